@@ -1,0 +1,12 @@
+/**
+ * The loudp2p implementation: identity, wire protocol, catalog, content, scheduler, sessions and
+ * discovery.
+ *
+ * <p>Applications use the types of {@code loudp2p-api}; this module provides them through
+ * {@link java.util.ServiceLoader}. Packages whose name contains {@code internal} carry no
+ * compatibility promise.
+ */
+@NullMarked
+package io.loudp2p.core;
+
+import org.jspecify.annotations.NullMarked;
