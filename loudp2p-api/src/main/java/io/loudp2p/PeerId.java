@@ -2,6 +2,7 @@ package io.loudp2p;
 
 import io.loudp2p.internal.Base58;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The identity of a peer: the hash of its public key, as Bitcoin derives an address.
@@ -21,11 +22,11 @@ public final class PeerId implements Comparable<PeerId> {
   public static final int LENGTH = 21;
 
   private final byte[] bytes;
-  private final String text;
+  /** The text form, computed when first asked for; a benign race computes the same string. */
+  private @Nullable String text;
 
   private PeerId(byte[] bytes) {
     this.bytes = bytes;
-    this.text = Base58.encodeChecked(bytes);
   }
 
   /**
@@ -96,6 +97,11 @@ public final class PeerId implements Comparable<PeerId> {
   /** The Base58Check text form, as {@link #parse(String)} reads it. */
   @Override
   public String toString() {
-    return text;
+    String t = text;
+    if (t == null) {
+      t = Base58.encodeChecked(bytes);
+      text = t;
+    }
+    return t;
   }
 }

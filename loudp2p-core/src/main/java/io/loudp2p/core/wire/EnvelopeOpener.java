@@ -11,6 +11,7 @@ import io.loudp2p.core.proto.v1.PeerRecordPayload;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -45,11 +46,26 @@ public final class EnvelopeOpener {
   /** Most endpoints a peer record may list. */
   public static final int MAX_RECORD_ENDPOINTS = 8;
 
+  /**
+   * Decoded public keys kept, least recently used first out. Decompressing a key costs a modular
+   * square root, a sixth of a verification; a peer hears mostly from a bounded set of neighbours.
+   */
+  public static final int KEY_CACHE_SIZE = 4096;
+
   private final int maxEnvelopeBytes;
   private final long maxSkewMs;
   private final Clock clock;
   private final ReplayGuard replayGuard;
   private final Map<RejectReason, LongAdder> rejections = new EnumMap<>(RejectReason.class);
+  private final Map<ByteString, PublicKey> keyCache =
+      new LinkedHashMap<>(KEY_CACHE_SIZE * 4 / 3 + 1, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteString, PublicKey> eldest) {
+          return size() > KEY_CACHE_SIZE;
+        }
+      };
 
   private EnvelopeOpener(Builder builder) {
     this.maxEnvelopeBytes = builder.maxEnvelopeBytes;
@@ -202,18 +218,32 @@ public final class EnvelopeOpener {
   }
 
   private PublicKey verify(Envelope envelope, byte[] domain) throws EnvelopeException {
-    PublicKey key;
-    try {
-      key = PublicKey.decodeCompressed(envelope.getSignerPublicKey().toByteArray());
-    } catch (IllegalArgumentException e) {
-      throw reject(RejectReason.BAD_PUBLIC_KEY, e.getMessage());
-    }
+    PublicKey key = decodeKey(envelope.getSignerPublicKey());
     ByteString payload = envelope.getPayload();
     byte[] digest = EnvelopeSealer.digest(domain, payload);
     if (!key.verifyDigest(digest, envelope.getSignature().toByteArray())) {
       throw reject(
           RejectReason.BAD_SIGNATURE,
           "the signature does not verify (or is malformed or high-S) for key of " + key.peerId());
+    }
+    return key;
+  }
+
+  private PublicKey decodeKey(ByteString encoded) throws EnvelopeException {
+    synchronized (keyCache) {
+      PublicKey cached = keyCache.get(encoded);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    PublicKey key;
+    try {
+      key = PublicKey.decodeCompressed(encoded.toByteArray());
+    } catch (IllegalArgumentException e) {
+      throw reject(RejectReason.BAD_PUBLIC_KEY, e.getMessage());
+    }
+    synchronized (keyCache) {
+      keyCache.put(encoded, key);
     }
     return key;
   }

@@ -219,6 +219,18 @@ class EnvelopeOpenerTest {
   }
 
   @Test
+  void keyCacheStaysWithinItsBound() throws Exception {
+    for (int i = 0; i < EnvelopeOpener.KEY_CACHE_SIZE + 20; i++) {
+      opener.open(new EnvelopeSealer(Identity.generate(), clock, new Random(i)).seal(query("q"))
+          .toByteArray());
+    }
+    var field = EnvelopeOpener.class.getDeclaredField("keyCache");
+    field.setAccessible(true);
+
+    assertThat((java.util.Map<?, ?>) field.get(opener)).hasSize(EnvelopeOpener.KEY_CACHE_SIZE);
+  }
+
+  @Test
   void opensRelayedPeerRecord() throws EnvelopeException {
     Envelope envelope = sealer.sealRecord(record(7, START_MS + 3_600_000));
 

@@ -1,0 +1,56 @@
+package io.loudp2p.examples;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code loudp2p} command line.
+ *
+ * <p>Errors a person can act on are printed as one line with a non-zero exit code; the stack
+ * trace only with {@code --verbose}.
+ */
+@Command(
+    name = "loudp2p",
+    mixinStandardHelpOptions = true,
+    version = "loudp2p 0.1.0-SNAPSHOT",
+    description = "A peer-to-peer network that streams music.",
+    subcommands = {IdentityCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+  @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. 'demo'");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line and returns its exit code; used by {@link #main} and by tests. */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    Main main = new Main();
+    CommandLine cli = new CommandLine(main);
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          boolean verbose = parseResult.hasMatchedOption("--verbose")
+              || (parseResult.subcommand() != null
+                  && parseResult.subcommand().hasMatchedOption("--verbose"));
+          if (verbose) {
+            e.printStackTrace(err);
+          } else {
+            err.println("loudp2p: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+          }
+          err.flush();
+          return 1;
+        });
+    return cli.execute(args);
+  }
+}
