@@ -63,16 +63,17 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
   /** How deep below a folder a scan descends. */
   public static final int MAX_DEPTH = 64;
 
-  /** The most audio files one scan considers; the rest are reported as skipped. */
+  /**
+   * The most audio files (indexed or skipped) one scan considers by default; beyond it the scan
+   * stops walking and reports the first file left out.
+   */
   public static final int MAX_FILES_PER_SCAN = 1_000_000;
-
-  /** The most skipped files a report lists one by one. */
-  public static final int MAX_REPORTED_SKIPS = 10_000;
 
   private static final Logger log = LoggerFactory.getLogger(LocalCatalog.class);
 
   private final @Nullable Path storeFile;
   private final TrackHasher hasher;
+  private final int maxFilesPerScan;
   private final Executor executor;
   private final @Nullable ExecutorService ownedExecutor;
   private final ReentrantLock scanLock = new ReentrantLock();
@@ -81,6 +82,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
   private LocalCatalog(Builder b) {
     this.storeFile = b.storeFile;
     this.hasher = b.hasher;
+    this.maxFilesPerScan = b.maxFilesPerScan;
     if (b.executor != null) {
       this.executor = b.executor;
       this.ownedExecutor = null;
@@ -238,7 +240,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
 
   private ScanReport scan(List<Path> toScan, List<Path> folders) {
     Snapshot before = snapshot;
-    Walk walk = new Walk();
+    Walk walk = new Walk(maxFilesPerScan);
     for (Path folder : toScan) {
       walk.folder(folder);
     }
@@ -321,9 +323,17 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     final Map<Path, BasicFileAttributes> files = new LinkedHashMap<>();
     final List<SkippedFile> skipped = new ArrayList<>();
     private final Set<Path> skippedPaths = new HashSet<>();
-    private int dropped;
+    private final int maxFiles;
+    private boolean full;
+
+    Walk(int maxFiles) {
+      this.maxFiles = maxFiles;
+    }
 
     void folder(Path folder) {
+      if (full) {
+        return;
+      }
       if (!Files.isDirectory(folder)) {
         skip(folder, "folder is missing or not a directory");
         return;
@@ -344,13 +354,14 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
                   return FileVisitResult.CONTINUE;
                 }
                 Path path = file.toAbsolutePath().normalize();
+                if (files.size() + skipped.size() >= maxFiles) {
+                  full = true;
+                  skip(path, "scan stopped: more than " + maxFiles + " audio files");
+                  return FileVisitResult.TERMINATE;
+                }
                 if (!attrs.isRegularFile()) {
                   skip(path, "not a regular file (device, pipe or broken link)");
                   return FileVisitResult.CONTINUE;
-                }
-                if (files.size() >= MAX_FILES_PER_SCAN) {
-                  skip(path, "more than " + MAX_FILES_PER_SCAN + " audio files in one scan");
-                  return FileVisitResult.TERMINATE;
                 }
                 files.putIfAbsent(path, attrs);
                 return FileVisitResult.CONTINUE;
@@ -379,14 +390,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
         return;
       }
       log.warn("Skipping {}: {}", path, reason);
-      if (skipped.size() < MAX_REPORTED_SKIPS) {
-        skipped.add(new SkippedFile(path, reason));
-      } else {
-        dropped++;
-        if (dropped == 1) {
-          log.warn("More than {} files skipped; the report lists the first", MAX_REPORTED_SKIPS);
-        }
-      }
+      skipped.add(new SkippedFile(path, reason));
     }
   }
 
@@ -431,8 +435,22 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     private @Nullable Path storeFile;
     private TrackHasher hasher = TrackHasher.merkle();
     private @Nullable Executor executor;
+    private int maxFilesPerScan = MAX_FILES_PER_SCAN;
 
     private Builder() {}
+
+    /**
+     * Caps the audio files one scan considers; {@link #MAX_FILES_PER_SCAN} by default.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder maxFilesPerScan(int maxFiles) {
+      if (maxFiles < 1) {
+        throw new IllegalArgumentException("max files per scan must be positive, got " + maxFiles);
+      }
+      this.maxFilesPerScan = maxFiles;
+      return this;
+    }
 
     /** Keeps the catalog in {@code file} (loaded when built, saved after every change); none by default. */
     public Builder storeFile(Path file) {

@@ -1,0 +1,317 @@
+package io.loudp2p.core.catalog.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.management.ThreadMXBean;
+import io.loudp2p.TrackInfo;
+import io.loudp2p.core.catalog.Fixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AudioProbeTest {
+  private static final long ALLOWED_ALLOCATION = 64L * 1024 * 1024;
+
+  @TempDir Path dir;
+
+  private TrackInfo probe(String fixture) throws Exception {
+    Path file = Fixtures.copy(fixture, dir, fixture);
+    return AudioProbe.probe(file, Files.size(file));
+  }
+
+  private TrackInfo probeBytes(String name, byte[] data) throws Exception {
+    Path file = Files.write(dir.resolve(name), data);
+    return AudioProbe.probe(file, data.length);
+  }
+
+  private static void assertAbout(Duration d, double seconds) {
+    assertThat(d.toMillis() / 1000.0).isBetween(seconds - 0.2, seconds + 0.2);
+  }
+
+  @Test
+  void readsId3v23Tags() throws Exception {
+    TrackInfo info = probe("id3v23.mp3");
+    assertThat(info.title()).isEqualTo("Halo");
+    assertThat(info.artist()).isEqualTo("Beyoncé");
+    assertThat(info.album()).isEqualTo("I Am... Sasha Fierce");
+    assertThat(info.trackNumber()).isEqualTo(3);
+    assertThat(info.codec()).isEqualTo("MP3");
+    assertThat(info.mediaType()).isEqualTo("audio/mpeg");
+    assertThat(info.sampleRateHz()).isEqualTo(8000);
+    assertThat(info.bitrateKbps()).isEqualTo(16);
+    assertAbout(info.duration(), 1.5);
+  }
+
+  @Test
+  void readsId3v24Tags() throws Exception {
+    TrackInfo info = probe("id3v24.mp3");
+    assertThat(info.title()).isEqualTo("Formation");
+    assertThat(info.artist()).isEqualTo("Beyoncé");
+    assertThat(info.album()).isEqualTo("Lemonade");
+    assertThat(info.trackNumber()).isEqualTo(12);
+  }
+
+  @Test
+  void readsId3v1Tags() throws Exception {
+    TrackInfo info = probe("id3v1.mp3");
+    assertThat(info.title()).isEqualTo("Hoppípolla");
+    assertThat(info.artist()).isEqualTo("Sigur Rós");
+    assertThat(info.album()).isEqualTo("Takk...");
+    assertThat(info.trackNumber()).isEqualTo(2);
+  }
+
+  @Test
+  void titlesUntaggedFilesAfterTheirName() throws Exception {
+    TrackInfo mp3 = probe("untagged.mp3");
+    assertThat(mp3.title()).isEqualTo("untagged");
+    assertThat(mp3.artist()).isEmpty();
+    assertThat(mp3.album()).isEmpty();
+    assertAbout(mp3.duration(), 1.5);
+    TrackInfo wav = probe("untagged.wav");
+    assertThat(wav.title()).isEqualTo("untagged");
+    assertThat(wav.artist()).isEmpty();
+    assertThat(wav.codec()).isEqualTo("PCM");
+    assertThat(wav.mediaType()).isEqualTo("audio/wav");
+    assertThat(wav.sampleRateHz()).isEqualTo(8000);
+    assertThat(wav.bitrateKbps()).isEqualTo(128);
+    assertAbout(wav.duration(), 1.5);
+  }
+
+  @Test
+  void readsFlacVorbisComments() throws Exception {
+    TrackInfo info = probe("tagged.flac");
+    assertThat(info.title()).isEqualTo("Svefn-g-englar");
+    assertThat(info.artist()).isEqualTo("Sigur Rós");
+    assertThat(info.album()).isEqualTo("Ágætis byrjun");
+    assertThat(info.trackNumber()).isEqualTo(4);
+    assertThat(info.codec()).isEqualTo("FLAC");
+    assertThat(info.mediaType()).isEqualTo("audio/flac");
+    assertThat(info.sampleRateHz()).isEqualTo(8000);
+    assertAbout(info.duration(), 1.5);
+  }
+
+  @Test
+  void readsOggVorbisComments() throws Exception {
+    TrackInfo info = probe("tagged.ogg");
+    assertThat(info.title()).isEqualTo("Crystalised");
+    assertThat(info.artist()).isEqualTo("The xx");
+    assertThat(info.album()).isEqualTo("xx");
+    assertThat(info.trackNumber()).isEqualTo(1);
+    assertThat(info.codec()).isEqualTo("Vorbis");
+    assertThat(info.mediaType()).isEqualTo("audio/ogg");
+    assertThat(info.sampleRateHz()).isEqualTo(8000);
+    assertAbout(info.duration(), 1.5);
+  }
+
+  @Test
+  void readsOpusHeadAndTags() throws Exception {
+    TrackInfo info = probe("tagged.opus");
+    assertThat(info.title()).isEqualTo("Déjà Vu");
+    assertThat(info.artist()).isEqualTo("Beyoncé");
+    assertThat(info.album()).isEqualTo("B'Day");
+    assertThat(info.trackNumber()).isEqualTo(5);
+    assertThat(info.codec()).isEqualTo("Opus");
+    assertThat(info.sampleRateHz()).isEqualTo(8000);
+    assertThat(info.bitrateKbps()).isBetween(6, 20);
+    assertAbout(info.duration(), 1.5);
+  }
+
+  @Test
+  void readsOpusInAnOggFile() throws Exception {
+    TrackInfo info = probeBytes("opus-inside.ogg", Fixtures.bytes("tagged.opus"));
+    assertThat(info.codec()).isEqualTo("Opus");
+    assertThat(info.title()).isEqualTo("Déjà Vu");
+  }
+
+  @Test
+  void readsWavListInfo() throws Exception {
+    TrackInfo info = probe("tagged.wav");
+    assertThat(info.title()).isEqualTo("Teardrop");
+    assertThat(info.artist()).isEqualTo("Massive Attack");
+    assertThat(info.album()).isEqualTo("Mezzanine");
+    assertThat(info.trackNumber()).isEqualTo(7);
+  }
+
+  @Test
+  void rejectsRandomBytesNamedMp3() {
+    byte[] noise = new byte[20_000];
+    new Random(42).nextBytes(noise);
+    noise[0] = 0;
+    assertThatThrownBy(() -> probeBytes("noise.mp3", noise))
+        .isInstanceOf(UnreadableFileException.class);
+  }
+
+  @Test
+  void rejectsRandomBytesInEveryFormat() {
+    byte[] noise = new byte[5_000];
+    new Random(7).nextBytes(noise);
+    for (String name : new String[] {"noise.flac", "noise.ogg", "noise.opus", "noise.wav"}) {
+      assertThatThrownBy(() -> probeBytes(name, noise))
+          .as(name)
+          .isInstanceOf(UnreadableFileException.class);
+    }
+  }
+
+  @Test
+  void rejectsEmptyFiles() {
+    assertThatThrownBy(() -> probeBytes("empty.flac", new byte[0]))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessage("empty file");
+  }
+
+  @Test
+  void rejectsUnknownExtensions() {
+    assertThatThrownBy(() -> probeBytes("notes.txt", new byte[] {1}))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageContaining("extension");
+  }
+
+  @Test
+  void rejectsTruncatedFilesOfEveryFormat() throws Exception {
+    for (String name : Fixtures.ALL) {
+      if (name.endsWith(".mp3")) {
+        continue;
+      }
+      byte[] whole = Fixtures.bytes(name);
+      byte[] cut = Arrays.copyOf(whole, 60);
+      assertThatThrownBy(() -> probeBytes("cut-" + name, cut))
+          .as(name)
+          .isInstanceOf(UnreadableFileException.class);
+    }
+  }
+
+  @Test
+  void rejectsTruncatedId3v2Tag() {
+    byte[] cut = Arrays.copyOf(Fixtures.bytes("id3v24.mp3"), 40);
+    assertThatThrownBy(() -> probeBytes("cut.mp3", cut))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageContaining("ID3v2 tag declares");
+  }
+
+  @Test
+  void refusesId3v2TagBeyondTheCapWithoutAllocatingIt() {
+    byte[] data = Fixtures.bytes("id3v24.mp3").clone();
+    int declared = AudioProbe.MAX_TAG_BYTES + 1;
+    data[6] = (byte) (declared >>> 21 & 0x7F);
+    data[7] = (byte) (declared >>> 14 & 0x7F);
+    data[8] = (byte) (declared >>> 7 & 0x7F);
+    data[9] = (byte) (declared & 0x7F);
+    assertRefusedCheaply("huge.mp3", data, "the most accepted is " + AudioProbe.MAX_TAG_BYTES);
+  }
+
+  @Test
+  void refusesOggVorbisVendorOfTwoGigabytes() {
+    byte[] data = Fixtures.bytes("tagged.ogg").clone();
+    int at = indexOf(data, "\u0003vorbis".getBytes(StandardCharsets.ISO_8859_1)) + 7;
+    putLe32(data, at, 0x7FFFFFF0);
+    assertRefusedCheaply("huge.ogg", data, "vendor string of 2147483632 bytes");
+  }
+
+  @Test
+  void refusesFlacCommentOfTwoGigabytes() {
+    byte[] data = Fixtures.bytes("tagged.flac").clone();
+    int at = indexOf(data, "reference libFLAC".getBytes(StandardCharsets.ISO_8859_1)) - 4;
+    putLe32(data, at, 0x7FFFFFF0);
+    assertRefusedCheaply("huge.flac", data, "vendor string of 2147483632 bytes");
+  }
+
+  @Test
+  void refusesOpusCommentOfTwoGigabytes() {
+    byte[] data = Fixtures.bytes("tagged.opus").clone();
+    int at = indexOf(data, "title=".getBytes(StandardCharsets.ISO_8859_1)) - 4;
+    putLe32(data, at, 0x7FFFFFF0);
+    assertRefusedCheaply("huge.opus", data, "declares 2147483632 bytes");
+  }
+
+  @Test
+  void refusesWavChunkBeyondTheFile() {
+    byte[] data = Fixtures.bytes("tagged.wav").clone();
+    int at = indexOf(data, "LIST".getBytes(StandardCharsets.ISO_8859_1)) + 4;
+    putLe32(data, at, 0x7FFFFFF0);
+    assertRefusedCheaply("huge.wav", data, "RIFF chunk 'LIST' declares 2147483632 bytes");
+  }
+
+  @Test
+  void refusesWavChunkBeyondTheCap() throws Exception {
+    ByteArrayOutputStream wav = new ByteArrayOutputStream();
+    byte[] base = Fixtures.bytes("untagged.wav");
+    wav.write(base);
+    byte[] header = new byte[8];
+    System.arraycopy("junk".getBytes(StandardCharsets.ISO_8859_1), 0, header, 0, 4);
+    putLe32(header, 4, AudioProbe.MAX_TAG_BYTES + 2);
+    wav.write(header);
+    Path file = dir.resolve("junk.wav");
+    Files.write(file, wav.toByteArray());
+    try (var raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(base.length + 8L + AudioProbe.MAX_TAG_BYTES + 2);
+    }
+    assertThatThrownBy(() -> AudioProbe.probe(file, Files.size(file)))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageContaining("the most accepted is " + AudioProbe.MAX_TAG_BYTES);
+  }
+
+  @Test
+  void refusesTooManyFlacBlocks() throws Exception {
+    ByteArrayOutputStream flac = new ByteArrayOutputStream();
+    flac.write("fLaC".getBytes(StandardCharsets.ISO_8859_1));
+    for (int i = 0; i <= AudioProbe.MAX_BLOCKS; i++) {
+      flac.write(new byte[] {1, 0, 0, 0});
+    }
+    flac.write(new byte[64]);
+    assertThatThrownBy(() -> probeBytes("blocks.flac", flac.toByteArray()))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessage("more than " + AudioProbe.MAX_BLOCKS + " FLAC metadata blocks");
+  }
+
+  @Test
+  void cutsLongTextAndIgnoresAbsurdTrackNumbers() {
+    assertThat(AudioProbe.clean("x".repeat(AudioProbe.MAX_TEXT_LENGTH + 10)))
+        .hasSize(AudioProbe.MAX_TEXT_LENGTH);
+    assertThat(AudioProbe.clean(" a\u0000b ")).isEqualTo("a b");
+    assertThat(AudioProbe.trackNumber("7/12")).isEqualTo(7);
+    assertThat(AudioProbe.trackNumber(String.valueOf(AudioProbe.MAX_TRACK_NUMBER)))
+        .isEqualTo(AudioProbe.MAX_TRACK_NUMBER);
+    assertThat(AudioProbe.trackNumber(String.valueOf(AudioProbe.MAX_TRACK_NUMBER + 1))).isZero();
+    assertThat(AudioProbe.trackNumber("99999999999")).isZero();
+    assertThat(AudioProbe.trackNumber("side A")).isZero();
+    assertThat(AudioProbe.titleOf("", "song.name.mp3")).isEqualTo("song.name");
+    assertThat(AudioProbe.titleOf("  ", ".mp3")).isEqualTo(".mp3");
+  }
+
+  private void assertRefusedCheaply(String name, byte[] data, String message) {
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    assertThatThrownBy(() -> probeBytes(name, data))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageContaining(message);
+    assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(ALLOWED_ALLOCATION);
+  }
+
+  static int indexOf(byte[] data, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= data.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (data[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("pattern not in fixture");
+  }
+
+  static void putLe32(byte[] data, int at, int value) {
+    ByteBuffer.wrap(data, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(value);
+  }
+}
