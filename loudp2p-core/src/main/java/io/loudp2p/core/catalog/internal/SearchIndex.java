@@ -177,28 +177,27 @@ public final class SearchIndex {
         rarest = t;
       }
     }
-    int[] candidates = candidates(lo[rarest], hi[rarest]);
     PriorityQueue<int[]> best =
         new PriorityQueue<>(
-            limit + 1, (a, b) -> a[1] != b[1] ? Integer.compare(a[1], b[1]) : Integer.compare(b[0], a[0]));
-    for (int d : candidates) {
-      int total = 0;
-      int[] codes = docCodes[d];
-      for (int t = 0; t < n && total >= 0; t++) {
-        int termScore = 0;
-        for (int code : codes) {
-          int id = code >>> 2;
-          if (id >= lo[t] && id < hi[t]) {
-            int s = FIELD_WEIGHT[code & 3] * (id == exact[t] ? EXACT : PREFIX);
-            termScore = Math.max(termScore, s);
+            limit + 1,
+            (a, b) -> a[1] != b[1] ? Integer.compare(a[1], b[1]) : Integer.compare(b[0], a[0]));
+    // A candidate can sit in several posting lists of the rarest word's prefix range; score it once.
+    long[] seen = hi[rarest] - lo[rarest] > 1 ? new long[(docs.length + 63) >>> 6] : null;
+    for (int token = lo[rarest]; token < hi[rarest]; token++) {
+      for (int d : postings[token]) {
+        if (seen != null) {
+          long bit = 1L << d;
+          if ((seen[d >>> 6] & bit) != 0) {
+            continue;
           }
+          seen[d >>> 6] |= bit;
         }
-        total = termScore == 0 ? -1 : total + termScore;
-      }
-      if (total > 0) {
-        best.add(new int[] {d, total});
-        if (best.size() > limit) {
-          best.poll();
+        int total = score(docCodes[d], lo, hi, exact);
+        if (total > 0) {
+          best.add(new int[] {d, total});
+          if (best.size() > limit) {
+            best.poll();
+          }
         }
       }
     }
@@ -210,25 +209,23 @@ public final class SearchIndex {
     return List.of(out);
   }
 
-  private int[] candidates(int from, int to) {
-    if (to - from == 1) {
-      return postings[from];
-    }
-    int total = (int) (postingTotals[to] - postingTotals[from]);
-    int[] all = new int[total];
-    int p = 0;
-    for (int i = from; i < to; i++) {
-      System.arraycopy(postings[i], 0, all, p, postings[i].length);
-      p += postings[i].length;
-    }
-    Arrays.sort(all);
-    int unique = 0;
-    for (int i = 0; i < all.length; i++) {
-      if (i == 0 || all[i] != all[i - 1]) {
-        all[unique++] = all[i];
+  /** The sum over words of each word's best match in the document, or 0 when a word is missing. */
+  private static int score(int[] codes, int[] lo, int[] hi, int[] exact) {
+    int total = 0;
+    for (int t = 0; t < lo.length; t++) {
+      int termScore = 0;
+      for (int code : codes) {
+        int id = code >>> 2;
+        if (id >= lo[t] && id < hi[t]) {
+          termScore = Math.max(termScore, FIELD_WEIGHT[code & 3] * (id == exact[t] ? EXACT : PREFIX));
+        }
       }
+      if (termScore == 0) {
+        return 0;
+      }
+      total += termScore;
     }
-    return Arrays.copyOf(all, unique);
+    return total;
   }
 
   private int lowerBound(String key) {

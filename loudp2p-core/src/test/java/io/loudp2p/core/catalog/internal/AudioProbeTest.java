@@ -54,6 +54,13 @@ class AudioProbeTest {
   }
 
   @Test
+  void silencesJaudiotaggerLogging() throws Exception {
+    probe("id3v1.mp3");
+    assertThat(java.util.logging.Logger.getLogger("org.jaudiotagger").getLevel())
+        .isEqualTo(java.util.logging.Level.OFF);
+  }
+
+  @Test
   void readsId3v24Tags() throws Exception {
     TrackInfo info = probe("id3v24.mp3");
     assertThat(info.title()).isEqualTo("Formation");
