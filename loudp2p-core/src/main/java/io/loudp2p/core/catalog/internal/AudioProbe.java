@@ -46,6 +46,12 @@ public final class AudioProbe {
   /** Track numbers above this are taken as unknown. */
   public static final int MAX_TRACK_NUMBER = 9999;
 
+  /** How far into an MP3's audio the first frame may be. */
+  public static final int MPEG_SEARCH_BYTES = 128 * 1024;
+
+  /** How many consecutive MPEG frames make an MP3 file believable. */
+  public static final int MPEG_FRAMES_REQUIRED = 4;
+
   private static final int OPUS_RATE = 48_000;
 
   /** Kept so the logger (and the level set on it) is not collected. */
@@ -121,7 +127,8 @@ public final class AudioProbe {
       }
       checkVorbis(file);
     } else if (format == Format.MP3) {
-      checkId3v2(file, size);
+      long audioStart = checkId3v2(file, size);
+      checkMpegFrames(file, audioStart, size);
     } else if (format == Format.FLAC) {
       checkFlac(file, size);
     } else {
@@ -216,10 +223,11 @@ public final class AudioProbe {
     VorbisComments.parse(comment, 7, comment.length);
   }
 
-  private static void checkId3v2(Path file, long size) throws IOException, UnreadableFileException {
+  /** Checks a leading ID3v2 tag, if any; returns where the audio after it starts. */
+  private static long checkId3v2(Path file, long size) throws IOException, UnreadableFileException {
     byte[] h = readAt(file, 0, 10);
     if (h.length < 10 || h[0] != 'I' || h[1] != 'D' || h[2] != '3') {
-      return;
+      return 0;
     }
     if (h[3] < 2 || h[3] > 4) {
       throw new UnreadableFileException("unknown ID3v2 version 2." + h[3]);
@@ -232,6 +240,46 @@ public final class AudioProbe {
       tagSize = tagSize << 7 | h[i];
     }
     checkDeclared("ID3v2 tag", tagSize, size - 10);
+    boolean footer = h[3] == 4 && (h[5] & 0x10) != 0;
+    return 10 + tagSize + (footer ? 10 : 0);
+  }
+
+  /**
+   * Requires {@link #MPEG_FRAMES_REQUIRED} MPEG audio frames in a row, each header where the one
+   * before says it ends, within {@link #MPEG_SEARCH_BYTES} of the start of the audio. jaudiotagger
+   * accepts the first plausible sync word, which random bytes contain every few kilobytes.
+   */
+  private static void checkMpegFrames(Path file, long start, long size)
+      throws IOException, UnreadableFileException {
+    int window = (int) Math.min(size - start, MPEG_SEARCH_BYTES + MPEG_FRAMES_REQUIRED * 2881L);
+    byte[] data = readAt(file, start, Math.max(0, window));
+    int searchEnd = Math.min(data.length, MPEG_SEARCH_BYTES);
+    for (int i = 0; i + 4 <= searchEnd; i++) {
+      int first = MpegFrame.length(data, i);
+      if (first <= 0) {
+        continue;
+      }
+      int pos = i;
+      int frames = 0;
+      int kind = MpegFrame.kind(data, i);
+      while (frames < MPEG_FRAMES_REQUIRED) {
+        int length = pos + 4 <= data.length ? MpegFrame.length(data, pos) : -1;
+        if (length <= 0 || MpegFrame.kind(data, pos) != kind) {
+          break;
+        }
+        frames++;
+        pos += length;
+        if (start + pos == size) {
+          frames = MPEG_FRAMES_REQUIRED;
+        }
+      }
+      if (frames >= MPEG_FRAMES_REQUIRED) {
+        return;
+      }
+    }
+    throw new UnreadableFileException(
+        "no run of " + MPEG_FRAMES_REQUIRED + " MPEG audio frames in the first "
+            + MPEG_SEARCH_BYTES + " bytes of audio");
   }
 
   private static void checkFlac(Path file, long size) throws IOException, UnreadableFileException {

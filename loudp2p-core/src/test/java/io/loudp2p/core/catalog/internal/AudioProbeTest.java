@@ -160,6 +160,42 @@ class AudioProbeTest {
   }
 
   @Test
+  void rejectsLargeRandomFilesInWhichJaudiotaggerFindsAFrame() {
+    // jaudiotagger alone reads this as a ten-minute MP3: random bytes hold false frame syncs.
+    byte[] noise = new byte[4 * 1024 * 1024];
+    new Random(5).nextBytes(noise);
+    assertThatThrownBy(() -> probeBytes("noise.mp3", noise))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessage("no run of " + AudioProbe.MPEG_FRAMES_REQUIRED + " MPEG audio frames in the first "
+            + AudioProbe.MPEG_SEARCH_BYTES + " bytes of audio");
+  }
+
+  @Test
+  void findsMpegFramesAfterJunkWithinTheSearchWindow() throws Exception {
+    byte[] mp3 = Fixtures.bytes("untagged.mp3");
+    byte[] near = new byte[AudioProbe.MPEG_SEARCH_BYTES - 100 + mp3.length];
+    System.arraycopy(mp3, 0, near, AudioProbe.MPEG_SEARCH_BYTES - 100, mp3.length);
+    assertThat(probeBytes("near.mp3", near).codec()).isEqualTo("MP3");
+    byte[] far = new byte[AudioProbe.MPEG_SEARCH_BYTES + 1 + mp3.length];
+    System.arraycopy(mp3, 0, far, AudioProbe.MPEG_SEARCH_BYTES + 1, mp3.length);
+    assertThatThrownBy(() -> probeBytes("far.mp3", far))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageContaining("MPEG audio frames");
+  }
+
+  @Test
+  void refusesFlacPictureWithAbsurdLengths() throws Exception {
+    ByteArrayOutputStream flac = new ByteArrayOutputStream();
+    flac.write("fLaC".getBytes(StandardCharsets.ISO_8859_1));
+    byte[] picture = new byte[40];
+    ByteBuffer.wrap(picture).putInt(3).putInt(0x7FFFFFF0);
+    flac.write(new byte[] {(byte) 0x86, 0, 0, (byte) picture.length});
+    flac.write(picture);
+    flac.write(new byte[64]);
+    assertRefusedCheaply("picture.flac", flac.toByteArray(), "FLAC picture MIME type declares");
+  }
+
+  @Test
   void rejectsRandomBytesInEveryFormat() {
     byte[] noise = new byte[5_000];
     new Random(7).nextBytes(noise);
