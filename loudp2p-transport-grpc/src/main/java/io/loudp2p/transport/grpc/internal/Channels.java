@@ -19,10 +19,18 @@ final class Channels {
   private final GrpcSettings settings;
   private final ConcurrentHashMap<InetSocketAddress, ManagedChannel> channels =
       new ConcurrentHashMap<>();
+  private final int flowControlWindow;
   private volatile boolean closed;
 
+  /** Channels with gRPC's own flow control (windows tuned to the path). */
   Channels(GrpcSettings settings) {
+    this(settings, 0);
+  }
+
+  /** Channels whose streams get a fixed HTTP/2 window of {@code flowControlWindow} bytes. */
+  Channels(GrpcSettings settings, int flowControlWindow) {
     this.settings = settings;
+    this.flowControlWindow = flowControlWindow;
   }
 
   /** The channel to {@code endpoint}; never called after {@link #close()} returns one. */
@@ -39,7 +47,11 @@ final class Channels {
   }
 
   private ManagedChannel open(InetSocketAddress endpoint) {
-    return NettyChannelBuilder.forAddress(endpoint)
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(endpoint);
+    if (flowControlWindow > 0) {
+      builder.flowControlWindow(flowControlWindow);
+    }
+    return builder
         .usePlaintext()
         .maxInboundMessageSize(settings.maxMessageBytes)
         .keepAliveTime(settings.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
