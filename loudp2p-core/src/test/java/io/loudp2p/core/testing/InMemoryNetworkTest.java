@@ -406,7 +406,11 @@ class InMemoryNetworkTest {
     assertThat(failure(pending)).hasMessageContaining("UNAVAILABLE");
     assertThat(failure(client.call(listening.address(), bytes("x"), DEADLINE)))
         .hasMessageContaining("transport closed");
+    CompletableFuture<byte[]> held =
+        network.newTransport().call(listening.address(), bytes("x"), DEADLINE);
+    assertThat(held).isNotDone();
     server.close();
+    assertThat(failure(held)).hasMessage("UNAVAILABLE: server closed");
     assertThat(failure(network.newTransport().call(listening.address(), bytes("x"), DEADLINE)))
         .hasMessageContaining("nothing listens");
   }
