@@ -363,6 +363,8 @@ public abstract class AbstractDataTransportTest {
     Receiver receiver = new Receiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
 
+    assertThatThrownBy(() -> session.request(-1))
+        .isInstanceOf(IllegalArgumentException.class);
     session.request(2);
     session.request(4); // past the end of the track
     await(Receiver.chunk(receiver.unavailable, 2));
