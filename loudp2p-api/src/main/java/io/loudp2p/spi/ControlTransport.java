@@ -12,9 +12,10 @@ import java.util.function.Consumer;
  * <p>The transport never looks inside the bytes; signing, verifying and parsing happen above it.
  *
  * <p>Thread-safe: every method may be called from any thread. Returned futures complete on a
- * transport thread (or the configured callback executor) and never on the calling thread while it
- * is inside the call. A future that is cancelled cancels the request at the remote side on a best
- * effort basis.
+ * transport thread or the configured {@link TransportOptions#callbackExecutor()}; an in-process
+ * transport may complete them on the calling thread before the call returns, so dependent stages
+ * must not assume a thread. A future that is cancelled cancels the request at the remote side on a
+ * best effort basis.
  *
  * <p>Lifecycle: created by a {@link ControlTransportProvider}, used, then closed exactly once by
  * its owner. {@link #close()} is idempotent: it closes every server opened by {@link #listen},

@@ -30,9 +30,9 @@ public interface DataSession extends AutoCloseable {
   /**
    * Receives what arrives on a session.
    *
-   * <p>Callbacks for one session run one at a time (never concurrently), on a transport thread,
-   * and must not block; they may call back into the session. No callback follows {@link
-   * #onClosed}.
+   * <p>Callbacks for one session run one at a time (never concurrently), on a transport thread
+   * (an in-process transport may run them on the thread that called into it), and must not block;
+   * they may call back into the session. No callback follows {@link #onClosed}.
    */
   interface Listener {
     /**

@@ -78,7 +78,7 @@ public abstract class AbstractDataTransportTest {
   }
 
   @AfterEach
-  void closeAll() throws Exception {
+  public void closeAll() throws Exception {
     for (int i = toClose.size() - 1; i >= 0; i--) {
       toClose.get(i).close();
     }
@@ -308,7 +308,7 @@ public abstract class AbstractDataTransportTest {
   // ------------------------------------------------------------------ the tests
 
   @Test
-  void deliversEveryByteOfATrack() throws Exception {
+  public void deliversEveryByteOfATrack() throws Exception {
     Random random = new Random(101);
     TrackProvider provider = new TrackProvider();
     DataSessionId id = sessionId(random);
@@ -327,7 +327,7 @@ public abstract class AbstractDataTransportTest {
   }
 
   @Test
-  void fragmentsNeverExceedTheDatagramPayload() throws Exception {
+  public void fragmentsNeverExceedTheDatagramPayload() throws Exception {
     Random random = new Random(102);
     TrackProvider provider = new TrackProvider();
     DataSessionId id = sessionId(random);
@@ -352,7 +352,7 @@ public abstract class AbstractDataTransportTest {
   }
 
   @Test
-  void reportsAnUnavailableChunkInsteadOfHanging() throws Exception {
+  public void reportsAnUnavailableChunkInsteadOfHanging() throws Exception {
     Random random = new Random(103);
     TrackProvider provider = new TrackProvider();
     provider.missing.add(2);
@@ -363,6 +363,8 @@ public abstract class AbstractDataTransportTest {
     Receiver receiver = new Receiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
 
+    assertThatThrownBy(() -> session.request(-1))
+        .isInstanceOf(IllegalArgumentException.class);
     session.request(2);
     session.request(4); // past the end of the track
     await(Receiver.chunk(receiver.unavailable, 2));
@@ -374,7 +376,7 @@ public abstract class AbstractDataTransportTest {
   }
 
   @Test
-  void cancelStopsDelivery() throws Exception {
+  public void cancelStopsDelivery() throws Exception {
     Random random = new Random(104);
     TrackProvider provider = new TrackProvider();
     DataSessionId id = sessionId(random);
@@ -431,7 +433,7 @@ public abstract class AbstractDataTransportTest {
   }
 
   @Test
-  void concurrentSessionsAreIndependent() throws Exception {
+  public void concurrentSessionsAreIndependent() throws Exception {
     Random random = new Random(105);
     TrackProvider provider = new TrackProvider();
     DataSessionId idA = sessionId(random);
@@ -480,7 +482,7 @@ public abstract class AbstractDataTransportTest {
   }
 
   @Test
-  void closingTheSourceEndsTheReceiversSession() throws Exception {
+  public void closingTheSourceEndsTheReceiversSession() throws Exception {
     Random random = new Random(106);
     TrackProvider provider = new TrackProvider();
     DataSessionId id = sessionId(random);
@@ -502,7 +504,7 @@ public abstract class AbstractDataTransportTest {
   }
 
   @Test
-  void closingTheSessionEndsItOnceOnBothSides() throws Exception {
+  public void closingTheSessionEndsItOnceOnBothSides() throws Exception {
     Random random = new Random(107);
     TrackProvider provider = new TrackProvider();
     DataSessionId id = sessionId(random);
@@ -524,7 +526,7 @@ public abstract class AbstractDataTransportTest {
   }
 
   @Test
-  void refusedSessionFailsToOpen() throws Exception {
+  public void refusedSessionFailsToOpen() throws Exception {
     Random random = new Random(108);
     TrackProvider provider = new TrackProvider();
     DataSessionId known = sessionId(random);

@@ -154,7 +154,8 @@ public final class InMemoryNetwork {
 
   /**
    * Makes every server on {@code address}'s host vanish silently: requests to it go unanswered
-   * (calls end only by their deadline) and its data sessions stop sending without notice.
+   * (calls end only by their deadline), its data sessions stop sending without notice, and new
+   * data sessions to it fail to open with {@code UNAVAILABLE}.
    */
   public void kill(InetSocketAddress address) {
     synchronized (lock) {

@@ -222,32 +222,42 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
     private final Exchange exchange;
     private final InetSocketAddress server;
     private boolean done;
+    private boolean abandoned;
 
     Responder(Exchange exchange, InetSocketAddress server) {
       this.exchange = exchange;
       this.server = server;
     }
 
-    private synchronized void terminal() {
+    /** Marks the exchange answered; returns whether the answer should still travel. */
+    private synchronized boolean terminal() {
       if (done) {
         throw new IllegalStateException("this request was already answered");
       }
       done = true;
+      return live();
     }
 
-    private boolean serverGone() {
-      return network.controlServer(server) == null;
+    private synchronized boolean live() {
+      // A killed server's answers are lost silently; a closed one failed the call already.
+      return !abandoned && network.controlServer(server) != null;
+    }
+
+    /** The server closed: the caller hears UNAVAILABLE now, later answers are ignored. */
+    synchronized void abandon() {
+      if (!done && !abandoned) {
+        abandoned = true;
+        exchange.fail(new ControlException(ControlErrorCode.UNAVAILABLE, "server closed"));
+      }
     }
 
     @Override
     public void reply(byte[] response) {
-      terminal();
-      if (serverGone()) {
-        return;
-      }
-      exchange.deliver(response.clone());
-      if (exchange.streaming) {
-        exchange.finish();
+      if (terminal()) {
+        exchange.deliver(response.clone());
+        if (exchange.streaming) {
+          exchange.finish();
+        }
       }
     }
 
@@ -261,7 +271,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
           throw new IllegalStateException("this request was already answered");
         }
       }
-      if (!serverGone()) {
+      if (live()) {
         exchange.deliver(response.clone());
       }
     }
@@ -271,41 +281,44 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
       if (!exchange.streaming) {
         throw new IllegalStateException("complete() on a unary request; use reply()");
       }
-      terminal();
-      if (!serverGone()) {
+      if (terminal()) {
         exchange.finish();
       }
     }
 
     @Override
     public void fail(ControlErrorCode code, String message) {
-      terminal();
-      if (!serverGone()) {
+      if (terminal()) {
         exchange.fail(new ControlException(code, message));
       }
     }
 
     @Override
-    public boolean isCancelled() {
-      return exchange.result.isDone();
+    public synchronized boolean isCancelled() {
+      return abandoned || exchange.result.isDone();
     }
   }
 
   /** A control server bound on the network. */
   final class ControlServer implements TransportServer {
     private final ControlHandler handler;
+    private final Set<Responder> pending = new HashSet<>();
     private InetSocketAddress address = clientAddress;
-    private volatile boolean stopped;
+    private boolean stopped;
 
     ControlServer(ControlHandler handler) {
       this.handler = handler;
     }
 
     void handle(byte[] request, InetSocketAddress remote, boolean streaming, Responder r) {
-      if (stopped) {
-        r.exchange.fail(new ControlException(ControlErrorCode.UNAVAILABLE, "server closed"));
-        return;
+      synchronized (this) {
+        if (stopped) {
+          r.exchange.fail(new ControlException(ControlErrorCode.UNAVAILABLE, "server closed"));
+          return;
+        }
+        pending.add(r);
       }
+      r.exchange.result.whenComplete((x, e) -> forget(r));
       try {
         handler.handle(request, remote, streaming, r);
       } catch (RuntimeException e) {
@@ -315,6 +328,10 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
       }
     }
 
+    private synchronized void forget(Responder r) {
+      pending.remove(r);
+    }
+
     @Override
     public InetSocketAddress address() {
       return address;
@@ -322,11 +339,20 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
 
     @Override
     public void close() {
-      stopped = true;
+      List<Responder> abandoned;
+      synchronized (this) {
+        if (stopped) {
+          return;
+        }
+        stopped = true;
+        abandoned = new ArrayList<>(pending);
+        pending.clear();
+      }
       network.unbind(address, this);
       synchronized (lock) {
         controlServers.remove(this);
       }
+      abandoned.forEach(Responder::abandon);
     }
   }
 

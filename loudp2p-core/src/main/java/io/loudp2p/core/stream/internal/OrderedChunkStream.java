@@ -14,6 +14,7 @@ import java.io.InputStream;
  */
 public final class OrderedChunkStream extends InputStream {
   private final ChunkBuffer<?> buffer;
+  private final byte[] one = new byte[1];
 
   OrderedChunkStream(ChunkBuffer<?> buffer) {
     this.buffer = buffer;
@@ -21,7 +22,6 @@ public final class OrderedChunkStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
     int n = read(one, 0, 1);
     return n < 0 ? -1 : one[0] & 0xff;
   }

@@ -195,4 +195,43 @@ class ChunkBufferTest {
     assertThat(b.stats().rejectedChunks()).isEqualTo(1);
     assertThat(b.isMissing(0)).isTrue();
   }
+
+  @Test
+  void takesFragmentsFromSeveralThreadsWhileAReaderStreams() throws Exception {
+    byte[] track = Fragments.track(26, 64 * CHUNK + 3);
+    // Fewer buffers than chunks: the reader must release chunks for the rest to fit.
+    ChunkBuffer<String> b =
+        new ChunkBuffer<>(track.length, CHUNK, 16, 8, ChunkVerifier.ACCEPT_ALL,
+            (index, reason, sources) -> rejected.add(index + " " + reason));
+    List<Fragment> fragments = Fragments.cut(track, CHUNK, FRAGMENT);
+    CompletableFuture<byte[]> reader =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return readAll(b.inputStream());
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    // Two sources both send every chunk, each in its own order, re-sending what was refused,
+    // until the reader has everything, as a scheduler asking again would.
+    List<CompletableFuture<Void>> senders = new ArrayList<>();
+    for (String source : List.of("p1", "p2")) {
+      List<Fragment> order = Fragments.shuffled(fragments, source.hashCode());
+      senders.add(
+          CompletableFuture.runAsync(
+              () -> {
+                while (!reader.isDone()) {
+                  for (Fragment f : order) {
+                    b.onFragment(source, f.chunk(), f.offset(), f.data());
+                  }
+                }
+              }));
+    }
+    assertThat(reader.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(track);
+    CompletableFuture.allOf(senders.toArray(new CompletableFuture<?>[0]))
+        .get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(rejected).isEmpty();
+    assertThat(b.stats().verifiedChunks()).isGreaterThanOrEqualTo(65);
+  }
 }
