@@ -70,6 +70,11 @@ public class EnvelopeBenchmark {
   private ECPublicKeyParameters rawPublic;
   private byte[] publicKey;
   private byte[][] sealed;
+  private io.loudp2p.core.identity.PublicKey cachedKey;
+  private byte[][] variedDigests;
+  private BigInteger[] variedR;
+  private BigInteger[] variedS;
+  private int nextRaw;
   private EnvelopeOpener opener;
   private int next;
 
@@ -100,11 +105,24 @@ public class EnvelopeBenchmark {
     rawPublic = new ECPublicKeyParameters(DOMAIN.getCurve().decodePoint(publicKey), DOMAIN);
     rawSignature = rawSign();
 
+    cachedKey = io.loudp2p.core.identity.PublicKey.decodeCompressed(publicKey);
     sealed = new byte[PRESEALED][];
     for (int i = 0; i < PRESEALED; i++) {
       sealed[i] = sealer.seal(payload).toByteArray();
     }
     opener = newOpener();
+    variedDigests = new byte[PRESEALED][];
+    variedR = new BigInteger[PRESEALED];
+    variedS = new BigInteger[PRESEALED];
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    for (int i = 0; i < PRESEALED; i++) {
+      Envelope e = Envelope.parseFrom(sealed[i]);
+      sha.update(io.loudp2p.core.wire.Envelopes.MESSAGE_DOMAIN.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      variedDigests[i] = sha.digest(e.getPayload().toByteArray());
+      byte[] sig = e.getSignature().toByteArray();
+      variedR[i] = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 0, 32));
+      variedS[i] = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+    }
   }
 
   private EnvelopeOpener newOpener() {
@@ -141,6 +159,27 @@ public class EnvelopeBenchmark {
     ECDSASigner verifier = new ECDSASigner();
     verifier.init(false, rawPublic);
     return verifier.verifySignature(digest, rawSignature[0], rawSignature[1]);
+  }
+
+  /** A decoded, cached key verifying a precomputed digest: the EC work alone, through our API. */
+  @Benchmark
+  public boolean verifyCachedKey() {
+    return cachedKey.verifyDigest(digest, messageSignature);
+  }
+
+  /**
+   * Baseline with varied input: the raw primitive over the digests and signatures of the
+   * presealed envelopes in turn, as {@link #openEnvelope} meets them.
+   */
+  @Benchmark
+  public boolean verifyRawVaried() {
+    if (nextRaw == PRESEALED) {
+      nextRaw = 0;
+    }
+    int i = nextRaw++;
+    ECDSASigner verifier = new ECDSASigner();
+    verifier.init(false, rawPublic);
+    return verifier.verifySignature(variedDigests[i], variedR[i], variedS[i]);
   }
 
   /** Identity.verify: key decoding and checks, hashing, range and low-S checks, verification. */

@@ -1,0 +1,90 @@
+package io.loudp2p;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What one source did for a {@link StreamSession}: bytes delivered, chunks, failures, and how fast
+ * it answers.
+ *
+ * <p>Immutable.
+ */
+public final class SourceStats {
+  private final PeerId peer;
+  private final long bytes;
+  private final int chunks;
+  private final int badChunks;
+  private final Duration roundTrip;
+  private final long bytesPerSecond;
+  private final boolean active;
+
+  /** Makes a snapshot. */
+  public SourceStats(PeerId peer, long bytes, int chunks, int badChunks, Duration roundTrip,
+      long bytesPerSecond, boolean active) {
+    this.peer = Objects.requireNonNull(peer, "peer");
+    this.bytes = bytes;
+    this.chunks = chunks;
+    this.badChunks = badChunks;
+    this.roundTrip = Objects.requireNonNull(roundTrip, "roundTrip");
+    this.bytesPerSecond = bytesPerSecond;
+    this.active = active;
+  }
+
+  /** The source. */
+  public PeerId peer() {
+    return peer;
+  }
+
+  /** Verified bytes it delivered. */
+  public long bytes() {
+    return bytes;
+  }
+
+  /** Verified chunks it delivered. */
+  public int chunks() {
+    return chunks;
+  }
+
+  /** Chunks from it that failed verification. */
+  public int badChunks() {
+    return badChunks;
+  }
+
+  /** Its smoothed round-trip time (zero before the first answer). */
+  public Duration roundTrip() {
+    return roundTrip;
+  }
+
+  /** Its estimated delivery rate. */
+  public long bytesPerSecond() {
+    return bytesPerSecond;
+  }
+
+  /** Whether the session still fetches from it (false once dropped or banned). */
+  public boolean active() {
+    return active;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof SourceStats)) {
+      return false;
+    }
+    SourceStats s = (SourceStats) o;
+    return peer.equals(s.peer) && bytes == s.bytes && chunks == s.chunks
+        && badChunks == s.badChunks && roundTrip.equals(s.roundTrip)
+        && bytesPerSecond == s.bytesPerSecond && active == s.active;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(peer, bytes, chunks, badChunks, roundTrip, bytesPerSecond, active);
+  }
+
+  @Override
+  public String toString() {
+    return "SourceStats{" + peer + ", " + bytes + " bytes, " + chunks + " chunks, " + badChunks
+        + " bad, rtt " + roundTrip.toMillis() + " ms, " + bytesPerSecond + " B/s"
+        + (active ? "" : ", inactive") + "}";
+  }
+}

@@ -1,0 +1,40 @@
+package io.loudp2p.spi;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The source side of a {@link DataTransport}: decides which sessions it serves and reads the
+ * chunks they ask for.
+ *
+ * <p>Thread-safe: the transport calls it from its own threads, possibly concurrently for
+ * different sessions. Calls for one session never overlap. No method may block for long (reads
+ * of a local file or cache are fine); none should throw, and an exception from {@link #readChunk}
+ * is treated as the chunk being unavailable.
+ */
+public interface ChunkProvider {
+  /**
+   * Whether to serve a session that a receiver opens; called exactly once per opening attempt.
+   *
+   * @param session the ID agreed on the control plane
+   * @param handshake the opaque bytes the receiver passed to {@link DataTransport#open}
+   * @param remote where the receiver is
+   */
+  boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote);
+
+  /**
+   * The length in bytes of chunk {@code index} of the session's track, or {@code -1} when this
+   * source does not have the chunk (or the index is out of range).
+   */
+  int chunkLength(DataSessionId session, int index);
+
+  /**
+   * Copies {@code dst.remaining()} bytes of chunk {@code index}, starting at {@code offset} within
+   * the chunk, into {@code dst}, advancing its position. Only called for ranges inside a chunk
+   * whose {@link #chunkLength} was not {@code -1}.
+   */
+  void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst);
+
+  /** Called exactly once when an accepted session ends, whichever side ended it. */
+  default void onSessionClosed(DataSessionId session) {}
+}

@@ -1,0 +1,24 @@
+package io.loudp2p.spi;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The server side of a {@link ControlTransport}: answers request bytes from remote peers.
+ *
+ * <p>{@link #handle} is called once per incoming request, on a transport thread, possibly
+ * concurrently for different requests, so implementations must be thread-safe. It must not block:
+ * it may answer through the responder before returning or later from any thread.
+ */
+@FunctionalInterface
+public interface ControlHandler {
+  /**
+   * Handles one request.
+   *
+   * @param request the request bytes exactly as the caller sent them (owned by the handler)
+   * @param remote the address the request came from
+   * @param streaming whether the caller asked for a stream of responses ({@link
+   *     ControlTransport#callStreaming}) rather than exactly one ({@link ControlTransport#call})
+   * @param responder where the answer goes; exactly one terminal method must be called on it
+   */
+  void handle(byte[] request, InetSocketAddress remote, boolean streaming, ControlResponder responder);
+}

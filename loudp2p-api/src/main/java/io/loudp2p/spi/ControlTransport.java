@@ -1,0 +1,63 @@
+package io.loudp2p.spi;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Moves opaque, already signed envelope bytes between peers: unary request/response, a
+ * server-streamed response, and the server side that answers both.
+ *
+ * <p>The transport never looks inside the bytes; signing, verifying and parsing happen above it.
+ *
+ * <p>Thread-safe: every method may be called from any thread. Returned futures complete on a
+ * transport thread or the configured {@link TransportOptions#callbackExecutor()}; an in-process
+ * transport may complete them on the calling thread before the call returns, so dependent stages
+ * must not assume a thread. A future that is cancelled cancels the request at the remote side on a
+ * best effort basis.
+ *
+ * <p>Lifecycle: created by a {@link ControlTransportProvider}, used, then closed exactly once by
+ * its owner. {@link #close()} is idempotent: it closes every server opened by {@link #listen},
+ * fails outstanding calls with {@link ControlErrorCode#UNAVAILABLE}, and later calls fail the
+ * same way (returned futures, not thrown exceptions).
+ */
+public interface ControlTransport extends AutoCloseable {
+  /**
+   * Sends one request and waits for one response.
+   *
+   * @param endpoint the peer's control address
+   * @param request the envelope bytes, not copied: the caller must not change them afterwards
+   * @param deadline how long the whole exchange may take; positive
+   * @return the response bytes, or exceptionally a {@link ControlException} (the responder's code,
+   *     or {@link ControlErrorCode#UNAVAILABLE} when the peer cannot be reached) or a {@link
+   *     java.util.concurrent.TimeoutException} when the deadline passes
+   * @throws IllegalArgumentException if the deadline is not positive
+   */
+  CompletableFuture<byte[]> call(InetSocketAddress endpoint, byte[] request, Duration deadline);
+
+  /**
+   * Sends one request and receives a stream of responses (search hits).
+   *
+   * <p>{@code onResponse} is called once per response, in order, never concurrently, on a
+   * transport thread; it must not block. It is not called after the returned future completes.
+   *
+   * @return a future that completes normally after the last response, or exceptionally like
+   *     {@link #call}; cancelling it ends the stream
+   * @throws IllegalArgumentException if the deadline is not positive
+   */
+  CompletableFuture<Void> callStreaming(
+      InetSocketAddress endpoint, byte[] request, Duration deadline, Consumer<byte[]> onResponse);
+
+  /**
+   * Starts answering requests at {@code address} (port 0 picks a free port).
+   *
+   * @return the server once it is bound, or exceptionally a {@link ControlException} with {@link
+   *     ControlErrorCode#UNAVAILABLE} when the address cannot be bound
+   */
+  CompletableFuture<TransportServer> listen(InetSocketAddress address, ControlHandler handler);
+
+  /** Closes this transport and everything it opened; idempotent and never throws. */
+  @Override
+  void close();
+}

@@ -1,0 +1,46 @@
+package io.loudp2p.spi;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Carries chunk fragments of stream sessions between receivers and sources.
+ *
+ * <p>A fragment carries at most {@link #MAX_FRAGMENT_PAYLOAD} bytes of chunk data, so that it fits
+ * one datagram on any path. Encryption, pacing, congestion control and loss detection, where the
+ * transport has them, are its own business; above it only the want list and fragments are seen.
+ *
+ * <p>Thread-safe. Lifecycle: created by a {@link DataTransportProvider}, closed exactly once by its
+ * owner. {@link #close()} is idempotent: it closes every server (ending their sessions at the
+ * receivers with {@link DataSession.CloseReason#SOURCE_CLOSED}) and every session opened here
+ * ({@link DataSession.CloseReason#LOCAL_CLOSE}); later calls return failed futures.
+ */
+public interface DataTransport extends AutoCloseable {
+  /** The largest number of chunk bytes in one fragment. */
+  int MAX_FRAGMENT_PAYLOAD = 1200;
+
+  /**
+   * Opens a data session to a source.
+   *
+   * @param source the source's data address
+   * @param id the session ID agreed on the control plane
+   * @param handshake opaque bytes the source's {@link ChunkProvider#accept} sees (keys, tokens)
+   * @param listener receives fragments and the end of the session
+   * @return the session once the source accepted it; exceptionally with a {@link
+   *     ControlException} ({@link ControlErrorCode#UNAUTHENTICATED} when refused, {@link
+   *     ControlErrorCode#UNAVAILABLE} when unreachable)
+   */
+  CompletableFuture<DataSession> open(
+      InetSocketAddress source, DataSessionId id, byte[] handshake, DataSession.Listener listener);
+
+  /**
+   * Starts serving chunks from {@code provider} at {@code address} (port 0 picks a free port).
+   *
+   * @return the server once bound
+   */
+  CompletableFuture<TransportServer> serve(InetSocketAddress address, ChunkProvider provider);
+
+  /** Closes this transport and everything it opened; idempotent and never throws. */
+  @Override
+  void close();
+}

@@ -1,0 +1,17 @@
+/**
+ * Reassembly of chunk fragments into verified chunks, and of verified chunks into the ordered
+ * byte stream a player reads.
+ *
+ * <p>Fragments are copied exactly once, into the chunk's slot of a preallocated {@link
+ * io.loudp2p.core.stream.internal.ChunkBufferPool}; which bytes of a chunk have arrived is kept in
+ * preallocated bitmaps, so steady-state reassembly allocates nothing. A complete chunk is checked
+ * by a {@link io.loudp2p.core.stream.internal.ChunkVerifier} before any reader sees it, and the
+ * {@link io.loudp2p.core.stream.internal.OrderedChunkStream} reads it from the same slot, handing
+ * the slot back once read past.
+ *
+ * <p>Implementation only: no compatibility promise.
+ */
+@NullMarked
+package io.loudp2p.core.stream.internal;
+
+import org.jspecify.annotations.NullMarked;

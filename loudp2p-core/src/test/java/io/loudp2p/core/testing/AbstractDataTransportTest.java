@@ -1,0 +1,553 @@
+package io.loudp2p.core.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loudp2p.core.stream.internal.ChunkBuffer;
+import io.loudp2p.core.stream.internal.Reassembler;
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.TransportServer;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance test every {@link DataTransport} passes: a subclass supplies the transports and
+ * inherits the tests.
+ *
+ * <p>A source serves tracks from a {@link ChunkProvider}; a receiver opens sessions, requests
+ * chunks and reassembles them with a {@link ChunkBuffer}. Every wait is bounded by {@link
+ * #timeout()}; nothing sleeps. A lossy transport passes because the helper re-requests chunks
+ * still missing after {@link #rerequestAfter()}, as the scheduler does.
+ */
+public abstract class AbstractDataTransportTest {
+  /** The chunk size of the tracks served here. */
+  protected static final int CHUNK_SIZE = 16 * 1024;
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  /** A new transport for the source side; closed by this test. */
+  protected abstract DataTransport newSourceTransport() throws Exception;
+
+  /** A new transport for the receiver side; closed by this test. */
+  protected abstract DataTransport newReceiverTransport() throws Exception;
+
+  /** The address a source binds (with port 0 for a free port). */
+  protected abstract InetSocketAddress bindAddress();
+
+  /** The bound on every wait. */
+  protected Duration timeout() {
+    return Duration.ofSeconds(10);
+  }
+
+  /** How long to wait for requested chunks before asking again for the missing ones. */
+  protected Duration rerequestAfter() {
+    return Duration.ofSeconds(2);
+  }
+
+  /**
+   * How many fragments of cancelled chunks may still arrive after the cancel (those already in
+   * flight).
+   */
+  protected int cancelSlackFragments() {
+    return 64;
+  }
+
+  @AfterEach
+  public void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closeLater(T c) {
+    toClose.add(c);
+    return c;
+  }
+
+  private <T> T await(CompletableFuture<T> f) throws Exception {
+    return f.get(timeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  // ------------------------------------------------------------------ fixtures
+
+  /** Serves tracks by session: chunk bytes, which chunks it has, which sessions it accepts. */
+  protected static final class TrackProvider implements ChunkProvider {
+    final Map<DataSessionId, byte[]> tracks = new ConcurrentHashMap<>();
+    final Set<Integer> missing = ConcurrentHashMap.newKeySet();
+    final Map<DataSessionId, CompletableFuture<Void>> closed = new ConcurrentHashMap<>();
+    final AtomicInteger accepted = new AtomicInteger();
+
+    void add(DataSessionId id, byte[] track) {
+      tracks.put(id, track);
+      closed.put(id, new CompletableFuture<>());
+    }
+
+    @Override
+    public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
+      boolean ok = tracks.containsKey(session) && Arrays.equals(handshake, handshakeFor(session));
+      if (ok) {
+        accepted.incrementAndGet();
+      }
+      return ok;
+    }
+
+    @Override
+    public int chunkLength(DataSessionId session, int index) {
+      byte[] track = tracks.get(session);
+      if (track == null || index < 0 || missing.contains(index)) {
+        return -1;
+      }
+      long start = (long) index * CHUNK_SIZE;
+      if (start >= track.length) {
+        return -1;
+      }
+      return (int) Math.min(CHUNK_SIZE, track.length - start);
+    }
+
+    @Override
+    public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
+      byte[] track = tracks.get(session);
+      dst.put(track, index * CHUNK_SIZE + offset, dst.remaining());
+    }
+
+    @Override
+    public void onSessionClosed(DataSessionId session) {
+      closed.get(session).complete(null);
+    }
+  }
+
+  static byte[] handshakeFor(DataSessionId id) {
+    byte[] h = id.bytes();
+    for (int i = 0; i < h.length; i++) {
+      h[i] ^= 0x5a;
+    }
+    return h;
+  }
+
+  /** Collects a session's callbacks into a {@link ChunkBuffer}, checking the callback contract. */
+  protected static class Receiver implements DataSession.Listener {
+    final byte[] track;
+    final ChunkBuffer<String> buffer;
+    final Map<Integer, CompletableFuture<Void>> verified = new ConcurrentHashMap<>();
+    final Map<Integer, CompletableFuture<Void>> unavailable = new ConcurrentHashMap<>();
+    final CompletableFuture<DataSession.CloseReason> closed = new CompletableFuture<>();
+    final AtomicInteger closeCalls = new AtomicInteger();
+    final AtomicInteger fragments = new AtomicInteger();
+    final AtomicInteger largestFragment = new AtomicInteger();
+    final AtomicReference<String> violation = new AtomicReference<>();
+    final AtomicBoolean inCallback = new AtomicBoolean();
+    final Map<Integer, AtomicInteger> fragmentsPerChunk = new ConcurrentHashMap<>();
+
+    Receiver(byte[] track) {
+      this.track = track;
+      int chunks = (track.length + CHUNK_SIZE - 1) / CHUNK_SIZE;
+      this.buffer =
+          new ChunkBuffer<>(
+              track.length, CHUNK_SIZE, chunks, Math.min(chunks, Reassembler.MAX_IN_ASSEMBLY),
+              (index, buf, off, len) -> {
+                boolean ok =
+                    Arrays.equals(
+                        buf, off, off + len, track, index * CHUNK_SIZE, index * CHUNK_SIZE + len);
+                if (ok) {
+                  chunk(verified, index).complete(null);
+                }
+                return ok;
+              },
+              (index, reason, sources) -> violation.compareAndSet(
+                  null, "chunk " + index + " rejected: " + reason));
+    }
+
+    private static CompletableFuture<Void> chunk(
+        Map<Integer, CompletableFuture<Void>> map, int index) {
+      return map.computeIfAbsent(index, i -> new CompletableFuture<>());
+    }
+
+    private void enter() {
+      if (!inCallback.compareAndSet(false, true)) {
+        violation.compareAndSet(null, "callbacks of one session ran concurrently");
+      }
+      if (closed.isDone()) {
+        violation.compareAndSet(null, "a callback came after onClosed");
+      }
+    }
+
+    @Override
+    public void onFragment(int chunkIndex, int offset, ByteBuffer data) {
+      enter();
+      try {
+        fragments.incrementAndGet();
+        fragmentsPerChunk.computeIfAbsent(chunkIndex, i -> new AtomicInteger()).incrementAndGet();
+        largestFragment.accumulateAndGet(data.remaining(), Math::max);
+        buffer.onFragment("source", chunkIndex, offset, data);
+      } finally {
+        inCallback.set(false);
+      }
+    }
+
+    @Override
+    public void onUnavailable(int chunkIndex) {
+      enter();
+      try {
+        chunk(unavailable, chunkIndex).complete(null);
+      } finally {
+        inCallback.set(false);
+      }
+    }
+
+    @Override
+    public void onClosed(DataSession.CloseReason reason) {
+      enter();
+      try {
+        closeCalls.incrementAndGet();
+        closed.complete(reason);
+      } finally {
+        inCallback.set(false);
+      }
+    }
+
+    int chunkCount() {
+      return buffer.chunkCount();
+    }
+
+    void assertContractKept() {
+      assertThat(violation.get()).as("listener contract").isNull();
+    }
+  }
+
+  private static DataSessionId sessionId(Random random) {
+    byte[] b = new byte[DataSessionId.LENGTH];
+    random.nextBytes(b);
+    return DataSessionId.fromBytes(b);
+  }
+
+  private static byte[] track(Random random, int length) {
+    byte[] t = new byte[length];
+    random.nextBytes(t);
+    return t;
+  }
+
+  /** A source transport serving {@code provider}. */
+  private TransportServer serve(ChunkProvider provider) throws Exception {
+    DataTransport source = closeLater(newSourceTransport());
+    return closeLater(await(source.serve(bindAddress(), provider)));
+  }
+
+  private DataSession open(DataTransport receiverTransport, TransportServer server, DataSessionId id,
+      Receiver receiver) throws Exception {
+    return closeLater(
+        await(receiverTransport.open(server.address(), id, handshakeFor(id), receiver)));
+  }
+
+  /** Requests {@code chunks} and waits until all are verified, asking again for missing ones. */
+  private void fetch(DataSession session, Receiver receiver, int... chunks) throws Exception {
+    for (int c : chunks) {
+      session.request(c);
+    }
+    long deadline = System.nanoTime() + timeout().toNanos();
+    while (true) {
+      List<CompletableFuture<Void>> waits = new ArrayList<>();
+      for (int c : chunks) {
+        waits.add(Receiver.chunk(receiver.verified, c));
+      }
+      try {
+        CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]))
+            .get(rerequestAfter().toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("chunks still missing after " + timeout(), e);
+        }
+        for (int c : chunks) {
+          if (!Receiver.chunk(receiver.verified, c).isDone()) {
+            session.request(c);
+          }
+        }
+      }
+    }
+  }
+
+  private static int[] range(int from, int to) {
+    int[] r = new int[to - from];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = from + i;
+    }
+    return r;
+  }
+
+  private static byte[] readAll(InputStream in) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    in.transferTo(out);
+    return out.toByteArray();
+  }
+
+  // ------------------------------------------------------------------ the tests
+
+  @Test
+  public void deliversEveryByteOfATrack() throws Exception {
+    Random random = new Random(101);
+    TrackProvider provider = new TrackProvider();
+    DataSessionId id = sessionId(random);
+    byte[] track = track(random, 40 * CHUNK_SIZE + 4321);
+    provider.add(id, track);
+    TransportServer server = serve(provider);
+    Receiver receiver = new Receiver(track);
+    DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
+    assertThat(session.id()).isEqualTo(id);
+    assertThat(session.remote()).isEqualTo(server.address());
+
+    fetch(session, receiver, range(0, receiver.chunkCount()));
+
+    assertThat(readAll(receiver.buffer.inputStream())).isEqualTo(track);
+    receiver.assertContractKept();
+  }
+
+  @Test
+  public void fragmentsNeverExceedTheDatagramPayload() throws Exception {
+    Random random = new Random(102);
+    TrackProvider provider = new TrackProvider();
+    DataSessionId id = sessionId(random);
+    byte[] track = track(random, 8 * CHUNK_SIZE);
+    provider.add(id, track);
+    TransportServer server = serve(provider);
+    Receiver receiver = new Receiver(track);
+    DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
+
+    fetch(session, receiver, range(0, receiver.chunkCount()));
+
+    assertThat(receiver.largestFragment.get())
+        .isPositive()
+        .isLessThanOrEqualTo(DataTransport.MAX_FRAGMENT_PAYLOAD);
+    assertThat(receiver.fragments.get())
+        .isGreaterThanOrEqualTo(
+            receiver.chunkCount()
+                * ((CHUNK_SIZE + DataTransport.MAX_FRAGMENT_PAYLOAD - 1)
+                    / DataTransport.MAX_FRAGMENT_PAYLOAD));
+    assertThat(receiver.buffer.stats().malformedFragments()).isZero();
+    receiver.assertContractKept();
+  }
+
+  @Test
+  public void reportsAnUnavailableChunkInsteadOfHanging() throws Exception {
+    Random random = new Random(103);
+    TrackProvider provider = new TrackProvider();
+    provider.missing.add(2);
+    DataSessionId id = sessionId(random);
+    byte[] track = track(random, 4 * CHUNK_SIZE);
+    provider.add(id, track);
+    TransportServer server = serve(provider);
+    Receiver receiver = new Receiver(track);
+    DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
+
+    assertThatThrownBy(() -> session.request(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+    session.request(2);
+    session.request(4); // past the end of the track
+    await(Receiver.chunk(receiver.unavailable, 2));
+    await(Receiver.chunk(receiver.unavailable, 4));
+    // The session still works.
+    fetch(session, receiver, 3);
+    assertThat(receiver.verified).doesNotContainKey(2);
+    receiver.assertContractKept();
+  }
+
+  @Test
+  public void cancelStopsDelivery() throws Exception {
+    Random random = new Random(104);
+    TrackProvider provider = new TrackProvider();
+    DataSessionId id = sessionId(random);
+    int chunks = 66;
+    int starter = chunks - 2;
+    int sentinel = chunks - 1;
+    byte[] track = track(random, chunks * CHUNK_SIZE);
+    provider.add(id, track);
+    TransportServer server = serve(provider);
+    AtomicReference<DataSession> sessionRef = new AtomicReference<>();
+    AtomicBoolean requested = new AtomicBoolean();
+    AtomicBoolean cancelled = new AtomicBoolean();
+    AtomicLong afterCancel = new AtomicLong();
+    // Requests and cancels are issued from callbacks, so that they reach the source while it is
+    // sending, whatever the transport's threading.
+    Receiver receiver =
+        new Receiver(track) {
+          @Override
+          public void onFragment(int chunkIndex, int offset, ByteBuffer data) {
+            super.onFragment(chunkIndex, offset, data);
+            DataSession s = sessionRef.get();
+            if (chunkIndex == starter && requested.compareAndSet(false, true)) {
+              for (int c = 0; c < starter; c++) {
+                s.request(c);
+              }
+            } else if (chunkIndex < starter) {
+              if (cancelled.compareAndSet(false, true)) {
+                for (int c = 0; c < starter; c++) {
+                  s.cancel(c);
+                }
+                s.request(sentinel);
+              } else {
+                afterCancel.incrementAndGet();
+              }
+            }
+          }
+        };
+    DataSession session =
+        closeLater(
+            await(
+                closeLater(newReceiverTransport())
+                    .open(server.address(), id, handshakeFor(id), receiver)));
+    sessionRef.set(session);
+
+    session.request(starter);
+    await(Receiver.chunk(receiver.verified, sentinel));
+
+    assertThat(cancelled).isTrue();
+    assertThat(afterCancel.get()).isLessThanOrEqualTo(cancelSlackFragments());
+    assertThat(receiver.verified.keySet().stream().filter(c -> c < starter).count())
+        .as("cancelled chunks completed")
+        .isLessThan(starter);
+    receiver.assertContractKept();
+  }
+
+  @Test
+  public void concurrentSessionsAreIndependent() throws Exception {
+    Random random = new Random(105);
+    TrackProvider provider = new TrackProvider();
+    DataSessionId idA = sessionId(random);
+    DataSessionId idB = sessionId(random);
+    byte[] trackA = track(random, 12 * CHUNK_SIZE + 1);
+    byte[] trackB = track(random, 9 * CHUNK_SIZE + 999);
+    provider.add(idA, trackA);
+    provider.add(idB, trackB);
+    TransportServer server = serve(provider);
+    Receiver a = new Receiver(trackA);
+    Receiver b = new Receiver(trackB);
+    DataSession sessionA = open(closeLater(newReceiverTransport()), server, idA, a);
+    DataSession sessionB = open(closeLater(newReceiverTransport()), server, idB, b);
+
+    CompletableFuture<Void> fetchA = new CompletableFuture<>();
+    Thread threadA =
+        new Thread(
+            () -> {
+              try {
+                fetch(sessionA, a, range(0, a.chunkCount()));
+                fetchA.complete(null);
+              } catch (Throwable e) {
+                fetchA.completeExceptionally(e);
+              }
+            },
+            "fetch-a");
+    threadA.start();
+    fetch(sessionB, b, range(0, b.chunkCount()));
+    await(fetchA);
+    threadA.join(timeout().toMillis());
+
+    assertThat(readAll(a.buffer.inputStream())).isEqualTo(trackA);
+    assertThat(readAll(b.buffer.inputStream())).isEqualTo(trackB);
+
+    // Closing one session leaves the other working.
+    sessionA.close();
+    assertThat(await(a.closed)).isEqualTo(DataSession.CloseReason.LOCAL_CLOSE);
+    await(provider.closed.get(idA));
+    Receiver again = new Receiver(trackB);
+    DataSession sessionB2 = open(closeLater(newReceiverTransport()), server, idB, again);
+    fetch(sessionB2, again, 0, 1);
+    fetch(sessionB, b, 0);
+    assertThat(b.closed).isNotDone();
+    a.assertContractKept();
+    b.assertContractKept();
+  }
+
+  @Test
+  public void closingTheSourceEndsTheReceiversSession() throws Exception {
+    Random random = new Random(106);
+    TrackProvider provider = new TrackProvider();
+    DataSessionId id = sessionId(random);
+    byte[] track = track(random, 3 * CHUNK_SIZE);
+    provider.add(id, track);
+    TransportServer server = serve(provider);
+    Receiver receiver = new Receiver(track);
+    DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
+    fetch(session, receiver, 0);
+
+    server.close();
+
+    assertThat(await(receiver.closed)).isEqualTo(DataSession.CloseReason.SOURCE_CLOSED);
+    await(provider.closed.get(id));
+    session.close();
+    session.request(1);
+    assertThat(receiver.closeCalls.get()).isEqualTo(1);
+    receiver.assertContractKept();
+  }
+
+  @Test
+  public void closingTheSessionEndsItOnceOnBothSides() throws Exception {
+    Random random = new Random(107);
+    TrackProvider provider = new TrackProvider();
+    DataSessionId id = sessionId(random);
+    byte[] track = track(random, 3 * CHUNK_SIZE);
+    provider.add(id, track);
+    TransportServer server = serve(provider);
+    Receiver receiver = new Receiver(track);
+    DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
+    fetch(session, receiver, 0);
+
+    session.close();
+    session.close();
+
+    assertThat(await(receiver.closed)).isEqualTo(DataSession.CloseReason.LOCAL_CLOSE);
+    await(provider.closed.get(id));
+    server.close();
+    assertThat(receiver.closeCalls.get()).isEqualTo(1);
+    receiver.assertContractKept();
+  }
+
+  @Test
+  public void refusedSessionFailsToOpen() throws Exception {
+    Random random = new Random(108);
+    TrackProvider provider = new TrackProvider();
+    DataSessionId known = sessionId(random);
+    provider.add(known, track(random, CHUNK_SIZE));
+    TransportServer server = serve(provider);
+    DataTransport receiverTransport = closeLater(newReceiverTransport());
+    Receiver receiver = new Receiver(new byte[CHUNK_SIZE]);
+
+    CompletableFuture<DataSession> unknown =
+        receiverTransport.open(server.address(), sessionId(random), new byte[0], receiver);
+    CompletableFuture<DataSession> badHandshake =
+        receiverTransport.open(server.address(), known, new byte[] {1, 2, 3}, receiver);
+
+    for (CompletableFuture<DataSession> f : List.of(unknown, badHandshake)) {
+      assertThatThrownBy(() -> await(f))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(ControlException.class)
+          .extracting(e -> ((ControlException) e).code())
+          .isEqualTo(ControlErrorCode.UNAUTHENTICATED);
+    }
+    assertThat(provider.accepted.get()).isZero();
+  }
+}

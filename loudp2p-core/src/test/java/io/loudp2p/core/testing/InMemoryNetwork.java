@@ -1,0 +1,447 @@
+package io.loudp2p.core.testing;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An in-process network of {@link InMemoryTransport}s with addresses in 127.0.0.0/8, for
+ * scheduler and session tests and whole-network simulations without sockets.
+ *
+ * <p>Everything that crosses the network (requests, responses, fragments, closes) is a task in
+ * one queue, run one at a time in order. In {@link Delivery#AUTOMATIC} mode the thread that
+ * enqueues a task runs the queue until it is empty (unless another thread already is, or it is
+ * already inside a task), so a test sees results when its call returns. In {@link
+ * Delivery#MANUAL} mode nothing moves until the test calls {@link #runNext()} or {@link
+ * #runUntilIdle()}, which lets a simulation interleave steps with its own clock.
+ *
+ * <p>Fragments pass through a {@link FragmentFilter} that may drop, duplicate or delay
+ * (reorder) them; the default filter draws from a random source seeded by the builder, so a run is
+ * reproducible. Deadlines run on the network's own clock, moved only by {@link #advance}. A source
+ * can be {@link #kill killed} (it vanishes silently, as a crashed peer does) or {@link #cut cut
+ * off} (its sessions end with {@code CONNECTION_LOST}).
+ *
+ * <p>Thread-safe. Tasks (and so all transport callbacks) run one at a time.
+ */
+public final class InMemoryNetwork {
+  /** The largest chunk payload of one fragment, as on a real datagram path. */
+  public static final int MAX_FRAGMENT_PAYLOAD = io.loudp2p.spi.DataTransport.MAX_FRAGMENT_PAYLOAD;
+
+  /** The first port handed out for a port-0 bind. */
+  public static final int FIRST_EPHEMERAL_PORT = 40_000;
+
+  /** When queued work runs. */
+  public enum Delivery {
+    /** The enqueuing thread runs the queue until it is empty. */
+    AUTOMATIC,
+    /** Only {@link #runNext()} and {@link #runUntilIdle()} run queued work. */
+    MANUAL
+  }
+
+  /** What happens to one fragment on its way. */
+  public enum FragmentFate {
+    /** Delivered once, in order. */
+    DELIVER,
+    /** Lost. */
+    DROP,
+    /** Delivered twice. */
+    DUPLICATE,
+    /** Delivered after the work queued so far (reordered). */
+    DELAY
+  }
+
+  /** Decides each fragment's fate; called inside the network's task, one at a time. */
+  @FunctionalInterface
+  public interface FragmentFilter {
+    /** The fate of fragment {@code (chunkIndex, offset)} sent from {@code source}. */
+    FragmentFate decide(InetSocketAddress source, int chunkIndex, int offset);
+  }
+
+  private final Object lock = new Object();
+  private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+  private final Random random;
+  private final Delivery delivery;
+  private final Map<InetSocketAddress, InMemoryTransport.ControlServer> controlServers =
+      new HashMap<>();
+  private final Map<InetSocketAddress, InMemoryTransport.DataServer> dataServers = new HashMap<>();
+  private final Set<InetAddress> killedHosts = new HashSet<>();
+  private final ThreadLocal<Boolean> insideTask = ThreadLocal.withInitial(() -> false);
+  private boolean draining;
+  private int nextHost = 1;
+  private int nextPort = FIRST_EPHEMERAL_PORT;
+  private long timerSeq;
+  private long nowNs;
+  private double dropProbability;
+  private double duplicateProbability;
+  private double reorderProbability;
+  private @Nullable FragmentFilter filter;
+  private long fragmentsSent;
+  private long fragmentsDropped;
+  private long largestFragment;
+
+  private InMemoryNetwork(Builder b) {
+    this.random = new Random(b.seed);
+    this.delivery = b.delivery;
+  }
+
+  /** A builder: seed 0, automatic delivery, no impairment. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Makes a new transport with its own host address (127.0.0.N). */
+  public InMemoryTransport newTransport() {
+    InetAddress host;
+    synchronized (lock) {
+      int n = nextHost++;
+      if (n > 0xfffffe) {
+        throw new IllegalStateException("no more loopback host addresses");
+      }
+      try {
+        host = InetAddress.getByAddress(new byte[] {127, (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+      } catch (UnknownHostException e) {
+        throw new AssertionError(e);
+      }
+    }
+    return new InMemoryTransport(this, host);
+  }
+
+  /** Sets the probability that a fragment is lost (0 to 1). */
+  public void dropProbability(double p) {
+    synchronized (lock) {
+      dropProbability = probability(p, "drop");
+    }
+  }
+
+  /** Sets the probability that a fragment is delivered twice (0 to 1). */
+  public void duplicateProbability(double p) {
+    synchronized (lock) {
+      duplicateProbability = probability(p, "duplicate");
+    }
+  }
+
+  /** Sets the probability that a fragment is delayed behind later traffic (0 to 1). */
+  public void reorderProbability(double p) {
+    synchronized (lock) {
+      reorderProbability = probability(p, "reorder");
+    }
+  }
+
+  /** Replaces the probabilistic impairment with {@code filter}, or restores it with null. */
+  public void fragmentFilter(@Nullable FragmentFilter filter) {
+    synchronized (lock) {
+      this.filter = filter;
+    }
+  }
+
+  private static double probability(double p, String what) {
+    if (!(p >= 0 && p <= 1)) {
+      throw new IllegalArgumentException(what + " probability must be 0..1, got " + p);
+    }
+    return p;
+  }
+
+  /**
+   * Makes every server on {@code address}'s host vanish silently: requests to it go unanswered
+   * (calls end only by their deadline), its data sessions stop sending without notice, and new
+   * data sessions to it fail to open with {@code UNAVAILABLE}.
+   */
+  public void kill(InetSocketAddress address) {
+    synchronized (lock) {
+      killedHosts.add(address.getAddress());
+    }
+  }
+
+  /** Whether {@code address}'s host was killed. */
+  public boolean isKilled(InetSocketAddress address) {
+    synchronized (lock) {
+      return killedHosts.contains(address.getAddress());
+    }
+  }
+
+  /**
+   * Ends every data session served at {@code address} with {@code CONNECTION_LOST} at the
+   * receivers, as a path failure detected by a real transport would; the server keeps serving new
+   * sessions.
+   */
+  public void cut(InetSocketAddress address) {
+    InMemoryTransport.DataServer server;
+    synchronized (lock) {
+      server = dataServers.get(address);
+    }
+    if (server != null) {
+      enqueue(() -> server.cutAll());
+    }
+  }
+
+  /** The network's clock, in nanoseconds since it was made. */
+  public long nowNs() {
+    synchronized (lock) {
+      return nowNs;
+    }
+  }
+
+  /** Moves the clock forward and runs what fell due (deadlines), then the queue if automatic. */
+  public void advance(Duration by) {
+    if (by.isNegative()) {
+      throw new IllegalArgumentException("cannot move the clock backwards: " + by);
+    }
+    synchronized (lock) {
+      nowNs += by.toNanos();
+      while (!timers.isEmpty() && timers.peek().dueNs <= nowNs) {
+        queue.add(timers.poll().task);
+      }
+    }
+    maybeDrain();
+  }
+
+  /** Runs one queued task; returns false when the queue was empty. */
+  public boolean runNext() {
+    Runnable task;
+    synchronized (lock) {
+      task = queue.poll();
+    }
+    if (task == null) {
+      return false;
+    }
+    runTask(task);
+    return true;
+  }
+
+  /**
+   * Runs queued tasks until none is left, including tasks they queue.
+   *
+   * @return how many ran
+   * @throws IllegalStateException if more than {@code maxTasks} would run (a livelock)
+   */
+  public int runUntilIdle(int maxTasks) {
+    int n = 0;
+    while (runNext()) {
+      if (++n > maxTasks) {
+        throw new IllegalStateException("network still busy after " + maxTasks + " tasks");
+      }
+    }
+    return n;
+  }
+
+  /** {@link #runUntilIdle(int)} with a bound of ten million tasks. */
+  public int runUntilIdle() {
+    return runUntilIdle(10_000_000);
+  }
+
+  /** How many tasks wait in the queue. */
+  public int pending() {
+    synchronized (lock) {
+      return queue.size();
+    }
+  }
+
+  /** Fragments handed to the network so far (before impairment). */
+  public long fragmentsSent() {
+    synchronized (lock) {
+      return fragmentsSent;
+    }
+  }
+
+  /** Fragments the impairment dropped so far. */
+  public long fragmentsDropped() {
+    synchronized (lock) {
+      return fragmentsDropped;
+    }
+  }
+
+  /** The largest fragment payload sent so far, in bytes. */
+  public long largestFragment() {
+    synchronized (lock) {
+      return largestFragment;
+    }
+  }
+
+  // --- used by InMemoryTransport ---
+
+  void enqueue(Runnable task) {
+    synchronized (lock) {
+      queue.add(task);
+    }
+    maybeDrain();
+  }
+
+  /** Runs {@code task} once the clock reaches {@code dueNs}; returns a handle to cancel it. */
+  Timer schedule(long delayNs, Runnable task) {
+    synchronized (lock) {
+      Timer t = new Timer(nowNs + delayNs, timerSeq++, task);
+      timers.add(t);
+      return t;
+    }
+  }
+
+  void cancel(Timer timer) {
+    synchronized (lock) {
+      timers.remove(timer);
+    }
+  }
+
+  FragmentFate fate(InetSocketAddress source, int chunkIndex, int offset, int length) {
+    synchronized (lock) {
+      fragmentsSent++;
+      largestFragment = Math.max(largestFragment, length);
+      FragmentFate f;
+      if (filter != null) {
+        f = filter.decide(source, chunkIndex, offset);
+      } else if (dropProbability > 0 && random.nextDouble() < dropProbability) {
+        f = FragmentFate.DROP;
+      } else if (duplicateProbability > 0 && random.nextDouble() < duplicateProbability) {
+        f = FragmentFate.DUPLICATE;
+      } else if (reorderProbability > 0 && random.nextDouble() < reorderProbability) {
+        f = FragmentFate.DELAY;
+      } else {
+        f = FragmentFate.DELIVER;
+      }
+      if (f == FragmentFate.DROP) {
+        fragmentsDropped++;
+      }
+      return f;
+    }
+  }
+
+  InetSocketAddress bind(
+      InetAddress host, int port, InMemoryTransport.@Nullable ControlServer control,
+      InMemoryTransport.@Nullable DataServer data) {
+    synchronized (lock) {
+      InetSocketAddress address;
+      if (port == 0) {
+        do {
+          address = new InetSocketAddress(host, nextPort++);
+        } while (controlServers.containsKey(address) || dataServers.containsKey(address));
+      } else {
+        address = new InetSocketAddress(host, port);
+      }
+      if (control != null) {
+        if (controlServers.containsKey(address)) {
+          throw new IllegalStateException("address in use: " + address);
+        }
+        controlServers.put(address, control);
+      } else {
+        if (dataServers.containsKey(address)) {
+          throw new IllegalStateException("address in use: " + address);
+        }
+        dataServers.put(address, Objects.requireNonNull(data));
+      }
+      return address;
+    }
+  }
+
+  void unbind(InetSocketAddress address, Object server) {
+    synchronized (lock) {
+      controlServers.remove(address, server);
+      dataServers.remove(address, server);
+    }
+  }
+
+  InMemoryTransport.@Nullable ControlServer controlServer(InetSocketAddress address) {
+    synchronized (lock) {
+      return killedHosts.contains(address.getAddress()) ? null : controlServers.get(address);
+    }
+  }
+
+  InMemoryTransport.@Nullable DataServer dataServer(InetSocketAddress address) {
+    synchronized (lock) {
+      return killedHosts.contains(address.getAddress()) ? null : dataServers.get(address);
+    }
+  }
+
+  private void maybeDrain() {
+    if (delivery == Delivery.MANUAL || insideTask.get()) {
+      return;
+    }
+    synchronized (lock) {
+      if (draining) {
+        return;
+      }
+      draining = true;
+    }
+    try {
+      while (true) {
+        Runnable task;
+        synchronized (lock) {
+          task = queue.poll();
+          if (task == null) {
+            draining = false;
+            return;
+          }
+        }
+        runTask(task);
+      }
+    } catch (RuntimeException | Error e) {
+      synchronized (lock) {
+        draining = false;
+      }
+      throw e;
+    }
+  }
+
+  private void runTask(Runnable task) {
+    boolean outer = !insideTask.get();
+    insideTask.set(true);
+    try {
+      task.run();
+    } finally {
+      if (outer) {
+        insideTask.set(false);
+      }
+    }
+  }
+
+  static final class Timer implements Comparable<Timer> {
+    final long dueNs;
+    final long seq;
+    final Runnable task;
+
+    Timer(long dueNs, long seq, Runnable task) {
+      this.dueNs = dueNs;
+      this.seq = seq;
+      this.task = task;
+    }
+
+    @Override
+    public int compareTo(Timer o) {
+      return dueNs != o.dueNs ? Long.compare(dueNs, o.dueNs) : Long.compare(seq, o.seq);
+    }
+  }
+
+  /** Builds an {@link InMemoryNetwork}; not thread-safe. */
+  public static final class Builder {
+    private long seed;
+    private Delivery delivery = Delivery.AUTOMATIC;
+
+    private Builder() {}
+
+    /** Seeds the impairment's random source. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Chooses when queued work runs. */
+    public Builder delivery(Delivery delivery) {
+      this.delivery = Objects.requireNonNull(delivery, "delivery");
+      return this;
+    }
+
+    /** Makes the network. */
+    public InMemoryNetwork build() {
+      return new InMemoryNetwork(this);
+    }
+  }
+}

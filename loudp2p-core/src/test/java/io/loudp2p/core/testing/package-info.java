@@ -1,0 +1,14 @@
+/**
+ * Test fixtures shipped in loudp2p-core's test-jar: an in-memory network that implements both
+ * transport SPIs without sockets, and the conformance test every data transport passes.
+ *
+ * <p>{@link io.loudp2p.core.testing.InMemoryNetwork} is deterministic: its impairments (drop,
+ * duplicate, reorder) draw from a seeded random source, its deadlines run on a clock the test
+ * advances, and its deliveries run on the thread that caused them or when the test pumps them.
+ * {@link io.loudp2p.core.testing.AbstractDataTransportTest} is extended by each data transport's
+ * tests with factories for that transport.
+ */
+@NullMarked
+package io.loudp2p.core.testing;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,35 @@
+package io.loudp2p.transport.grpc;
+
+import io.loudp2p.spi.ControlTransport;
+import io.loudp2p.spi.ControlTransportProvider;
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
+
+/**
+ * Provides the control plane over gRPC/HTTP2 (netty, plaintext), found by
+ * {@link java.util.ServiceLoader}. Always available where this module is on the class path.
+ */
+public final class GrpcControlTransportProvider extends ControlTransportProvider {
+  /** Called by {@link java.util.ServiceLoader}. */
+  public GrpcControlTransportProvider() {}
+
+  @Override
+  public boolean isAvailable() {
+    return true;
+  }
+
+  @Override
+  public int priority() {
+    return 5;
+  }
+
+  @Override
+  public String name() {
+    return GrpcTransport.NAME;
+  }
+
+  @Override
+  public ControlTransport create(TransportOptions options) {
+    return new GrpcControlTransport(options);
+  }
+}

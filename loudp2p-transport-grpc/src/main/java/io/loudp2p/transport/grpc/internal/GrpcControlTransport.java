@@ -1,0 +1,362 @@
+package io.loudp2p.transport.grpc.internal;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlHandler;
+import io.loudp2p.spi.ControlResponder;
+import io.loudp2p.spi.ControlTransport;
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.spi.TransportServer;
+import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane over gRPC: envelope bytes in and out of the {@code loudp2p.v1.Loudp2p}
+ * methods, one channel per remote endpoint, limits on message size and concurrent calls per peer,
+ * and a deadline on every call.
+ *
+ * <p>Thread-safe.
+ */
+public final class GrpcControlTransport implements ControlTransport {
+  private static final Logger log = LoggerFactory.getLogger(GrpcControlTransport.class);
+
+  private final GrpcSettings settings;
+  private final Channels channels;
+  private final Set<TransportServer> servers = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  public GrpcControlTransport(TransportOptions options) {
+    this.settings = new GrpcSettings(options);
+    this.channels = new Channels(settings);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> call(InetSocketAddress endpoint, byte[] request, Duration deadline) {
+    requirePositive(deadline);
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    if (closed) {
+      return failedClosed();
+    }
+    if (request.length > settings.maxMessageBytes) {
+      result.completeExceptionally(new ControlException(ControlErrorCode.RESOURCE_EXHAUSTED,
+          "request of " + request.length + " bytes exceeds the limit of " + settings.maxMessageBytes));
+      return result;
+    }
+    Methods method = Methods.forRequest(request, false);
+    ClientCall<byte[], byte[]> call;
+    try {
+      call = channels.get(endpoint).newCall(method.raw, options(deadline));
+    } catch (IllegalStateException e) {
+      return failedClosed();
+    }
+    ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
+      private byte[] response;
+
+      @Override
+      public void onNext(byte[] value) {
+        response = value;
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        complete(() -> result.completeExceptionally(Statuses.toCallerError(t)));
+      }
+
+      @Override
+      public void onCompleted() {
+        byte[] r = response;
+        complete(() -> result.complete(r));
+      }
+    });
+    result.whenComplete((r, t) -> {
+      if (result.isCancelled()) {
+        call.cancel("cancelled by the caller", null);
+      }
+    });
+    return result;
+  }
+
+  @Override
+  public CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, byte[] request,
+      Duration deadline, Consumer<byte[]> onResponse) {
+    requirePositive(deadline);
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    if (closed) {
+      return failedClosed();
+    }
+    Methods method = Methods.forRequest(request, true);
+    ClientCall<byte[], byte[]> call;
+    try {
+      call = channels.get(endpoint).newCall(method.raw, options(deadline));
+    } catch (IllegalStateException e) {
+      return failedClosed();
+    }
+    ClientCalls.asyncServerStreamingCall(call, request, new StreamObserver<>() {
+      @Override
+      public void onNext(byte[] value) {
+        if (!result.isDone()) {
+          try {
+            onResponse.accept(value);
+          } catch (RuntimeException e) {
+            log.warn("response consumer failed; ending the stream", e);
+            call.cancel("response consumer failed", e);
+          }
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        complete(() -> result.completeExceptionally(Statuses.toCallerError(t)));
+      }
+
+      @Override
+      public void onCompleted() {
+        complete(() -> result.complete(null));
+      }
+    });
+    result.whenComplete((r, t) -> {
+      if (result.isCancelled()) {
+        call.cancel("cancelled by the caller", null);
+      }
+    });
+    return result;
+  }
+
+  @Override
+  public CompletableFuture<TransportServer> listen(InetSocketAddress address, ControlHandler handler) {
+    if (closed) {
+      return failedClosed();
+    }
+    ServerServiceDefinition.Builder service =
+        ServerServiceDefinition.builder(Loudp2pGrpc.SERVICE_NAME);
+    for (Methods method : Methods.values()) {
+      if (method.streaming()) {
+        service.addMethod(method.raw, ServerCalls.asyncServerStreamingCall(
+            (request, observer) -> serve(method, request, observer, handler)));
+      } else {
+        service.addMethod(method.raw, ServerCalls.asyncUnaryCall(
+            (request, observer) -> serve(method, request, observer, handler)));
+      }
+    }
+    // Chunks are not served here: the data transport has its own server.
+    service.addMethod(Loudp2pGrpc.getFetchChunksMethod(), ServerCalls.asyncBidiStreamingCall(
+        observer -> {
+          observer.onError(Statuses.error(ControlErrorCode.NOT_FOUND,
+              "this endpoint serves control messages; fetch chunks from the data endpoint"));
+          return new NoopObserver<>();
+        }));
+    try {
+      Server server = Servers.start(address, settings, service.build());
+      TransportServer handle = Servers.handle(server, address, () -> {});
+      TransportServer tracked = new TrackedServer(handle);
+      servers.add(tracked);
+      return CompletableFuture.completedFuture(tracked);
+    } catch (ControlException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void serve(Methods method, byte[] request, StreamObserver<byte[]> observer,
+      ControlHandler handler) {
+    ServerCallStreamObserver<byte[]> call = (ServerCallStreamObserver<byte[]>) observer;
+    Responder responder = new Responder(call, method.streaming());
+    call.setOnCancelHandler(responder::cancelled);
+    Payload.BodyCase body = Methods.peekBody(request);
+    if (body == null) {
+      responder.fail(ControlErrorCode.MALFORMED,
+          "not an Envelope carrying a Payload (MALFORMED_ENVELOPE or MALFORMED_PAYLOAD)");
+      return;
+    }
+    if (body != method.body) {
+      responder.fail(ControlErrorCode.MALFORMED, method.raw.getBareMethodName() + " carries "
+          + method.body + ", not " + body);
+      return;
+    }
+    try {
+      handler.handle(request, PeerCallLimiter.remote(), method.streaming(), responder);
+    } catch (RuntimeException e) {
+      log.warn("control handler failed on {}", method.raw.getBareMethodName(), e);
+      responder.failQuietly(ControlErrorCode.INTERNAL, "the peer failed to handle the request");
+    }
+  }
+
+  /** Forgets the channel to a peer that went away. */
+  public void forget(InetSocketAddress endpoint) {
+    channels.forget(endpoint);
+  }
+
+  /** How many channels are open, for tests of reuse. */
+  public int openChannels() {
+    return channels.size();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (TransportServer server : servers) {
+      server.close();
+    }
+    servers.clear();
+    channels.close();
+  }
+
+  private CallOptions options(Duration deadline) {
+    return CallOptions.DEFAULT.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+        .withMaxInboundMessageSize(settings.maxMessageBytes)
+        .withMaxOutboundMessageSize(settings.maxMessageBytes);
+  }
+
+  private void complete(Runnable completion) {
+    Executor executor = settings.callbackExecutor;
+    if (executor == null) {
+      completion.run();
+    } else {
+      executor.execute(completion);
+    }
+  }
+
+  private static <T> CompletableFuture<T> failedClosed() {
+    return CompletableFuture.failedFuture(
+        new ControlException(ControlErrorCode.UNAVAILABLE, "the gRPC transport is closed"));
+  }
+
+  private static void requirePositive(Duration deadline) {
+    if (deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException("deadline must be positive: " + deadline);
+    }
+  }
+
+  /** A server that leaves the transport's set when closed. */
+  private final class TrackedServer implements TransportServer {
+    private final TransportServer delegate;
+
+    TrackedServer(TransportServer delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public InetSocketAddress address() {
+      return delegate.address();
+    }
+
+    @Override
+    public void close() {
+      servers.remove(this);
+      delegate.close();
+    }
+
+    @Override
+    public String toString() {
+      return delegate.toString();
+    }
+  }
+
+  private static final class NoopObserver<T> implements StreamObserver<T> {
+    @Override
+    public void onNext(T value) {}
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
+  }
+
+  /** The SPI responder over one server call: one terminal answer, then nothing. */
+  private static final class Responder implements ControlResponder {
+    private final ServerCallStreamObserver<byte[]> call;
+    private final boolean streaming;
+    private boolean done;
+    private volatile boolean cancelled;
+
+    Responder(ServerCallStreamObserver<byte[]> call, boolean streaming) {
+      this.call = call;
+      this.streaming = streaming;
+    }
+
+    void cancelled() {
+      cancelled = true;
+    }
+
+    @Override
+    public synchronized void reply(byte[] response) {
+      terminal();
+      if (!cancelled) {
+        call.onNext(response);
+        call.onCompleted();
+      }
+    }
+
+    @Override
+    public synchronized void next(byte[] response) {
+      if (!streaming) {
+        throw new IllegalStateException("next() on a unary request; use reply()");
+      }
+      if (done) {
+        throw new IllegalStateException("the exchange has ended");
+      }
+      if (!cancelled) {
+        call.onNext(response);
+      }
+    }
+
+    @Override
+    public synchronized void complete() {
+      if (!streaming) {
+        throw new IllegalStateException("complete() on a unary request; use reply()");
+      }
+      terminal();
+      if (!cancelled) {
+        call.onCompleted();
+      }
+    }
+
+    @Override
+    public synchronized void fail(ControlErrorCode code, String message) {
+      terminal();
+      if (!cancelled) {
+        call.onError(Statuses.error(code, message));
+      }
+    }
+
+    synchronized void failQuietly(ControlErrorCode code, String message) {
+      if (!done) {
+        fail(code, message);
+      }
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
+
+    private void terminal() {
+      if (done) {
+        throw new IllegalStateException("the exchange has already ended");
+      }
+      done = true;
+    }
+  }
+}

@@ -1,0 +1,521 @@
+package io.loudp2p.transport.grpc.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.loudp2p.core.proto.v1.ChunkFrame;
+import io.loudp2p.core.proto.v1.ChunkRequest;
+import io.loudp2p.core.proto.v1.DataFrame;
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.spi.TransportServer;
+import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chunk delivery over gRPC: one {@code FetchChunks} stream per data session. The receiver sends
+ * its want list; the source sends pieces of at most 1,200 bytes only while HTTP/2 flow control
+ * says the stream can take more, so a slow reader slows the source instead of making it buffer.
+ *
+ * <p>Thread-safe.
+ */
+public final class GrpcDataTransport implements DataTransport {
+  private static final Logger log = LoggerFactory.getLogger(GrpcDataTransport.class);
+
+  /** Trailer that tells a receiver its source closed on purpose rather than the path failing. */
+  static final Metadata.Key<String> CLOSE_REASON =
+      Metadata.Key.of("loudp2p-close-reason", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** Most chunk indexes one session's want list holds; more is a misbehaving receiver. */
+  public static final int MAX_WANTED = 4096;
+
+  private final GrpcSettings settings;
+  private final Channels channels;
+  private final Set<TransportServer> servers = ConcurrentHashMap.newKeySet();
+  private final Set<ReceiverSession> sessions = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  public GrpcDataTransport(TransportOptions options) {
+    this.settings = new GrpcSettings(options);
+    this.channels = new Channels(settings, DATA_STREAM_WINDOW);
+  }
+
+  /**
+   * The HTTP/2 window of a chunk stream: how much a source may have in flight. 64 KiB carries
+   * 320 kbit/s audio sixteen times over at a 100 ms round trip, and bounds what a cancel wastes.
+   */
+  static final int DATA_STREAM_WINDOW = 64 * 1024;
+
+  // ---------------------------------------------------------------------------------------------
+  // Receiver side
+  // ---------------------------------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+      byte[] handshake, DataSession.Listener listener) {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new ControlException(ControlErrorCode.UNAVAILABLE, "the gRPC data transport is closed"));
+    }
+    ReceiverSession session = new ReceiverSession(source, id, listener);
+    ClientCall<ChunkRequest, DataFrame> call;
+    try {
+      call = channels.get(source).newCall(Loudp2pGrpc.getFetchChunksMethod(), CallOptions.DEFAULT);
+    } catch (IllegalStateException e) {
+      return CompletableFuture.failedFuture(
+          new ControlException(ControlErrorCode.UNAVAILABLE, "the gRPC data transport is closed"));
+    }
+    sessions.add(session);
+    StreamObserver<ChunkRequest> requests = ClientCalls.asyncBidiStreamingCall(call, session);
+    session.start(requests, ChunkRequest.newBuilder()
+        .setSessionId(ByteString.copyFrom(id.bytes()))
+        .setHandshake(ByteString.copyFrom(handshake))
+        .build());
+    return session.opened.orTimeout(settings.openTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((s, t) -> {
+          if (t == null) {
+            return CompletableFuture.completedFuture(s);
+          }
+          session.abort(t);
+          Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+              ? t.getCause() : t;
+          if (cause instanceof java.util.concurrent.TimeoutException) {
+            cause = new ControlException(ControlErrorCode.UNAVAILABLE,
+                "source " + source + " did not accept the session within " + settings.openTimeout);
+          }
+          return CompletableFuture.<DataSession>failedFuture(cause);
+        })
+        .thenCompose(f -> f);
+  }
+
+  /** One session as the receiver sees it; gRPC calls its observer methods one at a time. */
+  private final class ReceiverSession
+      implements DataSession, ClientResponseObserver<ChunkRequest, DataFrame> {
+    private final InetSocketAddress source;
+    private final DataSessionId id;
+    private final DataSession.Listener listener;
+    final CompletableFuture<DataSession> opened = new CompletableFuture<>();
+    private @Nullable ClientCallStreamObserver<ChunkRequest> requests;
+    /** Chunks cancelled and not requested since: fragments of theirs still in flight are dropped. */
+    private final java.util.BitSet cancelled = new java.util.BitSet();
+    private boolean ended;
+    private volatile boolean localClose;
+
+    ReceiverSession(InetSocketAddress source, DataSessionId id, DataSession.Listener listener) {
+      this.source = source;
+      this.id = id;
+      this.listener = listener;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ChunkRequest> requestStream) {
+      this.requests = requestStream;
+    }
+
+    synchronized void start(StreamObserver<ChunkRequest> stream, ChunkRequest first) {
+      stream.onNext(first);
+    }
+
+    @Override
+    public void onNext(DataFrame frame) {
+      switch (frame.getKindCase()) {
+        case ACCEPTED:
+          opened.complete(this);
+          break;
+        case CHUNK:
+          ChunkFrame chunk = frame.getChunk();
+          if (!isCancelled(chunk.getChunkIndex())) {
+            listener.onFragment(chunk.getChunkIndex(), chunk.getOffset(),
+                chunk.getData().asReadOnlyByteBuffer());
+          }
+          break;
+        case UNAVAILABLE:
+          listener.onUnavailable(frame.getUnavailable());
+          break;
+        default:
+          break; // a frame kind from a later version: ignored
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      Status status = Status.fromThrowable(t);
+      if (!opened.isDone()) {
+        opened.completeExceptionally(Statuses.toCallerError(t));
+        finish(null);
+        return;
+      }
+      Metadata trailers = Status.trailersFromThrowable(t);
+      String reason = trailers == null ? null : trailers.get(CLOSE_REASON);
+      if (localClose) {
+        finish(CloseReason.LOCAL_CLOSE);
+      } else if ("source-closed".equals(reason)) {
+        finish(CloseReason.SOURCE_CLOSED);
+      } else if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+        finish(CloseReason.REFUSED);
+      } else {
+        finish(CloseReason.CONNECTION_LOST);
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      if (!opened.isDone()) {
+        opened.completeExceptionally(new ControlException(ControlErrorCode.UNAVAILABLE,
+            "source " + source + " ended the session before accepting it"));
+        finish(null);
+        return;
+      }
+      finish(localClose ? CloseReason.LOCAL_CLOSE : CloseReason.SOURCE_CLOSED);
+    }
+
+    private void finish(@Nullable CloseReason reason) {
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        ended = true;
+      }
+      sessions.remove(this);
+      if (reason != null) {
+        listener.onClosed(reason);
+      }
+    }
+
+    void abort(Throwable why) {
+      ClientCallStreamObserver<ChunkRequest> r = requests;
+      if (r != null) {
+        r.cancel("session not opened: " + why, null);
+      }
+    }
+
+    @Override
+    public DataSessionId id() {
+      return id;
+    }
+
+    @Override
+    public InetSocketAddress remote() {
+      return source;
+    }
+
+    private synchronized boolean isCancelled(int chunkIndex) {
+      return cancelled.get(chunkIndex);
+    }
+
+    @Override
+    public void request(int chunkIndex) {
+      if (chunkIndex < 0) {
+        throw new IllegalArgumentException("chunk index must not be negative: " + chunkIndex);
+      }
+      synchronized (this) {
+        cancelled.clear(chunkIndex);
+      }
+      send(ChunkRequest.newBuilder().addWant(chunkIndex).build());
+    }
+
+    @Override
+    public void cancel(int chunkIndex) {
+      if (chunkIndex >= 0) {
+        synchronized (this) {
+          cancelled.set(chunkIndex);
+        }
+        send(ChunkRequest.newBuilder().addCancel(chunkIndex).build());
+      }
+    }
+
+    private synchronized void send(ChunkRequest request) {
+      ClientCallStreamObserver<ChunkRequest> r = requests;
+      if (ended || r == null) {
+        return;
+      }
+      try {
+        r.onNext(request);
+      } catch (RuntimeException e) {
+        log.debug("request on a closing session dropped", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      ClientCallStreamObserver<ChunkRequest> r;
+      synchronized (this) {
+        if (ended || localClose) {
+          return;
+        }
+        localClose = true;
+        r = requests;
+      }
+      if (r != null) {
+        // gRPC answers the cancellation with onError on the call's own executor, after any
+        // fragment callback in progress: onClosed(LOCAL_CLOSE) comes from there, never concurrently.
+        r.cancel("closed by the receiver", null);
+      } else {
+        finish(CloseReason.LOCAL_CLOSE);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "grpc data session " + id + " with " + source;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Source side
+  // ---------------------------------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<TransportServer> serve(InetSocketAddress address, ChunkProvider provider) {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new ControlException(ControlErrorCode.UNAVAILABLE, "the gRPC data transport is closed"));
+    }
+    Set<SourceSession> live = ConcurrentHashMap.newKeySet();
+    ServerServiceDefinition service = ServerServiceDefinition.builder(Loudp2pGrpc.SERVICE_NAME)
+        .addMethod(Loudp2pGrpc.getFetchChunksMethod(), ServerCalls.asyncBidiStreamingCall(
+            responses -> {
+              SourceSession s = new SourceSession(provider,
+                  (ServerCallStreamObserver<DataFrame>) responses, PeerCallLimiter.remote(), live);
+              live.add(s);
+              return s;
+            }))
+        .build();
+    try {
+      Server server = Servers.start(address, settings, service);
+      TransportServer[] holder = new TransportServer[1];
+      TransportServer handle = Servers.handle(server, address, () -> {
+        servers.remove(holder[0]);
+        for (SourceSession s : live) {
+          s.sourceClosing();
+        }
+      });
+      holder[0] = handle;
+      servers.add(handle);
+      return CompletableFuture.completedFuture(handle);
+    } catch (ControlException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * One session as the source sees it. Every touch of the response stream and the provider happens
+   * under this object's lock, so calls for one session never overlap.
+   */
+  private static final class SourceSession implements StreamObserver<ChunkRequest> {
+    private final ChunkProvider provider;
+    private final ServerCallStreamObserver<DataFrame> responses;
+    private final InetSocketAddress remote;
+    private final Set<SourceSession> live;
+    private final ArrayDeque<Integer> wanted = new ArrayDeque<>();
+    private final ByteBuffer piece = ByteBuffer.allocate(MAX_FRAGMENT_PAYLOAD);
+    private @Nullable DataSessionId id;
+    private int current = -1;
+    private int currentLength;
+    private int currentOffset;
+    private boolean ended;
+
+    SourceSession(ChunkProvider provider, ServerCallStreamObserver<DataFrame> responses,
+        InetSocketAddress remote, Set<SourceSession> live) {
+      this.provider = provider;
+      this.responses = responses;
+      this.remote = remote;
+      this.live = live;
+      responses.setOnReadyHandler(this::drain);
+      responses.setOnCancelHandler(this::cancelled);
+    }
+
+    @Override
+    public synchronized void onNext(ChunkRequest request) {
+      if (ended) {
+        return;
+      }
+      if (id == null) {
+        if (request.getSessionId().size() != DataSessionId.LENGTH) {
+          end(Status.INVALID_ARGUMENT.withDescription(
+              "the first request must carry a 16-byte session_id and the handshake"), null);
+          return;
+        }
+        DataSessionId sessionId = DataSessionId.fromBytes(request.getSessionId().toByteArray());
+        boolean accepted;
+        try {
+          accepted = provider.accept(sessionId, request.getHandshake().toByteArray(), remote);
+        } catch (RuntimeException e) {
+          log.warn("chunk provider failed to judge a session from {}", remote, e);
+          accepted = false;
+        }
+        if (!accepted) {
+          end(Status.UNAUTHENTICATED.withDescription(
+              "the source refused session " + sessionId + " (unknown session or bad handshake)"), null);
+          return;
+        }
+        id = sessionId;
+        responses.onNext(DataFrame.newBuilder().setAccepted(true).build());
+      }
+      for (int index : request.getCancelList()) {
+        wanted.remove(index);
+        if (index == current) {
+          current = -1;
+        }
+      }
+      for (int index : request.getWantList()) {
+        if (index == current) {
+          currentOffset = 0; // asked again: all of it again
+        } else if (!wanted.contains(index)) {
+          if (wanted.size() >= MAX_WANTED) {
+            end(Status.RESOURCE_EXHAUSTED.withDescription(
+                "more than " + MAX_WANTED + " chunks wanted at once"), null);
+            return;
+          }
+          wanted.add(index);
+        }
+      }
+      drain();
+    }
+
+    private synchronized void drain() {
+      DataSessionId session = id;
+      if (ended || session == null) {
+        return;
+      }
+      while (responses.isReady()) {
+        if (current < 0) {
+          Integer next = wanted.poll();
+          if (next == null) {
+            return;
+          }
+          int length = safeLength(session, next);
+          if (length < 0) {
+            responses.onNext(DataFrame.newBuilder().setUnavailable(next).build());
+            continue;
+          }
+          current = next;
+          currentLength = length;
+          currentOffset = 0;
+          if (length == 0) {
+            current = -1;
+            continue;
+          }
+        }
+        int n = Math.min(MAX_FRAGMENT_PAYLOAD, currentLength - currentOffset);
+        piece.clear().limit(n);
+        try {
+          provider.readChunk(session, current, currentOffset, piece);
+        } catch (RuntimeException e) {
+          log.warn("chunk provider failed to read chunk {} of session {}", current, session, e);
+          responses.onNext(DataFrame.newBuilder().setUnavailable(current).build());
+          current = -1;
+          continue;
+        }
+        piece.flip();
+        byte[] copy = new byte[piece.remaining()];
+        piece.get(copy);
+        responses.onNext(DataFrame.newBuilder().setChunk(ChunkFrame.newBuilder()
+            .setChunkIndex(current).setOffset(currentOffset)
+            .setData(UnsafeByteOperations.unsafeWrap(copy))).build());
+        currentOffset += n;
+        if (currentOffset >= currentLength) {
+          current = -1;
+        }
+      }
+    }
+
+    private int safeLength(DataSessionId session, int index) {
+      try {
+        return provider.chunkLength(session, index);
+      } catch (RuntimeException e) {
+        log.warn("chunk provider failed on the length of chunk {}", index, e);
+        return -1;
+      }
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+      end(null, null);
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      end(Status.OK, null);
+    }
+
+    private synchronized void cancelled() {
+      end(null, null);
+    }
+
+    synchronized void sourceClosing() {
+      Metadata trailers = new Metadata();
+      trailers.put(CLOSE_REASON, "source-closed");
+      end(Status.UNAVAILABLE.withDescription("the source stopped serving"), trailers);
+    }
+
+    /** Ends the session once: answers the receiver with {@code status} unless it is gone. */
+    private void end(@Nullable Status status, @Nullable Metadata trailers) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      live.remove(this);
+      if (status != null) {
+        try {
+          if (status.isOk()) {
+            responses.onCompleted();
+          } else {
+            responses.onError(status.asRuntimeException(trailers));
+          }
+        } catch (RuntimeException e) {
+          log.debug("ending a session whose receiver is gone", e);
+        }
+      }
+      DataSessionId session = id;
+      if (session != null) {
+        try {
+          provider.onSessionClosed(session);
+        } catch (RuntimeException e) {
+          log.warn("chunk provider failed on the end of session {}", session, e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (TransportServer server : servers) {
+      server.close();
+    }
+    servers.clear();
+    for (ReceiverSession session : sessions) {
+      session.close();
+    }
+    channels.close();
+  }
+}

@@ -1,0 +1,64 @@
+package io.loudp2p.transport.grpc.internal;
+
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.TransportServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/** Starts gRPC servers with the transport's limits: message size, keepalive, calls per peer. */
+final class Servers {
+  private Servers() {}
+
+  static Server start(InetSocketAddress address, GrpcSettings settings,
+      ServerServiceDefinition service) {
+    Server server = NettyServerBuilder.forAddress(address)
+        .maxInboundMessageSize(settings.maxMessageBytes)
+        .keepAliveTime(settings.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
+        .keepAliveTimeout(settings.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .permitKeepAliveTime(Math.min(10_000, settings.keepAliveTime.toMillis()), TimeUnit.MILLISECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .maxConnectionIdle(settings.idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .intercept(new PeerCallLimiter(settings.maxConcurrentCallsPerPeer))
+        .addService(service)
+        .build();
+    try {
+      return server.start();
+    } catch (IOException e) {
+      throw new ControlException(ControlErrorCode.UNAVAILABLE,
+          "cannot listen on " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A started server as the SPI sees it. */
+  static TransportServer handle(Server server, InetSocketAddress requested, Runnable onClose) {
+    InetSocketAddress bound = new InetSocketAddress(requested.getAddress(),
+        ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
+    return new TransportServer() {
+      @Override
+      public InetSocketAddress address() {
+        return bound;
+      }
+
+      @Override
+      public void close() {
+        onClose.run();
+        server.shutdownNow();
+        try {
+          server.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "grpc server " + bound;
+      }
+    };
+  }
+}
