@@ -240,6 +240,9 @@ public final class AudioProbe {
       tagSize = tagSize << 7 | h[i];
     }
     checkDeclared("ID3v2 tag", tagSize, size - 10);
+    // Every frame must fit the tag, and a compressed frame's declared size must be sane: tag
+    // libraries allocate what a frame declares.
+    Id3v2FrameCheck.check(h[3], h[5] & 0xFF, readAt(file, 10, (int) tagSize));
     boolean footer = h[3] == 4 && (h[5] & 0x10) != 0;
     return 10 + tagSize + (footer ? 10 : 0);
   }
@@ -363,7 +366,42 @@ public final class AudioProbe {
         throw new UnreadableFileException(
             "RIFF chunk '" + id + "' of " + length + " bytes, the most accepted is " + MAX_TAG_BYTES);
       }
+      if (id.equals("LIST")) {
+        checkListItems(readAt(file, pos, (int) length), pos);
+      } else if (id.equalsIgnoreCase("id3 ")) {
+        byte[] tag = readAt(file, pos, (int) length);
+        if (tag.length >= 10 && startsWith(tag, "ID3")) {
+          long tagSize = 0;
+          for (int i = 6; i < 10; i++) {
+            tagSize = tagSize << 7 | (tag[i] & 0x7F);
+          }
+          checkDeclared("ID3v2 tag in the WAV file", tagSize, tag.length - 10L);
+          Id3v2FrameCheck.check(tag[3], tag[5] & 0xFF,
+              java.util.Arrays.copyOfRange(tag, 10, 10 + (int) tagSize));
+        }
+      }
       pos += length + (length & 1);
+    }
+  }
+
+  /** Every item of a RIFF LIST chunk must fit inside it: tag libraries allocate what they declare. */
+  private static void checkListItems(byte[] list, long offset) throws UnreadableFileException {
+    ByteBuffer buf = ByteBuffer.wrap(list).order(ByteOrder.LITTLE_ENDIAN);
+    if (buf.remaining() < 4) {
+      throw new UnreadableFileException("RIFF LIST chunk at offset " + offset + " is empty");
+    }
+    buf.position(4); // the list type, such as INFO
+    for (int items = 0; buf.remaining() >= 8; items++) {
+      if (items >= MAX_BLOCKS) {
+        throw new UnreadableFileException("more than " + MAX_BLOCKS + " items in a RIFF LIST chunk");
+      }
+      buf.position(buf.position() + 4);
+      long length = buf.getInt() & 0xFFFFFFFFL;
+      if (length > buf.remaining()) {
+        throw new UnreadableFileException("RIFF LIST item declares " + length + " bytes, only "
+            + buf.remaining() + " left in the list");
+      }
+      buf.position((int) Math.min(buf.limit(), buf.position() + length + (length & 1)));
     }
   }
 

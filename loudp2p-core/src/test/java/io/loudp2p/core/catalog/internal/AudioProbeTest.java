@@ -357,4 +357,36 @@ class AudioProbeTest {
   static void putLe32(byte[] data, int at, int value) {
     ByteBuffer.wrap(data, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(value);
   }
+
+  /**
+   * Files whose declared sizes make a plain tag library allocate gigabytes: each is refused,
+   * quickly, with little allocated (measured on this thread, as the test JVM's large heap would hide
+   * an attempt to allocate what the file declares).
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "id3v24-compressed-frame.mp3", "flac-huge-comment.flac", "wav-huge-info-item.wav"})
+  void refusesCraftedSizesWithoutAllocatingThem(String name) throws Exception {
+    byte[] data;
+    try (java.io.InputStream in = getClass().getResourceAsStream("/audio/hostile/" + name)) {
+      data = in.readAllBytes();
+    }
+    Path file = java.nio.file.Files.write(dir.resolve(name), data);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+
+    org.junit.jupiter.api.Assertions.assertTimeout(java.time.Duration.ofSeconds(5), () -> {
+      try {
+        TrackInfo info = AudioProbe.probe(file, data.length);
+        // Reading it is fine too, as long as nothing absurd was allocated and no text is huge.
+        org.assertj.core.api.Assertions.assertThat(info.title().length()).isLessThanOrEqualTo(AudioProbe.MAX_TEXT_LENGTH);
+      } catch (UnreadableFileException expected) {
+        org.assertj.core.api.Assertions.assertThat(expected.getMessage()).isNotBlank();
+      }
+    });
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    org.assertj.core.api.Assertions.assertThat(allocated).as("bytes allocated probing " + name)
+        .isLessThan(64L << 20);
+  }
 }
