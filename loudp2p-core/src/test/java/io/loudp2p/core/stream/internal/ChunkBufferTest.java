@@ -234,4 +234,26 @@ class ChunkBufferTest {
     assertThat(rejected).isEmpty();
     assertThat(b.stats().verifiedChunks()).isGreaterThanOrEqualTo(65);
   }
+
+  @Test
+  void blockedReadFollowsASeekToVerifiedBytes() throws Exception {
+    byte[] track = Fragments.track(27, 3 * CHUNK);
+    ChunkBuffer<String> b = buffer(track.length, 3);
+    deliver(b, Fragments.cut(track, CHUNK, FRAGMENT), 2);
+    CompletableFuture<byte[]> read = blockedRead(b.inputStream(), 5);
+    b.inputStream().seek(2 * CHUNK + 100);
+    assertThat(read.get(WAIT_SECONDS, TimeUnit.SECONDS))
+        .isEqualTo(Arrays.copyOfRange(track, 2 * CHUNK + 100, 2 * CHUNK + 105));
+  }
+
+  @Test
+  void interruptingABlockedReaderEndsItsRead() throws Exception {
+    ChunkBuffer<String> b = buffer(CHUNK, 1);
+    CompletableFuture<byte[]> read = blockedRead(b.inputStream(), 5);
+    readers.get(readers.size() - 1).interrupt();
+    assertThatThrownBy(() -> read.get(WAIT_SECONDS, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(java.io.InterruptedIOException.class);
+  }
 }
