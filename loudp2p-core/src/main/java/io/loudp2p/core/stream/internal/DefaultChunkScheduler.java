@@ -464,15 +464,17 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
       int copies = (copyA[c] == NONE ? 0 : 1) + (copyB[c] == NONE ? 0 : 1);
       if (deadline <= windowEndNs) {
         if (copies == 0) {
-          Source best = bestSource(c, NONE);
+          Source best = bestSource(c, NONE, true);
           if (best != null) {
             send(best, c, nowNs);
+            copies = 1;
           }
-        } else if (copies < MAX_COPIES) {
+        }
+        if (copies == 1) {
           Source holder = byId.get(copyA[c]);
           long rtt = holder == null ? INITIAL_RTT_ESTIMATE_NS : rttEstimateNs(holder);
           if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt) {
-            Source other = bestSource(c, copyA[c]);
+            Source other = bestSource(c, copyA[c], false);
             if (other != null) {
               send(other, c, nowNs);
             }
@@ -486,7 +488,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
       Arrays.sort(prefetch, 0, prefetchCount);
       for (int k = 0; k < prefetchCount; k++) {
         int c = (int) prefetch[k];
-        Source best = bestSource(c, NONE);
+        Source best = bestSource(c, NONE, true);
         if (best != null) {
           send(best, c, nowNs);
         }
@@ -496,9 +498,10 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
 
   /**
    * Returns the source with a free pipeline slot that would complete {@code chunk} first, other
-   * than {@code exclude}, preferring sources that have not failed or timed out on this chunk.
+   * than {@code exclude}, preferring sources that have not failed or timed out on this chunk and
+   * using such a source only if {@code allowAvoided} and no other can serve.
    */
-  private @Nullable Source bestSource(int chunk, int exclude) {
+  private @Nullable Source bestSource(int chunk, int exclude, boolean allowAvoided) {
     Source best = null;
     long bestNs = Long.MAX_VALUE;
     boolean bestAvoided = true;
@@ -509,6 +512,9 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
         continue;
       }
       boolean avoided = avoid[chunk] == s.id;
+      if (avoided && !allowAvoided) {
+        continue;
+      }
       long completionNs =
           (long) ((s.queuedBytes + length) * (double) NANOS_PER_SECOND / s.throughput)
               + rttEstimateNs(s);
