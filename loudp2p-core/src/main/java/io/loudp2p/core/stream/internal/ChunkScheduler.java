@@ -1,0 +1,116 @@
+package io.loudp2p.core.stream.internal;
+
+import java.util.BitSet;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides which chunk of a track to request from which source, as pure logic over a clock the
+ * caller passes in.
+ *
+ * <p>The caller reports what happens (sources appearing and going, chunks arriving or failing
+ * verification, the playback position moving) and asks {@link #poll(long)} what to do next. An
+ * implementation reads no clock, starts no thread and does no I/O, so a test can drive it through
+ * hours of simulated streaming in milliseconds. Not thread-safe: one session drives it.
+ */
+public interface ChunkScheduler {
+
+  /**
+   * Adds a source that can serve chunks.
+   *
+   * @param sourceId the caller's identifier for the source, unique within the session
+   * @param availability the chunks the source holds, or {@code null} if it holds all of them; the
+   *     scheduler keeps its own copy
+   * @param nowNs the current time in nanoseconds
+   */
+  void addSource(int sourceId, @Nullable BitSet availability, long nowNs);
+
+  /** Removes a source; its in-flight requests go back to the pool at once. */
+  void removeSource(int sourceId, long nowNs);
+
+  /** Reports that a chunk from a source arrived and passed verification. */
+  void onChunkReceived(int sourceId, int chunk, long nowNs);
+
+  /** Reports that a chunk from a source failed verification; the source is penalised. */
+  void onChunkFailed(int sourceId, int chunk, long nowNs);
+
+  /** Reports that playback reached the start of {@code chunk} at {@code nowNs}. */
+  void onPositionChanged(int chunk, long nowNs);
+
+  /**
+   * Moves playback to {@code chunk}; requests outside the new window are cancelled and playback
+   * is taken to resume as soon as the chunk arrives.
+   */
+  void seek(int chunk, long nowNs);
+
+  /**
+   * Returns what to do now: requests, cancellations, dropped or banned sources, failed chunks.
+   *
+   * <p>The returned list is reused: it is valid until the next call of any method.
+   */
+  List<Action> poll(long nowNs);
+
+  /** Returns true once every chunk has arrived. */
+  boolean isComplete();
+
+  /** What an {@link Action} asks the caller to do. */
+  enum Kind {
+    /** Ask the source for the chunk. */
+    REQUEST,
+    /** Tell the source the chunk is no longer wanted from it. */
+    CANCEL,
+    /** The source stopped answering and is no longer used. */
+    SOURCE_DROPPED,
+    /** The source served corrupt data too often and is banned for the session. */
+    SOURCE_BANNED,
+    /** The chunk cannot be fetched: no live source has it. */
+    FAILED
+  }
+
+  /**
+   * One decision of the scheduler.
+   *
+   * @param kind what to do
+   * @param source the source concerned, or {@link #NO_SOURCE} for {@link Kind#FAILED}
+   * @param chunk the chunk concerned, or {@link #NO_CHUNK} for source-level actions
+   * @param reason a human-readable reason for {@link Kind#FAILED}, dropped and banned sources
+   */
+  record Action(Kind kind, int source, int chunk, @Nullable String reason) {
+    /** The source field of an action that concerns no source. */
+    public static final int NO_SOURCE = -1;
+
+    /** The chunk field of an action that concerns no chunk. */
+    public static final int NO_CHUNK = -1;
+
+    /** Validates the kind. */
+    public Action {
+      Objects.requireNonNull(kind, "kind");
+    }
+
+    /** Returns a request of {@code chunk} from {@code source}. */
+    public static Action request(int source, int chunk) {
+      return new Action(Kind.REQUEST, source, chunk, null);
+    }
+
+    /** Returns a cancellation of {@code chunk} at {@code source}. */
+    public static Action cancel(int source, int chunk) {
+      return new Action(Kind.CANCEL, source, chunk, null);
+    }
+
+    /** Returns the notice that {@code source} was dropped. */
+    public static Action sourceDropped(int source, String reason) {
+      return new Action(Kind.SOURCE_DROPPED, source, NO_CHUNK, reason);
+    }
+
+    /** Returns the notice that {@code source} was banned. */
+    public static Action sourceBanned(int source, String reason) {
+      return new Action(Kind.SOURCE_BANNED, source, NO_CHUNK, reason);
+    }
+
+    /** Returns the notice that {@code chunk} cannot be fetched. */
+    public static Action failed(int chunk, String reason) {
+      return new Action(Kind.FAILED, NO_SOURCE, chunk, reason);
+    }
+  }
+}

@@ -1,0 +1,687 @@
+package io.loudp2p.core.stream.internal;
+
+import io.loudp2p.core.content.Manifest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The deadline-driven chunk scheduler: deadline window first, endgame near deadlines, rarest-first
+ * prefetch beyond the window.
+ *
+ * <p>Every chunk has a playback deadline, {@code anchor + (offset(chunk) - offset(position)) /
+ * bitrate}, where the anchor is the time playback was last reported at the start of the position
+ * chunk (before playback starts, and after a seek, the anchor is the current time: everything is
+ * wanted as soon as possible). Each {@link #poll(long)}:
+ *
+ * <ol>
+ *   <li>times out requests that saw no answer for a retransmission timeout (RFC 6298, measured
+ *       from the later of the request and the source's last arrival, so a deep pipeline is not
+ *       mistaken for a dead source), backing the source off and dropping it after {@link
+ *       #MAX_CONSECUTIVE_TIMEOUTS};
+ *   <li>reports as failed every needed chunk that no live source has;
+ *   <li>requests each unrequested chunk whose deadline lies within the window from the source with
+ *       the earliest estimated completion ({@code (queued bytes + chunk) / throughput + RTT});
+ *   <li>requests again, from a different source, a chunk in flight whose deadline is less than
+ *       {@link #ENDGAME_SLACK_RTTS} round trips away (endgame; never more than {@link
+ *       #MAX_COPIES} copies), cancelling the other copy when one arrives;
+ *   <li>prefetches the chunks beyond the window but within the buffer bound, rarest first.
+ * </ol>
+ *
+ * <p>A source never has more requests in flight than its pipelining limit, its bandwidth-delay
+ * product in chunks plus one, clamped to [{@link #MIN_PIPELINE}, {@link #MAX_PIPELINE}].
+ */
+public final class DefaultChunkScheduler implements ChunkScheduler {
+
+  /** Length of every chunk but the last. */
+  public static final int CHUNK_LENGTH = Manifest.CHUNK_SIZE;
+
+  /** How far ahead of the playback position chunks are fetched by deadline, in seconds. */
+  public static final int DEFAULT_WINDOW_SECONDS = 10;
+
+  /** How far ahead of the playback position chunks are prefetched at all, in seconds. */
+  public static final int DEFAULT_BUFFER_SECONDS = 30;
+
+  /** Fewest requests a live source may have in flight. */
+  public static final int MIN_PIPELINE = 2;
+
+  /** Most requests a source may have in flight, however large its bandwidth-delay product. */
+  public static final int MAX_PIPELINE = 16;
+
+  /** Most sources one chunk is requested from at the same time. */
+  public static final int MAX_COPIES = 2;
+
+  /** Verification failures after which a source is banned for the session. */
+  public static final int BAN_THRESHOLD = 3;
+
+  /** Timeouts in a row, without an arrival between, after which a source is dropped. */
+  public static final int MAX_CONSECUTIVE_TIMEOUTS = 3;
+
+  /** A chunk in flight is requested again elsewhere when its deadline is this many RTTs away. */
+  public static final int ENDGAME_SLACK_RTTS = 2;
+
+  /** Later requests to the same source answered first after which a request is taken as lost. */
+  public static final int OVERTAKE_LOSS_THRESHOLD = 2;
+
+  /** Retransmission timeout before a source has answered anything (RFC 6298 section 2.1). */
+  public static final long INITIAL_RTO_NS = 1_000_000_000L;
+
+  /** Smallest retransmission timeout. */
+  public static final long MIN_RTO_NS = 200_000_000L;
+
+  /** Largest retransmission timeout, backoff included. */
+  public static final long MAX_RTO_NS = 60_000_000_000L;
+
+  /** The clock granularity G of RFC 6298. */
+  public static final long CLOCK_GRANULARITY_NS = 1_000_000L;
+
+  /** Largest factor the timeout of a source is multiplied by after timeouts. */
+  public static final int MAX_BACKOFF = 64;
+
+  /** Round-trip time assumed for a source before it has answered. */
+  public static final long INITIAL_RTT_ESTIMATE_NS = 200_000_000L;
+
+  /** Throughput assumed for a source before it has answered, in bytes per second. */
+  public static final double INITIAL_THROUGHPUT_BYTES_PER_SECOND = 128 * 1024;
+
+  /** Weight of a new sample in the throughput moving average. */
+  public static final double THROUGHPUT_EWMA_WEIGHT = 0.25;
+
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
+  private static final int NONE = -1;
+  private static final long NEVER = Long.MIN_VALUE;
+
+  private final long totalBytes;
+  private final int chunkCount;
+  private final long bitrateBytesPerSecond;
+  private final long windowNs;
+  private final long bufferNs;
+
+  private final BitSet arrived;
+  private final BitSet failed;
+  private final int[] copyA;
+  private final int[] copyB;
+  private final int[] avoid;
+  private final int[] holders;
+  private final long[] prefetch;
+  private int allHolders;
+  private int arrivedCount;
+
+  private final Map<Integer, Source> byId = new HashMap<>();
+  private final List<Source> live = new ArrayList<>();
+  private final Set<Integer> banned = new HashSet<>();
+  private boolean everAddedSource;
+  private boolean sourcesChanged;
+
+  private int position;
+  private long anchorNs;
+  private boolean playing;
+
+  private final List<Action> pending = new ArrayList<>();
+  private final List<Action> actions = new ArrayList<>();
+
+  /**
+   * Creates a scheduler with the default window and buffer.
+   *
+   * @param totalBytes length of the track
+   * @param bitrateBytesPerSecond playback rate
+   */
+  public DefaultChunkScheduler(long totalBytes, long bitrateBytesPerSecond) {
+    this(
+        totalBytes,
+        bitrateBytesPerSecond,
+        DEFAULT_WINDOW_SECONDS * NANOS_PER_SECOND,
+        DEFAULT_BUFFER_SECONDS * NANOS_PER_SECOND);
+  }
+
+  /**
+   * Creates a scheduler.
+   *
+   * @param totalBytes length of the track
+   * @param bitrateBytesPerSecond playback rate
+   * @param windowNs how far ahead of playback chunks are fetched by deadline
+   * @param bufferNs how far ahead of playback chunks are prefetched; at least {@code windowNs}
+   */
+  public DefaultChunkScheduler(
+      long totalBytes, long bitrateBytesPerSecond, long windowNs, long bufferNs) {
+    if (totalBytes <= 0 || totalBytes > Manifest.MAX_TRACK_BYTES) {
+      throw new IllegalArgumentException("track length " + totalBytes);
+    }
+    if (bitrateBytesPerSecond <= 0) {
+      throw new IllegalArgumentException("bitrate " + bitrateBytesPerSecond);
+    }
+    if (windowNs <= 0 || bufferNs < windowNs) {
+      throw new IllegalArgumentException("window " + windowNs + " ns, buffer " + bufferNs + " ns");
+    }
+    this.totalBytes = totalBytes;
+    this.chunkCount = (int) ((totalBytes + CHUNK_LENGTH - 1) / CHUNK_LENGTH);
+    this.bitrateBytesPerSecond = bitrateBytesPerSecond;
+    this.windowNs = windowNs;
+    this.bufferNs = bufferNs;
+    this.arrived = new BitSet(chunkCount);
+    this.failed = new BitSet(chunkCount);
+    this.copyA = new int[chunkCount];
+    this.copyB = new int[chunkCount];
+    this.avoid = new int[chunkCount];
+    this.holders = new int[chunkCount];
+    this.prefetch = new long[chunkCount];
+    Arrays.fill(copyA, NONE);
+    Arrays.fill(copyB, NONE);
+    Arrays.fill(avoid, NONE);
+  }
+
+  /** Returns the number of chunks of the track. */
+  public int chunkCount() {
+    return chunkCount;
+  }
+
+  /** Returns the length of {@code chunk}: {@link #CHUNK_LENGTH}, or less for the last chunk. */
+  public int chunkLength(int chunk) {
+    checkChunk(chunk);
+    return (int) Math.min(CHUNK_LENGTH, totalBytes - (long) chunk * CHUNK_LENGTH);
+  }
+
+  /** Returns the playback deadline of {@code chunk} as of {@code nowNs}. */
+  public long deadlineNs(int chunk, long nowNs) {
+    long anchor = playing ? anchorNs : nowNs;
+    long bytesAhead = ((long) chunk - position) * CHUNK_LENGTH;
+    return anchor + bytesAhead * NANOS_PER_SECOND / bitrateBytesPerSecond;
+  }
+
+  @Override
+  public void addSource(int sourceId, @Nullable BitSet availability, long nowNs) {
+    if (sourceId < 0) {
+      throw new IllegalArgumentException("source id " + sourceId);
+    }
+    if (banned.contains(sourceId)) {
+      return;
+    }
+    if (byId.containsKey(sourceId)) {
+      removeSourceInternal(byId.get(sourceId));
+    }
+    BitSet have = availability == null ? null : (BitSet) availability.clone();
+    if (have != null && have.length() > chunkCount) {
+      have.clear(chunkCount, have.length());
+    }
+    Source source = new Source(sourceId, have);
+    byId.put(sourceId, source);
+    live.add(source);
+    if (have == null) {
+      allHolders++;
+      failed.clear();
+    } else {
+      for (int c = have.nextSetBit(0); c >= 0; c = have.nextSetBit(c + 1)) {
+        holders[c]++;
+        failed.clear(c);
+      }
+    }
+    everAddedSource = true;
+    sourcesChanged = true;
+  }
+
+  @Override
+  public void removeSource(int sourceId, long nowNs) {
+    Source source = byId.get(sourceId);
+    if (source != null) {
+      removeSourceInternal(source);
+    }
+  }
+
+  @Override
+  public void onChunkReceived(int sourceId, int chunk, long nowNs) {
+    checkChunk(chunk);
+    Source source = byId.get(sourceId);
+    if (source != null) {
+      int i = source.indexOf(chunk);
+      if (i >= 0) {
+        long sentNs = source.sentNs[i];
+        sampleRtt(source, nowNs - sentNs);
+        if (source.lastArrivalNs != NEVER && sentNs <= source.lastArrivalNs) {
+          // The source was busy with this chunk since its previous answer: a link-rate sample.
+          sampleThroughput(source, chunkLength(chunk), nowNs - source.lastArrivalNs);
+        } else if (!source.hasThroughput) {
+          sampleThroughput(source, chunkLength(chunk), nowNs - sentNs);
+        }
+        source.removeAt(i, chunkLength(chunk));
+        detachCopy(chunk, sourceId);
+        // Requests sent before this one and still unanswered were overtaken: after a few, lost.
+        for (int j = 0; j < i && j < source.count; j++) {
+          if (++source.overtaken[j] >= OVERTAKE_LOSS_THRESHOLD) {
+            int lost = source.chunks[j];
+            source.removeAt(j, chunkLength(lost));
+            detachCopy(lost, sourceId);
+            pending.add(Action.cancel(sourceId, lost));
+            j--;
+            i--;
+          }
+        }
+      }
+      source.lastArrivalNs = nowNs;
+      source.consecutiveTimeouts = 0;
+      source.backoff = 1;
+    }
+    if (!arrived.get(chunk)) {
+      arrived.set(chunk);
+      arrivedCount++;
+      cancelCopy(chunk, copyA[chunk]);
+      cancelCopy(chunk, copyB[chunk]);
+    }
+  }
+
+  @Override
+  public void onChunkFailed(int sourceId, int chunk, long nowNs) {
+    checkChunk(chunk);
+    Source source = byId.get(sourceId);
+    if (source == null) {
+      return;
+    }
+    int i = source.indexOf(chunk);
+    if (i >= 0) {
+      source.removeAt(i, chunkLength(chunk));
+      detachCopy(chunk, sourceId);
+    }
+    avoid[chunk] = sourceId;
+    source.lastArrivalNs = nowNs;
+    source.failures++;
+    if (source.failures >= BAN_THRESHOLD) {
+      banned.add(sourceId);
+      removeSourceInternal(source);
+      pending.add(
+          Action.sourceBanned(
+              sourceId, "source " + sourceId + " served " + source.failures + " corrupt chunks"));
+    }
+  }
+
+  @Override
+  public void onPositionChanged(int chunk, long nowNs) {
+    checkChunk(chunk);
+    position = chunk;
+    anchorNs = nowNs;
+    playing = true;
+  }
+
+  @Override
+  public void seek(int chunk, long nowNs) {
+    checkChunk(chunk);
+    position = chunk;
+    anchorNs = nowNs;
+    playing = false;
+    long bufferEndNs = nowNs + bufferNs;
+    for (Source source : live) {
+      for (int i = 0; i < source.count; i++) {
+        int c = source.chunks[i];
+        if (c < chunk || deadlineNs(c, nowNs) > bufferEndNs) {
+          source.removeAt(i, chunkLength(c));
+          detachCopy(c, source.id);
+          pending.add(Action.cancel(source.id, c));
+          i--;
+        }
+      }
+    }
+    sourcesChanged = true;
+  }
+
+  @Override
+  public List<Action> poll(long nowNs) {
+    actions.clear();
+    actions.addAll(pending);
+    pending.clear();
+    checkTimeouts(nowNs);
+    if (sourcesChanged) {
+      sourcesChanged = false;
+      checkFailures();
+    }
+    schedule(nowNs);
+    return actions;
+  }
+
+  @Override
+  public boolean isComplete() {
+    return arrivedCount == chunkCount;
+  }
+
+  /** Returns whether {@code chunk} has arrived. */
+  public boolean hasArrived(int chunk) {
+    return arrived.get(chunk);
+  }
+
+  /** Returns the smoothed round-trip time of a source, or -1 before its first answer. */
+  public long smoothedRttNs(int sourceId) {
+    Source s = byId.get(sourceId);
+    return s == null || !s.hasRtt ? -1 : s.srttNs;
+  }
+
+  /** Returns the round-trip time variation of a source, or -1 before its first answer. */
+  public long rttVariationNs(int sourceId) {
+    Source s = byId.get(sourceId);
+    return s == null || !s.hasRtt ? -1 : s.rttvarNs;
+  }
+
+  /** Returns the current retransmission timeout of a source, backoff included. */
+  public long retransmissionTimeoutNs(int sourceId) {
+    return rtoNs(requireSource(sourceId));
+  }
+
+  /** Returns the throughput estimate of a source in bytes per second. */
+  public double throughputBytesPerSecond(int sourceId) {
+    return requireSource(sourceId).throughput;
+  }
+
+  /** Returns how many requests a source may have in flight. */
+  public int pipelineLimit(int sourceId) {
+    return pipelineLimit(requireSource(sourceId));
+  }
+
+  /** Returns how many requests a source has in flight. */
+  public int inFlight(int sourceId) {
+    Source s = byId.get(sourceId);
+    return s == null ? 0 : s.count;
+  }
+
+  /** Returns whether a source is live: added, and neither removed, dropped nor banned. */
+  public boolean isLive(int sourceId) {
+    return byId.containsKey(sourceId);
+  }
+
+  private Source requireSource(int sourceId) {
+    Source s = byId.get(sourceId);
+    if (s == null) {
+      throw new IllegalArgumentException("no live source " + sourceId);
+    }
+    return s;
+  }
+
+  private void checkChunk(int chunk) {
+    if (chunk < 0 || chunk >= chunkCount) {
+      throw new IndexOutOfBoundsException("chunk " + chunk + " of " + chunkCount);
+    }
+  }
+
+  private void checkTimeouts(long nowNs) {
+    for (int k = 0; k < live.size(); k++) {
+      Source source = live.get(k);
+      long rto = rtoNs(source);
+      boolean timedOut = false;
+      for (int i = 0; i < source.count; i++) {
+        long startNs = Math.max(source.sentNs[i], source.lastArrivalNs);
+        if (nowNs - startNs > rto) {
+          int c = source.chunks[i];
+          source.removeAt(i, chunkLength(c));
+          detachCopy(c, source.id);
+          avoid[c] = source.id;
+          actions.add(Action.cancel(source.id, c));
+          source.consecutiveTimeouts++;
+          timedOut = true;
+          i--;
+        }
+      }
+      if (timedOut) {
+        source.backoff = Math.min(source.backoff * 2, MAX_BACKOFF);
+      }
+      if (source.consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS) {
+        removeSourceInternal(source);
+        actions.add(
+            Action.sourceDropped(
+                source.id,
+                "source " + source.id + " timed out " + source.consecutiveTimeouts + " times"));
+        k--;
+      }
+    }
+  }
+
+  private void checkFailures() {
+    if (!everAddedSource) {
+      return;
+    }
+    for (int c = arrived.nextClearBit(position); c < chunkCount; c = arrived.nextClearBit(c + 1)) {
+      if (!failed.get(c) && holders[c] + allHolders == 0) {
+        failed.set(c);
+        actions.add(
+            Action.failed(
+                c, "chunk " + c + " is held by none of the " + live.size() + " live sources"));
+      }
+    }
+  }
+
+  private void schedule(long nowNs) {
+    if (live.isEmpty()) {
+      return;
+    }
+    long windowEndNs = nowNs + windowNs;
+    long bufferEndNs = nowNs + bufferNs;
+    int prefetchCount = 0;
+    for (int c = arrived.nextClearBit(position); c < chunkCount; c = arrived.nextClearBit(c + 1)) {
+      long deadline = deadlineNs(c, nowNs);
+      if (deadline > bufferEndNs) {
+        break;
+      }
+      int copies = (copyA[c] == NONE ? 0 : 1) + (copyB[c] == NONE ? 0 : 1);
+      if (deadline <= windowEndNs) {
+        if (copies == 0) {
+          Source best = bestSource(c, NONE, true);
+          if (best != null) {
+            send(best, c, nowNs);
+            copies = 1;
+          }
+        }
+        if (copies == 1) {
+          Source holder = byId.get(copyA[c]);
+          long rtt = holder == null ? INITIAL_RTT_ESTIMATE_NS : rttEstimateNs(holder);
+          if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt) {
+            Source other = bestSource(c, copyA[c], false);
+            if (other != null) {
+              send(other, c, nowNs);
+            }
+          }
+        }
+      } else if (copies == 0 && holders[c] + allHolders > 0) {
+        prefetch[prefetchCount++] = ((long) (holders[c] + allHolders) << 32) | c;
+      }
+    }
+    if (prefetchCount > 0) {
+      Arrays.sort(prefetch, 0, prefetchCount);
+      for (int k = 0; k < prefetchCount; k++) {
+        int c = (int) prefetch[k];
+        Source best = bestSource(c, NONE, true);
+        if (best != null) {
+          send(best, c, nowNs);
+        }
+      }
+    }
+  }
+
+  /**
+   * Returns the source with a free pipeline slot that would complete {@code chunk} first, other
+   * than {@code exclude}, preferring sources that have not failed or timed out on this chunk and
+   * using such a source only if {@code allowAvoided} and no other can serve.
+   */
+  private @Nullable Source bestSource(int chunk, int exclude, boolean allowAvoided) {
+    Source best = null;
+    long bestNs = Long.MAX_VALUE;
+    boolean bestAvoided = true;
+    int length = chunkLength(chunk);
+    for (int k = 0; k < live.size(); k++) {
+      Source s = live.get(k);
+      if (s.id == exclude || !s.has(chunk) || s.count >= pipelineLimit(s)) {
+        continue;
+      }
+      boolean avoided = avoid[chunk] == s.id;
+      if (avoided && !allowAvoided) {
+        continue;
+      }
+      long completionNs =
+          (long) ((s.queuedBytes + length) * (double) NANOS_PER_SECOND / s.throughput)
+              + rttEstimateNs(s);
+      if (best == null || (bestAvoided && !avoided) || (avoided == bestAvoided && completionNs < bestNs)) {
+        best = s;
+        bestNs = completionNs;
+        bestAvoided = avoided;
+      }
+    }
+    return best;
+  }
+
+  private void send(Source source, int chunk, long nowNs) {
+    source.add(chunk, nowNs, chunkLength(chunk));
+    if (copyA[chunk] == NONE) {
+      copyA[chunk] = source.id;
+    } else {
+      copyB[chunk] = source.id;
+    }
+    actions.add(Action.request(source.id, chunk));
+  }
+
+  private void cancelCopy(int chunk, int sourceId) {
+    if (sourceId == NONE) {
+      return;
+    }
+    Source source = byId.get(sourceId);
+    if (source != null) {
+      int i = source.indexOf(chunk);
+      if (i >= 0) {
+        source.removeAt(i, chunkLength(chunk));
+        pending.add(Action.cancel(sourceId, chunk));
+      }
+    }
+    detachCopy(chunk, sourceId);
+  }
+
+  private void detachCopy(int chunk, int sourceId) {
+    if (copyA[chunk] == sourceId) {
+      copyA[chunk] = copyB[chunk];
+      copyB[chunk] = NONE;
+    } else if (copyB[chunk] == sourceId) {
+      copyB[chunk] = NONE;
+    }
+  }
+
+  private void removeSourceInternal(Source source) {
+    for (int i = 0; i < source.count; i++) {
+      detachCopy(source.chunks[i], source.id);
+    }
+    source.count = 0;
+    source.queuedBytes = 0;
+    byId.remove(source.id);
+    live.remove(source);
+    if (source.have == null) {
+      allHolders--;
+    } else {
+      BitSet have = source.have;
+      for (int c = have.nextSetBit(0); c >= 0; c = have.nextSetBit(c + 1)) {
+        holders[c]--;
+      }
+    }
+    sourcesChanged = true;
+  }
+
+  private void sampleRtt(Source s, long sampleNs) {
+    long r = Math.max(sampleNs, 1);
+    if (!s.hasRtt) {
+      s.srttNs = r;
+      s.rttvarNs = r / 2;
+      s.hasRtt = true;
+    } else {
+      // RFC 6298 section 2.3 with alpha = 1/8 and beta = 1/4.
+      s.rttvarNs = (3 * s.rttvarNs + Math.abs(s.srttNs - r)) / 4;
+      s.srttNs = (7 * s.srttNs + r) / 8;
+    }
+    s.minRttNs = Math.min(s.minRttNs, r);
+  }
+
+  private static void sampleThroughput(Source s, int bytes, long intervalNs) {
+    if (intervalNs <= 0) {
+      return;
+    }
+    double sample = bytes * (double) NANOS_PER_SECOND / intervalNs;
+    if (!s.hasThroughput) {
+      s.throughput = sample;
+      s.hasThroughput = true;
+    } else {
+      s.throughput += THROUGHPUT_EWMA_WEIGHT * (sample - s.throughput);
+    }
+  }
+
+  private static long rtoNs(Source s) {
+    long base =
+        s.hasRtt
+            ? s.srttNs + Math.max(CLOCK_GRANULARITY_NS, 4 * s.rttvarNs)
+            : INITIAL_RTO_NS;
+    base = Math.max(base, MIN_RTO_NS);
+    return Math.min(base * s.backoff, MAX_RTO_NS);
+  }
+
+  private static long rttEstimateNs(Source s) {
+    return s.hasRtt ? s.minRttNs : INITIAL_RTT_ESTIMATE_NS;
+  }
+
+  private static int pipelineLimit(Source s) {
+    if (!s.hasRtt) {
+      return MIN_PIPELINE;
+    }
+    double bdpBytes = s.throughput * s.minRttNs / NANOS_PER_SECOND;
+    long chunks = (long) Math.ceil(bdpBytes / CHUNK_LENGTH) + 1;
+    return (int) Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, chunks));
+  }
+
+  /** What the scheduler knows about one source. */
+  private static final class Source {
+    final int id;
+    final @Nullable BitSet have;
+    final int[] chunks = new int[MAX_PIPELINE];
+    final long[] sentNs = new long[MAX_PIPELINE];
+    final int[] overtaken = new int[MAX_PIPELINE];
+    int count;
+    long queuedBytes;
+    long srttNs;
+    long rttvarNs;
+    long minRttNs = Long.MAX_VALUE;
+    boolean hasRtt;
+    double throughput = INITIAL_THROUGHPUT_BYTES_PER_SECOND;
+    boolean hasThroughput;
+    long lastArrivalNs = NEVER;
+    int backoff = 1;
+    int consecutiveTimeouts;
+    int failures;
+
+    Source(int id, @Nullable BitSet have) {
+      this.id = id;
+      this.have = have;
+    }
+
+    boolean has(int chunk) {
+      return have == null || have.get(chunk);
+    }
+
+    int indexOf(int chunk) {
+      for (int i = 0; i < count; i++) {
+        if (chunks[i] == chunk) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    void add(int chunk, long nowNs, int length) {
+      chunks[count] = chunk;
+      sentNs[count] = nowNs;
+      overtaken[count] = 0;
+      count++;
+      queuedBytes += length;
+    }
+
+    void removeAt(int i, int length) {
+      int tail = count - i - 1;
+      System.arraycopy(chunks, i + 1, chunks, i, tail);
+      System.arraycopy(sentNs, i + 1, sentNs, i, tail);
+      System.arraycopy(overtaken, i + 1, overtaken, i, tail);
+      count--;
+      queuedBytes -= length;
+    }
+  }
+}

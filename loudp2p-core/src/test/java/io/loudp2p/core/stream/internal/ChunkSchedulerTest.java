@@ -1,0 +1,296 @@
+package io.loudp2p.core.stream.internal;
+
+import static io.loudp2p.core.stream.internal.ChunkScheduler.Action.cancel;
+import static io.loudp2p.core.stream.internal.ChunkScheduler.Action.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loudp2p.core.stream.internal.ChunkScheduler.Action;
+import io.loudp2p.core.stream.internal.ChunkScheduler.Kind;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ChunkSchedulerTest {
+  private static final long MS = 1_000_000L;
+  private static final long SECOND = 1_000_000_000L;
+  private static final int CHUNK = DefaultChunkScheduler.CHUNK_LENGTH;
+  /** One chunk per second of playback. */
+  private static final long BITRATE = CHUNK;
+
+  private static List<Action> poll(ChunkScheduler s, long nowNs) {
+    return new ArrayList<>(s.poll(nowNs));
+  }
+
+  private static List<Integer> requested(List<Action> actions, int source) {
+    return actions.stream()
+        .filter(a -> a.kind() == Kind.REQUEST && a.source() == source)
+        .map(Action::chunk)
+        .toList();
+  }
+
+  @Test
+  void chunkLengthsAndCountFollowTheTrackLengthWithAShorterLastChunk() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(3L * CHUNK + 100, BITRATE);
+
+    assertThat(s.chunkCount()).isEqualTo(4);
+    assertThat(s.chunkLength(0)).isEqualTo(CHUNK);
+    assertThat(s.chunkLength(3)).isEqualTo(100);
+  }
+
+  @Test
+  void rttEstimateFollowsRfc6298FromRequestToArrivalTimes() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    assertThat(requested(poll(s, 0), 1)).containsExactly(0, 1);
+    assertThat(s.retransmissionTimeoutNs(1)).isEqualTo(DefaultChunkScheduler.INITIAL_RTO_NS);
+
+    s.onChunkReceived(1, 0, 100 * MS);
+    assertThat(s.smoothedRttNs(1)).isEqualTo(100 * MS);
+    assertThat(s.rttVariationNs(1)).isEqualTo(50 * MS);
+
+    s.onChunkReceived(1, 1, 200 * MS);
+    // RTTVAR = 3/4 * 50 + 1/4 * |100 - 200| = 62.5; SRTT = 7/8 * 100 + 1/8 * 200 = 112.5.
+    assertThat(s.rttVariationNs(1)).isEqualTo(62_500_000L);
+    assertThat(s.smoothedRttNs(1)).isEqualTo(112_500_000L);
+    assertThat(s.retransmissionTimeoutNs(1)).isEqualTo(112_500_000L + 4 * 62_500_000L);
+  }
+
+  @Test
+  void deadlineOfAChunkIsPlaybackAnchorPlusItsDistanceAtTheBitrate() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.onPositionChanged(10, 5 * SECOND);
+
+    assertThat(s.deadlineNs(10, 7 * SECOND)).isEqualTo(5 * SECOND);
+    assertThat(s.deadlineNs(13, 7 * SECOND)).isEqualTo(8 * SECOND);
+  }
+
+  @Test
+  void chunksInsideTheWindowAreRequestedInDeadlineOrderFromTheFastestSource() {
+    DefaultChunkScheduler s =
+        new DefaultChunkScheduler(100L * CHUNK, BITRATE, 10 * SECOND, 10 * SECOND);
+    s.addSource(1, null, 0);
+    s.addSource(2, null, 0);
+    List<Action> first = poll(s, 0);
+    // Chunk 0 is due at once, so its endgame copy goes out with it.
+    assertThat(first).extracting(Action::chunk).containsExactly(0, 0, 1, 2);
+    // Source 1 answers in 50 ms, source 2 in 400 ms.
+    for (int c : requested(first, 1)) {
+      s.onChunkReceived(1, c, 50 * MS);
+    }
+    for (int c : requested(first, 2)) {
+      if (!s.hasArrived(c)) {
+        s.onChunkReceived(2, c, 400 * MS);
+      }
+    }
+    s.onPositionChanged(1, 1 * SECOND);
+
+    List<Action> next =
+        poll(s, 1 * SECOND).stream().filter(a -> a.kind() == Kind.REQUEST).toList();
+
+    assertThat(next).first().isEqualTo(request(1, 3));
+    assertThat(next).extracting(Action::chunk).isSorted();
+  }
+
+  @Test
+  void beyondTheWindowTheRarestChunksArePrefetchedFirst() {
+    int chunks = 100;
+    BitSet common = new BitSet();
+    common.set(0, chunks);
+    common.clear(40);
+    common.clear(70);
+    BitSet rare = new BitSet();
+    rare.set(40);
+    rare.set(70);
+    DefaultChunkScheduler s =
+        new DefaultChunkScheduler((long) chunks * CHUNK, BITRATE, SECOND / 2, 100 * SECOND);
+    s.addSource(1, common, 0);
+    s.addSource(2, common, 0);
+    s.addSource(3, rare, 0);
+
+    List<Action> actions = poll(s, 0);
+
+    assertThat(actions)
+        .containsExactly(
+            request(1, 0), request(2, 0), request(3, 40), request(3, 70), request(1, 1),
+            request(2, 2));
+  }
+
+  @Test
+  void sourceIsBannedAtTheBanThresholdAndItsChunkMovesElsewhere() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    s.addSource(2, null, 0);
+    poll(s, 0);
+    for (int i = 0; i < DefaultChunkScheduler.BAN_THRESHOLD - 1; i++) {
+      s.onChunkFailed(1, 0, 10 * MS);
+      assertThat(poll(s, 10 * MS)).extracting(Action::kind).doesNotContain(Kind.SOURCE_BANNED);
+      assertThat(s.isLive(1)).isTrue();
+    }
+    s.onChunkFailed(1, 2, 20 * MS);
+
+    List<Action> actions = poll(s, 20 * MS);
+
+    assertThat(actions.get(0).kind()).isEqualTo(Kind.SOURCE_BANNED);
+    assertThat(actions.get(0).source()).isEqualTo(1);
+    assertThat(s.isLive(1)).isFalse();
+    assertThat(actions).noneMatch(a -> a.kind() == Kind.REQUEST && a.source() == 1);
+    s.addSource(1, null, 30 * MS);
+    assertThat(s.isLive(1)).as("a banned source stays banned for the session").isFalse();
+  }
+
+  @Test
+  void pipeliningLimitFollowsTheBandwidthDelayProductWithinItsBounds() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(1000L * CHUNK, 10 * BITRATE);
+    s.addSource(1, null, 0);
+    s.addSource(2, null, 0);
+    assertThat(s.pipelineLimit(1)).isEqualTo(DefaultChunkScheduler.MIN_PIPELINE);
+    List<Action> first = poll(s, 0);
+    assertThat(requested(first, 1)).hasSize(DefaultChunkScheduler.MIN_PIPELINE);
+
+    // Source 1: 100 ms round trip, then a chunk every millisecond: a deep pipe.
+    List<Integer> atOne = requested(first, 1);
+    s.onChunkReceived(1, atOne.get(0), 100 * MS);
+    s.onChunkReceived(1, atOne.get(1), 101 * MS);
+    // Source 2: 100 ms round trip, then a chunk every second: a thin one.
+    List<Integer> atTwo = requested(first, 2);
+    s.onChunkReceived(2, atTwo.get(0), 100 * MS);
+    s.onChunkReceived(2, atTwo.get(1), 1100 * MS);
+
+    assertThat(s.pipelineLimit(1)).isEqualTo(DefaultChunkScheduler.MAX_PIPELINE);
+    assertThat(s.pipelineLimit(2)).isEqualTo(DefaultChunkScheduler.MIN_PIPELINE);
+    poll(s, 1100 * MS);
+    assertThat(s.inFlight(1)).isEqualTo(DefaultChunkScheduler.MAX_PIPELINE);
+    assertThat(s.inFlight(2)).isLessThanOrEqualTo(DefaultChunkScheduler.MIN_PIPELINE);
+  }
+
+  @Test
+  void unansweredRequestsTimeOutMoveToAnotherSourceAndTheSilentSourceIsDropped() {
+    DefaultChunkScheduler s =
+        new DefaultChunkScheduler(100L * CHUNK, BITRATE, 10 * SECOND, 10 * SECOND);
+    BitSet onlyEven = new BitSet();
+    for (int c = 0; c < 100; c += 2) {
+      onlyEven.set(c);
+    }
+    s.addSource(1, null, 0);
+    s.addSource(2, onlyEven, 0);
+    List<Action> first = poll(s, 0);
+    List<Integer> atOne = requested(first, 1);
+    assertThat(atOne).isNotEmpty();
+
+    // Source 1 never answers; source 2 answers everything at once.
+    long now = 0;
+    List<Action> all = new ArrayList<>();
+    List<Action> batch = first;
+    while (s.isLive(1) && now < 20 * SECOND) {
+      for (Action a : batch) {
+        all.add(a);
+        if (a.kind() == Kind.REQUEST && a.source() == 2) {
+          s.onChunkReceived(2, a.chunk(), now + 5 * MS);
+        }
+      }
+      now += 10 * MS;
+      batch = poll(s, now);
+    }
+
+    all.addAll(batch);
+    assertThat(s.isLive(1)).isFalse();
+    assertThat(all).anyMatch(a -> a.kind() == Kind.SOURCE_DROPPED && a.source() == 1);
+    assertThat(all).contains(cancel(1, atOne.get(0)));
+    // Even chunks source 1 was asked for were taken over by source 2.
+    atOne.stream()
+        .filter(c -> c % 2 == 0)
+        .forEach(c -> assertThat(s.hasArrived(c)).as("chunk %d", c).isTrue());
+  }
+
+  @Test
+  void lateChunkIsRequestedFromASecondSourceAndTheLoserIsCancelled() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    s.addSource(2, null, 0);
+    s.addSource(3, null, 0);
+
+    List<Action> first = poll(s, 0);
+
+    assertThat(first).filteredOn(a -> a.chunk() == 0).hasSize(DefaultChunkScheduler.MAX_COPIES);
+    int winner = first.get(0).source();
+    int loser =
+        first.stream()
+            .filter(a -> a.chunk() == 0 && a.source() != winner)
+            .findFirst()
+            .orElseThrow()
+            .source();
+    int loserInFlight = s.inFlight(loser);
+    s.onChunkReceived(winner, 0, 80 * MS);
+    List<Action> next = poll(s, 80 * MS);
+
+    assertThat(next).contains(cancel(loser, 0));
+    assertThat(s.inFlight(loser)).isLessThanOrEqualTo(loserInFlight);
+    assertThat(next).doesNotContain(request(loser, 0), request(winner, 0));
+  }
+
+  @Test
+  void neverMoreThanTwoCopiesOfOneChunkAreInFlight() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    for (int id = 1; id <= 6; id++) {
+      s.addSource(id, null, 0);
+    }
+    int[] copies = new int[100];
+    for (long now = 0; now < 3 * SECOND; now += 50 * MS) {
+      for (Action a : poll(s, now)) {
+        if (a.kind() == Kind.REQUEST) {
+          copies[a.chunk()]++;
+        } else if (a.kind() == Kind.CANCEL) {
+          copies[a.chunk()]--;
+        }
+      }
+      for (int c : copies) {
+        assertThat(c).isLessThanOrEqualTo(DefaultChunkScheduler.MAX_COPIES);
+      }
+    }
+  }
+
+  @Test
+  void removingTheOnlyHolderOfANeededChunkFailsItWithAReasonNamingIt() {
+    BitSet most = new BitSet();
+    most.set(0, 10);
+    most.clear(7);
+    BitSet seven = new BitSet();
+    seven.set(7);
+    DefaultChunkScheduler s = new DefaultChunkScheduler(10L * CHUNK, BITRATE);
+    s.addSource(1, most, 0);
+    s.addSource(2, seven, 0);
+    assertThat(poll(s, 0)).noneMatch(a -> a.kind() == Kind.FAILED);
+
+    s.removeSource(2, 10 * MS);
+    List<Action> actions = poll(s, 10 * MS);
+
+    assertThat(actions).filteredOn(a -> a.kind() == Kind.FAILED).singleElement()
+        .satisfies(a -> {
+          assertThat(a.chunk()).isEqualTo(7);
+          assertThat(a.reason()).contains("chunk 7");
+        });
+    assertThat(poll(s, 20 * MS)).noneMatch(a -> a.kind() == Kind.FAILED);
+  }
+
+  @Test
+  void seekCancelsRequestsOutsideTheNewWindowAndRequestsTheTargetFirst() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(1000L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    List<Action> first = poll(s, 0);
+    assertThat(first).containsExactly(request(1, 0), request(1, 1));
+
+    s.seek(500, 10 * MS);
+    List<Action> actions = poll(s, 10 * MS);
+
+    assertThat(actions).containsExactly(cancel(1, 0), cancel(1, 1), request(1, 500), request(1, 501));
+  }
+
+  @Test
+  void pollReusesOneList() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(10L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+
+    assertThat(s.poll(0)).isSameAs(s.poll(1));
+  }
+}
