@@ -1,0 +1,453 @@
+package io.loudp2p.core.stream.internal;
+
+import io.loudp2p.PeerId;
+import io.loudp2p.SourceStats;
+import io.loudp2p.StreamSession;
+import io.loudp2p.StreamStats;
+import io.loudp2p.TrackId;
+import io.loudp2p.core.content.Manifest;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The implementation of {@link StreamSession}: a single-threaded agent that drives a
+ * {@link ChunkScheduler}, data sessions to every source, and a {@link ChunkBuffer} the reader reads
+ * from.
+ *
+ * <p>Transport threads only hand fragments to the buffer (thread-safe) and post events; everything
+ * the scheduler sees happens on the agent thread, which also runs the listener. Thread-safe.
+ */
+public final class RealStreamSession implements StreamSession {
+  private static final Logger log = LoggerFactory.getLogger(RealStreamSession.class);
+
+  /** How often the agent wakes when nothing happens, to let the scheduler notice timeouts. */
+  static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /** One peer that can serve the track, and how to reach it. */
+  public record Source(
+      PeerId peer,
+      DataTransport transport,
+      InetSocketAddress endpoint,
+      DataSessionId sessionId,
+      byte[] handshake,
+      @Nullable BitSet availability) {
+    /** Checks the parts. */
+    public Source {
+      Objects.requireNonNull(peer, "peer");
+      Objects.requireNonNull(transport, "transport");
+      Objects.requireNonNull(endpoint, "endpoint");
+      Objects.requireNonNull(sessionId, "sessionId");
+      Objects.requireNonNull(handshake, "handshake");
+    }
+  }
+
+  private final Manifest manifest;
+  private final ChunkScheduler scheduler;
+  private final Listener listener;
+  private final LongSupplier clock;
+  private final ChunkBuffer<Integer> buffer;
+  private final List<SourceState> sources = new ArrayList<>();
+  private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Void> completion = new CompletableFuture<>();
+  private final Thread agent;
+  private final long startNs;
+  private final InputStream input;
+  private final AtomicLong redundantBytes = new AtomicLong();
+  private volatile long firstByteNs = -1;
+  private volatile int stalls;
+  private volatile long stalledNs;
+  private volatile int rejectedChunks;
+  private volatile boolean closed;
+  private int lastPositionChunk = -1;
+  private boolean finishedReported;
+
+  /**
+   * Starts a session: opens a data session to every source and begins fetching from the start.
+   *
+   * @param scheduler a fresh scheduler for this track, driven only by this session from now on
+   * @param clock nanoseconds (System::nanoTime in production)
+   */
+  public RealStreamSession(Manifest manifest, List<Source> sources, ChunkScheduler scheduler,
+      Listener listener, LongSupplier clock) {
+    this.manifest = manifest;
+    this.scheduler = scheduler;
+    this.listener = listener;
+    this.clock = clock;
+    this.startNs = clock.getAsLong();
+    this.buffer = new ChunkBuffer<>(manifest.size(), Manifest.CHUNK_SIZE,
+        ChunkBuffer.DEFAULT_POOL_BUFFERS, ChunkBuffer.DEFAULT_MAX_IN_ASSEMBLY,
+        manifest::verifyChunk,
+        (index, reason, from) -> {
+          rejectedChunks++;
+          for (Integer s : from) {
+            post(() -> {
+              this.sources.get(s).badChunks++;
+              scheduler.onChunkFailed(s, index, clock.getAsLong());
+            });
+          }
+        });
+    this.input = new StallTrackingStream(buffer.inputStream());
+    for (int i = 0; i < sources.size(); i++) {
+      this.sources.add(new SourceState(i, sources.get(i)));
+    }
+    this.agent = new Thread(this::run, "loudp2p-stream-" + manifest.trackId().toString().substring(0, 8));
+    agent.setDaemon(true);
+    agent.start();
+    for (SourceState s : this.sources) {
+      s.open();
+    }
+  }
+
+  @Override
+  public TrackId trackId() {
+    return manifest.trackId();
+  }
+
+  @Override
+  public long length() {
+    return manifest.size();
+  }
+
+  @Override
+  public InputStream inputStream() {
+    return input;
+  }
+
+  @Override
+  public void seek(long byteOffset) throws IOException {
+    if (byteOffset < 0 || byteOffset > manifest.size()) {
+      throw new IllegalArgumentException(
+          "offset " + byteOffset + " outside the track of " + manifest.size() + " bytes");
+    }
+    if (closed) {
+      throw new IOException("stream session closed");
+    }
+    buffer.inputStream().seek(byteOffset);
+    if (byteOffset < manifest.size()) {
+      int chunk = manifest.chunkAt(byteOffset);
+      post(() -> {
+        lastPositionChunk = chunk;
+        scheduler.seek(chunk, clock.getAsLong());
+      });
+    }
+  }
+
+  @Override
+  public List<SourceStats> sources() {
+    List<SourceStats> out = new ArrayList<>();
+    for (SourceState s : sources) {
+      out.add(s.stats());
+    }
+    return out;
+  }
+
+  @Override
+  public StreamStats stats() {
+    long first = firstByteNs;
+    long verified = 0;
+    for (SourceState s : sources) {
+      verified += s.bytes;
+    }
+    return new StreamStats(first < 0 ? null : Duration.ofNanos(first - startNs), stalls,
+        Duration.ofNanos(stalledNs), verified, redundantBytes.get(), rejectedChunks);
+  }
+
+  @Override
+  public CompletableFuture<Void> completion() {
+    return completion;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    agent.interrupt();
+    for (SourceState s : sources) {
+      s.close();
+    }
+    buffer.close();
+    completion.completeExceptionally(new CancellationException("stream session closed"));
+  }
+
+  private void post(Runnable event) {
+    if (!closed) {
+      events.add(event);
+    }
+  }
+
+  /** The agent's duty cycle: events in, scheduler decisions out. */
+  private void run() {
+    try {
+      while (!closed) {
+        Runnable event = events.poll(TICK_NS, TimeUnit.NANOSECONDS);
+        while (event != null) {
+          event.run();
+          event = events.poll();
+        }
+        if (closed) {
+          return;
+        }
+        long now = clock.getAsLong();
+        long position = buffer.inputStream().position();
+        if (position < manifest.size()) {
+          int chunk = manifest.chunkAt(position);
+          if (chunk != lastPositionChunk) {
+            lastPositionChunk = chunk;
+            scheduler.onPositionChanged(chunk, now);
+          }
+        }
+        for (ChunkScheduler.Action action : scheduler.poll(now)) {
+          act(action);
+        }
+        if (scheduler.isComplete() && !finishedReported) {
+          finishedReported = true;
+          completion.complete(null);
+          listener.onFinished(this);
+        }
+      }
+    } catch (InterruptedException e) {
+      // closed
+    } catch (RuntimeException e) {
+      log.error("stream session of {} failed", manifest.trackId(), e);
+      fail(new IOException("stream session failed: " + e, e));
+    }
+  }
+
+  private void act(ChunkScheduler.Action action) {
+    switch (action.kind()) {
+      case REQUEST:
+        sources.get(action.source()).request(action.chunk());
+        break;
+      case CANCEL:
+        sources.get(action.source()).cancel(action.chunk());
+        break;
+      case SOURCE_DROPPED:
+        sources.get(action.source()).drop();
+        listener.onSourceDropped(this, sources.get(action.source()).spec.peer(),
+            String.valueOf(action.reason()));
+        break;
+      case SOURCE_BANNED:
+        sources.get(action.source()).drop();
+        listener.onSourceBanned(this, sources.get(action.source()).spec.peer(),
+            String.valueOf(action.reason()));
+        break;
+      case FAILED:
+        fail(new IOException("cannot play " + manifest.trackId() + ": chunk " + action.chunk()
+            + " cannot be fetched (" + action.reason() + ")"));
+        break;
+      default:
+        break;
+    }
+  }
+
+  private void fail(IOException cause) {
+    if (completion.completeExceptionally(cause)) {
+      buffer.fail(cause);
+      listener.onFailed(this, cause);
+    }
+    closed = true;
+    for (SourceState s : sources) {
+      s.close();
+    }
+  }
+
+  /** One source: its data session, what was asked of it and what it delivered. */
+  private final class SourceState implements DataSession.Listener {
+    final int index;
+    final Source spec;
+    private volatile @Nullable DataSession session;
+    private volatile boolean active;
+    volatile long bytes;
+    volatile int chunks;
+    volatile int badChunks;
+    private final BitSet unavailable = new BitSet();
+
+    SourceState(int index, Source spec) {
+      this.index = index;
+      this.spec = spec;
+    }
+
+    void open() {
+      spec.transport().open(spec.endpoint(), spec.sessionId(), spec.handshake(), this)
+          .whenComplete((s, t) -> {
+            if (t != null) {
+              post(() -> listener.onSourceDropped(RealStreamSession.this, spec.peer(),
+                  "could not open a data session: " + t.getMessage()));
+              return;
+            }
+            if (closed) {
+              s.close();
+              return;
+            }
+            session = s;
+            post(() -> {
+              active = true;
+              scheduler.addSource(index, spec.availability(), clock.getAsLong());
+              listener.onSourceAdded(RealStreamSession.this, spec.peer());
+            });
+          });
+    }
+
+    void request(int chunk) {
+      DataSession s = session;
+      if (s != null && active) {
+        s.request(chunk);
+      }
+    }
+
+    void cancel(int chunk) {
+      DataSession s = session;
+      if (s != null) {
+        s.cancel(chunk);
+      }
+    }
+
+    void drop() {
+      active = false;
+      close();
+    }
+
+    void close() {
+      DataSession s = session;
+      if (s != null) {
+        s.close();
+      }
+    }
+
+    SourceStats stats() {
+      return new SourceStats(spec.peer(), bytes, chunks, badChunks, Duration.ZERO, 0, active);
+    }
+
+    @Override
+    public void onFragment(int chunkIndex, int offset, ByteBuffer data) {
+      int length = data.remaining();
+      Reassembler.Outcome outcome = buffer.onFragment(index, chunkIndex, offset, data);
+      switch (outcome) {
+        case COMPLETED:
+          long now = clock.getAsLong();
+          int chunkLength = manifest.chunkLength(chunkIndex);
+          bytes += chunkLength;
+          chunks++;
+          if (firstByteNs < 0) {
+            firstByteNs = now;
+            post(() -> listener.onStarted(RealStreamSession.this));
+          }
+          post(() -> scheduler.onChunkReceived(index, chunkIndex, now));
+          break;
+        case DUPLICATE:
+        case NOT_WANTED:
+          redundantBytes.addAndGet(length);
+          break;
+        default:
+          break;
+      }
+    }
+
+    @Override
+    public void onUnavailable(int chunkIndex) {
+      post(() -> {
+        // The source does not have it after all: tell the scheduler its availability changed.
+        unavailable.set(chunkIndex);
+        BitSet has = spec.availability() == null ? allChunks() : (BitSet) spec.availability().clone();
+        has.andNot(unavailable);
+        long now = clock.getAsLong();
+        scheduler.removeSource(index, now);
+        scheduler.addSource(index, has, now);
+      });
+    }
+
+    @Override
+    public void onClosed(DataSession.CloseReason reason) {
+      if (reason == DataSession.CloseReason.LOCAL_CLOSE) {
+        return;
+      }
+      post(() -> {
+        if (active) {
+          active = false;
+          scheduler.removeSource(index, clock.getAsLong());
+          listener.onSourceDropped(RealStreamSession.this, spec.peer(), "data session ended: " + reason);
+        }
+      });
+    }
+  }
+
+  private BitSet allChunks() {
+    BitSet all = new BitSet(manifest.chunkCount());
+    all.set(0, manifest.chunkCount());
+    return all;
+  }
+
+  /** Counts the reader's waits after playback started as stalls. */
+  private final class StallTrackingStream extends InputStream {
+    private final OrderedChunkStream in;
+
+    StallTrackingStream(OrderedChunkStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      boolean waiting = firstByteNs >= 0 && len > 0 && in.position() < in.length()
+          && in.available() == 0;
+      long from = waiting ? clock.getAsLong() : 0;
+      if (waiting) {
+        stalls++;
+        post(() -> listener.onStalled(RealStreamSession.this));
+      }
+      int n = in.read(b, off, len);
+      if (waiting) {
+        stalledNs += clock.getAsLong() - from;
+        post(() -> listener.onResumed(RealStreamSession.this));
+      }
+      return n;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return in.available();
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long moved = in.skip(n);
+      if (moved > 0 && in.position() < in.length()) {
+        int chunk = manifest.chunkAt(in.position());
+        post(() -> scheduler.seek(chunk, clock.getAsLong()));
+      }
+      return moved;
+    }
+
+    @Override
+    public void close() {
+      RealStreamSession.this.close();
+    }
+  }
+}

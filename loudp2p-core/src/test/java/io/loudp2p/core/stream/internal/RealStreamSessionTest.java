@@ -1,0 +1,281 @@
+package io.loudp2p.core.stream.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.loudp2p.PeerId;
+import io.loudp2p.SourceStats;
+import io.loudp2p.StreamSession;
+import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.proto.v1.TrackMetadata;
+import io.loudp2p.core.testing.InMemoryNetwork;
+import io.loudp2p.core.testing.InMemoryTransport;
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.TransportServer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The session end to end over the in-memory network: real threads, bounded waits. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RealStreamSessionTest {
+  private static final long BITRATE = 40_000; // 320 kbit/s in bytes per second
+
+  private final InMemoryNetwork network = InMemoryNetwork.builder().seed(11).build();
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+  }
+
+  private static byte[] track(int size) {
+    byte[] b = new byte[size];
+    new SplittableRandom(size).nextBytes(b);
+    return b;
+  }
+
+  private static Manifest manifest(byte[] track) throws IOException {
+    return Manifest.ofStream(new ByteArrayInputStream(track), TrackMetadata.getDefaultInstance());
+  }
+
+  /** A peer serving the track (or a corrupted copy, or without some chunks). */
+  private final class FakePeer {
+    final PeerId id = Identity.generate().peerId();
+    final InMemoryTransport transport = network.newTransport();
+    final TransportServer server;
+
+    FakePeer(byte[] data, boolean corrupt, IntPredicate has) throws Exception {
+      byte[] served = data.clone();
+      if (corrupt) {
+        for (int i = 100; i < served.length; i += Manifest.CHUNK_SIZE) {
+          served[i] ^= 0x5A;
+        }
+      }
+      ChunkProvider provider = new ChunkProvider() {
+        @Override
+        public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
+          return true;
+        }
+
+        @Override
+        public int chunkLength(DataSessionId session, int index) {
+          long start = (long) index * Manifest.CHUNK_SIZE;
+          if (index < 0 || start >= served.length || !has.test(index)) {
+            return -1;
+          }
+          return (int) Math.min(Manifest.CHUNK_SIZE, served.length - start);
+        }
+
+        @Override
+        public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
+          dst.put(served, index * Manifest.CHUNK_SIZE + offset, dst.remaining());
+        }
+      };
+      closing.add(transport);
+      server = transport.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), provider)
+          .get(5, TimeUnit.SECONDS);
+    }
+
+    RealStreamSession.Source source(InMemoryTransport receiver, BitSet availability) {
+      byte[] sid = new byte[16];
+      new SplittableRandom(id.hashCode()).nextBytes(sid);
+      return new RealStreamSession.Source(id, receiver, server.address(),
+          DataSessionId.fromBytes(sid), new byte[0], availability);
+    }
+  }
+
+  private RealStreamSession session(Manifest m, List<RealStreamSession.Source> sources,
+      StreamSession.Listener listener) {
+    RealStreamSession s = new RealStreamSession(m, sources,
+        new DefaultChunkScheduler(m.size(), BITRATE), listener, System::nanoTime);
+    closing.add(s);
+    return s;
+  }
+
+  private static byte[] readAll(InputStream in) throws IOException {
+    return in.readAllBytes();
+  }
+
+  @Test
+  void streamsATrackFromThreeSourcesByteForByte() throws Exception {
+    byte[] data = track(40 * Manifest.CHUNK_SIZE + 123);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    List<RealStreamSession.Source> sources = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      sources.add(new FakePeer(data, false, c -> true).source(receiver, null));
+    }
+    List<String> events = new CopyOnWriteArrayList<>();
+    RealStreamSession session = session(m, sources, new StreamSession.Listener() {
+      @Override
+      public void onStarted(StreamSession s) {
+        events.add("started");
+      }
+
+      @Override
+      public void onFinished(StreamSession s) {
+        events.add("finished");
+      }
+    });
+
+    assertThat(readAll(session.inputStream())).isEqualTo(data);
+    session.completion().get(10, TimeUnit.SECONDS);
+
+    assertThat(session.stats().timeToFirstByte()).isNotNull();
+    assertThat(session.stats().verifiedBytes()).isEqualTo(data.length);
+    assertThat(session.sources()).hasSize(3);
+    assertThat(session.sources().stream().mapToLong(SourceStats::bytes).sum()).isEqualTo(data.length);
+    assertThat(session.sources().stream().filter(s -> s.bytes() > 0).count())
+        .as("work shared between the sources").isGreaterThan(1);
+    assertThat(events).contains("started", "finished");
+  }
+
+  @Test
+  void aSourceThatVanishesMidStreamIsDroppedWithoutTheReaderSeeingAGap() throws Exception {
+    // Far longer than the prefetch bound (30 s at 40 kB/s, about 73 chunks), so most of the track
+    // must be fetched after the cut.
+    byte[] data = track(300 * Manifest.CHUNK_SIZE);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    FakePeer doomed = new FakePeer(data, false, c -> true);
+    List<RealStreamSession.Source> sources = List.of(doomed.source(receiver, null),
+        new FakePeer(data, false, c -> true).source(receiver, null),
+        new FakePeer(data, false, c -> true).source(receiver, null));
+    List<PeerId> dropped = new CopyOnWriteArrayList<>();
+    RealStreamSession session = session(m, sources, new StreamSession.Listener() {
+      @Override
+      public void onSourceDropped(StreamSession s, PeerId source, String reason) {
+        dropped.add(source);
+      }
+    });
+    InputStream in = session.inputStream();
+    byte[] first = in.readNBytes(10 * Manifest.CHUNK_SIZE);
+    network.cut(doomed.server.address());
+    byte[] rest = readAll(in);
+
+    byte[] all = new byte[first.length + rest.length];
+    System.arraycopy(first, 0, all, 0, first.length);
+    System.arraycopy(rest, 0, all, first.length, rest.length);
+    assertThat(all).isEqualTo(data);
+    assertThat(dropped).contains(doomed.id);
+    List<SourceStats> stats = session.sources();
+    assertThat(stats.get(0).bytes()).as("the doomed source's share").isLessThan(data.length / 3);
+    assertThat(stats.get(1).bytes() + stats.get(2).bytes())
+        .as("what the survivors carried").isGreaterThan(data.length / 2);
+  }
+
+  @Test
+  void aSourceServingCorruptDataIsBannedAndTheBytesReadAreTheOriginal() throws Exception {
+    byte[] data = track(30 * Manifest.CHUNK_SIZE);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    FakePeer liar = new FakePeer(data, true, c -> true);
+    List<RealStreamSession.Source> sources = List.of(liar.source(receiver, null),
+        new FakePeer(data, false, c -> true).source(receiver, null));
+    List<PeerId> banned = new CopyOnWriteArrayList<>();
+    RealStreamSession session = session(m, sources, new StreamSession.Listener() {
+      @Override
+      public void onSourceBanned(StreamSession s, PeerId source, String reason) {
+        banned.add(source);
+      }
+    });
+
+    assertThat(readAll(session.inputStream())).isEqualTo(data);
+    assertThat(banned).containsExactly(liar.id);
+    assertThat(session.stats().rejectedChunks()).isPositive();
+    assertThat(session.sources().get(0).active()).isFalse();
+  }
+
+  @Test
+  void seekingToTheMiddleDeliversFromThere() throws Exception {
+    byte[] data = track(50 * Manifest.CHUNK_SIZE);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    RealStreamSession session = session(m,
+        List.of(new FakePeer(data, false, c -> true).source(receiver, null)), StreamSession.Listener.NONE);
+    long middle = 25L * Manifest.CHUNK_SIZE + 77;
+
+    session.seek(middle);
+    byte[] got = session.inputStream().readNBytes(3 * Manifest.CHUNK_SIZE);
+
+    assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(data, (int) middle, (int) middle + 3 * Manifest.CHUNK_SIZE));
+  }
+
+  @Test
+  void aTrackNoSourceCanFinishFailsWithAClearErrorInsteadOfHanging() throws Exception {
+    byte[] data = track(20 * Manifest.CHUNK_SIZE);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    BitSet withoutSeven = new BitSet();
+    withoutSeven.set(0, 20);
+    withoutSeven.clear(7);
+    RealStreamSession session = session(m,
+        List.of(new FakePeer(data, false, c -> c != 7).source(receiver, withoutSeven)),
+        StreamSession.Listener.NONE);
+
+    assertThatThrownBy(() -> readAll(session.inputStream()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("chunk 7");
+    assertThatThrownBy(() -> session.completion().get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IOException.class);
+  }
+
+  @Test
+  void closingWakesABlockedReader() throws Exception {
+    byte[] data = track(10 * Manifest.CHUNK_SIZE);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    FakePeer silent = new FakePeer(data, false, c -> true);
+    network.kill(silent.server.address());
+    RealStreamSession session = session(m, List.of(silent.source(receiver, null)),
+        StreamSession.Listener.NONE);
+
+    List<Throwable> failure = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try {
+        readAll(session.inputStream());
+      } catch (IOException e) {
+        failure.add(e);
+      }
+    });
+    reader.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (reader.getState() != Thread.State.WAITING && reader.getState() != Thread.State.TIMED_WAITING
+        && System.nanoTime() < deadline) {
+      Thread.yield();
+    }
+    assertThat(reader.getState()).as("the reader waits for bytes").isIn(Thread.State.WAITING,
+        Thread.State.TIMED_WAITING);
+
+    session.close();
+    reader.join(5000);
+
+    assertThat(reader.isAlive()).isFalse();
+    assertThat(failure).singleElement().isInstanceOf(IOException.class);
+    session.close(); // idempotent
+  }
+}
