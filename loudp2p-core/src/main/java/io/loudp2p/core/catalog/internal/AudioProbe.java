@@ -240,6 +240,9 @@ public final class AudioProbe {
       tagSize = tagSize << 7 | h[i];
     }
     checkDeclared("ID3v2 tag", tagSize, size - 10);
+    if (h[3] >= 3) {
+      Id3v2Frames.check(readAt(file, 10, (int) tagSize), h[3], h[5] & 0xFF, MAX_TAG_BYTES);
+    }
     boolean footer = h[3] == 4 && (h[5] & 0x10) != 0;
     return 10 + tagSize + (footer ? 10 : 0);
   }
