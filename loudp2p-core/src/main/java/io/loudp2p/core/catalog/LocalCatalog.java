@@ -52,7 +52,12 @@ import org.slf4j.LoggerFactory;
  * then brings it up to date, reading only files whose path, size or modification time changed.
  * Files that cannot be indexed (not audio, truncated, hostile, unreadable, symbolic link loops) are
  * skipped with one warning each and listed in the {@link ScanReport}; a scan never fails because
- * of a file.
+ * of a file. A directory whose name looks like an audio file ({@code album.mp3/}) is a directory:
+ * the scan descends into it.
+ *
+ * <p>A catalog file that is missing, corrupt or truncated is logged and ignored: the catalog starts
+ * empty and is rebuilt as folders are added. Applications therefore add their shared folders at
+ * every start; adding a folder already present rescans it, and unchanged files are not read again.
  *
  * <p>Thread-safe. Scans run one at a time (the asynchronous methods on the builder's executor, the
  * {@code *Now} methods on the caller's thread). Lookups and searches never wait for a scan: they

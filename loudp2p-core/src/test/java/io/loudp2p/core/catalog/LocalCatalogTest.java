@@ -210,6 +210,20 @@ class LocalCatalogTest {
   }
 
   @Test
+  void addingTheSameFolderAfterARestartReadsNothingAgain() throws Exception {
+    Path music = tmp.resolve("music");
+    Fixtures.copyAll(music);
+    openWithStore().addFolderNow(music);
+    hashes.set(0);
+    LocalCatalog restarted = openWithStore();
+    ScanReport report = restarted.addFolder(music).get(10, TimeUnit.SECONDS);
+    assertThat(report.unchanged()).isEqualTo(Fixtures.ALL.size());
+    assertThat(report.added()).isZero();
+    assertThat(hashes.get()).isZero();
+    assertThat(restarted.folders()).hasSize(1);
+  }
+
+  @Test
   void touchedFileWithSameSizeIsReadAgain() throws Exception {
     Path music = tmp.resolve("music");
     Path file = Fixtures.copy("tagged.flac", music, "a.flac");
