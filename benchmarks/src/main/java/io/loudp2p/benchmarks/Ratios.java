@@ -27,6 +27,8 @@ public final class Ratios {
     BASELINES.put("openEnvelope", "verifyRawVaried");
     BASELINES.put("openEnvelopeFirstContact", "verifyRawVaried");
     BASELINES.put("peerIdDerive", "peerIdRaw");
+    BASELINES.put("verifyWithManifest", "sha256Raw");
+    BASELINES.put("verifyWithAuditPath", "sha256Raw");
   }
 
   private Ratios() {}
