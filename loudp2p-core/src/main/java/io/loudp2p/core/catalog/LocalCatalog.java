@@ -258,10 +258,10 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     int added = 0;
     int updated = 0;
     int unchanged = 0;
-    for (Map.Entry<Path, BasicFileAttributes> candidate : walk.files.entrySet()) {
+    for (Map.Entry<Path, Seen> candidate : walk.files.entrySet()) {
       Path file = candidate.getKey();
       long size = candidate.getValue().size();
-      long modifiedNs = candidate.getValue().lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      long modifiedNs = candidate.getValue().modifiedNs();
       CatalogEntry old = before.byPath.get(file);
       if (old != null && old.unchanged(size, modifiedNs)) {
         after.put(file, old);
@@ -323,9 +323,12 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     return folder.toAbsolutePath().normalize();
   }
 
+  /** A file's size and modification time as the walk saw them. */
+  private record Seen(long size, long modifiedNs) {}
+
   /** Collects the audio files under folders, and what was skipped on the way. */
   private static final class Walk {
-    final Map<Path, BasicFileAttributes> files = new LinkedHashMap<>();
+    final Map<Path, Seen> files = new LinkedHashMap<>();
     final List<SkippedFile> skipped = new ArrayList<>();
     private final Set<Path> skippedPaths = new HashSet<>();
     private final int maxFiles;
@@ -368,7 +371,8 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
                   skip(path, "not a regular file (device, pipe or broken link)");
                   return FileVisitResult.CONTINUE;
                 }
-                files.putIfAbsent(path, attrs);
+                files.putIfAbsent(
+                    path, new Seen(attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
                 return FileVisitResult.CONTINUE;
               }
 
