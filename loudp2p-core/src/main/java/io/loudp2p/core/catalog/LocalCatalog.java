@@ -34,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,6 +84,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
   private final @Nullable ExecutorService ownedExecutor;
   private final ReentrantLock scanLock = new ReentrantLock();
   private volatile Snapshot snapshot;
+  private final CopyOnWriteArraySet<Listener> listeners = new CopyOnWriteArraySet<>();
 
   private LocalCatalog(Builder b) {
     this.storeFile = b.storeFile;
@@ -160,7 +162,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
       if (!folders.contains(dir)) {
         folders.add(dir);
       }
-      return scan(List.of(dir), folders);
+      return notifyListeners(scan(List.of(dir), folders));
     } finally {
       scanLock.unlock();
     }
@@ -187,7 +189,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
         }
       }
       publish(Snapshot.of(folders, kept));
-      return new ScanReport(0, 0, removed, 0, List.of());
+      return notifyListeners(new ScanReport(0, 0, removed, 0, List.of()));
     } finally {
       scanLock.unlock();
     }
@@ -198,7 +200,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     scanLock.lock();
     try {
       List<Path> folders = snapshot.folders;
-      return scan(folders, folders);
+      return notifyListeners(scan(folders, folders));
     } finally {
       scanLock.unlock();
     }
@@ -229,6 +231,27 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
   @Override
   public int size() {
     return snapshot.byId.size();
+  }
+
+  @Override
+  public void addListener(Listener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void removeListener(Listener listener) {
+    listeners.remove(listener);
+  }
+
+  private ScanReport notifyListeners(ScanReport report) {
+    for (Listener l : listeners) {
+      try {
+        l.onCatalogChanged(report);
+      } catch (RuntimeException e) {
+        log.warn("Catalog listener {} failed", l, e);
+      }
+    }
+    return report;
   }
 
   /** Stops the executor this catalog created, if any. */
