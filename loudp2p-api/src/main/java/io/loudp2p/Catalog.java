@@ -62,4 +62,28 @@ public interface Catalog {
 
   /** The number of distinct tracks in the catalog. */
   int size();
+
+  /**
+   * Registers {@code listener} for catalog events; registering the same listener twice has no
+   * further effect.
+   */
+  void addListener(Listener listener);
+
+  /** Stops sending events to {@code listener}. */
+  void removeListener(Listener listener);
+
+  /**
+   * Receives catalog events. Methods do nothing unless overridden, so events can be added without
+   * breaking implementations.
+   *
+   * <p>Called on the thread that ran the scan, after its result is visible to lookups and searches;
+   * a listener should return quickly. An exception thrown by a listener is logged and ignored.
+   */
+  abstract class Listener {
+    /** A listener that ignores every event. */
+    public static final Listener NONE = new Listener() {};
+
+    /** Called when a scan, folder addition or folder removal has finished. */
+    public void onCatalogChanged(ScanReport report) {}
+  }
 }

@@ -34,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,7 +53,12 @@ import org.slf4j.LoggerFactory;
  * then brings it up to date, reading only files whose path, size or modification time changed.
  * Files that cannot be indexed (not audio, truncated, hostile, unreadable, symbolic link loops) are
  * skipped with one warning each and listed in the {@link ScanReport}; a scan never fails because
- * of a file.
+ * of a file. A directory whose name looks like an audio file ({@code album.mp3/}) is a directory:
+ * the scan descends into it.
+ *
+ * <p>A catalog file that is missing, corrupt or truncated is logged and ignored: the catalog starts
+ * empty and is rebuilt as folders are added. Applications therefore add their shared folders at
+ * every start; adding a folder already present rescans it, and unchanged files are not read again.
  *
  * <p>Thread-safe. Scans run one at a time (the asynchronous methods on the builder's executor, the
  * {@code *Now} methods on the caller's thread). Lookups and searches never wait for a scan: they
@@ -78,6 +84,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
   private final @Nullable ExecutorService ownedExecutor;
   private final ReentrantLock scanLock = new ReentrantLock();
   private volatile Snapshot snapshot;
+  private final CopyOnWriteArraySet<Listener> listeners = new CopyOnWriteArraySet<>();
 
   private LocalCatalog(Builder b) {
     this.storeFile = b.storeFile;
@@ -155,7 +162,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
       if (!folders.contains(dir)) {
         folders.add(dir);
       }
-      return scan(List.of(dir), folders);
+      return notifyListeners(scan(List.of(dir), folders));
     } finally {
       scanLock.unlock();
     }
@@ -182,7 +189,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
         }
       }
       publish(Snapshot.of(folders, kept));
-      return new ScanReport(0, 0, removed, 0, List.of());
+      return notifyListeners(new ScanReport(0, 0, removed, 0, List.of()));
     } finally {
       scanLock.unlock();
     }
@@ -193,7 +200,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     scanLock.lock();
     try {
       List<Path> folders = snapshot.folders;
-      return scan(folders, folders);
+      return notifyListeners(scan(folders, folders));
     } finally {
       scanLock.unlock();
     }
@@ -226,6 +233,27 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     return snapshot.byId.size();
   }
 
+  @Override
+  public void addListener(Listener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void removeListener(Listener listener) {
+    listeners.remove(listener);
+  }
+
+  private ScanReport notifyListeners(ScanReport report) {
+    for (Listener l : listeners) {
+      try {
+        l.onCatalogChanged(report);
+      } catch (RuntimeException e) {
+        log.warn("Catalog listener {} failed", l, e);
+      }
+    }
+    return report;
+  }
+
   /** Stops the executor this catalog created, if any. */
   @Override
   public void close() {
@@ -253,10 +281,10 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     int added = 0;
     int updated = 0;
     int unchanged = 0;
-    for (Map.Entry<Path, BasicFileAttributes> candidate : walk.files.entrySet()) {
+    for (Map.Entry<Path, Seen> candidate : walk.files.entrySet()) {
       Path file = candidate.getKey();
       long size = candidate.getValue().size();
-      long modifiedNs = candidate.getValue().lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      long modifiedNs = candidate.getValue().modifiedNs();
       CatalogEntry old = before.byPath.get(file);
       if (old != null && old.unchanged(size, modifiedNs)) {
         after.put(file, old);
@@ -318,9 +346,12 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     return folder.toAbsolutePath().normalize();
   }
 
+  /** A file's size and modification time as the walk saw them. */
+  private record Seen(long size, long modifiedNs) {}
+
   /** Collects the audio files under folders, and what was skipped on the way. */
   private static final class Walk {
-    final Map<Path, BasicFileAttributes> files = new LinkedHashMap<>();
+    final Map<Path, Seen> files = new LinkedHashMap<>();
     final List<SkippedFile> skipped = new ArrayList<>();
     private final Set<Path> skippedPaths = new HashSet<>();
     private final int maxFiles;
@@ -363,7 +394,8 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
                   skip(path, "not a regular file (device, pipe or broken link)");
                   return FileVisitResult.CONTINUE;
                 }
-                files.putIfAbsent(path, attrs);
+                files.putIfAbsent(
+                    path, new Seen(attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
                 return FileVisitResult.CONTINUE;
               }
 

@@ -210,6 +210,60 @@ class LocalCatalogTest {
   }
 
   @Test
+  void addingTheSameFolderAfterARestartReadsNothingAgain() throws Exception {
+    Path music = tmp.resolve("music");
+    Fixtures.copyAll(music);
+    openWithStore().addFolderNow(music);
+    hashes.set(0);
+    LocalCatalog restarted = openWithStore();
+    ScanReport report = restarted.addFolder(music).get(10, TimeUnit.SECONDS);
+    assertThat(report.unchanged()).isEqualTo(Fixtures.ALL.size());
+    assertThat(report.added()).isZero();
+    assertThat(hashes.get()).isZero();
+    assertThat(restarted.folders()).hasSize(1);
+  }
+
+  @Test
+  void listenersHearOfEveryChangeAndFailingOnesAreIgnored() throws Exception {
+    Path music = tmp.resolve("music");
+    Fixtures.copy("tagged.flac", music, "a.flac");
+    LocalCatalog catalog = open(LocalCatalog.builder());
+    List<ScanReport> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Integer> sizesSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.loudp2p.Catalog.Listener recording =
+        new io.loudp2p.Catalog.Listener() {
+          @Override
+          public void onCatalogChanged(ScanReport report) {
+            sizesSeen.add(catalog.size());
+            heard.add(report);
+          }
+        };
+    catalog.addListener(
+        new io.loudp2p.Catalog.Listener() {
+          @Override
+          public void onCatalogChanged(ScanReport report) {
+            throw new IllegalStateException("listener failure");
+          }
+        });
+    catalog.addListener(recording);
+    catalog.addListener(recording);
+    catalog.addListener(io.loudp2p.Catalog.Listener.NONE);
+
+    catalog.addFolderNow(music);
+    catalog.rescanNow();
+    catalog.removeFolderNow(music);
+    catalog.removeListener(recording);
+    catalog.rescanNow();
+
+    assertThat(heard).extracting(ScanReport::added, ScanReport::unchanged, ScanReport::removed)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1, 0, 0),
+            org.assertj.core.groups.Tuple.tuple(0, 1, 0),
+            org.assertj.core.groups.Tuple.tuple(0, 0, 1));
+    assertThat(sizesSeen).containsExactly(1, 1, 0);
+  }
+
+  @Test
   void touchedFileWithSameSizeIsReadAgain() throws Exception {
     Path music = tmp.resolve("music");
     Path file = Fixtures.copy("tagged.flac", music, "a.flac");

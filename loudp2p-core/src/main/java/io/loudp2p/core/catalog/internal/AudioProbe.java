@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -126,13 +127,17 @@ public final class AudioProbe {
         throw new UnreadableFileException("no OpusHead packet");
       }
       checkVorbis(file);
-    } else if (format == Format.MP3) {
-      long audioStart = checkId3v2(file, size);
-      checkMpegFrames(file, audioStart, size);
-    } else if (format == Format.FLAC) {
-      checkFlac(file, size);
     } else {
-      checkRiff(file, size);
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        if (format == Format.MP3) {
+          long audioStart = checkId3v2(ch, size);
+          checkMpegFrames(ch, audioStart, size);
+        } else if (format == Format.FLAC) {
+          checkFlac(ch, size);
+        } else {
+          checkRiff(ch, size);
+        }
+      }
     }
     return viaJaudiotagger(file, name, format);
   }
@@ -224,7 +229,7 @@ public final class AudioProbe {
   }
 
   /** Checks a leading ID3v2 tag, if any; returns where the audio after it starts. */
-  private static long checkId3v2(Path file, long size) throws IOException, UnreadableFileException {
+  private static long checkId3v2(FileChannel file, long size) throws IOException, UnreadableFileException {
     byte[] h = readAt(file, 0, 10);
     if (h.length < 10 || h[0] != 'I' || h[1] != 'D' || h[2] != '3') {
       return 0;
@@ -240,9 +245,9 @@ public final class AudioProbe {
       tagSize = tagSize << 7 | h[i];
     }
     checkDeclared("ID3v2 tag", tagSize, size - 10);
-    // Every frame must fit the tag, and a compressed frame's declared size must be sane: tag
-    // libraries allocate what a frame declares.
-    Id3v2FrameCheck.check(h[3], h[5] & 0xFF, readAt(file, 10, (int) tagSize));
+    if (h[3] >= 3) {
+      Id3v2Frames.check(readAt(file, 10, (int) tagSize), h[3], h[5] & 0xFF, MAX_TAG_BYTES);
+    }
     boolean footer = h[3] == 4 && (h[5] & 0x10) != 0;
     return 10 + tagSize + (footer ? 10 : 0);
   }
@@ -252,7 +257,7 @@ public final class AudioProbe {
    * before says it ends, within {@link #MPEG_SEARCH_BYTES} of the start of the audio. jaudiotagger
    * accepts the first plausible sync word, which random bytes contain every few kilobytes.
    */
-  private static void checkMpegFrames(Path file, long start, long size)
+  private static void checkMpegFrames(FileChannel file, long start, long size)
       throws IOException, UnreadableFileException {
     int window = (int) Math.min(size - start, MPEG_SEARCH_BYTES + MPEG_FRAMES_REQUIRED * 2881L);
     byte[] data = readAt(file, start, Math.max(0, window));
@@ -285,7 +290,7 @@ public final class AudioProbe {
             + MPEG_SEARCH_BYTES + " bytes of audio");
   }
 
-  private static void checkFlac(Path file, long size) throws IOException, UnreadableFileException {
+  private static void checkFlac(FileChannel file, long size) throws IOException, UnreadableFileException {
     long pos = 0;
     byte[] magic = readAt(file, 0, 10);
     if (magic.length >= 10 && magic[0] == 'I' && magic[1] == 'D' && magic[2] == '3') {
@@ -344,7 +349,7 @@ public final class AudioProbe {
     b.position(b.position() + (int) length);
   }
 
-  private static void checkRiff(Path file, long size) throws IOException, UnreadableFileException {
+  private static void checkRiff(FileChannel file, long size) throws IOException, UnreadableFileException {
     byte[] h = readAt(file, 0, 12);
     if (h.length < 12 || !startsWith(h, "RIFF") || !startsWithAt(h, 8, "WAVE")) {
       throw new UnreadableFileException("no RIFF WAVE header");
@@ -376,8 +381,10 @@ public final class AudioProbe {
             tagSize = tagSize << 7 | (tag[i] & 0x7F);
           }
           checkDeclared("ID3v2 tag in the WAV file", tagSize, tag.length - 10L);
-          Id3v2FrameCheck.check(tag[3], tag[5] & 0xFF,
-              java.util.Arrays.copyOfRange(tag, 10, 10 + (int) tagSize));
+          if (tag[3] >= 3) {
+            Id3v2Frames.check(java.util.Arrays.copyOfRange(tag, 10, 10 + (int) tagSize), tag[3],
+                tag[5] & 0xFF, MAX_TAG_BYTES);
+          }
         }
       }
       pos += length + (length & 1);
@@ -417,15 +424,14 @@ public final class AudioProbe {
     }
   }
 
-  private static byte[] readAt(Path file, long pos, int length) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      int n = (int) Math.max(0, Math.min(length, ch.size() - pos));
-      ByteBuffer buf = ByteBuffer.allocate(n);
-      while (buf.hasRemaining() && ch.read(buf, pos + buf.position()) >= 0) {
-        // keep reading until full or end of file
-      }
-      return buf.position() == n ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
+  /** Up to {@code length} bytes at {@code pos}; fewer at the end of the file. */
+  private static byte[] readAt(FileChannel ch, long pos, int length) throws IOException {
+    int n = (int) Math.max(0, Math.min(length, ch.size() - pos));
+    ByteBuffer buf = ByteBuffer.allocate(n);
+    while (buf.hasRemaining() && ch.read(buf, pos + buf.position()) >= 0) {
+      // Positional reads may return short; keep going until full or at the end of the file.
     }
+    return buf.position() == n ? buf.array() : Arrays.copyOf(buf.array(), buf.position());
   }
 
   private static String field(Tag tag, FieldKey key) {

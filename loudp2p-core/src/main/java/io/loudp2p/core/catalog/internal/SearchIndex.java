@@ -194,6 +194,10 @@ public final class SearchIndex {
         }
         int total = score(docCodes[d], lo, hi, exact);
         if (total > 0) {
+          int[] worst = best.size() == limit ? best.peek() : null;
+          if (worst != null && (total < worst[1] || total == worst[1] && d > worst[0])) {
+            continue;
+          }
           best.add(new int[] {d, total});
           if (best.size() > limit) {
             best.poll();

@@ -253,6 +253,64 @@ class AudioProbeTest {
     assertRefusedCheaply("huge.mp3", data, "the most accepted is " + AudioProbe.MAX_TAG_BYTES);
   }
 
+  private static byte[] syncsafe(int n) {
+    return new byte[] {(byte) (n >>> 21 & 0x7F), (byte) (n >>> 14 & 0x7F), (byte) (n >>> 7 & 0x7F),
+        (byte) (n & 0x7F)};
+  }
+
+  private static byte[] id3Tag(int version, byte[] frames) {
+    ByteArrayOutputStream tag = new ByteArrayOutputStream();
+    tag.writeBytes(new byte[] {'I', 'D', '3', (byte) version, 0, 0});
+    tag.writeBytes(syncsafe(frames.length));
+    tag.writeBytes(frames);
+    tag.writeBytes(Fixtures.bytes("untagged.mp3"));
+    return tag.toByteArray();
+  }
+
+  @Test
+  void refusesId3v24CompressedFrameDeclaringHugeSize() {
+    // jaudiotagger alone allocates over a gigabyte for this 40-byte frame.
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    frame.writeBytes("TIT2".getBytes(StandardCharsets.ISO_8859_1));
+    frame.writeBytes(syncsafe(14));
+    frame.writeBytes(new byte[] {0, 0x09});
+    frame.writeBytes(syncsafe(0x0FFFFFF0));
+    frame.writeBytes(new byte[10]);
+    assertRefusedCheaply("zip24.mp3", id3Tag(4, frame.toByteArray()),
+        "ID3v2 frame TIT2 declares 268435440 bytes decompressed, the most accepted is "
+            + AudioProbe.MAX_TAG_BYTES);
+  }
+
+  @Test
+  void refusesId3v23CompressedFrameDeclaringHugeSizeEvenAfterABrokenFrame() {
+    ByteArrayOutputStream frames = new ByteArrayOutputStream();
+    frames.writeBytes("TPE1".getBytes(StandardCharsets.ISO_8859_1));
+    frames.writeBytes(new byte[] {0x70, 0, 0, 0, 0, 0});
+    frames.writeBytes("TIT2".getBytes(StandardCharsets.ISO_8859_1));
+    frames.writeBytes(new byte[] {0, 0, 0, 14, 0, (byte) 0x80});
+    frames.writeBytes(new byte[] {0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0});
+    frames.writeBytes(new byte[10]);
+    assertRefusedCheaply("zip23.mp3", id3Tag(3, frames.toByteArray()),
+        "ID3v2 frame TIT2 declares 2147483632 bytes decompressed");
+  }
+
+  @Test
+  void acceptsCompressedFramesWithinTheCap() throws Exception {
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    byte[] text = "\u0000Small".getBytes(StandardCharsets.ISO_8859_1);
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+    deflater.setInput(text);
+    deflater.finish();
+    byte[] packed = new byte[100];
+    int n = deflater.deflate(packed);
+    frame.writeBytes("TIT2".getBytes(StandardCharsets.ISO_8859_1));
+    frame.writeBytes(syncsafe(4 + n));
+    frame.writeBytes(new byte[] {0, 0x09});
+    frame.writeBytes(syncsafe(text.length));
+    frame.write(packed, 0, n);
+    assertThat(probeBytes("small.mp3", id3Tag(4, frame.toByteArray())).codec()).isEqualTo("MP3");
+  }
+
   @Test
   void refusesOggVorbisVendorOfTwoGigabytes() {
     byte[] data = Fixtures.bytes("tagged.ogg").clone();
