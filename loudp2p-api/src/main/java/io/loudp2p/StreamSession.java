@@ -65,6 +65,9 @@ public interface StreamSession extends AutoCloseable {
     /** A listener that ignores every event. */
     public static final Listener NONE = new Listener() {};
 
+    /** Fetching began (at the start, or after a seek) and bytes are not yet ready to read. */
+    public void onBuffering(StreamSession session) {}
+
     /** The first verified bytes are ready to read. */
     public void onStarted(StreamSession session) {}
 

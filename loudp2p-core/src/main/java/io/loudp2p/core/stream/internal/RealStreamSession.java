@@ -111,6 +111,7 @@ public final class RealStreamSession implements StreamSession {
     }
     this.agent = new Thread(this::run, "loudp2p-stream-" + manifest.trackId().toString().substring(0, 8));
     agent.setDaemon(true);
+    post(() -> listener.onBuffering(this));
     agent.start();
     for (SourceState s : this.sources) {
       s.open();
@@ -147,6 +148,9 @@ public final class RealStreamSession implements StreamSession {
       post(() -> {
         lastPositionChunk = chunk;
         scheduler.seek(chunk, clock.getAsLong());
+        if (!buffer.isVerified(chunk)) {
+          listener.onBuffering(this);
+        }
       });
     }
   }

@@ -127,6 +127,11 @@ class RealStreamSessionTest {
     List<String> events = new CopyOnWriteArrayList<>();
     RealStreamSession session = session(m, sources, new StreamSession.Listener() {
       @Override
+      public void onBuffering(StreamSession s) {
+        events.add("buffering");
+      }
+
+      @Override
       public void onStarted(StreamSession s) {
         events.add("started");
       }
@@ -146,7 +151,7 @@ class RealStreamSessionTest {
     assertThat(session.sources().stream().mapToLong(SourceStats::bytes).sum()).isEqualTo(data.length);
     assertThat(session.sources().stream().filter(s -> s.bytes() > 0).count())
         .as("work shared between the sources").isGreaterThan(1);
-    assertThat(events).contains("started", "finished");
+    assertThat(events).containsSubsequence("buffering", "started", "finished");
   }
 
   @Test
