@@ -193,6 +193,8 @@ public final class SimulatedNetwork {
   private byte @Nullable [][] received;
   private boolean playerRunning;
   private int playerChunk;
+  /** Bumped by every seek, so that the end of a chunk played before the seek is ignored. */
+  private int playGeneration;
   private long stallStartNs = -1;
   private int stalls;
   private long stallNs;
@@ -333,13 +335,16 @@ public final class SimulatedNetwork {
       }
       case DELIVERED -> receive(scheduler, e.source, e.chunk);
       case CHUNK_PLAYED -> {
+        if (e.source != playGeneration) {
+          return;
+        }
         chunksPlayed++;
         if (!Arrays.equals(received[e.chunk], chunks[e.chunk])) {
           corruptChunksPlayed++;
         }
         if (e.chunk + 1 == chunks.length) {
           finished = true;
-        } else if (playerChunk == e.chunk) {
+        } else {
           playerChunk = e.chunk + 1;
           startOrStall(scheduler);
         }
@@ -347,6 +352,7 @@ public final class SimulatedNetwork {
       case SEEK -> {
         playerChunk = e.chunk;
         playerRunning = false;
+        playGeneration++;
         if (stallStartNs >= 0) {
           stallNs += now - stallStartNs;
           stallStartNs = -1;
@@ -403,7 +409,7 @@ public final class SimulatedNetwork {
     playerRunning = true;
     scheduler.onPositionChanged(playerChunk, now);
     long playNs = chunks[playerChunk].length * NANOS_PER_SECOND / bitrateBytesPerSecond;
-    push(now + playNs, CHUNK_PLAYED, -1, playerChunk);
+    push(now + playNs, CHUNK_PLAYED, playGeneration, playerChunk);
   }
 
   private void pollScheduler(ChunkScheduler scheduler) {

@@ -7,6 +7,10 @@
  * advances, and its deliveries run on the thread that caused them or when the test pumps them.
  * {@link io.loudp2p.core.testing.AbstractDataTransportTest} is extended by each data transport's
  * tests with factories for that transport.
+ *
+ * <p>{@link io.loudp2p.core.testing.SimulatedNetwork} is a seeded discrete-event simulation of a
+ * listener streaming from several sources through a chunk scheduler, on a {@link
+ * io.loudp2p.core.testing.SimClock}.
  */
 @NullMarked
 package io.loudp2p.core.testing;

@@ -60,7 +60,10 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   /** Verification failures after which a source is banned for the session. */
   public static final int BAN_THRESHOLD = 3;
 
-  /** Timeouts in a row, without an arrival between, after which a source is dropped. */
+  /**
+   * Timeout events in a row, without an arrival between, after which a source is dropped; the
+   * requests of a source that expire in the same poll count as one event.
+   */
   public static final int MAX_CONSECUTIVE_TIMEOUTS = 3;
 
   /** A chunk in flight is requested again elsewhere when its deadline is this many RTTs away. */
@@ -416,12 +419,13 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
           detachCopy(c, source.id);
           avoid[c] = source.id;
           actions.add(Action.cancel(source.id, c));
-          source.consecutiveTimeouts++;
           timedOut = true;
           i--;
         }
       }
       if (timedOut) {
+        // Requests expiring together are one timeout event, as one RTO expiry is in TCP.
+        source.consecutiveTimeouts++;
         source.backoff = Math.min(source.backoff * 2, MAX_BACKOFF);
       }
       if (source.consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS) {

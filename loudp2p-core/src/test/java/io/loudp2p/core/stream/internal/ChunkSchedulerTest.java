@@ -3,6 +3,7 @@ package io.loudp2p.core.stream.internal;
 import static io.loudp2p.core.stream.internal.ChunkScheduler.Action.cancel;
 import static io.loudp2p.core.stream.internal.ChunkScheduler.Action.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
 
 import io.loudp2p.core.stream.internal.ChunkScheduler.Action;
 import io.loudp2p.core.stream.internal.ChunkScheduler.Kind;
@@ -284,6 +285,58 @@ class ChunkSchedulerTest {
     List<Action> actions = poll(s, 10 * MS);
 
     assertThat(actions).containsExactly(cancel(1, 0), cancel(1, 1), request(1, 500), request(1, 501));
+  }
+
+  @Test
+  void removedSourceHandsItsInFlightChunksBackAtOnce() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    List<Integer> atOne = requested(poll(s, 0), 1);
+    assertThat(atOne).containsExactly(0, 1);
+    s.addSource(2, null, 10 * MS);
+
+    s.removeSource(1, 10 * MS);
+
+    assertThat(s.inFlight(1)).isZero();
+    assertThat(requested(poll(s, 10 * MS), 2)).containsExactly(0, 1);
+  }
+
+  @Test
+  void throughputIsAMovingAverageOfLinkRateSamples() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    poll(s, 0);
+    s.onChunkReceived(1, 0, 100 * MS); // first sample: one chunk in 100 ms
+    double first = CHUNK * 10.0;
+    assertThat(s.throughputBytesPerSecond(1)).isCloseTo(first, offset(1.0));
+
+    s.onChunkReceived(1, 1, 110 * MS); // pipelined: one chunk 10 ms after the previous one
+    double expected = first + DefaultChunkScheduler.THROUGHPUT_EWMA_WEIGHT * (CHUNK * 100.0 - first);
+    assertThat(s.throughputBytesPerSecond(1))
+        .isCloseTo(expected, offset(1.0));
+  }
+
+  @Test
+  void requestOvertakenByLaterAnswersIsTakenAsLostAndAskedAgain() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    poll(s, 0);
+    s.onChunkReceived(1, 0, 100 * MS);
+    s.onChunkReceived(1, 1, 150 * MS);
+    List<Integer> next = requested(poll(s, 150 * MS), 1);
+    assertThat(next).isNotEmpty();
+    int lostOne = next.get(0);
+
+    assertThat(next).hasSizeGreaterThan(DefaultChunkScheduler.OVERTAKE_LOSS_THRESHOLD);
+
+    // The answers to the requests sent after lostOne arrive; lostOne's never does.
+    for (int i = 1; i <= DefaultChunkScheduler.OVERTAKE_LOSS_THRESHOLD; i++) {
+      s.onChunkReceived(1, next.get(i), (150 + 50 * i) * MS);
+    }
+    List<Action> retry = poll(s, 300 * MS);
+
+    // Long before any timeout (the RTO is above 200 ms), the lost request is renewed.
+    assertThat(retry).contains(cancel(1, lostOne), request(1, lostOne));
   }
 
   @Test
