@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,8 @@ public final class RealStreamSession implements StreamSession {
   }
 
   private final Manifest manifest;
-  private final ChunkScheduler scheduler;
+  private final Supplier<ChunkScheduler> schedulers;
+  private ChunkScheduler scheduler; // replaced only on the agent thread
   private final Listener listener;
   private final LongSupplier clock;
   private final ChunkBuffer<Integer> buffer;
@@ -83,13 +85,15 @@ public final class RealStreamSession implements StreamSession {
   /**
    * Starts a session: opens a data session to every source and begins fetching from the start.
    *
-   * @param scheduler a fresh scheduler for this track, driven only by this session from now on
+   * @param schedulers makes a fresh scheduler for this track; a new one takes over when a seek goes
+   *     back to chunks already read and released (a scheduler counts them as arrived)
    * @param clock nanoseconds (System::nanoTime in production)
    */
-  public RealStreamSession(Manifest manifest, List<Source> sources, ChunkScheduler scheduler,
-      Listener listener, LongSupplier clock) {
+  public RealStreamSession(Manifest manifest, List<Source> sources,
+      Supplier<ChunkScheduler> schedulers, Listener listener, LongSupplier clock) {
     this.manifest = manifest;
-    this.scheduler = scheduler;
+    this.schedulers = schedulers;
+    this.scheduler = schedulers.get();
     this.listener = listener;
     this.clock = clock;
     this.startNs = clock.getAsLong();
@@ -101,7 +105,7 @@ public final class RealStreamSession implements StreamSession {
           for (Integer s : from) {
             post(() -> {
               this.sources.get(s).badChunks++;
-              scheduler.onChunkFailed(s, index, clock.getAsLong());
+              this.scheduler.onChunkFailed(s, index, clock.getAsLong());
             });
           }
         });
@@ -142,16 +146,11 @@ public final class RealStreamSession implements StreamSession {
     if (closed) {
       throw new IOException("stream session closed");
     }
+    boolean backward = byteOffset < buffer.inputStream().position();
     buffer.inputStream().seek(byteOffset);
     if (byteOffset < manifest.size()) {
       int chunk = manifest.chunkAt(byteOffset);
-      post(() -> {
-        lastPositionChunk = chunk;
-        scheduler.seek(chunk, clock.getAsLong());
-        if (!buffer.isVerified(chunk)) {
-          listener.onBuffering(this);
-        }
-      });
+      post(() -> seekTo(chunk, backward));
     }
   }
 
@@ -197,6 +196,31 @@ public final class RealStreamSession implements StreamSession {
   private void post(Runnable event) {
     if (!closed) {
       events.add(event);
+    }
+  }
+
+  /** Moves fetching to {@code chunk}; on the agent thread. */
+  private void seekTo(int chunk, boolean backward) {
+    lastPositionChunk = chunk;
+    long now = clock.getAsLong();
+    if (backward && buffer.isMissing(chunk)) {
+      // Chunks read past were released: a scheduler that counts them as arrived would never ask
+      // for them again. A new one starts from what the buffer holds now.
+      scheduler = schedulers.get();
+      for (SourceState s : sources) {
+        if (s.active) {
+          scheduler.addSource(s.index, s.currentAvailability(), now);
+        }
+      }
+      for (int i = 0; i < manifest.chunkCount(); i++) {
+        if (buffer.isVerified(i)) {
+          scheduler.onChunkReceived(-1, i, now);
+        }
+      }
+    }
+    scheduler.seek(chunk, now);
+    if (!buffer.isVerified(chunk)) {
+      listener.onBuffering(this);
     }
   }
 
@@ -373,12 +397,17 @@ public final class RealStreamSession implements StreamSession {
       post(() -> {
         // The source does not have it after all: tell the scheduler its availability changed.
         unavailable.set(chunkIndex);
-        BitSet has = spec.availability() == null ? allChunks() : (BitSet) spec.availability().clone();
-        has.andNot(unavailable);
         long now = clock.getAsLong();
         scheduler.removeSource(index, now);
-        scheduler.addSource(index, has, now);
+        scheduler.addSource(index, currentAvailability(), now);
       });
+    }
+
+    /** What the source holds, as far as this session knows; on the agent thread. */
+    BitSet currentAvailability() {
+      BitSet has = spec.availability() == null ? allChunks() : (BitSet) spec.availability().clone();
+      has.andNot(unavailable);
+      return has;
     }
 
     @Override
@@ -444,7 +473,7 @@ public final class RealStreamSession implements StreamSession {
       long moved = in.skip(n);
       if (moved > 0 && in.position() < in.length()) {
         int chunk = manifest.chunkAt(in.position());
-        post(() -> scheduler.seek(chunk, clock.getAsLong()));
+        post(() -> seekTo(chunk, false));
       }
       return moved;
     }

@@ -105,7 +105,7 @@ class RealStreamSessionTest {
   private RealStreamSession session(Manifest m, List<RealStreamSession.Source> sources,
       StreamSession.Listener listener) {
     RealStreamSession s = new RealStreamSession(m, sources,
-        new DefaultChunkScheduler(m.size(), BITRATE), listener, System::nanoTime);
+        () -> new DefaultChunkScheduler(m.size(), BITRATE), listener, System::nanoTime);
     closing.add(s);
     return s;
   }
@@ -226,6 +226,23 @@ class RealStreamSessionTest {
     byte[] got = session.inputStream().readNBytes(3 * Manifest.CHUNK_SIZE);
 
     assertThat(got).isEqualTo(java.util.Arrays.copyOfRange(data, (int) middle, (int) middle + 3 * Manifest.CHUNK_SIZE));
+  }
+
+  @Test
+  void seekingBackToBytesAlreadyReadFetchesThemAgain() throws Exception {
+    byte[] data = track(30 * Manifest.CHUNK_SIZE);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    RealStreamSession session = session(m,
+        List.of(new FakePeer(data, false, c -> true).source(receiver, null)), StreamSession.Listener.NONE);
+    session.inputStream().readNBytes(20 * Manifest.CHUNK_SIZE);
+
+    session.seek(3L * Manifest.CHUNK_SIZE + 5);
+    byte[] again = session.inputStream().readNBytes(2 * Manifest.CHUNK_SIZE);
+
+    assertThat(again).isEqualTo(java.util.Arrays.copyOfRange(data, 3 * Manifest.CHUNK_SIZE + 5,
+        5 * Manifest.CHUNK_SIZE + 5));
   }
 
   @Test

@@ -1,0 +1,860 @@
+package io.loudp2p.core.peer;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.loudp2p.Catalog;
+import io.loudp2p.Peer;
+import io.loudp2p.PeerId;
+import io.loudp2p.PeerInfo;
+import io.loudp2p.Role;
+import io.loudp2p.SearchHit;
+import io.loudp2p.SearchResult;
+import io.loudp2p.StreamSession;
+import io.loudp2p.Track;
+import io.loudp2p.TrackId;
+import io.loudp2p.TrackInfo;
+import io.loudp2p.core.catalog.LocalCatalog;
+import io.loudp2p.core.catalog.LocalContent;
+import io.loudp2p.core.content.ChunkCache;
+import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.content.ManifestException;
+import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.proto.v1.ChunkMap;
+import io.loudp2p.core.proto.v1.Endpoint;
+import io.loudp2p.core.proto.v1.Envelope;
+import io.loudp2p.core.proto.v1.ManifestRequest;
+import io.loudp2p.core.proto.v1.ManifestResponse;
+import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.proto.v1.PeerExchange;
+import io.loudp2p.core.proto.v1.PeerRecord;
+import io.loudp2p.core.proto.v1.SearchHits;
+import io.loudp2p.core.proto.v1.SearchQuery;
+import io.loudp2p.core.proto.v1.StreamAccept;
+import io.loudp2p.core.proto.v1.StreamOpen;
+import io.loudp2p.core.proto.v1.TrackMetadata;
+import io.loudp2p.core.proto.v1.TransportKind;
+import io.loudp2p.core.stream.internal.DefaultChunkScheduler;
+import io.loudp2p.core.stream.internal.RealStreamSession;
+import io.loudp2p.core.wire.EnvelopeException;
+import io.loudp2p.core.wire.EnvelopeOpener;
+import io.loudp2p.core.wire.EnvelopeSealer;
+import io.loudp2p.core.wire.SignedMessage;
+import io.loudp2p.core.wire.SignedPeerRecord;
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlResponder;
+import io.loudp2p.spi.ControlTransport;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.spi.TransportRegistry;
+import io.loudp2p.spi.TransportServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The core's {@link Peer}: answers peer exchange, search, manifest and stream requests from its
+ * catalog and cache, serves chunks, and searches and streams from the peers it knows.
+ *
+ * <p>Every control message in and out is a signed envelope; nothing in a request is used before
+ * the {@link EnvelopeOpener} accepted it. Thread-safe.
+ */
+final class RealPeer implements Peer {
+  private static final Logger log = LoggerFactory.getLogger(RealPeer.class);
+
+  /** How long this peer's record says it stays valid; it is re-signed at half that. */
+  static final Duration RECORD_LIFETIME = Duration.ofHours(1);
+  /** Most records of others sent in one peer exchange. */
+  static final int EXCHANGE_SAMPLE = 32;
+  /** Most terms in a search query, and the most characters in one. */
+  static final int MAX_TERMS = 16;
+  static final int MAX_TERM_LENGTH = 64;
+  /** Most hits one peer returns for a query. */
+  static final int MAX_HITS = 50;
+  /** Most sessions served at once; and how long an opened session may wait for its data stream. */
+  static final int MAX_SERVED_SESSIONS = 256;
+  static final Duration SERVED_SESSION_TIMEOUT = Duration.ofSeconds(30);
+  /** Playback rate assumed when a track's metadata gives none: 320 kbit/s. */
+  static final long DEFAULT_BITRATE_BYTES = 40_000;
+
+  private final Peer.Config config;
+  private final TransportRegistry registry;
+  private final Random random = new SecureRandom();
+  private final Map<DataSessionId, Served> served = new ConcurrentHashMap<>();
+  private final Map<TrackId, Set<PeerId>> holders = new ConcurrentHashMap<>();
+  private final List<StreamSession> sessions = new CopyOnWriteArrayList<>();
+  private final List<TransportServer> servers = new CopyOnWriteArrayList<>();
+  private final List<InetSocketAddress> listening = new CopyOnWriteArrayList<>();
+  private @Nullable Identity identity;
+  private @Nullable EnvelopeSealer sealer;
+  private final EnvelopeOpener opener = EnvelopeOpener.withDefaults();
+  private @Nullable PeerTable table;
+  private @Nullable ControlTransport control;
+  private @Nullable DataTransport data;
+  private @Nullable LocalCatalog catalog;
+  private @Nullable ChunkCache cache;
+  private @Nullable LocalContent content;
+  private @Nullable InetSocketAddress dataAddress;
+  private @Nullable ScheduledExecutorService timer;
+  private volatile @Nullable Envelope record;
+  private long sequence;
+  private volatile boolean started;
+  private volatile boolean closed;
+
+  RealPeer(Peer.Config config, TransportRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  /** A session opened here by a remote receiver, waiting for or streaming over its data stream. */
+  private static final class Served {
+    final TrackId track;
+    final byte[] handshake;
+    final long openedNs = System.nanoTime();
+    volatile LocalContent.@Nullable Reader reader;
+
+    Served(TrackId track, byte[] handshake) {
+      this.track = track;
+      this.handshake = handshake;
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Lifecycle
+  // -----------------------------------------------------------------------------------------
+
+  @Override
+  public synchronized Peer start() throws IOException {
+    if (started) {
+      throw new IllegalStateException("peer already started");
+    }
+    if (closed) {
+      throw new IllegalStateException("peer closed");
+    }
+    started = true;
+    try {
+      Identity id = config.identityFile() != null
+          ? Identity.loadOrCreate(config.identityFile()) : Identity.generate();
+      identity = id;
+      sealer = new EnvelopeSealer(id);
+      table = new PeerTable(id.peerId());
+      LocalCatalog.Builder cb = LocalCatalog.builder();
+      if (config.cacheDirectory() != null) {
+        cb.storeFile(config.cacheDirectory().resolve("catalog.bin"));
+        cache = ChunkCache.open(config.cacheDirectory().resolve("chunks"), config.cacheBytes());
+      }
+      catalog = cb.build();
+      for (Path share : config.shares()) {
+        try {
+          catalog.addFolderNow(share);
+        } catch (RuntimeException e) {
+          throw new IOException("cannot share " + share + ": " + e.getMessage(), e);
+        }
+      }
+      content = new LocalContent(catalog, cache);
+      control = registry.controlProvider().create(TransportOptions.defaults());
+      data = registry.dataProvider().create(TransportOptions.defaults());
+      for (InetSocketAddress address : config.listen()) {
+        TransportServer server = await(control.listen(address, this::handle), "listen on " + address);
+        servers.add(server);
+        listening.add(server.address());
+      }
+      TransportServer dataServer = await(data.serve(
+          new InetSocketAddress(listening.get(0).getAddress(), 0), new Provider()), "serve chunks");
+      servers.add(dataServer);
+      dataAddress = dataServer.address();
+      resignRecord();
+      timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "loudp2p-peer-" + id.peerId().toString().substring(0, 8));
+        t.setDaemon(true);
+        return t;
+      });
+      long half = RECORD_LIFETIME.toMillis() / 2;
+      timer.scheduleAtFixedRate(this::refresh, half, half, TimeUnit.MILLISECONDS);
+      bootstrap();
+      return this;
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> future, String what) throws IOException {
+    try {
+      return future.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted: " + what, e);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IOException("cannot " + what + ": " + cause.getMessage(), cause);
+    }
+  }
+
+  private void bootstrap() {
+    List<CompletableFuture<?>> greetings = new ArrayList<>();
+    for (InetSocketAddress address : config.bootstrap()) {
+      greetings.add(exchange(address).exceptionally(t -> {
+        log.warn("bootstrap peer {} did not answer: {}", address, t.getMessage());
+        return null;
+      }));
+    }
+    try {
+      CompletableFuture.allOf(greetings.toArray(new CompletableFuture<?>[0]))
+          .get(config.callDeadline().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("bootstrap incomplete: {}", e.toString());
+    }
+  }
+
+  private void refresh() {
+    try {
+      resignRecord();
+      for (PeerTable.Entry e : table().sample(1, random)) {
+        if (e.control() != null) {
+          exchange(e.control());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("refreshing the peer record failed", e);
+    }
+  }
+
+  private synchronized void resignRecord() {
+    long now = System.currentTimeMillis();
+    // Wall-clock milliseconds, so that a restarted peer's record outranks the one it had before.
+    sequence = Math.max(sequence + 1, now);
+    PeerRecord.Builder r = PeerRecord.newBuilder()
+        .setSequence(sequence)
+        .setExpiresAtMs(now + RECORD_LIFETIME.toMillis())
+        .setRole(config.role() == Role.FULL ? io.loudp2p.core.proto.v1.Role.ROLE_FULL
+            : io.loudp2p.core.proto.v1.Role.ROLE_LIGHT);
+    for (InetSocketAddress a : listening) {
+      r.addEndpoints(endpoint(TransportKind.TRANSPORT_KIND_GRPC, a));
+    }
+    record = sealer().sealRecord(r.build());
+  }
+
+  private static Endpoint endpoint(TransportKind kind, InetSocketAddress a) {
+    return Endpoint.newBuilder().setTransport(kind)
+        .setIp(ByteString.copyFrom(a.getAddress().getAddress())).setPort(a.getPort()).build();
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    for (StreamSession s : sessions) {
+      s.close();
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    for (TransportServer s : servers) {
+      s.close();
+    }
+    if (control != null) {
+      control.close();
+    }
+    if (data != null) {
+      data.close();
+    }
+    for (Served s : served.values()) {
+      LocalContent.Reader r = s.reader;
+      if (r != null) {
+        r.close();
+      }
+    }
+    if (catalog != null) {
+      catalog.close();
+    }
+    if (cache != null) {
+      cache.close();
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Accessors
+  // -----------------------------------------------------------------------------------------
+
+  @Override
+  public PeerId id() {
+    return identity().peerId();
+  }
+
+  @Override
+  public List<InetSocketAddress> listenAddresses() {
+    return List.copyOf(listening);
+  }
+
+  @Override
+  public Catalog catalog() {
+    requireStarted();
+    return catalog;
+  }
+
+  @Override
+  public List<PeerInfo> peers() {
+    List<PeerInfo> out = new ArrayList<>();
+    for (PeerTable.Entry e : table().all()) {
+      PeerRecord r = e.record().record();
+      List<InetSocketAddress> addresses = new ArrayList<>();
+      for (Endpoint ep : r.getEndpointsList()) {
+        try {
+          addresses.add(new InetSocketAddress(InetAddress.getByAddress(ep.getIp().toByteArray()), ep.getPort()));
+        } catch (UnknownHostException ex) {
+          // checked by the opener
+        }
+      }
+      out.add(new PeerInfo(e.record().peerId(), addresses,
+          r.getRole() == io.loudp2p.core.proto.v1.Role.ROLE_LIGHT ? Role.LIGHT : Role.FULL,
+          r.getSequence(), Instant.ofEpochMilli(r.getExpiresAtMs()), e.reachable()));
+    }
+    return out;
+  }
+
+  private Identity identity() {
+    requireStarted();
+    return identity;
+  }
+
+  private EnvelopeSealer sealer() {
+    requireStarted();
+    return sealer;
+  }
+
+  private PeerTable table() {
+    requireStarted();
+    return table;
+  }
+
+  private void requireStarted() {
+    if (!started || identity == null) {
+      throw new IllegalStateException("peer not started");
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Serving
+  // -----------------------------------------------------------------------------------------
+
+  private void handle(byte[] request, InetSocketAddress remote, boolean streaming,
+      ControlResponder responder) {
+    SignedMessage message;
+    try {
+      message = opener.open(request);
+    } catch (EnvelopeException e) {
+      responder.fail(codeFor(e), e.getMessage());
+      return;
+    }
+    Payload p = message.payload();
+    switch (p.getBodyCase()) {
+      case PEER_EXCHANGE:
+        ingest(message.sender(), p.getPeerExchange());
+        responder.reply(seal(Payload.newBuilder().setPeerExchange(exchangeMessage())));
+        break;
+      case SEARCH_QUERY:
+        answerSearch(p.getSearchQuery(), streaming, responder);
+        break;
+      case MANIFEST_REQUEST:
+        answerManifest(p.getManifestRequest(), responder);
+        break;
+      case STREAM_OPEN:
+        answerStreamOpen(p.getStreamOpen(), request, responder);
+        break;
+      default:
+        responder.fail(ControlErrorCode.MALFORMED, p.getBodyCase() + " is not a request");
+    }
+  }
+
+  private static ControlErrorCode codeFor(EnvelopeException e) {
+    switch (e.reason()) {
+      case TOO_LARGE:
+        return ControlErrorCode.RESOURCE_EXHAUSTED;
+      case MALFORMED_ENVELOPE:
+      case MALFORMED_PAYLOAD:
+      case MISSING_BODY:
+        return ControlErrorCode.MALFORMED;
+      default:
+        return ControlErrorCode.UNAUTHENTICATED;
+    }
+  }
+
+  private PeerExchange exchangeMessage() {
+    PeerExchange.Builder pe = PeerExchange.newBuilder().setSelfRecord(record);
+    for (PeerTable.Entry e : table().sample(EXCHANGE_SAMPLE, random)) {
+      pe.addSample(e.record().envelope());
+    }
+    return pe.build();
+  }
+
+  /** Learns the records of a peer exchange; the sender's own must be signed by the sender. */
+  private void ingest(PeerId sender, PeerExchange exchange) {
+    if (exchange.hasSelfRecord()) {
+      offer(exchange.getSelfRecord(), sender);
+    }
+    for (int i = 0; i < Math.min(exchange.getSampleCount(), EXCHANGE_SAMPLE); i++) {
+      offer(exchange.getSample(i), null);
+    }
+  }
+
+  private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe) {
+    try {
+      SignedPeerRecord r = opener.openRecord(envelope);
+      if (mustBe != null && !r.peerId().equals(mustBe)) {
+        return null;
+      }
+      table().offer(r);
+      return r;
+    } catch (EnvelopeException e) {
+      log.debug("ignoring a peer record: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  private void answerSearch(SearchQuery query, boolean streaming, ControlResponder responder) {
+    if (query.getTermsCount() == 0 || query.getTermsCount() > MAX_TERMS) {
+      responder.fail(ControlErrorCode.MALFORMED,
+          "a query has 1 to " + MAX_TERMS + " terms, not " + query.getTermsCount());
+      return;
+    }
+    for (String term : query.getTermsList()) {
+      if (term.length() > MAX_TERM_LENGTH) {
+        responder.fail(ControlErrorCode.MALFORMED, "a term has at most " + MAX_TERM_LENGTH + " characters");
+        return;
+      }
+    }
+    int limit = query.getMaxResults() == 0 ? MAX_HITS : Math.min(MAX_HITS, query.getMaxResults());
+    SearchHits.Builder hits = SearchHits.newBuilder().setQueryId(query.getQueryId());
+    for (SearchResult r : catalog.search(String.join(" ", query.getTermsList()), limit)) {
+      hits.addHits(io.loudp2p.core.proto.v1.SearchHit.newBuilder()
+          .setTrackId(ByteString.copyFrom(r.track().id().bytes()))
+          .setSize(r.track().size())
+          .setMetadata(LocalContent.metadata(r.track().info()))
+          .addSources(record)
+          .setScore(r.score()));
+    }
+    byte[] answer = seal(Payload.newBuilder().setSearchHits(hits));
+    if (streaming) {
+      responder.next(answer);
+      responder.complete();
+    } else {
+      responder.reply(answer);
+    }
+  }
+
+  private void answerManifest(ManifestRequest request, ControlResponder responder) {
+    Optional<TrackId> id = trackId(request.getTrackId(), responder);
+    if (id.isEmpty()) {
+      return;
+    }
+    Optional<Manifest> manifest = content.manifest(id.get());
+    if (manifest.isEmpty()) {
+      responder.fail(ControlErrorCode.NOT_FOUND, "unknown track " + id.get());
+      return;
+    }
+    responder.reply(seal(Payload.newBuilder().setManifestResponse(ManifestResponse.newBuilder()
+        .setManifest(manifest.get().toProto())
+        .setAvailability(chunkMap(content.availability(id.get()), manifest.get().chunkCount())))));
+  }
+
+  private void answerStreamOpen(StreamOpen open, byte[] envelope, ControlResponder responder) {
+    Optional<TrackId> id = trackId(open.getTrackId(), responder);
+    if (id.isEmpty()) {
+      return;
+    }
+    if (open.getSessionId().size() != DataSessionId.LENGTH) {
+      responder.fail(ControlErrorCode.MALFORMED, "session_id must have 16 bytes");
+      return;
+    }
+    if (!open.getOfferedTransportsList().contains(TransportKind.TRANSPORT_KIND_GRPC)) {
+      responder.fail(ControlErrorCode.MALFORMED, "no data transport in common: this peer offers GRPC");
+      return;
+    }
+    Optional<Manifest> manifest = content.manifest(id.get());
+    if (manifest.isEmpty()) {
+      responder.fail(ControlErrorCode.NOT_FOUND, "unknown track " + id.get());
+      return;
+    }
+    purgeStaleSessions();
+    if (served.size() >= MAX_SERVED_SESSIONS) {
+      responder.fail(ControlErrorCode.RESOURCE_EXHAUSTED,
+          "serving " + MAX_SERVED_SESSIONS + " sessions already; retry later");
+      return;
+    }
+    DataSessionId sessionId = DataSessionId.fromBytes(open.getSessionId().toByteArray());
+    if (served.putIfAbsent(sessionId, new Served(id.get(), envelope)) != null) {
+      responder.fail(ControlErrorCode.MALFORMED, "session " + sessionId + " already open");
+      return;
+    }
+    responder.reply(seal(Payload.newBuilder().setStreamAccept(StreamAccept.newBuilder()
+        .setSessionId(open.getSessionId())
+        .setTransport(TransportKind.TRANSPORT_KIND_GRPC)
+        .setDataEndpoint(endpoint(TransportKind.TRANSPORT_KIND_GRPC, dataAddress))
+        .setAvailability(chunkMap(content.availability(id.get()), manifest.get().chunkCount())))));
+  }
+
+  private void purgeStaleSessions() {
+    long now = System.nanoTime();
+    served.entrySet().removeIf(e -> e.getValue().reader == null
+        && now - e.getValue().openedNs > SERVED_SESSION_TIMEOUT.toNanos());
+  }
+
+  private static Optional<TrackId> trackId(ByteString bytes, ControlResponder responder) {
+    if (bytes.size() != TrackId.LENGTH) {
+      responder.fail(ControlErrorCode.MALFORMED, "track_id must have 32 bytes, not " + bytes.size());
+      return Optional.empty();
+    }
+    return Optional.of(TrackId.fromBytes(bytes.toByteArray()));
+  }
+
+  private static ChunkMap chunkMap(BitSet has, int chunks) {
+    if (has.cardinality() == chunks) {
+      return ChunkMap.newBuilder().setComplete(true).build();
+    }
+    byte[] bitmap = Arrays.copyOf(has.toByteArray(), (chunks + 7) / 8);
+    return ChunkMap.newBuilder().setBitmap(ByteString.copyFrom(bitmap)).build();
+  }
+
+  private static @Nullable BitSet availability(ChunkMap map) {
+    return map.getComplete() ? null : BitSet.valueOf(map.getBitmap().toByteArray());
+  }
+
+  private byte[] seal(Payload.Builder payload) {
+    return sealer().seal(payload).toByteArray();
+  }
+
+  /** Serves the chunks of sessions opened with a signed StreamOpen, and only those. */
+  private final class Provider implements ChunkProvider {
+    @Override
+    public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
+      Served s = served.get(session);
+      if (s == null || s.reader != null || !Arrays.equals(s.handshake, handshake)) {
+        return false;
+      }
+      Optional<LocalContent.Reader> reader = content.reader(s.track);
+      if (reader.isEmpty()) {
+        served.remove(session);
+        return false;
+      }
+      s.reader = reader.get();
+      return true;
+    }
+
+    @Override
+    public int chunkLength(DataSessionId session, int index) {
+      Served s = served.get(session);
+      LocalContent.Reader r = s == null ? null : s.reader;
+      return r == null ? -1 : r.chunkLength(index);
+    }
+
+    @Override
+    public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
+      Served s = served.get(session);
+      LocalContent.Reader r = s == null ? null : s.reader;
+      if (r == null) {
+        throw new IllegalStateException("session " + session + " ended");
+      }
+      r.read(index, offset, dst);
+    }
+
+    @Override
+    public void onSessionClosed(DataSessionId session) {
+      Served s = served.remove(session);
+      if (s != null && s.reader != null) {
+        s.reader.close();
+      }
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------
+  // Asking others
+  // -----------------------------------------------------------------------------------------
+
+  /** Greets a peer: sends this peer's record and a sample, learns its record and sample. */
+  CompletableFuture<PeerId> exchange(InetSocketAddress address) {
+    byte[] request = seal(Payload.newBuilder().setPeerExchange(exchangeMessage()));
+    return control.call(address, request, config.callDeadline()).thenApply(bytes -> {
+      SignedMessage answer = openOrThrow(bytes);
+      if (!answer.payload().hasPeerExchange()) {
+        throw new ControlException(ControlErrorCode.MALFORMED, "peer exchange answered with "
+            + answer.payload().getBodyCase());
+      }
+      ingest(answer.sender(), answer.payload().getPeerExchange());
+      table().reachable(answer.sender(), true);
+      return answer.sender();
+    });
+  }
+
+  private SignedMessage openOrThrow(byte[] bytes) {
+    try {
+      return opener.open(bytes);
+    } catch (EnvelopeException e) {
+      throw new ControlException(ControlErrorCode.UNAUTHENTICATED, "answer refused: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<SearchHit>> search(String query, Duration deadline,
+      Consumer<SearchHit> onHit) {
+    requireStarted();
+    Map<TrackId, Merged> merged = new LinkedHashMap<>();
+    for (SearchResult r : catalog.search(query, MAX_HITS)) {
+      merge(merged, r.track(), id(), r.score(), onHit);
+    }
+    List<String> terms = new ArrayList<>();
+    for (String t : query.trim().split("\\s+")) {
+      if (!t.isEmpty() && terms.size() < MAX_TERMS) {
+        terms.add(t.length() > MAX_TERM_LENGTH ? t.substring(0, MAX_TERM_LENGTH) : t);
+      }
+    }
+    if (terms.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    byte[] queryId = new byte[16];
+    random.nextBytes(queryId);
+    byte[] request = seal(Payload.newBuilder().setSearchQuery(SearchQuery.newBuilder()
+        .setQueryId(ByteString.copyFrom(queryId)).addAllTerms(terms).setTtl(1)
+        .setMaxResults(MAX_HITS)));
+    List<CompletableFuture<Void>> calls = new ArrayList<>();
+    for (PeerTable.Entry peer : table().all()) {
+      if (peer.control() == null
+          || peer.record().record().getRole() == io.loudp2p.core.proto.v1.Role.ROLE_LIGHT) {
+        continue;
+      }
+      PeerId asked = peer.record().peerId();
+      calls.add(control.callStreaming(peer.control(), request, deadline, bytes -> {
+        try {
+          SignedMessage answer = opener.open(bytes);
+          if (!answer.sender().equals(asked) || !answer.payload().hasSearchHits()) {
+            return;
+          }
+          for (io.loudp2p.core.proto.v1.SearchHit hit : answer.payload().getSearchHits().getHitsList()) {
+            if (hit.getTrackId().size() != TrackId.LENGTH) {
+              continue;
+            }
+            TrackId track = TrackId.fromBytes(hit.getTrackId().toByteArray());
+            List<PeerId> sources = new ArrayList<>();
+            for (Envelope source : hit.getSourcesList()) {
+              SignedPeerRecord r = offer(source, null);
+              if (r != null) {
+                sources.add(r.peerId());
+              }
+            }
+            if (sources.isEmpty()) {
+              continue;
+            }
+            holders.computeIfAbsent(track, t -> ConcurrentHashMap.newKeySet()).addAll(sources);
+            Track t = new Track(track, hit.getSize(), info(hit.getMetadata()));
+            synchronized (merged) {
+              for (PeerId s : sources) {
+                merge(merged, t, s, hit.getScore(), onHit);
+              }
+            }
+          }
+        } catch (EnvelopeException e) {
+          log.debug("search answer from {} refused: {}", asked, e.getMessage());
+        }
+      }).exceptionally(t -> {
+        log.debug("search at {} failed: {}", asked, t.toString());
+        return null;
+      }));
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]));
+    return all.completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(v -> {
+          synchronized (merged) {
+            List<SearchHit> out = new ArrayList<>();
+            for (Merged m : merged.values()) {
+              out.add(m.hit());
+            }
+            out.sort(Comparator.comparingDouble(SearchHit::score).reversed());
+            return out;
+          }
+        });
+  }
+
+  private static final class Merged {
+    Track track;
+    final Set<PeerId> sources = new LinkedHashSet<>();
+    float score;
+
+    Merged(Track track, float score) {
+      this.track = track;
+      this.score = score;
+    }
+
+    SearchHit hit() {
+      return new SearchHit(track, new ArrayList<>(sources), score);
+    }
+  }
+
+  private static void merge(Map<TrackId, Merged> merged, Track track, PeerId source, float score,
+      Consumer<SearchHit> onHit) {
+    Merged m = merged.computeIfAbsent(track.id(), id -> new Merged(track, score));
+    boolean changed = m.sources.add(source);
+    if (score > m.score) {
+      m.score = score;
+      m.track = track;
+      changed = true;
+    }
+    if (changed) {
+      try {
+        onHit.accept(m.hit());
+      } catch (RuntimeException e) {
+        log.warn("search hit listener failed", e);
+      }
+    }
+  }
+
+  private static TrackInfo info(TrackMetadata m) {
+    return TrackInfo.builder(m.getTitle().isEmpty() ? "(untitled)" : m.getTitle())
+        .artist(m.getArtist())
+        .album(m.getAlbum())
+        .trackNumber(m.getTrackNumber())
+        .duration(Duration.ofMillis(m.getDurationMs()))
+        .codec(m.getCodec())
+        .bitrateKbps(m.getBitrateKbps())
+        .sampleRateHz(m.getSampleRateHz())
+        .mediaType(m.getMediaType())
+        .build();
+  }
+
+  @Override
+  public CompletableFuture<StreamSession> stream(TrackId track) {
+    requireStarted();
+    List<PeerTable.Entry> sources = new ArrayList<>();
+    for (PeerId id : holders.getOrDefault(track, Set.of())) {
+      table().get(id).filter(e -> e.control() != null).ifPresent(sources::add);
+    }
+    if (sources.isEmpty()) {
+      return CompletableFuture.failedFuture(new IOException(
+          "no known peer holds track " + track + "; search for it first"));
+    }
+    return fetchManifest(track, sources, 0).thenCompose(manifest -> {
+      List<CompletableFuture<RealStreamSession.@Nullable Source>> opens = new ArrayList<>();
+      for (PeerTable.Entry source : sources) {
+        opens.add(openAt(source, manifest).exceptionally(t -> {
+          log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
+          return null;
+        }));
+      }
+      return CompletableFuture.allOf(opens.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+        List<RealStreamSession.Source> ready = new ArrayList<>();
+        for (CompletableFuture<RealStreamSession.@Nullable Source> f : opens) {
+          RealStreamSession.Source s = f.join();
+          if (s != null) {
+            ready.add(s);
+          }
+        }
+        if (ready.isEmpty()) {
+          throw new ControlException(ControlErrorCode.UNAVAILABLE,
+              "none of the " + sources.size() + " peers holding " + track + " accepted a session");
+        }
+        RealStreamSession session = new RealStreamSession(manifest, ready,
+            new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
+            StreamSession.Listener.NONE, System::nanoTime);
+        sessions.add(session);
+        session.completion().whenComplete((r, t) -> sessions.remove(session));
+        return (StreamSession) session;
+      });
+    });
+  }
+
+  private CompletableFuture<Manifest> fetchManifest(TrackId track, List<PeerTable.Entry> sources, int i) {
+    if (i >= sources.size()) {
+      return CompletableFuture.failedFuture(new IOException("no peer gave a valid manifest of " + track));
+    }
+    PeerTable.Entry source = sources.get(i);
+    byte[] request = seal(Payload.newBuilder().setManifestRequest(
+        ManifestRequest.newBuilder().setTrackId(ByteString.copyFrom(track.bytes()))));
+    return control.call(source.control(), request, config.callDeadline())
+        .thenApply(bytes -> {
+          SignedMessage answer = openOrThrow(bytes);
+          if (!answer.sender().equals(source.record().peerId()) || !answer.payload().hasManifestResponse()) {
+            throw new ControlException(ControlErrorCode.MALFORMED, "not a manifest response");
+          }
+          try {
+            return Manifest.fromProto(answer.payload().getManifestResponse().getManifest(), track);
+          } catch (ManifestException e) {
+            throw new ControlException(ControlErrorCode.MALFORMED, "bad manifest: " + e.getMessage(), e);
+          }
+        })
+        .handle((m, t) -> t == null ? CompletableFuture.completedFuture(m) : fetchManifest(track, sources, i + 1))
+        .thenCompose(f -> f);
+  }
+
+  private CompletableFuture<RealStreamSession.Source> openAt(PeerTable.Entry source, Manifest manifest) {
+    byte[] sessionBytes = new byte[DataSessionId.LENGTH];
+    random.nextBytes(sessionBytes);
+    byte[] request = seal(Payload.newBuilder().setStreamOpen(StreamOpen.newBuilder()
+        .setTrackId(ByteString.copyFrom(manifest.trackId().bytes()))
+        .setSessionId(ByteString.copyFrom(sessionBytes))
+        .addOfferedTransports(TransportKind.TRANSPORT_KIND_GRPC)));
+    return control.call(source.control(), request, config.callDeadline()).thenApply(bytes -> {
+      SignedMessage answer = openOrThrow(bytes);
+      if (!answer.sender().equals(source.record().peerId()) || !answer.payload().hasStreamAccept()) {
+        throw new ControlException(ControlErrorCode.MALFORMED, "not a stream accept");
+      }
+      StreamAccept accept = answer.payload().getStreamAccept();
+      Endpoint ep = accept.getDataEndpoint();
+      InetSocketAddress dataAt;
+      try {
+        dataAt = new InetSocketAddress(InetAddress.getByAddress(ep.getIp().toByteArray()), ep.getPort());
+      } catch (UnknownHostException e) {
+        throw new ControlException(ControlErrorCode.MALFORMED, "bad data endpoint", e);
+      }
+      return new RealStreamSession.Source(source.record().peerId(), data, dataAt,
+          DataSessionId.fromBytes(sessionBytes), request, availability(accept.getAvailability()));
+    });
+  }
+
+  private static long bitrate(Manifest manifest) {
+    TrackMetadata m = manifest.metadata();
+    if (m.getBitrateKbps() > 0) {
+      return m.getBitrateKbps() * 1000L / 8;
+    }
+    if (m.getDurationMs() > 0) {
+      return Math.max(1, manifest.size() * 1000 / m.getDurationMs());
+    }
+    return DEFAULT_BITRATE_BYTES;
+  }
+
+  @Override
+  public String toString() {
+    return "Peer{" + (identity == null ? "not started" : identity.peerId()) + ", " + listening + "}";
+  }
+}

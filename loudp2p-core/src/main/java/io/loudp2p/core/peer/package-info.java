@@ -1,0 +1,11 @@
+/**
+ * The peer: client and server at once, tying identity, envelopes, catalog, cache, transports and
+ * stream sessions together.
+ *
+ * <p>Applications reach it through {@link io.loudp2p.Peer#builder()}, which finds
+ * {@link io.loudp2p.core.peer.CorePeerFactory} with {@link java.util.ServiceLoader}.
+ */
+@NullMarked
+package io.loudp2p.core.peer;
+
+import org.jspecify.annotations.NullMarked;
