@@ -785,7 +785,7 @@ final class RealPeer implements Peer {
               "none of the " + sources.size() + " peers holding " + track + " accepted a session");
         }
         RealStreamSession session = new RealStreamSession(manifest, ready,
-            new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
+            () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
             StreamSession.Listener.NONE, System::nanoTime);
         sessions.add(session);
         session.completion().whenComplete((r, t) -> sessions.remove(session));
