@@ -57,8 +57,7 @@ public final class GrpcControlTransport implements ControlTransport {
       return failedClosed();
     }
     if (request.length > settings.maxMessageBytes) {
-      result.completeExceptionally(new ControlException(ControlErrorCode.RESOURCE_EXHAUSTED,
-          "request of " + request.length + " bytes exceeds the limit of " + settings.maxMessageBytes));
+      result.completeExceptionally(tooLarge(request));
       return result;
     }
     Methods method = Methods.forRequest(request, false);
@@ -102,6 +101,10 @@ public final class GrpcControlTransport implements ControlTransport {
     CompletableFuture<Void> result = new CompletableFuture<>();
     if (closed) {
       return failedClosed();
+    }
+    if (request.length > settings.maxMessageBytes) {
+      result.completeExceptionally(tooLarge(request));
+      return result;
     }
     Methods method = Methods.forRequest(request, true);
     ClientCall<byte[], byte[]> call;
@@ -235,6 +238,11 @@ public final class GrpcControlTransport implements ControlTransport {
     } else {
       executor.execute(completion);
     }
+  }
+
+  private ControlException tooLarge(byte[] request) {
+    return new ControlException(ControlErrorCode.RESOURCE_EXHAUSTED,
+        "request of " + request.length + " bytes exceeds the limit of " + settings.maxMessageBytes);
   }
 
   private static <T> CompletableFuture<T> failedClosed() {

@@ -1,0 +1,260 @@
+package io.loudp2p.transport.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.loudp2p.Peer;
+import io.loudp2p.PeerInfo;
+import io.loudp2p.SearchHit;
+import io.loudp2p.StreamSession;
+import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.proto.v1.ManifestRequest;
+import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.proto.v1.PeerExchange;
+import io.loudp2p.core.proto.v1.SearchQuery;
+import io.loudp2p.core.wire.EnvelopeSealer;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Peers over real gRPC on 127.0.0.1: discovery, search, streaming, bad input, moving peers. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class PeerOverGrpcIT {
+  private static final Duration SEARCH = Duration.ofSeconds(3);
+
+  @TempDir Path tmp;
+  private final List<Peer> peers = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() {
+    for (Peer p : peers) {
+      p.close();
+    }
+  }
+
+  private Peer start(Peer.Builder builder) throws IOException {
+    Peer p = builder.build();
+    peers.add(p);
+    return p.start();
+  }
+
+  private static InetSocketAddress at(Peer p) {
+    return p.listenAddresses().get(0);
+  }
+
+  private Path folderWith(String name, String... fixtures) throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve(name));
+    for (String f : fixtures) {
+      try (InputStream in = PeerOverGrpcIT.class.getResourceAsStream("/audio/" + f)) {
+        Files.write(dir.resolve(f), in.readAllBytes());
+      }
+    }
+    return dir;
+  }
+
+  /** A 16-bit mono WAV of seeded noise, long enough for many chunks. */
+  private static byte[] wav(int seconds, long seed) {
+    int rate = 22050;
+    int dataBytes = seconds * rate * 2;
+    ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
+    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
+        .putInt(rate * 2).putShort((short) 2).putShort((short) 16);
+    b.put("data".getBytes()).putInt(dataBytes);
+    byte[] noise = new byte[dataBytes];
+    new SplittableRandom(seed).nextBytes(noise);
+    b.put(noise);
+    return b.array();
+  }
+
+  @Test
+  void twoPeersFindEachOtherSearchAndStreamARealAudioFile() throws Exception {
+    Path music = folderWith("music", "tagged.flac", "id3v23.mp3", "tagged.ogg");
+    Peer sharer = start(Peer.builder().share(music));
+    Peer listener = start(Peer.builder().bootstrap(at(sharer)));
+
+    assertThat(listener.peers()).extracting(PeerInfo::id).containsExactly(sharer.id());
+    assertThat(sharer.peers()).extracting(PeerInfo::id).containsExactly(listener.id());
+
+    List<SearchHit> hits = listener.search("sigur ros", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
+    assertThat(hits).isNotEmpty();
+    SearchHit hit = hits.get(0);
+    assertThat(hit.track().info().title()).isEqualTo("Svefn-g-englar");
+    assertThat(hit.sources()).containsExactly(sharer.id());
+
+    try (StreamSession session = listener.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
+      assertThat(session.inputStream().readAllBytes())
+          .isEqualTo(Files.readAllBytes(music.resolve("tagged.flac")));
+    }
+  }
+
+  @Test
+  void threeSourcesOneClosedMidStreamAndThePlayerNeverStalls() throws Exception {
+    byte[] track = wav(8, 42); // 8 s at 352.8 kbit/s, about 22 chunks... times 2 bytes: 43 chunks
+    List<Peer> sources = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Path dir = Files.createDirectories(tmp.resolve("s" + i));
+      Files.write(dir.resolve("noise.wav"), track);
+      sources.add(start(Peer.builder().share(dir)));
+    }
+    Peer.Builder b = Peer.builder();
+    for (Peer s : sources) {
+      b.bootstrap(at(s));
+    }
+    Peer listener = start(b);
+    List<SearchHit> hits = listener.search("noise", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
+    assertThat(hits).singleElement().satisfies(h -> assertThat(h.sources()).hasSize(3));
+
+    try (StreamSession session = listener.stream(hits.get(0).track().id()).get(10, TimeUnit.SECONDS)) {
+      InputStream in = session.inputStream();
+      byte[] got = new byte[track.length];
+      int half = track.length / 2;
+      // Play the first half at four times the real rate, then lose a source, then the rest.
+      int read = playPaced(in, got, 0, half, 4 * 44_100);
+      sources.get(0).close();
+      read += playPaced(in, got, read, track.length - read, 4 * 44_100);
+
+      assertThat(read).isEqualTo(track.length);
+      assertThat(got).isEqualTo(track);
+      assertThat(session.stats().stalls()).as("stalls after playback started").isZero();
+    }
+  }
+
+  /** Reads like a player: at most {@code bytesPerSecond}, waiting (on the clock) when ahead. */
+  private static int playPaced(InputStream in, byte[] into, int offset, int length, int bytesPerSecond)
+      throws IOException {
+    long start = System.nanoTime();
+    int done = 0;
+    while (done < length) {
+      long due = start + (long) done * 1_000_000_000L / bytesPerSecond;
+      while (System.nanoTime() < due) {
+        Thread.onSpinWait();
+      }
+      int n = in.read(into, offset + done, Math.min(4096, length - done));
+      if (n < 0) {
+        break;
+      }
+      done += n;
+    }
+    return done;
+  }
+
+  @Test
+  void badInputOverTheWireGetsItsStatusAndThePeerKeepsServing() throws Exception {
+    Peer sharer = start(Peer.builder().share(folderWith("music", "tagged.flac")));
+    InetSocketAddress to = at(sharer);
+    Identity me = Identity.generate();
+    EnvelopeSealer sealer = new EnvelopeSealer(me);
+    try (GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults())) {
+      Duration d = Duration.ofSeconds(5);
+      byte[] hello = sealer.seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()))
+          .toByteArray();
+      assertThat(client.call(to, hello, d).get(5, TimeUnit.SECONDS)).isNotEmpty();
+
+      // The same bytes again: a replay.
+      assertCode(client, to, hello, ControlErrorCode.UNAUTHENTICATED, "REPLAYED");
+
+      // Garbage.
+      assertCode(client, to, new byte[] {1, 2, 3, 4}, ControlErrorCode.MALFORMED, "");
+
+      // A valid signature by one key, claiming to be another peer.
+      Identity other = Identity.generate();
+      byte[] claimed = Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance())
+          .setSenderPeerId(ByteString.copyFrom(other.peerId().bytes()))
+          .setTimestampMs(System.currentTimeMillis())
+          .setNonce(ByteString.copyFrom(new byte[16])).build().toByteArray();
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update("loudp2p/v1/message\n".getBytes());
+      byte[] forged = io.loudp2p.core.proto.v1.Envelope.newBuilder()
+          .setPayload(ByteString.copyFrom(claimed))
+          .setSignerPublicKey(ByteString.copyFrom(me.publicKey()))
+          .setSignature(ByteString.copyFrom(me.signDigest(sha.digest(claimed)))).build().toByteArray();
+      assertCode(client, to, forged, ControlErrorCode.UNAUTHENTICATED, "SENDER_MISMATCH");
+
+      // A track this peer does not have.
+      byte[] unknown = sealer.seal(Payload.newBuilder().setManifestRequest(
+          ManifestRequest.newBuilder().setTrackId(ByteString.copyFrom(new byte[32])))).toByteArray();
+      assertCode(client, to, unknown, ControlErrorCode.NOT_FOUND, "unknown track");
+
+      // An oversized query (over the 1 MiB message limit), sent by a client without that limit.
+      byte[] huge = sealer.seal(Payload.newBuilder().setSearchQuery(
+          SearchQuery.newBuilder().addTerms("x".repeat(1_100_000)))).toByteArray();
+      io.grpc.ManagedChannel raw = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+          .forAddress(to).usePlaintext().maxInboundMessageSize(4 << 20).build();
+      try {
+        java.util.Iterator<io.loudp2p.core.proto.v1.Envelope> answers =
+            io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc.newBlockingStub(raw)
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .search(io.loudp2p.core.proto.v1.Envelope.parseFrom(huge));
+        assertThatThrownBy(answers::hasNext)
+            .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> assertThat(
+                e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED));
+      } finally {
+        raw.shutdownNow();
+      }
+      assertThatThrownBy(() -> client.callStreaming(to, huge, d, r -> { }).get(5, TimeUnit.SECONDS))
+          .cause().isInstanceOfSatisfying(ControlException.class,
+              e -> assertThat(e.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED));
+
+      // Still serving.
+      byte[] again = sealer.seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()))
+          .toByteArray();
+      assertThat(client.call(to, again, d).get(5, TimeUnit.SECONDS)).isNotEmpty();
+    }
+  }
+
+  private static void assertCode(GrpcControlTransport client, InetSocketAddress to, byte[] request,
+      ControlErrorCode code, String messagePart) {
+    assertThatThrownBy(() -> client.call(to, request, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
+        .cause().isInstanceOfSatisfying(ControlException.class, e -> {
+          assertThat(e.code()).isEqualTo(code);
+          assertThat(e.getMessage()).contains(messagePart);
+        });
+  }
+
+  @Test
+  void aPeerRestartedOnAnotherPortIsFoundAgainByItsIdWithANewerRecord() throws Exception {
+    Path identity = tmp.resolve("moving/identity");
+    Peer stayer = start(Peer.builder());
+    Peer mover = start(Peer.builder().identityFile(identity).bootstrap(at(stayer)));
+    PeerInfo before = stayer.peers().get(0);
+    assertThat(before.id()).isEqualTo(mover.id());
+    InetSocketAddress oldAddress = at(mover);
+    mover.close();
+
+    Peer moved = start(Peer.builder().identityFile(identity).bootstrap(at(stayer)));
+
+    assertThat(moved.id()).isEqualTo(before.id());
+    assertThat(at(moved)).isNotEqualTo(oldAddress);
+    PeerInfo after = stayer.peers().get(0);
+    assertThat(after.id()).isEqualTo(before.id());
+    assertThat(after.sequence()).isGreaterThan(before.sequence());
+    assertThat(after.addresses()).containsExactly(at(moved));
+  }
+
+  @Test
+  void streamingATrackNoKnownPeerHoldsFailsClearly() throws Exception {
+    Peer lonely = start(Peer.builder());
+    assertThatThrownBy(() -> lonely.stream(io.loudp2p.TrackId.fromBytes(new byte[32]))
+            .get(5, TimeUnit.SECONDS))
+        .hasMessageContaining("no known peer holds track");
+  }
+}
