@@ -54,6 +54,12 @@ public interface ChunkScheduler {
   /** Returns true once every chunk has arrived. */
   boolean isComplete();
 
+  /** Returns the smoothed round-trip time of a source, or -1 before its first answer or if unknown. */
+  long smoothedRttNs(int sourceId);
+
+  /** Returns the delivery rate estimate of a source in bytes per second, or 0 if unknown. */
+  double throughputBytesPerSecond(int sourceId);
+
   /** What an {@link Action} asks the caller to do. */
   enum Kind {
     /** Ask the source for the chunk. */

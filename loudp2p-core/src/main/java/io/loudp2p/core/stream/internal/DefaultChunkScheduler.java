@@ -354,7 +354,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     return arrived.get(chunk);
   }
 
-  /** Returns the smoothed round-trip time of a source, or -1 before its first answer. */
+  @Override
   public long smoothedRttNs(int sourceId) {
     Source s = byId.get(sourceId);
     return s == null || !s.hasRtt ? -1 : s.srttNs;
@@ -371,9 +371,10 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     return rtoNs(requireSource(sourceId));
   }
 
-  /** Returns the throughput estimate of a source in bytes per second. */
+  @Override
   public double throughputBytesPerSecond(int sourceId) {
-    return requireSource(sourceId).throughput;
+    Source s = byId.get(sourceId);
+    return s == null ? 0 : s.throughput;
   }
 
   /** Returns how many requests a source may have in flight. */

@@ -248,6 +248,12 @@ public final class RealStreamSession implements StreamSession {
         for (ChunkScheduler.Action action : scheduler.poll(now)) {
           act(action);
         }
+        for (SourceState s : sources) {
+          if (s.active) {
+            s.rttNs = scheduler.smoothedRttNs(s.index);
+            s.bytesPerSecond = (long) scheduler.throughputBytesPerSecond(s.index);
+          }
+        }
         if (scheduler.isComplete() && !finishedReported) {
           finishedReported = true;
           completion.complete(null);
@@ -309,6 +315,8 @@ public final class RealStreamSession implements StreamSession {
     volatile long bytes;
     volatile int chunks;
     volatile int badChunks;
+    volatile long rttNs = -1;
+    volatile long bytesPerSecond;
     private final BitSet unavailable = new BitSet();
 
     SourceState(int index, Source spec) {
@@ -364,7 +372,8 @@ public final class RealStreamSession implements StreamSession {
     }
 
     SourceStats stats() {
-      return new SourceStats(spec.peer(), bytes, chunks, badChunks, Duration.ZERO, 0, active);
+      return new SourceStats(spec.peer(), bytes, chunks, badChunks,
+          Duration.ofNanos(Math.max(0, rttNs)), bytesPerSecond, active);
     }
 
     @Override

@@ -151,6 +151,8 @@ class RealStreamSessionTest {
     assertThat(session.sources().stream().mapToLong(SourceStats::bytes).sum()).isEqualTo(data.length);
     assertThat(session.sources().stream().filter(s -> s.bytes() > 0).count())
         .as("work shared between the sources").isGreaterThan(1);
+    assertThat(session.sources()).filteredOn(s -> s.chunks() > 0)
+        .allSatisfy(s -> assertThat(s.bytesPerSecond()).isPositive());
     assertThat(events).containsSubsequence("buffering", "started", "finished");
   }
 

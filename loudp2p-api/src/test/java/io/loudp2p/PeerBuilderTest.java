@@ -1,0 +1,37 @@
+package io.loudp2p;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class PeerBuilderTest {
+  @Test
+  void withoutAnImplementationOnTheClassPathTheErrorNamesTheArtifact() {
+    assertThatThrownBy(() -> Peer.builder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("io.loudp2p:loudp2p-core");
+  }
+
+  @Test
+  void configHoldsWhatWasSetAndDefaultsToLoopback() {
+    Peer.Config config = Peer.builder()
+        .identityFile(Path.of("id"))
+        .bootstrap(new InetSocketAddress("127.0.0.1", 7070))
+        .share(Path.of("music"))
+        .cache(Path.of("cache"), 64L << 20)
+        .role(Role.LIGHT)
+        .callDeadline(Duration.ofSeconds(2))
+        .config();
+
+    assertThat(config.listen()).singleElement()
+        .satisfies(a -> assertThat(a.getAddress().isLoopbackAddress()).isTrue());
+    assertThat(config.role()).isEqualTo(Role.LIGHT);
+    assertThat(config.cacheBytes()).isEqualTo(64L << 20);
+    assertThatThrownBy(() -> Peer.builder().cache(Path.of("c"), 1000)).hasMessageContaining("1 MiB");
+    assertThatThrownBy(() -> Peer.builder().callDeadline(Duration.ZERO)).hasMessageContaining("positive");
+  }
+}
