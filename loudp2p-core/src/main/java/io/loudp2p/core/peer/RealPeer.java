@@ -467,6 +467,23 @@ final class RealPeer implements Peer {
           .addSources(record)
           .setScore(r.score()));
     }
+    if (cache != null && hits.getHitsCount() < limit) {
+      for (TrackId cached : cache.tracks()) {
+        Manifest m = cache.manifest(cached);
+        if (m != null && catalog.track(cached).isEmpty()
+            && CacheSearch.matches(m.metadata(), query.getTermsList())) {
+          hits.addHits(io.loudp2p.core.proto.v1.SearchHit.newBuilder()
+              .setTrackId(ByteString.copyFrom(cached.bytes()))
+              .setSize(m.size())
+              .setMetadata(m.metadata())
+              .addSources(record)
+              .setScore(1));
+          if (hits.getHitsCount() >= limit) {
+            break;
+          }
+        }
+      }
+    }
     byte[] answer = seal(Payload.newBuilder().setSearchHits(hits));
     if (streaming) {
       responder.next(answer);
@@ -784,11 +801,17 @@ final class RealPeer implements Peer {
           throw new ControlException(ControlErrorCode.UNAVAILABLE,
               "none of the " + sources.size() + " peers holding " + track + " accepted a session");
         }
+        ChunkCache.@Nullable Lease lease = keepInCache(manifest);
         RealStreamSession session = new RealStreamSession(manifest, ready,
             () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
-            StreamSession.Listener.NONE, System::nanoTime);
+            StreamSession.Listener.NONE, cacheSink(manifest), System::nanoTime);
         sessions.add(session);
-        session.completion().whenComplete((r, t) -> sessions.remove(session));
+        session.completion().whenComplete((r, t) -> {
+          sessions.remove(session);
+          if (lease != null) {
+            lease.close();
+          }
+        });
         return (StreamSession) session;
       });
     });
@@ -839,6 +862,38 @@ final class RealPeer implements Peer {
       }
       return new RealStreamSession.Source(source.record().peerId(), data, dataAt,
           DataSessionId.fromBytes(sessionBytes), request, availability(accept.getAvailability()));
+    });
+  }
+
+  /** Adds a track about to be played to the cache, held there while it plays. */
+  private ChunkCache.@Nullable Lease keepInCache(Manifest manifest) {
+    ChunkCache c = cache;
+    if (c == null) {
+      return null;
+    }
+    try {
+      c.put(manifest);
+      c.markPlayed(manifest.trackId());
+      return c.lease(manifest.trackId());
+    } catch (IOException e) {
+      log.warn("cannot cache {}: {}", manifest.trackId(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** Writes played chunks to the cache on the cache thread: a peer that played a track serves it. */
+  private RealStreamSession.ChunkSink cacheSink(Manifest manifest) {
+    ChunkCache c = cache;
+    ScheduledExecutorService writer = timer;
+    if (c == null || writer == null) {
+      return RealStreamSession.ChunkSink.NONE;
+    }
+    return (index, bytes, length) -> writer.execute(() -> {
+      try {
+        c.writeChunk(manifest.trackId(), index, bytes, 0, length);
+      } catch (IOException | IllegalStateException e) {
+        log.warn("cannot cache chunk {} of {}: {}", index, manifest.trackId(), e.getMessage());
+      }
     });
   }
 

@@ -251,6 +251,42 @@ class PeerOverGrpcIT {
   }
 
   @Test
+  void aPeerThatPlayedATrackServesItFromItsCache() throws Exception {
+    byte[] track = wav(4, 7);
+    Path dir = Files.createDirectories(tmp.resolve("origin"));
+    Files.write(dir.resolve("ballad.wav"), track);
+    Peer origin = start(Peer.builder().share(dir));
+    Path cacheDir = tmp.resolve("player-cache");
+    Peer player = start(Peer.builder().bootstrap(at(origin)).cache(cacheDir, 64L << 20));
+    SearchHit hit = player.search("ballad", SEARCH, h -> { }).get(10, TimeUnit.SECONDS).get(0);
+    try (StreamSession s = player.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
+      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
+    }
+    awaitCached(cacheDir, hit.track().id(), (track.length + 16383) / 16384);
+    origin.close();
+
+    Peer newcomer = start(Peer.builder().bootstrap(at(player)));
+    List<SearchHit> found = newcomer.search("ballad", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
+
+    assertThat(found).singleElement().satisfies(h -> assertThat(h.sources()).contains(player.id()));
+    try (StreamSession s = newcomer.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
+      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
+    }
+  }
+
+  /** Waits, bounded, until the cache's journal records {@code chunks} chunks of the track. */
+  private static void awaitCached(Path cacheDir, io.loudp2p.TrackId id, int chunks) throws IOException {
+    Path journal = cacheDir.resolve("chunks/tracks").resolve(id.toString()).resolve("present.log");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!(Files.exists(journal) && Files.size(journal) >= 4L * chunks)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the player did not cache all " + chunks + " chunks");
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
   void streamingATrackNoKnownPeerHoldsFailsClearly() throws Exception {
     Peer lonely = start(Peer.builder());
     assertThatThrownBy(() -> lonely.stream(io.loudp2p.TrackId.fromBytes(new byte[32]))

@@ -64,6 +64,11 @@ public final class ChunkBuffer<S> implements AutoCloseable {
             new Reassembler.Listener<>() {
               @Override
               public void onChunkVerified(int index) {
+                VerifiedListener l = verifiedListener;
+                if (l != null) {
+                  Reassembler<S> r = reassembler;
+                  l.onVerified(index, r.pool().slab(), r.slabOffset(index), r.chunkLength(index));
+                }
                 changed.signalAll();
               }
 
@@ -74,6 +79,22 @@ public final class ChunkBuffer<S> implements AutoCloseable {
               }
             });
     this.stream = new OrderedChunkStream(this);
+  }
+
+  /**
+   * Hears about each chunk as it is verified, before any reader can release it. Called with the
+   * buffer's lock held: copy what you need from {@code slab} and return at once.
+   */
+  @FunctionalInterface
+  public interface VerifiedListener {
+    void onVerified(int index, byte[] slab, int offset, int length);
+  }
+
+  private volatile @Nullable VerifiedListener verifiedListener;
+
+  /** Sets (or with null, removes) the listener told of each verified chunk. */
+  public void onVerified(@Nullable VerifiedListener listener) {
+    this.verifiedListener = listener;
   }
 
   /** Hears about chunks that were dropped and must be fetched again. */

@@ -43,6 +43,18 @@ public final class RealStreamSession implements StreamSession {
   /** How often the agent wakes when nothing happens, to let the scheduler notice timeouts. */
   static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(5);
 
+  /**
+   * Receives each chunk as it is verified, on a transport thread with the buffer locked: it must
+   * not block (hand the bytes to another thread) and may keep {@code data}, which is its own copy.
+   */
+  @FunctionalInterface
+  public interface ChunkSink {
+    /** A sink that keeps nothing. */
+    ChunkSink NONE = (index, data, length) -> { };
+
+    void onVerifiedChunk(int index, byte[] data, int length);
+  }
+
   /** One peer that can serve the track, and how to reach it. */
   public record Source(
       PeerId peer,
@@ -65,6 +77,7 @@ public final class RealStreamSession implements StreamSession {
   private final Supplier<ChunkScheduler> schedulers;
   private ChunkScheduler scheduler; // replaced only on the agent thread
   private final Listener listener;
+  private final ChunkSink sink;
   private final LongSupplier clock;
   private final ChunkBuffer<Integer> buffer;
   private final List<SourceState> sources = new ArrayList<>();
@@ -91,7 +104,14 @@ public final class RealStreamSession implements StreamSession {
    */
   public RealStreamSession(Manifest manifest, List<Source> sources,
       Supplier<ChunkScheduler> schedulers, Listener listener, LongSupplier clock) {
+    this(manifest, sources, schedulers, listener, ChunkSink.NONE, clock);
+  }
+
+  /** A session that also hands every verified chunk to {@code sink} (for the chunk cache). */
+  public RealStreamSession(Manifest manifest, List<Source> sources,
+      Supplier<ChunkScheduler> schedulers, Listener listener, ChunkSink sink, LongSupplier clock) {
     this.manifest = manifest;
+    this.sink = sink;
     this.schedulers = schedulers;
     this.scheduler = schedulers.get();
     this.listener = listener;
@@ -110,6 +130,11 @@ public final class RealStreamSession implements StreamSession {
           }
         });
     this.input = new StallTrackingStream(buffer.inputStream());
+    if (sink != ChunkSink.NONE) {
+      // Copied as each chunk verifies: a fast reader may release it before this thread looks.
+      buffer.onVerified((index, slab, offset, length) ->
+          sink.onVerifiedChunk(index, java.util.Arrays.copyOfRange(slab, offset, offset + length), length));
+    }
     for (int i = 0; i < sources.size(); i++) {
       this.sources.add(new SourceState(i, sources.get(i)));
     }
