@@ -57,6 +57,12 @@ public interface ControlTransport extends AutoCloseable {
    */
   CompletableFuture<TransportServer> listen(InetSocketAddress address, ControlHandler handler);
 
+  /**
+   * Releases any connection kept to {@code endpoint}, for a peer that went away; a later call to it
+   * connects again. Calls in flight to it fail. The default keeps no connections and does nothing.
+   */
+  default void disconnect(InetSocketAddress endpoint) {}
+
   /** Closes this transport and everything it opened; idempotent and never throws. */
   @Override
   void close();

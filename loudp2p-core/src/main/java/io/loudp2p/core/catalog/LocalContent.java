@@ -5,13 +5,13 @@ import io.loudp2p.TrackId;
 import io.loudp2p.TrackInfo;
 import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.internal.LruMap;
 import io.loudp2p.core.proto.v1.TrackMetadata;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -34,15 +34,7 @@ public final class LocalContent {
 
   private final LocalCatalog catalog;
   private final @Nullable ChunkCache cache;
-  private final Map<TrackId, Manifest> manifests =
-      new LinkedHashMap<>(MAX_MANIFESTS * 4 / 3 + 1, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<TrackId, Manifest> eldest) {
-          return size() > MAX_MANIFESTS;
-        }
-      };
+  private final Map<TrackId, Manifest> manifests = new LruMap<>(MAX_MANIFESTS);
 
   /** Content from a catalog and, when there is one, a chunk cache. */
   public LocalContent(LocalCatalog catalog, @Nullable ChunkCache cache) {

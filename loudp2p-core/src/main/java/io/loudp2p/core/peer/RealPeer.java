@@ -241,7 +241,13 @@ final class RealPeer implements Peer {
       resignRecord();
       for (PeerTable.Entry e : table().sample(1, random)) {
         if (e.control() != null) {
-          exchange(e.control());
+          InetSocketAddress address = e.control();
+          exchange(address).exceptionally(t -> {
+            // It went away (or moved): mark it and release the connection kept to it.
+            table().reachable(e.record().peerId(), false);
+            control.disconnect(address);
+            return null;
+          });
         }
       }
     } catch (RuntimeException e) {

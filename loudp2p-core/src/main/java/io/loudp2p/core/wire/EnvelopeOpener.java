@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.loudp2p.PeerId;
 import io.loudp2p.core.identity.PublicKey;
+import io.loudp2p.core.internal.LruMap;
 import io.loudp2p.core.proto.v1.Envelope;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.PeerRecord;
@@ -11,7 +12,6 @@ import io.loudp2p.core.proto.v1.PeerRecordPayload;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -57,15 +57,7 @@ public final class EnvelopeOpener {
   private final Clock clock;
   private final ReplayGuard replayGuard;
   private final Map<RejectReason, LongAdder> rejections = new EnumMap<>(RejectReason.class);
-  private final Map<ByteString, PublicKey> keyCache =
-      new LinkedHashMap<>(KEY_CACHE_SIZE * 4 / 3 + 1, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteString, PublicKey> eldest) {
-          return size() > KEY_CACHE_SIZE;
-        }
-      };
+  private final Map<ByteString, PublicKey> keyCache = new LruMap<>(KEY_CACHE_SIZE);
 
   private EnvelopeOpener(Builder builder) {
     this.maxEnvelopeBytes = builder.maxEnvelopeBytes;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loudp2p.TrackId;
 import io.loudp2p.core.proto.v1.TrackMetadata;
+import io.loudp2p.core.testing.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,9 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -32,7 +30,7 @@ class ChunkCacheTest {
 
   @TempDir Path dir;
 
-  private final TickingClock clock = new TickingClock();
+  private final MutableClock clock = MutableClock.ticking(1_790_000_000_000L);
 
   private static byte[] bytes(int size, long seed) {
     byte[] b = new byte[size];
@@ -309,31 +307,6 @@ class ChunkCacheTest {
       }
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  /** A clock that moves one millisecond each time it is read, so play times are ordered. */
-  private static final class TickingClock extends Clock {
-    private long millis = 1_790_000_000_000L;
-
-    @Override
-    public synchronized long millis() {
-      return ++millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
     }
   }
 }

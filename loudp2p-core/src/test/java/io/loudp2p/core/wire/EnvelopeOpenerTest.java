@@ -14,17 +14,15 @@ import io.loudp2p.core.proto.v1.PeerRecordPayload;
 import io.loudp2p.core.proto.v1.Role;
 import io.loudp2p.core.proto.v1.SearchQuery;
 import io.loudp2p.core.proto.v1.TransportKind;
-import java.time.Clock;
+import io.loudp2p.core.testing.MutableClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class EnvelopeOpenerTest {
   private static final long START_MS = 1_790_000_000_000L;
 
-  private final MutableClock clock = new MutableClock(START_MS);
+  private final MutableClock clock = MutableClock.at(START_MS);
   private final Identity alice = Identity.generate();
   private final Identity mallory = Identity.generate();
   private final EnvelopeSealer sealer = new EnvelopeSealer(alice, clock, new Random(1));
@@ -64,7 +62,7 @@ class EnvelopeOpenerTest {
     assertReject(old, RejectReason.STALE);
 
     clock.set(START_MS);
-    MutableClock ahead = new MutableClock(START_MS + EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.toMillis() + 1);
+    MutableClock ahead = MutableClock.at(START_MS + EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.toMillis() + 1);
     byte[] future = new EnvelopeSealer(alice, ahead, new Random(2)).seal(query("b")).toByteArray();
     assertReject(future, RejectReason.FROM_FUTURE);
   }
@@ -326,43 +324,6 @@ class EnvelopeOpenerTest {
       return ((ReplayGuard) field.get(opener)).size();
     } catch (ReflectiveOperationException e) {
       throw new AssertionError(e);
-    }
-  }
-
-  /** A wall clock the test moves by hand. */
-  static final class MutableClock extends Clock {
-    private long millis;
-
-    MutableClock(long millis) {
-      this.millis = millis;
-    }
-
-    void advance(Duration d) {
-      millis += d.toMillis();
-    }
-
-    void set(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
     }
   }
 }

@@ -218,7 +218,7 @@ class GrpcControlTransportTest {
       client.call(at, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS);
     }
     assertThat(client.openChannels()).isEqualTo(1);
-    client.forget(at);
+    client.disconnect(at);
     assertThat(client.openChannels()).isZero();
   }
 

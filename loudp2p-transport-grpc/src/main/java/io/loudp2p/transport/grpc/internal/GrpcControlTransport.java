@@ -202,8 +202,8 @@ public final class GrpcControlTransport implements ControlTransport {
     }
   }
 
-  /** Forgets the channel to a peer that went away. */
-  public void forget(InetSocketAddress endpoint) {
+  @Override
+  public void disconnect(InetSocketAddress endpoint) {
     channels.forget(endpoint);
   }
 
