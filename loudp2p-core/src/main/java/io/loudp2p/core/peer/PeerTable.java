@@ -104,13 +104,18 @@ final class PeerTable {
   static @Nullable InetSocketAddress controlAddress(SignedPeerRecord record) {
     for (Endpoint e : record.record().getEndpointsList()) {
       if (e.getTransport() == TransportKind.TRANSPORT_KIND_GRPC) {
-        try {
-          return new InetSocketAddress(InetAddress.getByAddress(e.getIp().toByteArray()), e.getPort());
-        } catch (UnknownHostException ex) {
-          return null; // the opener already checked the length; cannot happen
-        }
+        return address(e);
       }
     }
     return null;
+  }
+
+  /** The socket address of an endpoint, or null when its IP is not 4 or 16 bytes. */
+  static @Nullable InetSocketAddress address(Endpoint e) {
+    try {
+      return new InetSocketAddress(InetAddress.getByAddress(e.getIp().toByteArray()), e.getPort());
+    } catch (UnknownHostException | IllegalArgumentException ex) {
+      return null;
+    }
   }
 }

@@ -51,9 +51,7 @@ import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportRegistry;
 import io.loudp2p.spi.TransportServer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -339,10 +337,9 @@ final class RealPeer implements Peer {
       PeerRecord r = e.record().record();
       List<InetSocketAddress> addresses = new ArrayList<>();
       for (Endpoint ep : r.getEndpointsList()) {
-        try {
-          addresses.add(new InetSocketAddress(InetAddress.getByAddress(ep.getIp().toByteArray()), ep.getPort()));
-        } catch (UnknownHostException ex) {
-          // checked by the opener
+        InetSocketAddress a = PeerTable.address(ep);
+        if (a != null) {
+          addresses.add(a);
         }
       }
       out.add(new PeerInfo(e.record().peerId(), addresses,
@@ -859,12 +856,9 @@ final class RealPeer implements Peer {
         throw new ControlException(ControlErrorCode.MALFORMED, "not a stream accept");
       }
       StreamAccept accept = answer.payload().getStreamAccept();
-      Endpoint ep = accept.getDataEndpoint();
-      InetSocketAddress dataAt;
-      try {
-        dataAt = new InetSocketAddress(InetAddress.getByAddress(ep.getIp().toByteArray()), ep.getPort());
-      } catch (UnknownHostException e) {
-        throw new ControlException(ControlErrorCode.MALFORMED, "bad data endpoint", e);
+      InetSocketAddress dataAt = PeerTable.address(accept.getDataEndpoint());
+      if (dataAt == null || dataAt.getPort() < 1 || dataAt.getPort() > 65535) {
+        throw new ControlException(ControlErrorCode.MALFORMED, "bad data endpoint in the stream accept");
       }
       return new RealStreamSession.Source(source.record().peerId(), data, dataAt,
           DataSessionId.fromBytes(sessionBytes), request, availability(accept.getAvailability()));

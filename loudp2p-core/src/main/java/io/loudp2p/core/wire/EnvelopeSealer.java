@@ -2,12 +2,12 @@ package io.loudp2p.core.wire;
 
 import com.google.protobuf.ByteString;
 import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.internal.Sha256;
 import io.loudp2p.core.proto.v1.Envelope;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.PeerRecord;
 import io.loudp2p.core.proto.v1.PeerRecordPayload;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Random;
@@ -86,24 +86,17 @@ public final class EnvelopeSealer {
 
   /** {@code SHA-256(domain || payload)}: what an envelope's signature covers. */
   static byte[] digest(byte[] domain, byte[] payload) {
-    MessageDigest sha256 = sha256();
+    MessageDigest sha256 = Sha256.newDigest();
     sha256.update(domain);
     sha256.update(payload);
     return sha256.digest();
   }
 
   static byte[] digest(byte[] domain, ByteString payload) {
-    MessageDigest sha256 = sha256();
+    MessageDigest sha256 = Sha256.newDigest();
     sha256.update(domain);
     sha256.update(payload.asReadOnlyByteBuffer());
     return sha256.digest();
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
-  }
 }
