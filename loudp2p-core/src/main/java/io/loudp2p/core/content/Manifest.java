@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestException;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -78,11 +77,7 @@ public final class Manifest {
           actualChunks + " leaf hashes for " + size + " bytes, which make " + expectedChunks
               + " chunks");
     }
-    List<byte[]> leaves = new ArrayList<>((int) actualChunks);
-    for (int i = 0; i < actualChunks; i++) {
-      leaves.add(Arrays.copyOfRange(leafHashes, i * 32, i * 32 + 32));
-    }
-    MerkleTree tree = MerkleTree.fromLeafHashes(leaves);
+    MerkleTree tree = MerkleTree.fromConcatenatedLeafHashes(leafHashes);
     if (!expected.matches(tree.root())) {
       throw new ManifestException(ManifestException.Reason.ROOT_MISMATCH,
           "the leaf hashes give track ID " + TrackId.fromBytes(tree.root()) + ", not " + expected);
@@ -147,11 +142,7 @@ public final class Manifest {
       }
     }
     byte[] leafHashes = Arrays.copyOf(hashes, count * 32);
-    List<byte[]> leaves = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      leaves.add(Arrays.copyOfRange(leafHashes, i * 32, i * 32 + 32));
-    }
-    MerkleTree tree = MerkleTree.fromLeafHashes(leaves);
+    MerkleTree tree = MerkleTree.fromConcatenatedLeafHashes(leafHashes);
     Manifest manifest = new Manifest(TrackId.fromBytes(tree.root()), size, leafHashes, metadata);
     manifest.tree = tree;
     return manifest;
@@ -240,11 +231,7 @@ public final class Manifest {
   private MerkleTree tree() {
     MerkleTree t = tree;
     if (t == null) {
-      List<byte[]> leaves = new ArrayList<>(chunkCount());
-      for (int i = 0; i < chunkCount(); i++) {
-        leaves.add(leafHash(i));
-      }
-      t = MerkleTree.fromLeafHashes(leaves);
+      t = MerkleTree.fromConcatenatedLeafHashes(leafHashes);
       tree = t;
     }
     return t;

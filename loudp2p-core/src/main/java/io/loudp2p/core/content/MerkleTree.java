@@ -82,6 +82,23 @@ public final class MerkleTree {
   }
 
   /**
+   * The tree over leaf hashes given as one array, 32 bytes each, in order (each is copied once).
+   *
+   * @throws IllegalArgumentException when the length is not a multiple of 32
+   */
+  public static MerkleTree fromConcatenatedLeafHashes(byte[] concatenated) {
+    if (concatenated.length % HASH_LENGTH != 0) {
+      throw new IllegalArgumentException(
+          concatenated.length + " bytes of leaf hashes is not a multiple of " + HASH_LENGTH);
+    }
+    byte[][] hashes = new byte[concatenated.length / HASH_LENGTH][];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = Arrays.copyOfRange(concatenated, i * HASH_LENGTH, (i + 1) * HASH_LENGTH);
+    }
+    return new MerkleTree(hashes);
+  }
+
+  /**
    * Hashes a stream's chunks of {@code chunkSize} bytes (the last may be shorter) as leaves,
    * reading it once without holding more than one chunk.
    *

@@ -122,8 +122,18 @@ class MerkleTreeTest {
       hashes.add(fromData.leafHashAt(i));
     }
     assertThat(MerkleTree.fromLeafHashes(hashes)).isEqualTo(fromData);
+    byte[] concatenated = new byte[7 * 32];
+    for (int i = 0; i < 7; i++) {
+      System.arraycopy(hashes.get(i), 0, concatenated, i * 32, 32);
+    }
+    assertThat(MerkleTree.fromConcatenatedLeafHashes(concatenated)).isEqualTo(fromData);
+    assertThat(MerkleTree.fromConcatenatedLeafHashes(concatenated).auditPath(5))
+        .extracting(HEX::formatHex)
+        .containsExactlyElementsOf(fromData.auditPath(5).stream().map(HEX::formatHex).toList());
     assertThatThrownBy(() -> MerkleTree.fromLeafHashes(List.of(new byte[31])))
         .hasMessageContaining("31 bytes");
+    assertThatThrownBy(() -> MerkleTree.fromConcatenatedLeafHashes(new byte[33]))
+        .hasMessageContaining("not a multiple of 32");
   }
 
   @Test

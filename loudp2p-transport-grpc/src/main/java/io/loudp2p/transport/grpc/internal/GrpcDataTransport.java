@@ -333,7 +333,6 @@ public final class GrpcDataTransport implements DataTransport {
     private final InetSocketAddress remote;
     private final Set<SourceSession> live;
     private final ArrayDeque<Integer> wanted = new ArrayDeque<>();
-    private final ByteBuffer piece = ByteBuffer.allocate(MAX_FRAGMENT_PAYLOAD);
     private @Nullable DataSessionId id;
     private int current = -1;
     private int currentLength;
@@ -423,21 +422,19 @@ public final class GrpcDataTransport implements DataTransport {
           }
         }
         int n = Math.min(MAX_FRAGMENT_PAYLOAD, currentLength - currentOffset);
-        piece.clear().limit(n);
+        // The provider writes straight into the bytes the frame carries: one copy per fragment.
+        byte[] piece = new byte[n];
         try {
-          provider.readChunk(session, current, currentOffset, piece);
+          provider.readChunk(session, current, currentOffset, ByteBuffer.wrap(piece));
         } catch (RuntimeException e) {
           log.warn("chunk provider failed to read chunk {} of session {}", current, session, e);
           responses.onNext(DataFrame.newBuilder().setUnavailable(current).build());
           current = -1;
           continue;
         }
-        piece.flip();
-        byte[] copy = new byte[piece.remaining()];
-        piece.get(copy);
         responses.onNext(DataFrame.newBuilder().setChunk(ChunkFrame.newBuilder()
             .setChunkIndex(current).setOffset(currentOffset)
-            .setData(UnsafeByteOperations.unsafeWrap(copy))).build());
+            .setData(UnsafeByteOperations.unsafeWrap(piece))).build());
         currentOffset += n;
         if (currentOffset >= currentLength) {
           current = -1;
