@@ -34,11 +34,32 @@ public interface DataTransport extends AutoCloseable {
       InetSocketAddress source, DataSessionId id, byte[] handshake, DataSession.Listener listener);
 
   /**
+   * Receiver side, before the stream initiation is signed: prepares session {@code id} and returns
+   * this side's ephemeral public key to announce in it (see {@link DataServer}). The default, for
+   * transports without session keys, returns an empty array.
+   */
+  default byte[] prepare(DataSessionId id) {
+    return new byte[0];
+  }
+
+  /**
+   * Opens a prepared data session with the source's {@link DataOffer}. The default, for
+   * transports without session keys, ignores the key and calls {@link #open(InetSocketAddress,
+   * DataSessionId, byte[], DataSession.Listener)}.
+   *
+   * @param sourceKey the source's ephemeral public key from its {@link DataOffer}
+   */
+  default CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+      byte[] handshake, byte[] sourceKey, DataSession.Listener listener) {
+    return open(source, id, handshake, listener);
+  }
+
+  /**
    * Starts serving chunks from {@code provider} at {@code address} (port 0 picks a free port).
    *
    * @return the server once bound
    */
-  CompletableFuture<TransportServer> serve(InetSocketAddress address, ChunkProvider provider);
+  CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider);
 
   /** Closes this transport and everything it opened; idempotent and never throws. */
   @Override

@@ -8,10 +8,11 @@ import io.loudp2p.core.stream.internal.Reassembler;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.DataOffer;
+import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.DataTransport;
-import io.loudp2p.spi.TransportServer;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -252,15 +253,22 @@ public abstract class AbstractDataTransportTest {
   }
 
   /** A source transport serving {@code provider}. */
-  private TransportServer serve(ChunkProvider provider) throws Exception {
+  private DataServer serve(ChunkProvider provider) throws Exception {
     DataTransport source = closeLater(newSourceTransport());
     return closeLater(await(source.serve(bindAddress(), provider)));
   }
 
-  private DataSession open(DataTransport receiverTransport, TransportServer server, DataSessionId id,
+  private DataSession open(DataTransport receiverTransport, DataServer server, DataSessionId id,
       Receiver receiver) throws Exception {
-    return closeLater(
-        await(receiverTransport.open(server.address(), id, handshakeFor(id), receiver)));
+    return closeLater(await(openFuture(receiverTransport, server, id, handshakeFor(id), receiver)));
+  }
+
+  /** The three steps of setting up a session: receiver key, source offer, open with the offer. */
+  private static CompletableFuture<DataSession> openFuture(DataTransport receiverTransport,
+      DataServer server, DataSessionId id, byte[] handshake, Receiver receiver) {
+    byte[] receiverKey = receiverTransport.prepare(id);
+    DataOffer offer = server.prepare(id, receiverKey);
+    return receiverTransport.open(offer.endpoint(), id, handshake, offer.publicKey(), receiver);
   }
 
   /** Requests {@code chunks} and waits until all are verified, asking again for missing ones. */
@@ -314,7 +322,7 @@ public abstract class AbstractDataTransportTest {
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 40 * CHUNK_SIZE + 4321);
     provider.add(id, track);
-    TransportServer server = serve(provider);
+    DataServer server = serve(provider);
     Receiver receiver = new Receiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
     assertThat(session.id()).isEqualTo(id);
@@ -333,7 +341,7 @@ public abstract class AbstractDataTransportTest {
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 8 * CHUNK_SIZE);
     provider.add(id, track);
-    TransportServer server = serve(provider);
+    DataServer server = serve(provider);
     Receiver receiver = new Receiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
 
@@ -359,7 +367,7 @@ public abstract class AbstractDataTransportTest {
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 4 * CHUNK_SIZE);
     provider.add(id, track);
-    TransportServer server = serve(provider);
+    DataServer server = serve(provider);
     Receiver receiver = new Receiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
 
@@ -385,7 +393,7 @@ public abstract class AbstractDataTransportTest {
     int sentinel = chunks - 1;
     byte[] track = track(random, chunks * CHUNK_SIZE);
     provider.add(id, track);
-    TransportServer server = serve(provider);
+    DataServer server = serve(provider);
     AtomicReference<DataSession> sessionRef = new AtomicReference<>();
     AtomicBoolean requested = new AtomicBoolean();
     AtomicBoolean cancelled = new AtomicBoolean();
@@ -416,9 +424,8 @@ public abstract class AbstractDataTransportTest {
         };
     DataSession session =
         closeLater(
-            await(
-                closeLater(newReceiverTransport())
-                    .open(server.address(), id, handshakeFor(id), receiver)));
+            await(openFuture(closeLater(newReceiverTransport()), server, id, handshakeFor(id),
+                receiver)));
     sessionRef.set(session);
 
     session.request(starter);
@@ -442,7 +449,7 @@ public abstract class AbstractDataTransportTest {
     byte[] trackB = track(random, 9 * CHUNK_SIZE + 999);
     provider.add(idA, trackA);
     provider.add(idB, trackB);
-    TransportServer server = serve(provider);
+    DataServer server = serve(provider);
     Receiver a = new Receiver(trackA);
     Receiver b = new Receiver(trackB);
     DataSession sessionA = open(closeLater(newReceiverTransport()), server, idA, a);
@@ -488,7 +495,7 @@ public abstract class AbstractDataTransportTest {
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 3 * CHUNK_SIZE);
     provider.add(id, track);
-    TransportServer server = serve(provider);
+    DataServer server = serve(provider);
     Receiver receiver = new Receiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
     fetch(session, receiver, 0);
@@ -510,7 +517,7 @@ public abstract class AbstractDataTransportTest {
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 3 * CHUNK_SIZE);
     provider.add(id, track);
-    TransportServer server = serve(provider);
+    DataServer server = serve(provider);
     Receiver receiver = new Receiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
     fetch(session, receiver, 0);
@@ -531,14 +538,14 @@ public abstract class AbstractDataTransportTest {
     TrackProvider provider = new TrackProvider();
     DataSessionId known = sessionId(random);
     provider.add(known, track(random, CHUNK_SIZE));
-    TransportServer server = serve(provider);
+    DataServer server = serve(provider);
     DataTransport receiverTransport = closeLater(newReceiverTransport());
     Receiver receiver = new Receiver(new byte[CHUNK_SIZE]);
 
     CompletableFuture<DataSession> unknown =
-        receiverTransport.open(server.address(), sessionId(random), new byte[0], receiver);
+        openFuture(receiverTransport, server, sessionId(random), new byte[0], receiver);
     CompletableFuture<DataSession> badHandshake =
-        receiverTransport.open(server.address(), known, new byte[] {1, 2, 3}, receiver);
+        openFuture(receiverTransport, server, known, new byte[] {1, 2, 3}, receiver);
 
     for (CompletableFuture<DataSession> f : List.of(unknown, badHandshake)) {
       assertThatThrownBy(() -> await(f))

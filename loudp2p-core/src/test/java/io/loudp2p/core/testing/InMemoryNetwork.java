@@ -74,7 +74,7 @@ public final class InMemoryNetwork {
   private final Delivery delivery;
   private final Map<InetSocketAddress, InMemoryTransport.ControlServer> controlServers =
       new HashMap<>();
-  private final Map<InetSocketAddress, InMemoryTransport.DataServer> dataServers = new HashMap<>();
+  private final Map<InetSocketAddress, InMemoryTransport.MemDataServer> dataServers = new HashMap<>();
   private final Set<InetAddress> killedHosts = new HashSet<>();
   private final ThreadLocal<Boolean> insideTask = ThreadLocal.withInitial(() -> false);
   private boolean draining;
@@ -176,7 +176,7 @@ public final class InMemoryNetwork {
    * sessions.
    */
   public void cut(InetSocketAddress address) {
-    InMemoryTransport.DataServer server;
+    InMemoryTransport.MemDataServer server;
     synchronized (lock) {
       server = dataServers.get(address);
     }
@@ -317,7 +317,7 @@ public final class InMemoryNetwork {
 
   InetSocketAddress bind(
       InetAddress host, int port, InMemoryTransport.@Nullable ControlServer control,
-      InMemoryTransport.@Nullable DataServer data) {
+      InMemoryTransport.@Nullable MemDataServer data) {
     synchronized (lock) {
       InetSocketAddress address;
       if (port == 0) {
@@ -355,7 +355,7 @@ public final class InMemoryNetwork {
     }
   }
 
-  InMemoryTransport.@Nullable DataServer dataServer(InetSocketAddress address) {
+  InMemoryTransport.@Nullable MemDataServer dataServer(InetSocketAddress address) {
     synchronized (lock) {
       return killedHosts.contains(address.getAddress()) ? null : dataServers.get(address);
     }

@@ -6,6 +6,7 @@ import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlHandler;
 import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.ControlTransport;
+import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.DataTransport;
@@ -48,7 +49,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
   private final TransportOptions options;
   private final Object lock = new Object();
   private final Set<ControlServer> controlServers = new HashSet<>();
-  private final Set<DataServer> dataServers = new HashSet<>();
+  private final Set<MemDataServer> dataServers = new HashSet<>();
   private final Set<CompletableFuture<?>> calls = new HashSet<>();
   private final Set<ReceiverSession> sessions = new HashSet<>();
   private boolean closed;
@@ -375,7 +376,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
     byte[] wire = handshake.clone();
     network.enqueue(
         () -> {
-          DataServer server = network.dataServer(source);
+          MemDataServer server = network.dataServer(source);
           if (server == null) {
             result.completeExceptionally(
                 new ControlException(ControlErrorCode.UNAVAILABLE, "no data source at " + source));
@@ -404,9 +405,9 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
   }
 
   @Override
-  public CompletableFuture<TransportServer> serve(InetSocketAddress address, ChunkProvider provider) {
+  public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
     Objects.requireNonNull(provider, "provider");
-    DataServer server = new DataServer(provider);
+    MemDataServer server = new MemDataServer(provider);
     synchronized (lock) {
       if (closed) {
         return CompletableFuture.failedFuture(
@@ -510,14 +511,14 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
 
   /** The source's end of a data session. All state changes happen in network tasks. */
   final class SourceSession {
-    private final DataServer server;
+    private final MemDataServer server;
     private final ReceiverSession receiver;
     private final ArrayDeque<int[]> want = new ArrayDeque<>(); // {chunkIndex, nextOffset, length}
     private final ByteBuffer scratch = ByteBuffer.allocate(MAX_FRAGMENT_PAYLOAD);
     private boolean pumping;
     private boolean ended;
 
-    SourceSession(DataServer server, ReceiverSession receiver) {
+    SourceSession(MemDataServer server, ReceiverSession receiver) {
       this.server = server;
       this.receiver = receiver;
     }
@@ -617,13 +618,13 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
   }
 
   /** A data server bound on the network. */
-  final class DataServer implements TransportServer {
+  final class MemDataServer implements DataServer {
     private final ChunkProvider provider;
     private final List<SourceSession> sessions = new ArrayList<>(); // touched only in tasks
     private InetSocketAddress address = clientAddress;
     private volatile boolean stopped;
 
-    DataServer(ChunkProvider provider) {
+    MemDataServer(ChunkProvider provider) {
       this.provider = provider;
     }
 
@@ -682,7 +683,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
   @Override
   public void close() {
     List<ControlServer> cs;
-    List<DataServer> ds;
+    List<MemDataServer> ds;
     List<CompletableFuture<?>> pending;
     List<ReceiverSession> open;
     synchronized (lock) {
@@ -696,7 +697,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
       open = new ArrayList<>(sessions);
     }
     cs.forEach(ControlServer::close);
-    ds.forEach(DataServer::close);
+    ds.forEach(MemDataServer::close);
     for (CompletableFuture<?> f : pending) {
       f.completeExceptionally(
           new ControlException(ControlErrorCode.UNAVAILABLE, "transport closed"));

@@ -20,6 +20,7 @@ import io.loudp2p.core.proto.v1.DataFrame;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.DataTransport;
@@ -291,7 +292,7 @@ public final class GrpcDataTransport implements DataTransport {
   // ---------------------------------------------------------------------------------------------
 
   @Override
-  public CompletableFuture<TransportServer> serve(InetSocketAddress address, ChunkProvider provider) {
+  public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
     if (closed) {
       return CompletableFuture.failedFuture(
           new ControlException(ControlErrorCode.UNAVAILABLE, "the gRPC data transport is closed"));
@@ -309,7 +310,7 @@ public final class GrpcDataTransport implements DataTransport {
     try {
       Server server = Servers.start(address, settings, service);
       TransportServer[] holder = new TransportServer[1];
-      TransportServer handle = Servers.handle(server, address, () -> {
+      DataServer handle = Servers.handle(server, address, () -> {
         servers.remove(holder[0]);
         for (SourceSession s : live) {
           s.sourceClosing();

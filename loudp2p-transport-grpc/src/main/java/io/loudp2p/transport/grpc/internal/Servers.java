@@ -5,7 +5,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
-import io.loudp2p.spi.TransportServer;
+import io.loudp2p.spi.DataServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -35,10 +35,10 @@ final class Servers {
   }
 
   /** A started server as the SPI sees it. */
-  static TransportServer handle(Server server, InetSocketAddress requested, Runnable onClose) {
+  static DataServer handle(Server server, InetSocketAddress requested, Runnable onClose) {
     InetSocketAddress bound = new InetSocketAddress(requested.getAddress(),
         ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
-    return new TransportServer() {
+    return new DataServer() {
       @Override
       public InetSocketAddress address() {
         return bound;

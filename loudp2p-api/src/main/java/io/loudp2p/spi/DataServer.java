@@ -1,0 +1,33 @@
+package io.loudp2p.spi;
+
+/**
+ * The source's end of a {@link DataTransport}: serves the sessions its {@link ChunkProvider}
+ * accepts.
+ *
+ * <p>A session is set up in three steps, so that every key and address is carried inside the
+ * signed stream-initiation messages: the receiver calls {@link DataTransport#prepare} and sends
+ * the key it returns; the source calls {@link #prepare(DataSessionId, byte[])} with it and sends
+ * back the {@link DataOffer}; the receiver calls {@link DataTransport#open(java.net.InetSocketAddress,
+ * DataSessionId, byte[], byte[], DataSession.Listener)} with the offer's endpoint and key.
+ * Transports without session keys (gRPC, in-memory) announce their server address and an empty
+ * key, which is what the default does.
+ *
+ * <p>Thread-safe.
+ */
+public interface DataServer extends TransportServer {
+  /**
+   * Prepares to serve session {@code id} for a receiver that announced {@code receiverKey}; a
+   * transport with per-session sockets binds one here. What was prepared and never opened is
+   * released after a while (each transport documents how long).
+   *
+   * @param id the session ID from the stream initiation
+   * @param receiverKey the receiver's ephemeral public key from the stream initiation (may be
+   *     empty for transports that need none)
+   * @return what to announce to the receiver
+   * @throws ControlException {@link ControlErrorCode#MALFORMED} when the key is not valid for this
+   *     transport, {@link ControlErrorCode#RESOURCE_EXHAUSTED} when no more sessions can be prepared
+   */
+  default DataOffer prepare(DataSessionId id, byte[] receiverKey) {
+    return new DataOffer(address(), new byte[0]);
+  }
+}
