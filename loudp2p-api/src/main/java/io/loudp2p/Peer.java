@@ -75,7 +75,15 @@ public interface Peer extends AutoCloseable {
    *
    * @return the session, or exceptionally when no known peer can serve the track
    */
-  CompletableFuture<StreamSession> stream(TrackId track);
+  default CompletableFuture<StreamSession> stream(TrackId track) {
+    return stream(track, StreamSession.Listener.NONE);
+  }
+
+  /**
+   * Like {@link #stream(TrackId)}, with {@code listener} hearing the session's events from the
+   * start (buffering, sources added, dropped or falling back to another transport, stalls).
+   */
+  CompletableFuture<StreamSession> stream(TrackId track, StreamSession.Listener listener);
 
   /** The peers this peer knows, with their records. */
   List<PeerInfo> peers();

@@ -17,10 +17,18 @@ public final class SourceStats {
   private final Duration roundTrip;
   private final long bytesPerSecond;
   private final boolean active;
+  private final String transport;
 
-  /** Makes a snapshot. */
+  /** Makes a snapshot of a source whose data transport is not named. */
   public SourceStats(PeerId peer, long bytes, int chunks, int badChunks, Duration roundTrip,
       long bytesPerSecond, boolean active) {
+    this(peer, bytes, chunks, badChunks, roundTrip, bytesPerSecond, active, "");
+  }
+
+  /** Makes a snapshot; {@code transport} names the data transport the chunks came over. */
+  public SourceStats(PeerId peer, long bytes, int chunks, int badChunks, Duration roundTrip,
+      long bytesPerSecond, boolean active, String transport) {
+    this.transport = Objects.requireNonNull(transport, "transport");
     this.peer = Objects.requireNonNull(peer, "peer");
     this.bytes = bytes;
     this.chunks = chunks;
@@ -65,6 +73,11 @@ public final class SourceStats {
     return active;
   }
 
+  /** The data transport its chunks come over ("udp", "grpc"), or "" when not known. */
+  public String transport() {
+    return transport;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof SourceStats)) {
@@ -73,18 +86,20 @@ public final class SourceStats {
     SourceStats s = (SourceStats) o;
     return peer.equals(s.peer) && bytes == s.bytes && chunks == s.chunks
         && badChunks == s.badChunks && roundTrip.equals(s.roundTrip)
-        && bytesPerSecond == s.bytesPerSecond && active == s.active;
+        && bytesPerSecond == s.bytesPerSecond && active == s.active
+        && transport.equals(s.transport);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(peer, bytes, chunks, badChunks, roundTrip, bytesPerSecond, active);
+    return Objects.hash(peer, bytes, chunks, badChunks, roundTrip, bytesPerSecond, active,
+        transport);
   }
 
   @Override
   public String toString() {
     return "SourceStats{" + peer + ", " + bytes + " bytes, " + chunks + " chunks, " + badChunks
         + " bad, rtt " + roundTrip.toMillis() + " ms, " + bytesPerSecond + " B/s"
-        + (active ? "" : ", inactive") + "}";
+        + (transport.isEmpty() ? "" : ", over " + transport) + (active ? "" : ", inactive") + "}";
   }
 }

@@ -83,6 +83,13 @@ public interface StreamSession extends AutoCloseable {
     /** A source stopped answering or went away; its work moved to the others. */
     public void onSourceDropped(StreamSession session, PeerId source, String reason) {}
 
+    /**
+     * The data session with a source could not use its preferred transport ({@code from}, e.g.
+     * "udp" when datagrams are blocked) and moved to another ({@code to}, e.g. "grpc").
+     */
+    public void onSourceFallback(StreamSession session, PeerId source, String from, String to,
+        String reason) {}
+
     /** A source sent data that failed verification too often and will not be asked again. */
     public void onSourceBanned(StreamSession session, PeerId source, String reason) {}
 

@@ -45,12 +45,16 @@ import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.ControlTransport;
+import io.loudp2p.spi.DataOffer;
+import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.DataTransportProvider;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportRegistry;
 import io.loudp2p.spi.TransportServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -60,6 +64,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -103,6 +108,9 @@ final class RealPeer implements Peer {
   static final Duration SERVED_SESSION_TIMEOUT = Duration.ofSeconds(30);
   /** Playback rate assumed when a track's metadata gives none: 320 kbit/s. */
   static final long DEFAULT_BITRATE_BYTES = 40_000;
+  /** Provider names of the UDP data plane and of the gRPC chunk stream. */
+  static final String UDP = "udp";
+  static final String GRPC = "grpc";
 
   private final Peer.Config config;
   private final TransportRegistry registry;
@@ -117,7 +125,11 @@ final class RealPeer implements Peer {
   private final EnvelopeOpener opener = EnvelopeOpener.withDefaults();
   private @Nullable PeerTable table;
   private @Nullable ControlTransport control;
+  /** The chunk stream over gRPC: the fallback, and the only data path where UDP is missing. */
   private @Nullable DataTransport data;
+  /** The UDP data plane, when its transport is on the class path. */
+  private @Nullable DataTransport udp;
+  private @Nullable DataServer udpServer;
   private @Nullable LocalCatalog catalog;
   private @Nullable ChunkCache cache;
   private @Nullable LocalContent content;
@@ -138,6 +150,8 @@ final class RealPeer implements Peer {
     final TrackId track;
     final byte[] handshake;
     final long openedNs = System.nanoTime();
+    /** The transports the session was accepted on: the preferred one, then perhaps its fallback. */
+    final Set<String> acceptedOn = new HashSet<>();
     volatile LocalContent.@Nullable Reader reader;
 
     Served(TrackId track, byte[] handshake) {
@@ -180,16 +194,33 @@ final class RealPeer implements Peer {
       }
       content = new LocalContent(catalog, cache);
       control = registry.controlProvider().create(TransportOptions.defaults());
-      data = registry.dataProvider().create(TransportOptions.defaults());
+      for (DataTransportProvider p : registry.dataProviders()) {
+        if (p.name().equals(UDP) && udp == null) {
+          udp = p.create(TransportOptions.defaults());
+        } else if (!p.name().equals(UDP) && data == null) {
+          data = p.create(TransportOptions.defaults());
+        }
+      }
+      if (data == null && udp == null) {
+        registry.dataProvider(); // throws, naming the missing artifacts
+      }
       for (InetSocketAddress address : config.listen()) {
         TransportServer server = await(control.listen(address, this::handle), "listen on " + address);
         servers.add(server);
         listening.add(server.address());
       }
-      TransportServer dataServer = await(data.serve(
-          new InetSocketAddress(listening.get(0).getAddress(), 0), new Provider()), "serve chunks");
-      servers.add(dataServer);
-      dataAddress = dataServer.address();
+      InetAddress host = listening.get(0).getAddress();
+      if (data != null) {
+        TransportServer dataServer = await(data.serve(new InetSocketAddress(host, 0),
+            new Provider(GRPC)), "serve chunks");
+        servers.add(dataServer);
+        dataAddress = dataServer.address();
+      }
+      if (udp != null) {
+        udpServer = await(udp.serve(new InetSocketAddress(host, 0), new Provider(UDP)),
+            "serve chunks over UDP");
+        servers.add(udpServer);
+      }
       resignRecord();
       timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "loudp2p-peer-" + id.peerId().toString().substring(0, 8));
@@ -295,6 +326,9 @@ final class RealPeer implements Peer {
     }
     if (data != null) {
       data.close();
+    }
+    if (udp != null) {
+      udp.close();
     }
     for (Served s : served.values()) {
       LocalContent.Reader r = s.reader;
@@ -520,8 +554,17 @@ final class RealPeer implements Peer {
       responder.fail(ControlErrorCode.MALFORMED, "session_id must have 16 bytes");
       return;
     }
-    if (!open.getOfferedTransportsList().contains(TransportKind.TRANSPORT_KIND_GRPC)) {
-      responder.fail(ControlErrorCode.MALFORMED, "no data transport in common: this peer offers GRPC");
+    TransportKind chosen = null;
+    for (TransportKind offered : open.getOfferedTransportsList()) {
+      if ((offered == TransportKind.TRANSPORT_KIND_UDP && udpServer != null)
+          || (offered == TransportKind.TRANSPORT_KIND_GRPC && dataAddress != null)) {
+        chosen = offered;
+        break;
+      }
+    }
+    if (chosen == null) {
+      responder.fail(ControlErrorCode.MALFORMED, "no data transport in common: this peer offers "
+          + (udpServer != null ? "UDP " : "") + (dataAddress != null ? "GRPC" : ""));
       return;
     }
     Optional<Manifest> manifest = content.manifest(id.get());
@@ -540,11 +583,33 @@ final class RealPeer implements Peer {
       responder.fail(ControlErrorCode.MALFORMED, "session " + sessionId + " already open");
       return;
     }
-    responder.reply(seal(Payload.newBuilder().setStreamAccept(StreamAccept.newBuilder()
+    StreamAccept.Builder accept = StreamAccept.newBuilder()
         .setSessionId(open.getSessionId())
-        .setTransport(TransportKind.TRANSPORT_KIND_GRPC)
-        .setDataEndpoint(endpoint(TransportKind.TRANSPORT_KIND_GRPC, dataAddress))
-        .setAvailability(chunkMap(content.availability(id.get()), manifest.get().chunkCount())))));
+        .setAvailability(chunkMap(content.availability(id.get()), manifest.get().chunkCount()));
+    boolean grpcOffered = open.getOfferedTransportsList().contains(TransportKind.TRANSPORT_KIND_GRPC);
+    if (grpcOffered && dataAddress != null) {
+      // The fallback when UDP turns out to be blocked, or the chosen transport.
+      accept.setDataEndpoint(endpoint(TransportKind.TRANSPORT_KIND_GRPC, dataAddress));
+    }
+    if (chosen == TransportKind.TRANSPORT_KIND_UDP) {
+      try {
+        DataOffer offer = udpServer.prepare(sessionId, open.getEphemeralPublicKey().toByteArray());
+        accept.setTransport(TransportKind.TRANSPORT_KIND_UDP)
+            .setUdpEndpoint(endpoint(TransportKind.TRANSPORT_KIND_UDP, offer.endpoint()))
+            .setEphemeralPublicKey(ByteString.copyFrom(offer.publicKey()));
+      } catch (ControlException e) {
+        if (!grpcOffered || dataAddress == null) {
+          served.remove(sessionId);
+          responder.fail(e.code(), "cannot serve over UDP: " + e.getMessage());
+          return;
+        }
+        chosen = TransportKind.TRANSPORT_KIND_GRPC;
+      }
+    }
+    if (chosen == TransportKind.TRANSPORT_KIND_GRPC) {
+      accept.setTransport(TransportKind.TRANSPORT_KIND_GRPC);
+    }
+    responder.reply(seal(Payload.newBuilder().setStreamAccept(accept)));
   }
 
   private void purgeStaleSessions() {
@@ -577,21 +642,39 @@ final class RealPeer implements Peer {
     return sealer().seal(payload).toByteArray();
   }
 
-  /** Serves the chunks of sessions opened with a signed StreamOpen, and only those. */
+  /**
+   * Serves the chunks of sessions opened with a signed StreamOpen, and only those, over one data
+   * transport. A session may be accepted once per transport: on UDP, and again over gRPC when the
+   * receiver found UDP blocked.
+   */
   private final class Provider implements ChunkProvider {
+    private final String transport;
+
+    Provider(String transport) {
+      this.transport = transport;
+    }
+
     @Override
     public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
       Served s = served.get(session);
-      if (s == null || s.reader != null || !Arrays.equals(s.handshake, handshake)) {
+      if (s == null || !Arrays.equals(s.handshake, handshake)) {
         return false;
       }
-      Optional<LocalContent.Reader> reader = content.reader(s.track);
-      if (reader.isEmpty()) {
-        served.remove(session);
-        return false;
+      synchronized (s) {
+        if (s.acceptedOn.contains(transport)) {
+          return false;
+        }
+        if (s.reader == null) {
+          Optional<LocalContent.Reader> reader = content.reader(s.track);
+          if (reader.isEmpty()) {
+            served.remove(session);
+            return false;
+          }
+          s.reader = reader.get();
+        }
+        s.acceptedOn.add(transport);
+        return true;
       }
-      s.reader = reader.get();
-      return true;
     }
 
     @Override
@@ -613,9 +696,19 @@ final class RealPeer implements Peer {
 
     @Override
     public void onSessionClosed(DataSessionId session) {
-      Served s = served.remove(session);
-      if (s != null && s.reader != null) {
-        s.reader.close();
+      Served s = served.get(session);
+      if (s == null) {
+        return;
+      }
+      synchronized (s) {
+        s.acceptedOn.remove(transport);
+        if (!s.acceptedOn.isEmpty()) {
+          return;
+        }
+        served.remove(session, s);
+        if (s.reader != null) {
+          s.reader.close();
+        }
       }
     }
   }
@@ -774,7 +867,7 @@ final class RealPeer implements Peer {
   }
 
   @Override
-  public CompletableFuture<StreamSession> stream(TrackId track) {
+  public CompletableFuture<StreamSession> stream(TrackId track, StreamSession.Listener listener) {
     requireStarted();
     List<PeerTable.Entry> sources = new ArrayList<>();
     for (PeerId id : holders.getOrDefault(track, Set.of())) {
@@ -807,7 +900,7 @@ final class RealPeer implements Peer {
         ChunkCache.@Nullable Lease lease = keepInCache(manifest);
         RealStreamSession session = new RealStreamSession(manifest, ready,
             () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
-            StreamSession.Listener.NONE, cacheSink(manifest), System::nanoTime);
+            listener, cacheSink(manifest), System::nanoTime);
         sessions.add(session);
         session.completion().whenComplete((r, t) -> {
           sessions.remove(session);
@@ -846,23 +939,58 @@ final class RealPeer implements Peer {
   private CompletableFuture<RealStreamSession.Source> openAt(PeerTable.Entry source, Manifest manifest) {
     byte[] sessionBytes = new byte[DataSessionId.LENGTH];
     random.nextBytes(sessionBytes);
-    byte[] request = seal(Payload.newBuilder().setStreamOpen(StreamOpen.newBuilder()
+    DataSessionId sessionId = DataSessionId.fromBytes(sessionBytes);
+    StreamOpen.Builder open = StreamOpen.newBuilder()
         .setTrackId(ByteString.copyFrom(manifest.trackId().bytes()))
-        .setSessionId(ByteString.copyFrom(sessionBytes))
-        .addOfferedTransports(TransportKind.TRANSPORT_KIND_GRPC)));
-    return control.call(source.control(), request, config.callDeadline()).thenApply(bytes -> {
+        .setSessionId(ByteString.copyFrom(sessionBytes));
+    if (udp != null) {
+      open.addOfferedTransports(TransportKind.TRANSPORT_KIND_UDP)
+          .setEphemeralPublicKey(ByteString.copyFrom(udp.prepare(sessionId)));
+    }
+    if (data != null) {
+      open.addOfferedTransports(TransportKind.TRANSPORT_KIND_GRPC);
+    }
+    byte[] request = seal(Payload.newBuilder().setStreamOpen(open));
+    InetSocketAddress controlAt = source.control();
+    return control.call(controlAt, request, config.callDeadline()).thenApply(bytes -> {
       SignedMessage answer = openOrThrow(bytes);
       if (!answer.sender().equals(source.record().peerId()) || !answer.payload().hasStreamAccept()) {
         throw new ControlException(ControlErrorCode.MALFORMED, "not a stream accept");
       }
       StreamAccept accept = answer.payload().getStreamAccept();
-      InetSocketAddress dataAt = PeerTable.address(accept.getDataEndpoint());
-      if (dataAt == null || dataAt.getPort() < 1 || dataAt.getPort() > 65535) {
-        throw new ControlException(ControlErrorCode.MALFORMED, "bad data endpoint in the stream accept");
+      PeerId peer = source.record().peerId();
+      BitSet has = availability(accept.getAvailability());
+      InetSocketAddress grpcAt = accept.hasDataEndpoint()
+          ? dataAddress(accept.getDataEndpoint(), controlAt) : null;
+      if (accept.getTransport() == TransportKind.TRANSPORT_KIND_UDP && udp != null) {
+        InetSocketAddress udpAt = dataAddress(accept.getUdpEndpoint(), controlAt);
+        if (udpAt == null) {
+          throw new ControlException(ControlErrorCode.MALFORMED, "bad UDP endpoint in the stream accept");
+        }
+        RealStreamSession.Fallback fallback = grpcAt != null && data != null
+            ? new RealStreamSession.Fallback(data, grpcAt, GRPC) : null;
+        return new RealStreamSession.Source(peer, udp, udpAt, sessionId, request, has,
+            accept.getEphemeralPublicKey().toByteArray(), UDP, fallback);
       }
-      return new RealStreamSession.Source(source.record().peerId(), data, dataAt,
-          DataSessionId.fromBytes(sessionBytes), request, availability(accept.getAvailability()));
+      if (accept.getTransport() != TransportKind.TRANSPORT_KIND_GRPC || data == null || grpcAt == null) {
+        throw new ControlException(ControlErrorCode.MALFORMED,
+            "the stream accept chose " + accept.getTransport() + " without a usable endpoint");
+      }
+      return new RealStreamSession.Source(peer, data, grpcAt, sessionId, request, has,
+          new byte[0], GRPC, null);
     });
+  }
+
+  /**
+   * A data endpoint from a stream accept. A source listening on every interface announces the
+   * wildcard address; the receiver then uses the address it reached the source's control at.
+   */
+  private static @Nullable InetSocketAddress dataAddress(Endpoint endpoint, InetSocketAddress control) {
+    InetSocketAddress a = PeerTable.address(endpoint);
+    if (a == null || a.getPort() < 1 || a.getPort() > 65535) {
+      return null;
+    }
+    return a.getAddress().isAnyLocalAddress() ? new InetSocketAddress(control.getAddress(), a.getPort()) : a;
   }
 
   /** Adds a track about to be played to the cache, held there while it plays. */

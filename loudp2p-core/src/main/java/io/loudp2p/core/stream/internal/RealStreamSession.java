@@ -6,6 +6,8 @@ import io.loudp2p.StreamSession;
 import io.loudp2p.StreamStats;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.content.Manifest;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.DataTransport;
@@ -55,14 +57,24 @@ public final class RealStreamSession implements StreamSession {
     void onVerifiedChunk(int index, byte[] data, int length);
   }
 
-  /** One peer that can serve the track, and how to reach it. */
+  /**
+   * One peer that can serve the track, and how to reach it.
+   *
+   * @param sourceKey the source's key from its data offer (empty for transports without keys)
+   * @param transportName the name of the transport, as {@link SourceStats#transport()} reports it
+   * @param fallback where to open the session instead when the transport cannot reach the source
+   *     ({@link ControlErrorCode#UNAVAILABLE}, e.g. UDP blocked), or null
+   */
   public record Source(
       PeerId peer,
       DataTransport transport,
       InetSocketAddress endpoint,
       DataSessionId sessionId,
       byte[] handshake,
-      @Nullable BitSet availability) {
+      @Nullable BitSet availability,
+      byte[] sourceKey,
+      String transportName,
+      @Nullable Fallback fallback) {
     /** Checks the parts. */
     public Source {
       Objects.requireNonNull(peer, "peer");
@@ -70,6 +82,24 @@ public final class RealStreamSession implements StreamSession {
       Objects.requireNonNull(endpoint, "endpoint");
       Objects.requireNonNull(sessionId, "sessionId");
       Objects.requireNonNull(handshake, "handshake");
+      Objects.requireNonNull(sourceKey, "sourceKey");
+      Objects.requireNonNull(transportName, "transportName");
+    }
+
+    /** A source on a transport without session keys and without a fallback. */
+    public Source(PeerId peer, DataTransport transport, InetSocketAddress endpoint,
+        DataSessionId sessionId, byte[] handshake, @Nullable BitSet availability) {
+      this(peer, transport, endpoint, sessionId, handshake, availability, new byte[0], "", null);
+    }
+  }
+
+  /** A second way to the same source session: another transport and its endpoint. */
+  public record Fallback(DataTransport transport, InetSocketAddress endpoint, String transportName) {
+    /** Checks the parts. */
+    public Fallback {
+      Objects.requireNonNull(transport, "transport");
+      Objects.requireNonNull(endpoint, "endpoint");
+      Objects.requireNonNull(transportName, "transportName");
     }
   }
 
@@ -332,6 +362,19 @@ public final class RealStreamSession implements StreamSession {
   }
 
   /** One source: its data session, what was asked of it and what it delivered. */
+  /** Whether opening failed because the path is blocked, not because the source refused. */
+  private static boolean unreachable(Throwable t) {
+    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause() : t;
+    return c instanceof ControlException e && e.code() == ControlErrorCode.UNAVAILABLE;
+  }
+
+  private static String message(Throwable t) {
+    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause() : t;
+    return String.valueOf(c.getMessage());
+  }
+
   private final class SourceState implements DataSession.Listener {
     final int index;
     final Source spec;
@@ -343,6 +386,8 @@ public final class RealStreamSession implements StreamSession {
     volatile long rttNs = -1;
     volatile long bytesPerSecond;
     private final BitSet unavailable = new BitSet();
+    private volatile String transportName = "";
+    private boolean openFailed; // on the agent thread
 
     SourceState(int index, Source spec) {
       this.index = index;
@@ -350,24 +395,45 @@ public final class RealStreamSession implements StreamSession {
     }
 
     void open() {
-      spec.transport().open(spec.endpoint(), spec.sessionId(), spec.handshake(), this)
+      transportName = spec.transportName();
+      spec.transport().open(spec.endpoint(), spec.sessionId(), spec.handshake(), spec.sourceKey(), this)
           .whenComplete((s, t) -> {
-            if (t != null) {
-              post(() -> listener.onSourceDropped(RealStreamSession.this, spec.peer(),
-                  "could not open a data session: " + t.getMessage()));
+            Fallback fallback = spec.fallback();
+            if (t != null && fallback != null && !closed && unreachable(t)) {
+              post(() -> listener.onSourceFallback(RealStreamSession.this, spec.peer(),
+                  spec.transportName(), fallback.transportName(), message(t)));
+              transportName = fallback.transportName();
+              fallback.transport().open(fallback.endpoint(), spec.sessionId(), spec.handshake(), this)
+                  .whenComplete(this::opened);
               return;
             }
-            if (closed) {
-              s.close();
-              return;
-            }
-            session = s;
-            post(() -> {
-              active = true;
-              scheduler.addSource(index, spec.availability(), clock.getAsLong());
-              listener.onSourceAdded(RealStreamSession.this, spec.peer());
-            });
+            opened(s, t);
           });
+    }
+
+    private void opened(@Nullable DataSession s, @Nullable Throwable t) {
+      if (t != null || s == null) {
+        String why = "could not open a data session: " + (t == null ? "no session" : message(t));
+        post(() -> {
+          openFailed = true;
+          listener.onSourceDropped(RealStreamSession.this, spec.peer(), why);
+          if (sources.stream().allMatch(x -> x.openFailed)) {
+            fail(new IOException("cannot play " + manifest.trackId() + ": none of the "
+                + sources.size() + " sources could be reached (last: " + why + ")"));
+          }
+        });
+        return;
+      }
+      if (closed) {
+        s.close();
+        return;
+      }
+      session = s;
+      post(() -> {
+        active = true;
+        scheduler.addSource(index, spec.availability(), clock.getAsLong());
+        listener.onSourceAdded(RealStreamSession.this, spec.peer());
+      });
     }
 
     void request(int chunk) {
@@ -398,7 +464,7 @@ public final class RealStreamSession implements StreamSession {
 
     SourceStats stats() {
       return new SourceStats(spec.peer(), bytes, chunks, badChunks,
-          Duration.ofNanos(Math.max(0, rttNs)), bytesPerSecond, active);
+          Duration.ofNanos(Math.max(0, rttNs)), bytesPerSecond, active, transportName);
     }
 
     @Override

@@ -13,6 +13,12 @@ import io.loudp2p.core.testing.InMemoryNetwork;
 import io.loudp2p.core.testing.InMemoryTransport;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataSessionId;
+import java.util.concurrent.CompletableFuture;
+import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataServer;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.TransportServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -156,6 +162,84 @@ class RealStreamSessionTest {
     assertThat(events).containsSubsequence("buffering", "started", "finished");
   }
 
+  /** A transport whose every open fails with {@code code}, as UDP does when datagrams are blocked. */
+  private static DataTransport failingTransport(ControlErrorCode code) {
+    return new DataTransport() {
+      @Override
+      public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+          byte[] handshake, DataSession.Listener listener) {
+        return CompletableFuture.failedFuture(new ControlException(code, "no datagram came back"));
+      }
+
+      @Override
+      public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException());
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Test
+  void aSourceUnreachableOnItsPreferredTransportMovesToTheFallbackAndTheListenerIsTold()
+      throws Exception {
+    byte[] data = track(12 * Manifest.CHUNK_SIZE + 5);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    FakePeer peer = new FakePeer(data, false, c -> true);
+    RealStreamSession.Source plain = peer.source(receiver, null);
+    RealStreamSession.Source source = new RealStreamSession.Source(plain.peer(),
+        failingTransport(ControlErrorCode.UNAVAILABLE), new InetSocketAddress("127.0.0.1", 9),
+        plain.sessionId(), plain.handshake(), null, new byte[32], "udp",
+        new RealStreamSession.Fallback(receiver, plain.endpoint(), "grpc"));
+    List<String> events = new CopyOnWriteArrayList<>();
+    RealStreamSession session = session(m, List.of(source), new StreamSession.Listener() {
+      @Override
+      public void onSourceFallback(StreamSession s, PeerId from, String was, String now, String why) {
+        events.add(was + "->" + now + ": " + why);
+      }
+    });
+
+    assertThat(readAll(session.inputStream())).isEqualTo(data);
+    assertThat(events).containsExactly("udp->grpc: UNAVAILABLE: no datagram came back");
+    assertThat(session.sources()).singleElement()
+        .satisfies(st -> assertThat(st.transport()).isEqualTo("grpc"));
+  }
+
+  @Test
+  void aSourceThatRefusesTheSessionIsNotRetriedOnTheFallback() throws Exception {
+    byte[] data = track(4 * Manifest.CHUNK_SIZE);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    FakePeer peer = new FakePeer(data, false, c -> true);
+    RealStreamSession.Source plain = peer.source(receiver, null);
+    RealStreamSession.Source refused = new RealStreamSession.Source(plain.peer(),
+        failingTransport(ControlErrorCode.UNAUTHENTICATED), new InetSocketAddress("127.0.0.1", 9),
+        plain.sessionId(), plain.handshake(), null, new byte[32], "udp",
+        new RealStreamSession.Fallback(receiver, plain.endpoint(), "grpc"));
+    List<String> events = new CopyOnWriteArrayList<>();
+    RealStreamSession session = session(m, List.of(refused), new StreamSession.Listener() {
+      @Override
+      public void onSourceFallback(StreamSession s, PeerId from, String was, String now, String why) {
+        events.add("fallback");
+      }
+
+      @Override
+      public void onSourceDropped(StreamSession s, PeerId from, String why) {
+        events.add("dropped: " + why);
+      }
+    });
+
+    assertThatThrownBy(() -> session.completion().get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(IOException.class)
+        .hasMessageContaining("none of the 1 sources could be reached");
+    assertThat(events).containsExactly(
+        "dropped: could not open a data session: UNAUTHENTICATED: no datagram came back");
+  }
+
   @Test
   void aSourceThatVanishesMidStreamIsDroppedWithoutTheReaderSeeingAGap() throws Exception {
     // Far longer than the prefetch bound (30 s at 40 kB/s, about 73 chunks), so most of the track
@@ -273,10 +357,19 @@ class RealStreamSessionTest {
     Manifest m = manifest(data);
     InMemoryTransport receiver = network.newTransport();
     closing.add(receiver);
-    FakePeer silent = new FakePeer(data, false, c -> true);
-    network.kill(silent.server.address());
+    // Opens its session, then falls silent: the reader blocks (an unreachable source would fail
+    // the session instead).
+    FakePeer silent = new FakePeer(data, false, c -> c == 0);
+    CompletableFuture<Void> added = new CompletableFuture<>();
     RealStreamSession session = session(m, List.of(silent.source(receiver, null)),
-        StreamSession.Listener.NONE);
+        new StreamSession.Listener() {
+          @Override
+          public void onSourceAdded(StreamSession s, PeerId source) {
+            network.kill(silent.server.address());
+            added.complete(null);
+          }
+        });
+    added.get(5, TimeUnit.SECONDS);
 
     List<Throwable> failure = new CopyOnWriteArrayList<>();
     Thread reader = new Thread(() -> {
