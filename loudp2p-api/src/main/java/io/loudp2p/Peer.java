@@ -70,8 +70,9 @@ public interface Peer extends AutoCloseable {
   CompletableFuture<List<SearchHit>> search(String query, Duration deadline, Consumer<SearchHit> onHit);
 
   /**
-   * Starts playing a track from every peer known to hold it (found by a search): fetches and checks
-   * its manifest, then opens a session with each source.
+   * Starts playing a track from every peer known to hold it (found by a search; when no search
+   * named it, the full peers this peer knows are asked for its manifest): fetches and checks its
+   * manifest, then opens a session with each source.
    *
    * @return the session, or exceptionally when no known peer can serve the track
    */

@@ -64,6 +64,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -111,6 +112,8 @@ final class RealPeer implements Peer {
   /** Provider names of the UDP data plane and of the gRPC chunk stream. */
   static final String UDP = "udp";
   static final String GRPC = "grpc";
+  /** How many full peers a stream of a track no search has named asks for its manifest. */
+  static final int LOCATE_FANOUT = 16;
 
   private final Peer.Config config;
   private final TransportRegistry registry;
@@ -874,9 +877,55 @@ final class RealPeer implements Peer {
       table().get(id).filter(e -> e.control() != null).ifPresent(sources::add);
     }
     if (sources.isEmpty()) {
-      return CompletableFuture.failedFuture(new IOException(
-          "no known peer holds track " + track + "; search for it first"));
+      return locate(track).thenCompose(found -> {
+        if (found.isEmpty()) {
+          return CompletableFuture.failedFuture(new IOException("no known peer holds track " + track
+              + " (asked " + Math.min(LOCATE_FANOUT, fullPeers().size()) + " peers); search for it first"));
+        }
+        return streamFrom(track, found, listener);
+      });
     }
+    return streamFrom(track, sources, listener);
+  }
+
+  private List<PeerTable.Entry> fullPeers() {
+    List<PeerTable.Entry> full = new ArrayList<>();
+    for (PeerTable.Entry e : table().all()) {
+      if (e.control() != null
+          && e.record().record().getRole() != io.loudp2p.core.proto.v1.Role.ROLE_LIGHT) {
+        full.add(e);
+      }
+    }
+    return full;
+  }
+
+  /**
+   * Finds holders of a track no search has named: asks up to {@link #LOCATE_FANOUT} full peers
+   * of the table for its manifest, and takes those that give a valid one.
+   */
+  private CompletableFuture<List<PeerTable.Entry>> locate(TrackId track) {
+    List<PeerTable.Entry> asked = fullPeers();
+    Collections.shuffle(asked, random);
+    asked = asked.subList(0, Math.min(LOCATE_FANOUT, asked.size()));
+    List<CompletableFuture<PeerTable.@Nullable Entry>> answers = new ArrayList<>();
+    for (PeerTable.Entry e : asked) {
+      answers.add(fetchManifest(track, List.of(e), 0).handle((m, t) -> t == null ? e : null));
+    }
+    return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      List<PeerTable.Entry> found = new ArrayList<>();
+      for (CompletableFuture<PeerTable.@Nullable Entry> a : answers) {
+        PeerTable.Entry e = a.join();
+        if (e != null) {
+          found.add(e);
+          holders.computeIfAbsent(track, k -> ConcurrentHashMap.newKeySet()).add(e.record().peerId());
+        }
+      }
+      return found;
+    });
+  }
+
+  private CompletableFuture<StreamSession> streamFrom(TrackId track, List<PeerTable.Entry> sources,
+      StreamSession.Listener listener) {
     return fetchManifest(track, sources, 0).thenCompose(manifest -> {
       List<CompletableFuture<RealStreamSession.@Nullable Source>> opens = new ArrayList<>();
       for (PeerTable.Entry source : sources) {

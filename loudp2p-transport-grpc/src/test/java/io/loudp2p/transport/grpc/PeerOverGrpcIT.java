@@ -8,6 +8,8 @@ import io.loudp2p.Peer;
 import io.loudp2p.PeerInfo;
 import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
+import io.loudp2p.SourceStats;
+import io.loudp2p.TrackId;
 import io.loudp2p.core.identity.Identity;
 import io.loudp2p.core.proto.v1.ManifestRequest;
 import io.loudp2p.core.proto.v1.Payload;
@@ -104,6 +106,24 @@ class PeerOverGrpcIT {
       assertThat(session.inputStream().readAllBytes())
           .isEqualTo(Files.readAllBytes(music.resolve("tagged.flac")));
     }
+  }
+
+  @Test
+  void aTrackIdAloneIsEnoughToStreamFromAPeerThatHoldsIt() throws Exception {
+    Path music = folderWith("music", "tagged.ogg");
+    Peer sharer = start(Peer.builder().share(music));
+    Peer other = start(Peer.builder().share(folderWith("other", "id3v24.mp3")));
+    Peer listener = start(Peer.builder().bootstrap(at(sharer)).bootstrap(at(other)));
+    TrackId id = sharer.catalog().search("crystalised", 1).get(0).track().id();
+
+    try (StreamSession session = listener.stream(id).get(10, TimeUnit.SECONDS)) {
+      assertThat(session.inputStream().readAllBytes())
+          .isEqualTo(Files.readAllBytes(music.resolve("tagged.ogg")));
+      assertThat(session.sources()).extracting(SourceStats::peer).containsExactly(sharer.id());
+    }
+    TrackId unknown = TrackId.fromBytes(new byte[TrackId.LENGTH]);
+    assertThatThrownBy(() -> listener.stream(unknown).get(10, TimeUnit.SECONDS))
+        .hasMessageContaining("no known peer holds track");
   }
 
   @Test
