@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "loudp2p 0.1.0-SNAPSHOT",
     description = "A peer-to-peer network that streams music.",
-    subcommands = {IdentityCommand.class, DemoCommand.class})
+    subcommands = {IdentityCommand.class, ShareCommand.class, SearchCommand.class,
+        StreamCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
   @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
@@ -29,6 +30,10 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Library logs are for --verbose; a person sees one line per error otherwise.
+    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "error");
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
@@ -49,7 +54,7 @@ public final class Main implements Runnable {
             err.println("loudp2p: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
           }
           err.flush();
-          return 1;
+          return e instanceof UserError u ? u.exitCode() : 1;
         });
     return cli.execute(args);
   }

@@ -1,0 +1,133 @@
+package io.loudp2p.examples;
+
+import io.loudp2p.Peer;
+import io.loudp2p.PeerInfo;
+import io.loudp2p.Role;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** The options every command that runs a peer shares: identity, addresses, bootstrap, cache. */
+final class PeerOptions {
+  @Option(
+      names = "--identity",
+      paramLabel = "FILE",
+      description = "The identity file (default: a fresh identity for this run only).")
+  @Nullable Path identity;
+
+  @Option(
+      names = {"-b", "--bootstrap"},
+      paramLabel = "HOST:PORT",
+      description = "A peer to join the network through; repeatable.",
+      converter = HostPort.class)
+  List<InetSocketAddress> bootstrap = new ArrayList<>();
+
+  @Option(
+      names = "--listen",
+      paramLabel = "HOST:PORT",
+      description = "Where to listen (default: ${DEFAULT-VALUE}; port 0 picks a free one).",
+      defaultValue = "127.0.0.1:0",
+      converter = HostPort.class)
+  InetSocketAddress listen;
+
+  @Option(
+      names = "--cache",
+      paramLabel = "DIR",
+      description = "Keep played tracks in DIR and serve them to others (default: no cache).")
+  @Nullable Path cache;
+
+  /** Starts a peer with these options; errors a person can fix become {@link UserError}s. */
+  Peer start(Role role, List<Path> shares) {
+    Peer.Builder b = Peer.builder().role(role).listen(listen);
+    if (identity != null) {
+      b.identityFile(identity);
+    }
+    for (InetSocketAddress a : bootstrap) {
+      b.bootstrap(a);
+    }
+    for (Path s : shares) {
+      b.share(s);
+    }
+    if (cache != null) {
+      b.cache(cache, 1L << 30);
+    }
+    Peer peer = b.build();
+    try {
+      peer.start();
+    } catch (IOException e) {
+      peer.close();
+      if (causedBy(e, BindException.class)) {
+        throw new UserError(UserError.NETWORK, "cannot listen on " + HostPort.format(listen)
+            + ": the port is busy; choose another with --listen HOST:PORT", e);
+      }
+      throw new UserError(UserError.NETWORK, e.getMessage(), e);
+    }
+    if (!bootstrap.isEmpty() && peer.peers().stream().noneMatch(PeerInfo::reachable)) {
+      peer.close();
+      List<String> names = new ArrayList<>();
+      for (InetSocketAddress a : bootstrap) {
+        names.add(HostPort.format(a));
+      }
+      throw new UserError(UserError.NETWORK, "no bootstrap peer answered (" + String.join(", ", names)
+          + "); check the address and that a peer runs there ('loudp2p share')");
+    }
+    return peer;
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c) || (c.getMessage() != null && c.getMessage().contains("Address already in use"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Parses {@code HOST:PORT}, {@code [v6]:PORT} or {@code PORT} (on 127.0.0.1). */
+  static final class HostPort implements CommandLine.ITypeConverter<InetSocketAddress> {
+    @Override
+    public InetSocketAddress convert(String value) throws Exception {
+      return parse(value);
+    }
+
+    static InetSocketAddress parse(String value) {
+      String host = "127.0.0.1";
+      String port = value;
+      int colon = value.lastIndexOf(':');
+      if (colon >= 0) {
+        host = value.substring(0, colon);
+        port = value.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]")) {
+          host = host.substring(1, host.length() - 1);
+        }
+      }
+      int p;
+      try {
+        p = Integer.parseInt(port);
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not HOST:PORT");
+      }
+      if (p < 0 || p > 65535 || host.isEmpty()) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not HOST:PORT");
+      }
+      try {
+        return new InetSocketAddress(InetAddress.getByName(host), p);
+      } catch (UnknownHostException e) {
+        throw new CommandLine.TypeConversionException("unknown host '" + host + "'");
+      }
+    }
+
+    static String format(InetSocketAddress a) {
+      String h = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+      return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.loudp2p.examples;
+
+import io.loudp2p.Peer;
+import io.loudp2p.Role;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code loudp2p share DIR...}: runs a full peer that shares folders of music until stopped. */
+@Command(name = "share", description = "Run a full peer sharing folders of music (until Ctrl-C).")
+final class ShareCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "DIR", description = "Folders of music to share.")
+  List<Path> folders;
+
+  @Mixin PeerOptions peer;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    for (Path f : folders) {
+      if (!Files.isDirectory(f)) {
+        throw new UserError(UserError.BAD_INPUT, "not a folder: " + f);
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Peer p = peer.start(Role.FULL, folders);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      p.close();
+      stopped.countDown();
+    }, "loudp2p-shutdown"));
+    out.println("peer     " + p.id());
+    for (var a : p.listenAddresses()) {
+      out.println("listens  " + PeerOptions.HostPort.format(a)
+          + "   (others join with: --bootstrap " + PeerOptions.HostPort.format(a) + ")");
+    }
+    out.println("shares   " + p.catalog().size() + " tracks from " + folders.size() + " folder(s)");
+    out.println("knows    " + p.peers().size() + " peer(s); Ctrl-C stops");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+}

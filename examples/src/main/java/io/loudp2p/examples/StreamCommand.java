@@ -1,0 +1,147 @@
+package io.loudp2p.examples;
+
+import io.loudp2p.Peer;
+import io.loudp2p.Role;
+import io.loudp2p.SearchHit;
+import io.loudp2p.StreamSession;
+import io.loudp2p.Track;
+import io.loudp2p.TrackId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code loudp2p stream TRACK}: fetches a track from the network into a file or stdout. */
+@Command(name = "stream", description = "Stream a track to a file or stdout, with progress and stats.")
+final class StreamCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "TRACK",
+      description = "A track ID (from 'search'), or search words: the best hit is streamed.")
+  List<String> track;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "Where to write the track; '-' for stdout (default: the track's title).")
+  @Nullable String output;
+
+  @Mixin PeerOptions peer;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (peer.bootstrap.isEmpty()) {
+      throw new UserError(UserError.BAD_INPUT,
+          "name a peer to ask with --bootstrap HOST:PORT (a running 'loudp2p share')");
+    }
+    boolean toStdout = "-".equals(output);
+    PrintWriter info = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
+    PrintWriter progress = spec.commandLine().getErr();
+    try (Peer p = peer.start(Role.LIGHT, List.of())) {
+      Resolved r = resolve(p, track);
+      long started = System.nanoTime();
+      StreamSession session = open(p, r.id());
+      try (session) {
+        String label = r.track() == null ? r.id().toString().substring(0, 12) : r.track().info().title();
+        if (toStdout) {
+          copy(session, System.out, progress, label);
+          System.out.flush();
+        } else {
+          Path target = Path.of(output != null ? output : fileName(r.track(), r.id()));
+          Path partial = target.resolveSibling(target.getFileName() + ".part");
+          try (OutputStream out = Files.newOutputStream(partial)) {
+            copy(session, out, progress, label);
+          } catch (IOException e) {
+            Files.deleteIfExists(partial);
+            throw e;
+          }
+          Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+          info.println("wrote " + target + " (" + Text.bytes(session.length()) + ")");
+        }
+        Report.session(info, session, Duration.ofNanos(System.nanoTime() - started));
+      }
+      return 0;
+    }
+  }
+
+  record Resolved(TrackId id, @Nullable Track track) {}
+
+  /** A track ID as given, or the best hit of a search for the words. */
+  static Resolved resolve(Peer p, List<String> words) throws Exception {
+    if (words.size() == 1) {
+      try {
+        TrackId id = TrackId.parse(words.get(0));
+        return new Resolved(id, null);
+      } catch (IllegalArgumentException notAnId) {
+        // search words
+      }
+    }
+    String query = String.join(" ", words);
+    List<SearchHit> hits = p.search(query, Duration.ofSeconds(3), h -> { }).get(10, TimeUnit.SECONDS);
+    if (hits.isEmpty()) {
+      throw new UserError(UserError.BAD_INPUT, "no results for '" + query + "'");
+    }
+    return new Resolved(hits.get(0).track().id(), hits.get(0).track());
+  }
+
+  static StreamSession open(Peer p, TrackId id) throws InterruptedException {
+    try {
+      return p.stream(id).get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause() == null ? e : e.getCause();
+      throw new UserError(UserError.BAD_INPUT, "cannot stream " + id + ": " + c.getMessage(), c);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new UserError(UserError.NETWORK, "no source answered for " + id + " within 30 s", e);
+    }
+  }
+
+  private static void copy(StreamSession session, OutputStream out, PrintWriter progress, String label)
+      throws IOException {
+    InputStream in = session.inputStream();
+    byte[] buf = new byte[64 * 1024];
+    long done = 0;
+    long lastDraw = 0;
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      out.write(buf, 0, n);
+      done += n;
+      long now = System.nanoTime();
+      if (now - lastDraw > 100_000_000L) {
+        progress.print("\r" + Text.bar(label, done, session.length(), 30));
+        progress.flush();
+        lastDraw = now;
+      }
+    }
+    progress.println("\r" + Text.bar(label, done, session.length(), 30));
+    progress.flush();
+  }
+
+  private static String fileName(@Nullable Track track, TrackId id) {
+    if (track == null) {
+      return id.toString().substring(0, 16);
+    }
+    String base = track.info().title().replaceAll("[^\\p{L}\\p{N} ._-]", "_").strip();
+    String ext = switch (track.info().mediaType()) {
+      case "audio/mpeg" -> ".mp3";
+      case "audio/flac" -> ".flac";
+      case "audio/ogg" -> ".ogg";
+      case "audio/opus" -> ".opus";
+      case "audio/wav" -> ".wav";
+      default -> "";
+    };
+    return (base.isEmpty() ? id.toString().substring(0, 16) : base) + ext;
+  }
+}

@@ -1,0 +1,80 @@
+package io.loudp2p.examples;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Formatting for the terminal: tables, sizes, durations and a progress bar. */
+final class Text {
+  private Text() {}
+
+  /** Prints rows under a header, each column as wide as its widest cell (capped at 40). */
+  static void table(PrintWriter out, List<String> header, List<List<String>> rows) {
+    int[] width = new int[header.size()];
+    List<List<String>> all = new ArrayList<>();
+    all.add(header);
+    all.addAll(rows);
+    for (List<String> row : all) {
+      for (int i = 0; i < row.size(); i++) {
+        width[i] = Math.min(40, Math.max(width[i], row.get(i).length()));
+      }
+    }
+    for (List<String> row : all) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.size(); i++) {
+        String cell = row.get(i);
+        if (cell.length() > 40 && i < row.size() - 1) {
+          cell = cell.substring(0, 39) + "…";
+        }
+        line.append(i == row.size() - 1 ? cell : pad(cell, width[i])).append(i < row.size() - 1 ? "  " : "");
+      }
+      out.println(line.toString().stripTrailing());
+    }
+    out.flush();
+  }
+
+  static String pad(String s, int width) {
+    return s.length() >= width ? s : s + " ".repeat(width - s.length());
+  }
+
+  /** {@code 3:07}, or {@code 1:02:03}; "-" for zero. */
+  static String duration(Duration d) {
+    long s = d.getSeconds();
+    if (s <= 0 && d.toMillis() == 0) {
+      return "-";
+    }
+    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+  }
+
+  /** {@code 812 B}, {@code 1.4 MiB}. */
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  /** Milliseconds with one decimal below ten. */
+  static String millis(Duration d) {
+    double ms = d.toNanos() / 1e6;
+    return ms < 10 ? String.format(Locale.ROOT, "%.1f ms", ms) : String.format(Locale.ROOT, "%.0f ms", ms);
+  }
+
+  /** {@code [#########...........]  45%  1.2 MiB / 2.6 MiB}. */
+  static String bar(String label, long done, long total, int width) {
+    double f = total <= 0 ? 1 : Math.min(1, (double) done / total);
+    int full = (int) Math.round(f * width);
+    return String.format(Locale.ROOT, "%s [%s%s] %3d%%  %s / %s", label, "#".repeat(full),
+        ".".repeat(width - full), Math.round(f * 100), bytes(done), bytes(total));
+  }
+}

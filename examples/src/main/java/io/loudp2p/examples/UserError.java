@@ -1,0 +1,30 @@
+package io.loudp2p.examples;
+
+/**
+ * An error a person can act on: printed as one line (no stack trace unless {@code --verbose}),
+ * with its own exit code.
+ */
+final class UserError extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** Exit code for bad input: an unknown track, no results, a bad option. */
+  static final int BAD_INPUT = 1;
+  /** Exit code for the network: an unreachable bootstrap peer, a busy port. */
+  static final int NETWORK = 2;
+
+  private final int exitCode;
+
+  UserError(int exitCode, String message) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+
+  UserError(int exitCode, String message, Throwable cause) {
+    super(message, cause);
+    this.exitCode = exitCode;
+  }
+
+  int exitCode() {
+    return exitCode;
+  }
+}

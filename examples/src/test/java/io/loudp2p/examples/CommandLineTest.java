@@ -1,0 +1,159 @@
+package io.loudp2p.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loudp2p.Peer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line against a real peer on 127.0.0.1: output, files and exit codes. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CommandLineTest {
+  @TempDir Path tmp;
+  private Peer sharer;
+  private String at;
+  private byte[] track;
+
+  /** Output of one run. */
+  record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  /** A 16-bit mono WAV with a LIST/INFO title and artist, of seeded noise. */
+  private static byte[] wav(String title, String artist, int seconds) {
+    int rate = 8000;
+    int data = seconds * rate * 2;
+    byte[] inam = (title + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] iart = (artist + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int list = 4 + 8 + even(inam.length) + 8 + even(iart.length);
+    ByteBuffer b = ByteBuffer.allocate(44 + 8 + list + data).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes()).putInt(36 + 8 + list + data).put("WAVE".getBytes());
+    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
+        .putInt(rate * 2).putShort((short) 2).putShort((short) 16);
+    b.put("LIST".getBytes()).putInt(list).put("INFO".getBytes());
+    b.put("INAM".getBytes()).putInt(inam.length).put(inam);
+    if (inam.length % 2 == 1) {
+      b.put((byte) 0);
+    }
+    b.put("IART".getBytes()).putInt(iart.length).put(iart);
+    if (iart.length % 2 == 1) {
+      b.put((byte) 0);
+    }
+    b.put("data".getBytes()).putInt(data);
+    byte[] noise = new byte[data];
+    new SplittableRandom(seconds).nextBytes(noise);
+    b.put(noise);
+    return b.array();
+  }
+
+  private static int even(int n) {
+    return n + (n & 1);
+  }
+
+  @BeforeEach
+  void startSharer() throws IOException {
+    Path music = Files.createDirectories(tmp.resolve("music"));
+    track = wav("Lantern Song", "The Quiet Ones", 6);
+    Files.write(music.resolve("lantern.wav"), track);
+    sharer = Peer.builder().share(music).build().start();
+    at = PeerOptions.HostPort.format(sharer.listenAddresses().get(0));
+  }
+
+  @AfterEach
+  void stopSharer() {
+    sharer.close();
+  }
+
+  @Test
+  void searchPrintsATableOfTitleArtistAlbumDurationSourcesAndTrackId() {
+    Run r = run("search", "lantern", "--bootstrap", at);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    String[] lines = r.out().split("\n");
+    assertThat(lines[0]).startsWith("TITLE").contains("ARTIST", "ALBUM", "TIME", "SOURCES", "TRACK");
+    assertThat(lines[1]).contains("Lantern Song", "The Quiet Ones", "0:06",
+        sharer.catalog().search("lantern", 1).get(0).track().id().toString());
+  }
+
+  @Test
+  void streamWritesTheTrackByteForByteAndReportsTheSession() throws IOException {
+    Path out = tmp.resolve("copy.wav");
+    String id = sharer.catalog().search("lantern", 1).get(0).track().id().toString();
+
+    Run r = run("stream", id, "--bootstrap", at, "-o", out.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(Files.readAllBytes(out)).isEqualTo(track);
+    assertThat(r.out()).contains("wrote " + out, "SOURCE", "time to first byte", "stalls ");
+    assertThat(r.err()).contains("100%");
+  }
+
+  @Test
+  void streamBySearchWordsPicksTheBestHit() throws IOException {
+    Path out = tmp.resolve("by-words.wav");
+    Run r = run("stream", "quiet", "ones", "-b", at, "--output", out.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(Files.readAllBytes(out)).isEqualTo(track);
+  }
+
+  @Test
+  void errorsAPersonCanActOnAreOneLineWithANonZeroExitCode() throws IOException {
+    Run noResults = run("search", "nothing-like-this", "-b", at);
+    assertThat(noResults.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(noResults.err().strip()).isEqualTo("loudp2p: no results for 'nothing-like-this'");
+
+    String unknown = io.loudp2p.TrackId.fromBytes(new byte[io.loudp2p.TrackId.LENGTH]).toString();
+    Run unknownTrack = run("stream", unknown, "-b", at,
+        "-o", tmp.resolve("x").toString());
+    assertThat(unknownTrack.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(unknownTrack.err().strip()).startsWith("loudp2p: cannot stream").doesNotContain("\n");
+    assertThat(tmp.resolve("x")).doesNotExist();
+
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Run unreachable = run("search", "x", "-b", "127.0.0.1:" + closedPort);
+    assertThat(unreachable.exit()).isEqualTo(UserError.NETWORK);
+    assertThat(unreachable.err().strip())
+        .isEqualTo("loudp2p: no bootstrap peer answered (127.0.0.1:" + closedPort
+            + "); check the address and that a peer runs there ('loudp2p share')");
+
+    InetSocketAddress busy = sharer.listenAddresses().get(0);
+    Run busyPort = run("search", "x", "-b", at, "--listen", PeerOptions.HostPort.format(busy));
+    assertThat(busyPort.exit()).isEqualTo(UserError.NETWORK);
+    assertThat(busyPort.err().strip()).isEqualTo("loudp2p: cannot listen on "
+        + PeerOptions.HostPort.format(busy) + ": the port is busy; choose another with --listen HOST:PORT");
+
+    Run noFolder = run("share", tmp.resolve("missing").toString());
+    assertThat(noFolder.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(noFolder.err().strip()).isEqualTo("loudp2p: not a folder: " + tmp.resolve("missing"));
+  }
+
+  @Test
+  void verboseShowsTheStackTrace() {
+    Run r = run("search", "nothing-like-this", "-b", at, "--verbose");
+    assertThat(r.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(r.err()).contains("UserError", "\tat ");
+  }
+}
