@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.loudp2p.Peer;
-import io.loudp2p.PeerInfo;
-import io.loudp2p.SearchHit;
-import io.loudp2p.StreamSession;
-import io.loudp2p.SourceStats;
-import io.loudp2p.TrackId;
 import io.loudp2p.core.identity.Identity;
 import io.loudp2p.core.proto.v1.ManifestRequest;
 import io.loudp2p.core.proto.v1.Payload;
@@ -19,162 +14,21 @@ import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.core.testing.PeerScenarios;
 import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-/** Peers over real gRPC on 127.0.0.1: discovery, search, streaming, bad input, moving peers. */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
-class PeerOverGrpcIT {
-  private static final Duration SEARCH = Duration.ofSeconds(3);
-
-  @TempDir Path tmp;
-  private final List<Peer> peers = new ArrayList<>();
-
-  @AfterEach
-  void tearDown() {
-    for (Peer p : peers) {
-      p.close();
-    }
-  }
-
-  private Peer start(Peer.Builder builder) throws IOException {
-    Peer p = builder.build();
-    peers.add(p);
-    return p.start();
-  }
-
-  private static InetSocketAddress at(Peer p) {
-    return p.listenAddresses().get(0);
-  }
-
-  private Path folderWith(String name, String... fixtures) throws IOException {
-    Path dir = Files.createDirectories(tmp.resolve(name));
-    for (String f : fixtures) {
-      try (InputStream in = PeerOverGrpcIT.class.getResourceAsStream("/audio/" + f)) {
-        Files.write(dir.resolve(f), in.readAllBytes());
-      }
-    }
-    return dir;
-  }
-
-  /** A 16-bit mono WAV of seeded noise, long enough for many chunks. */
-  private static byte[] wav(int seconds, long seed) {
-    int rate = 22050;
-    int dataBytes = seconds * rate * 2;
-    ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
-        .putInt(rate * 2).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes()).putInt(dataBytes);
-    byte[] noise = new byte[dataBytes];
-    new SplittableRandom(seed).nextBytes(noise);
-    b.put(noise);
-    return b.array();
-  }
-
-  @Test
-  void twoPeersFindEachOtherSearchAndStreamARealAudioFile() throws Exception {
-    Path music = folderWith("music", "tagged.flac", "id3v23.mp3", "tagged.ogg");
-    Peer sharer = start(Peer.builder().share(music));
-    Peer listener = start(Peer.builder().bootstrap(at(sharer)));
-
-    assertThat(listener.peers()).extracting(PeerInfo::id).containsExactly(sharer.id());
-    assertThat(sharer.peers()).extracting(PeerInfo::id).containsExactly(listener.id());
-
-    List<SearchHit> hits = listener.search("sigur ros", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
-    assertThat(hits).isNotEmpty();
-    SearchHit hit = hits.get(0);
-    assertThat(hit.track().info().title()).isEqualTo("Svefn-g-englar");
-    assertThat(hit.sources()).containsExactly(sharer.id());
-
-    try (StreamSession session = listener.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
-      assertThat(session.inputStream().readAllBytes())
-          .isEqualTo(Files.readAllBytes(music.resolve("tagged.flac")));
-    }
-  }
-
-  @Test
-  void aTrackIdAloneIsEnoughToStreamFromAPeerThatHoldsIt() throws Exception {
-    Path music = folderWith("music", "tagged.ogg");
-    Peer sharer = start(Peer.builder().share(music));
-    Peer other = start(Peer.builder().share(folderWith("other", "id3v24.mp3")));
-    Peer listener = start(Peer.builder().bootstrap(at(sharer)).bootstrap(at(other)));
-    TrackId id = sharer.catalog().search("crystalised", 1).get(0).track().id();
-
-    try (StreamSession session = listener.stream(id).get(10, TimeUnit.SECONDS)) {
-      assertThat(session.inputStream().readAllBytes())
-          .isEqualTo(Files.readAllBytes(music.resolve("tagged.ogg")));
-      assertThat(session.sources()).extracting(SourceStats::peer).containsExactly(sharer.id());
-    }
-    TrackId unknown = TrackId.fromBytes(new byte[TrackId.LENGTH]);
-    assertThatThrownBy(() -> listener.stream(unknown).get(10, TimeUnit.SECONDS))
-        .hasMessageContaining("no known peer holds track");
-  }
-
-  @Test
-  void threeSourcesOneClosedMidStreamAndThePlayerNeverStalls() throws Exception {
-    byte[] track = wav(8, 42); // 8 s at 352.8 kbit/s, about 22 chunks... times 2 bytes: 43 chunks
-    List<Peer> sources = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      Path dir = Files.createDirectories(tmp.resolve("s" + i));
-      Files.write(dir.resolve("noise.wav"), track);
-      sources.add(start(Peer.builder().share(dir)));
-    }
-    Peer.Builder b = Peer.builder();
-    for (Peer s : sources) {
-      b.bootstrap(at(s));
-    }
-    Peer listener = start(b);
-    List<SearchHit> hits = listener.search("noise", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
-    assertThat(hits).singleElement().satisfies(h -> assertThat(h.sources()).hasSize(3));
-
-    try (StreamSession session = listener.stream(hits.get(0).track().id()).get(10, TimeUnit.SECONDS)) {
-      InputStream in = session.inputStream();
-      byte[] got = new byte[track.length];
-      int half = track.length / 2;
-      // Play the first half at four times the real rate, then lose a source, then the rest.
-      int read = playPaced(in, got, 0, half, 4 * 44_100);
-      sources.get(0).close();
-      read += playPaced(in, got, read, track.length - read, 4 * 44_100);
-
-      assertThat(read).isEqualTo(track.length);
-      assertThat(got).isEqualTo(track);
-      assertThat(session.stats().stalls()).as("stalls after playback started").isZero();
-    }
-  }
-
-  /** Reads like a player: at most {@code bytesPerSecond}, waiting (on the clock) when ahead. */
-  private static int playPaced(InputStream in, byte[] into, int offset, int length, int bytesPerSecond)
-      throws IOException {
-    long start = System.nanoTime();
-    int done = 0;
-    while (done < length) {
-      long due = start + (long) done * 1_000_000_000L / bytesPerSecond;
-      while (System.nanoTime() < due) {
-        Thread.onSpinWait();
-      }
-      int n = in.read(into, offset + done, Math.min(4096, length - done));
-      if (n < 0) {
-        break;
-      }
-      done += n;
-    }
-    return done;
+/**
+ * Peers over real gRPC on 127.0.0.1: the shared scenarios with chunks on the gRPC stream, and bad
+ * input on the wire.
+ */
+class PeerOverGrpcIT extends PeerScenarios {
+  @Override
+  protected String dataTransport() {
+    return "grpc";
   }
 
   @Test
@@ -250,67 +104,4 @@ class PeerOverGrpcIT {
         });
   }
 
-  @Test
-  void aPeerRestartedOnAnotherPortIsFoundAgainByItsIdWithANewerRecord() throws Exception {
-    Path identity = tmp.resolve("moving/identity");
-    Peer stayer = start(Peer.builder());
-    Peer mover = start(Peer.builder().identityFile(identity).bootstrap(at(stayer)));
-    PeerInfo before = stayer.peers().get(0);
-    assertThat(before.id()).isEqualTo(mover.id());
-    InetSocketAddress oldAddress = at(mover);
-    mover.close();
-
-    Peer moved = start(Peer.builder().identityFile(identity).bootstrap(at(stayer)));
-
-    assertThat(moved.id()).isEqualTo(before.id());
-    assertThat(at(moved)).isNotEqualTo(oldAddress);
-    PeerInfo after = stayer.peers().get(0);
-    assertThat(after.id()).isEqualTo(before.id());
-    assertThat(after.sequence()).isGreaterThan(before.sequence());
-    assertThat(after.addresses()).containsExactly(at(moved));
-  }
-
-  @Test
-  void aPeerThatPlayedATrackServesItFromItsCache() throws Exception {
-    byte[] track = wav(4, 7);
-    Path dir = Files.createDirectories(tmp.resolve("origin"));
-    Files.write(dir.resolve("ballad.wav"), track);
-    Peer origin = start(Peer.builder().share(dir));
-    Path cacheDir = tmp.resolve("player-cache");
-    Peer player = start(Peer.builder().bootstrap(at(origin)).cache(cacheDir, 64L << 20));
-    SearchHit hit = player.search("ballad", SEARCH, h -> { }).get(10, TimeUnit.SECONDS).get(0);
-    try (StreamSession s = player.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
-      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
-    }
-    awaitCached(cacheDir, hit.track().id(), (track.length + 16383) / 16384);
-    origin.close();
-
-    Peer newcomer = start(Peer.builder().bootstrap(at(player)));
-    List<SearchHit> found = newcomer.search("ballad", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
-
-    assertThat(found).singleElement().satisfies(h -> assertThat(h.sources()).contains(player.id()));
-    try (StreamSession s = newcomer.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
-      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
-    }
-  }
-
-  /** Waits, bounded, until the cache's journal records {@code chunks} chunks of the track. */
-  private static void awaitCached(Path cacheDir, io.loudp2p.TrackId id, int chunks) throws IOException {
-    Path journal = cacheDir.resolve("chunks/tracks").resolve(id.toString()).resolve("present.log");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!(Files.exists(journal) && Files.size(journal) >= 4L * chunks)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the player did not cache all " + chunks + " chunks");
-      }
-      Thread.onSpinWait();
-    }
-  }
-
-  @Test
-  void streamingATrackNoKnownPeerHoldsFailsClearly() throws Exception {
-    Peer lonely = start(Peer.builder());
-    assertThatThrownBy(() -> lonely.stream(io.loudp2p.TrackId.fromBytes(new byte[32]))
-            .get(5, TimeUnit.SECONDS))
-        .hasMessageContaining("no known peer holds track");
-  }
 }
