@@ -1,70 +1,371 @@
 package io.loudp2p.examples;
 
-import com.google.protobuf.ByteString;
-import io.loudp2p.core.identity.Identity;
-import io.loudp2p.core.proto.v1.Payload;
-import io.loudp2p.core.proto.v1.SearchQuery;
-import io.loudp2p.core.wire.EnvelopeException;
-import io.loudp2p.core.wire.EnvelopeOpener;
-import io.loudp2p.core.wire.EnvelopeSealer;
-import io.loudp2p.core.wire.RejectReason;
-import io.loudp2p.core.wire.SignedMessage;
+import io.loudp2p.Peer;
+import io.loudp2p.PeerId;
+import io.loudp2p.Role;
+import io.loudp2p.SearchHit;
+import io.loudp2p.SourceStats;
+import io.loudp2p.StreamSession;
+import io.loudp2p.examples.audio.SynthesizedMusic;
+import io.loudp2p.examples.gateway.Gateway;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code loudp2p demo}: makes two fresh peers, has one sign a search query and the other check
- * it, and shows what a forged or replayed copy gets.
+ * {@code loudp2p demo}: a network of five peers on 127.0.0.1. Three full peers share synthesized
+ * music, a fourth is the meeting point, and a light client (a phone, say) searches and plays a
+ * track from the three sharers at once while one of them leaves halfway; then it prints what
+ * happened.
  */
-@Command(name = "demo", description = "Run the local demo.")
+@Command(name = "demo", description = "Run a local demo network of five peers (ends by itself in under a minute).")
 final class DemoCommand implements Callable<Integer> {
+  /** The track the light client plays, and what it searches for. */
+  static final String QUERY = "lamplighter";
+
+  @Option(names = "--serve", description = "Keep the network running and serve the player page (until Ctrl-C).")
+  boolean serve;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
+      description = "The player page's port with --serve (default: a free one).")
+  int port;
+
+  @Option(names = "--speed", paramLabel = "N", defaultValue = "4",
+      description = "Play N times faster than real time (default: ${DEFAULT-VALUE}).")
+  double speed;
+
   @Spec CommandSpec spec;
+
+  private final List<Peer> peers = new ArrayList<>();
+  private final Map<PeerId, String> names = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
+    if (!(speed >= 0.5 && speed <= 1000)) {
+      throw new UserError(UserError.BAD_INPUT, "--speed must be between 0.5 and 1000, not " + speed);
+    }
     PrintWriter out = spec.commandLine().getOut();
     Path home = Files.createTempDirectory("loudp2p-demo");
-    Identity alice = Identity.loadOrCreate(home.resolve("alice/identity"));
-    Identity bob = Identity.loadOrCreate(home.resolve("bob/identity"));
-    out.println("peer alice  " + alice.peerId());
-    out.println("peer bob    " + bob.peerId());
+    try {
+      return run(out, home);
+    } finally {
+      for (Peer p : peers) {
+        p.close();
+      }
+      deleteTree(home);
+    }
+  }
 
-    byte[] queryId = new byte[16];
-    new SecureRandom().nextBytes(queryId);
-    byte[] wire = new EnvelopeSealer(alice)
-        .seal(Payload.newBuilder().setSearchQuery(SearchQuery.newBuilder()
-            .setQueryId(ByteString.copyFrom(queryId)).addTerms("sigur").addTerms("ros").setTtl(3)))
-        .toByteArray();
-    out.println("alice signs a search query: " + wire.length + " bytes, "
-        + HexFormat.of().formatHex(wire, 0, 24) + "...");
+  private int run(PrintWriter out, Path home) throws Exception {
+    long t0 = System.nanoTime();
+    out.println("loudp2p demo: five peers on 127.0.0.1");
+    out.println();
+    out.println("Writing " + SynthesizedMusic.demoTracks().size() + " synthesized, tagged tracks...");
+    List<Path> sharedFolders = new ArrayList<>();
+    for (String name : List.of("alpha", "bravo", "charlie")) {
+      Path music = home.resolve(name).resolve("music");
+      SynthesizedMusic.writeAll(music, SynthesizedMusic.demoTracks());
+      sharedFolders.add(music);
+    }
 
-    EnvelopeOpener bobsOpener = EnvelopeOpener.withDefaults();
-    SignedMessage opened = bobsOpener.open(wire);
-    out.println("bob checks it: from " + opened.sender() + ", terms "
-        + opened.payload().getSearchQuery().getTermsList());
+    Peer seed = start("seed", Peer.builder().identityFile(home.resolve("seed/identity")));
+    InetSocketAddress meetingPoint = seed.listenAddresses().get(0);
+    List<Peer> sharers = new ArrayList<>();
+    String[] sharerNames = {"alpha", "bravo", "charlie"};
+    for (int i = 0; i < sharerNames.length; i++) {
+      sharers.add(start(sharerNames[i], Peer.builder()
+          .identityFile(home.resolve(sharerNames[i] + "/identity"))
+          .share(sharedFolders.get(i))
+          .bootstrap(meetingPoint)));
+    }
+    Peer phone = start("phone", Peer.builder().role(Role.LIGHT)
+        .identityFile(home.resolve("phone/identity"))
+        .cache(home.resolve("phone/cache"), 64L << 20)
+        .bootstrap(meetingPoint));
 
-    report(out, "the same bytes again", bobsOpener, wire);
-    byte[] flipped = wire.clone();
-    flipped[30] ^= 1; // inside the signed payload
-    report(out, "one bit flipped", bobsOpener, flipped);
-    out.println("identity files are kept in " + home);
+    List<List<String>> rows = new ArrayList<>();
+    for (Peer p : peers) {
+      rows.add(List.of(names.get(p.id()), p == phone ? "LIGHT" : "FULL", p.id().toString(),
+          PeerOptions.HostPort.format(p.listenAddresses().get(0)),
+          p == phone || p == seed ? "-" : String.valueOf(p.catalog().size())));
+    }
+    out.println();
+    Text.table(out, List.of("PEER", "ROLE", "PEER ID (from its public key)", "ADDRESS", "TRACKS"), rows);
+    out.println("phone knows " + phone.peers().size() + " peers, learned from seed alone.");
+
+    out.println();
+    out.println("phone searches for '" + QUERY + "':");
+    List<SearchHit> hits = phone.search(QUERY, Duration.ofSeconds(2), h -> { }).get(10, TimeUnit.SECONDS);
+    if (hits.isEmpty()) {
+      throw new UserError(UserError.NETWORK, "the demo's search found nothing; run with --verbose to see why");
+    }
+    SearchCommand.print(out, hits);
+    SearchHit hit = hits.get(0);
+
+    out.println();
+    out.println(String.format(java.util.Locale.ROOT,
+        "phone plays '%s' (%s, %s) from %d sources at %sx speed; bravo leaves when half is fetched.",
+        hit.track().info().title(), Text.duration(hit.track().info().duration()),
+        Text.bytes(hit.track().size()), hit.sources().size(), trim(speed)));
+    byte[] original = Files.readAllBytes(home.resolve("alpha/music")
+        .resolve(SynthesizedMusic.demoTracks().stream()
+            .filter(s -> s.title().equals(hit.track().info().title())).findFirst().orElseThrow()
+            .fileName()));
+    Events events = new Events(out, System.console() != null);
+    long started = System.nanoTime();
+    byte[] got;
+    StreamSession session = phone.stream(hit.track().id(), events).get(15, TimeUnit.SECONDS);
+    try (session) {
+      Thread leaver = leaveWhenHalfFetched(session, () -> {
+        events.line("bravo leaves the network (" + Text.bytes(session.stats().verifiedBytes())
+            + " of " + Text.bytes(session.length()) + " fetched)");
+        sharers.get(1).close();
+      });
+      got = play(session, events, original.length);
+      leaver.join(5000);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+      out.println();
+      Report.session(out, session, elapsed, names);
+    }
+    boolean identical = Arrays.equals(got, original);
+    out.println((identical ? "identical" : "DIFFERENT") + " to the original: SHA-256 "
+        + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(got)).substring(0, 16)
+        + "..., every chunk checked against the track ID " + hit.track().id().toString().substring(0, 12) + "...");
+    if (!identical) {
+      return 1;
+    }
+
+    if (!serve) {
+      out.println();
+      out.println(String.format(java.util.Locale.ROOT, "Done in %.1f s. Run 'demo --serve' to play the tracks in a browser.",
+          (System.nanoTime() - t0) / 1e9));
+      return 0;
+    }
+    try (Gateway gateway = Gateway.start(phone,
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+      out.println();
+      out.println("The network keeps running. Open the player: " + gateway.url());
+      out.println("(search for 'lanterns', 'okafor' or 'paper'; Ctrl-C stops)");
+      out.flush();
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "loudp2p-demo-stop"));
+      stop.await();
+    }
     return 0;
   }
 
-  private static void report(PrintWriter out, String what, EnvelopeOpener opener, byte[] wire) {
-    try {
-      opener.open(wire);
-      out.println(what + ": accepted");
-    } catch (EnvelopeException e) {
-      RejectReason reason = e.reason();
-      out.println(what + ": rejected, " + reason);
+  private Peer start(String name, Peer.Builder builder) throws IOException {
+    Peer p = builder.build();
+    peers.add(p);
+    p.start();
+    names.put(p.id(), name);
+    return p;
+  }
+
+  /** Runs {@code leave} once the session has fetched and verified half of the track. */
+  private static Thread leaveWhenHalfFetched(StreamSession session, Runnable leave) {
+    Thread t = new Thread(() -> {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (session.stats().verifiedBytes() < session.length() / 2 && System.nanoTime() < deadline
+          && !session.completion().isDone()) {
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      leave.run();
+    }, "loudp2p-demo-leaver");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** Reads the track like a player at {@code speed} times its bitrate, drawing progress. */
+  private byte[] play(StreamSession session, Events events, int expected) throws IOException {
+    long length = session.length();
+    double bytesPerSecond = SynthesizedMusic.SAMPLE_RATE * 2 * speed;
+    byte[] got = new byte[(int) length];
+    InputStream in = session.inputStream();
+    long start = System.nanoTime();
+    int done = 0;
+    long lastDraw = 0;
+    while (done < length) {
+      long due = start + (long) (done / bytesPerSecond * 1e9);
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+      int n = in.read(got, done, (int) Math.min(8192, length - done));
+      if (n < 0) {
+        break;
+      }
+      done += n;
+      long now = System.nanoTime();
+      if (now - lastDraw > 100_000_000L) {
+        events.progress(session, done);
+        lastDraw = now;
+      }
+    }
+    events.progress(session, done);
+    events.endProgress();
+    return done == expected ? got : Arrays.copyOf(got, done);
+  }
+
+  private static String trim(double d) {
+    return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+  }
+
+  /**
+   * Prints session events as lines above the progress bar; on a terminal the bar redraws in
+   * place, elsewhere it is printed at each quarter of the track.
+   */
+  private final class Events extends StreamSession.Listener {
+    private final PrintWriter out;
+    private final boolean terminal;
+    private String lastProgress = "";
+    private int quartersShown;
+
+    Events(PrintWriter out, boolean terminal) {
+      this.out = out;
+      this.terminal = terminal;
+    }
+
+    synchronized void line(String text) {
+      if (terminal) {
+        out.print("\r" + " ".repeat(lastProgress.length()) + "\r");
+      }
+      out.println("  " + text);
+      if (terminal) {
+        out.print(lastProgress);
+      }
+      out.flush();
+    }
+
+    synchronized void progress(StreamSession session, long played) {
+      long length = session.length();
+      String line = progressLine(session, played);
+      if (terminal) {
+        String pad = " ".repeat(Math.max(0, lastProgress.length() - line.length()));
+        out.print("\r" + line + pad);
+        lastProgress = line;
+      } else {
+        int quarter = (int) (4 * played / Math.max(1, length));
+        if (quarter > quartersShown) {
+          quartersShown = quarter;
+          out.println(line);
+        }
+      }
+      out.flush();
+    }
+
+    synchronized void endProgress() {
+      if (terminal) {
+        out.println();
+      }
+      out.flush();
+      lastProgress = "";
+    }
+
+    private String progressLine(StreamSession session, long played) {
+      long length = session.length();
+      long fetched = session.stats().verifiedBytes();
+      StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
+          "  [%s] played %3d%% fetched %3d%% |", bar(played, fetched, length, 20),
+          100 * played / Math.max(1, length), 100 * Math.min(length, fetched) / Math.max(1, length)));
+      List<SourceStats> sources = new ArrayList<>(session.sources());
+      sources.sort(Comparator.comparing(s -> names.getOrDefault(s.peer(), "")));
+      for (SourceStats s : sources) {
+        b.append(' ').append(names.getOrDefault(s.peer(), "?")).append(' ').append(s.bytes() / 1024).append('K');
+      }
+      return b.toString();
+    }
+
+    /** '#' played, '=' fetched ahead, '.' not yet fetched. */
+    private String bar(long played, long fetched, long length, int width) {
+      int p = (int) (width * played / Math.max(1, length));
+      int f = Math.max(p, (int) (width * Math.min(fetched, length) / Math.max(1, length)));
+      return "#".repeat(p) + "=".repeat(f - p) + ".".repeat(width - f);
+    }
+
+    private String name(PeerId id) {
+      return names.getOrDefault(id, id.toString().substring(0, 12));
+    }
+
+    @Override
+    public void onSourceAdded(StreamSession s, PeerId source) {
+      line("source " + name(source) + " added");
+    }
+
+    @Override
+    public void onStarted(StreamSession s) {
+      line("first verified bytes after " + Text.millis(s.stats().timeToFirstByte() == null
+          ? Duration.ZERO : s.stats().timeToFirstByte()));
+    }
+
+    @Override
+    public void onSourceDropped(StreamSession s, PeerId source, String reason) {
+      line("source " + name(source) + " dropped (" + reason + "); the others take over");
+    }
+
+    @Override
+    public void onSourceFallback(StreamSession s, PeerId source, String from, String to, String reason) {
+      line("source " + name(source) + ": " + from + " unavailable, using " + to + " (" + reason + ")");
+    }
+
+    @Override
+    public void onSourceBanned(StreamSession s, PeerId source, String reason) {
+      line("source " + name(source) + " banned: " + reason);
+    }
+
+    @Override
+    public void onStalled(StreamSession s) {
+      line("playback stalled: waiting for data");
+    }
+
+    @Override
+    public void onResumed(StreamSession s) {
+      line("playback resumed");
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> all = Files.walk(root)) {
+      all.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // best effort: a temporary folder
+        }
+      });
+    } catch (IOException e) {
+      // best effort
     }
   }
 }

@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
     subcommands = {IdentityCommand.class, ShareCommand.class, SearchCommand.class,
         StreamCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
+  /** gRPC and netty log through java.util.logging; held here so the level sticks. */
+  private static final java.util.logging.Logger GRPC_LOGS = java.util.logging.Logger.getLogger("io.grpc");
+
   @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
 
@@ -34,6 +37,7 @@ public final class Main implements Runnable {
     boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "error");
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    GRPC_LOGS.setLevel(verbose ? java.util.logging.Level.INFO : java.util.logging.Level.OFF);
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
