@@ -434,6 +434,10 @@ public final class Gateway implements AutoCloseable {
       return;
     }
     Optional<Track> track = known(id);
+    if (ex.getRequestMethod().equals("HEAD") && track.isPresent()) {
+      headFromMetadata(ex, track.get());
+      return;
+    }
     SessionPool.Lease lease = lease(ex, id, track.isPresent());
     if (lease == null) {
       return;
@@ -448,6 +452,20 @@ public final class Gateway implements AutoCloseable {
         lease.discard();
       }
     }
+  }
+
+  /** Answers HEAD for a track found by a search without opening a session: its size is known. */
+  private void headFromMetadata(HttpExchange ex, Track track) throws IOException {
+    Headers h = ex.getResponseHeaders();
+    String mediaType = track.info().mediaType();
+    h.set("Content-Type", mediaType.isBlank() ? "application/octet-stream" : mediaType);
+    h.set("Accept-Ranges", "bytes");
+    h.set("ETag", "\"" + track.id() + "\"");
+    h.set("Cache-Control", "private, max-age=86400");
+    h.set("Content-Length", Long.toString(track.size()));
+    ex.sendResponseHeaders(200, -1);
+    listener.onResponse(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
+        ex.getRequestHeaders().getFirst("Range"), 200);
   }
 
   /** Lends a session for the track, or answers the request with why there is none. */

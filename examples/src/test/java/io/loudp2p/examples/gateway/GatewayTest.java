@@ -271,6 +271,20 @@ class GatewayTest {
   }
 
   @Test
+  void hostHeadersNamingLoopbackAreRecognized() {
+    for (String ok : List.of("127.0.0.1", "127.0.0.1:8080", "localhost:1", "LOCALHOST",
+        "127.1.2.3:80", "[::1]:8080", "[::1]")) {
+      assertThat(Gateway.hostIsLoopback(ok)).as(ok).isTrue();
+    }
+    for (String bad : List.of("", "example.com", "127.0.0.1.example.com", "localhost.example",
+        "128.0.0.1", "127.0.0.256", "127.0.0:80", "127.0.0.1:80x", "[::2]:80", "[::1]x",
+        "localhost:", "127.0.0.1:1234567")) {
+      assertThat(Gateway.hostIsLoopback(bad)).as(bad).isFalse();
+    }
+    assertThat(Gateway.hostIsLoopback(null)).isFalse();
+  }
+
+  @Test
   void thePageIsSelfContainedWithAStrictPolicy() throws Exception {
     HttpResponse<byte[]> r = get("");
 
