@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
     version = "loudp2p 0.1.0-SNAPSHOT",
     description = "A peer-to-peer network that streams music.",
     subcommands = {IdentityCommand.class, ShareCommand.class, SearchCommand.class,
-        StreamCommand.class, DemoCommand.class})
+        StreamCommand.class, PlayCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
   /** gRPC and netty log through java.util.logging; held here so the level sticks. */
   private static final java.util.logging.Logger GRPC_LOGS = java.util.logging.Logger.getLogger("io.grpc");

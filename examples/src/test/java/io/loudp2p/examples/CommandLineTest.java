@@ -117,6 +117,37 @@ class CommandLineTest {
   }
 
   @Test
+  void playServesTheTrackOverLocalHttpWithRangesUntilStopped() throws Exception {
+    PlayCommand play = new PlayCommand();
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(play);
+    cli.setOut(new PrintWriter(out, true));
+    java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> cli.execute("lantern", "song", "-b", at));
+    assertThat(play.ready.await(20, TimeUnit.SECONDS)).as(out.toString()).isTrue();
+    String url = out.toString().lines().filter(l -> l.startsWith("track"))
+        .findFirst().orElseThrow().substring("track".length()).strip();
+
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<byte[]> whole = http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    java.net.http.HttpResponse<byte[]> part = http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Range", "bytes=1000-1999")
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    play.stop.countDown();
+
+    assertThat(whole.statusCode()).isEqualTo(200);
+    assertThat(whole.headers().firstValue("Content-Type")).hasValue("audio/wav");
+    assertThat(whole.body()).isEqualTo(track);
+    assertThat(part.statusCode()).isEqualTo(206);
+    assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(track, 1000, 2000));
+    assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).contains("playing  Lantern Song — The Quiet Ones", "player   http://127.0.0.1:");
+  }
+
+  @Test
   void errorsAPersonCanActOnAreOneLineWithANonZeroExitCode() throws IOException {
     Run noResults = run("search", "nothing-like-this", "-b", at);
     assertThat(noResults.exit()).isEqualTo(UserError.BAD_INPUT);

@@ -387,6 +387,14 @@ public final class Gateway implements AutoCloseable {
     send(ex, 200, "application/json", json.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
+  /**
+   * Makes a track known as a search through the gateway would: its media type and length then
+   * answer requests for it (for a track found some other way).
+   */
+  public void addTrack(Track track) {
+    remember(Objects.requireNonNull(track, "track"));
+  }
+
   private void remember(Track t) {
     synchronized (tracks) {
       tracks.put(t.id(), t);
