@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  */
 public final class AckTracker {
   /** Ack-eliciting packets that trigger an ACK at once. */
-  public static final int ACK_EVERY = 4;
+  public static final int ACK_EVERY = 2;
 
   /** The most ranges remembered and sent. */
   public static final int MAX_RANGES = 32;

@@ -11,7 +11,7 @@ final class UdpSettings {
   /** Packet numbers remembered below the largest for anti-replay. */
   static final int REPLAY_WINDOW = 4096;
   /** The most a side delays an ACK of an ack-eliciting packet. */
-  static final long MAX_ACK_DELAY_NS = 5_000_000L;
+  static final long MAX_ACK_DELAY_NS = 1_000_000L;
   /** The most packets a session tracks for loss detection. */
   static final int MAX_TRACKED_PACKETS = 4096;
   /** First HELLO retransmission interval; doubles up to {@link #MAX_HELLO_INTERVAL_NS}. */
