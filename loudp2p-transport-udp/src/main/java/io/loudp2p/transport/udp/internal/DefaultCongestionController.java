@@ -44,11 +44,11 @@ public final class DefaultCongestionController implements CongestionController {
       window = Math.min(maxWindow, window + bytes);
       return;
     }
-    avoidanceCredit += (long) maxDatagram * bytes;
+    // One datagram more for each window's worth of bytes acknowledged.
+    avoidanceCredit += bytes;
     if (avoidanceCredit >= window) {
-      long grow = avoidanceCredit / window;
-      avoidanceCredit -= grow * window;
-      window = Math.min(maxWindow, window + grow);
+      avoidanceCredit -= window;
+      window = Math.min(maxWindow, window + maxDatagram);
     }
   }
 
