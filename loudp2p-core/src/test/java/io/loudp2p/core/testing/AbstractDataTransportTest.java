@@ -50,6 +50,7 @@ public abstract class AbstractDataTransportTest {
   protected static final int CHUNK_SIZE = 16 * 1024;
 
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  private static final Map<DataSessionId, DataOffer> offers = new ConcurrentHashMap<>();
 
   /** A new transport for the source side; closed by this test. */
   protected abstract DataTransport newSourceTransport() throws Exception;
@@ -268,6 +269,7 @@ public abstract class AbstractDataTransportTest {
       DataServer server, DataSessionId id, byte[] handshake, Receiver receiver) {
     byte[] receiverKey = receiverTransport.prepare(id);
     DataOffer offer = server.prepare(id, receiverKey);
+    offers.put(id, offer);
     return receiverTransport.open(offer.endpoint(), id, handshake, offer.publicKey(), receiver);
   }
 
@@ -326,7 +328,10 @@ public abstract class AbstractDataTransportTest {
     Receiver receiver = new Receiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
     assertThat(session.id()).isEqualTo(id);
-    assertThat(session.remote()).isEqualTo(server.address());
+    // The session's remote is the endpoint the source offered: the server's address, or for a
+    // transport with a socket per session, that socket's address on the server's IP.
+    assertThat(session.remote()).isEqualTo(offers.get(id).endpoint());
+    assertThat(session.remote().getAddress()).isEqualTo(server.address().getAddress());
 
     fetch(session, receiver, range(0, receiver.chunkCount()));
 

@@ -1,0 +1,223 @@
+package io.loudp2p.transport.udp.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One I/O thread with a {@link Selector} serving many sessions' sockets: a duty cycle that reads
+ * what arrived, runs tasks handed over by other threads, services sessions with new work, and once
+ * per tick runs the timers of every session whose deadline passed.
+ *
+ * <p>Everything a session does happens on its loop's thread; other threads only {@link #execute}.
+ * The buffers are allocated once and shared by the loop's sessions.
+ */
+final class IoLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(IoLoop.class);
+
+  /** How often every session's timers are looked at, at the most. */
+  static final long TICK_NS = 1_000_000L;
+
+  /** Something registered with the selector. */
+  interface Endpoint {
+    void onReadable(long nowNs);
+  }
+
+  private final Selector selector;
+  private final Thread thread;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final List<Connection> connections = new ArrayList<>();
+  private final ArrayDeque<Connection> dirty = new ArrayDeque<>();
+  private volatile boolean running = true;
+  private long nextTickNs;
+  private long nextWakeNs;
+
+  final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(Wire.MAX_DATAGRAM + 1);
+  final ByteBuffer openBuffer = ByteBuffer.allocate(Wire.MAX_DATAGRAM);
+  final ByteBuffer plainBuffer = ByteBuffer.allocate(Wire.MAX_DATAGRAM);
+  final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(Wire.MAX_DATAGRAM);
+
+  IoLoop(String name) throws IOException {
+    this.selector = Selector.open();
+    this.thread = new Thread(this, name);
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  Selector selector() {
+    return selector;
+  }
+
+  boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Runs {@code task} on the loop thread: at once when called there, else soon. */
+  void execute(Runnable task) {
+    if (inLoop()) {
+      task.run();
+      return;
+    }
+    tasks.add(task);
+    selector.wakeup();
+  }
+
+  /** Runs {@code task} on the loop thread after what runs now, even when called there. */
+  void executeLater(Runnable task) {
+    tasks.add(task);
+    if (!inLoop()) {
+      selector.wakeup();
+    }
+  }
+
+  /** How many sessions the loop serves. */
+  int connectionCount() {
+    return connections.size();
+  }
+
+  List<Connection> connections() {
+    return connections;
+  }
+
+  void add(Connection c) {
+    c.loopIndex = connections.size();
+    connections.add(c);
+    markDirty(c);
+  }
+
+  void remove(Connection c) {
+    int i = c.loopIndex;
+    if (i < 0) {
+      return;
+    }
+    Connection last = connections.remove(connections.size() - 1);
+    if (last != c) {
+      connections.set(i, last);
+      last.loopIndex = i;
+    }
+    c.loopIndex = -1;
+  }
+
+  void markDirty(Connection c) {
+    if (!c.dirty) {
+      c.dirty = true;
+      dirty.add(c);
+    }
+  }
+
+  /** Stops the loop once the tasks queued so far ran; waits for the thread unless it is this one. */
+  void stop() {
+    running = false;
+    selector.wakeup();
+    if (!inLoop()) {
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public void run() {
+    nextTickNs = System.nanoTime();
+    nextWakeNs = nextTickNs;
+    try {
+      while (running) {
+        long now = System.nanoTime();
+        if (!tasks.isEmpty() || !dirty.isEmpty() || nextWakeNs <= now) {
+          selector.selectNow();
+        } else {
+          long waitMs = Math.max(1, (nextWakeNs - now + 999_999) / 1_000_000);
+          selector.select(Math.min(waitMs, 100));
+        }
+        now = System.nanoTime();
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+          SelectionKey key = keys.next();
+          keys.remove();
+          if (key.isValid()) {
+            try {
+              ((Endpoint) key.attachment()).onReadable(now);
+            } catch (RuntimeException e) {
+              log.warn("UDP session failed on a datagram", e);
+            }
+          }
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            log.warn("UDP transport task failed", e);
+          }
+        }
+        Connection c;
+        while ((c = dirty.poll()) != null) {
+          c.dirty = false;
+          service(c, now);
+        }
+        if (now >= nextTickNs) {
+          long wake = now + 100_000_000L;
+          for (int i = 0; i < connections.size(); i++) {
+            c = connections.get(i);
+            if (c.timerNs <= now) {
+              service(c, now);
+              if (i >= connections.size() || connections.get(i) != c) {
+                i--; // c left and another took its place
+                continue;
+              }
+            }
+            wake = Math.min(wake, c.timerNs);
+          }
+          nextTickNs = now + TICK_NS;
+          nextWakeNs = Math.max(wake, nextTickNs);
+        }
+      }
+    } catch (IOException | ClosedSelectorException e) {
+      log.warn("UDP I/O loop failed", e);
+    } finally {
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.debug("task after stop failed", e);
+        }
+      }
+      try {
+        selector.close();
+      } catch (IOException e) {
+        log.debug("closing the selector", e);
+      }
+    }
+  }
+
+  private static void service(Connection c, long now) {
+    try {
+      c.service(now);
+    } catch (RuntimeException e) {
+      log.warn("UDP session {} failed", c, e);
+      c.fail();
+    }
+  }
+
+  /** Lets a session's new deadline take effect before the next tick. */
+  void wakeBy(long deadlineNs) {
+    if (deadlineNs < nextWakeNs) {
+      nextWakeNs = Math.max(deadlineNs, nextTickNs);
+    }
+  }
+}

@@ -1,0 +1,344 @@
+package io.loudp2p.transport.udp.internal;
+
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataSessionId;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session as the receiver sees it, on its own socket connected to the source: sends HELLO
+ * until answered, then its want list as REQUEST frames that are resent until acknowledged, and
+ * hands arriving fragments to the listener on the loop thread.
+ */
+final class ReceiverConnection extends Connection implements DataSession {
+  private static final Logger log = LoggerFactory.getLogger(ReceiverConnection.class);
+
+  /** One want or cancel not yet acknowledged by the source. */
+  private static final class Op {
+    final int chunk;
+    final int seq;
+    final boolean want;
+    boolean queued;
+
+    Op(int chunk, int seq, boolean want) {
+      this.chunk = chunk;
+      this.seq = seq;
+      this.want = want;
+    }
+  }
+
+  private final UdpDataTransport transport;
+  private final InetSocketAddress remote;
+  private final Listener listener;
+  private final byte[] handshake;
+  final CompletableFuture<DataSession> opened = new CompletableFuture<>();
+  private boolean accepted;
+  private final long openStartNs;
+  private long nextHelloNs;
+  private long helloIntervalNs = UdpSettings.HELLO_INTERVAL_NS;
+  private final BitSet cancelled = new BitSet();
+  private int requestSeq;
+  private final HashMap<Integer, Op> pending = new HashMap<>();
+  private final ArrayDeque<Op> unsent = new ArrayDeque<>();
+  private volatile boolean closing;
+
+  ReceiverConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
+      Drops drops, UdpDataTransport transport, InetSocketAddress remote, byte[] handshake,
+      SessionCrypto crypto, Listener listener, long nowNs) {
+    super(loop, channel, id, settings, drops, false, nowNs);
+    this.transport = transport;
+    this.remote = remote;
+    this.handshake = handshake.clone();
+    this.crypto = crypto;
+    this.listener = listener;
+    this.openStartNs = nowNs;
+    this.nextHelloNs = nowNs;
+  }
+
+  @Override
+  @Nullable InetSocketAddress receive(ByteBuffer buf) throws IOException {
+    int n = channel.read(buf);
+    return n > 0 ? remote : null;
+  }
+
+  @Override
+  boolean addressAllowed(InetSocketAddress from) {
+    return true; // the socket is connected: the kernel passes only the source's datagrams
+  }
+
+  @Override
+  void write(ByteBuffer datagram) throws IOException {
+    channel.write(datagram);
+  }
+
+  @Override
+  boolean onFrame(byte type, ByteBuffer in, InetSocketAddress from, long nowNs) {
+    switch (type) {
+      case Wire.ACCEPT:
+        if (!accepted) {
+          accepted = true;
+          transport.complete(opened, this);
+        }
+        return true;
+      case Wire.REFUSED:
+        if (!accepted) {
+          failOpen(new ControlException(ControlErrorCode.UNAUTHENTICATED,
+              "source " + remote + " refused session " + id + " (unknown session or bad handshake)"));
+        }
+        return true;
+      case Wire.DATA: {
+        if (in.remaining() < 10) {
+          return false;
+        }
+        int chunk = in.getInt();
+        int offset = in.getInt();
+        int length = Short.toUnsignedInt(in.getShort());
+        if (in.remaining() < length || chunk < 0 || offset < 0) {
+          return false;
+        }
+        ByteBuffer data = in.slice(in.position(), length);
+        in.position(in.position() + length);
+        if (accepted && !cancelled.get(chunk) && !closing) {
+          try {
+            listener.onFragment(chunk, offset, data);
+          } catch (RuntimeException e) {
+            log.warn("listener of {} failed on a fragment", this, e);
+          }
+        }
+        return true;
+      }
+      case Wire.UNAVAILABLE: {
+        if (in.remaining() < 4) {
+          return false;
+        }
+        int chunk = in.getInt();
+        if (accepted && !closing && chunk >= 0) {
+          try {
+            listener.onUnavailable(chunk);
+          } catch (RuntimeException e) {
+            log.warn("listener of {} failed on an unavailable chunk", this, e);
+          }
+        }
+        return true;
+      }
+      case Wire.CLOSE: {
+        if (in.remaining() < 1) {
+          return false;
+        }
+        byte reason = in.get();
+        if (!accepted) {
+          failOpen(new ControlException(ControlErrorCode.UNAVAILABLE,
+              "source " + remote + " closed session " + id + " before accepting it"));
+        } else {
+          finish(reason == Wire.CLOSE_SOURCE ? CloseReason.SOURCE_CLOSED
+              : CloseReason.CONNECTION_LOST, false);
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  @Override
+  long sendFrames(long nowNs) {
+    if (!accepted) {
+      if (nowNs - openStartNs >= settings.openTimeoutNs) {
+        failOpen(new ControlException(ControlErrorCode.UNAVAILABLE, "source " + remote
+            + " did not answer session " + id + " over UDP within "
+            + settings.openTimeoutNs / 1_000_000 + " ms"));
+        return Long.MAX_VALUE;
+      }
+      if (nowNs >= nextHelloNs) {
+        ByteBuffer plain = beginPacket(nowNs, 0);
+        plain.put(Wire.HELLO).putShort((short) handshake.length).put(handshake);
+        sendPacket(plain, null, false, nowNs);
+        nextHelloNs = nowNs + helloIntervalNs;
+        helloIntervalNs = Math.min(2 * helloIntervalNs, UdpSettings.MAX_HELLO_INTERVAL_NS);
+      }
+      return Math.min(nextHelloNs, openStartNs + settings.openTimeoutNs);
+    }
+    while (!unsent.isEmpty() && loss.hasRoom()) {
+      ByteBuffer plain = beginPacket(nowNs, 64);
+      plain.put(Wire.REQUEST);
+      int countAt = plain.position();
+      plain.put((byte) 0);
+      SentPacket p = obtain();
+      while (p.requestCount < SentPacket.MAX_REQUEST_ENTRIES && !unsent.isEmpty()) {
+        Op op = unsent.poll();
+        op.queued = false;
+        if (pending.get(op.chunk) != op) {
+          continue; // superseded by a later want or cancel
+        }
+        plain.put(op.want ? Wire.WANT : Wire.CANCEL).putInt(op.chunk).putInt(op.seq);
+        p.requestChunks[p.requestCount] = op.chunk;
+        p.requestSeqs[p.requestCount] = op.seq;
+        p.requestWants[p.requestCount] = op.want;
+        p.requestCount++;
+      }
+      if (p.requestCount == 0) {
+        release(p);
+        break;
+      }
+      plain.put(countAt, (byte) p.requestCount);
+      sendPacket(plain, p, false, nowNs);
+    }
+    return Long.MAX_VALUE;
+  }
+
+  @Override
+  void onFramesAcked(SentPacket p) {
+    for (int i = 0; i < p.requestCount; i++) {
+      Op op = pending.get(p.requestChunks[i]);
+      if (op != null && op.seq == p.requestSeqs[i]) {
+        pending.remove(op.chunk);
+      }
+    }
+  }
+
+  @Override
+  boolean onFramesLost(SentPacket p) {
+    for (int i = 0; i < p.requestCount; i++) {
+      Op op = pending.get(p.requestChunks[i]);
+      if (op != null && op.seq == p.requestSeqs[i] && !op.queued) {
+        op.queued = true;
+        unsent.add(op);
+      }
+    }
+    return false;
+  }
+
+  @Override
+  long idleTimeoutNs() {
+    return accepted ? settings.idleTimeoutNs : Long.MAX_VALUE / 4;
+  }
+
+  @Override
+  boolean keepalive() {
+    return accepted;
+  }
+
+  @Override
+  void onIdleTimeout() {
+    finish(CloseReason.CONNECTION_LOST, false);
+  }
+
+  @Override
+  void fail() {
+    if (accepted) {
+      finish(CloseReason.CONNECTION_LOST, true);
+    } else {
+      failOpen(new ControlException(ControlErrorCode.INTERNAL, "session " + id + " failed"));
+    }
+  }
+
+  /** Fails a session that was never opened: no listener callback. */
+  void failOpen(ControlException why) {
+    if (ended) {
+      return;
+    }
+    release();
+    transport.removed(this);
+    transport.fail(opened, why);
+  }
+
+  private void finish(CloseReason reason, boolean tellSource) {
+    if (ended) {
+      return;
+    }
+    if (tellSource) {
+      sendClose(Wire.CLOSE_RECEIVER, System.nanoTime());
+    }
+    release();
+    transport.removed(this);
+    try {
+      listener.onClosed(reason);
+    } catch (RuntimeException e) {
+      log.warn("listener of {} failed on close", this, e);
+    }
+  }
+
+  // ------------------------------------------------------------------ DataSession
+
+  @Override
+  public DataSessionId id() {
+    return id;
+  }
+
+  @Override
+  public InetSocketAddress remote() {
+    return remote;
+  }
+
+  @Override
+  public void request(int chunkIndex) {
+    if (chunkIndex < 0) {
+      throw new IllegalArgumentException("chunk index must not be negative: " + chunkIndex);
+    }
+    if (closing) {
+      return;
+    }
+    loop.execute(() -> enqueue(chunkIndex, true));
+  }
+
+  @Override
+  public void cancel(int chunkIndex) {
+    if (chunkIndex < 0 || closing) {
+      return;
+    }
+    loop.execute(() -> enqueue(chunkIndex, false));
+  }
+
+  private void enqueue(int chunk, boolean want) {
+    if (ended) {
+      return;
+    }
+    if (want) {
+      cancelled.clear(chunk);
+    } else {
+      cancelled.set(chunk);
+    }
+    Op op = new Op(chunk, ++requestSeq, want);
+    pending.put(chunk, op);
+    op.queued = true;
+    unsent.add(op);
+    loop.markDirty(this);
+  }
+
+  @Override
+  public void close() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    // Later even on the loop thread: a close from inside a callback must not call onClosed in it.
+    loop.executeLater(() -> {
+      if (accepted) {
+        finish(CloseReason.LOCAL_CLOSE, true);
+      } else {
+        failOpen(new ControlException(ControlErrorCode.UNAVAILABLE, "the session was closed"));
+      }
+    });
+  }
+
+  @Override
+  int trackedState() {
+    return super.trackedState() + pending.size() + unsent.size();
+  }
+
+  @Override
+  public String toString() {
+    return "udp data session " + id + " with " + remote;
+  }
+}

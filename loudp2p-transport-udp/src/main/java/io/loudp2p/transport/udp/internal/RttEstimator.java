@@ -1,0 +1,38 @@
+package io.loudp2p.transport.udp.internal;
+
+/**
+ * Estimates a path's round-trip time from acknowledgement samples.
+ *
+ * <p>Not thread-safe: owned by one session on its I/O thread. Times are {@link System#nanoTime()}
+ * values passed in, never read inside.
+ */
+public interface RttEstimator {
+  /**
+   * Takes one sample.
+   *
+   * @param latestRttNs time from sending the largest newly acknowledged packet to its ACK
+   * @param ackDelayNs the delay the peer reported between receiving it and acknowledging it
+   */
+  void onSample(long latestRttNs, long ackDelayNs);
+
+  /** The smoothed round-trip time (the initial estimate before any sample). */
+  long smoothedNs();
+
+  /** The round-trip time variation. */
+  long varianceNs();
+
+  /** The most recent sample, or the smoothed value before any sample. */
+  long latestNs();
+
+  /** The smallest sample seen, or the initial estimate before any sample. */
+  long minNs();
+
+  /** Whether at least one sample was taken. */
+  boolean hasSample();
+
+  /** The probe timeout before backoff: {@code srtt + max(4 rttvar, 1 ms) + maxAckDelay}. */
+  default long probeTimeoutNs(long maxAckDelayNs) {
+    return smoothedNs() + Math.max(4 * varianceNs(), DefaultLossDetector.GRANULARITY_NS)
+        + maxAckDelayNs;
+  }
+}

@@ -1,0 +1,67 @@
+package io.loudp2p.transport.udp.internal;
+
+/**
+ * What a session remembers of one ack-eliciting packet it sent: enough to account for it in
+ * flight and to resend its frames if it is lost, never the bytes themselves (a source reads chunk
+ * bytes again from its provider). Pooled and reused; not thread-safe.
+ */
+public final class SentPacket {
+  /** Most request entries one packet carries. */
+  static final int MAX_REQUEST_ENTRIES = 64;
+
+  long pn;
+  long sentNs;
+  int bytes;
+  /** Whether the packet counts toward bytes in flight. */
+  boolean inFlight;
+
+  /** DATA carried, or {@code -1}. */
+  int dataChunk = -1;
+  int dataOffset;
+  int dataLength;
+  int dataSeq;
+
+  /** UNAVAILABLE carried, or {@code -1}. */
+  int unavailableChunk = -1;
+
+  /** REQUEST entries carried: chunk, request sequence number and kind (want or cancel). */
+  int requestCount;
+  final int[] requestChunks = new int[MAX_REQUEST_ENTRIES];
+  final int[] requestSeqs = new int[MAX_REQUEST_ENTRIES];
+  final boolean[] requestWants = new boolean[MAX_REQUEST_ENTRIES];
+
+  /** Makes a record for a packet number; used by tests and the pool. */
+  public static SentPacket of(long pn, long sentNs, int bytes) {
+    SentPacket p = new SentPacket();
+    p.pn = pn;
+    p.sentNs = sentNs;
+    p.bytes = bytes;
+    p.inFlight = true;
+    return p;
+  }
+
+  /** The packet number. */
+  public long pn() {
+    return pn;
+  }
+
+  /** When it was sent. */
+  public long sentNs() {
+    return sentNs;
+  }
+
+  /** Its size on the wire. */
+  public int bytes() {
+    return bytes;
+  }
+
+  void reset() {
+    pn = -1;
+    sentNs = 0;
+    bytes = 0;
+    inFlight = false;
+    dataChunk = -1;
+    unavailableChunk = -1;
+    requestCount = 0;
+  }
+}

@@ -1,0 +1,417 @@
+package io.loudp2p.transport.udp.internal;
+
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session as the source sees it, on its own socket: answers the receiver's HELLO once the
+ * provider judged it, then sends the chunks the receiver wants, in the order asked, as fast as
+ * congestion control and pacing allow, reading each fragment from the provider only when it is
+ * about to be sent (or resent).
+ */
+final class SourceConnection extends Connection {
+  private static final Logger log = LoggerFactory.getLogger(SourceConnection.class);
+
+  /** Most entries of the chunk → latest request sequence map before it is forgotten. */
+  private static final int MAX_SEQ_ENTRIES = 65_536;
+
+  private enum State { PREPARED, ACCEPTED, REFUSED }
+
+  /** One wanted chunk. */
+  private static final class Want {
+    final int chunk;
+    int seq;
+    int length = -2; // not asked yet
+    int offset;
+    boolean cancelled;
+
+    Want(int chunk, int seq) {
+      this.chunk = chunk;
+      this.seq = seq;
+    }
+  }
+
+  private final UdpDataServer server;
+  private final ChunkProvider provider;
+  private State state = State.PREPARED;
+  private @Nullable InetSocketAddress pinned;
+  private boolean answerDue;
+  private final ArrayDeque<Want> order = new ArrayDeque<>();
+  private final HashMap<Integer, Want> wanted = new HashMap<>();
+  private final HashMap<Integer, Integer> latestSeq = new HashMap<>();
+  private final ArrayDeque<SentPacket> resend = new ArrayDeque<>();
+  private final ArrayDeque<long[]> unavailableDue = new ArrayDeque<>();
+  private final int maxWanted;
+
+  SourceConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
+      Drops drops, UdpDataServer server, ChunkProvider provider, SessionCrypto crypto, long nowNs) {
+    super(loop, channel, id, settings, drops, true, nowNs);
+    this.server = server;
+    this.provider = provider;
+    this.crypto = crypto;
+    this.maxWanted = settings.maxWanted;
+  }
+
+  boolean prepared() {
+    return state == State.PREPARED;
+  }
+
+  @Override
+  @Nullable InetSocketAddress receive(ByteBuffer buf) throws IOException {
+    return (InetSocketAddress) channel.receive(buf);
+  }
+
+  @Override
+  boolean addressAllowed(InetSocketAddress from) {
+    return pinned == null || pinned.equals(from);
+  }
+
+  @Override
+  void write(ByteBuffer datagram) throws IOException {
+    InetSocketAddress to = pinned;
+    if (to != null) {
+      channel.send(datagram, to);
+    }
+  }
+
+  @Override
+  boolean onFrame(byte type, ByteBuffer in, InetSocketAddress from, long nowNs) {
+    switch (type) {
+      case Wire.HELLO: {
+        if (in.remaining() < 2) {
+          return false;
+        }
+        int length = Short.toUnsignedInt(in.getShort());
+        if (in.remaining() < length) {
+          return false;
+        }
+        byte[] handshake = new byte[length];
+        in.get(handshake);
+        if (pinned == null) {
+          pinned = from;
+        }
+        if (state == State.PREPARED) {
+          boolean accepted;
+          try {
+            accepted = provider.accept(id, handshake, from);
+          } catch (RuntimeException e) {
+            log.warn("chunk provider failed to judge session {} from {}", id, from, e);
+            accepted = false;
+          }
+          state = accepted ? State.ACCEPTED : State.REFUSED;
+          server.decided(this);
+        }
+        answerDue = true;
+        return true;
+      }
+      case Wire.REQUEST: {
+        if (in.remaining() < 1) {
+          return false;
+        }
+        int n = Byte.toUnsignedInt(in.get());
+        if (in.remaining() < n * Wire.REQUEST_ENTRY) {
+          return false;
+        }
+        for (int i = 0; i < n; i++) {
+          byte kind = in.get();
+          int chunk = in.getInt();
+          int seq = in.getInt();
+          if ((kind != Wire.WANT && kind != Wire.CANCEL) || chunk < 0) {
+            return false;
+          }
+          if (state == State.ACCEPTED) {
+            if (kind == Wire.WANT) {
+              want(chunk, seq);
+            } else {
+              cancel(chunk, seq);
+            }
+          }
+        }
+        return true;
+      }
+      case Wire.CLOSE: {
+        if (in.remaining() < 1) {
+          return false;
+        }
+        in.get();
+        end(false);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Records the newest request sequence of {@code chunk}; false when {@code seq} is stale. */
+  private boolean fresh(int chunk, int seq) {
+    Integer latest = latestSeq.get(chunk);
+    if (latest != null && seq - latest <= 0) {
+      return false;
+    }
+    if (latest == null && latestSeq.size() >= MAX_SEQ_ENTRIES) {
+      latestSeq.clear(); // a pathological receiver; old frames may then be taken again, harmlessly
+    }
+    latestSeq.put(chunk, seq);
+    return true;
+  }
+
+  private boolean current(int chunk, int seq) {
+    Integer latest = latestSeq.get(chunk);
+    return latest != null && latest == seq;
+  }
+
+  private void want(int chunk, int seq) {
+    if (!fresh(chunk, seq)) {
+      return;
+    }
+    Want w = wanted.get(chunk);
+    if (w != null) {
+      w.seq = seq;
+      w.offset = 0; // asked again: all of it again
+      return;
+    }
+    if (wanted.size() >= maxWanted) {
+      unavailableDue.add(new long[] {chunk, seq});
+      return;
+    }
+    w = new Want(chunk, seq);
+    wanted.put(chunk, w);
+    order.add(w);
+  }
+
+  private void cancel(int chunk, int seq) {
+    if (!fresh(chunk, seq)) {
+      return;
+    }
+    Want w = wanted.remove(chunk);
+    if (w != null) {
+      w.cancelled = true;
+    }
+    if (order.size() > 2 * maxWanted) {
+      order.removeIf(x -> x.cancelled);
+    }
+  }
+
+  @Override
+  long sendFrames(long nowNs) {
+    if (answerDue && pinned != null) {
+      answerDue = false;
+      ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT);
+      plain.put(state == State.ACCEPTED ? Wire.ACCEPT : Wire.REFUSED);
+      sendPacket(plain, null, false, nowNs);
+    }
+    if (state != State.ACCEPTED) {
+      return Long.MAX_VALUE;
+    }
+    while (!unavailableDue.isEmpty() && loss.hasRoom()) {
+      long[] u = unavailableDue.poll();
+      if (current((int) u[0], (int) u[1])) {
+        sendUnavailable((int) u[0], (int) u[1], nowNs);
+      }
+    }
+    while (!ended) {
+      if (!loss.hasRoom()) {
+        return Long.MAX_VALUE; // an ACK makes room and marks the session dirty
+      }
+      SentPacket again = resend.peek();
+      Want w = null;
+      if (again != null) {
+        if (!current(again.dataChunk, again.dataSeq)) {
+          release(resend.poll());
+          continue;
+        }
+      } else {
+        w = nextWant();
+        if (w == null) {
+          return Long.MAX_VALUE;
+        }
+      }
+      if (loss.bytesInFlight() + Wire.MAX_DATAGRAM > congestion.windowBytes()) {
+        return Long.MAX_VALUE;
+      }
+      long at = pacer.nextSendNs(nowNs, Wire.MAX_DATAGRAM);
+      if (at > nowNs) {
+        return at;
+      }
+      if (again != null) {
+        resend.poll();
+        sendData(again, again.dataChunk, again.dataSeq, again.dataOffset, again.dataLength, nowNs);
+      } else {
+        int n = Math.min(DataTransport.MAX_FRAGMENT_PAYLOAD, w.length - w.offset);
+        SentPacket p = obtain();
+        if (sendData(p, w.chunk, w.seq, w.offset, n, nowNs)) {
+          w.offset += n;
+          if (w.offset >= w.length) {
+            finished(w);
+          }
+        } else {
+          finished(w);
+        }
+      }
+    }
+    return Long.MAX_VALUE;
+  }
+
+  private void finished(Want w) {
+    order.remove(w);
+    if (wanted.get(w.chunk) == w) {
+      wanted.remove(w.chunk);
+    }
+  }
+
+  /** The head of the want list with its length known, or null. */
+  private @Nullable Want nextWant() {
+    while (true) {
+      Want w = order.peek();
+      if (w == null) {
+        return null;
+      }
+      if (w.cancelled) {
+        order.poll();
+        continue;
+      }
+      if (w.length == -2) {
+        int length;
+        try {
+          length = provider.chunkLength(id, w.chunk);
+        } catch (RuntimeException e) {
+          log.warn("chunk provider failed on the length of chunk {}", w.chunk, e);
+          length = -1;
+        }
+        w.length = length;
+      }
+      if (w.length < 0) {
+        finished(w);
+        if (loss.hasRoom()) {
+          sendUnavailable(w.chunk, w.seq, System.nanoTime());
+        } else {
+          unavailableDue.add(new long[] {w.chunk, w.seq});
+        }
+        continue;
+      }
+      if (w.offset >= w.length) {
+        finished(w);
+        continue;
+      }
+      return w;
+    }
+  }
+
+  private void sendUnavailable(int chunk, int seq, long nowNs) {
+    ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT);
+    plain.put(Wire.UNAVAILABLE).putInt(chunk);
+    SentPacket p = obtain();
+    p.unavailableChunk = chunk;
+    p.dataSeq = seq;
+    sendPacket(plain, p, false, nowNs);
+  }
+
+  /** Sends one DATA frame read from the provider; false (and UNAVAILABLE sent) when it failed. */
+  private boolean sendData(SentPacket p, int chunk, int seq, int offset, int length, long nowNs) {
+    ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - Wire.DATA_OVERHEAD - length);
+    plain.put(Wire.DATA).putInt(chunk).putInt(offset).putShort((short) length);
+    ByteBuffer dst = plain.slice(plain.position(), length);
+    try {
+      provider.readChunk(id, chunk, offset, dst);
+      if (dst.hasRemaining()) {
+        throw new IllegalStateException("the provider left " + dst.remaining() + " bytes unread");
+      }
+    } catch (RuntimeException e) {
+      log.warn("chunk provider failed to read chunk {} of session {}", chunk, id, e);
+      release(p);
+      Want w = wanted.get(chunk);
+      if (w != null) {
+        finished(w);
+      }
+      sendUnavailable(chunk, seq, nowNs);
+      return false;
+    }
+    plain.position(plain.position() + length);
+    p.reset();
+    p.dataChunk = chunk;
+    p.dataSeq = seq;
+    p.dataOffset = offset;
+    p.dataLength = length;
+    sendPacket(plain, p, true, nowNs);
+    return true;
+  }
+
+  @Override
+  boolean onFramesLost(SentPacket p) {
+    if (p.dataChunk >= 0 && current(p.dataChunk, p.dataSeq)) {
+      resend.add(p);
+      return true;
+    }
+    if (p.unavailableChunk >= 0 && current(p.unavailableChunk, p.dataSeq)) {
+      unavailableDue.add(new long[] {p.unavailableChunk, p.dataSeq});
+    }
+    return false;
+  }
+
+  @Override
+  long idleTimeoutNs() {
+    switch (state) {
+      case PREPARED:
+        return settings.preparedTimeoutNs;
+      case REFUSED:
+        return UdpSettings.REFUSED_LINGER_NS;
+      default:
+        return settings.idleTimeoutNs;
+    }
+  }
+
+  @Override
+  boolean keepalive() {
+    return state == State.ACCEPTED;
+  }
+
+  @Override
+  void onIdleTimeout() {
+    end(false);
+  }
+
+  @Override
+  void fail() {
+    end(true);
+  }
+
+  /** Ends the session once; tells the receiver when {@code tellReceiver}. */
+  void end(boolean tellReceiver) {
+    if (ended) {
+      return;
+    }
+    if (tellReceiver && pinned != null && state == State.ACCEPTED) {
+      sendClose(Wire.CLOSE_SOURCE, System.nanoTime());
+    }
+    resend.clear();
+    release();
+    server.removed(this);
+    if (state == State.ACCEPTED) {
+      try {
+        provider.onSessionClosed(id);
+      } catch (RuntimeException e) {
+        log.warn("chunk provider failed on the end of session {}", id, e);
+      }
+    }
+  }
+
+  @Override
+  int trackedState() {
+    return super.trackedState() + order.size() + resend.size() + unavailableDue.size();
+  }
+
+  @Override
+  public String toString() {
+    return "udp source session " + id;
+  }
+}

@@ -1,0 +1,293 @@
+package io.loudp2p.transport.udp.internal;
+
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.DataServer;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.TransportOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Chunk delivery over UDP: one socket per session on each side, datagrams sealed with
+ * per-session keys from an X25519 exchange carried in the signed stream initiation, loss recovery,
+ * congestion control and pacing per session (PROTOCOL.md, "UDP data plane").
+ *
+ * <p>Thread-safe. Sessions run on a few I/O threads ({@link io.loudp2p.transport.udp.UdpTransport#IO_THREADS});
+ * listener callbacks run there.
+ */
+public final class UdpDataTransport implements DataTransport {
+  private static final AtomicInteger TRANSPORTS = new AtomicInteger();
+
+  private final UdpSettings settings;
+  private final IoLoop[] loops;
+  private final AtomicInteger nextLoop = new AtomicInteger();
+  private final Drops drops = new Drops();
+  private final Set<UdpDataServer> servers = ConcurrentHashMap.newKeySet();
+  private final Set<ReceiverConnection> sessions = ConcurrentHashMap.newKeySet();
+  private final Map<DataSessionId, PreparedKey> preparedKeys = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private record PreparedKey(X25519PrivateKeyParameters key, byte[] publicKey, long atNs) {}
+
+  public UdpDataTransport(TransportOptions options) {
+    this.settings = new UdpSettings(options);
+    this.loops = new IoLoop[settings.ioThreads];
+    int n = TRANSPORTS.incrementAndGet();
+    try {
+      for (int i = 0; i < loops.length; i++) {
+        loops[i] = new IoLoop("loudp2p-udp-" + n + "-" + i);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("no selector for the UDP transport", e);
+    }
+    for (IoLoop loop : loops) {
+      loop.start();
+    }
+  }
+
+  /** The datagrams this transport dropped, by reason. */
+  public Drops drops() {
+    return drops;
+  }
+
+  IoLoop nextLoop() {
+    return loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
+  }
+
+  DatagramChannel openChannel(InetSocketAddress bind, @Nullable InetSocketAddress connect)
+      throws IOException {
+    DatagramChannel c = DatagramChannel.open(
+        bind.getAddress() != null && bind.getAddress() instanceof java.net.Inet6Address
+            ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+    try {
+      c.configureBlocking(false);
+      c.setOption(StandardSocketOptions.SO_RCVBUF, settings.socketBufferBytes);
+      c.setOption(StandardSocketOptions.SO_SNDBUF, settings.socketBufferBytes);
+      c.bind(bind);
+      if (connect != null) {
+        c.connect(connect);
+      }
+      return c;
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  private static <T> CompletableFuture<T> failed(ControlErrorCode code, String message) {
+    return CompletableFuture.failedFuture(new ControlException(code, message));
+  }
+
+  // ------------------------------------------------------------------ receiver side
+
+  @Override
+  public byte[] prepare(DataSessionId id) {
+    if (closed) {
+      throw new ControlException(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+    }
+    long now = System.nanoTime();
+    preparedKeys.values().removeIf(k -> now - k.atNs() > settings.preparedTimeoutNs);
+    if (preparedKeys.size() >= settings.maxPrepared && !preparedKeys.containsKey(id)) {
+      throw new ControlException(ControlErrorCode.RESOURCE_EXHAUSTED,
+          "more than " + settings.maxPrepared + " UDP sessions prepared and not opened");
+    }
+    X25519PrivateKeyParameters key = SessionCrypto.newPrivateKey();
+    byte[] publicKey = SessionCrypto.publicKey(key);
+    preparedKeys.put(id, new PreparedKey(key, publicKey, now));
+    return publicKey.clone();
+  }
+
+  @Override
+  public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+      byte[] handshake, DataSession.Listener listener) {
+    return failed(ControlErrorCode.UNAVAILABLE, "the UDP transport needs the source's session key:"
+        + " call prepare(id), then open with the DataOffer's endpoint and public key");
+  }
+
+  @Override
+  public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+      byte[] handshake, byte[] sourceKey, DataSession.Listener listener) {
+    if (closed) {
+      return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+    }
+    if (handshake.length > Wire.MAX_HANDSHAKE) {
+      return failed(ControlErrorCode.MALFORMED,
+          "a UDP handshake has at most " + Wire.MAX_HANDSHAKE + " bytes, got " + handshake.length);
+    }
+    PreparedKey prepared = preparedKeys.remove(id);
+    if (prepared == null) {
+      return failed(ControlErrorCode.MALFORMED,
+          "session " + id + " was not prepared with prepare(id) (or it expired)");
+    }
+    byte[] keys;
+    try {
+      keys = SessionCrypto.deriveKeys(prepared.key(), sourceKey, id.bytes(), prepared.publicKey(),
+          sourceKey);
+    } catch (IllegalArgumentException e) {
+      return failed(ControlErrorCode.MALFORMED, "bad source key: " + e.getMessage());
+    }
+    DatagramChannel channel;
+    try {
+      InetSocketAddress bind = source.getAddress() instanceof java.net.Inet6Address
+          ? new InetSocketAddress("::", 0) : new InetSocketAddress(0);
+      channel = openChannel(bind, source);
+    } catch (IOException | RuntimeException e) {
+      return failed(ControlErrorCode.UNAVAILABLE, "no UDP socket to " + source + ": " + e);
+    }
+    IoLoop loop = nextLoop();
+    ReceiverConnection c = new ReceiverConnection(loop, channel, id, settings, drops, this, source,
+        handshake, SessionCrypto.forReceiver(keys), listener, System.nanoTime());
+    sessions.add(c);
+    loop.execute(() -> {
+      if (closed) {
+        c.failOpen(new ControlException(ControlErrorCode.UNAVAILABLE,
+            "the UDP data transport is closed"));
+        return;
+      }
+      try {
+        c.register();
+      } catch (IOException e) {
+        c.failOpen(new ControlException(ControlErrorCode.UNAVAILABLE, "registering failed", e));
+      }
+    });
+    return c.opened;
+  }
+
+  void complete(CompletableFuture<DataSession> future, DataSession session) {
+    Executor executor = settings.callbackExecutor;
+    if (executor == null) {
+      future.complete(session);
+    } else {
+      executor.execute(() -> future.complete(session));
+    }
+  }
+
+  void fail(CompletableFuture<DataSession> future, Throwable why) {
+    Executor executor = settings.callbackExecutor;
+    if (executor == null) {
+      future.completeExceptionally(why);
+    } else {
+      executor.execute(() -> future.completeExceptionally(why));
+    }
+  }
+
+  void removed(ReceiverConnection c) {
+    sessions.remove(c);
+  }
+
+  // ------------------------------------------------------------------ source side
+
+  @Override
+  public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
+    if (closed) {
+      return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+    }
+    try {
+      DatagramChannel channel = openChannel(address, null);
+      IoLoop loop = loops[0];
+      UdpDataServer server = new UdpDataServer(this, settings, provider, channel, loop);
+      servers.add(server);
+      CompletableFuture<DataServer> bound = new CompletableFuture<>();
+      loop.execute(() -> {
+        try {
+          server.register();
+          bound.complete(server);
+        } catch (IOException | RuntimeException e) {
+          server.close();
+          bound.completeExceptionally(new ControlException(ControlErrorCode.UNAVAILABLE,
+              "cannot serve on " + address, e));
+        }
+      });
+      return bound;
+    } catch (IOException e) {
+      return failed(ControlErrorCode.UNAVAILABLE, "cannot bind " + address + ": " + e);
+    }
+  }
+
+  void serverClosed(UdpDataServer server) {
+    servers.remove(server);
+  }
+
+  // ------------------------------------------------------------------ statistics
+
+  /** What this transport's sessions hold, summed, read on their threads. */
+  public Stats stats() {
+    List<CompletableFuture<long[]>> parts = new ArrayList<>();
+    for (IoLoop loop : loops) {
+      CompletableFuture<long[]> part = new CompletableFuture<>();
+      loop.execute(() -> {
+        long[] s = new long[4];
+        for (Connection c : loop.connections()) {
+          s[0]++;
+          s[1] += c.trackedState();
+          s[2] += c.packetsSent;
+          s[3] += c.packetsLost;
+        }
+        part.complete(s);
+      });
+      parts.add(part);
+    }
+    long[] sum = new long[4];
+    for (CompletableFuture<long[]> part : parts) {
+      try {
+        long[] s = part.get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += s[i];
+        }
+      } catch (Exception e) {
+        // a stopped loop: nothing to add
+      }
+    }
+    return new Stats((int) sum[0], sum[1], sum[2], sum[3]);
+  }
+
+  /**
+   * A snapshot of a transport's sessions.
+   *
+   * @param sessions sessions open or prepared
+   * @param trackedState packets tracked for loss, chunks wanted, requests pending and resends
+   *     queued, summed over sessions: what bounds their memory
+   * @param packetsSent datagrams sent by live sessions
+   * @param packetsLost packets declared lost by live sessions
+   */
+  public record Stats(int sessions, long trackedState, long packetsSent, long packetsLost) {}
+
+  // ------------------------------------------------------------------ closing
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (UdpDataServer server : servers) {
+      server.close();
+    }
+    for (ReceiverConnection session : sessions) {
+      session.close();
+    }
+    preparedKeys.clear();
+    for (IoLoop loop : loops) {
+      loop.stop();
+    }
+  }
+}

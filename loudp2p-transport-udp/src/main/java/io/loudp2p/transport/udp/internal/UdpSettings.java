@@ -1,0 +1,69 @@
+package io.loudp2p.transport.udp.internal;
+
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.transport.udp.UdpTransport;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/** The settings of one UDP transport, read once from its {@link TransportOptions}. */
+final class UdpSettings {
+  /** Packet numbers remembered below the largest for anti-replay. */
+  static final int REPLAY_WINDOW = 4096;
+  /** The most a side delays an ACK of an ack-eliciting packet. */
+  static final long MAX_ACK_DELAY_NS = 1_000_000L;
+  /** The most packets a session tracks for loss detection. */
+  static final int MAX_TRACKED_PACKETS = 4096;
+  /** First HELLO retransmission interval; doubles up to {@link #MAX_HELLO_INTERVAL_NS}. */
+  static final long HELLO_INTERVAL_NS = 100_000_000L;
+  static final long MAX_HELLO_INTERVAL_NS = 400_000_000L;
+  /** How long a source keeps a refused session's socket to answer repeated HELLOs. */
+  static final long REFUSED_LINGER_NS = 3_000_000_000L;
+
+  final long openTimeoutNs;
+  final long idleTimeoutNs;
+  final long keepaliveNs;
+  final long preparedTimeoutNs;
+  final int maxPrepared;
+  final int maxWanted;
+  final int maxWindowBytes;
+  final int socketBufferBytes;
+  final int ioThreads;
+  final @Nullable Executor callbackExecutor;
+
+  UdpSettings(TransportOptions options) {
+    openTimeoutNs = millis(options, UdpTransport.OPEN_TIMEOUT_MS, UdpTransport.DEFAULT_OPEN_TIMEOUT);
+    idleTimeoutNs = millis(options, UdpTransport.IDLE_TIMEOUT_MS, UdpTransport.DEFAULT_IDLE_TIMEOUT);
+    keepaliveNs = millis(options, UdpTransport.KEEPALIVE_MS, UdpTransport.DEFAULT_KEEPALIVE);
+    preparedTimeoutNs =
+        millis(options, UdpTransport.PREPARED_TIMEOUT_MS, UdpTransport.DEFAULT_PREPARED_TIMEOUT);
+    maxPrepared = positiveInt(options, UdpTransport.MAX_PREPARED_SESSIONS,
+        UdpTransport.DEFAULT_MAX_PREPARED_SESSIONS);
+    maxWanted = positiveInt(options, UdpTransport.MAX_WANTED, UdpTransport.DEFAULT_MAX_WANTED);
+    maxWindowBytes = positiveInt(options, UdpTransport.MAX_WINDOW_BYTES,
+        UdpTransport.DEFAULT_MAX_WINDOW_BYTES);
+    socketBufferBytes = positiveInt(options, UdpTransport.SOCKET_BUFFER_BYTES,
+        UdpTransport.DEFAULT_SOCKET_BUFFER_BYTES);
+    ioThreads = positiveInt(options, UdpTransport.IO_THREADS, UdpTransport.DEFAULT_IO_THREADS);
+    callbackExecutor = options.callbackExecutor();
+  }
+
+  private static long millis(TransportOptions options, String key, Duration defaultValue) {
+    return Duration.ofMillis(positiveInt(options, key, (int) defaultValue.toMillis())).toNanos();
+  }
+
+  private static int positiveInt(TransportOptions options, String key, int defaultValue) {
+    String raw = options.property(key, Integer.toString(defaultValue));
+    int value;
+    try {
+      value = Integer.parseInt(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "transport property " + key + " must be a whole number: " + raw, e);
+    }
+    if (value < 1) {
+      throw new IllegalArgumentException("transport property " + key + " must be positive: " + value);
+    }
+    return value;
+  }
+}

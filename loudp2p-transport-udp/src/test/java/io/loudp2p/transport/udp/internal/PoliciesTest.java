@@ -1,0 +1,266 @@
+package io.loudp2p.transport.udp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The policies, driven with made-up clocks. */
+class PoliciesTest {
+  private static final long MS = 1_000_000L;
+
+  @Nested
+  class RttEstimatorTest {
+    @Test
+    void firstSampleSetsSmoothedAndHalfVariance() {
+      DefaultRttEstimator rtt = new DefaultRttEstimator();
+      assertThat(rtt.hasSample()).isFalse();
+      rtt.onSample(40 * MS, 0);
+      assertThat(rtt.smoothedNs()).isEqualTo(40 * MS);
+      assertThat(rtt.varianceNs()).isEqualTo(20 * MS);
+      assertThat(rtt.minNs()).isEqualTo(40 * MS);
+    }
+
+    @Test
+    void smoothsWithOneEighthAndSubtractsAckDelayAboveTheMinimum() {
+      DefaultRttEstimator rtt = new DefaultRttEstimator();
+      rtt.onSample(40 * MS, 0);
+      rtt.onSample(60 * MS, 4 * MS); // adjusted to 56 ms
+      assertThat(rtt.smoothedNs()).isEqualTo((7 * 40 * MS + 56 * MS) / 8);
+      assertThat(rtt.varianceNs()).isEqualTo((3 * 20 * MS + 16 * MS) / 4);
+      assertThat(rtt.latestNs()).isEqualTo(60 * MS);
+    }
+
+    @Test
+    void probeTimeoutIsSmoothedPlusFourVariancesPlusAckDelay() {
+      DefaultRttEstimator rtt = new DefaultRttEstimator();
+      rtt.onSample(40 * MS, 0);
+      assertThat(rtt.probeTimeoutNs(5 * MS)).isEqualTo(40 * MS + 80 * MS + 5 * MS);
+    }
+  }
+
+  @Nested
+  class CongestionControllerTest {
+    private static final int D = 1280;
+
+    @Test
+    void growsByWhatIsAckedInSlowStart() {
+      DefaultCongestionController cc = new DefaultCongestionController(D, 1 << 20);
+      assertThat(cc.windowBytes()).isEqualTo(10 * D);
+      cc.onAcked(1, D, true, 2);
+      assertThat(cc.windowBytes()).isEqualTo(11 * D);
+      assertThat(cc.inSlowStart()).isTrue();
+    }
+
+    @Test
+    void doesNotGrowWhenApplicationLimited() {
+      DefaultCongestionController cc = new DefaultCongestionController(D, 1 << 20);
+      cc.onAcked(1, D, false, 2);
+      assertThat(cc.windowBytes()).isEqualTo(10 * D);
+    }
+
+    @Test
+    void halvesOncePerRecoveryPeriodAndThenGrowsLinearly() {
+      DefaultCongestionController cc = new DefaultCongestionController(D, 1 << 20);
+      cc.onLost(100, D, 200);
+      assertThat(cc.windowBytes()).isEqualTo(5 * D);
+      cc.onLost(150, D, 210); // sent before recovery started: same loss event
+      assertThat(cc.windowBytes()).isEqualTo(5 * D);
+      cc.onAcked(190, D, true, 220); // sent before recovery: no growth
+      assertThat(cc.windowBytes()).isEqualTo(5 * D);
+      assertThat(cc.inSlowStart()).isFalse();
+      for (int i = 0; i < 5; i++) {
+        cc.onAcked(300, D, true, 400); // a window's worth acked: one datagram more
+      }
+      assertThat(cc.windowBytes()).isEqualTo(6 * D);
+    }
+
+    @Test
+    void neverFallsBelowTwoDatagramsNorRisesAboveTheCap() {
+      DefaultCongestionController cc = new DefaultCongestionController(D, 12 * D);
+      for (int i = 0; i < 10; i++) {
+        cc.onLost(1000L * (i + 1), D, 1000L * (i + 1) + 1);
+      }
+      assertThat(cc.windowBytes()).isEqualTo(2 * D);
+      DefaultCongestionController big = new DefaultCongestionController(D, 12 * D);
+      for (int i = 0; i < 10; i++) {
+        big.onAcked(1, D, true, 2);
+      }
+      assertThat(big.windowBytes()).isEqualTo(12 * D);
+    }
+  }
+
+  @Nested
+  class PacerTest {
+    @Test
+    void letsABurstGoThenSpacesDatagramsAtTheRate() {
+      DefaultPacer pacer = new DefaultPacer(1000, MS);
+      // 100 kB window over 100 ms at gain 1.25: 1.25 bytes/us.
+      pacer.setRate(100_000, 100 * MS, false);
+      long now = 0;
+      int burst = 0;
+      while (pacer.nextSendNs(now, 1000) == now) {
+        pacer.onSent(now, 1000);
+        burst++;
+      }
+      assertThat(burst).isEqualTo(10);
+      long next = pacer.nextSendNs(now, 1000);
+      assertThat(next - now).isBetween(790_000L, 810_000L);
+      pacer.onSent(next, 1000);
+      assertThat(pacer.nextSendNs(next, 1000) - next).isBetween(790_000L, 810_000L);
+    }
+  }
+
+  @Nested
+  class AntiReplayWindowTest {
+    @Test
+    void acceptsEachNumberOnceAndNoneTooOld() {
+      AntiReplayWindow w = new AntiReplayWindow(64);
+      assertThat(w.isFresh(5)).isTrue();
+      w.accept(5);
+      assertThat(w.isFresh(5)).isFalse();
+      assertThat(w.isFresh(3)).isTrue();
+      w.accept(3);
+      assertThat(w.isFresh(3)).isFalse();
+      w.accept(100);
+      assertThat(w.isFresh(36)).isFalse(); // 64 below the largest: outside
+      assertThat(w.isFresh(37)).isTrue();
+      assertThat(w.isFresh(100)).isFalse();
+      assertThat(w.isFresh(-1)).isFalse();
+    }
+
+    @Test
+    void forgetsBitsThatSlideOut() {
+      AntiReplayWindow w = new AntiReplayWindow(64);
+      w.accept(10);
+      w.accept(74);
+      assertThat(w.isFresh(11)).isTrue(); // reused slot was cleared
+      w.accept(1000);
+      assertThat(w.isFresh(999)).isTrue();
+    }
+  }
+
+  @Nested
+  class LossDetectorTest {
+    final DefaultRttEstimator rtt = new DefaultRttEstimator();
+    final DefaultLossDetector detector = new DefaultLossDetector(16, rtt, MS);
+    final List<Long> acked = new ArrayList<>();
+    final List<Long> lost = new ArrayList<>();
+    final LossDetector.Outcome outcome = new LossDetector.Outcome() {
+      @Override
+      public void onAcked(SentPacket p, long nowNs) {
+        acked.add(p.pn());
+      }
+
+      @Override
+      public void onLost(SentPacket p, long nowNs) {
+        lost.add(p.pn());
+      }
+    };
+
+    void send(long pn, long at) {
+      detector.onSent(SentPacket.of(pn, at, 1000));
+    }
+
+    void ack(long now, long... loHi) {
+      detector.onAck(loHi, loHi.length / 2, 0, now, outcome);
+    }
+
+    @Test
+    void shouldDeclareLostAfterThreeLaterPacketsAcked() {
+      for (int i = 0; i < 5; i++) {
+        send(i, 10 * MS);
+      }
+      ack(12 * MS, 2, 2);
+      assertThat(lost).isEmpty();
+      ack(12 * MS, 3, 4, 2, 2);
+      assertThat(lost).containsExactly(0L, 1L);
+      assertThat(acked).containsExactly(2L, 3L, 4L);
+      assertThat(detector.bytesInFlight()).isZero();
+      assertThat(rtt.latestNs()).isEqualTo(2 * MS);
+    }
+
+    @Test
+    void shouldDeclareLostAfterTheTimeThreshold() {
+      send(0, 0);
+      send(1, 10 * MS);
+      ack(20 * MS, 1, 1); // rtt 10 ms: packet 0 is 20 ms old > 9/8 * 10 ms
+      assertThat(lost).containsExactly(0L);
+      send(2, 20 * MS);
+      send(3, 25 * MS);
+      ack(30 * MS, 3, 3); // packet 2 is 10 ms old: not yet
+      assertThat(lost).containsExactly(0L);
+      assertThat(detector.timeoutNs()).isBetween(30 * MS, 33 * MS);
+      detector.onTimeout(detector.timeoutNs(), outcome);
+      assertThat(lost).containsExactly(0L, 2L);
+    }
+
+    @Test
+    void shouldFireAProbeTimeoutThatBacksOff() {
+      send(0, 0);
+      long pto = detector.timeoutNs();
+      assertThat(pto).isEqualTo(rtt.probeTimeoutNs(MS));
+      assertThat(detector.onTimeout(pto - 1, outcome)).isFalse();
+      assertThat(detector.onTimeout(pto, outcome)).isTrue();
+      assertThat(detector.timeoutNs()).isEqualTo(2 * pto);
+      assertThat(lost).isEmpty();
+    }
+
+    @Test
+    void boundsWhatItTracks() {
+      for (int i = 0; i < 16; i++) {
+        send(i, 0);
+      }
+      assertThat(detector.hasRoom()).isFalse();
+      ack(MS, 0, 0);
+      assertThat(detector.hasRoom()).isTrue();
+      assertThat(detector.trackedPackets()).isEqualTo(15);
+    }
+  }
+
+  @Nested
+  class AckTrackerTest {
+    @Test
+    void acksEverySecondPacketAtOnceAndOutOfOrderImmediately() {
+      AckTracker t = new AckTracker(MS);
+      t.onReceived(0, true, 0);
+      assertThat(t.ackDue(0)).isFalse();
+      assertThat(t.ackDue(MS)).isTrue();
+      t.onReceived(1, true, 0);
+      assertThat(t.ackDue(0)).isTrue();
+      t.writeAck(ByteBuffer.allocate(300), 0);
+      t.onReceived(5, true, 0); // a gap
+      assertThat(t.ackDue(0)).isTrue();
+    }
+
+    @Test
+    void encodesRangesThatDecodeBack() {
+      AckTracker t = new AckTracker(MS);
+      for (long pn : new long[] {0, 1, 2, 5, 6, 9, 3}) {
+        t.onReceived(pn, true, 0);
+      }
+      assertThat(t.rangeCount()).isEqualTo(3);
+      ByteBuffer b = ByteBuffer.allocate(300);
+      t.writeAck(b, 0);
+      b.flip();
+      assertThat(b.get()).isEqualTo(Wire.ACK);
+      long[] ranges = new long[64];
+      int n = Wire.readAck(b, ranges, new long[1]);
+      assertThat(n).isEqualTo(3);
+      assertThat(ranges).startsWith(9, 9, 5, 6, 0, 3);
+    }
+
+    @Test
+    void remembersABoundedNumberOfRanges() {
+      AckTracker t = new AckTracker(MS);
+      for (long pn = 0; pn < 200; pn += 2) {
+        t.onReceived(pn, true, 0);
+      }
+      assertThat(t.rangeCount()).isEqualTo(AckTracker.MAX_RANGES);
+      assertThat(t.rangeHigh(0)).isEqualTo(198);
+    }
+  }
+}
