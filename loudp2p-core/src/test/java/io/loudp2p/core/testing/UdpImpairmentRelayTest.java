@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 class UdpImpairmentRelayTest {
   private static DatagramChannel bound() throws Exception {
     DatagramChannel c = DatagramChannel.open();
+    // Room for every datagram a test sends before it drains them (the kernel counts ~1 KiB each).
+    c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
     c.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     c.socket().setSoTimeout(2000);
     return c;
