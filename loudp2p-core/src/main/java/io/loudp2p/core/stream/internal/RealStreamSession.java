@@ -342,6 +342,9 @@ public final class RealStreamSession implements StreamSession {
             String.valueOf(action.reason()));
         break;
       case FAILED:
+        if (sources.stream().anyMatch(s -> s.opening)) {
+          break; // a source still opening may hold it; the scheduler asks again once it is added
+        }
         fail(new IOException("cannot play " + manifest.trackId() + ": chunk " + action.chunk()
             + " cannot be fetched (" + action.reason() + ")"));
         break;
@@ -388,6 +391,7 @@ public final class RealStreamSession implements StreamSession {
     private final BitSet unavailable = new BitSet();
     private volatile String transportName = "";
     private boolean openFailed; // on the agent thread
+    private boolean opening = true; // on the agent thread: until its open succeeded or failed
 
     SourceState(int index, Source spec) {
       this.index = index;
@@ -415,9 +419,10 @@ public final class RealStreamSession implements StreamSession {
       if (t != null || s == null) {
         String why = "could not open a data session: " + (t == null ? "no session" : message(t));
         post(() -> {
+          opening = false;
           openFailed = true;
           listener.onSourceDropped(RealStreamSession.this, spec.peer(), why);
-          if (sources.stream().allMatch(x -> x.openFailed)) {
+          if (sources.stream().noneMatch(x -> x.opening || x.active)) {
             fail(new IOException("cannot play " + manifest.trackId() + ": none of the "
                 + sources.size() + " sources could be reached (last: " + why + ")"));
           }
@@ -430,6 +435,7 @@ public final class RealStreamSession implements StreamSession {
       }
       session = s;
       post(() -> {
+        opening = false;
         active = true;
         scheduler.addSource(index, spec.availability(), clock.getAsLong());
         listener.onSourceAdded(RealStreamSession.this, spec.peer());
