@@ -56,17 +56,21 @@ public final class PeerSampler {
     REFUSED
   }
 
+  /** A view entry as it travels in a shuffle: the record and its age in shuffle rounds. */
+  public record Entry(NodeRecord record, int age) {}
+
   /** A shuffle to send: to whom, and the entries of this view to send (without the own record). */
-  public record ShuffleStart(NodeRecord target, List<NodeRecord> sample) {}
+  public record ShuffleStart(NodeRecord target, List<Entry> sample) {}
 
   private static final class Slot {
     NodeRecord record;
     int age;
     final PeerId source;
 
-    Slot(NodeRecord record, PeerId source) {
+    Slot(NodeRecord record, PeerId source, int age) {
       this.record = record;
       this.source = source;
+      this.age = age;
     }
   }
 
@@ -97,7 +101,7 @@ public final class PeerSampler {
    * @param source the peer that passed it on (the peer itself for its own record)
    */
   public synchronized Admission offer(NodeRecord record, PeerId source, long nowMs) {
-    return admit(record, source, nowMs, null);
+    return admit(record, source, 0, nowMs, null);
   }
 
   /** Starts a shuffle with the oldest neighbour, or returns null when the view is empty. */
@@ -114,10 +118,10 @@ public final class PeerSampler {
       return null;
     }
     view.remove(oldest.record.id());
-    List<NodeRecord> sample = randomEntries(SHUFFLE_LENGTH - 1, null);
+    List<Entry> sample = randomSlots(SHUFFLE_LENGTH - 1, null);
     List<PeerId> sent = new ArrayList<>();
-    for (NodeRecord r : sample) {
-      sent.add(r.id());
+    for (Entry e : sample) {
+      sent.add(e.record().id());
     }
     pending.put(oldest.record.id(), sent);
     return new ShuffleStart(oldest.record, sample);
@@ -132,13 +136,13 @@ public final class PeerSampler {
    * @param received the records it sent (its own aside)
    * @return the entries to answer with (without this peer's own record)
    */
-  public synchronized List<NodeRecord> answerShuffle(@Nullable NodeRecord sender, PeerId senderId,
-      List<NodeRecord> received, long nowMs) {
+  public synchronized List<Entry> answerShuffle(@Nullable NodeRecord sender, PeerId senderId,
+      List<Entry> received, long nowMs) {
     purge(nowMs);
-    List<NodeRecord> reply = randomEntries(SHUFFLE_LENGTH, senderId);
+    List<Entry> reply = randomSlots(SHUFFLE_LENGTH, senderId);
     List<PeerId> swappable = new ArrayList<>();
-    for (NodeRecord r : reply) {
-      swappable.add(r.id());
+    for (Entry e : reply) {
+      swappable.add(e.record().id());
     }
     merge(sender, senderId, received, swappable, nowMs);
     return reply;
@@ -146,7 +150,7 @@ public final class PeerSampler {
 
   /** Merges the answer of a shuffle this peer started, in the places of the entries it sent. */
   public synchronized void completeShuffle(PeerId target, @Nullable NodeRecord targetRecord,
-      List<NodeRecord> received, long nowMs) {
+      List<Entry> received, long nowMs) {
     List<PeerId> swappable = pending.remove(target);
     merge(targetRecord, target, received, swappable == null ? new ArrayList<>() : swappable, nowMs);
   }
@@ -187,21 +191,21 @@ public final class PeerSampler {
     return view.size();
   }
 
-  private void merge(@Nullable NodeRecord sender, PeerId senderId, List<NodeRecord> received,
+  private void merge(@Nullable NodeRecord sender, PeerId senderId, List<Entry> received,
       List<PeerId> swappable, long nowMs) {
     if (sender != null) {
-      admit(sender, senderId, nowMs, swappable);
+      admit(sender, senderId, 0, nowMs, swappable);
     }
     int n = 0;
-    for (NodeRecord r : received) {
+    for (Entry e : received) {
       if (++n > SHUFFLE_LENGTH) {
         break;
       }
-      admit(r, senderId, nowMs, swappable);
+      admit(e.record(), senderId, Math.max(0, e.age()), nowMs, swappable);
     }
   }
 
-  private Admission admit(NodeRecord record, PeerId source, long nowMs,
+  private Admission admit(NodeRecord record, PeerId source, int age, long nowMs,
       @Nullable List<PeerId> swappable) {
     PeerId id = record.id();
     if (id.equals(self) || !record.validAt(nowMs)) {
@@ -209,6 +213,7 @@ public final class PeerSampler {
     }
     Slot known = view.get(id);
     if (known != null) {
+      known.age = Math.min(known.age, age);
       if (record.sequence() <= known.record.sequence()) {
         return Admission.UNCHANGED;
       }
@@ -246,7 +251,7 @@ public final class PeerSampler {
       }
       view.remove(victim);
     }
-    view.put(id, new Slot(record, source));
+    view.put(id, new Slot(record, source, age));
     return Admission.ADDED;
   }
 
@@ -272,6 +277,17 @@ public final class PeerSampler {
 
   private void purge(long nowMs) {
     view.values().removeIf(s -> !s.record.validAt(nowMs));
+  }
+
+  private List<Entry> randomSlots(int n, @Nullable PeerId except) {
+    List<Entry> all = new ArrayList<>(view.size());
+    for (Slot s : view.values()) {
+      if (!s.record.id().equals(except)) {
+        all.add(new Entry(s.record, s.age));
+      }
+    }
+    Collections.shuffle(all, random);
+    return new ArrayList<>(all.subList(0, Math.min(n, all.size())));
   }
 
   private List<NodeRecord> randomEntries(int n, @Nullable PeerId except) {

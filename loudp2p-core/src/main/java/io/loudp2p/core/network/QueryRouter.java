@@ -70,6 +70,7 @@ public final class QueryRouter<U> {
   private final Random random;
   private final Map<ByteString, Route<U>> seen;
   private final Map<PeerId, Known> summaries = new LruMap<>(SUMMARIES);
+  private boolean useSummaries = true;
 
   /** A router for peer {@code self}. */
   public QueryRouter(PeerId self, Random random) {
@@ -134,7 +135,7 @@ public final class QueryRouter<U> {
     Set<PeerId> chosen = new HashSet<>();
     List<PeerId> matching = new ArrayList<>();
     for (Map.Entry<PeerId, Known> e : summaries.entrySet()) {
-      if (!e.getKey().equals(from) && nowMs - e.getValue().atMs() < SUMMARY_LIFETIME_MS
+      if (useSummaries && !e.getKey().equals(from) && nowMs - e.getValue().atMs() < SUMMARY_LIFETIME_MS
           && e.getValue().summary().mayMatch(query.getTermsList())) {
         matching.add(e.getKey());
       }
@@ -176,6 +177,16 @@ public final class QueryRouter<U> {
   /** Forgets a peer's summary: it left, failed, or is no longer FULL. */
   public synchronized void forget(PeerId peer) {
     summaries.remove(peer);
+  }
+
+  /** The peers whose summaries are known (they exchanged with this peer lately). */
+  public synchronized List<PeerId> knownSummaryPeers() {
+    return new ArrayList<>(summaries.keySet());
+  }
+
+  /** Turns the summary lookahead off (plain random walks) or on; for measurements. */
+  public synchronized void useSummaries(boolean use) {
+    this.useSummaries = use;
   }
 
   /** How many summaries are known. */
