@@ -271,8 +271,15 @@ final class RealPeer implements Peer {
       return;
     }
     List<CompletableFuture<Boolean>> greetings = new ArrayList<>();
+    List<NodeRecord> answering = new CopyOnWriteArrayList<>();
     for (InetSocketAddress address : config.bootstrap()) {
-      greetings.add(exchange(address).thenApply(id -> true).exceptionally(t -> {
+      greetings.add(exchange(address).thenApply(id -> {
+        NodeRecord n = sampler().get(id);
+        if (n != null) {
+          answering.add(n);
+        }
+        return true;
+      }).exceptionally(t -> {
         log.warn("bootstrap peer {} did not answer: {}", address, t.getMessage());
         return false;
       }));
@@ -289,6 +296,8 @@ final class RealPeer implements Peer {
     }
     if (answered) {
       bootstrapRetryMs = BOOTSTRAP_RETRY.toMillis();
+      // The bootstrap peers were chosen by the user: a LIGHT peer relies on them first.
+      links.refill(answering, random);
       refreshLinks();
     } else if (!closed && timer != null) {
       long wait = bootstrapRetryMs;
