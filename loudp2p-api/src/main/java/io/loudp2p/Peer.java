@@ -89,6 +89,13 @@ public interface Peer extends AutoCloseable {
   /** The peers this peer knows, with their records. */
   List<PeerInfo> peers();
 
+  /**
+   * How this peer cooperates now. It starts as configured and may change while the peer runs: a
+   * LIGHT peer that stays up, is reachable and has spare capacity is promoted to FULL; an
+   * overloaded FULL peer demotes itself to LIGHT. Neighbours hear of a change by a new signed record.
+   */
+  Role role();
+
   /** Stops the peer and releases everything it holds; idempotent. */
   @Override
   void close();

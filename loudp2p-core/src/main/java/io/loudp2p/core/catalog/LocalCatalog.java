@@ -223,6 +223,15 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     return e == null ? Optional.empty() : Optional.of(new LocalFile(e.path(), e.size()));
   }
 
+  /** Every track in the catalog now, in no particular order (for summaries of what it holds). */
+  public List<Track> tracks() {
+    List<Track> out = new ArrayList<>();
+    for (CatalogEntry e : snapshot.byId.values()) {
+      out.add(e.track());
+    }
+    return out;
+  }
+
   @Override
   public List<SearchResult> search(String query, int limit) {
     return snapshot.index.search(query, limit);

@@ -19,6 +19,13 @@ import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
 import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.network.DefaultRolePolicy;
+import io.loudp2p.core.network.KeywordSummary;
+import io.loudp2p.core.network.LightLinks;
+import io.loudp2p.core.network.NodeRecord;
+import io.loudp2p.core.network.PeerSampler;
+import io.loudp2p.core.network.QueryRouter;
+import io.loudp2p.core.network.RolePolicy;
 import io.loudp2p.core.proto.v1.ChunkMap;
 import io.loudp2p.core.proto.v1.Endpoint;
 import io.loudp2p.core.proto.v1.Envelope;
@@ -27,8 +34,10 @@ import io.loudp2p.core.proto.v1.ManifestResponse;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.PeerExchange;
 import io.loudp2p.core.proto.v1.PeerRecord;
+import io.loudp2p.core.proto.v1.RoleChange;
 import io.loudp2p.core.proto.v1.SearchHits;
 import io.loudp2p.core.proto.v1.SearchQuery;
+import io.loudp2p.core.proto.v1.Shuffle;
 import io.loudp2p.core.proto.v1.StreamAccept;
 import io.loudp2p.core.proto.v1.StreamOpen;
 import io.loudp2p.core.proto.v1.TrackMetadata;
@@ -114,6 +123,18 @@ final class RealPeer implements Peer {
   static final String GRPC = "grpc";
   /** How many full peers a stream of a track no search has named asks for its manifest. */
   static final int LOCATE_FANOUT = 16;
+  /** How often this peer shuffles its view; the first shuffle comes one period after start. */
+  static final Duration SHUFFLE_PERIOD = Duration.ofSeconds(10);
+  /** How often this peer asks its role policy, and how long an inbound call counts as reachability. */
+  static final Duration ROLE_PERIOD = Duration.ofMinutes(1);
+  static final Duration REACHABLE_FOR = Duration.ofMinutes(10);
+  /** First and longest wait before greeting the bootstrap peers again while none answered. */
+  static final Duration BOOTSTRAP_RETRY = Duration.ofSeconds(1);
+  static final Duration BOOTSTRAP_RETRY_MAX = Duration.ofMinutes(1);
+  /** Time a forwarded query may take per hop left. */
+  static final Duration HOP_DEADLINE = Duration.ofSeconds(1);
+  /** Queries per minute that count as a FULL peer's full load. */
+  static final int QUERY_CAPACITY_PER_MINUTE = 6_000;
 
   private final Peer.Config config;
   private final TransportRegistry registry;
@@ -142,10 +163,23 @@ final class RealPeer implements Peer {
   private long sequence;
   private volatile boolean started;
   private volatile boolean closed;
+  // The overlay: peer sampling, query routing, light links and role, driven by the timer.
+  private @Nullable PeerSampler sampler;
+  private @Nullable QueryRouter<ControlResponder> router;
+  private final LightLinks links = new LightLinks();
+  private final RolePolicy rolePolicy = new DefaultRolePolicy();
+  private volatile Role role;
+  private volatile @Nullable KeywordSummary summary;
+  private final long startedMs = System.currentTimeMillis();
+  private volatile long roleChangedMs = System.currentTimeMillis();
+  private volatile long lastInboundMs = Long.MIN_VALUE / 2;
+  private final java.util.ArrayDeque<Long> queryTimes = new java.util.ArrayDeque<>();
+  private volatile long bootstrapRetryMs = BOOTSTRAP_RETRY.toMillis();
 
   RealPeer(Peer.Config config, TransportRegistry registry) {
     this.config = config;
     this.registry = registry;
+    this.role = config.role();
   }
 
   /** A session opened here by a remote receiver, waiting for or streaming over its data stream. */
@@ -232,7 +266,7 @@ final class RealPeer implements Peer {
       });
       long half = RECORD_LIFETIME.toMillis() / 2;
       timer.scheduleAtFixedRate(this::refresh, half, half, TimeUnit.MILLISECONDS);
-      bootstrap();
+      startOverlay();
       return this;
     } catch (IOException | RuntimeException e) {
       close();
@@ -252,19 +286,62 @@ final class RealPeer implements Peer {
     }
   }
 
+  private void startOverlay() {
+    PeerId self = identity().peerId();
+    sampler = new PeerSampler(self, PeerSampler.DEFAULT_VIEW_SIZE, new Random(random.nextLong()));
+    router = new QueryRouter<>(self, new Random(random.nextLong()));
+    summarize();
+    bootstrap();
+    long shuffle = SHUFFLE_PERIOD.toMillis();
+    timer.scheduleAtFixedRate(this::shuffle, shuffle + random.nextInt((int) shuffle / 2), shuffle,
+        TimeUnit.MILLISECONDS);
+    long rolePeriod = ROLE_PERIOD.toMillis();
+    timer.scheduleAtFixedRate(this::reconsiderRole, rolePeriod, rolePeriod, TimeUnit.MILLISECONDS);
+  }
+
+  /** Greets the bootstrap peers; while none answered, tries again later, waiting twice as long. */
   private void bootstrap() {
-    List<CompletableFuture<?>> greetings = new ArrayList<>();
+    if (config.bootstrap().isEmpty() || closed) {
+      return;
+    }
+    List<CompletableFuture<Boolean>> greetings = new ArrayList<>();
+    List<NodeRecord> answering = new CopyOnWriteArrayList<>();
     for (InetSocketAddress address : config.bootstrap()) {
-      greetings.add(exchange(address).exceptionally(t -> {
+      greetings.add(exchange(address).thenApply(id -> {
+        NodeRecord n = sampler().get(id);
+        if (n != null) {
+          answering.add(n);
+        }
+        return true;
+      }).exceptionally(t -> {
         log.warn("bootstrap peer {} did not answer: {}", address, t.getMessage());
-        return null;
+        return false;
       }));
     }
+    boolean answered = false;
     try {
       CompletableFuture.allOf(greetings.toArray(new CompletableFuture<?>[0]))
           .get(config.callDeadline().toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.warn("bootstrap incomplete: {}", e.toString());
+    }
+    for (CompletableFuture<Boolean> g : greetings) {
+      answered |= g.getNow(false);
+    }
+    if (answered) {
+      bootstrapRetryMs = BOOTSTRAP_RETRY.toMillis();
+      // The bootstrap peers were chosen by the user: a LIGHT peer relies on them first.
+      links.refill(answering, random);
+      refreshLinks();
+    } else if (!closed && timer != null) {
+      long wait = bootstrapRetryMs;
+      bootstrapRetryMs = Math.min(wait * 2, BOOTSTRAP_RETRY_MAX.toMillis());
+      log.info("no bootstrap peer answered; trying again in {} ms", wait);
+      timer.schedule(() -> {
+        if (sampler().size() == 0) {
+          bootstrap();
+        }
+      }, wait, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -287,6 +364,347 @@ final class RealPeer implements Peer {
     }
   }
 
+  // -----------------------------------------------------------------------------------------
+  // Overlay: peer sampling, summaries, light links, roles
+  // -----------------------------------------------------------------------------------------
+
+  /** The upstream of this peer's own queries: hits for them are merged where they arrive. */
+  private static final ControlResponder NO_UPSTREAM = new ControlResponder() {
+    @Override
+    public void reply(byte[] response) {}
+
+    @Override
+    public void next(byte[] response) {}
+
+    @Override
+    public void complete() {}
+
+    @Override
+    public void fail(ControlErrorCode code, String message) {}
+
+    @Override
+    public boolean isCancelled() {
+      return true;
+    }
+  };
+
+  @Override
+  public Role role() {
+    return role;
+  }
+
+  private PeerSampler sampler() {
+    requireStarted();
+    return sampler;
+  }
+
+  private QueryRouter<ControlResponder> router() {
+    requireStarted();
+    return router;
+  }
+
+  /** Shuffles with the oldest neighbour (Cyclon); a LIGHT peer also checks its FULL links. */
+  private void shuffle() {
+    try {
+      PeerSampler view = sampler();
+      if (summaryStale()) {
+        summarize();
+      }
+      if (view.size() == 0) {
+        bootstrap();
+        return;
+      }
+      if (role == Role.LIGHT) {
+        checkLinks();
+      }
+      PeerSampler.ShuffleStart start = view.startShuffle(System.currentTimeMillis());
+      if (start == null) {
+        return;
+      }
+      PeerId target = start.target().id();
+      InetSocketAddress address = controlAddress(start.target());
+      if (address == null) {
+        view.shuffleFailed(target);
+        return;
+      }
+      Shuffle.Builder b = Shuffle.newBuilder().setSelfRecord(record);
+      for (PeerSampler.Entry e : start.sample()) {
+        b.addSample(e.record().envelope()).addSampleAges(e.age());
+      }
+      KeywordSummary s = summary;
+      if (role == Role.FULL && s != null) {
+        b.setSummary(s.toProto());
+      }
+      control.call(address, seal(Payload.newBuilder().setShuffle(b)), config.callDeadline())
+          .thenAccept(bytes -> {
+            SignedMessage answer = openOrThrow(bytes);
+            if (!answer.sender().equals(target) || !answer.payload().hasShuffle()) {
+              throw new ControlException(ControlErrorCode.MALFORMED, "not a shuffle answer");
+            }
+            Shuffle got = answer.payload().getShuffle();
+            NodeRecord sender = shuffleSender(target, got);
+            view.completeShuffle(target, sender, shuffleSample(got), System.currentTimeMillis());
+            table().reachable(target, true);
+          })
+          .exceptionally(t -> {
+            view.shuffleFailed(target);
+            gone(target, address);
+            return null;
+          });
+    } catch (RuntimeException e) {
+      log.warn("shuffle failed", e);
+    }
+  }
+
+  private void answerShuffle(PeerId sender, Shuffle shuffle, ControlResponder responder) {
+    PeerSampler view = sampler;
+    if (view == null) {
+      responder.fail(ControlErrorCode.UNAVAILABLE, "not started");
+      return;
+    }
+    NodeRecord from = shuffleSender(sender, shuffle);
+    List<PeerSampler.Entry> reply = view.answerShuffle(from, sender, shuffleSample(shuffle),
+        System.currentTimeMillis());
+    Shuffle.Builder b = Shuffle.newBuilder().setSelfRecord(record);
+    for (PeerSampler.Entry e : reply) {
+      b.addSample(e.record().envelope()).addSampleAges(e.age());
+    }
+    KeywordSummary s = summary;
+    if (role == Role.FULL && s != null) {
+      b.setSummary(s.toProto());
+    }
+    responder.reply(seal(Payload.newBuilder().setShuffle(b)));
+  }
+
+  /** The sender's own record of a shuffle, checked, and its summary learnt; null if refused. */
+  private @Nullable NodeRecord shuffleSender(PeerId sender, Shuffle shuffle) {
+    if (!shuffle.hasSelfRecord()) {
+      return null;
+    }
+    SignedPeerRecord r = offer(shuffle.getSelfRecord(), sender);
+    if (r == null) {
+      return null;
+    }
+    learnSummary(r, shuffle.hasSummary() ? shuffle.getSummary() : null);
+    return NodeRecord.of(r);
+  }
+
+  /** The checked records of a shuffle's sample, with their ages; refused ones left out. */
+  private List<PeerSampler.Entry> shuffleSample(Shuffle shuffle) {
+    List<PeerSampler.Entry> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(shuffle.getSampleCount(), PeerSampler.SHUFFLE_LENGTH); i++) {
+      SignedPeerRecord r = offer(shuffle.getSample(i), null);
+      if (r != null) {
+        int age = i < shuffle.getSampleAgesCount() ? shuffle.getSampleAges(i) : 0;
+        out.add(new PeerSampler.Entry(NodeRecord.of(r), age));
+      }
+    }
+    return out;
+  }
+
+  private void learnSummary(SignedPeerRecord sender,
+      io.loudp2p.core.proto.v1.@Nullable KeywordSummary proto) {
+    QueryRouter<ControlResponder> r = router;
+    if (r == null || proto == null
+        || sender.record().getRole() == io.loudp2p.core.proto.v1.Role.ROLE_LIGHT) {
+      return;
+    }
+    try {
+      r.learn(sender.peerId(), KeywordSummary.fromProto(proto), System.currentTimeMillis());
+    } catch (IllegalArgumentException e) {
+      log.debug("ignoring the keyword summary of {}: {}", sender.peerId(), e.getMessage());
+    }
+  }
+
+  private volatile int summarizedCatalog = -1;
+  private volatile int summarizedCache = -1;
+
+  private boolean summaryStale() {
+    return catalog.size() != summarizedCatalog
+        || (cache != null ? cache.tracks().size() : 0) != summarizedCache;
+  }
+
+  /** Summarizes the keywords of the catalog and the cache, for neighbours' routing. */
+  private void summarize() {
+    List<String> texts = new ArrayList<>();
+    for (Track t : catalog.tracks()) {
+      texts.add(t.info().title() + " " + t.info().artist() + " " + t.info().album());
+    }
+    summarizedCatalog = catalog.size();
+    int cached = 0;
+    if (cache != null) {
+      for (TrackId id : cache.tracks()) {
+        Manifest m = cache.manifest(id);
+        cached++;
+        if (m != null) {
+          TrackMetadata md = m.metadata();
+          texts.add(md.getTitle() + " " + md.getArtist() + " " + md.getAlbum());
+        }
+      }
+    }
+    summarizedCache = cached;
+    summary = KeywordSummary.of(texts);
+  }
+
+  /** A LIGHT peer hands its query to its first FULL link, and to the next when that one fails. */
+  private CompletableFuture<Void> delegate(SearchQuery query, Consumer<SearchHits> onHits,
+      int attempt) {
+    refreshLinks();
+    List<NodeRecord> current = links.current();
+    if (current.isEmpty() || attempt > LightLinks.LINKS) {
+      return CompletableFuture.completedFuture(null);
+    }
+    NodeRecord link = current.get(0);
+    return forward(new QueryRouter.Forward(link.id(), query), onHits).thenCompose(ok -> {
+      if (ok) {
+        return CompletableFuture.completedFuture(null);
+      }
+      links.failed(link.id());
+      sampler().remove(link.id());
+      return delegate(query, onHits, attempt + 1);
+    });
+  }
+
+  private void refreshLinks() {
+    PeerSampler view = sampler;
+    if (view != null) {
+      links.refill(fullNeighbours(), random);
+    }
+  }
+
+  /** Greets each FULL link; one that does not answer is replaced. */
+  private void checkLinks() {
+    refreshLinks();
+    for (NodeRecord link : links.current()) {
+      InetSocketAddress address = controlAddress(link);
+      if (address == null) {
+        links.failed(link.id());
+        continue;
+      }
+      exchange(address).exceptionally(t -> {
+        gone(link.id(), address);
+        refreshLinks();
+        return null;
+      });
+    }
+  }
+
+  /** The FULL peers to route to: the view, or the table's reachable FULL peers while it is empty. */
+  private List<NodeRecord> fullNeighbours() {
+    List<NodeRecord> out = new ArrayList<>();
+    for (NodeRecord n : sampler().neighbours()) {
+      if (n.role() == Role.FULL) {
+        out.add(n);
+      }
+    }
+    if (out.isEmpty()) {
+      for (PeerTable.Entry e : table().sample(PeerSampler.DEFAULT_VIEW_SIZE, random)) {
+        NodeRecord n = NodeRecord.of(e.record());
+        if (e.reachable() && n.role() == Role.FULL && e.control() != null) {
+          out.add(n);
+        }
+      }
+    }
+    return out;
+  }
+
+  private @Nullable InetSocketAddress controlOf(PeerId id) {
+    NodeRecord n = sampler().get(id);
+    if (n != null) {
+      return controlAddress(n);
+    }
+    return table().get(id).map(PeerTable.Entry::control).orElse(null);
+  }
+
+  private static @Nullable InetSocketAddress controlAddress(NodeRecord n) {
+    for (Endpoint e : n.record().getEndpointsList()) {
+      if (e.getTransport() == TransportKind.TRANSPORT_KIND_GRPC) {
+        return PeerTable.address(e);
+      }
+    }
+    return null;
+  }
+
+  /** A peer that stopped answering: out of the view, the links and the routing summaries. */
+  private void gone(PeerId id, InetSocketAddress address) {
+    sampler().remove(id);
+    router().forget(id);
+    links.failed(id);
+    table().reachable(id, false);
+    control.disconnect(address);
+  }
+
+  private void countQuery() {
+    long now = System.currentTimeMillis();
+    synchronized (queryTimes) {
+      queryTimes.addLast(now);
+      while (!queryTimes.isEmpty() && queryTimes.peekFirst() < now - 60_000) {
+        queryTimes.pollFirst();
+      }
+    }
+  }
+
+  /** Work over capacity: sessions served, or queries routed in the last minute. */
+  private double load() {
+    long now = System.currentTimeMillis();
+    int queries;
+    synchronized (queryTimes) {
+      while (!queryTimes.isEmpty() && queryTimes.peekFirst() < now - 60_000) {
+        queryTimes.pollFirst();
+      }
+      queries = queryTimes.size();
+    }
+    return Math.max((double) served.size() / MAX_SERVED_SESSIONS,
+        (double) queries / QUERY_CAPACITY_PER_MINUTE);
+  }
+
+  /** Asks the role policy; on a change, signs a new record and tells the neighbours. */
+  private void reconsiderRole() {
+    try {
+      long now = System.currentTimeMillis();
+      Role next = rolePolicy.decide(new RolePolicy.Inputs(role, now - startedMs,
+          now - roleChangedMs, now - lastInboundMs < REACHABLE_FOR.toMillis(), load()));
+      if (next != role) {
+        changeRole(next);
+      }
+    } catch (RuntimeException e) {
+      log.warn("reconsidering the role failed", e);
+    }
+  }
+
+  void changeRole(Role next) {
+    log.info("{} changes role from {} to {}", id(), role, next);
+    role = next;
+    roleChangedMs = System.currentTimeMillis();
+    resignRecord();
+    summarize();
+    byte[] announce = seal(Payload.newBuilder().setRoleChange(
+        RoleChange.newBuilder().setRecord(record)));
+    Set<PeerId> told = new java.util.HashSet<>();
+    List<NodeRecord> tell = new ArrayList<>(sampler().neighbours());
+    tell.addAll(links.current());
+    for (NodeRecord n : tell) {
+      InetSocketAddress address = controlAddress(n);
+      if (address != null && told.add(n.id())) {
+        control.call(address, announce, config.callDeadline()).thenAccept(bytes -> {
+          SignedMessage answer = openOrThrow(bytes);
+          if (answer.payload().hasRoleChange()) {
+            learnRoleChange(answer.sender(), answer.payload().getRoleChange());
+          }
+        }).exceptionally(t -> null);
+      }
+    }
+    if (next == Role.LIGHT) {
+      refreshLinks();
+    }
+  }
+
+  private void learnRoleChange(PeerId sender, RoleChange change) {
+    if (change.hasRecord()) {
+      offer(change.getRecord(), sender, sender);
+    }
+  }
+
   private synchronized void resignRecord() {
     long now = System.currentTimeMillis();
     // Wall-clock milliseconds, so that a restarted peer's record outranks the one it had before.
@@ -294,7 +712,7 @@ final class RealPeer implements Peer {
     PeerRecord.Builder r = PeerRecord.newBuilder()
         .setSequence(sequence)
         .setExpiresAtMs(now + RECORD_LIFETIME.toMillis())
-        .setRole(config.role() == Role.FULL ? io.loudp2p.core.proto.v1.Role.ROLE_FULL
+        .setRole(role == Role.FULL ? io.loudp2p.core.proto.v1.Role.ROLE_FULL
             : io.loudp2p.core.proto.v1.Role.ROLE_LIGHT);
     for (InetSocketAddress a : listening) {
       r.addEndpoints(endpoint(TransportKind.TRANSPORT_KIND_GRPC, a));
@@ -421,13 +839,22 @@ final class RealPeer implements Peer {
       return;
     }
     Payload p = message.payload();
+    lastInboundMs = System.currentTimeMillis();
     switch (p.getBodyCase()) {
       case PEER_EXCHANGE:
         ingest(message.sender(), p.getPeerExchange());
         responder.reply(seal(Payload.newBuilder().setPeerExchange(exchangeMessage())));
         break;
+      case SHUFFLE:
+        answerShuffle(message.sender(), p.getShuffle(), responder);
+        break;
+      case ROLE_CHANGE:
+        learnRoleChange(message.sender(), p.getRoleChange());
+        responder.reply(seal(Payload.newBuilder().setRoleChange(
+            RoleChange.newBuilder().setRecord(record))));
+        break;
       case SEARCH_QUERY:
-        answerSearch(p.getSearchQuery(), streaming, responder);
+        answerSearch(message.sender(), p.getSearchQuery(), streaming, responder);
         break;
       case MANIFEST_REQUEST:
         answerManifest(p.getManifestRequest(), responder);
@@ -458,26 +885,48 @@ final class RealPeer implements Peer {
     for (PeerTable.Entry e : table().sample(EXCHANGE_SAMPLE, random)) {
       pe.addSample(e.record().envelope());
     }
+    KeywordSummary s = summary;
+    if (role == Role.FULL && s != null) {
+      pe.setSummary(s.toProto());
+    }
     return pe.build();
   }
 
   /** Learns the records of a peer exchange; the sender's own must be signed by the sender. */
   private void ingest(PeerId sender, PeerExchange exchange) {
     if (exchange.hasSelfRecord()) {
-      offer(exchange.getSelfRecord(), sender);
+      SignedPeerRecord self = offer(exchange.getSelfRecord(), sender, sender);
+      if (self != null) {
+        learnSummary(self, exchange.hasSummary() ? exchange.getSummary() : null);
+      }
     }
     for (int i = 0; i < Math.min(exchange.getSampleCount(), EXCHANGE_SAMPLE); i++) {
-      offer(exchange.getSample(i), null);
+      offer(exchange.getSample(i), null, sender);
     }
   }
 
   private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe) {
+    return offer(envelope, mustBe, null);
+  }
+
+  /** Checks a record and learns it: in the table, and in the view when {@code source} is given. */
+  private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe,
+      @Nullable PeerId source) {
     try {
       SignedPeerRecord r = opener.openRecord(envelope);
       if (mustBe != null && !r.peerId().equals(mustBe)) {
         return null;
       }
       table().offer(r);
+      PeerSampler view = sampler;
+      if (source != null && view != null) {
+        NodeRecord node = NodeRecord.of(r);
+        view.offer(node, source, System.currentTimeMillis());
+        links.update(node);
+        if (node.role() == Role.LIGHT && router != null) {
+          router.forget(node.id());
+        }
+      }
       return r;
     } catch (EnvelopeException e) {
       log.debug("ignoring a peer record: {}", e.getMessage());
@@ -485,19 +934,94 @@ final class RealPeer implements Peer {
     }
   }
 
-  private void answerSearch(SearchQuery query, boolean streaming, ControlResponder responder) {
-    if (query.getTermsCount() == 0 || query.getTermsCount() > MAX_TERMS) {
-      responder.fail(ControlErrorCode.MALFORMED,
-          "a query has 1 to " + MAX_TERMS + " terms, not " + query.getTermsCount());
+  /**
+   * Answers a query from the catalog and cache, then (FULL peers, streaming calls) routes it on and
+   * relays the hits that come back to the caller, whose open call is the reverse path.
+   */
+  private void answerSearch(PeerId sender, SearchQuery query, boolean streaming,
+      ControlResponder responder) {
+    String error = QueryRouter.check(query, MAX_TERMS, MAX_TERM_LENGTH);
+    if (error != null) {
+      responder.fail(ControlErrorCode.MALFORMED, error);
       return;
     }
-    for (String term : query.getTermsList()) {
-      if (term.length() > MAX_TERM_LENGTH) {
-        responder.fail(ControlErrorCode.MALFORMED, "a term has at most " + MAX_TERM_LENGTH + " characters");
-        return;
+    int limit = query.getMaxResults() == 0 ? MAX_HITS : Math.min(MAX_HITS, query.getMaxResults());
+    SearchHits.Builder hits = localHits(query, limit);
+    QueryRouter<ControlResponder> r = router;
+    if (!streaming || r == null || role != Role.FULL) {
+      byte[] answer = seal(Payload.newBuilder().setSearchHits(hits));
+      if (streaming) {
+        responder.next(answer);
+        responder.complete();
+      } else {
+        responder.reply(answer);
+      }
+      return;
+    }
+    countQuery();
+    QueryRouter.Decision d = r.route(query, sender, responder, fullNeighbours(),
+        System.currentTimeMillis());
+    if (d.duplicate()) {
+      responder.complete();
+      return;
+    }
+    if (hits.getHitsCount() > 0) {
+      synchronized (responder) {
+        responder.next(seal(Payload.newBuilder().setSearchHits(hits)));
       }
     }
-    int limit = query.getMaxResults() == 0 ? MAX_HITS : Math.min(MAX_HITS, query.getMaxResults());
+    List<CompletableFuture<Boolean>> forwarded = new ArrayList<>();
+    for (QueryRouter.Forward f : d.forwards()) {
+      forwarded.add(forward(f, hitsBack -> {
+        ControlResponder up = r.upstream(query.getQueryId(), System.currentTimeMillis());
+        if (up != null) {
+          synchronized (up) {
+            up.next(seal(Payload.newBuilder().setSearchHits(
+                hitsBack.toBuilder().setHops(hitsBack.getHops() + 1))));
+          }
+        }
+      }));
+    }
+    CompletableFuture.allOf(forwarded.toArray(new CompletableFuture<?>[0])).whenComplete((v, t) -> {
+      synchronized (responder) {
+        responder.complete();
+      }
+    });
+  }
+
+  /**
+   * Sends a query on to a peer and hands each batch of hits it streams back to {@code onHits}. A
+   * peer that cannot be reached is dropped from the view. Completes when that peer's stream ends.
+   */
+  private CompletableFuture<Boolean> forward(QueryRouter.Forward f,
+      Consumer<SearchHits> onHits) {
+    InetSocketAddress address = controlOf(f.to());
+    if (address == null) {
+      return CompletableFuture.completedFuture(false);
+    }
+    byte[] request = seal(Payload.newBuilder().setSearchQuery(f.query()));
+    Duration deadline = HOP_DEADLINE.multipliedBy(f.query().getTtl() + 1L);
+    return control.callStreaming(address, request, deadline, bytes -> {
+      try {
+        SignedMessage answer = opener.open(bytes);
+        if (answer.sender().equals(f.to()) && answer.payload().hasSearchHits()
+            && answer.payload().getSearchHits().getQueryId().equals(f.query().getQueryId())) {
+          onHits.accept(answer.payload().getSearchHits());
+        }
+      } catch (EnvelopeException e) {
+        log.debug("hits from {} refused: {}", f.to(), e.getMessage());
+      }
+    }).thenApply(v -> true).exceptionally(t -> {
+      Throwable cause = t.getCause() != null ? t.getCause() : t;
+      if (cause instanceof ControlException ce && ce.code() == ControlErrorCode.UNAVAILABLE) {
+        gone(f.to(), address);
+      }
+      log.debug("query to {} failed: {}", f.to(), cause.toString());
+      return false;
+    });
+  }
+
+  private SearchHits.Builder localHits(SearchQuery query, int limit) {
     SearchHits.Builder hits = SearchHits.newBuilder().setQueryId(query.getQueryId());
     for (SearchResult r : catalog.search(String.join(" ", query.getTermsList()), limit)) {
       hits.addHits(io.loudp2p.core.proto.v1.SearchHit.newBuilder()
@@ -507,7 +1031,8 @@ final class RealPeer implements Peer {
           .addSources(record)
           .setScore(r.score()));
     }
-    if (cache != null && hits.getHitsCount() < limit) {
+    // A LIGHT peer shares only the folders it was told to share, not what it played.
+    if (cache != null && role == Role.FULL && hits.getHitsCount() < limit) {
       for (TrackId cached : cache.tracks()) {
         Manifest m = cache.manifest(cached);
         if (m != null && catalog.track(cached).isEmpty()
@@ -524,13 +1049,7 @@ final class RealPeer implements Peer {
         }
       }
     }
-    byte[] answer = seal(Payload.newBuilder().setSearchHits(hits));
-    if (streaming) {
-      responder.next(answer);
-      responder.complete();
-    } else {
-      responder.reply(answer);
-    }
+    return hits;
   }
 
   private void answerManifest(ManifestRequest request, ControlResponder responder) {
@@ -762,54 +1281,51 @@ final class RealPeer implements Peer {
     }
     byte[] queryId = new byte[16];
     random.nextBytes(queryId);
-    byte[] request = seal(Payload.newBuilder().setSearchQuery(SearchQuery.newBuilder()
-        .setQueryId(ByteString.copyFrom(queryId)).addAllTerms(terms).setTtl(1)
-        .setMaxResults(MAX_HITS)));
-    List<CompletableFuture<Void>> calls = new ArrayList<>();
-    for (PeerTable.Entry peer : table().all()) {
-      if (peer.control() == null
-          || peer.record().record().getRole() == io.loudp2p.core.proto.v1.Role.ROLE_LIGHT) {
-        continue;
-      }
-      PeerId asked = peer.record().peerId();
-      calls.add(control.callStreaming(peer.control(), request, deadline, bytes -> {
-        try {
-          SignedMessage answer = opener.open(bytes);
-          if (!answer.sender().equals(asked) || !answer.payload().hasSearchHits()) {
-            return;
-          }
-          for (io.loudp2p.core.proto.v1.SearchHit hit : answer.payload().getSearchHits().getHitsList()) {
-            if (hit.getTrackId().size() != TrackId.LENGTH) {
-              continue;
-            }
-            TrackId track = TrackId.fromBytes(hit.getTrackId().toByteArray());
-            List<PeerId> sources = new ArrayList<>();
-            for (Envelope source : hit.getSourcesList()) {
-              SignedPeerRecord r = offer(source, null);
-              if (r != null) {
-                sources.add(r.peerId());
-              }
-            }
-            if (sources.isEmpty()) {
-              continue;
-            }
-            holders.computeIfAbsent(track, t -> ConcurrentHashMap.newKeySet()).addAll(sources);
-            Track t = new Track(track, hit.getSize(), info(hit.getMetadata()));
-            synchronized (merged) {
-              for (PeerId s : sources) {
-                merge(merged, t, s, hit.getScore(), onHit);
-              }
-            }
-          }
-        } catch (EnvelopeException e) {
-          log.debug("search answer from {} refused: {}", asked, e.getMessage());
+    SearchQuery asked = SearchQuery.newBuilder()
+        .setQueryId(ByteString.copyFrom(queryId)).addAllTerms(terms).setTtl(QueryRouter.MAX_TTL)
+        .setWalkers(QueryRouter.DEFAULT_WALKERS).setMaxResults(MAX_HITS).build();
+    CompletableFuture<Void> enough = new CompletableFuture<>();
+    Consumer<SearchHits> onHits = answer -> {
+      for (io.loudp2p.core.proto.v1.SearchHit hit : answer.getHitsList()) {
+        if (hit.getTrackId().size() != TrackId.LENGTH) {
+          continue;
         }
-      }).exceptionally(t -> {
-        log.debug("search at {} failed: {}", asked, t.toString());
-        return null;
-      }));
+        TrackId track = TrackId.fromBytes(hit.getTrackId().toByteArray());
+        List<PeerId> sources = new ArrayList<>();
+        for (Envelope source : hit.getSourcesList()) {
+          SignedPeerRecord r = offer(source, null);
+          if (r != null) {
+            sources.add(r.peerId());
+          }
+        }
+        if (sources.isEmpty()) {
+          continue;
+        }
+        holders.computeIfAbsent(track, t -> ConcurrentHashMap.newKeySet()).addAll(sources);
+        Track t = new Track(track, hit.getSize(), info(hit.getMetadata()));
+        synchronized (merged) {
+          for (PeerId s : sources) {
+            merge(merged, t, s, hit.getScore(), onHit);
+          }
+          if (merged.size() >= MAX_HITS) {
+            enough.complete(null);
+          }
+        }
+      }
+    };
+    List<CompletableFuture<?>> calls = new ArrayList<>();
+    if (role == Role.FULL) {
+      QueryRouter.Decision d = router().route(asked, null, NO_UPSTREAM, fullNeighbours(),
+          System.currentTimeMillis());
+      for (QueryRouter.Forward f : d.forwards()) {
+        calls.add(forward(f, onHits));
+      }
+    } else {
+      calls.add(delegate(asked, onHits, 0));
     }
-    CompletableFuture<Void> all = CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]));
+    CompletableFuture<Void> all = CompletableFuture.anyOf(
+        CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])), enough)
+        .thenApply(v -> (Void) null);
     return all.completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
         .thenApply(v -> {
           synchronized (merged) {

@@ -15,7 +15,9 @@ enum Methods {
   EXCHANGE_PEERS(Loudp2pGrpc.getExchangePeersMethod(), Payload.BodyCase.PEER_EXCHANGE),
   SEARCH(Loudp2pGrpc.getSearchMethod(), Payload.BodyCase.SEARCH_QUERY),
   GET_MANIFEST(Loudp2pGrpc.getGetManifestMethod(), Payload.BodyCase.MANIFEST_REQUEST),
-  OPEN_STREAM(Loudp2pGrpc.getOpenStreamMethod(), Payload.BodyCase.STREAM_OPEN);
+  OPEN_STREAM(Loudp2pGrpc.getOpenStreamMethod(), Payload.BodyCase.STREAM_OPEN),
+  SHUFFLE(Loudp2pGrpc.getShuffleMethod(), Payload.BodyCase.SHUFFLE),
+  ANNOUNCE_ROLE(Loudp2pGrpc.getAnnounceRoleMethod(), Payload.BodyCase.ROLE_CHANGE);
 
   final MethodDescriptor<byte[], byte[]> raw;
   final Payload.BodyCase body;

@@ -1,0 +1,66 @@
+package io.loudp2p.core.network;
+
+import io.loudp2p.PeerId;
+import io.loudp2p.Role;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The few FULL peers a LIGHT peer hands its queries to: at most {@link #LINKS}, the first one
+ * preferred. A link that fails is dropped and {@link #refill refilled} from the peers known, so a
+ * LIGHT peer moves on when a FULL peer leaves. Thread-safe.
+ */
+public final class LightLinks {
+  /** FULL peers a LIGHT peer keeps. */
+  public static final int LINKS = 3;
+
+  private final List<NodeRecord> links = new ArrayList<>();
+
+  /** The links, preferred first. */
+  public synchronized List<NodeRecord> current() {
+    return new ArrayList<>(links);
+  }
+
+  /** Drops a link that failed or stopped being FULL. */
+  public synchronized void failed(PeerId peer) {
+    links.removeIf(r -> r.id().equals(peer));
+  }
+
+  /** Replaces a link's record by a newer one; drops it when it turned LIGHT. */
+  public synchronized void update(NodeRecord record) {
+    for (int i = 0; i < links.size(); i++) {
+      if (links.get(i).id().equals(record.id()) && record.sequence() > links.get(i).sequence()) {
+        if (record.role() == Role.LIGHT) {
+          links.remove(i);
+        } else {
+          links.set(i, record);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Tops the links up to {@link #LINKS} from {@code candidates}, FULL ones only, in random order. */
+  public synchronized void refill(List<NodeRecord> candidates, Random random) {
+    if (links.size() >= LINKS) {
+      return;
+    }
+    List<NodeRecord> pool = new ArrayList<>(candidates);
+    Collections.shuffle(pool, random);
+    for (NodeRecord r : pool) {
+      if (links.size() >= LINKS) {
+        break;
+      }
+      if (r.role() == Role.FULL && links.stream().noneMatch(l -> l.id().equals(r.id()))) {
+        links.add(r);
+      }
+    }
+  }
+
+  /** How many links there are. */
+  public synchronized int size() {
+    return links.size();
+  }
+}

@@ -1,0 +1,303 @@
+package io.loudp2p.core.network;
+
+import io.loudp2p.PeerId;
+import io.loudp2p.Role;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Cyclon peer-sampling view: a bounded set of FULL peers' records that periodic shuffles keep
+ * random, fresh and connected.
+ *
+ * <p>A shuffle: age every entry by one, take the oldest neighbour out of the view, and send it this
+ * peer's own record and {@link #SHUFFLE_LENGTH} - 1 random entries; it answers with up to {@link
+ * #SHUFFLE_LENGTH} random entries of its own view and merges what it got, and so does the
+ * initiator. When the view is full, received records take the places of the entries sent. A
+ * neighbour that does not answer is not put back: dead peers leave views by themselves.
+ *
+ * <p>Admission: a record of this peer itself, of a LIGHT peer, one that expired or expires more
+ * than a day (plus clock skew) ahead is refused; a higher sequence replaces a lower one; at most
+ * {@link #MAX_PER_SOURCE} entries learnt from one peer and {@link #MAX_PER_BLOCK} entries in one
+ * address block (/24 IPv4, /48 IPv6) are kept, so no single peer or network can fill the view.
+ * Signatures and sizes are checked before records reach here.
+ *
+ * <p>Thread-safe; time is passed in.
+ */
+public final class PeerSampler {
+  /** Entries kept by default. */
+  public static final int DEFAULT_VIEW_SIZE = 20;
+  /** Records sent in one shuffle, the sender's own included. */
+  public static final int SHUFFLE_LENGTH = 8;
+  /** Most view entries learnt from one peer (not counting that peer's own record). */
+  public static final int MAX_PER_SOURCE = 4;
+  /** Most view entries with their first address in one /24 (IPv4) or /48 (IPv6). */
+  public static final int MAX_PER_BLOCK = 2;
+  /** How far ahead a record may expire: the opener's one day plus its two minutes of skew. */
+  public static final long MAX_RECORD_AHEAD_MS =
+      Duration.ofDays(1).plus(Duration.ofMinutes(2)).toMillis();
+
+  /** What {@link #offer} did with a record. */
+  public enum Admission {
+    /** A new neighbour. */
+    ADDED,
+    /** A newer record of a neighbour replaced the older one. */
+    REPLACED,
+    /** Known already with this sequence or a higher one. */
+    UNCHANGED,
+    /** Refused: self, LIGHT, invalid at this time, over a cap, or the view is full. */
+    REFUSED
+  }
+
+  /** A view entry as it travels in a shuffle: the record and its age in shuffle rounds. */
+  public record Entry(NodeRecord record, int age) {}
+
+  /** A shuffle to send: to whom, and the entries of this view to send (without the own record). */
+  public record ShuffleStart(NodeRecord target, List<Entry> sample) {}
+
+  private static final class Slot {
+    NodeRecord record;
+    int age;
+    final PeerId source;
+
+    Slot(NodeRecord record, PeerId source, int age) {
+      this.record = record;
+      this.source = source;
+      this.age = age;
+    }
+  }
+
+  private final PeerId self;
+  private final int viewSize;
+  private final Random random;
+  private final Map<PeerId, Slot> view = new LinkedHashMap<>();
+  private final Map<PeerId, List<PeerId>> pending = new HashMap<>();
+
+  /** An empty view of {@code viewSize} entries for peer {@code self}. */
+  public PeerSampler(PeerId self, int viewSize, Random random) {
+    if (viewSize < 1) {
+      throw new IllegalArgumentException("view size must be positive: " + viewSize);
+    }
+    this.self = Objects.requireNonNull(self, "self");
+    this.viewSize = viewSize;
+    this.random = Objects.requireNonNull(random, "random");
+  }
+
+  /** The most entries the view holds. */
+  public int viewSize() {
+    return viewSize;
+  }
+
+  /**
+   * Learns a record outside a shuffle (a greeting, a search hit): added while there is room.
+   *
+   * @param source the peer that passed it on (the peer itself for its own record)
+   */
+  public synchronized Admission offer(NodeRecord record, PeerId source, long nowMs) {
+    return admit(record, source, 0, nowMs, null);
+  }
+
+  /** Starts a shuffle with the oldest neighbour, or returns null when the view is empty. */
+  public synchronized @Nullable ShuffleStart startShuffle(long nowMs) {
+    purge(nowMs);
+    Slot oldest = null;
+    for (Slot s : view.values()) {
+      s.age++;
+      if (oldest == null || s.age > oldest.age) {
+        oldest = s;
+      }
+    }
+    if (oldest == null) {
+      return null;
+    }
+    view.remove(oldest.record.id());
+    List<Entry> sample = randomSlots(SHUFFLE_LENGTH - 1, null);
+    List<PeerId> sent = new ArrayList<>();
+    for (Entry e : sample) {
+      sent.add(e.record().id());
+    }
+    pending.put(oldest.record.id(), sent);
+    return new ShuffleStart(oldest.record, sample);
+  }
+
+  /**
+   * Answers a shuffle: picks the entries to send back, then merges what was received, in the
+   * places of the entries sent back when the view is full.
+   *
+   * @param sender the initiator's own record, or null when it is LIGHT or failed checks
+   * @param senderId the initiator
+   * @param received the records it sent (its own aside)
+   * @return the entries to answer with (without this peer's own record)
+   */
+  public synchronized List<Entry> answerShuffle(@Nullable NodeRecord sender, PeerId senderId,
+      List<Entry> received, long nowMs) {
+    purge(nowMs);
+    List<Entry> reply = randomSlots(SHUFFLE_LENGTH, senderId);
+    List<PeerId> swappable = new ArrayList<>();
+    for (Entry e : reply) {
+      swappable.add(e.record().id());
+    }
+    merge(sender, senderId, received, swappable, nowMs);
+    return reply;
+  }
+
+  /** Merges the answer of a shuffle this peer started, in the places of the entries it sent. */
+  public synchronized void completeShuffle(PeerId target, @Nullable NodeRecord targetRecord,
+      List<Entry> received, long nowMs) {
+    List<PeerId> swappable = pending.remove(target);
+    merge(targetRecord, target, received, swappable == null ? new ArrayList<>() : swappable, nowMs);
+  }
+
+  /** A shuffle target did not answer: it stays out of the view. */
+  public synchronized void shuffleFailed(PeerId target) {
+    pending.remove(target);
+    view.remove(target);
+  }
+
+  /** Forgets a peer found dead or no longer FULL. */
+  public synchronized void remove(PeerId id) {
+    view.remove(id);
+  }
+
+  /** The neighbours, in no particular order. */
+  public synchronized List<NodeRecord> neighbours() {
+    List<NodeRecord> out = new ArrayList<>(view.size());
+    for (Slot s : view.values()) {
+      out.add(s.record);
+    }
+    return out;
+  }
+
+  /** Up to {@code n} neighbours chosen at random. */
+  public synchronized List<NodeRecord> sample(int n) {
+    return randomEntries(n, null);
+  }
+
+  /** The neighbour's record, or null. */
+  public synchronized @Nullable NodeRecord get(PeerId id) {
+    Slot s = view.get(id);
+    return s == null ? null : s.record;
+  }
+
+  /** How many neighbours there are. */
+  public synchronized int size() {
+    return view.size();
+  }
+
+  private void merge(@Nullable NodeRecord sender, PeerId senderId, List<Entry> received,
+      List<PeerId> swappable, long nowMs) {
+    if (sender != null) {
+      admit(sender, senderId, 0, nowMs, swappable);
+    }
+    int n = 0;
+    for (Entry e : received) {
+      if (++n > SHUFFLE_LENGTH) {
+        break;
+      }
+      admit(e.record(), senderId, Math.max(0, e.age()), nowMs, swappable);
+    }
+  }
+
+  private Admission admit(NodeRecord record, PeerId source, int age, long nowMs,
+      @Nullable List<PeerId> swappable) {
+    PeerId id = record.id();
+    if (id.equals(self) || !record.validAt(nowMs)) {
+      return Admission.REFUSED;
+    }
+    Slot known = view.get(id);
+    if (known != null) {
+      known.age = Math.min(known.age, age);
+      if (record.sequence() <= known.record.sequence()) {
+        return Admission.UNCHANGED;
+      }
+      if (record.role() == Role.LIGHT) {
+        view.remove(id);
+        return Admission.REFUSED;
+      }
+      long block = record.addressBlock();
+      if (block != 0 && block != known.record.addressBlock() && countBlock(block) >= MAX_PER_BLOCK) {
+        return Admission.REFUSED;
+      }
+      known.record = record;
+      return Admission.REPLACED;
+    }
+    if (record.role() == Role.LIGHT) {
+      return Admission.REFUSED;
+    }
+    if (!source.equals(id) && countSource(source) >= MAX_PER_SOURCE) {
+      return Admission.REFUSED;
+    }
+    long block = record.addressBlock();
+    if (block != 0 && countBlock(block) >= MAX_PER_BLOCK) {
+      return Admission.REFUSED;
+    }
+    if (view.size() >= viewSize) {
+      PeerId victim = null;
+      while (swappable != null && !swappable.isEmpty() && victim == null) {
+        PeerId candidate = swappable.remove(swappable.size() - 1);
+        if (view.containsKey(candidate)) {
+          victim = candidate;
+        }
+      }
+      if (victim == null) {
+        return Admission.REFUSED;
+      }
+      view.remove(victim);
+    }
+    view.put(id, new Slot(record, source, age));
+    return Admission.ADDED;
+  }
+
+  private int countSource(PeerId source) {
+    int n = 0;
+    for (Slot s : view.values()) {
+      if (s.source.equals(source) && !s.record.id().equals(source)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private int countBlock(long block) {
+    int n = 0;
+    for (Slot s : view.values()) {
+      if (s.record.addressBlock() == block) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void purge(long nowMs) {
+    view.values().removeIf(s -> !s.record.validAt(nowMs));
+  }
+
+  private List<Entry> randomSlots(int n, @Nullable PeerId except) {
+    List<Entry> all = new ArrayList<>(view.size());
+    for (Slot s : view.values()) {
+      if (!s.record.id().equals(except)) {
+        all.add(new Entry(s.record, s.age));
+      }
+    }
+    Collections.shuffle(all, random);
+    return new ArrayList<>(all.subList(0, Math.min(n, all.size())));
+  }
+
+  private List<NodeRecord> randomEntries(int n, @Nullable PeerId except) {
+    List<NodeRecord> all = new ArrayList<>(view.size());
+    for (Slot s : view.values()) {
+      if (!s.record.id().equals(except)) {
+        all.add(s.record);
+      }
+    }
+    Collections.shuffle(all, random);
+    return new ArrayList<>(all.subList(0, Math.min(n, all.size())));
+  }
+}

@@ -1,0 +1,131 @@
+package io.loudp2p.transport.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loudp2p.Peer;
+import io.loudp2p.PeerInfo;
+import io.loudp2p.Role;
+import io.loudp2p.SearchHit;
+import io.loudp2p.StreamSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Twenty peers over real gRPC on 127.0.0.1: a LIGHT client that knows one FULL peer finds a track
+ * three hops away (the hits come back along the path the query took), streams it, and keeps
+ * searching through another FULL peer when the one it relied on leaves.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class NetworkIT {
+  private static final Duration SEARCH = Duration.ofSeconds(5);
+
+  @TempDir Path tmp;
+  private final List<Peer> peers = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() {
+    for (Peer p : peers) {
+      p.close();
+    }
+  }
+
+  private Peer start(Peer.Builder builder) throws IOException {
+    Peer p = builder.build();
+    peers.add(p);
+    return p.start();
+  }
+
+  private static InetSocketAddress at(Peer p) {
+    return p.listenAddresses().get(0);
+  }
+
+  /** A 16-bit mono WAV of seeded noise. */
+  private static byte[] wav(int seconds, long seed) {
+    int rate = 22050;
+    int dataBytes = seconds * rate * 2;
+    ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
+    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
+        .putInt(rate * 2).putShort((short) 2).putShort((short) 16);
+    b.put("data".getBytes()).putInt(dataBytes);
+    byte[] noise = new byte[dataBytes];
+    new SplittableRandom(seed).nextBytes(noise);
+    b.put(noise);
+    return b.array();
+  }
+
+  @Test
+  void lightClientFindsATrackThreeHopsAwayAndMovesOnWhenItsFullPeerLeaves() throws Exception {
+    byte[] track = wav(8, 99);
+    Path shared = Files.createDirectories(tmp.resolve("holder"));
+    Files.write(shared.resolve("needle.wav"), track);
+
+    // A line L - F1 - F2 - F3 (the holder), and sixteen more peers joined behind F3.
+    Peer f1 = start(Peer.builder());
+    Peer f2 = start(Peer.builder().bootstrap(at(f1)));
+    Peer holder = start(Peer.builder().share(shared).bootstrap(at(f2)));
+    Peer previous = holder;
+    for (int i = 0; i < 16; i++) {
+      previous = start(Peer.builder().share(Files.createDirectories(tmp.resolve("empty" + i)))
+          .bootstrap(at(previous)));
+    }
+    Peer light = start(Peer.builder().role(Role.LIGHT).bootstrap(at(f1)));
+
+    assertThat(light.role()).isEqualTo(Role.LIGHT);
+    assertThat(f1.peers()).extracting(PeerInfo::id).doesNotContain(holder.id());
+    assertThat(light.peers()).extracting(PeerInfo::id).doesNotContain(holder.id());
+
+    List<SearchHit> hits = light.search("needle", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
+    assertThat(hits).singleElement()
+        .satisfies(h -> assertThat(h.sources()).containsExactly(holder.id()));
+
+    try (StreamSession session = light.stream(hits.get(0).track().id()).get(10, TimeUnit.SECONDS)) {
+      InputStream in = session.inputStream();
+      byte[] got = new byte[track.length];
+      int read = playPaced(in, got, 0, track.length / 2, 4 * 44_100);
+      f1.close(); // the FULL peer the light client relied on leaves mid-stream
+      read += playPaced(in, got, read, track.length - read, 4 * 44_100);
+
+      assertThat(read).isEqualTo(track.length);
+      assertThat(got).isEqualTo(track);
+      assertThat(session.stats().stalls()).as("stalls after playback started").isZero();
+    }
+
+    List<SearchHit> again = light.search("needle", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
+    assertThat(again).singleElement()
+        .satisfies(h -> assertThat(h.sources()).containsExactly(holder.id()));
+  }
+
+  /** Reads like a player: at most {@code bytesPerSecond}, waiting (on the clock) when ahead. */
+  private static int playPaced(InputStream in, byte[] into, int offset, int length, int bytesPerSecond)
+      throws IOException {
+    long start = System.nanoTime();
+    int done = 0;
+    while (done < length) {
+      long due = start + (long) done * 1_000_000_000L / bytesPerSecond;
+      while (System.nanoTime() < due) {
+        Thread.onSpinWait();
+      }
+      int n = in.read(into, offset + done, Math.min(4096, length - done));
+      if (n < 0) {
+        break;
+      }
+      done += n;
+    }
+    return done;
+  }
+}
