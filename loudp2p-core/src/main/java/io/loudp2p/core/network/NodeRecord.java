@@ -70,6 +70,14 @@ public record NodeRecord(PeerId id, PeerRecord record, Envelope envelope) {
    * loopback addresses (all peers of a test on one host share those).
    */
   public long addressBlock() {
+    return addressBlock(record);
+  }
+
+  /**
+   * The address block of a record's first endpoint: its /24 (IPv4) or /48 (IPv6) with a tag, or 0
+   * when it has none or it is a loopback address (exempt from the caps per block).
+   */
+  public static long addressBlock(io.loudp2p.core.proto.v1.PeerRecord record) {
     if (record.getEndpointsCount() == 0) {
       return 0;
     }

@@ -1,6 +1,7 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.PeerId;
+import io.loudp2p.core.network.NodeRecord;
 import io.loudp2p.core.proto.v1.Endpoint;
 import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.wire.SignedPeerRecord;
@@ -22,14 +23,26 @@ import org.jspecify.annotations.Nullable;
  * address and a replayed old record changes nothing.
  *
  * <p>Bounded: at most {@link #MAX_PEERS}; when full, an unreachable or the oldest-learnt peer
- * makes room. Thread-safe.
+ * makes room. No single peer or network can fill it: at most {@link #MAX_PER_SOURCE} records
+ * relayed by one peer and {@link #MAX_PER_BLOCK} records whose first address is in one /24 (IPv4)
+ * or /48 (IPv6) are kept (loopback is exempt, and a peer's own record, received from it, never
+ * counts against the cap of its source). Thread-safe.
  */
 final class PeerTable {
   /** The most peers remembered. */
   static final int MAX_PEERS = 1024;
+  /** The most records kept that one peer relayed (samples of its table). */
+  static final int MAX_PER_SOURCE = 64;
+  /** The most records kept whose first address is in one /24 or /48 block. */
+  static final int MAX_PER_BLOCK = 32;
 
-  /** One known peer. */
-  record Entry(SignedPeerRecord record, @Nullable InetSocketAddress control, boolean reachable) {}
+  /** One known peer, and who relayed its record (null: the peer itself, or unknown). */
+  record Entry(SignedPeerRecord record, @Nullable InetSocketAddress control, boolean reachable,
+      @Nullable PeerId source) {
+    Entry(SignedPeerRecord record, @Nullable InetSocketAddress control, boolean reachable) {
+      this(record, control, reachable, null);
+    }
+  }
 
   private final PeerId self;
   private final Map<PeerId, Entry> entries = new LinkedHashMap<>();
@@ -44,6 +57,15 @@ final class PeerTable {
    * @return true when it was new or newer than the one known
    */
   synchronized boolean offer(SignedPeerRecord record) {
+    return offer(record, null);
+  }
+
+  /**
+   * Learns a record relayed by {@code source} (null when it came from the peer it describes).
+   *
+   * @return true when it was new or newer than the one known and within the caps
+   */
+  synchronized boolean offer(SignedPeerRecord record, @Nullable PeerId source) {
     PeerId id = record.peerId();
     if (id.equals(self)) {
       return false;
@@ -52,12 +74,34 @@ final class PeerTable {
     if (known != null && known.record().record().getSequence() >= record.record().getSequence()) {
       return false;
     }
+    // Learnt from the peer itself (now or before): no relay owns it.
+    PeerId from = source == null || source.equals(id) || (known != null && known.source() == null)
+        ? null : source;
+    if (from != null && (known == null || !from.equals(known.source()))
+        && count(e -> from.equals(e.source())) >= MAX_PER_SOURCE) {
+      return false;
+    }
+    long block = NodeRecord.addressBlock(record.record());
+    if (block != 0 && (known == null || NodeRecord.addressBlock(known.record().record()) != block)
+        && count(e -> NodeRecord.addressBlock(e.record().record()) == block) >= MAX_PER_BLOCK) {
+      return false;
+    }
     if (known == null && entries.size() >= MAX_PEERS) {
       evictOne();
     }
     entries.remove(id);
-    entries.put(id, new Entry(record, controlAddress(record), known == null || known.reachable()));
+    entries.put(id, new Entry(record, controlAddress(record), known == null || known.reachable(), from));
     return true;
+  }
+
+  private int count(java.util.function.Predicate<Entry> p) {
+    int n = 0;
+    for (Entry e : entries.values()) {
+      if (p.test(e)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private void evictOne() {
@@ -81,7 +125,7 @@ final class PeerTable {
   synchronized void reachable(PeerId id, boolean reachable) {
     Entry e = entries.get(id);
     if (e != null && e.reachable() != reachable) {
-      entries.put(id, new Entry(e.record(), e.control(), reachable));
+      entries.put(id, new Entry(e.record(), e.control(), reachable, e.source()));
     }
   }
 

@@ -443,7 +443,7 @@ final class RealPeer implements Peer {
             }
             Shuffle got = answer.payload().getShuffle();
             NodeRecord sender = shuffleSender(target, got);
-            view.completeShuffle(target, sender, shuffleSample(got), System.currentTimeMillis());
+            view.completeShuffle(target, sender, shuffleSample(target, got), System.currentTimeMillis());
             table().reachable(target, true);
           })
           .exceptionally(t -> {
@@ -463,7 +463,7 @@ final class RealPeer implements Peer {
       return;
     }
     NodeRecord from = shuffleSender(sender, shuffle);
-    List<PeerSampler.Entry> reply = view.answerShuffle(from, sender, shuffleSample(shuffle),
+    List<PeerSampler.Entry> reply = view.answerShuffle(from, sender, shuffleSample(sender, shuffle),
         System.currentTimeMillis());
     Shuffle.Builder b = Shuffle.newBuilder().setSelfRecord(record);
     for (PeerSampler.Entry e : reply) {
@@ -490,10 +490,10 @@ final class RealPeer implements Peer {
   }
 
   /** The checked records of a shuffle's sample, with their ages; refused ones left out. */
-  private List<PeerSampler.Entry> shuffleSample(Shuffle shuffle) {
+  private List<PeerSampler.Entry> shuffleSample(PeerId sender, Shuffle shuffle) {
     List<PeerSampler.Entry> out = new ArrayList<>();
     for (int i = 0; i < Math.min(shuffle.getSampleCount(), PeerSampler.SHUFFLE_LENGTH); i++) {
-      SignedPeerRecord r = offer(shuffle.getSample(i), null);
+      SignedPeerRecord r = offer(shuffle.getSample(i), null, null, sender);
       if (r != null) {
         int age = i < shuffle.getSampleAgesCount() ? shuffle.getSampleAges(i) : 0;
         out.add(new PeerSampler.Entry(NodeRecord.of(r), age));
@@ -906,18 +906,26 @@ final class RealPeer implements Peer {
   }
 
   private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe) {
-    return offer(envelope, mustBe, null);
+    return offer(envelope, mustBe, null, null);
   }
 
-  /** Checks a record and learns it: in the table, and in the view when {@code source} is given. */
   private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe,
       @Nullable PeerId source) {
+    return offer(envelope, mustBe, source, source);
+  }
+
+  /**
+   * Checks a record and learns it: in the table (within the caps of {@code relayedBy}, the peer
+   * that sent it), and in the view when {@code source} is given.
+   */
+  private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe,
+      @Nullable PeerId source, @Nullable PeerId relayedBy) {
     try {
       SignedPeerRecord r = opener.openRecord(envelope);
       if (mustBe != null && !r.peerId().equals(mustBe)) {
         return null;
       }
-      table().offer(r);
+      table().offer(r, relayedBy);
       PeerSampler view = sampler;
       if (source != null && view != null) {
         NodeRecord node = NodeRecord.of(r);

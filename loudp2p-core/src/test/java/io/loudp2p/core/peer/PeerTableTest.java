@@ -1,0 +1,85 @@
+package io.loudp2p.core.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.loudp2p.PeerId;
+import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.proto.v1.Endpoint;
+import io.loudp2p.core.proto.v1.PeerRecord;
+import io.loudp2p.core.proto.v1.TransportKind;
+import io.loudp2p.core.wire.EnvelopeOpener;
+import io.loudp2p.core.wire.EnvelopeSealer;
+import io.loudp2p.core.wire.SignedPeerRecord;
+import org.junit.jupiter.api.Test;
+
+/** The peer table: newer records replace older ones, and no single peer or network fills it. */
+class PeerTableTest {
+  private static final EnvelopeOpener OPENER = EnvelopeOpener.withDefaults();
+
+  private static SignedPeerRecord record(Identity who, long sequence, int a, int b, int c, int d)
+      throws Exception {
+    PeerRecord r = PeerRecord.newBuilder().setSequence(sequence)
+        .setExpiresAtMs(System.currentTimeMillis() + 3_600_000)
+        .addEndpoints(Endpoint.newBuilder().setTransport(TransportKind.TRANSPORT_KIND_GRPC)
+            .setIp(ByteString.copyFrom(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d}))
+            .setPort(7070))
+        .build();
+    return OPENER.openRecord(new EnvelopeSealer(who).sealRecord(r));
+  }
+
+  @Test
+  void aHigherSequenceReplacesTheRecordAndALowerOneChangesNothing() throws Exception {
+    PeerTable table = new PeerTable(Identity.generate().peerId());
+    Identity moving = Identity.generate();
+    assertThat(table.offer(record(moving, 5, 10, 0, 0, 1))).isTrue();
+    assertThat(table.offer(record(moving, 9, 10, 0, 1, 1))).isTrue();
+    assertThat(table.offer(record(moving, 7, 10, 0, 2, 1))).isFalse();
+
+    assertThat(table.get(moving.peerId()).orElseThrow().control().getAddress().getHostAddress())
+        .isEqualTo("10.0.1.1");
+  }
+
+  @Test
+  void onePeerRelaysAtMostItsShareOfRecords() throws Exception {
+    PeerTable table = new PeerTable(Identity.generate().peerId());
+    PeerId relay = Identity.generate().peerId();
+    int kept = 0;
+    for (int i = 0; i < PeerTable.MAX_PER_SOURCE + 20; i++) {
+      if (table.offer(record(Identity.generate(), 1, 10, i / 200, i % 200, 1), relay)) {
+        kept++;
+      }
+    }
+    assertThat(kept).isEqualTo(PeerTable.MAX_PER_SOURCE);
+
+    // Records the peers send themselves are not a relay's to count, and another relay has room.
+    Identity direct = Identity.generate();
+    assertThat(table.offer(record(direct, 1, 11, 0, 0, 1), direct.peerId())).isTrue();
+    assertThat(table.offer(record(Identity.generate(), 1, 11, 0, 1, 1), Identity.generate().peerId()))
+        .isTrue();
+    assertThat(table.size()).isEqualTo(PeerTable.MAX_PER_SOURCE + 2);
+  }
+
+  @Test
+  void oneAddressBlockHoldsAtMostItsShareButLoopbackIsExempt() throws Exception {
+    PeerTable table = new PeerTable(Identity.generate().peerId());
+    int kept = 0;
+    for (int i = 0; i < PeerTable.MAX_PER_BLOCK + 10; i++) {
+      Identity p = Identity.generate();
+      if (table.offer(record(p, 1, 192, 0, 2, i + 1), p.peerId())) {
+        kept++;
+      }
+    }
+    assertThat(kept).isEqualTo(PeerTable.MAX_PER_BLOCK);
+    Identity elsewhere = Identity.generate();
+    assertThat(table.offer(record(elsewhere, 1, 192, 0, 3, 1))).isTrue();
+
+    int loopback = 0;
+    for (int i = 0; i < PeerTable.MAX_PER_BLOCK + 10; i++) {
+      if (table.offer(record(Identity.generate(), 1, 127, 0, 0, 1))) {
+        loopback++;
+      }
+    }
+    assertThat(loopback).isEqualTo(PeerTable.MAX_PER_BLOCK + 10);
+  }
+}
