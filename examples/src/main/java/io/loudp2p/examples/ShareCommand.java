@@ -2,17 +2,11 @@ package io.loudp2p.examples;
 
 import io.loudp2p.Peer;
 import io.loudp2p.Role;
+import io.loudp2p.core.internal.LocalAddresses;
 import java.io.PrintWriter;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -32,32 +26,6 @@ final class ShareCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  /** The addresses others may use for {@code a}: this machine's own ones when it is a wildcard. */
-  static List<InetSocketAddress> reachableAs(InetSocketAddress a) {
-    if (!a.getAddress().isAnyLocalAddress()) {
-      return List.of(a);
-    }
-    List<InetSocketAddress> out = new ArrayList<>();
-    try {
-      for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (!n.isUp() || n.isLoopback()) {
-          continue;
-        }
-        for (InetAddress ip : Collections.list(n.getInetAddresses())) {
-          if (!ip.isLinkLocalAddress() && (ip instanceof Inet4Address || a.getAddress() instanceof Inet6Address)) {
-            out.add(new InetSocketAddress(ip, a.getPort()));
-          }
-        }
-      }
-    } catch (SocketException e) {
-      // fall through to loopback
-    }
-    if (out.isEmpty()) {
-      out.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), a.getPort()));
-    }
-    return out;
-  }
-
   @Override
   public Integer call() throws Exception {
     for (Path f : folders) {
@@ -75,7 +43,7 @@ final class ShareCommand implements Callable<Integer> {
     out.println("peer     " + p.id());
     for (InetSocketAddress a : p.listenAddresses()) {
       out.println("listens  " + PeerOptions.HostPort.format(a));
-      for (InetSocketAddress reach : reachableAs(a)) {
+      for (InetSocketAddress reach : LocalAddresses.reachableAs(a, 8)) {
         out.println("         others join with: --bootstrap " + PeerOptions.HostPort.format(reach));
       }
     }

@@ -19,6 +19,7 @@ import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
 import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.internal.LocalAddresses;
 import io.loudp2p.core.network.DefaultRolePolicy;
 import io.loudp2p.core.network.KeywordSummary;
 import io.loudp2p.core.network.LightLinks;
@@ -715,7 +716,11 @@ final class RealPeer implements Peer {
         .setRole(role == Role.FULL ? io.loudp2p.core.proto.v1.Role.ROLE_FULL
             : io.loudp2p.core.proto.v1.Role.ROLE_LIGHT);
     for (InetSocketAddress a : listening) {
-      r.addEndpoints(endpoint(TransportKind.TRANSPORT_KIND_GRPC, a));
+      // A wildcard listener is announced at this machine's addresses, which others can dial.
+      for (InetSocketAddress at : LocalAddresses.reachableAs(a,
+          EnvelopeOpener.MAX_RECORD_ENDPOINTS - r.getEndpointsCount())) {
+        r.addEndpoints(endpoint(TransportKind.TRANSPORT_KIND_GRPC, at));
+      }
     }
     record = sealer().sealRecord(r.build());
   }

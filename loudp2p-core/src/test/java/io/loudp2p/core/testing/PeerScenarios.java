@@ -128,6 +128,29 @@ public abstract class PeerScenarios {
   }
 
   @Test
+  void aPeerListeningOnEveryInterfaceIsAnnouncedAtAddressesOthersCanDial() throws Exception {
+    Path music = folderWith("music", "tagged.ogg");
+    Peer sharer = start(Peer.builder().share(music).listen(new InetSocketAddress("0.0.0.0", 0)));
+    int port = at(sharer).getPort();
+    Peer listener = start(Peer.builder()
+        .bootstrap(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port)));
+
+    assertThat(listener.peers()).singleElement().satisfies(p -> {
+      assertThat(p.addresses()).isNotEmpty().allSatisfy(a -> {
+        assertThat(a.getAddress().isAnyLocalAddress()).as("announced %s", a).isFalse();
+        assertThat(a.getPort()).isEqualTo(port);
+      });
+    });
+    List<SearchHit> hits = listener.search("crystalised", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
+    assertThat(hits).isNotEmpty();
+    try (StreamSession session = listener.stream(hits.get(0).track().id()).get(10, TimeUnit.SECONDS)) {
+      assertThat(session.inputStream().readAllBytes())
+          .isEqualTo(Files.readAllBytes(music.resolve("tagged.ogg")));
+      assertThat(session.sources()).extracting(SourceStats::transport).containsOnly(dataTransport());
+    }
+  }
+
+  @Test
   void threeSourcesOneClosedMidStreamAndThePlayerNeverStalls() throws Exception {
     byte[] track = wav(8, 42); // 8 s at 352.8 kbit/s, about 22 chunks... times 2 bytes: 43 chunks
     List<Peer> sources = new ArrayList<>();
