@@ -44,6 +44,14 @@ final class PeerOptions {
       description = "Keep played tracks in DIR and serve them to others (default: no cache).")
   @Nullable Path cache;
 
+  /** Refuses to go on without a bootstrap peer: a command that asks the network needs one. */
+  void requireBootstrap() {
+    if (bootstrap.isEmpty()) {
+      throw new UserError(UserError.BAD_INPUT,
+          "name a peer to ask with --bootstrap HOST:PORT (a running 'loudp2p share')");
+    }
+  }
+
   /** Starts a peer with these options; errors a person can fix become {@link UserError}s. */
   Peer start(Role role, List<Path> shares) {
     Peer.Builder b = Peer.builder().role(role).listen(listen);

@@ -43,10 +43,7 @@ final class PlayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (peer.bootstrap.isEmpty()) {
-      throw new UserError(UserError.BAD_INPUT,
-          "name a peer to ask with --bootstrap HOST:PORT (a running 'loudp2p share')");
-    }
+    peer.requireBootstrap();
     PrintWriter out = spec.commandLine().getOut();
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
       StreamCommand.Resolved r = StreamCommand.resolve(p, track);

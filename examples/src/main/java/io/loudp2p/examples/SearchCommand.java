@@ -33,10 +33,7 @@ final class SearchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (peer.bootstrap.isEmpty()) {
-      throw new UserError(UserError.BAD_INPUT,
-          "name a peer to ask with --bootstrap HOST:PORT (a running 'loudp2p share')");
-    }
+    peer.requireBootstrap();
     String query = String.join(" ", terms);
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
       List<SearchHit> hits = p.search(query, Duration.ofSeconds(timeoutSeconds), h -> { })

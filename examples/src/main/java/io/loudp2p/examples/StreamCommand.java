@@ -43,10 +43,7 @@ final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (peer.bootstrap.isEmpty()) {
-      throw new UserError(UserError.BAD_INPUT,
-          "name a peer to ask with --bootstrap HOST:PORT (a running 'loudp2p share')");
-    }
+    peer.requireBootstrap();
     boolean toStdout = "-".equals(output);
     PrintWriter info = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
     PrintWriter progress = spec.commandLine().getErr();

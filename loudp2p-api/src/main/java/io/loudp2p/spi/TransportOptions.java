@@ -64,6 +64,27 @@ public final class TransportOptions {
     return properties.getOrDefault(key, defaultValue);
   }
 
+  /**
+   * A transport-specific setting that must be a positive whole number, or {@code defaultValue}
+   * when absent.
+   *
+   * @throws IllegalArgumentException naming the key when the value is not a positive int
+   */
+  public int positiveIntProperty(String key, int defaultValue) {
+    String raw = property(key, Integer.toString(defaultValue));
+    int value;
+    try {
+      value = Integer.parseInt(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "transport property " + key + " must be a whole number: " + raw, e);
+    }
+    if (value < 1) {
+      throw new IllegalArgumentException("transport property " + key + " must be positive: " + value);
+    }
+    return value;
+  }
+
   @Override
   public String toString() {
     return "TransportOptions{maxMessageBytes=" + maxMessageBytes + ", properties=" + properties

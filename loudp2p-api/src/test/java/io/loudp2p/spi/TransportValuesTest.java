@@ -47,6 +47,20 @@ class TransportValuesTest {
   }
 
   @Test
+  void positiveIntPropertiesAreCheckedAndNamed() {
+    TransportOptions o = TransportOptions.builder().property("a", " 42 ").property("b", "x")
+        .property("c", "0").build();
+    assertThat(o.positiveIntProperty("a", 7)).isEqualTo(42);
+    assertThat(o.positiveIntProperty("missing", 7)).isEqualTo(7);
+    assertThatThrownBy(() -> o.positiveIntProperty("b", 7))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("transport property b must be a whole number: x");
+    assertThatThrownBy(() -> o.positiveIntProperty("c", 7))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("transport property c must be positive: 0");
+  }
+
+  @Test
   void optionsCarryTransportProperties() {
     TransportOptions options = TransportOptions.builder().property("udp.mtu", "1280").build();
     assertThat(options.property("udp.mtu", "1200")).isEqualTo("1280");

@@ -12,14 +12,11 @@ import io.loudp2p.TrackId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,21 +67,6 @@ public abstract class PeerScenarios {
       }
     }
     return dir;
-  }
-
-  /** A 16-bit mono WAV of seeded noise, long enough for many chunks. */
-  protected static byte[] wav(int seconds, long seed) {
-    int rate = 22050;
-    int dataBytes = seconds * rate * 2;
-    ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
-        .putInt(rate * 2).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes()).putInt(dataBytes);
-    byte[] noise = new byte[dataBytes];
-    new SplittableRandom(seed).nextBytes(noise);
-    b.put(noise);
-    return b.array();
   }
 
   @Test
@@ -152,7 +134,7 @@ public abstract class PeerScenarios {
 
   @Test
   void threeSourcesOneClosedMidStreamAndThePlayerNeverStalls() throws Exception {
-    byte[] track = wav(8, 42); // 8 s at 352.8 kbit/s, about 22 chunks... times 2 bytes: 43 chunks
+    byte[] track = TestAudio.noiseWav(8, 42); // 8 s at 352.8 kbit/s: 353 KB, 22 chunks
     List<Peer> sources = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       Path dir = Files.createDirectories(tmp.resolve("s" + i));
@@ -224,7 +206,7 @@ public abstract class PeerScenarios {
 
   @Test
   void aPeerThatPlayedATrackServesItFromItsCache() throws Exception {
-    byte[] track = wav(4, 7);
+    byte[] track = TestAudio.noiseWav(4, 7);
     Path dir = Files.createDirectories(tmp.resolve("origin"));
     Files.write(dir.resolve("ballad.wav"), track);
     Peer origin = start(Peer.builder().share(dir));

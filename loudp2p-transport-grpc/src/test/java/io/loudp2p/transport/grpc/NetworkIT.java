@@ -7,17 +7,15 @@ import io.loudp2p.PeerInfo;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
+import io.loudp2p.core.testing.TestAudio;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,24 +51,9 @@ class NetworkIT {
     return p.listenAddresses().get(0);
   }
 
-  /** A 16-bit mono WAV of seeded noise. */
-  private static byte[] wav(int seconds, long seed) {
-    int rate = 22050;
-    int dataBytes = seconds * rate * 2;
-    ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
-        .putInt(rate * 2).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes()).putInt(dataBytes);
-    byte[] noise = new byte[dataBytes];
-    new SplittableRandom(seed).nextBytes(noise);
-    b.put(noise);
-    return b.array();
-  }
-
   @Test
   void lightClientFindsATrackThreeHopsAwayAndMovesOnWhenItsFullPeerLeaves() throws Exception {
-    byte[] track = wav(8, 99);
+    byte[] track = TestAudio.noiseWav(8, 99);
     Path shared = Files.createDirectories(tmp.resolve("holder"));
     Files.write(shared.resolve("needle.wav"), track);
 

@@ -18,30 +18,16 @@ final class GrpcSettings {
 
   GrpcSettings(TransportOptions options) {
     this.maxMessageBytes = options.maxMessageBytes();
-    this.maxConcurrentCallsPerPeer = positiveInt(options, GrpcTransport.MAX_CONCURRENT_CALLS_PER_PEER,
+    this.maxConcurrentCallsPerPeer = options.positiveIntProperty(GrpcTransport.MAX_CONCURRENT_CALLS_PER_PEER,
         GrpcTransport.DEFAULT_MAX_CONCURRENT_CALLS_PER_PEER);
-    this.keepAliveTime = Duration.ofMillis(positiveInt(options, GrpcTransport.KEEPALIVE_TIME_MS,
+    this.keepAliveTime = Duration.ofMillis(options.positiveIntProperty(GrpcTransport.KEEPALIVE_TIME_MS,
         (int) GrpcTransport.DEFAULT_KEEPALIVE_TIME.toMillis()));
-    this.keepAliveTimeout = Duration.ofMillis(positiveInt(options, GrpcTransport.KEEPALIVE_TIMEOUT_MS,
+    this.keepAliveTimeout = Duration.ofMillis(options.positiveIntProperty(GrpcTransport.KEEPALIVE_TIMEOUT_MS,
         (int) GrpcTransport.DEFAULT_KEEPALIVE_TIMEOUT.toMillis()));
-    this.idleTimeout = Duration.ofMillis(positiveInt(options, GrpcTransport.IDLE_TIMEOUT_MS,
+    this.idleTimeout = Duration.ofMillis(options.positiveIntProperty(GrpcTransport.IDLE_TIMEOUT_MS,
         (int) GrpcTransport.DEFAULT_IDLE_TIMEOUT.toMillis()));
-    this.openTimeout = Duration.ofMillis(positiveInt(options, GrpcTransport.OPEN_TIMEOUT_MS,
+    this.openTimeout = Duration.ofMillis(options.positiveIntProperty(GrpcTransport.OPEN_TIMEOUT_MS,
         (int) GrpcTransport.DEFAULT_OPEN_TIMEOUT.toMillis()));
     this.callbackExecutor = options.callbackExecutor();
-  }
-
-  private static int positiveInt(TransportOptions options, String key, int defaultValue) {
-    String raw = options.property(key, Integer.toString(defaultValue));
-    int value;
-    try {
-      value = Integer.parseInt(raw.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("transport property " + key + " must be a whole number: " + raw, e);
-    }
-    if (value < 1) {
-      throw new IllegalArgumentException("transport property " + key + " must be positive: " + value);
-    }
-    return value;
   }
 }

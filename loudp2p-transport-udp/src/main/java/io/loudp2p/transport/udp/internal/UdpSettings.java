@@ -37,33 +37,18 @@ final class UdpSettings {
     keepaliveNs = millis(options, UdpTransport.KEEPALIVE_MS, UdpTransport.DEFAULT_KEEPALIVE);
     preparedTimeoutNs =
         millis(options, UdpTransport.PREPARED_TIMEOUT_MS, UdpTransport.DEFAULT_PREPARED_TIMEOUT);
-    maxPrepared = positiveInt(options, UdpTransport.MAX_PREPARED_SESSIONS,
+    maxPrepared = options.positiveIntProperty(UdpTransport.MAX_PREPARED_SESSIONS,
         UdpTransport.DEFAULT_MAX_PREPARED_SESSIONS);
-    maxWanted = positiveInt(options, UdpTransport.MAX_WANTED, UdpTransport.DEFAULT_MAX_WANTED);
-    maxWindowBytes = positiveInt(options, UdpTransport.MAX_WINDOW_BYTES,
+    maxWanted = options.positiveIntProperty(UdpTransport.MAX_WANTED, UdpTransport.DEFAULT_MAX_WANTED);
+    maxWindowBytes = options.positiveIntProperty(UdpTransport.MAX_WINDOW_BYTES,
         UdpTransport.DEFAULT_MAX_WINDOW_BYTES);
-    socketBufferBytes = positiveInt(options, UdpTransport.SOCKET_BUFFER_BYTES,
+    socketBufferBytes = options.positiveIntProperty(UdpTransport.SOCKET_BUFFER_BYTES,
         UdpTransport.DEFAULT_SOCKET_BUFFER_BYTES);
-    ioThreads = positiveInt(options, UdpTransport.IO_THREADS, UdpTransport.DEFAULT_IO_THREADS);
+    ioThreads = options.positiveIntProperty(UdpTransport.IO_THREADS, UdpTransport.DEFAULT_IO_THREADS);
     callbackExecutor = options.callbackExecutor();
   }
 
   private static long millis(TransportOptions options, String key, Duration defaultValue) {
-    return Duration.ofMillis(positiveInt(options, key, (int) defaultValue.toMillis())).toNanos();
-  }
-
-  private static int positiveInt(TransportOptions options, String key, int defaultValue) {
-    String raw = options.property(key, Integer.toString(defaultValue));
-    int value;
-    try {
-      value = Integer.parseInt(raw.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "transport property " + key + " must be a whole number: " + raw, e);
-    }
-    if (value < 1) {
-      throw new IllegalArgumentException("transport property " + key + " must be positive: " + value);
-    }
-    return value;
+    return Duration.ofMillis(options.positiveIntProperty(key, (int) defaultValue.toMillis())).toNanos();
   }
 }

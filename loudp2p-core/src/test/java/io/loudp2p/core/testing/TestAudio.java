@@ -1,0 +1,25 @@
+package io.loudp2p.core.testing;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+
+/** Audio made up for tests. */
+public final class TestAudio {
+  private TestAudio() {}
+
+  /** A 16-bit mono 22,050 Hz WAV of seeded noise (44,100 bytes a second), untagged. */
+  public static byte[] noiseWav(int seconds, long seed) {
+    int rate = 22050;
+    int dataBytes = seconds * rate * 2;
+    ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
+    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)
+        .putInt(rate * 2).putShort((short) 2).putShort((short) 16);
+    b.put("data".getBytes()).putInt(dataBytes);
+    byte[] noise = new byte[dataBytes];
+    new SplittableRandom(seed).nextBytes(noise);
+    b.put(noise);
+    return b.array();
+  }
+}
