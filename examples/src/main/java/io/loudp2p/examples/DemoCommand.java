@@ -115,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("phone knows " + phone.peers().size() + " peers, learned from seed alone.");
 
     out.println();
-    out.println("phone searches for '" + QUERY + "':");
+    out.println("phone (light) hands its search for '" + QUERY + "' to seed, which routes it on:");
     List<SearchHit> hits = phone.search(QUERY, Duration.ofSeconds(2), h -> { }).get(10, TimeUnit.SECONDS);
     if (hits.isEmpty()) {
       throw new UserError(UserError.NETWORK, "the demo's search found nothing; run with --verbose to see why");
