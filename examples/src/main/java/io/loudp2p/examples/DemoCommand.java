@@ -57,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Counted down to stop a demo that serves; by Ctrl-C, or by a test. */
+  final CountDownLatch stop = new CountDownLatch(1);
+
   private final List<Peer> peers = new ArrayList<>();
   private final Map<PeerId, String> names = new LinkedHashMap<>();
 
@@ -168,7 +171,6 @@ final class DemoCommand implements Callable<Integer> {
       out.println("The network keeps running. Open the player: " + gateway.url());
       out.println("(search for 'lanterns', 'okafor' or 'paper'; Ctrl-C stops)");
       out.flush();
-      CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "loudp2p-demo-stop"));
       stop.await();
     }

@@ -31,6 +31,40 @@ class DemoCommandTest {
   }
 
   @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void withServeTheNetworkKeepsRunningBehindThePlayerPage() throws Exception {
+    DemoCommand demo = new DemoCommand();
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(demo);
+    cli.setOut(new PrintWriter(out, true));
+    java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> cli.execute("--serve", "--speed", "40"));
+    String url = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+    while (url == null && System.nanoTime() < deadline && !exit.isDone()) {
+      url = out.toString().lines().filter(l -> l.contains("Open the player: "))
+          .map(l -> l.substring(l.indexOf("http"))).findFirst().orElse(null);
+      Thread.sleep(50);
+    }
+    assertThat(url).as(out.toString()).isNotNull();
+
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> page = http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.net.http.HttpResponse<String> search = http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "search?q=okafor")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    demo.stop.countDown();
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<audio");
+    assertThat(search.statusCode()).isEqualTo(200);
+    assertThat(search.body()).contains("Cobalt Stairs", "Lamplighter");
+    assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
   void aSpeedOutOfRangeIsOneLineAndExitCodeOne() {
     StringWriter err = new StringWriter();
     int exit = Main.run(new String[] {"demo", "--speed", "0"}, new PrintWriter(new StringWriter()),
