@@ -20,6 +20,7 @@ import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
 import io.loudp2p.core.identity.Identity;
 import io.loudp2p.core.internal.LocalAddresses;
+import io.loudp2p.core.internal.RateLimiter;
 import io.loudp2p.core.network.DefaultRolePolicy;
 import io.loudp2p.core.network.KeywordSummary;
 import io.loudp2p.core.network.LightLinks;
@@ -117,6 +118,13 @@ final class RealPeer implements Peer {
   /** Most sessions served at once; and how long an opened session may wait for its data stream. */
   static final int MAX_SERVED_SESSIONS = 256;
   static final Duration SERVED_SESSION_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * Requests one peer may send a second on average, in bursts of at most this many; beyond them it
+   * is answered RESOURCE_EXHAUSTED. Senders tracked at once (the least recent forgotten first).
+   */
+  static final int REQUESTS_PER_SECOND = 50;
+  static final int REQUEST_BURST = 200;
+  static final int RATE_LIMITED_PEERS = 4096;
   /** Playback rate assumed when a track's metadata gives none: 320 kbit/s. */
   static final long DEFAULT_BITRATE_BYTES = 40_000;
   /** Provider names of the UDP data plane and of the gRPC chunk stream. */
@@ -140,6 +148,8 @@ final class RealPeer implements Peer {
   private final Peer.Config config;
   private final TransportRegistry registry;
   private final Random random = new SecureRandom();
+  private final RateLimiter<PeerId> requests =
+      new RateLimiter<>(REQUESTS_PER_SECOND, REQUEST_BURST, RATE_LIMITED_PEERS, System::nanoTime);
   private final Map<DataSessionId, Served> served = new ConcurrentHashMap<>();
   private final Map<TrackId, Set<PeerId>> holders = new ConcurrentHashMap<>();
   private final List<StreamSession> sessions = new CopyOnWriteArrayList<>();
@@ -841,6 +851,11 @@ final class RealPeer implements Peer {
       message = opener.open(request);
     } catch (EnvelopeException e) {
       responder.fail(codeFor(e), e.getMessage());
+      return;
+    }
+    if (!requests.tryAcquire(message.sender())) {
+      responder.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "more than " + REQUESTS_PER_SECOND
+          + " requests a second (bursts of " + REQUEST_BURST + ") from " + message.sender());
       return;
     }
     Payload p = message.payload();

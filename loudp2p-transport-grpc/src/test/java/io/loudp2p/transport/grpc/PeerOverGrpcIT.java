@@ -95,6 +95,38 @@ class PeerOverGrpcIT extends PeerScenarios {
     }
   }
 
+  @Test
+  void aPeerSendingTooManyRequestsIsToldSoAndOthersAreStillServed() throws Exception {
+    Peer sharer = start(Peer.builder());
+    InetSocketAddress to = at(sharer);
+    EnvelopeSealer flooder = new EnvelopeSealer(Identity.generate());
+    try (GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults())) {
+      int refused = 0;
+      long start = System.nanoTime();
+      for (int i = 0; i < 300; i++) {
+        byte[] hello = flooder.seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()))
+            .toByteArray();
+        try {
+          client.call(to, hello, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOfSatisfying(ControlException.class, c -> {
+            assertThat(c.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED);
+            assertThat(c.getMessage()).contains("requests a second");
+          });
+          refused++;
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      // A burst of 200, then 50 a second.
+      assertThat(refused).as("refused of 300 sent in %.2f s", seconds).isPositive();
+      assertThat(300 - refused).isLessThanOrEqualTo((int) (200 + 50 * seconds) + 1);
+
+      byte[] other = new EnvelopeSealer(Identity.generate())
+          .seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance())).toByteArray();
+      assertThat(client.call(to, other, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS)).isNotEmpty();
+    }
+  }
+
   private static void assertCode(GrpcControlTransport client, InetSocketAddress to, byte[] request,
       ControlErrorCode code, String messagePart) {
     assertThatThrownBy(() -> client.call(to, request, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
