@@ -223,7 +223,8 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   }
 
   void release(SentPacket p) {
-    if (pool.size() < 64) {
+    // Bounded by the packets a session tracks at once, so a full window reuses its records.
+    if (pool.size() < UdpSettings.MAX_TRACKED_PACKETS) {
       pool.add(p);
     }
   }

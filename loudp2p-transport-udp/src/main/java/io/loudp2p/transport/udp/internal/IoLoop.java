@@ -41,10 +41,12 @@ final class IoLoop implements Runnable {
   private long nextTickNs;
   private long nextWakeNs;
 
-  final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(Wire.MAX_DATAGRAM + 1);
+  // Heap buffers: the AEAD works on arrays (see SessionCrypto); the channel copies through its own
+  // cached direct buffer either way.
+  final ByteBuffer receiveBuffer = ByteBuffer.allocate(Wire.MAX_DATAGRAM + 1);
   final ByteBuffer openBuffer = ByteBuffer.allocate(Wire.MAX_DATAGRAM);
   final ByteBuffer plainBuffer = ByteBuffer.allocate(Wire.MAX_DATAGRAM);
-  final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(Wire.MAX_DATAGRAM);
+  final ByteBuffer sendBuffer = ByteBuffer.allocate(Wire.MAX_DATAGRAM);
 
   IoLoop(String name) throws IOException {
     this.selector = Selector.open();

@@ -175,6 +175,7 @@ final class ReceiverConnection extends Connection implements DataSession {
       int countAt = plain.position();
       plain.put((byte) 0);
       SentPacket p = obtain();
+      p.requestRoom();
       while (p.requestCount < SentPacket.MAX_REQUEST_ENTRIES && !unsent.isEmpty()) {
         Op op = unsent.poll();
         op.queued = false;

@@ -24,11 +24,23 @@ public final class SentPacket {
   /** UNAVAILABLE carried, or {@code -1}. */
   int unavailableChunk = -1;
 
-  /** REQUEST entries carried: chunk, request sequence number and kind (want or cancel). */
+  /**
+   * REQUEST entries carried: chunk, request sequence number and kind (want or cancel). The arrays
+   * exist only once {@link #requestRoom} was called: a source's DATA packets never need them.
+   */
   int requestCount;
-  final int[] requestChunks = new int[MAX_REQUEST_ENTRIES];
-  final int[] requestSeqs = new int[MAX_REQUEST_ENTRIES];
-  final boolean[] requestWants = new boolean[MAX_REQUEST_ENTRIES];
+  int[] requestChunks;
+  int[] requestSeqs;
+  boolean[] requestWants;
+
+  /** Makes room for {@link #MAX_REQUEST_ENTRIES} request entries. */
+  void requestRoom() {
+    if (requestChunks == null) {
+      requestChunks = new int[MAX_REQUEST_ENTRIES];
+      requestSeqs = new int[MAX_REQUEST_ENTRIES];
+      requestWants = new boolean[MAX_REQUEST_ENTRIES];
+    }
+  }
 
   /** Makes a record for a packet number; used by tests and the pool. */
   public static SentPacket of(long pn, long sentNs, int bytes) {

@@ -125,10 +125,24 @@ public final class SessionCrypto {
   /**
    * Encrypts {@code plain} (position to limit) into {@code datagram} after the header already
    * written at its start; on return {@code datagram} is flipped, ready to send.
+   *
+   * <p>Heap buffers take the JDK's array path, whose GHASH is intrinsified; a direct buffer would
+   * be hashed block by block in Java.
    */
   public void seal(long pn, ByteBuffer plain, ByteBuffer datagram) {
     try {
       sealer.init(Cipher.ENCRYPT_MODE, sealKey, spec(pn));
+      int length = plain.remaining();
+      if (plain.hasArray() && datagram.hasArray()) {
+        byte[] out = datagram.array();
+        int base = datagram.arrayOffset();
+        sealer.updateAAD(out, base, Wire.HEADER_LENGTH);
+        int n = sealer.doFinal(plain.array(), plain.arrayOffset() + plain.position(), length,
+            out, base + Wire.HEADER_LENGTH);
+        plain.position(plain.limit());
+        datagram.limit(Wire.HEADER_LENGTH + n).position(0);
+        return;
+      }
       datagram.limit(Wire.HEADER_LENGTH).position(0);
       sealer.updateAAD(datagram);
       datagram.limit(datagram.capacity()).position(Wire.HEADER_LENGTH);
@@ -148,14 +162,25 @@ public final class SessionCrypto {
     try {
       opener.init(Cipher.DECRYPT_MODE, openKey, spec(pn));
       int end = datagram.limit();
+      plain.clear();
+      if (datagram.hasArray() && plain.hasArray()) {
+        byte[] in = datagram.array();
+        int base = datagram.arrayOffset();
+        opener.updateAAD(in, base, Wire.HEADER_LENGTH);
+        int n = opener.doFinal(in, base + Wire.HEADER_LENGTH, end - Wire.HEADER_LENGTH,
+            plain.array(), plain.arrayOffset());
+        datagram.position(end);
+        plain.limit(n);
+        return true;
+      }
       datagram.limit(Wire.HEADER_LENGTH).position(0);
       opener.updateAAD(datagram);
       datagram.limit(end).position(Wire.HEADER_LENGTH);
-      plain.clear();
       opener.doFinal(datagram, plain);
       plain.flip();
       return true;
     } catch (GeneralSecurityException | IllegalStateException | IllegalArgumentException e) {
+      plain.clear().limit(0);
       return false;
     }
   }
