@@ -116,7 +116,7 @@ final class RealPeer implements Peer {
   /** Most hits one peer returns for a query. */
   static final int MAX_HITS = 50;
   /** Most sessions served at once; and how long an opened session may wait for its data stream. */
-  static final int MAX_SERVED_SESSIONS = 256;
+  static final int MAX_SERVED_SESSIONS = 2048;
   static final Duration SERVED_SESSION_TIMEOUT = Duration.ofSeconds(30);
   /**
    * Requests one peer may send a second on average, in bursts of at most this many; beyond them it
