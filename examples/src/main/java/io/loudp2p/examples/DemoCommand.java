@@ -59,6 +59,9 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Counted down to stop a demo that serves; by Ctrl-C, or by a test. */
   final CountDownLatch stop = new CountDownLatch(1);
+  /** Completed with the player's address once a serving demo printed it; tests wait on it. */
+  final java.util.concurrent.CompletableFuture<java.net.URI> serving =
+      new java.util.concurrent.CompletableFuture<>();
 
   private final List<Peer> peers = new ArrayList<>();
   private final Map<PeerId, String> names = new LinkedHashMap<>();
@@ -172,6 +175,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println("(search for 'lanterns', 'okafor' or 'paper'; Ctrl-C stops)");
       out.flush();
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "loudp2p-demo-stop"));
+      serving.complete(gateway.url());
       stop.await();
     }
     return 0;

@@ -39,14 +39,11 @@ class DemoCommandTest {
     cli.setOut(new PrintWriter(out, true));
     java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture
         .supplyAsync(() -> cli.execute("--serve", "--speed", "40"));
-    String url = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
-    while (url == null && System.nanoTime() < deadline && !exit.isDone()) {
-      url = out.toString().lines().filter(l -> l.contains("Open the player: "))
-          .map(l -> l.substring(l.indexOf("http"))).findFirst().orElse(null);
-      Thread.sleep(50);
-    }
-    assertThat(url).as(out.toString()).isNotNull();
+    // Ready once the demo serves, or done early when it failed.
+    java.util.concurrent.CompletableFuture.anyOf(demo.serving, exit).get(45, TimeUnit.SECONDS);
+    assertThat(demo.serving).as(out.toString()).isDone();
+    String url = demo.serving.get().toString();
+    assertThat(out.toString()).contains("Open the player: " + url);
 
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     java.net.http.HttpResponse<String> page = http.send(

@@ -176,7 +176,7 @@ class SessionPoolTest {
 
     @Override
     public StreamStats stats() {
-      throw new UnsupportedOperationException();
+      throw new UnsupportedOperationException("the pool never asks a session for stats");
     }
 
     @Override

@@ -173,7 +173,7 @@ class RealStreamSessionTest {
 
       @Override
       public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException());
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this transport only fails to open"));
       }
 
       @Override
