@@ -43,7 +43,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class GatewayBrowserIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final TrackSpec SONG = SynthesizedMusic.demoTracks().get(1); // 30 seconds
+  /** Five minutes (13 MB): far longer than what the browser reads ahead, so a seek asks again. */
+  private static final TrackSpec SONG = new TrackSpec("Long Tide", "The Paper Lanterns",
+      "Harbour Lights", 9, "Pop", Duration.ofMinutes(5), 11);
   /** Kept so the level holds: the test uses no DevTools, so their version warnings are noise. */
   private static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
 
@@ -95,11 +97,11 @@ class GatewayBrowserIT {
     WebDriver browser = chromium();
     browser.get(gateway.url().toString());
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-    browser.findElement(By.id("q")).sendKeys("slow tide");
+    browser.findElement(By.id("q")).sendKeys("long tide");
     browser.findElement(By.id("go")).click();
     WebElement row = wait.until(
         ExpectedConditions.elementToBeClickable(By.cssSelector("#results tbody tr")));
-    assertThat(row.getText()).contains("Slow Tide", "The Paper Lanterns", "Harbour Lights", "0:30");
+    assertThat(row.getText()).contains("Long Tide", "The Paper Lanterns", "Harbour Lights", "5:00");
     assertThat(row.getAttribute("data-id")).isEqualTo(id.toString());
 
     row.click();
@@ -107,16 +109,19 @@ class GatewayBrowserIT {
     wait.until(b -> currentTime(b) > 1.0);
     assertThat(script(browser, "return document.getElementById('player').paused")).isEqualTo(false);
     assertThat(script(browser, "return document.getElementById('player').error")).isNull();
-    assertThat(browser.findElement(By.id("now")).getText()).contains("Playing Slow Tide");
+    assertThat(browser.findElement(By.id("now")).getText()).contains("Playing Long Tide");
 
-    script(browser, "document.getElementById('player').currentTime = 22;");
-    wait.until(b -> currentTime(b) >= 22.0 && currentTime(b) < 29.0);
+    script(browser, "document.getElementById('player').currentTime = 270;");
+    wait.until(b -> currentTime(b) >= 270.0 && currentTime(b) < 299.0);
     double afterSeek = currentTime(browser);
     wait.until(b -> currentTime(b) > afterSeek + 1.0);
-    assertThat(currentTime(browser)).isBetween(22.0, 30.0);
+    assertThat(currentTime(browser)).isBetween(270.0, 300.0);
 
     assertThat(ranges).as("range requests the gateway answered").isNotEmpty()
         .allSatisfy(r -> assertThat(r).startsWith("GET bytes=").endsWith(" 206"));
+    // The seek went to the network: a request starting near 270 s of 44,100-byte seconds.
+    assertThat(ranges).as("a range request for the seek")
+        .anySatisfy(r -> assertThat(rangeStart(r)).isGreaterThan(250L * 44_100));
   }
 
   private WebDriver chromium() {
@@ -135,6 +140,12 @@ class GatewayBrowserIT {
 
   private static @Nullable Object script(WebDriver browser, String js) {
     return ((JavascriptExecutor) browser).executeScript(js);
+  }
+
+  /** The first byte of a logged "GET bytes=a-b 206". */
+  private static long rangeStart(String logged) {
+    String spec = logged.substring(logged.indexOf('=') + 1);
+    return Long.parseLong(spec.substring(0, spec.indexOf('-')));
   }
 
   private static double currentTime(WebDriver browser) {
