@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code loudp2p share DIR...}: runs a full peer that shares folders of music until stopped. */
-@Command(name = "share", description = "Run a full peer sharing folders of music (until Ctrl-C).")
+@Command(name = "share", description = "Run a full peer sharing folders of music (until Ctrl-C); its identity is"
+    + " ~/.loudp2p/identity unless --identity names another.")
 final class ShareCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Folders of music to share.")
   List<Path> folders;
@@ -25,6 +27,11 @@ final class ShareCommand implements Callable<Integer> {
   @Mixin PeerOptions peer;
 
   @Spec CommandSpec spec;
+
+  /** Counted down to stop sharing; by Ctrl-C, or by a test. */
+  final CountDownLatch stop = new CountDownLatch(1);
+  /** Completed with the running peer once it shares; tests wait on it. */
+  final CompletableFuture<Peer> ready = new CompletableFuture<>();
 
   @Override
   public Integer call() throws Exception {
@@ -34,12 +41,20 @@ final class ShareCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
-    Peer p = peer.start(Role.FULL, folders);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      p.close();
-      stopped.countDown();
-    }, "loudp2p-shutdown"));
+    if (peer.identity == null) {
+      // A sharing peer keeps its ID across restarts, so others find it again after it moved.
+      peer.identity = Path.of(System.getProperty("user.home"), ".loudp2p", "identity");
+    }
+    try (Peer p = peer.start(Role.FULL, folders)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "loudp2p-shutdown"));
+      report(out, p);
+      ready.complete(p);
+      stop.await();
+    }
+    return 0;
+  }
+
+  private void report(PrintWriter out, Peer p) {
     out.println("peer     " + p.id());
     for (InetSocketAddress a : p.listenAddresses()) {
       out.println("listens  " + PeerOptions.HostPort.format(a));
@@ -50,7 +65,5 @@ final class ShareCommand implements Callable<Integer> {
     out.println("shares   " + p.catalog().size() + " tracks from " + folders.size() + " folder(s)");
     out.println("knows    " + p.peers().size() + " peer(s); Ctrl-C stops");
     out.flush();
-    stopped.await();
-    return 0;
   }
 }

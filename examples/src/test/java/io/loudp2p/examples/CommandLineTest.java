@@ -117,6 +117,31 @@ class CommandLineTest {
   }
 
   @Test
+  void shareRunsAFullPeerUnderItsIdentityThatOthersSearchUntilStopped() throws Exception {
+    Path identity = tmp.resolve("share-identity");
+    String id = run("identity", "--identity", identity.toString()).out().strip();
+    ShareCommand share = new ShareCommand();
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(share);
+    cli.setOut(new PrintWriter(out, true));
+    java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> cli.execute(tmp.resolve("music").toString(), "--identity", identity.toString()));
+    java.util.concurrent.CompletableFuture.anyOf(share.ready, exit).get(20, TimeUnit.SECONDS);
+    Peer running = share.ready.getNow(null);
+    assertThat(running).as(out.toString()).isNotNull();
+    String address = PeerOptions.HostPort.format(running.listenAddresses().get(0));
+
+    Run found = run("search", "lantern", "-b", address);
+    share.stop.countDown();
+
+    assertThat(out.toString()).contains("peer     " + id, "shares   1 tracks from 1 folder(s)",
+        "others join with: --bootstrap " + address);
+    assertThat(found.exit()).as(found.err()).isZero();
+    assertThat(found.out()).contains("Lantern Song");
+    assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
   void playServesTheTrackOverLocalHttpWithRangesUntilStopped() throws Exception {
     PlayCommand play = new PlayCommand();
     StringWriter out = new StringWriter();
