@@ -22,4 +22,11 @@ public interface CongestionController {
 
   /** A packet sent at {@code sentNs} was declared lost. */
   void onLost(long sentNs, int bytes, long nowNs);
+
+  /**
+   * A new round-trip sample arrived: {@code latestRttNs} now, {@code minRttNs} the smallest seen
+   * on the path (its base delay). A controller that backs off on rising delay (queues building up
+   * along the path) looks at the difference; the default ignores it.
+   */
+  default void onRttSample(long latestRttNs, long minRttNs, long nowNs) {}
 }

@@ -162,7 +162,11 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
         int n = Wire.readAck(plain, ackRanges, ackDelay);
         ok = n > 0;
         if (ok) {
+          long samples = rtt.samples();
           loss.onAck(ackRanges, n, ackDelay[0] * 1000, nowNs, this);
+          if (rtt.samples() != samples) {
+            congestion.onRttSample(rtt.latestNs(), rtt.minNs(), nowNs);
+          }
         }
       } else if (type == Wire.PING) {
         ackEliciting = true;

@@ -4,8 +4,18 @@ package io.loudp2p.transport.udp.internal;
  * NewReno as in RFC 9002 section 7: slow start to the first loss, then additive increase of one
  * datagram per window and a halving at most once per round trip (the recovery period starts when
  * the loss is detected and ends with the first packet sent after it being acknowledged).
+ *
+ * <p>It also backs off on rising delay, as LEDBAT (RFC 6817) does, so that a stream does not fill
+ * the queues of a home router ahead of everything else: when a round-trip sample exceeds the
+ * path's smallest by more than {@link #TARGET_QUEUE_DELAY_NS}, slow start ends and the window
+ * shrinks by {@link #DELAY_BACKOFF} (at most once per round trip).
  */
 public final class DefaultCongestionController implements CongestionController {
+  /** The queuing delay tolerated before backing off: LEDBAT's target. */
+  public static final long TARGET_QUEUE_DELAY_NS = 100_000_000L;
+  /** The factor the window is multiplied by on too much delay. */
+  public static final double DELAY_BACKOFF = 0.8;
+
   private final int maxDatagram;
   private final long minWindow;
   private final long maxWindow;
@@ -50,6 +60,17 @@ public final class DefaultCongestionController implements CongestionController {
       avoidanceCredit -= window;
       window = Math.min(maxWindow, window + maxDatagram);
     }
+  }
+
+  @Override
+  public void onRttSample(long latestRttNs, long minRttNs, long nowNs) {
+    if (latestRttNs - minRttNs <= TARGET_QUEUE_DELAY_NS || nowNs < recoveryStartNs + latestRttNs) {
+      return; // little queuing, or backed off within the last round trip
+    }
+    recoveryStartNs = nowNs;
+    window = Math.max(minWindow, (long) (window * DELAY_BACKOFF));
+    slowStartThreshold = window;
+    avoidanceCredit = 0;
   }
 
   @Override

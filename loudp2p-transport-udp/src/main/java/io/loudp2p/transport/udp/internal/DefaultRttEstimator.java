@@ -13,11 +13,13 @@ public final class DefaultRttEstimator implements RttEstimator {
   private long latest = INITIAL_RTT_NS;
   private long min = INITIAL_RTT_NS;
   private boolean sampled;
+  private long samples;
 
   @Override
   public void onSample(long latestRttNs, long ackDelayNs) {
     long sample = Math.max(1, latestRttNs);
     latest = sample;
+    samples++;
     if (!sampled) {
       sampled = true;
       min = sample;
@@ -57,5 +59,10 @@ public final class DefaultRttEstimator implements RttEstimator {
   @Override
   public boolean hasSample() {
     return sampled;
+  }
+
+  @Override
+  public long samples() {
+    return samples;
   }
 }

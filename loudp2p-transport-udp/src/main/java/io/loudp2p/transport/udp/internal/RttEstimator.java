@@ -30,6 +30,9 @@ public interface RttEstimator {
   /** Whether at least one sample was taken. */
   boolean hasSample();
 
+  /** How many samples were taken. */
+  long samples();
+
   /** The probe timeout before backoff: {@code srtt + max(4 rttvar, 1 ms) + maxAckDelay}. */
   default long probeTimeoutNs(long maxAckDelayNs) {
     return smoothedNs() + Math.max(4 * varianceNs(), DefaultLossDetector.GRANULARITY_NS)

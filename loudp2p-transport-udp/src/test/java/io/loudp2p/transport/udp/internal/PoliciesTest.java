@@ -79,6 +79,26 @@ class PoliciesTest {
     }
 
     @Test
+    void backsOffOnceARoundTripWhenQueuingDelayPassesTheTarget() {
+      long ms = 1_000_000L;
+      DefaultCongestionController cc = new DefaultCongestionController(D, 1 << 20);
+      cc.onRttSample(40 * ms, 20 * ms, 1_000 * ms); // 20 ms of queue: fine
+      assertThat(cc.windowBytes()).isEqualTo(10 * D);
+      assertThat(cc.inSlowStart()).isTrue();
+
+      cc.onRttSample(130 * ms, 20 * ms, 1_010 * ms); // 110 ms of queue: back off, leave slow start
+      assertThat(cc.windowBytes()).isEqualTo(8 * D);
+      assertThat(cc.inSlowStart()).isFalse();
+      cc.onRttSample(140 * ms, 20 * ms, 1_100 * ms); // within the same round trip: once only
+      assertThat(cc.windowBytes()).isEqualTo(8 * D);
+      cc.onAcked(1_005 * ms, D, true, 1_100 * ms); // sent before the backoff: no growth
+      assertThat(cc.windowBytes()).isEqualTo(8 * D);
+
+      cc.onRttSample(140 * ms, 20 * ms, 1_200 * ms); // a round trip later, still queued
+      assertThat(cc.windowBytes()).isEqualTo((long) (8 * D * DefaultCongestionController.DELAY_BACKOFF));
+    }
+
+    @Test
     void neverFallsBelowTwoDatagramsNorRisesAboveTheCap() {
       DefaultCongestionController cc = new DefaultCongestionController(D, 12 * D);
       for (int i = 0; i < 10; i++) {
@@ -90,6 +110,11 @@ class PoliciesTest {
         big.onAcked(1, D, true, 2);
       }
       assertThat(big.windowBytes()).isEqualTo(12 * D);
+      DefaultCongestionController delayed = new DefaultCongestionController(D, 12 * D);
+      for (int i = 0; i < 20; i++) {
+        delayed.onRttSample(500_000_000L, 1_000_000L, 1_000_000_000L * (i + 1));
+      }
+      assertThat(delayed.windowBytes()).isEqualTo(2 * D);
     }
   }
 
