@@ -127,6 +127,49 @@ class PeerOverGrpcIT extends PeerScenarios {
     }
   }
 
+  @Test
+  void aPeerServesAtMost2048SessionsAtOnceAndSaysSoBeyond() throws Exception {
+    Peer sharer = start(Peer.builder().share(folderWith("music", "tagged.ogg")));
+    InetSocketAddress to = at(sharer);
+    ByteString track = ByteString.copyFrom(
+        sharer.catalog().search("crystalised", 1).get(0).track().id().bytes());
+    int limit = 2048;
+    try (GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults())) {
+      // Batches of 50 calls (one address may have 64 at once), a new sender every 150 (one peer
+      // may send 200 requests in a burst).
+      EnvelopeSealer sealer = new EnvelopeSealer(Identity.generate());
+      java.util.List<java.util.concurrent.CompletableFuture<byte[]>> batch = new java.util.ArrayList<>();
+      for (int i = 0; i <= limit; i++) {
+        if (i % 150 == 0) {
+          sealer = new EnvelopeSealer(Identity.generate());
+        }
+        byte[] open = streamOpen(sealer, track, i);
+        if (i == limit) {
+          assertCode(client, to, open, ControlErrorCode.RESOURCE_EXHAUSTED, "serving 2048 sessions already");
+          break;
+        }
+        batch.add(client.call(to, open, Duration.ofSeconds(10)));
+        if (batch.size() == 50 || i == limit - 1) {
+          for (java.util.concurrent.CompletableFuture<byte[]> f : batch) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).isNotEmpty();
+          }
+          batch.clear();
+        }
+      }
+    }
+  }
+
+  private static byte[] streamOpen(EnvelopeSealer sealer, ByteString track, int n) {
+    byte[] session = new byte[16];
+    session[0] = (byte) (n >>> 8);
+    session[1] = (byte) n;
+    return sealer.seal(Payload.newBuilder().setStreamOpen(
+        io.loudp2p.core.proto.v1.StreamOpen.newBuilder().setTrackId(track)
+            .setSessionId(ByteString.copyFrom(session))
+            .addOfferedTransports(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_GRPC)))
+        .toByteArray();
+  }
+
   private static void assertCode(GrpcControlTransport client, InetSocketAddress to, byte[] request,
       ControlErrorCode code, String messagePart) {
     assertThatThrownBy(() -> client.call(to, request, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
