@@ -154,34 +154,15 @@ public abstract class PeerScenarios {
       byte[] got = new byte[track.length];
       int half = track.length / 2;
       // Play the first half at four times the real rate, then lose a source, then the rest.
-      int read = playPaced(in, got, 0, half, 4 * 44_100);
+      int read = TestAudio.playPaced(in, got, 0, half, 4 * 44_100);
       sources.get(0).close();
-      read += playPaced(in, got, read, track.length - read, 4 * 44_100);
+      read += TestAudio.playPaced(in, got, read, track.length - read, 4 * 44_100);
 
       assertThat(read).isEqualTo(track.length);
       assertThat(got).isEqualTo(track);
       assertThat(session.stats().stalls()).as("stalls after playback started").isZero();
       assertThat(session.sources()).extracting(SourceStats::transport).containsOnly(dataTransport());
     }
-  }
-
-  /** Reads like a player: at most {@code bytesPerSecond}, waiting (on the clock) when ahead. */
-  private static int playPaced(InputStream in, byte[] into, int offset, int length, int bytesPerSecond)
-      throws IOException {
-    long start = System.nanoTime();
-    int done = 0;
-    while (done < length) {
-      long due = start + (long) done * 1_000_000_000L / bytesPerSecond;
-      while (System.nanoTime() < due) {
-        Thread.onSpinWait();
-      }
-      int n = in.read(into, offset + done, Math.min(4096, length - done));
-      if (n < 0) {
-        break;
-      }
-      done += n;
-    }
-    return done;
   }
 
   @Test

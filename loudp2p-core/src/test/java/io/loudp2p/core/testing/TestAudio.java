@@ -1,10 +1,12 @@
 package io.loudp2p.core.testing;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
-/** Audio made up for tests. */
+/** Audio made up for tests, and a reader that plays it like a player. */
 public final class TestAudio {
   private TestAudio() {}
 
@@ -21,5 +23,24 @@ public final class TestAudio {
     new SplittableRandom(seed).nextBytes(noise);
     b.put(noise);
     return b.array();
+  }
+
+  /** Reads like a player: at most {@code bytesPerSecond}, waiting (on the clock) when ahead. */
+  public static int playPaced(InputStream in, byte[] into, int offset, int length, int bytesPerSecond)
+      throws IOException {
+    long start = System.nanoTime();
+    int done = 0;
+    while (done < length) {
+      long due = start + (long) done * 1_000_000_000L / bytesPerSecond;
+      while (System.nanoTime() < due) {
+        Thread.onSpinWait();
+      }
+      int n = in.read(into, offset + done, Math.min(4096, length - done));
+      if (n < 0) {
+        break;
+      }
+      done += n;
+    }
+    return done;
   }
 }

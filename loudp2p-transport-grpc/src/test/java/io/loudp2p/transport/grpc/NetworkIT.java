@@ -79,9 +79,9 @@ class NetworkIT {
     try (StreamSession session = light.stream(hits.get(0).track().id()).get(10, TimeUnit.SECONDS)) {
       InputStream in = session.inputStream();
       byte[] got = new byte[track.length];
-      int read = playPaced(in, got, 0, track.length / 2, 4 * 44_100);
+      int read = TestAudio.playPaced(in, got, 0, track.length / 2, 4 * 44_100);
       f1.close(); // the FULL peer the light client relied on leaves mid-stream
-      read += playPaced(in, got, read, track.length - read, 4 * 44_100);
+      read += TestAudio.playPaced(in, got, read, track.length - read, 4 * 44_100);
 
       assertThat(read).isEqualTo(track.length);
       assertThat(got).isEqualTo(track);
@@ -91,24 +91,5 @@ class NetworkIT {
     List<SearchHit> again = light.search("needle", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
     assertThat(again).singleElement()
         .satisfies(h -> assertThat(h.sources()).containsExactly(holder.id()));
-  }
-
-  /** Reads like a player: at most {@code bytesPerSecond}, waiting (on the clock) when ahead. */
-  private static int playPaced(InputStream in, byte[] into, int offset, int length, int bytesPerSecond)
-      throws IOException {
-    long start = System.nanoTime();
-    int done = 0;
-    while (done < length) {
-      long due = start + (long) done * 1_000_000_000L / bytesPerSecond;
-      while (System.nanoTime() < due) {
-        Thread.onSpinWait();
-      }
-      int n = in.read(into, offset + done, Math.min(4096, length - done));
-      if (n < 0) {
-        break;
-      }
-      done += n;
-    }
-    return done;
   }
 }
