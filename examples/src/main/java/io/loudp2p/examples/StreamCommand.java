@@ -108,6 +108,7 @@ final class StreamCommand implements Callable<Integer> {
   private static void copy(StreamSession session, OutputStream out, PrintWriter progress, String label)
       throws IOException {
     InputStream in = session.inputStream();
+    boolean terminal = System.console() != null;
     byte[] buf = new byte[64 * 1024];
     long done = 0;
     long lastDraw = 0;
@@ -116,13 +117,14 @@ final class StreamCommand implements Callable<Integer> {
       out.write(buf, 0, n);
       done += n;
       long now = System.nanoTime();
-      if (now - lastDraw > 100_000_000L) {
+      if (terminal && now - lastDraw > 100_000_000L) {
         progress.print("\r" + Text.bar(label, done, session.length(), 30));
         progress.flush();
         lastDraw = now;
       }
     }
-    progress.println("\r" + Text.bar(label, done, session.length(), 30));
+    // On a terminal the bar is redrawn in place; elsewhere (a log, a pipe) only the last one shows.
+    progress.println((terminal ? "\r" : "") + Text.bar(label, done, session.length(), 30));
     progress.flush();
   }
 
