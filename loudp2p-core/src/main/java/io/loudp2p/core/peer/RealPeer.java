@@ -76,6 +76,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -1135,6 +1136,7 @@ final class RealPeer implements Peer {
     }
     StreamAccept.Builder accept = StreamAccept.newBuilder()
         .setSessionId(open.getSessionId())
+        .setSize(manifest.get().size())
         .setAvailability(chunkMap(content.availability(id.get()), manifest.get().chunkCount()));
     boolean grpcOffered = open.getOfferedTransportsList().contains(TransportKind.TRANSPORT_KIND_GRPC);
     if (grpcOffered && dataAddress != null) {
@@ -1471,39 +1473,104 @@ final class RealPeer implements Peer {
   private CompletableFuture<StreamSession> streamFrom(TrackId track, List<PeerTable.Entry> sources,
       StreamSession.Listener listener) {
     return fetchManifest(track, sources, 0).thenCompose(manifest -> {
-      List<CompletableFuture<RealStreamSession.@Nullable Source>> opens = new ArrayList<>();
+      List<CompletableFuture<@Nullable Opened>> opens = new ArrayList<>();
       for (PeerTable.Entry source : sources) {
         opens.add(openAt(source, manifest).exceptionally(t -> {
           log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
           return null;
         }));
       }
-      return CompletableFuture.allOf(opens.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-        List<RealStreamSession.Source> ready = new ArrayList<>();
-        for (CompletableFuture<RealStreamSession.@Nullable Source> f : opens) {
-          RealStreamSession.Source s = f.join();
-          if (s != null) {
-            ready.add(s);
+      return CompletableFuture.allOf(opens.toArray(new CompletableFuture<?>[0])).thenCompose(v -> {
+        List<Opened> ready = new ArrayList<>();
+        for (CompletableFuture<@Nullable Opened> f : opens) {
+          Opened o = f.join();
+          if (o != null) {
+            ready.add(o);
           }
         }
         if (ready.isEmpty()) {
           throw new ControlException(ControlErrorCode.UNAVAILABLE,
               "none of the " + sources.size() + " peers holding " + track + " accepted a session");
         }
-        ChunkCache.@Nullable Lease lease = keepInCache(manifest);
-        RealStreamSession session = new RealStreamSession(manifest, ready,
-            () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
-            listener, cacheSink(manifest), System::nanoTime);
-        sessions.add(session);
-        session.completion().whenComplete((r, t) -> {
-          sessions.remove(session);
-          if (lease != null) {
-            lease.close();
-          }
-        });
-        return (StreamSession) session;
+        return agreedManifest(track, manifest, ready)
+            .thenApply(agreed -> startSession(agreed, ready, listener));
       });
     });
+  }
+
+  /**
+   * The manifest whose size most sources state. The track ID commits to the chunks but not, on
+   * its own, to the size a manifest states: a manifest that lies about it would make the last
+   * chunk fail at every honest source. When the sources outvote the manifest, the manifest of one
+   * that agrees with them is fetched instead.
+   */
+  private CompletableFuture<Manifest> agreedManifest(TrackId track, Manifest manifest, List<Opened> ready) {
+    long agreed = majoritySize(ready, manifest.size());
+    if (agreed == manifest.size()) {
+      return CompletableFuture.completedFuture(manifest);
+    }
+    List<PeerTable.Entry> agreeing = new ArrayList<>();
+    for (Opened o : ready) {
+      if (o.size() == agreed) {
+        agreeing.add(o.entry());
+      }
+    }
+    log.warn("the manifest of {} states {} bytes; {} of {} sources state {}: fetching theirs",
+        track, manifest.size(), agreeing.size(), ready.size(), agreed);
+    return fetchManifest(track, agreeing, 0).thenApply(m -> {
+      if (m.size() != agreed) {
+        throw new ControlException(ControlErrorCode.MALFORMED, "the sources of " + track
+            + " disagree about its size; none gave a manifest of the size most of them state");
+      }
+      return m;
+    });
+  }
+
+  /** The size stated by most sources (ties go to {@code manifestSize}); unstated sizes abstain. */
+  static long majoritySize(List<Opened> ready, long manifestSize) {
+    Map<Long, Integer> votes = new HashMap<>();
+    for (Opened o : ready) {
+      if (o.size() > 0) {
+        votes.merge(o.size(), 1, Integer::sum);
+      }
+    }
+    long best = manifestSize;
+    int bestVotes = votes.getOrDefault(manifestSize, 0);
+    for (Map.Entry<Long, Integer> e : votes.entrySet()) {
+      if (e.getValue() > bestVotes) {
+        best = e.getKey();
+        bestVotes = e.getValue();
+      }
+    }
+    return best;
+  }
+
+  private StreamSession startSession(Manifest manifest, List<Opened> ready, StreamSession.Listener listener) {
+    List<RealStreamSession.Source> agreeing = new ArrayList<>();
+    for (Opened o : ready) {
+      if (o.size() == 0 || o.size() == manifest.size()) {
+        agreeing.add(o.source());
+      } else {
+        log.warn("leaving out {}: it states {} bytes for {}, not {}", o.entry().record().peerId(),
+            o.size(), manifest.trackId(), manifest.size());
+      }
+    }
+    if (agreeing.isEmpty()) {
+      throw new ControlException(ControlErrorCode.MALFORMED,
+          "no source of " + manifest.trackId() + " agrees with its manifest's size");
+    }
+    ChunkCache.@Nullable Lease lease = keepInCache(manifest);
+    RealStreamSession session = new RealStreamSession(manifest, agreeing,
+        () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
+        listener, cacheSink(manifest), System::nanoTime);
+    sessions.add(session);
+    session.completion().whenComplete((r, t) -> {
+      sessions.remove(session);
+      if (lease != null) {
+        lease.close();
+      }
+    });
+    return session;
   }
 
   private CompletableFuture<Manifest> fetchManifest(TrackId track, List<PeerTable.Entry> sources, int i) {
@@ -1529,7 +1596,10 @@ final class RealPeer implements Peer {
         .thenCompose(f -> f);
   }
 
-  private CompletableFuture<RealStreamSession.Source> openAt(PeerTable.Entry source, Manifest manifest) {
+  /** A source that accepted a session, and the track size it stated (0: not stated). */
+  private record Opened(RealStreamSession.Source source, PeerTable.Entry entry, long size) {}
+
+  private CompletableFuture<Opened> openAt(PeerTable.Entry source, Manifest manifest) {
     byte[] sessionBytes = new byte[DataSessionId.LENGTH];
     random.nextBytes(sessionBytes);
     DataSessionId sessionId = DataSessionId.fromBytes(sessionBytes);
@@ -1562,15 +1632,15 @@ final class RealPeer implements Peer {
         }
         RealStreamSession.Fallback fallback = grpcAt != null && data != null
             ? new RealStreamSession.Fallback(data, grpcAt, GRPC) : null;
-        return new RealStreamSession.Source(peer, udp, udpAt, sessionId, request, has,
-            accept.getEphemeralPublicKey().toByteArray(), UDP, fallback);
+        return new Opened(new RealStreamSession.Source(peer, udp, udpAt, sessionId, request, has,
+            accept.getEphemeralPublicKey().toByteArray(), UDP, fallback), source, accept.getSize());
       }
       if (accept.getTransport() != TransportKind.TRANSPORT_KIND_GRPC || data == null || grpcAt == null) {
         throw new ControlException(ControlErrorCode.MALFORMED,
             "the stream accept chose " + accept.getTransport() + " without a usable endpoint");
       }
-      return new RealStreamSession.Source(peer, data, grpcAt, sessionId, request, has,
-          new byte[0], GRPC, null);
+      return new Opened(new RealStreamSession.Source(peer, data, grpcAt, sessionId, request, has,
+          new byte[0], GRPC, null), source, accept.getSize());
     });
   }
 

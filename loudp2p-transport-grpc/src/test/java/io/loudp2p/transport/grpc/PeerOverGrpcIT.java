@@ -15,8 +15,11 @@ import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.core.testing.PeerScenarios;
+import io.loudp2p.core.testing.TestAudio;
 import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -92,6 +95,81 @@ class PeerOverGrpcIT extends PeerScenarios {
       byte[] again = sealer.seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()))
           .toByteArray();
       assertThat(client.call(to, again, d).get(5, TimeUnit.SECONDS)).isNotEmpty();
+    }
+  }
+
+  @Test
+  void aManifestLyingAboutTheSizeIsOutvotedByTheSourcesAndItsPeerLeftOut() throws Exception {
+    byte[] track = TestAudio.noiseWav(4, 5); // 176,444 bytes: 11 chunks, the last of 12,604
+    List<Peer> honest = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Path dir = java.nio.file.Files.createDirectories(tmp.resolve("honest" + i));
+      java.nio.file.Files.write(dir.resolve("tide.wav"), track);
+      honest.add(start(Peer.builder().share(dir)));
+    }
+    io.loudp2p.TrackId id = honest.get(0).catalog().search("tide", 1).get(0).track().id();
+    io.loudp2p.core.content.Manifest real = io.loudp2p.core.content.Manifest.ofStream(
+        new java.io.ByteArrayInputStream(track), io.loudp2p.core.proto.v1.TrackMetadata.getDefaultInstance());
+    assertThat(real.trackId()).isEqualTo(id);
+    // Same leaves, so it checks out against the track ID, but 100 bytes short: same chunk count.
+    io.loudp2p.core.proto.v1.Manifest lie = real.toProto().toBuilder().setSize(track.length - 100).build();
+
+    Identity liarId = Identity.generate();
+    EnvelopeSealer liar = new EnvelopeSealer(liarId);
+    io.loudp2p.core.wire.EnvelopeOpener opener = io.loudp2p.core.wire.EnvelopeOpener.withDefaults();
+    java.util.concurrent.atomic.AtomicReference<io.loudp2p.core.proto.v1.Envelope> record =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    io.loudp2p.core.proto.v1.ChunkMap all = io.loudp2p.core.proto.v1.ChunkMap.newBuilder().setComplete(true).build();
+    try (GrpcControlTransport liarTransport = new GrpcControlTransport(TransportOptions.defaults())) {
+      io.loudp2p.spi.TransportServer server = liarTransport.listen(
+          new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+          (request, remote, streaming, responder) -> {
+            Payload p;
+            try {
+              p = opener.open(request).payload();
+            } catch (io.loudp2p.core.wire.EnvelopeException e) {
+              responder.fail(ControlErrorCode.UNAUTHENTICATED, e.getMessage());
+              return;
+            }
+            Payload.Builder answer = Payload.newBuilder();
+            switch (p.getBodyCase()) {
+              case PEER_EXCHANGE -> answer.setPeerExchange(PeerExchange.newBuilder().setSelfRecord(record.get()));
+              case MANIFEST_REQUEST -> answer.setManifestResponse(
+                  io.loudp2p.core.proto.v1.ManifestResponse.newBuilder().setManifest(lie).setAvailability(all));
+              case STREAM_OPEN -> answer.setStreamAccept(io.loudp2p.core.proto.v1.StreamAccept.newBuilder()
+                  .setSessionId(p.getStreamOpen().getSessionId())
+                  .setTransport(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_GRPC)
+                  .setDataEndpoint(io.loudp2p.core.proto.v1.Endpoint.newBuilder()
+                      .setTransport(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_GRPC)
+                      .setIp(ByteString.copyFrom(new byte[] {127, 0, 0, 1})).setPort(9))
+                  .setAvailability(all).setSize(lie.getSize()));
+              default -> {
+                responder.fail(ControlErrorCode.UNAVAILABLE, "not answered here");
+                return;
+              }
+            }
+            responder.reply(liar.seal(answer).toByteArray());
+          }).get(5, TimeUnit.SECONDS);
+      record.set(liar.sealRecord(io.loudp2p.core.proto.v1.PeerRecord.newBuilder().setSequence(1)
+          .setExpiresAtMs(System.currentTimeMillis() + 3_600_000)
+          .setRole(io.loudp2p.core.proto.v1.Role.ROLE_FULL)
+          .addEndpoints(io.loudp2p.core.proto.v1.Endpoint.newBuilder()
+              .setTransport(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_GRPC)
+              .setIp(ByteString.copyFrom(server.address().getAddress().getAddress()))
+              .setPort(server.address().getPort()))
+          .build()));
+
+      // Which holder's manifest is fetched first is random: whichever it is, the outcome is the same.
+      for (int round = 0; round < 4; round++) {
+        Peer listener = start(Peer.builder().bootstrap(server.address())
+            .bootstrap(at(honest.get(0))).bootstrap(at(honest.get(1))));
+        try (io.loudp2p.StreamSession session = listener.stream(id).get(10, TimeUnit.SECONDS)) {
+          assertThat(session.length()).isEqualTo(track.length);
+          assertThat(session.inputStream().readAllBytes()).isEqualTo(track);
+          assertThat(session.sources()).extracting(io.loudp2p.SourceStats::peer)
+              .containsExactlyInAnyOrder(honest.get(0).id(), honest.get(1).id());
+        }
+      }
     }
   }
 
