@@ -122,7 +122,8 @@ class RealStreamSessionTest {
 
   @Test
   void streamsATrackFromThreeSourcesByteForByte() throws Exception {
-    byte[] data = track(40 * Manifest.CHUNK_SIZE + 123);
+    // Longer than the prefetch window, so the sources added a moment after the first share the rest.
+    byte[] data = track(200 * Manifest.CHUNK_SIZE + 123);
     Manifest m = manifest(data);
     InMemoryTransport receiver = network.newTransport();
     closing.add(receiver);
