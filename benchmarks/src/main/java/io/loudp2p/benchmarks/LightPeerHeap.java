@@ -4,21 +4,19 @@ import io.loudp2p.Peer;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
+import io.loudp2p.core.testing.TestAudio;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,7 +37,8 @@ public final class LightPeerHeap {
     Path dir = Files.createTempDirectory("loudp2p-heap");
     List<Peer> full = new ArrayList<>();
     try {
-      byte[] wav = wav(trackMiB << 20);
+      // 44,100 bytes a second of 16-bit mono noise.
+      byte[] wav = TestAudio.noiseWav((int) ((long) trackMiB << 20) / 44_100, 7);
       for (int i = 0; i < 3; i++) {
         Path share = Files.createDirectories(dir.resolve("full" + i));
         Files.write(share.resolve("heapcheck.wav"), wav);
@@ -70,20 +69,6 @@ public final class LightPeerHeap {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-  }
-
-  /** A mono 16-bit WAV of seeded noise, {@code bytes} long in all. */
-  static byte[] wav(int bytes) {
-    int data = bytes - 44;
-    ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + data).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(22_050)
-        .putInt(44_100).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes()).putInt(data);
-    byte[] noise = new byte[data];
-    new SplittableRandom(7).nextBytes(noise);
-    b.put(noise);
-    return b.array();
   }
 
   /** The light peer, in its own JVM. */

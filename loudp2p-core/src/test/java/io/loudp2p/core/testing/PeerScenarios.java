@@ -210,15 +210,15 @@ public abstract class PeerScenarios {
   }
 
   /** Waits, bounded, until the cache's journal records {@code chunks} chunks of the track. */
-  private static void awaitCached(Path cacheDir, io.loudp2p.TrackId id, int chunks) throws IOException {
+  private static void awaitCached(Path cacheDir, io.loudp2p.TrackId id, int chunks) {
     Path journal = cacheDir.resolve("chunks/tracks").resolve(id.toString()).resolve("present.log");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!(Files.exists(journal) && Files.size(journal) >= 4L * chunks)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the player did not cache all " + chunks + " chunks");
+    Await.until(() -> {
+      try {
+        return Files.exists(journal) && Files.size(journal) >= 4L * chunks;
+      } catch (IOException e) {
+        return false; // being written: look again
       }
-      Thread.onSpinWait();
-    }
+    }, Duration.ofSeconds(10), "the player cached all " + chunks + " chunks");
   }
 
   @Test

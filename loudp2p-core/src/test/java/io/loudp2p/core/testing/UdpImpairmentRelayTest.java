@@ -67,7 +67,10 @@ class UdpImpairmentRelayTest {
       for (int i = 0; i < n; i++) {
         client.send(ByteBuffer.allocate(64).putInt(0, i), relay.address());
         if (i % 100 == 99) {
-          Thread.sleep(2); // stay well inside the socket buffers
+          // Stay well inside the socket buffers: let the relay take in what was sent so far.
+          long sent = i + 1;
+          Await.until(() -> relay.dropped.get() + relay.forwarded.get() - relay.duplicated.get() >= sent,
+              java.time.Duration.ofSeconds(5), "the relay handled " + sent + " datagrams");
         }
       }
       List<Integer> got = drain(upstream, 300);

@@ -2,6 +2,7 @@ package io.loudp2p.transport.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loudp2p.core.testing.Await;
 import io.loudp2p.core.testing.UdpImpairmentRelay;
 import io.loudp2p.spi.DataOffer;
 import io.loudp2p.spi.DataServer;
@@ -18,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -222,18 +224,27 @@ class UdpImpairmentTest {
       fetches[i] = new TrackFetch(track, 64);
       TrackFetch.open(transport(), server, id, fetches[i], through(relay));
     }
+    // Progress is measured in bytes, not by the clock: the first session runs, then both until
+    // their windows settle, then 12 MB (about 4 s at the cap) are shared out between them.
     fetches[0].start();
-    Thread.sleep(500);
+    Await.until(() -> fetches[0].bytes.get() >= 1 << 20, Duration.ofSeconds(10),
+        "the first session fetched 1 MiB");
     fetches[1].start();
-    Thread.sleep(1500); // both running, windows settled
+    Await.until(() -> fetches[1].bytes.get() >= 3 << 20, Duration.ofSeconds(10),
+        "the second session fetched 3 MiB");
     long[] start = {fetches[0].bytes.get(), fetches[1].bytes.get()};
-    Thread.sleep(4000);
+    long startNs = System.nanoTime();
+    long share = 12_000_000;
+    Await.until(() -> fetches[0].bytes.get() - start[0] + fetches[1].bytes.get() - start[1] >= share,
+        Duration.ofSeconds(20), "the two sessions fetched 12 MB together");
+    double seconds = (System.nanoTime() - startNs) / 1e9;
     double x0 = fetches[0].bytes.get() - start[0];
     double x1 = fetches[1].bytes.get() - start[1];
     double jain = (x0 + x1) * (x0 + x1) / (2 * (x0 * x0 + x1 * x1));
     System.out.printf("fair share: %.0f B/s and %.0f B/s, Jain's index %.3f%n",
-        x0 / 4, x1 / 4, jain);
-    assertThat(x0 + x1).isGreaterThan(0.5 * 3_000_000 * 4);
+        x0 / seconds, x1 / seconds, jain);
+    assertThat((x0 + x1) / seconds).as("bytes a second through a 3 MB/s cap")
+        .isGreaterThan(0.5 * 3_000_000);
     assertThat(jain).isGreaterThanOrEqualTo(0.9);
   }
 }
