@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks received envelopes and hands out only what checked out.
@@ -52,18 +53,29 @@ public final class EnvelopeOpener {
    */
   public static final int KEY_CACHE_SIZE = 4096;
 
+  /**
+   * Peer records whose signatures checked out, kept by their exact bytes, least recently used
+   * first out. Records are relayed over and over (every shuffle, exchange and search hit carries
+   * some), and the same bytes verify the same way every time; their expiry is checked at every use.
+   */
+  public static final int RECORD_CACHE_SIZE = 4096;
+
   private final int maxEnvelopeBytes;
   private final long maxSkewMs;
   private final Clock clock;
   private final ReplayGuard replayGuard;
   private final Map<RejectReason, LongAdder> rejections = new EnumMap<>(RejectReason.class);
-  private final Map<ByteString, PublicKey> keyCache = new LruMap<>(KEY_CACHE_SIZE);
+  private final Map<ByteString, PublicKey> keyCache;
+  private final Map<Envelope, SignedPeerRecord> recordCache;
 
   private EnvelopeOpener(Builder builder) {
     this.maxEnvelopeBytes = builder.maxEnvelopeBytes;
     this.maxSkewMs = builder.maxClockSkew.toMillis();
     this.clock = builder.clock;
     this.replayGuard = new ReplayGuard(builder.replayMemory);
+    Cache cache = builder.cache != null ? builder.cache : new Cache(KEY_CACHE_SIZE, RECORD_CACHE_SIZE);
+    this.keyCache = cache.keys;
+    this.recordCache = cache.records;
     for (RejectReason reason : RejectReason.values()) {
       rejections.put(reason, new LongAdder());
     }
@@ -169,6 +181,22 @@ public final class EnvelopeOpener {
           RejectReason.TOO_LARGE, "peer record of " + size + " bytes, the limit is "
               + MAX_PEER_RECORD_BYTES);
     }
+    SignedPeerRecord verified;
+    synchronized (recordCache) {
+      verified = recordCache.get(envelope);
+    }
+    if (verified == null) {
+      verified = verifyRecord(envelope);
+      synchronized (recordCache) {
+        recordCache.put(envelope, verified);
+      }
+    }
+    checkRecordTimes(verified);
+    return verified;
+  }
+
+  /** Checks a record's signature, signer and structure: what never changes for the same bytes. */
+  private SignedPeerRecord verifyRecord(Envelope envelope) throws EnvelopeException {
     PublicKey key = verify(envelope, Envelopes.PEER_RECORD_DOMAIN_BYTES);
     PeerRecordPayload payload;
     try {
@@ -181,15 +209,6 @@ public final class EnvelopeOpener {
       throw reject(RejectReason.MISSING_BODY, "the peer record payload has no record");
     }
     PeerRecord record = payload.getRecord();
-    long now = clock.millis();
-    if (record.getExpiresAtMs() <= now) {
-      throw reject(RejectReason.STALE, "peer record of " + peerId + " expired at "
-          + record.getExpiresAtMs() + " (now " + now + ")");
-    }
-    if (record.getExpiresAtMs() > now + MAX_PEER_RECORD_LIFETIME.toMillis() + maxSkewMs) {
-      throw reject(RejectReason.FROM_FUTURE, "peer record of " + peerId
-          + " claims to be valid for longer than " + MAX_PEER_RECORD_LIFETIME);
-    }
     if (record.getEndpointsCount() > MAX_RECORD_ENDPOINTS) {
       throw reject(RejectReason.MALFORMED_PAYLOAD, "peer record lists "
           + record.getEndpointsCount() + " endpoints, at most " + MAX_RECORD_ENDPOINTS);
@@ -202,6 +221,21 @@ public final class EnvelopeOpener {
       }
     }
     return new SignedPeerRecord(peerId, record, envelope);
+  }
+
+  /** Checks a verified record's expiry against this opener's clock, at every use. */
+  private void checkRecordTimes(SignedPeerRecord verified) throws EnvelopeException {
+    PeerId peerId = verified.peerId();
+    PeerRecord record = verified.record();
+    long now = clock.millis();
+    if (record.getExpiresAtMs() <= now) {
+      throw reject(RejectReason.STALE, "peer record of " + peerId + " expired at "
+          + record.getExpiresAtMs() + " (now " + now + ")");
+    }
+    if (record.getExpiresAtMs() > now + MAX_PEER_RECORD_LIFETIME.toMillis() + maxSkewMs) {
+      throw reject(RejectReason.FROM_FUTURE, "peer record of " + peerId
+          + " claims to be valid for longer than " + MAX_PEER_RECORD_LIFETIME);
+    }
   }
 
   /** How many envelopes were rejected for {@code reason} since this opener was made. */
@@ -255,14 +289,38 @@ public final class EnvelopeOpener {
     return new EnvelopeException(reason, detail);
   }
 
+  /**
+   * What openers remember of what they checked: decoded public keys, and peer records whose
+   * signatures verified. Neither depends on who checks, so several openers in one process (several
+   * peers, a simulation) may share one; each opener has its own by default. Replay memory is never
+   * shared: it belongs to the peer that receives. Thread-safe.
+   */
+  public static final class Cache {
+    final Map<ByteString, PublicKey> keys;
+    final Map<Envelope, SignedPeerRecord> records;
+
+    /** A cache of at most {@code keys} decoded keys and {@code records} verified records. */
+    public Cache(int keys, int records) {
+      this.keys = new LruMap<>(keys);
+      this.records = new LruMap<>(records);
+    }
+  }
+
   /** Configures an {@link EnvelopeOpener}. Not thread-safe. */
   public static final class Builder {
     private int maxEnvelopeBytes = DEFAULT_MAX_ENVELOPE_BYTES;
     private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
     private int replayMemory = DEFAULT_REPLAY_MEMORY;
     private Clock clock = Clock.systemUTC();
+    private @Nullable Cache cache;
 
     private Builder() {}
+
+    /** Shares {@code cache} of decoded keys and verified records (default: a cache of its own). */
+    public Builder cache(Cache cache) {
+      this.cache = java.util.Objects.requireNonNull(cache, "cache");
+      return this;
+    }
 
     /** The largest envelope accepted, in bytes (at least 64). */
     public Builder maxEnvelopeBytes(int bytes) {

@@ -242,6 +242,42 @@ class EnvelopeOpenerTest {
   }
 
   @Test
+  void aRecordVerifiedOnceIsStillRefusedOnceItExpires() throws Exception {
+    Envelope envelope = sealer.sealRecord(record(3, START_MS + 60_000));
+    SignedPeerRecord first = opener.openRecord(envelope);
+    // The same bytes again come from the cache of verified records: the very same object.
+    assertThat(opener.openRecord(Envelope.parseFrom(envelope.toByteArray()))).isSameAs(first);
+
+    clock.advance(Duration.ofSeconds(60));
+    assertRecordReject(envelope, RejectReason.STALE);
+  }
+
+  @Test
+  void openersSharingACacheShareVerifiedRecordsButNotReplayMemory() throws Exception {
+    EnvelopeOpener.Cache shared = new EnvelopeOpener.Cache(16, 16);
+    EnvelopeOpener a = EnvelopeOpener.builder().clock(clock).cache(shared).build();
+    EnvelopeOpener b = EnvelopeOpener.builder().clock(clock).cache(shared).build();
+    Envelope record = sealer.sealRecord(record(3, START_MS + 60_000));
+    assertThat(b.openRecord(record)).isSameAs(a.openRecord(record));
+
+    byte[] wire = sealer.seal(query("bach")).toByteArray();
+    a.open(wire);
+    b.open(wire); // another peer hears the same bytes for the first time
+    assertThatThrownBy(() -> a.open(wire)).isInstanceOf(EnvelopeException.class)
+        .extracting(e -> ((EnvelopeException) e).reason()).isEqualTo(RejectReason.REPLAYED);
+  }
+
+  @Test
+  void aForgedRecordIsRefusedEvenAfterTheGenuineOneWasCached() throws EnvelopeException {
+    Envelope genuine = sealer.sealRecord(record(3, START_MS + 60_000));
+    opener.openRecord(genuine);
+    byte[] sig = genuine.getSignature().toByteArray();
+    sig[10] ^= 1;
+    Envelope forged = genuine.toBuilder().setSignature(ByteString.copyFrom(sig)).build();
+    assertRecordReject(forged, RejectReason.BAD_SIGNATURE);
+  }
+
+  @Test
   void refusesExpiredImmortalOversizedAndMalformedRecords() {
     assertRecordReject(sealer.sealRecord(record(1, START_MS)), RejectReason.STALE);
     assertRecordReject(sealer.sealRecord(record(1, START_MS + Duration.ofDays(2).toMillis())),
