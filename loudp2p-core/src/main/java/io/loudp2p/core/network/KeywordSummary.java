@@ -34,6 +34,13 @@ public final class KeywordSummary {
   public static final int MAX_HASHES = 8;
   /** Bits per key a new summary aims at (about 3% false positives with three hashes). */
   public static final int BITS_PER_KEY = 16;
+  /**
+   * The largest share of bits set in a summary that is used. A fuller filter says "may match" to
+   * almost any query, so it would only draw queries: a received one is refused, and a peer whose
+   * catalog fills its largest filter beyond this (some 240,000 keywords and prefixes, a few
+   * thousand tracks) sends none and is found by random walks.
+   */
+  public static final double MAX_FILL = 0.5;
 
   private final byte[] bits;
   private final int hashCount;
@@ -83,7 +90,8 @@ public final class KeywordSummary {
    * Reads a received summary.
    *
    * @throws IllegalArgumentException when its length is not a power of two from {@value #MIN_BITS}
-   *     to {@value #MAX_BITS} bits or its hash count is not 1 to {@value #MAX_HASHES}
+   *     to {@value #MAX_BITS} bits, its hash count is not 1 to {@value #MAX_HASHES}, or more than
+   *     {@link #MAX_FILL} of its bits are set
    */
   public static KeywordSummary fromProto(io.loudp2p.core.proto.v1.KeywordSummary proto) {
     int m = proto.getBits().size() * 8;
@@ -93,7 +101,27 @@ public final class KeywordSummary {
     if (proto.getHashCount() < 1 || proto.getHashCount() > MAX_HASHES) {
       throw new IllegalArgumentException("a keyword summary uses 1 to 8 hashes, not " + proto.getHashCount());
     }
-    return new KeywordSummary(proto.getBits().toByteArray(), proto.getHashCount());
+    KeywordSummary summary = new KeywordSummary(proto.getBits().toByteArray(), proto.getHashCount());
+    if (summary.overfull()) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+          "a keyword summary with %.0f%% of its bits set matches nearly anything; at most %.0f%%",
+          100 * summary.fill(), 100 * MAX_FILL));
+    }
+    return summary;
+  }
+
+  /** The share of the filter's bits that are set. */
+  public double fill() {
+    int set = 0;
+    for (byte b : bits) {
+      set += Integer.bitCount(b & 0xff);
+    }
+    return (double) set / (bits.length * 8);
+  }
+
+  /** Whether more than {@link #MAX_FILL} of the bits are set: too full to route by. */
+  public boolean overfull() {
+    return fill() > MAX_FILL;
   }
 
   /** The summary as it travels. */

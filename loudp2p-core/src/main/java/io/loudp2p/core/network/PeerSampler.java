@@ -40,6 +40,13 @@ public final class PeerSampler {
   public static final int MAX_PER_SOURCE = 4;
   /** Most view entries with their first address in one /24 (IPv4) or /48 (IPv6). */
   public static final int MAX_PER_BLOCK = 2;
+  /**
+   * The oldest age a received entry is taken at; older claims are cut to it, so that no sender can
+   * make its entries wrap around to "youngest" or be picked first for ever.
+   */
+  public static final int MAX_AGE = 1024;
+  /** The age a record passed on outside a shuffle enters the view with: older than most entries. */
+  public static final int RELAYED_AGE = DEFAULT_VIEW_SIZE;
   /** How far ahead a record may expire: the opener's one day plus its two minutes of skew. */
   public static final long MAX_RECORD_AHEAD_MS =
       Duration.ofDays(1).plus(Duration.ofMinutes(2)).toMillis();
@@ -96,12 +103,15 @@ public final class PeerSampler {
   }
 
   /**
-   * Learns a record outside a shuffle (a greeting, a search hit): added while there is room.
+   * Learns a record outside a shuffle (a greeting): added while there is room. A peer's own record
+   * enters with age 0; one passed on by another peer (from its table, not its view) with age
+   * {@link #RELAYED_AGE}, since nobody knows how long ago its peer was last heard from: it is
+   * among the first shuffled with, so that it leaves the view soon if that peer is gone.
    *
    * @param source the peer that passed it on (the peer itself for its own record)
    */
   public synchronized Admission offer(NodeRecord record, PeerId source, long nowMs) {
-    return admit(record, source, 0, nowMs, null);
+    return admit(record, source, source.equals(record.id()) ? 0 : RELAYED_AGE, nowMs, null);
   }
 
   /** Starts a shuffle with the oldest neighbour, or returns null when the view is empty. */
@@ -109,7 +119,7 @@ public final class PeerSampler {
     purge(nowMs);
     Slot oldest = null;
     for (Slot s : view.values()) {
-      s.age++;
+      s.age = Math.min(MAX_AGE, s.age + 1);
       if (oldest == null || s.age > oldest.age) {
         oldest = s;
       }
@@ -201,7 +211,7 @@ public final class PeerSampler {
       if (++n > SHUFFLE_LENGTH) {
         break;
       }
-      admit(e.record(), senderId, Math.max(0, e.age()), nowMs, swappable);
+      admit(e.record(), senderId, Math.min(MAX_AGE, Math.max(0, e.age())), nowMs, swappable);
     }
   }
 

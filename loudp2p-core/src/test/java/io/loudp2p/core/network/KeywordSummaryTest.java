@@ -38,6 +38,36 @@ class KeywordSummaryTest {
   }
 
   @Test
+  void refusesAFilterTooFullToRouteBy() {
+    byte[] ones = new byte[1 << 17];
+    java.util.Arrays.fill(ones, (byte) 0xff);
+    assertThatThrownBy(() -> KeywordSummary.fromProto(summary.toProto().toBuilder()
+        .setBits(ByteString.copyFrom(ones)).build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("100%");
+    assertThat(summary.overfull()).isFalse();
+    assertThat(summary.fill()).isBetween(0.001, 0.5);
+  }
+
+  @Test
+  void aHugeCatalogMakesAnOverfullSummary() {
+    java.util.List<String> titles = new java.util.ArrayList<>();
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 30_000; i++) {
+      StringBuilder t = new StringBuilder();
+      for (int w = 0; w < 4; w++) {
+        for (int c = 0; c < 9; c++) {
+          t.append((char) ('a' + random.nextInt(26)));
+        }
+        t.append(' ');
+      }
+      titles.add(t.toString());
+    }
+    KeywordSummary big = KeywordSummary.of(titles);
+    assertThat(big.sizeBits()).isEqualTo(KeywordSummary.MAX_BITS);
+    assertThat(big.overfull()).isTrue();
+  }
+
+  @Test
   void usesFnv1a64AsSpecified() {
     // FNV-1a 64 of "a", a published test vector.
     assertThat(KeywordSummary.fnv1a("a")).isEqualTo(0xaf63dc4c8601ec8cL);
