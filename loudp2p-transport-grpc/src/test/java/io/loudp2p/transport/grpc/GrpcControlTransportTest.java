@@ -91,6 +91,24 @@ class GrpcControlTransportTest {
   }
 
   @Test
+  void everyUnaryBodyTravelsOnItsOwnMethod() throws Exception {
+    List<Payload.Builder> bodies = List.of(
+        Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()),
+        Payload.newBuilder().setManifestRequest(ManifestRequest.getDefaultInstance()),
+        Payload.newBuilder().setStreamOpen(io.loudp2p.core.proto.v1.StreamOpen.getDefaultInstance()),
+        Payload.newBuilder().setShuffle(io.loudp2p.core.proto.v1.Shuffle.getDefaultInstance()),
+        Payload.newBuilder().setRoleChange(io.loudp2p.core.proto.v1.RoleChange.getDefaultInstance()),
+        Payload.newBuilder().setReachabilityCheck(
+            io.loudp2p.core.proto.v1.ReachabilityCheck.getDefaultInstance()));
+    InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
+    for (Payload.Builder body : bodies) {
+      byte[] request = sealer.seal(body).toByteArray();
+      assertThat(client.call(at, request, DEADLINE).get(5, TimeUnit.SECONDS))
+          .as(body.getBodyCase().toString()).isEqualTo(request);
+    }
+  }
+
+  @Test
   void searchStreamsEveryResponseInOrder() throws Exception {
     InetSocketAddress at = listen((request, remote, streaming, responder) -> {
       assertThat(streaming).isTrue();

@@ -17,7 +17,9 @@ enum Methods {
   GET_MANIFEST(Loudp2pGrpc.getGetManifestMethod(), Payload.BodyCase.MANIFEST_REQUEST),
   OPEN_STREAM(Loudp2pGrpc.getOpenStreamMethod(), Payload.BodyCase.STREAM_OPEN),
   SHUFFLE(Loudp2pGrpc.getShuffleMethod(), Payload.BodyCase.SHUFFLE),
-  ANNOUNCE_ROLE(Loudp2pGrpc.getAnnounceRoleMethod(), Payload.BodyCase.ROLE_CHANGE);
+  ANNOUNCE_ROLE(Loudp2pGrpc.getAnnounceRoleMethod(), Payload.BodyCase.ROLE_CHANGE),
+  CHECK_REACHABILITY(Loudp2pGrpc.getCheckReachabilityMethod(),
+      Payload.BodyCase.REACHABILITY_CHECK);
 
   final MethodDescriptor<byte[], byte[]> raw;
   final Payload.BodyCase body;
