@@ -11,6 +11,14 @@ public final class CorePeerFactory implements PeerFactory {
 
   @Override
   public Peer create(Peer.Config config) {
-    return new RealPeer(config, TransportRegistry.defaultRegistry());
+    return new RealPeer(config, TransportRegistry.defaultRegistry(), PeerRuntime.system());
+  }
+
+  /**
+   * A peer on the given transports and runtime, for simulations and tests that run many peers on
+   * virtual time ({@link Peer#builder()} is what applications use).
+   */
+  public static Peer create(Peer.Config config, TransportRegistry transports, PeerRuntime runtime) {
+    return new RealPeer(config, transports, runtime);
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,8 +26,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Bounded: at most {@link #MAX_PEERS}; when full, an unreachable or the oldest-learnt peer
  * makes room. No single peer or network can fill it: at most {@link #MAX_PER_SOURCE} records
  * relayed by one peer and {@link #MAX_PER_BLOCK} records whose first address is in one /24 (IPv4)
- * or /48 (IPv6) are kept (loopback is exempt, and a peer's own record, received from it, never
- * counts against the cap of its source). Thread-safe.
+ * or /48 (IPv6) are kept, nor more than {@link #MAX_PER_BLOCK} peers that sent their own records
+ * from one such block (loopback is exempt, and a peer's own record, received from it, never
+ * counts against the cap of its source). A record is forgotten once it expires. Thread-safe.
  */
 final class PeerTable {
   /** The most peers remembered. */
@@ -36,19 +38,35 @@ final class PeerTable {
   /** The most records kept whose first address is in one /24 or /48 block. */
   static final int MAX_PER_BLOCK = 32;
 
-  /** One known peer, and who relayed its record (null: the peer itself, or unknown). */
+  /**
+   * One known peer; who relayed its record (null: the peer itself, or unknown); and the address
+   * block its own record was last received from (0: not seen, or loopback).
+   */
   record Entry(SignedPeerRecord record, @Nullable InetSocketAddress control, boolean reachable,
-      @Nullable PeerId source) {
+      @Nullable PeerId source, long observedBlock) {
     Entry(SignedPeerRecord record, @Nullable InetSocketAddress control, boolean reachable) {
-      this(record, control, reachable, null);
+      this(record, control, reachable, null, 0);
     }
   }
 
   private final PeerId self;
+  private final LongSupplier nowMs;
   private final Map<PeerId, Entry> entries = new LinkedHashMap<>();
 
-  PeerTable(PeerId self) {
+  /** An empty table for peer {@code self}; records expire by {@code nowMs} (wall-clock ms). */
+  PeerTable(PeerId self, LongSupplier nowMs) {
     this.self = self;
+    this.nowMs = nowMs;
+  }
+
+  private static boolean expired(Entry e, long now) {
+    return e.record().record().getExpiresAtMs() <= now;
+  }
+
+  /** Forgets the records that expired: they must not be used or relayed. */
+  private void purge() {
+    long now = nowMs.getAsLong();
+    entries.values().removeIf(e -> expired(e, now));
   }
 
   /**
@@ -66,6 +84,18 @@ final class PeerTable {
    * @return true when it was new or newer than the one known and within the caps
    */
   synchronized boolean offer(SignedPeerRecord record, @Nullable PeerId source) {
+    return offer(record, source, null);
+  }
+
+  /**
+   * Learns a record relayed by {@code source}, or sent by the peer itself from {@code observed}:
+   * many identities announcing themselves from one network count against that network's cap,
+   * whatever addresses their records claim.
+   *
+   * @return true when it was new or newer than the one known and within the caps
+   */
+  synchronized boolean offer(SignedPeerRecord record, @Nullable PeerId source,
+      @Nullable InetAddress observed) {
     PeerId id = record.peerId();
     if (id.equals(self)) {
       return false;
@@ -86,11 +116,21 @@ final class PeerTable {
         && count(e -> NodeRecord.addressBlock(e.record().record()) == block) >= MAX_PER_BLOCK) {
       return false;
     }
+    long seenFrom = from == null && observed != null ? blockOf(observed)
+        : known != null ? known.observedBlock() : 0;
+    if (seenFrom != 0 && (known == null || known.observedBlock() != seenFrom)
+        && count(e -> e.observedBlock() == seenFrom) >= MAX_PER_BLOCK) {
+      return false;
+    }
     if (known == null && entries.size() >= MAX_PEERS) {
-      evictOne();
+      purge();
+      if (entries.size() >= MAX_PEERS) {
+        evictOne();
+      }
     }
     entries.remove(id);
-    entries.put(id, new Entry(record, controlAddress(record), known == null || known.reachable(), from));
+    entries.put(id, new Entry(record, controlAddress(record), known == null || known.reachable(),
+        from, seenFrom));
     return true;
   }
 
@@ -119,29 +159,56 @@ final class PeerTable {
   }
 
   synchronized Optional<Entry> get(PeerId id) {
-    return Optional.ofNullable(entries.get(id));
+    Entry e = entries.get(id);
+    if (e != null && expired(e, nowMs.getAsLong())) {
+      entries.remove(id);
+      return Optional.empty();
+    }
+    return Optional.ofNullable(e);
   }
 
   synchronized void reachable(PeerId id, boolean reachable) {
     Entry e = entries.get(id);
     if (e != null && e.reachable() != reachable) {
-      entries.put(id, new Entry(e.record(), e.control(), reachable, e.source()));
+      entries.put(id, new Entry(e.record(), e.control(), reachable, e.source(), e.observedBlock()));
     }
   }
 
+  /** Every known peer whose record has not expired. */
   synchronized List<Entry> all() {
+    purge();
     return new ArrayList<>(entries.values());
   }
 
-  /** Up to {@code n} known peers, chosen at random. */
+  /** Up to {@code n} known peers whose records have not expired, chosen at random. */
   synchronized List<Entry> sample(int n, Random random) {
+    return sample(n, random, false);
+  }
+
+  /** Like {@link #sample(int, Random)}, leaving out unreachable peers when {@code reachableOnly}. */
+  synchronized List<Entry> sample(int n, Random random, boolean reachableOnly) {
+    purge();
     List<Entry> all = new ArrayList<>(entries.values());
+    if (reachableOnly) {
+      all.removeIf(e -> !e.reachable());
+    }
     Collections.shuffle(all, random);
     return all.subList(0, Math.min(n, all.size()));
   }
 
   synchronized int size() {
+    purge();
     return entries.size();
+  }
+
+  /** The /24 (IPv4) or /48 (IPv6) block of an address, tagged as a record's is; 0 for loopback. */
+  static long blockOf(InetAddress address) {
+    if (address.isLoopbackAddress()) {
+      return 0;
+    }
+    return NodeRecord.addressBlock(io.loudp2p.core.proto.v1.PeerRecord.newBuilder()
+        .addEndpoints(Endpoint.newBuilder().setIp(com.google.protobuf.ByteString.copyFrom(
+            address.getAddress())).setPort(1)).build());
   }
 
   /** The first gRPC endpoint of a record, or null. */

@@ -19,7 +19,9 @@ import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
 import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.internal.EventRate;
 import io.loudp2p.core.internal.LocalAddresses;
+import io.loudp2p.core.internal.LruMap;
 import io.loudp2p.core.internal.RateLimiter;
 import io.loudp2p.core.network.DefaultRolePolicy;
 import io.loudp2p.core.network.KeywordSummary;
@@ -36,6 +38,8 @@ import io.loudp2p.core.proto.v1.ManifestResponse;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.PeerExchange;
 import io.loudp2p.core.proto.v1.PeerRecord;
+import io.loudp2p.core.proto.v1.ReachabilityCheck;
+import io.loudp2p.core.proto.v1.ReachabilityResult;
 import io.loudp2p.core.proto.v1.RoleChange;
 import io.loudp2p.core.proto.v1.SearchHits;
 import io.loudp2p.core.proto.v1.SearchQuery;
@@ -69,7 +73,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,9 +93,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -131,6 +136,17 @@ final class RealPeer implements Peer {
   /** Provider names of the UDP data plane and of the gRPC chunk stream. */
   static final String UDP = "udp";
   static final String GRPC = "grpc";
+  /** Tracks whose holders (found by searches) are remembered, and holders kept per track. */
+  static final int MAX_HELD_TRACKS = 4096;
+  static final int MAX_HOLDERS_PER_TRACK = 32;
+  /** Most sources read from one search hit (the protocol's limit). */
+  static final int MAX_SOURCES_PER_HIT = 8;
+  /**
+   * How often one peer may ask this peer to check that it is reachable; and how long a LIGHT peer
+   * runs before it first asks (it then asks again when not reached for {@link #REACHABLE_FOR}).
+   */
+  static final Duration REACHABILITY_CHECK_PERIOD = Duration.ofMinutes(1);
+  static final Duration REACHABILITY_CHECK_AFTER = Duration.ofMinutes(5);
   /** How many full peers a stream of a track no search has named asks for its manifest. */
   static final int LOCATE_FANOUT = 16;
   /** How often this peer shuffles its view; the first shuffle comes one period after start. */
@@ -141,6 +157,10 @@ final class RealPeer implements Peer {
   /** First and longest wait before greeting the bootstrap peers again while none answered. */
   static final Duration BOOTSTRAP_RETRY = Duration.ofSeconds(1);
   static final Duration BOOTSTRAP_RETRY_MAX = Duration.ofMinutes(1);
+  /** A LIGHT peer shuffles, and greets one of its links, every this many shuffle periods. */
+  static final int LIGHT_PERIODS = 3;
+  /** How long a peer sent a query has to answer at all before the query goes elsewhere too. */
+  static final Duration FIRST_ANSWER_TIMEOUT = Duration.ofSeconds(1);
   /** Time a forwarded query may take per hop left. */
   static final Duration HOP_DEADLINE = Duration.ofSeconds(1);
   /** Queries per minute that count as a FULL peer's full load. */
@@ -148,17 +168,19 @@ final class RealPeer implements Peer {
 
   private final Peer.Config config;
   private final TransportRegistry registry;
-  private final Random random = new SecureRandom();
-  private final RateLimiter<PeerId> requests =
-      new RateLimiter<>(REQUESTS_PER_SECOND, REQUEST_BURST, RATE_LIMITED_PEERS, System::nanoTime);
+  private final PeerRuntime runtime;
+  private final Clock clock;
+  private final Random random;
+  private final RateLimiter<PeerId> requests;
   private final Map<DataSessionId, Served> served = new ConcurrentHashMap<>();
-  private final Map<TrackId, Set<PeerId>> holders = new ConcurrentHashMap<>();
+  /** Who holds the tracks searches found, for streaming them later; bounded, guarded by itself. */
+  private final Map<TrackId, Set<PeerId>> holders = new LruMap<>(MAX_HELD_TRACKS);
   private final List<StreamSession> sessions = new CopyOnWriteArrayList<>();
   private final List<TransportServer> servers = new CopyOnWriteArrayList<>();
   private final List<InetSocketAddress> listening = new CopyOnWriteArrayList<>();
   private @Nullable Identity identity;
   private @Nullable EnvelopeSealer sealer;
-  private final EnvelopeOpener opener = EnvelopeOpener.withDefaults();
+  private final EnvelopeOpener opener;
   private @Nullable PeerTable table;
   private @Nullable ControlTransport control;
   /** The chunk stream over gRPC: the fallback, and the only data path where UDP is missing. */
@@ -182,30 +204,51 @@ final class RealPeer implements Peer {
   private final RolePolicy rolePolicy = new DefaultRolePolicy();
   private volatile Role role;
   private volatile @Nullable KeywordSummary summary;
-  private final long startedMs = System.currentTimeMillis();
-  private volatile long roleChangedMs = System.currentTimeMillis();
+  private volatile long startedMs;
+  private volatile long roleChangedMs;
   private volatile long lastInboundMs = Long.MIN_VALUE / 2;
-  private final java.util.ArrayDeque<Long> queryTimes = new java.util.ArrayDeque<>();
+  private volatile long lastReachabilityCheckMs = Long.MIN_VALUE / 2;
+  private final EventRate queries;
+  /** Senders of recent reachability checks, and when each last asked. Guarded by itself. */
+  private final Map<PeerId, Long> reachabilityChecks = new LruMap<>(RATE_LIMITED_PEERS);
+  private final AtomicBoolean bootstrapping = new AtomicBoolean();
   private volatile long bootstrapRetryMs = BOOTSTRAP_RETRY.toMillis();
+  /** Set once the record, the view and the router exist: requests before are refused. */
+  private volatile boolean ready;
+  /** Which link {@link #checkLinks} greets next, and shuffles so far; timer thread only. */
+  private int linkCheckTurn;
+  private long shuffles;
 
-  RealPeer(Peer.Config config, TransportRegistry registry) {
+  RealPeer(Peer.Config config, TransportRegistry registry, PeerRuntime runtime) {
     this.config = config;
     this.registry = registry;
+    this.runtime = runtime;
+    this.clock = runtime.clock();
+    this.random = runtime.random();
+    this.requests = new RateLimiter<>(REQUESTS_PER_SECOND, REQUEST_BURST, RATE_LIMITED_PEERS,
+        runtime.nanoTime());
+    this.opener = EnvelopeOpener.builder().clock(clock).cache(runtime.verified()).build();
+    this.queries = new EventRate(60);
     this.role = config.role();
+  }
+
+  private long nowMs() {
+    return clock.millis();
   }
 
   /** A session opened here by a remote receiver, waiting for or streaming over its data stream. */
   private static final class Served {
     final TrackId track;
     final byte[] handshake;
-    final long openedNs = System.nanoTime();
+    final long openedNs;
     /** The transports the session was accepted on: the preferred one, then perhaps its fallback. */
     final Set<String> acceptedOn = new HashSet<>();
     volatile LocalContent.@Nullable Reader reader;
 
-    Served(TrackId track, byte[] handshake) {
+    Served(TrackId track, byte[] handshake, long openedNs) {
       this.track = track;
       this.handshake = handshake;
+      this.openedNs = openedNs;
     }
   }
 
@@ -224,10 +267,12 @@ final class RealPeer implements Peer {
     started = true;
     try {
       Identity id = config.identityFile() != null
-          ? Identity.loadOrCreate(config.identityFile()) : Identity.generate();
+          ? Identity.loadOrCreate(config.identityFile()) : runtime.newIdentity().get();
       identity = id;
-      sealer = new EnvelopeSealer(id);
-      table = new PeerTable(id.peerId());
+      sealer = new EnvelopeSealer(id, clock, random);
+      table = new PeerTable(id.peerId(), clock::millis);
+      startedMs = nowMs();
+      roleChangedMs = startedMs;
       LocalCatalog.Builder cb = LocalCatalog.builder();
       if (config.cacheDirectory() != null) {
         cb.storeFile(config.cacheDirectory().resolve("catalog.bin"));
@@ -271,14 +316,20 @@ final class RealPeer implements Peer {
         servers.add(udpServer);
       }
       resignRecord();
-      timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "loudp2p-peer-" + id.peerId().toString().substring(0, 8));
-        t.setDaemon(true);
-        return t;
-      });
+      timer = runtime.timers().apply("loudp2p-peer-" + id.peerId().toString().substring(0, 8));
       long half = RECORD_LIFETIME.toMillis() / 2;
       timer.scheduleAtFixedRate(this::refresh, half, half, TimeUnit.MILLISECONDS);
       startOverlay();
+      CompletableFuture<Boolean> greeted = bootstrap();
+      if (runtime.waitForBootstrap()) {
+        try {
+          greeted.get(config.callDeadline().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (Exception e) {
+          log.warn("bootstrap incomplete: {}", e.toString());
+        }
+      }
       return this;
     } catch (IOException | RuntimeException e) {
       close();
@@ -303,7 +354,7 @@ final class RealPeer implements Peer {
     sampler = new PeerSampler(self, PeerSampler.DEFAULT_VIEW_SIZE, new Random(random.nextLong()));
     router = new QueryRouter<>(self, new Random(random.nextLong()));
     summarize();
-    bootstrap();
+    ready = true;
     long shuffle = SHUFFLE_PERIOD.toMillis();
     timer.scheduleAtFixedRate(this::shuffle, shuffle + random.nextInt((int) shuffle / 2), shuffle,
         TimeUnit.MILLISECONDS);
@@ -311,10 +362,16 @@ final class RealPeer implements Peer {
     timer.scheduleAtFixedRate(this::reconsiderRole, rolePeriod, rolePeriod, TimeUnit.MILLISECONDS);
   }
 
-  /** Greets the bootstrap peers; while none answered, tries again later, waiting twice as long. */
-  private void bootstrap() {
-    if (config.bootstrap().isEmpty() || closed) {
-      return;
+  /**
+   * Greets the bootstrap peers; while none answered, tries again later, waiting twice as long each
+   * time (up to {@link #BOOTSTRAP_RETRY_MAX}). One round at a time: a call while one is under way
+   * or waiting to retry does nothing. Never blocks.
+   *
+   * @return completes with whether any bootstrap peer answered this round
+   */
+  private CompletableFuture<Boolean> bootstrap() {
+    if (config.bootstrap().isEmpty() || closed || !bootstrapping.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(false);
     }
     List<CompletableFuture<Boolean>> greetings = new ArrayList<>();
     List<NodeRecord> answering = new CopyOnWriteArrayList<>();
@@ -330,31 +387,36 @@ final class RealPeer implements Peer {
         return false;
       }));
     }
-    boolean answered = false;
-    try {
-      CompletableFuture.allOf(greetings.toArray(new CompletableFuture<?>[0]))
-          .get(config.callDeadline().toMillis() + 1000, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      log.warn("bootstrap incomplete: {}", e.toString());
-    }
-    for (CompletableFuture<Boolean> g : greetings) {
-      answered |= g.getNow(false);
-    }
-    if (answered) {
-      bootstrapRetryMs = BOOTSTRAP_RETRY.toMillis();
-      // The bootstrap peers were chosen by the user: a LIGHT peer relies on them first.
-      links.refill(answering, random);
-      refreshLinks();
-    } else if (!closed && timer != null) {
-      long wait = bootstrapRetryMs;
-      bootstrapRetryMs = Math.min(wait * 2, BOOTSTRAP_RETRY_MAX.toMillis());
-      log.info("no bootstrap peer answered; trying again in {} ms", wait);
-      timer.schedule(() -> {
-        if (sampler().size() == 0) {
-          bootstrap();
+    return CompletableFuture.allOf(greetings.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      boolean answered = false;
+      for (CompletableFuture<Boolean> g : greetings) {
+        answered |= g.join();
+      }
+      if (answered) {
+        bootstrapRetryMs = BOOTSTRAP_RETRY.toMillis();
+        // The bootstrap peers were chosen by the user: a LIGHT peer relies on them first.
+        links.refill(answering, random);
+        refreshLinks();
+        bootstrapping.set(false);
+      } else if (!closed && timer != null) {
+        long wait = bootstrapRetryMs;
+        bootstrapRetryMs = Math.min(wait * 2, BOOTSTRAP_RETRY_MAX.toMillis());
+        log.info("no bootstrap peer answered; trying again in {} ms", wait);
+        try {
+          timer.schedule(() -> {
+            bootstrapping.set(false);
+            if (sampler().size() == 0) {
+              bootstrap();
+            }
+          }, wait, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          bootstrapping.set(false); // closed meanwhile
         }
-      }, wait, TimeUnit.MILLISECONDS);
-    }
+      } else {
+        bootstrapping.set(false);
+      }
+      return answered;
+    });
   }
 
   private void refresh() {
@@ -426,10 +488,15 @@ final class RealPeer implements Peer {
         bootstrap();
         return;
       }
+      // A LIGHT peer (a phone, maybe) shuffles and checks a link every few periods only: its
+      // view is just where it finds FULL peers to link to.
+      if (role == Role.LIGHT && shuffles++ % LIGHT_PERIODS != 0) {
+        return;
+      }
       if (role == Role.LIGHT) {
         checkLinks();
       }
-      PeerSampler.ShuffleStart start = view.startShuffle(System.currentTimeMillis());
+      PeerSampler.ShuffleStart start = view.startShuffle(nowMs());
       if (start == null) {
         return;
       }
@@ -454,8 +521,8 @@ final class RealPeer implements Peer {
               throw new ControlException(ControlErrorCode.MALFORMED, "not a shuffle answer");
             }
             Shuffle got = answer.payload().getShuffle();
-            NodeRecord sender = shuffleSender(target, got);
-            view.completeShuffle(target, sender, shuffleSample(target, got), System.currentTimeMillis());
+            NodeRecord sender = shuffleSender(target, got, address.getAddress());
+            view.completeShuffle(target, sender, shuffleSample(target, got), nowMs());
             table().reachable(target, true);
           })
           .exceptionally(t -> {
@@ -468,15 +535,16 @@ final class RealPeer implements Peer {
     }
   }
 
-  private void answerShuffle(PeerId sender, Shuffle shuffle, ControlResponder responder) {
+  private void answerShuffle(PeerId sender, Shuffle shuffle, InetAddress remote,
+      ControlResponder responder) {
     PeerSampler view = sampler;
     if (view == null) {
       responder.fail(ControlErrorCode.UNAVAILABLE, "not started");
       return;
     }
-    NodeRecord from = shuffleSender(sender, shuffle);
+    NodeRecord from = shuffleSender(sender, shuffle, remote);
     List<PeerSampler.Entry> reply = view.answerShuffle(from, sender, shuffleSample(sender, shuffle),
-        System.currentTimeMillis());
+        nowMs());
     Shuffle.Builder b = Shuffle.newBuilder().setSelfRecord(record);
     for (PeerSampler.Entry e : reply) {
       b.addSample(e.record().envelope()).addSampleAges(e.age());
@@ -489,11 +557,11 @@ final class RealPeer implements Peer {
   }
 
   /** The sender's own record of a shuffle, checked, and its summary learnt; null if refused. */
-  private @Nullable NodeRecord shuffleSender(PeerId sender, Shuffle shuffle) {
+  private @Nullable NodeRecord shuffleSender(PeerId sender, Shuffle shuffle, InetAddress observed) {
     if (!shuffle.hasSelfRecord()) {
       return null;
     }
-    SignedPeerRecord r = offer(shuffle.getSelfRecord(), sender);
+    SignedPeerRecord r = offer(shuffle.getSelfRecord(), sender, null, null, observed);
     if (r == null) {
       return null;
     }
@@ -522,7 +590,7 @@ final class RealPeer implements Peer {
       return;
     }
     try {
-      r.learn(sender.peerId(), KeywordSummary.fromProto(proto), System.currentTimeMillis());
+      r.learn(sender.peerId(), KeywordSummary.fromProto(proto), nowMs());
     } catch (IllegalArgumentException e) {
       log.debug("ignoring the keyword summary of {}: {}", sender.peerId(), e.getMessage());
     }
@@ -555,25 +623,46 @@ final class RealPeer implements Peer {
       }
     }
     summarizedCache = cached;
-    summary = KeywordSummary.of(texts);
+    KeywordSummary s = KeywordSummary.of(texts);
+    if (s.overfull()) {
+      log.info("{} tracks are too many keywords for a summary; neighbours reach this peer by"
+          + " random walks", texts.size());
+      s = null;
+    }
+    summary = s;
   }
 
   /** A LIGHT peer hands its query to its first FULL link, and to the next when that one fails. */
-  private CompletableFuture<Void> delegate(SearchQuery query, Consumer<SearchHits> onHits,
-      int attempt) {
+  private CompletableFuture<Void> delegate(SearchQuery query, BiConsumer<PeerId, SearchHits> onHits,
+      int attempt, Set<PeerId> tried) {
     refreshLinks();
-    List<NodeRecord> current = links.current();
-    if (current.isEmpty() || attempt > LightLinks.LINKS) {
+    NodeRecord link = null;
+    for (NodeRecord l : links.current()) {
+      if (!tried.contains(l.id())) {
+        link = l;
+        break;
+      }
+    }
+    if (link == null || attempt > LightLinks.LINKS) {
       return CompletableFuture.completedFuture(null);
     }
-    NodeRecord link = current.get(0);
-    return forward(new QueryRouter.Forward(link.id(), query), onHits).thenCompose(ok -> {
-      if (ok) {
-        return CompletableFuture.completedFuture(null);
+    tried.add(link.id());
+    PeerId linked = link.id();
+    // A link that does not answer within a second is not waited for: the next one is asked too.
+    CompletableFuture<Void> next = new CompletableFuture<>();
+    AtomicBoolean moved = new AtomicBoolean();
+    Runnable moveOn = () -> {
+      if (moved.compareAndSet(false, true)) {
+        delegate(query, onHits, attempt + 1, tried).whenComplete((v, t) -> next.complete(null));
       }
-      links.failed(link.id());
-      sampler().remove(link.id());
-      return delegate(query, onHits, attempt + 1);
+    };
+    return forward(new QueryRouter.Forward(linked, query), onHits, moveOn).thenCompose(ok -> {
+      if (!ok) {
+        links.failed(linked);
+        sampler().remove(linked);
+        moveOn.run();
+      }
+      return moved.get() ? next : CompletableFuture.completedFuture(null);
     });
   }
 
@@ -584,21 +673,28 @@ final class RealPeer implements Peer {
     }
   }
 
-  /** Greets each FULL link; one that does not answer is replaced. */
+  /**
+   * Greets one FULL link every {@link #LIGHT_PERIODS} shuffle periods, in turn, at the cost
+   * of one small call (a phone on 3G pays for every one); one that does not answer is replaced. A
+   * link that fails or keeps silent while it is used is replaced at once (see {@link #delegate}).
+   */
   private void checkLinks() {
     refreshLinks();
-    for (NodeRecord link : links.current()) {
-      InetSocketAddress address = controlAddress(link);
-      if (address == null) {
-        links.failed(link.id());
-        continue;
-      }
-      exchange(address).exceptionally(t -> {
-        gone(link.id(), address);
-        refreshLinks();
-        return null;
-      });
+    List<NodeRecord> current = links.current();
+    if (current.isEmpty()) {
+      return;
     }
+    NodeRecord link = current.get(Math.floorMod(linkCheckTurn++, current.size()));
+    InetSocketAddress address = controlAddress(link);
+    if (address == null) {
+      links.failed(link.id());
+      return;
+    }
+    exchange(address).exceptionally(t -> {
+      gone(link.id(), address);
+      refreshLinks();
+      return null;
+    });
   }
 
   /** The FULL peers to route to: the view, or the table's reachable FULL peers while it is empty. */
@@ -647,33 +743,20 @@ final class RealPeer implements Peer {
   }
 
   private void countQuery() {
-    long now = System.currentTimeMillis();
-    synchronized (queryTimes) {
-      queryTimes.addLast(now);
-      while (!queryTimes.isEmpty() && queryTimes.peekFirst() < now - 60_000) {
-        queryTimes.pollFirst();
-      }
-    }
+    queries.record(nowMs());
   }
 
   /** Work over capacity: sessions served, or queries routed in the last minute. */
   private double load() {
-    long now = System.currentTimeMillis();
-    int queries;
-    synchronized (queryTimes) {
-      while (!queryTimes.isEmpty() && queryTimes.peekFirst() < now - 60_000) {
-        queryTimes.pollFirst();
-      }
-      queries = queryTimes.size();
-    }
     return Math.max((double) served.size() / MAX_SERVED_SESSIONS,
-        (double) queries / QUERY_CAPACITY_PER_MINUTE);
+        (double) queries.count(nowMs()) / QUERY_CAPACITY_PER_MINUTE);
   }
 
   /** Asks the role policy; on a change, signs a new record and tells the neighbours. */
   private void reconsiderRole() {
     try {
-      long now = System.currentTimeMillis();
+      checkReachability();
+      long now = nowMs();
       Role next = rolePolicy.decide(new RolePolicy.Inputs(role, now - startedMs,
           now - roleChangedMs, now - lastInboundMs < REACHABLE_FOR.toMillis(), load()));
       if (next != role) {
@@ -687,38 +770,49 @@ final class RealPeer implements Peer {
   void changeRole(Role next) {
     log.info("{} changes role from {} to {}", id(), role, next);
     role = next;
-    roleChangedMs = System.currentTimeMillis();
+    roleChangedMs = nowMs();
     resignRecord();
     summarize();
     byte[] announce = seal(Payload.newBuilder().setRoleChange(
         RoleChange.newBuilder().setRecord(record)));
-    Set<PeerId> told = new java.util.HashSet<>();
-    List<NodeRecord> tell = new ArrayList<>(sampler().neighbours());
-    tell.addAll(links.current());
-    for (NodeRecord n : tell) {
+    // Those that hold this peer's record: its view and links, and the peers that lately sent it
+    // their summaries (they shuffled with it, so it is likely in their views).
+    Map<PeerId, InetSocketAddress> tell = new LinkedHashMap<>();
+    List<NodeRecord> known = new ArrayList<>(sampler().neighbours());
+    known.addAll(links.current());
+    for (NodeRecord n : known) {
       InetSocketAddress address = controlAddress(n);
-      if (address != null && told.add(n.id())) {
-        control.call(address, announce, config.callDeadline()).thenAccept(bytes -> {
-          SignedMessage answer = openOrThrow(bytes);
-          if (answer.payload().hasRoleChange()) {
-            learnRoleChange(answer.sender(), answer.payload().getRoleChange());
-          }
-        }).exceptionally(t -> null);
+      if (address != null) {
+        tell.putIfAbsent(n.id(), address);
       }
+    }
+    for (PeerId p : router().knownSummaryPeers()) {
+      InetSocketAddress address = tell.containsKey(p) ? null : controlOf(p);
+      if (address != null) {
+        tell.put(p, address);
+      }
+    }
+    for (InetSocketAddress address : tell.values()) {
+      control.call(address, announce, config.callDeadline()).thenAccept(bytes -> {
+        SignedMessage answer = openOrThrow(bytes);
+        if (answer.payload().hasRoleChange()) {
+          learnRoleChange(answer.sender(), answer.payload().getRoleChange(), address.getAddress());
+        }
+      }).exceptionally(t -> null);
     }
     if (next == Role.LIGHT) {
       refreshLinks();
     }
   }
 
-  private void learnRoleChange(PeerId sender, RoleChange change) {
+  private void learnRoleChange(PeerId sender, RoleChange change, InetAddress observed) {
     if (change.hasRecord()) {
-      offer(change.getRecord(), sender, sender);
+      offer(change.getRecord(), sender, sender, sender, observed);
     }
   }
 
   private synchronized void resignRecord() {
-    long now = System.currentTimeMillis();
+    long now = nowMs();
     // Wall-clock milliseconds, so that a restarted peer's record outranks the one it had before.
     sequence = Math.max(sequence + 1, now);
     PeerRecord.Builder r = PeerRecord.newBuilder()
@@ -847,6 +941,10 @@ final class RealPeer implements Peer {
 
   private void handle(byte[] request, InetSocketAddress remote, boolean streaming,
       ControlResponder responder) {
+    if (!ready || closed) {
+      responder.fail(ControlErrorCode.UNAVAILABLE, closed ? "peer stopped" : "peer starting");
+      return;
+    }
     SignedMessage message;
     try {
       message = opener.open(request);
@@ -860,17 +958,17 @@ final class RealPeer implements Peer {
       return;
     }
     Payload p = message.payload();
-    lastInboundMs = System.currentTimeMillis();
+    lastInboundMs = nowMs();
     switch (p.getBodyCase()) {
       case PEER_EXCHANGE:
-        ingest(message.sender(), p.getPeerExchange());
+        ingest(message.sender(), p.getPeerExchange(), remote.getAddress());
         responder.reply(seal(Payload.newBuilder().setPeerExchange(exchangeMessage())));
         break;
       case SHUFFLE:
-        answerShuffle(message.sender(), p.getShuffle(), responder);
+        answerShuffle(message.sender(), p.getShuffle(), remote.getAddress(), responder);
         break;
       case ROLE_CHANGE:
-        learnRoleChange(message.sender(), p.getRoleChange());
+        learnRoleChange(message.sender(), p.getRoleChange(), remote.getAddress());
         responder.reply(seal(Payload.newBuilder().setRoleChange(
             RoleChange.newBuilder().setRecord(record))));
         break;
@@ -879,6 +977,9 @@ final class RealPeer implements Peer {
         break;
       case MANIFEST_REQUEST:
         answerManifest(p.getManifestRequest(), responder);
+        break;
+      case REACHABILITY_CHECK:
+        answerReachabilityCheck(message.sender(), p.getReachabilityCheck(), remote, responder);
         break;
       case STREAM_OPEN:
         answerStreamOpen(p.getStreamOpen(), request, responder);
@@ -903,7 +1004,8 @@ final class RealPeer implements Peer {
 
   private PeerExchange exchangeMessage() {
     PeerExchange.Builder pe = PeerExchange.newBuilder().setSelfRecord(record);
-    for (PeerTable.Entry e : table().sample(EXCHANGE_SAMPLE, random)) {
+    // Peers this one failed to reach are not passed on.
+    for (PeerTable.Entry e : table().sample(EXCHANGE_SAMPLE, random, true)) {
       pe.addSample(e.record().envelope());
     }
     KeywordSummary s = summary;
@@ -914,9 +1016,9 @@ final class RealPeer implements Peer {
   }
 
   /** Learns the records of a peer exchange; the sender's own must be signed by the sender. */
-  private void ingest(PeerId sender, PeerExchange exchange) {
+  private void ingest(PeerId sender, PeerExchange exchange, InetAddress observed) {
     if (exchange.hasSelfRecord()) {
-      SignedPeerRecord self = offer(exchange.getSelfRecord(), sender, sender);
+      SignedPeerRecord self = offer(exchange.getSelfRecord(), sender, sender, sender, observed);
       if (self != null) {
         learnSummary(self, exchange.hasSummary() ? exchange.getSummary() : null);
       }
@@ -926,31 +1028,33 @@ final class RealPeer implements Peer {
     }
   }
 
-  private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe) {
-    return offer(envelope, mustBe, null, null);
+  private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe,
+      @Nullable PeerId source) {
+    return offer(envelope, mustBe, source, source, null);
   }
 
   private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe,
-      @Nullable PeerId source) {
-    return offer(envelope, mustBe, source, source);
+      @Nullable PeerId source, @Nullable PeerId relayedBy) {
+    return offer(envelope, mustBe, source, relayedBy, null);
   }
 
   /**
    * Checks a record and learns it: in the table (within the caps of {@code relayedBy}, the peer
-   * that sent it), and in the view when {@code source} is given.
+   * that sent it, and, for a peer's own record, of the address block it was {@code observed}
+   * sending from), and in the view when {@code source} is given.
    */
   private @Nullable SignedPeerRecord offer(Envelope envelope, @Nullable PeerId mustBe,
-      @Nullable PeerId source, @Nullable PeerId relayedBy) {
+      @Nullable PeerId source, @Nullable PeerId relayedBy, @Nullable InetAddress observed) {
     try {
       SignedPeerRecord r = opener.openRecord(envelope);
       if (mustBe != null && !r.peerId().equals(mustBe)) {
         return null;
       }
-      table().offer(r, relayedBy);
+      table().offer(r, relayedBy, observed);
       PeerSampler view = sampler;
       if (source != null && view != null) {
         NodeRecord node = NodeRecord.of(r);
-        view.offer(node, source, System.currentTimeMillis());
+        view.offer(node, source, nowMs());
         links.update(node);
         if (node.role() == Role.LIGHT && router != null) {
           router.forget(node.id());
@@ -989,27 +1093,35 @@ final class RealPeer implements Peer {
     }
     countQuery();
     QueryRouter.Decision d = r.route(query, sender, responder, fullNeighbours(),
-        System.currentTimeMillis());
+        nowMs());
     if (d.duplicate()) {
       responder.complete();
       return;
     }
-    if (hits.getHitsCount() > 0) {
+    // A walk's first batch goes out at once, empty or not: it tells the sender this peer is
+    // alive, so the sender does not send the walk elsewhere. Other queries get hits only.
+    if (hits.getHitsCount() > 0 || query.getWalkers() > 0) {
       synchronized (responder) {
         responder.next(seal(Payload.newBuilder().setSearchHits(hits)));
       }
     }
+    Set<PeerId> tried = new HashSet<>();
+    tried.add(sender);
+    for (QueryRouter.Forward f : d.forwards()) {
+      tried.add(f.to());
+    }
+    BiConsumer<PeerId, SearchHits> relay = (from, hitsBack) -> {
+      ControlResponder up = r.upstream(query.getQueryId(), nowMs());
+      if (up != null) {
+        SearchHits relayed = relayable(hitsBack);
+        synchronized (up) {
+          up.next(seal(Payload.newBuilder().setSearchHits(relayed)));
+        }
+      }
+    };
     List<CompletableFuture<Boolean>> forwarded = new ArrayList<>();
     for (QueryRouter.Forward f : d.forwards()) {
-      forwarded.add(forward(f, hitsBack -> {
-        ControlResponder up = r.upstream(query.getQueryId(), System.currentTimeMillis());
-        if (up != null) {
-          synchronized (up) {
-            up.next(seal(Payload.newBuilder().setSearchHits(
-                hitsBack.toBuilder().setHops(hitsBack.getHops() + 1))));
-          }
-        }
-      }));
+      forwarded.add(forwardOrReroute(f, tried, relay));
     }
     CompletableFuture.allOf(forwarded.toArray(new CompletableFuture<?>[0])).whenComplete((v, t) -> {
       synchronized (responder) {
@@ -1019,35 +1131,123 @@ final class RealPeer implements Peer {
   }
 
   /**
+   * Hits to relay upstream: at most {@link #MAX_HITS} of them with at most {@link
+   * #MAX_SOURCES_PER_HIT} sources each, one more hop. The asker checks every source's signature;
+   * a relay only keeps what it passes on within the protocol's limits.
+   */
+  static SearchHits relayable(SearchHits hits) {
+    SearchHits.Builder out = SearchHits.newBuilder().setQueryId(hits.getQueryId())
+        .setHops(hits.getHops() + 1);
+    for (int i = 0; i < Math.min(MAX_HITS, hits.getHitsCount()); i++) {
+      io.loudp2p.core.proto.v1.SearchHit h = hits.getHits(i);
+      if (h.getSourcesCount() > MAX_SOURCES_PER_HIT) {
+        h = h.toBuilder().clearSources()
+            .addAllSources(h.getSourcesList().subList(0, MAX_SOURCES_PER_HIT)).build();
+      }
+      out.addHits(h);
+    }
+    return out.build();
+  }
+
+  /**
+   * Sends a random walk on, and when the peer it went to does not answer at all within {@link
+   * #FIRST_ANSWER_TIMEOUT} (or fails before answering), sends it to another FULL neighbour not
+   * tried yet for this query: a walk that meets a peer that left goes on instead of ending there.
+   * Other forwards (flooding, lookahead) go out once. Completes when every call made ended.
+   *
+   * @param tried the peers this query went to or came from, shared by all its forwards here
+   */
+  private CompletableFuture<Boolean> forwardOrReroute(QueryRouter.Forward f, Set<PeerId> tried,
+      BiConsumer<PeerId, SearchHits> onHits) {
+    if (f.query().getWalkers() != 1) {
+      return forward(f, onHits, null);
+    }
+    CompletableFuture<Boolean> rerouted = new CompletableFuture<>();
+    AtomicBoolean moved = new AtomicBoolean();
+    Runnable reroute = () -> {
+      if (!moved.compareAndSet(false, true)) {
+        return;
+      }
+      PeerId next = null;
+      synchronized (tried) {
+        List<NodeRecord> candidates = new ArrayList<>();
+        for (NodeRecord n : fullNeighbours()) {
+          if (!tried.contains(n.id())) {
+            candidates.add(n);
+          }
+        }
+        if (!candidates.isEmpty()) {
+          next = candidates.get(random.nextInt(candidates.size())).id();
+          tried.add(next);
+        }
+      }
+      if (next == null) {
+        rerouted.complete(false);
+      } else {
+        forwardOrReroute(new QueryRouter.Forward(next, f.query()), tried, onHits)
+            .whenComplete((ok, t) -> rerouted.complete(ok != null && ok));
+      }
+    };
+    return forward(f, onHits, reroute).thenCompose(ok -> moved.get() ? rerouted
+        : CompletableFuture.completedFuture(ok));
+  }
+
+  /**
    * Sends a query on to a peer and hands each batch of hits it streams back to {@code onHits}. A
-   * peer that cannot be reached is dropped from the view. Completes when that peer's stream ends.
+   * peer that never answered and whose call failed is dropped from the view. Completes when that
+   * peer's stream ends, with whether it ended well.
+   *
+   * @param onSilence runs (once) when the peer has not answered at all within {@link
+   *     #FIRST_ANSWER_TIMEOUT}, or its call failed before it did; null for none
    */
   private CompletableFuture<Boolean> forward(QueryRouter.Forward f,
-      Consumer<SearchHits> onHits) {
+      BiConsumer<PeerId, SearchHits> onHits, @Nullable Runnable onSilence) {
     InetSocketAddress address = controlOf(f.to());
     if (address == null) {
+      if (onSilence != null) {
+        onSilence.run();
+      }
       return CompletableFuture.completedFuture(false);
     }
     byte[] request = seal(Payload.newBuilder().setSearchQuery(f.query()));
     Duration deadline = HOP_DEADLINE.multipliedBy(f.query().getTtl() + 1L);
-    return control.callStreaming(address, request, deadline, bytes -> {
+    AtomicBoolean heard = new AtomicBoolean();
+    CompletableFuture<Boolean> call = control.callStreaming(address, request, deadline, bytes -> {
+      heard.set(true);
       try {
         SignedMessage answer = opener.open(bytes);
         if (answer.sender().equals(f.to()) && answer.payload().hasSearchHits()
             && answer.payload().getSearchHits().getQueryId().equals(f.query().getQueryId())) {
-          onHits.accept(answer.payload().getSearchHits());
+          onHits.accept(f.to(), answer.payload().getSearchHits());
         }
       } catch (EnvelopeException e) {
         log.debug("hits from {} refused: {}", f.to(), e.getMessage());
       }
     }).thenApply(v -> true).exceptionally(t -> {
       Throwable cause = t.getCause() != null ? t.getCause() : t;
-      if (cause instanceof ControlException ce && ce.code() == ControlErrorCode.UNAVAILABLE) {
+      boolean unavailable = cause instanceof ControlException ce
+          && ce.code() == ControlErrorCode.UNAVAILABLE;
+      if (unavailable || !heard.get()) {
         gone(f.to(), address);
+        if (onSilence != null) {
+          onSilence.run();
+        }
       }
       log.debug("query to {} failed: {}", f.to(), cause.toString());
       return false;
     });
+    if (onSilence != null && !call.isDone()) {
+      try {
+        timer.schedule(() -> {
+          if (!heard.get() && !call.isDone()) {
+            onSilence.run();
+          }
+        }, FIRST_ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closing
+      }
+    }
+    return call;
   }
 
   private SearchHits.Builder localHits(SearchQuery query, int limit) {
@@ -1079,6 +1279,79 @@ final class RealPeer implements Peer {
       }
     }
     return hits;
+  }
+
+  /**
+   * Dials the asker back at the control endpoint of its own signed record that has the address the
+   * check came from (never anywhere else, so this peer cannot be made to call a third party), and
+   * says whether the asker answered as itself.
+   */
+  private void answerReachabilityCheck(PeerId sender, ReachabilityCheck check,
+      InetSocketAddress remote, ControlResponder responder) {
+    long now = nowMs();
+    synchronized (reachabilityChecks) {
+      Long last = reachabilityChecks.get(sender);
+      if (last != null && now - last < REACHABILITY_CHECK_PERIOD.toMillis()) {
+        responder.fail(ControlErrorCode.RESOURCE_EXHAUSTED,
+            "one reachability check a minute; the last was " + (now - last) + " ms ago");
+        return;
+      }
+      reachabilityChecks.put(sender, now);
+    }
+    SignedPeerRecord record = check.hasRecord()
+        ? offer(check.getRecord(), sender, null, null, remote.getAddress()) : null;
+    if (record == null) {
+      responder.fail(ControlErrorCode.MALFORMED, "a reachability check carries the asker's record");
+      return;
+    }
+    Endpoint dial = null;
+    for (Endpoint e : record.record().getEndpointsList()) {
+      InetSocketAddress a = PeerTable.address(e);
+      if (e.getTransport() == TransportKind.TRANSPORT_KIND_GRPC && a != null
+          && a.getAddress().equals(remote.getAddress())) {
+        dial = e;
+        break;
+      }
+    }
+    if (dial == null) {
+      responder.reply(seal(Payload.newBuilder().setReachabilityResult(
+          ReachabilityResult.newBuilder().setReached(false))));
+      return;
+    }
+    Endpoint dialed = dial;
+    exchange(PeerTable.address(dial)).handle((id, t) -> t == null && sender.equals(id))
+        .thenAccept(reached -> responder.reply(seal(Payload.newBuilder().setReachabilityResult(
+            ReachabilityResult.newBuilder().setReached(reached).setDialed(dialed)))));
+  }
+
+  /**
+   * A LIGHT peer that has run a while and was not reached lately asks a FULL link to dial it back,
+   * at most every {@link #REACHABLE_FOR}: promotion needs other peers to be able to reach it.
+   */
+  private void checkReachability() {
+    long now = nowMs();
+    if (role != Role.LIGHT || now - startedMs < REACHABILITY_CHECK_AFTER.toMillis()
+        || now - lastInboundMs < REACHABLE_FOR.toMillis()
+        || now - lastReachabilityCheckMs < REACHABLE_FOR.toMillis()) {
+      return;
+    }
+    refreshLinks();
+    List<NodeRecord> current = links.current();
+    InetSocketAddress address = current.isEmpty() ? null : controlAddress(current.get(0));
+    if (address == null) {
+      return;
+    }
+    lastReachabilityCheckMs = now;
+    PeerId asked = current.get(0).id();
+    byte[] request = seal(Payload.newBuilder().setReachabilityCheck(
+        ReachabilityCheck.newBuilder().setRecord(record)));
+    control.call(address, request, config.callDeadline().multipliedBy(2)).thenAccept(bytes -> {
+      SignedMessage answer = openOrThrow(bytes);
+      if (answer.sender().equals(asked) && answer.payload().hasReachabilityResult()) {
+        boolean reached = answer.payload().getReachabilityResult().getReached();
+        log.debug("{} says {} is {}reachable", asked, id(), reached ? "" : "not ");
+      }
+    }).exceptionally(t -> null);
   }
 
   private void answerManifest(ManifestRequest request, ControlResponder responder) {
@@ -1130,7 +1403,7 @@ final class RealPeer implements Peer {
       return;
     }
     DataSessionId sessionId = DataSessionId.fromBytes(open.getSessionId().toByteArray());
-    if (served.putIfAbsent(sessionId, new Served(id.get(), envelope)) != null) {
+    if (served.putIfAbsent(sessionId, new Served(id.get(), envelope, runtime.nanoTime().getAsLong())) != null) {
       responder.fail(ControlErrorCode.MALFORMED, "session " + sessionId + " already open");
       return;
     }
@@ -1165,7 +1438,7 @@ final class RealPeer implements Peer {
   }
 
   private void purgeStaleSessions() {
-    long now = System.nanoTime();
+    long now = runtime.nanoTime().getAsLong();
     served.entrySet().removeIf(e -> e.getValue().reader == null
         && now - e.getValue().openedNs > SERVED_SESSION_TIMEOUT.toNanos());
   }
@@ -1278,7 +1551,7 @@ final class RealPeer implements Peer {
         throw new ControlException(ControlErrorCode.MALFORMED, "peer exchange answered with "
             + answer.payload().getBodyCase());
       }
-      ingest(answer.sender(), answer.payload().getPeerExchange());
+      ingest(answer.sender(), answer.payload().getPeerExchange(), address.getAddress());
       table().reachable(answer.sender(), true);
       return answer.sender();
     });
@@ -1295,6 +1568,12 @@ final class RealPeer implements Peer {
   @Override
   public CompletableFuture<List<SearchHit>> search(String query, Duration deadline,
       Consumer<SearchHit> onHit) {
+    return search(query, deadline, onHit, QueryRouter.DEFAULT_WALKERS);
+  }
+
+  /** A search that starts {@code walkers} random walks, or floods the network with 0. */
+  CompletableFuture<List<SearchHit>> search(String query, Duration deadline,
+      Consumer<SearchHit> onHit, int walkers) {
     requireStarted();
     Map<TrackId, Merged> merged = new LinkedHashMap<>();
     for (SearchResult r : catalog.search(query, MAX_HITS)) {
@@ -1313,17 +1592,21 @@ final class RealPeer implements Peer {
     random.nextBytes(queryId);
     SearchQuery asked = SearchQuery.newBuilder()
         .setQueryId(ByteString.copyFrom(queryId)).addAllTerms(terms).setTtl(QueryRouter.MAX_TTL)
-        .setWalkers(QueryRouter.DEFAULT_WALKERS).setMaxResults(MAX_HITS).build();
+        .setWalkers(walkers).setMaxResults(MAX_HITS).build();
     CompletableFuture<Void> enough = new CompletableFuture<>();
-    Consumer<SearchHits> onHits = answer -> {
-      for (io.loudp2p.core.proto.v1.SearchHit hit : answer.getHitsList()) {
+    BiConsumer<PeerId, SearchHits> onHits = (from, answer) -> {
+      // Within the protocol's limits only: a peer that answers with more is not believed further.
+      List<io.loudp2p.core.proto.v1.SearchHit> got = answer.getHitsList();
+      for (io.loudp2p.core.proto.v1.SearchHit hit : got.subList(0, Math.min(MAX_HITS, got.size()))) {
         if (hit.getTrackId().size() != TrackId.LENGTH) {
           continue;
         }
         TrackId track = TrackId.fromBytes(hit.getTrackId().toByteArray());
         List<PeerId> sources = new ArrayList<>();
-        for (Envelope source : hit.getSourcesList()) {
-          SignedPeerRecord r = offer(source, null);
+        List<Envelope> listed = hit.getSourcesList();
+        for (Envelope source : listed.subList(0, Math.min(MAX_SOURCES_PER_HIT, listed.size()))) {
+          // Learnt in the table within the caps of the peer that passed the hits on.
+          SignedPeerRecord r = offer(source, null, null, from);
           if (r != null) {
             sources.add(r.peerId());
           }
@@ -1331,7 +1614,7 @@ final class RealPeer implements Peer {
         if (sources.isEmpty()) {
           continue;
         }
-        holders.computeIfAbsent(track, t -> ConcurrentHashMap.newKeySet()).addAll(sources);
+        addHolders(track, sources);
         Track t = new Track(track, hit.getSize(), info(hit.getMetadata()));
         synchronized (merged) {
           for (PeerId s : sources) {
@@ -1346,18 +1629,29 @@ final class RealPeer implements Peer {
     List<CompletableFuture<?>> calls = new ArrayList<>();
     if (role == Role.FULL) {
       QueryRouter.Decision d = router().route(asked, null, NO_UPSTREAM, fullNeighbours(),
-          System.currentTimeMillis());
+          nowMs());
+      Set<PeerId> tried = new HashSet<>();
+      tried.add(id());
       for (QueryRouter.Forward f : d.forwards()) {
-        calls.add(forward(f, onHits));
+        tried.add(f.to());
+      }
+      for (QueryRouter.Forward f : d.forwards()) {
+        calls.add(forwardOrReroute(f, tried, onHits));
       }
     } else {
-      calls.add(delegate(asked, onHits, 0));
+      calls.add(delegate(asked, onHits, 0, java.util.concurrent.ConcurrentHashMap.newKeySet()));
     }
     CompletableFuture<Void> all = CompletableFuture.anyOf(
         CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])), enough)
         .thenApply(v -> (Void) null);
-    return all.completeOnTimeout(null, deadline.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(v -> {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    all.whenComplete((v, t) -> done.complete(null));
+    try {
+      timer.schedule(() -> done.complete(null), deadline.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      done.complete(null); // the peer is closing: what came so far is the answer
+    }
+    return done.thenApply(v -> {
           synchronized (merged) {
             List<SearchHit> out = new ArrayList<>();
             for (Merged m : merged.values()) {
@@ -1419,7 +1713,7 @@ final class RealPeer implements Peer {
   public CompletableFuture<StreamSession> stream(TrackId track, StreamSession.Listener listener) {
     requireStarted();
     List<PeerTable.Entry> sources = new ArrayList<>();
-    for (PeerId id : holders.getOrDefault(track, Set.of())) {
+    for (PeerId id : holdersOf(track)) {
       table().get(id).filter(e -> e.control() != null).ifPresent(sources::add);
     }
     if (sources.isEmpty()) {
@@ -1434,10 +1728,33 @@ final class RealPeer implements Peer {
     return streamFrom(track, sources, listener);
   }
 
+  /** Remembers holders of a track, at most {@link #MAX_HOLDERS_PER_TRACK}, the newest kept. */
+  private void addHolders(TrackId track, List<PeerId> found) {
+    synchronized (holders) {
+      Set<PeerId> known = holders.computeIfAbsent(track, t -> new LinkedHashSet<>());
+      for (PeerId p : found) {
+        known.remove(p);
+        known.add(p);
+      }
+      java.util.Iterator<PeerId> oldest = known.iterator();
+      while (known.size() > MAX_HOLDERS_PER_TRACK) {
+        oldest.next();
+        oldest.remove();
+      }
+    }
+  }
+
+  private List<PeerId> holdersOf(TrackId track) {
+    synchronized (holders) {
+      Set<PeerId> known = holders.get(track);
+      return known == null ? List.of() : new ArrayList<>(known);
+    }
+  }
+
   private List<PeerTable.Entry> fullPeers() {
     List<PeerTable.Entry> full = new ArrayList<>();
     for (PeerTable.Entry e : table().all()) {
-      if (e.control() != null
+      if (e.control() != null && e.reachable()
           && e.record().record().getRole() != io.loudp2p.core.proto.v1.Role.ROLE_LIGHT) {
         full.add(e);
       }
@@ -1463,7 +1780,7 @@ final class RealPeer implements Peer {
         PeerTable.Entry e = a.join();
         if (e != null) {
           found.add(e);
-          holders.computeIfAbsent(track, k -> ConcurrentHashMap.newKeySet()).add(e.record().peerId());
+          addHolders(track, List.of(e.record().peerId()));
         }
       }
       return found;
@@ -1562,7 +1879,7 @@ final class RealPeer implements Peer {
     ChunkCache.@Nullable Lease lease = keepInCache(manifest);
     RealStreamSession session = new RealStreamSession(manifest, agreeing,
         () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
-        listener, cacheSink(manifest), System::nanoTime);
+        listener, cacheSink(manifest), runtime.nanoTime());
     sessions.add(session);
     session.completion().whenComplete((r, t) -> {
       sessions.remove(session);
@@ -1697,6 +2014,29 @@ final class RealPeer implements Peer {
       return Math.max(1, manifest.size() * 1000 / m.getDurationMs());
     }
     return DEFAULT_BITRATE_BYTES;
+  }
+
+  /** The IDs of the peers in this peer's sampling view. */
+  List<PeerId> neighbourIds() {
+    List<PeerId> out = new ArrayList<>();
+    for (NodeRecord n : sampler().neighbours()) {
+      out.add(n.id());
+    }
+    return out;
+  }
+
+  /** The IDs of this peer's FULL links (LIGHT peers), preferred first. */
+  List<PeerId> linkIds() {
+    List<PeerId> out = new ArrayList<>();
+    for (NodeRecord n : links.current()) {
+      out.add(n.id());
+    }
+    return out;
+  }
+
+  /** Turns keyword-summary routing off (random walks alone) or on. */
+  void useSummaries(boolean use) {
+    router().useSummaries(use);
   }
 
   @Override

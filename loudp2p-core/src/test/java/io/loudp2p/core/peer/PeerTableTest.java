@@ -30,7 +30,7 @@ class PeerTableTest {
 
   @Test
   void aHigherSequenceReplacesTheRecordAndALowerOneChangesNothing() throws Exception {
-    PeerTable table = new PeerTable(Identity.generate().peerId());
+    PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis);
     Identity moving = Identity.generate();
     assertThat(table.offer(record(moving, 5, 10, 0, 0, 1))).isTrue();
     assertThat(table.offer(record(moving, 9, 10, 0, 1, 1))).isTrue();
@@ -41,8 +41,23 @@ class PeerTableTest {
   }
 
   @Test
+  void forgetsRecordsThatExpired() throws Exception {
+    long[] now = {System.currentTimeMillis()};
+    PeerTable table = new PeerTable(Identity.generate().peerId(), () -> now[0]);
+    Identity p = Identity.generate();
+    assertThat(table.offer(record(p, 1, 10, 0, 0, 1))).isTrue();
+    assertThat(table.get(p.peerId())).isPresent();
+
+    now[0] += 3_600_001; // the record said it stays valid an hour
+    assertThat(table.get(p.peerId())).isEmpty();
+    assertThat(table.all()).isEmpty();
+    assertThat(table.sample(10, new java.util.Random(1))).isEmpty();
+    assertThat(table.size()).isZero();
+  }
+
+  @Test
   void onePeerRelaysAtMostItsShareOfRecords() throws Exception {
-    PeerTable table = new PeerTable(Identity.generate().peerId());
+    PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis);
     PeerId relay = Identity.generate().peerId();
     int kept = 0;
     for (int i = 0; i < PeerTable.MAX_PER_SOURCE + 20; i++) {
@@ -61,8 +76,35 @@ class PeerTableTest {
   }
 
   @Test
+  void manyIdentitiesAnnouncingThemselvesFromOneNetworkFillOnlyItsShare() throws Exception {
+    PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis);
+    java.net.InetAddress attacker = java.net.InetAddress.getByName("198.51.100.7");
+    int kept = 0;
+    for (int i = 0; i < PeerTable.MAX_PER_BLOCK + 10; i++) {
+      Identity sybil = Identity.generate();
+      // Each claims an address in a block of its own, but they all call from one network.
+      if (table.offer(record(sybil, 1, 10, i, 0, 1), sybil.peerId(), attacker)) {
+        kept++;
+      }
+    }
+    assertThat(kept).isEqualTo(PeerTable.MAX_PER_BLOCK);
+    Identity honest = Identity.generate();
+    assertThat(table.offer(record(honest, 1, 11, 0, 0, 1), honest.peerId(),
+        java.net.InetAddress.getByName("203.0.113.9"))).isTrue();
+    // Loopback is exempt, as in tests and demos on one machine.
+    Identity local = Identity.generate();
+    for (int i = 0; i < PeerTable.MAX_PER_BLOCK + 1; i++) {
+      Identity p = Identity.generate();
+      assertThat(table.offer(record(p, 1, 12, i, 0, 1), p.peerId(),
+          java.net.InetAddress.getLoopbackAddress())).isTrue();
+    }
+    assertThat(table.offer(record(local, 1, 13, 0, 0, 1), local.peerId(),
+        java.net.InetAddress.getLoopbackAddress())).isTrue();
+  }
+
+  @Test
   void oneAddressBlockHoldsAtMostItsShareButLoopbackIsExempt() throws Exception {
-    PeerTable table = new PeerTable(Identity.generate().peerId());
+    PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis);
     int kept = 0;
     for (int i = 0; i < PeerTable.MAX_PER_BLOCK + 10; i++) {
       Identity p = Identity.generate();

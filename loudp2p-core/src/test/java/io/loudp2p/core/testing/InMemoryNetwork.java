@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,6 +77,10 @@ public final class InMemoryNetwork {
       new HashMap<>();
   private final Map<InetSocketAddress, InMemoryTransport.MemDataServer> dataServers = new HashMap<>();
   private final Set<InetAddress> killedHosts = new HashSet<>();
+  private final Set<InetAddress> inboundBlocked = new HashSet<>();
+  private final long minLatencyNs;
+  private final long latencySpreadNs;
+  private @Nullable Consumer<byte[]> controlObserver;
   private final ThreadLocal<Boolean> insideTask = ThreadLocal.withInitial(() -> false);
   private boolean draining;
   private int nextHost = 1;
@@ -93,6 +98,8 @@ public final class InMemoryNetwork {
   private InMemoryNetwork(Builder b) {
     this.random = new Random(b.seed);
     this.delivery = b.delivery;
+    this.minLatencyNs = b.minLatency.toNanos();
+    this.latencySpreadNs = b.maxLatency.toNanos() - b.minLatency.toNanos();
   }
 
   /** A builder: seed 0, automatic delivery, no impairment. */
@@ -171,6 +178,71 @@ public final class InMemoryNetwork {
   }
 
   /**
+   * Puts {@code host} behind a NAT or firewall: it can still call others and hear their answers,
+   * but requests to its servers go unanswered (calls end only by their deadline).
+   */
+  public void blockInbound(InetAddress host) {
+    synchronized (lock) {
+      inboundBlocked.add(host);
+    }
+  }
+
+  /** Whether requests to {@code address} vanish: its host was killed or takes no inbound calls. */
+  boolean isSilent(InetSocketAddress address) {
+    synchronized (lock) {
+      return killedHosts.contains(address.getAddress())
+          || inboundBlocked.contains(address.getAddress());
+    }
+  }
+
+  /**
+   * Hands every control message (request, response or streamed response) that crosses the network
+   * to {@code observer}, inside the network's task, before it is delivered; null stops observing.
+   */
+  public void observeControl(@Nullable Consumer<byte[]> observer) {
+    synchronized (lock) {
+      controlObserver = observer;
+    }
+  }
+
+  /**
+   * Moves the clock forward by {@code duration}, timer by timer, running everything that falls
+   * due and the queue after each (in {@link Delivery#MANUAL} mode too).
+   *
+   * @return how many tasks ran
+   */
+  public long runFor(Duration duration) {
+    long until;
+    synchronized (lock) {
+      until = nowNs + duration.toNanos();
+    }
+    long ran = 0;
+    while (true) {
+      while (runNext()) {
+        ran++;
+      }
+      synchronized (lock) {
+        Timer next = timers.peek();
+        while (next != null && next.cancelled) {
+          timers.poll();
+          next = timers.peek();
+        }
+        if (next == null || next.dueNs > until) {
+          nowNs = Math.max(nowNs, until);
+          return ran;
+        }
+        nowNs = Math.max(nowNs, next.dueNs);
+        while (!timers.isEmpty() && timers.peek().dueNs <= nowNs) {
+          Timer t = timers.poll();
+          if (!t.cancelled) {
+            queue.add(t.task);
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * Ends every data session served at {@code address} with {@code CONNECTION_LOST} at the
    * receivers, as a path failure detected by a real transport would; the server keeps serving new
    * sessions.
@@ -200,7 +272,10 @@ public final class InMemoryNetwork {
     synchronized (lock) {
       nowNs += by.toNanos();
       while (!timers.isEmpty() && timers.peek().dueNs <= nowNs) {
-        queue.add(timers.poll().task);
+        Timer t = timers.poll();
+        if (!t.cancelled) {
+          queue.add(t.task);
+        }
       }
     }
     maybeDrain();
@@ -286,9 +361,36 @@ public final class InMemoryNetwork {
     }
   }
 
+  /** Cancels a timer: it stays queued (removal from the middle of a heap is slow) but never runs. */
   void cancel(Timer timer) {
+    timer.cancelled = true;
+  }
+
+  /**
+   * Sends a control message on: after the network's latency (drawn once per exchange direction by
+   * the caller through {@link #latencyNs()}), or at once in the queue when there is none.
+   */
+  void deliverControl(long latencyNs, byte[] message, Runnable delivery) {
+    Consumer<byte[]> observer;
     synchronized (lock) {
-      timers.remove(timer);
+      observer = controlObserver;
+    }
+    Runnable task = observer == null ? delivery : () -> {
+      observer.accept(message);
+      delivery.run();
+    };
+    if (latencyNs <= 0) {
+      enqueue(task);
+    } else {
+      schedule(latencyNs, task);
+    }
+  }
+
+  /** A one-way latency for control messages, drawn from the configured range. */
+  long latencyNs() {
+    synchronized (lock) {
+      return latencySpreadNs <= 0 ? minLatencyNs
+          : minLatencyNs + (long) (random.nextDouble() * latencySpreadNs);
     }
   }
 
@@ -407,6 +509,7 @@ public final class InMemoryNetwork {
     final long dueNs;
     final long seq;
     final Runnable task;
+    volatile boolean cancelled;
 
     Timer(long dueNs, long seq, Runnable task) {
       this.dueNs = dueNs;
@@ -424,8 +527,23 @@ public final class InMemoryNetwork {
   public static final class Builder {
     private long seed;
     private Delivery delivery = Delivery.AUTOMATIC;
+    private Duration minLatency = Duration.ZERO;
+    private Duration maxLatency = Duration.ZERO;
 
     private Builder() {}
+
+    /**
+     * Control messages take from {@code min} to {@code max} (drawn once per exchange and direction,
+     * from the seeded random source) to cross; default none: they are queued at once.
+     */
+    public Builder controlLatency(Duration min, Duration max) {
+      if (min.isNegative() || max.compareTo(min) < 0) {
+        throw new IllegalArgumentException("latency range " + min + " to " + max);
+      }
+      this.minLatency = min;
+      this.maxLatency = max;
+      return this;
+    }
 
     /** Seeds the impairment's random source. */
     public Builder seed(long seed) {

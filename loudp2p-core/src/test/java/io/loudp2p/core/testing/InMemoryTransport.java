@@ -80,6 +80,8 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
     return network;
   }
 
+  private static final byte[] EMPTY = new byte[0];
+
   private static void guard(Runnable callback) {
     try {
       callback.run();
@@ -136,6 +138,9 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
     private final CompletableFuture<?> result;
     private final Consumer<byte[]> onResponse;
     private InMemoryNetwork.@org.jspecify.annotations.Nullable Timer timer;
+    /** One latency each way per exchange, so that a stream's responses keep their order. */
+    private final long requestLatencyNs = network.latencyNs();
+    private final long responseLatencyNs = network.latencyNs();
 
     Exchange(boolean streaming, CompletableFuture<?> result, Consumer<byte[]> onResponse) {
       this.streaming = streaming;
@@ -181,14 +186,14 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
                   result.completeExceptionally(
                       new TimeoutException("no answer from " + endpoint + " within " + deadline)));
       byte[] wire = request.clone();
-      network.enqueue(
+      network.deliverControl(requestLatencyNs, wire,
           () -> {
             if (result.isDone()) {
               return;
             }
-            ControlServer server = network.controlServer(endpoint);
+            ControlServer server = network.isSilent(endpoint) ? null : network.controlServer(endpoint);
             if (server == null) {
-              if (!network.isKilled(endpoint)) {
+              if (!network.isSilent(endpoint)) {
                 result.completeExceptionally(
                     new ControlException(
                         ControlErrorCode.UNAVAILABLE, "nothing listens at " + endpoint));
@@ -200,7 +205,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
     }
 
     void deliver(byte[] response) {
-      network.enqueue(
+      network.deliverControl(responseLatencyNs, response,
           () -> {
             if (!result.isDone()) {
               guard(() -> onResponse.accept(response));
@@ -210,11 +215,12 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
 
     @SuppressWarnings("unchecked")
     void finish() {
-      network.enqueue(() -> ((CompletableFuture<Object>) result).complete(null));
+      network.deliverControl(responseLatencyNs, EMPTY,
+          () -> ((CompletableFuture<Object>) result).complete(null));
     }
 
     void fail(ControlException e) {
-      network.enqueue(() -> result.completeExceptionally(e));
+      network.deliverControl(responseLatencyNs, EMPTY, () -> result.completeExceptionally(e));
     }
   }
 

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /** Audio made up for tests, and a reader that plays it like a player. */
 public final class TestAudio {
@@ -32,8 +33,8 @@ public final class TestAudio {
     int done = 0;
     while (done < length) {
       long due = start + (long) done * 1_000_000_000L / bytesPerSecond;
-      while (System.nanoTime() < due) {
-        Thread.onSpinWait();
+      for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+        LockSupport.parkNanos(wait); // a player's pace: it waits without holding a core
       }
       int n = in.read(into, offset + done, Math.min(4096, length - done));
       if (n < 0) {

@@ -1,0 +1,238 @@
+package io.loudp2p.core.peer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.loudp2p.Peer;
+import io.loudp2p.PeerInfo;
+import io.loudp2p.Role;
+import io.loudp2p.SearchHit;
+import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.proto.v1.Endpoint;
+import io.loudp2p.core.proto.v1.Envelope;
+import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.proto.v1.PeerExchange;
+import io.loudp2p.core.proto.v1.PeerRecord;
+import io.loudp2p.core.proto.v1.ReachabilityCheck;
+import io.loudp2p.core.proto.v1.SearchHits;
+import io.loudp2p.core.proto.v1.TrackMetadata;
+import io.loudp2p.core.proto.v1.TransportKind;
+import io.loudp2p.core.testing.InMemoryNetwork;
+import io.loudp2p.core.testing.InMemoryTransport;
+import io.loudp2p.core.testing.VirtualPeers;
+import io.loudp2p.core.wire.EnvelopeException;
+import io.loudp2p.core.wire.EnvelopeOpener;
+import io.loudp2p.core.wire.EnvelopeSealer;
+import io.loudp2p.core.wire.SignedMessage;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlResponder;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The overlay behaviour of real core peers, on an in-memory network and virtual time: minutes of
+ * a peer's life in milliseconds, reproducibly.
+ */
+class RealPeerOverlayTest {
+  private final InMemoryNetwork network = InMemoryNetwork.builder().seed(3)
+      .delivery(InMemoryNetwork.Delivery.MANUAL).build();
+  private final VirtualPeers peers = new VirtualPeers(network, 3);
+  private final List<Payload.BodyCase> seen = new ArrayList<>();
+  private final List<InetSocketAddress> exchangesTo = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() {
+    peers.close();
+  }
+
+  private static Payload body(byte[] envelope) {
+    try {
+      return Payload.parseFrom(Envelope.parseFrom(envelope).getPayload());
+    } catch (Exception e) {
+      return Payload.getDefaultInstance();
+    }
+  }
+
+  @Test
+  void retriesAnUnansweringBootstrapPeerWithBackoffOneRoundAtATime() throws Exception {
+    InetSocketAddress nobody = new InetSocketAddress(network.newTransport().host(), 7070);
+    network.observeControl(m -> {
+      if (m.length > 0 && body(m).hasPeerExchange()) {
+        seen.add(Payload.BodyCase.PEER_EXCHANGE);
+      }
+    });
+    Peer lonely = peers.add(Peer.builder().bootstrap(nobody)).peer().start();
+
+    // Rounds at 0, 1, 3, 7, 15, 31 and 63 s (waits of 1, 2, 4, ... s), however often the shuffle
+    // timer finds the view empty meanwhile.
+    network.runFor(Duration.ofSeconds(120));
+    assertThat(seen).hasSize(7);
+    network.runFor(Duration.ofSeconds(60)); // the wait is capped at a minute
+    assertThat(seen).hasSize(8);
+    assertThat(lonely.peers()).isEmpty();
+  }
+
+  /** A peer that answers exchanges as a FULL peer and searches with whatever hits it likes. */
+  private final class Liar {
+    final Identity identity = Identity.generate();
+    final InMemoryTransport transport = network.newTransport();
+    final EnvelopeSealer sealer = new EnvelopeSealer(identity, peers.clock(), new Random(5));
+    final EnvelopeOpener opener = EnvelopeOpener.builder().clock(peers.clock()).build();
+    final Envelope record = sealer.sealRecord(record(transport, PeerRecord.newBuilder()
+        .setRole(io.loudp2p.core.proto.v1.Role.ROLE_FULL)));
+    SearchHits hits = SearchHits.getDefaultInstance();
+
+    Liar() {
+      transport.listen(address(), this::handle).join();
+    }
+
+    InetSocketAddress address() {
+      return new InetSocketAddress(transport.host(), 7070);
+    }
+
+    void handle(byte[] request, InetSocketAddress remote, boolean streaming, ControlResponder r) {
+      SignedMessage m;
+      try {
+        m = opener.open(request);
+      } catch (EnvelopeException e) {
+        r.fail(ControlErrorCode.UNAUTHENTICATED, e.getMessage());
+        return;
+      }
+      if (m.payload().hasPeerExchange() || m.payload().hasShuffle()) {
+        Payload.Builder answer = m.payload().hasShuffle()
+            ? Payload.newBuilder().setShuffle(io.loudp2p.core.proto.v1.Shuffle.newBuilder()
+                .setSelfRecord(record))
+            : Payload.newBuilder().setPeerExchange(PeerExchange.newBuilder().setSelfRecord(record));
+        r.reply(sealer.seal(answer).toByteArray());
+      } else if (m.payload().hasSearchQuery() && streaming) {
+        r.next(sealer.seal(Payload.newBuilder().setSearchHits(hits.toBuilder()
+            .setQueryId(m.payload().getSearchQuery().getQueryId()))).toByteArray());
+        r.complete();
+      } else {
+        r.fail(ControlErrorCode.MALFORMED, "not here");
+      }
+    }
+  }
+
+  private PeerRecord record(InMemoryTransport at, PeerRecord.Builder b) {
+    return b.setSequence(1).setExpiresAtMs(peers.clock().millis() + 3_600_000)
+        .addEndpoints(Endpoint.newBuilder().setTransport(TransportKind.TRANSPORT_KIND_GRPC)
+            .setIp(ByteString.copyFrom(at.host().getAddress())).setPort(7070)).build();
+  }
+
+  private Envelope someonesRecord(int n) {
+    Identity who = Identity.generate();
+    return new EnvelopeSealer(who).sealRecord(PeerRecord.newBuilder().setSequence(1)
+        .setExpiresAtMs(peers.clock().millis() + 3_600_000)
+        .setRole(io.loudp2p.core.proto.v1.Role.ROLE_FULL)
+        .addEndpoints(Endpoint.newBuilder().setTransport(TransportKind.TRANSPORT_KIND_GRPC)
+            .setIp(ByteString.copyFrom(new byte[] {10, (byte) (n >>> 8), (byte) n, 1}))
+            .setPort(7070)).build());
+  }
+
+  @Test
+  void aResponderCannotFillTheTableWithTheSourcesOfItsHits() throws Exception {
+    Liar liar = new Liar();
+    SearchHits.Builder lies = SearchHits.newBuilder();
+    for (int h = 0; h < 60; h++) {
+      io.loudp2p.core.proto.v1.SearchHit.Builder hit = io.loudp2p.core.proto.v1.SearchHit.newBuilder()
+          .setTrackId(ByteString.copyFrom(new byte[] {(byte) h, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+              12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}))
+          .setSize(1000).setMetadata(TrackMetadata.newBuilder().setTitle("bait " + h));
+      for (int s = 0; s < 10; s++) {
+        hit.addSources(someonesRecord(h * 10 + s));
+      }
+      lies.addHits(hit);
+    }
+    liar.hits = lies.build();
+    Peer asker = peers.add(Peer.builder().bootstrap(liar.address())).peer().start();
+    network.runFor(Duration.ofSeconds(1));
+    assertThat(asker.peers()).extracting(PeerInfo::id).containsExactly(liar.identity.peerId());
+
+    CompletableFuture<List<SearchHit>> found = asker.search("bait", Duration.ofSeconds(5), h -> {});
+    network.runFor(Duration.ofSeconds(6));
+
+    // At most 50 hits (the protocol's limit) with at most 8 sources each are believed, and the
+    // table keeps at most 64 records passed on by one peer: 600 offered, 64 kept.
+    assertThat(found.get()).hasSizeLessThanOrEqualTo(RealPeer.MAX_HITS)
+        .allSatisfy(h -> assertThat(h.sources()).hasSizeLessThanOrEqualTo(8));
+    assertThat(asker.peers()).hasSize(1 + PeerTable.MAX_PER_SOURCE);
+  }
+
+  @Test
+  void aLightPeerThatOthersCanReachIsPromotedAndOneBehindNatIsNot() throws Exception {
+    VirtualPeers.Made full = peers.add(Peer.builder());
+    full.peer().start();
+    VirtualPeers.Made open = peers.add(Peer.builder().role(Role.LIGHT).bootstrap(full.address()));
+    VirtualPeers.Made natted = peers.add(Peer.builder().role(Role.LIGHT).bootstrap(full.address()));
+    network.blockInbound(natted.transport().host());
+    open.peer().start();
+    natted.peer().start();
+    network.observeControl(m -> {
+      if (m.length > 0) {
+        seen.add(body(m).getBodyCase());
+      }
+    });
+
+    network.runFor(Duration.ofMinutes(4));
+    assertThat(seen).doesNotContain(Payload.BodyCase.REACHABILITY_CHECK);
+    // After five minutes each asks its FULL link to dial it back; only one can be reached, and
+    // it is promoted once it has been up ten minutes.
+    network.runFor(Duration.ofMinutes(8));
+    assertThat(seen).filteredOn(b -> b == Payload.BodyCase.REACHABILITY_CHECK).hasSize(2);
+    assertThat(open.peer().role()).isEqualTo(Role.FULL);
+    assertThat(natted.peer().role()).isEqualTo(Role.LIGHT);
+    assertThat(full.peer().peers()).filteredOn(p -> p.id().equals(open.peer().id()))
+        .singleElement().satisfies(p -> assertThat(p.role()).isEqualTo(Role.FULL));
+  }
+
+  @Test
+  void aReachabilityCheckDialsOnlyTheAddressTheCheckCameFromAndOnceAMinute() throws Exception {
+    VirtualPeers.Made checker = peers.add(Peer.builder());
+    checker.peer().start();
+    VirtualPeers.Made victim = peers.add(Peer.builder());
+    victim.peer().start();
+    network.observeControl(m -> {
+      if (m.length > 0 && body(m).hasPeerExchange()) {
+        seen.add(Payload.BodyCase.PEER_EXCHANGE);
+      }
+    });
+    // An asker whose own signed record names the victim's address, not its own.
+    Identity asker = Identity.generate();
+    InMemoryTransport askerAt = network.newTransport();
+    EnvelopeSealer sealer = new EnvelopeSealer(asker, peers.clock(), new Random(9));
+    Envelope lying = sealer.sealRecord(record(victim.transport(),
+        PeerRecord.newBuilder().setRole(io.loudp2p.core.proto.v1.Role.ROLE_LIGHT)));
+    byte[] check = sealer.seal(Payload.newBuilder().setReachabilityCheck(
+        ReachabilityCheck.newBuilder().setRecord(lying))).toByteArray();
+
+    CompletableFuture<byte[]> answer = askerAt.call(checker.address(), check, Duration.ofSeconds(5));
+    network.runFor(Duration.ofSeconds(6));
+    Payload result = body(answer.get());
+    assertThat(result.hasReachabilityResult()).isTrue();
+    assertThat(result.getReachabilityResult().getReached()).isFalse();
+    assertThat(result.getReachabilityResult().hasDialed()).isFalse();
+    assertThat(seen).as("nobody was dialed").isEmpty();
+
+    byte[] again = sealer.seal(Payload.newBuilder().setReachabilityCheck(
+        ReachabilityCheck.newBuilder().setRecord(lying))).toByteArray();
+    CompletableFuture<byte[]> refused = askerAt.call(checker.address(), again, Duration.ofSeconds(5));
+    network.runFor(Duration.ofSeconds(6));
+    assertThat(refused).isCompletedExceptionally();
+    try {
+      refused.get();
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(ControlException.class);
+      assertThat(((ControlException) e.getCause()).code())
+          .isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED);
+    }
+  }
+}

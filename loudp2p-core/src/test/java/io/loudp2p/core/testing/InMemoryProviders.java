@@ -1,0 +1,81 @@
+package io.loudp2p.core.testing;
+
+import io.loudp2p.spi.ControlTransport;
+import io.loudp2p.spi.ControlTransportProvider;
+import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.DataTransportProvider;
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.spi.TransportRegistry;
+import java.util.List;
+
+/**
+ * A transport registry whose control and data providers hand out one {@link InMemoryTransport},
+ * so that a peer built on it lives on an {@link InMemoryNetwork} at that transport's host address.
+ */
+public final class InMemoryProviders {
+  /** The providers' name. */
+  public static final String NAME = "in-memory";
+
+  private InMemoryProviders() {}
+
+  /** A registry of exactly one control and one data provider, both giving {@code transport}. */
+  public static TransportRegistry registry(InMemoryTransport transport) {
+    return TransportRegistry.of(List.of(new Control(transport)), List.of(new Data(transport)));
+  }
+
+  private static final class Control extends ControlTransportProvider {
+    private final InMemoryTransport transport;
+
+    Control(InMemoryTransport transport) {
+      this.transport = transport;
+    }
+
+    @Override
+    public boolean isAvailable() {
+      return true;
+    }
+
+    @Override
+    public int priority() {
+      return 5;
+    }
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public ControlTransport create(TransportOptions options) {
+      return transport;
+    }
+  }
+
+  private static final class Data extends DataTransportProvider {
+    private final InMemoryTransport transport;
+
+    Data(InMemoryTransport transport) {
+      this.transport = transport;
+    }
+
+    @Override
+    public boolean isAvailable() {
+      return true;
+    }
+
+    @Override
+    public int priority() {
+      return 5;
+    }
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public DataTransport create(TransportOptions options) {
+      return transport;
+    }
+  }
+}
