@@ -7,6 +7,7 @@ import io.loudp2p.PeerInfo;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
+import io.loudp2p.core.peer.PeerDiagnostics;
 import io.loudp2p.core.testing.TestAudio;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,12 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Twenty peers over real gRPC on 127.0.0.1: a LIGHT client that knows one FULL peer finds a track
- * three hops away (the hits come back along the path the query took), streams it, and keeps
- * searching through another FULL peer when the one it relied on leaves.
+ * three hops away (the hits come back along the path the query took) and streams it; the FULL peer
+ * it relied on leaves while it plays, and the client keeps playing without a stall while its next
+ * search goes through another FULL peer.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NetworkIT {
   private static final Duration SEARCH = Duration.ofSeconds(5);
+  /** Playback at eight times real time: a minute of audio in under eight seconds. */
+  private static final int PACE = 8 * 44_100;
 
   @TempDir Path tmp;
   private final List<Peer> peers = new ArrayList<>();
@@ -52,8 +56,8 @@ class NetworkIT {
   }
 
   @Test
-  void lightClientFindsATrackThreeHopsAwayAndMovesOnWhenItsFullPeerLeaves() throws Exception {
-    byte[] track = TestAudio.noiseWav(8, 99);
+  void lightClientFindsATrackThreeHopsAwayAndPlaysOnWhenItsFullPeerLeaves() throws Exception {
+    byte[] track = TestAudio.noiseWav(60, 99);
     Path shared = Files.createDirectories(tmp.resolve("holder"));
     Files.write(shared.resolve("needle.wav"), track);
 
@@ -71,6 +75,8 @@ class NetworkIT {
     assertThat(light.role()).isEqualTo(Role.LIGHT);
     assertThat(f1.peers()).extracting(PeerInfo::id).doesNotContain(holder.id());
     assertThat(light.peers()).extracting(PeerInfo::id).doesNotContain(holder.id());
+    assertThat(PeerDiagnostics.links(light)).as("the light client relies on its bootstrap peer")
+        .first().isEqualTo(f1.id());
 
     List<SearchHit> hits = light.search("needle", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
     assertThat(hits).singleElement()
@@ -79,17 +85,19 @@ class NetworkIT {
     try (StreamSession session = light.stream(hits.get(0).track().id()).get(10, TimeUnit.SECONDS)) {
       InputStream in = session.inputStream();
       byte[] got = new byte[track.length];
-      int read = TestAudio.playPaced(in, got, 0, track.length / 2, 4 * 44_100);
-      f1.close(); // the FULL peer the light client relied on leaves mid-stream
-      read += TestAudio.playPaced(in, got, read, track.length - read, 4 * 44_100);
+      int read = TestAudio.playPaced(in, got, 0, track.length / 4, PACE);
 
+      f1.close(); // the FULL peer the light client relied on leaves while it plays
+      List<SearchHit> again = light.search("needle", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
+      assertThat(again).as("found through another FULL peer").singleElement()
+          .satisfies(h -> assertThat(h.sources()).containsExactly(holder.id()));
+      assertThat(PeerDiagnostics.links(light)).as("the light client moved on")
+          .isNotEmpty().doesNotContain(f1.id());
+
+      read += TestAudio.playPaced(in, got, read, track.length - read, PACE);
       assertThat(read).isEqualTo(track.length);
       assertThat(got).isEqualTo(track);
       assertThat(session.stats().stalls()).as("stalls after playback started").isZero();
     }
-
-    List<SearchHit> again = light.search("needle", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
-    assertThat(again).singleElement()
-        .satisfies(h -> assertThat(h.sources()).containsExactly(holder.id()));
   }
 }
