@@ -1,16 +1,12 @@
 package io.loudp2p.core.testing;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /**
  * A wall clock that tests move by hand, or that moves one millisecond each time it is read (so
  * that events stamped with it are strictly ordered). Thread-safe.
  */
-public final class MutableClock extends Clock {
+public final class MutableClock extends MillisClock {
   private final boolean ticking;
   private long millis;
 
@@ -42,20 +38,5 @@ public final class MutableClock extends Clock {
   @Override
   public synchronized long millis() {
     return ticking ? ++millis : millis;
-  }
-
-  @Override
-  public Instant instant() {
-    return Instant.ofEpochMilli(millis());
-  }
-
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
-
-  @Override
-  public Clock withZone(ZoneId zone) {
-    return this;
   }
 }

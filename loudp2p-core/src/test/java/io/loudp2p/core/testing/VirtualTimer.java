@@ -1,9 +1,6 @@
 package io.loudp2p.core.testing;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -49,25 +46,10 @@ public final class VirtualTimer extends AbstractExecutorService implements Sched
    * clock.
    */
   public static Clock clock(InMemoryNetwork network, long epochMs) {
-    return new Clock() {
+    return new MillisClock() {
       @Override
       public long millis() {
         return epochMs + network.nowNs() / 1_000_000;
-      }
-
-      @Override
-      public Instant instant() {
-        return Instant.ofEpochMilli(millis());
-      }
-
-      @Override
-      public ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(ZoneId zone) {
-        return this;
       }
     };
   }
