@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link Peer#stream}); {@code Accept-Ranges: bytes}, a strong {@code ETag} (the track ID
  *       names the content), and {@code Range} as {@link ByteRanges} describes: one range gets 206
  *       with {@code Content-Range}, a start past the end gets 416 with {@code Content-Range: bytes
- *       *}{@code /length}, several ranges get the whole track with 200, bad syntax gets 400. {@code
+ *       *}{@code /length}, several ranges get the whole track with 200, and so does a range set
+ *       that is not valid (bad syntax, or an end before the start), which is ignored. {@code
  *       If-Range} with anything but the ETag sends the whole track. {@code HEAD} ignores
  *       {@code Range}.
  * </ul>
@@ -519,16 +520,10 @@ public final class Gateway implements AutoCloseable {
       range = null;
     }
     Decision d = ByteRanges.decide(range, length);
-    switch (d.kind()) {
-      case MALFORMED:
-        sendError(ex, 400, "malformed Range header");
-        return true;
-      case UNSATISFIABLE:
-        h.set("Content-Range", "bytes */" + length);
-        sendError(ex, 416, "range not satisfiable: the track has " + length + " bytes");
-        return true;
-      default:
-        break;
+    if (d.kind() == ByteRanges.Kind.UNSATISFIABLE) {
+      h.set("Content-Range", "bytes */" + length);
+      sendError(ex, 416, "range not satisfiable: the track has " + length + " bytes");
+      return true;
     }
     int status = d.kind() == ByteRanges.Kind.PARTIAL ? 206 : 200;
     h.set("Content-Type", mediaType);

@@ -159,7 +159,7 @@ class GatewayTest {
   void rangesPastTheEndGet416WithTheLength() throws Exception {
     int len = song.length;
     for (String range : List.of("bytes=" + len + "-", "bytes=" + (len + 10) + "-" + (len + 20),
-        "bytes=-0", "bytes=10-5", "bytes=99999999999999999999999-")) {
+        "bytes=-0", "bytes=99999999999999999999999-")) {
       HttpResponse<byte[]> r = get("tracks/" + songId, "Range", range);
       assertThat(r.statusCode()).as(range).isEqualTo(416);
       assertThat(r.headers().firstValue("Content-Range")).as(range).hasValue("bytes */" + len);
@@ -167,15 +167,14 @@ class GatewayTest {
   }
 
   @Test
-  void malformedRangesGet400AndOthersTheWholeTrack() throws Exception {
-    for (String range : List.of("bytes=abc", "bytes=1-2-3", "bytes=-", "bytes 0-1", "bytes=0x10-",
-        "bytes=+1-2", "bytes=0-1,", "=0-1", "bytes=" + "1".repeat(2000) + "-")) {
-      assertThat(get("tracks/" + songId, "Range", range).statusCode()).as(range).isEqualTo(400);
-    }
-    for (String ignored : List.of("bytes=0-1,5-6", "items=0-1")) {
-      HttpResponse<byte[]> r = get("tracks/" + songId, "Range", ignored);
-      assertThat(r.statusCode()).as(ignored).isEqualTo(200);
-      assertThat(r.body()).as(ignored).isEqualTo(song);
+  void invalidRangesAreIgnoredAndGetTheWholeTrack() throws Exception {
+    for (String range : List.of("bytes=100-50", "bytes=abc", "bytes=1-2-3", "bytes=-", "bytes 0-1",
+        "bytes=0x10-", "bytes=+1-2", "bytes=0-1,x", "=0-1", "bytes=" + "1".repeat(2000) + "-",
+        "bytes=0-1,5-6", "items=0-1")) {
+      HttpResponse<byte[]> r = get("tracks/" + songId, "Range", range);
+      assertThat(r.statusCode()).as(range).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Range")).as(range).isEmpty();
+      assertThat(r.body()).as(range).isEqualTo(song);
     }
     HttpResponse<byte[]> stale = http.send(request("tracks/" + songId)
         .header("Range", "bytes=0-9").header("If-Range", "\"someOtherVersion\"").build(),
