@@ -84,7 +84,29 @@ import org.slf4j.LoggerFactory;
  * queue hold are closed. At most {@link Builder#maxSessions} stream sessions are open; a session
  * is kept open for a while after its response so a seek reuses it, and when every session is busy
  * a request gets 503 with {@code Retry-After}. A response whose session makes no progress for the
- * stall timeout is cut off. The JDK server bounds request lines and headers.
+ * stall timeout is cut off.
+ *
+ * <p>The JDK server reads a request's line and headers on a pool thread, so a client that sends
+ * part of a request and stops would hold that thread for good. The gateway therefore sets the JDK
+ * server's own limits, as system properties, before the first server of this JVM is made (they
+ * are read once per JVM; a value already set, e.g. with {@code -D}, is kept):
+ *
+ * <ul>
+ *   <li>{@code sun.net.httpserver.maxReqTime}: a connection that has not sent a whole request
+ *       line and headers {@link #REQUEST_TIME_LIMIT} after it opened (or, when kept alive, after
+ *       the next request began to arrive) is closed, which frees its thread. The default
+ *       pool is large enough that a few dozen stalled clients delay no one meanwhile;
+ *   <li>{@code sun.net.httpserver.maxReqHeaders} and {@code maxReqHeaderSize}: a request with
+ *       more than {@link #MAX_REQUEST_HEADERS} header names, or whose header lines take more than
+ *       {@link #MAX_REQUEST_HEADER_BYTES} bytes (the JDK counts 32 more for each line), is
+ *       dropped: the JDK server closes the connection without an answer, as it has no way to
+ *       send 431. It also answers a request target that is not a valid URI (such as {@code
+ *       /search?q=%zz}) with its own 400 page before any handler sees the request.
+ * </ul>
+ *
+ * <p>It never sets {@code sun.net.httpserver.maxRspTime}: responses are audio streams that last
+ * as long as the music. Keep-alive connections are left to the JDK's defaults (closed after 30 s
+ * idle, at most 200 kept); an idle connection holds no thread.
  *
  * <p>Thread-safe. Lifecycle: {@link #start}ed by the static factories, {@link #close()}d once
  * (further closes do nothing). The gateway does not own the peer: close the peer after it.
@@ -101,6 +123,20 @@ public final class Gateway implements AutoCloseable {
   private static final int COPY_BUFFER = 64 * 1024;
   private static final String ALLOW = "GET, HEAD";
   private static final String PAGE_RESOURCE = "player.html";
+
+  /** How long a connection may take to send a request's line and headers; then it is closed. */
+  public static final Duration REQUEST_TIME_LIMIT = Duration.ofSeconds(5);
+  /** The most distinct header names a request may have. */
+  public static final int MAX_REQUEST_HEADERS = 100;
+  /** The most bytes a request's header lines may take, counting 32 more for each line. */
+  public static final int MAX_REQUEST_HEADER_BYTES = 64 * 1024;
+
+  static {
+    // Read once, when the JDK server's classes load: that is, at the first HttpServer.create.
+    setIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_TIME_LIMIT.toSeconds()));
+    setIfAbsent("sun.net.httpserver.maxReqHeaders", Integer.toString(MAX_REQUEST_HEADERS));
+    setIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(MAX_REQUEST_HEADER_BYTES));
+  }
 
   private final Peer peer;
   private final Listener listener;
@@ -145,6 +181,12 @@ public final class Gateway implements AutoCloseable {
     this.loopbackOnly = server.getAddress().getAddress().isLoopbackAddress();
     server.createContext("/", this::handle);
     server.setExecutor(executor);
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
   }
 
   /**
@@ -656,7 +698,7 @@ public final class Gateway implements AutoCloseable {
     private final Peer peer;
     private InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private Duration searchDeadline = Duration.ofSeconds(2);
-    private int threads = 32;
+    private int threads = 64;
     private int maxSessions = 16;
     private Duration sessionIdle = Duration.ofSeconds(20);
     private Duration openTimeout = Duration.ofSeconds(10);
@@ -679,7 +721,10 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
-    /** The most requests handled at once (four times as many may wait); default 32. */
+    /**
+     * The most requests handled at once (four times as many may wait); default 64. A request
+     * still arriving holds one of these threads too, for at most {@link #REQUEST_TIME_LIMIT}.
+     */
     public Builder threads(int threads) {
       this.threads = atLeastOne(threads, "threads");
       return this;
