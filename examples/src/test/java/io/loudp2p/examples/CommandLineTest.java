@@ -173,6 +173,44 @@ class CommandLineTest {
   }
 
   @Test
+  void playByTrackIdAloneServesTheTypeTheTracksFirstBytesName() throws Exception {
+    String id = sharer.catalog().search("lantern", 1).get(0).track().id().toString();
+    PlayCommand play = new PlayCommand();
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(play);
+    cli.setOut(new PrintWriter(out, true));
+    java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> cli.execute(id, "-b", at));
+    java.util.concurrent.CompletableFuture.anyOf(
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try {
+            play.ready.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }), exit).get(20, TimeUnit.SECONDS);
+    assertThat(play.ready.getCount()).as(out.toString()).isZero();
+    String url = out.toString().lines().filter(l -> l.startsWith("track"))
+        .findFirst().orElseThrow().substring("track".length()).strip();
+
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<byte[]> head = http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+            .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    java.net.http.HttpResponse<byte[]> whole = http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    play.stop.countDown();
+
+    assertThat(head.headers().firstValue("Content-Type")).hasValue("audio/wav");
+    assertThat(whole.headers().firstValue("Content-Type")).hasValue("audio/wav");
+    assertThat(whole.body()).isEqualTo(track);
+    assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).contains("playing  track " + id + " (audio/wav, " + Text.bytes(track.length) + ")");
+  }
+
+  @Test
   void errorsAPersonCanActOnAreOneLineWithANonZeroExitCode() throws IOException {
     Run noResults = run("search", "nothing-like-this", "-b", at);
     assertThat(noResults.exit()).isEqualTo(UserError.BAD_INPUT);
@@ -184,6 +222,10 @@ class CommandLineTest {
     assertThat(unknownTrack.exit()).isEqualTo(UserError.BAD_INPUT);
     assertThat(unknownTrack.err().strip()).startsWith("loudp2p: cannot stream").doesNotContain("\n");
     assertThat(tmp.resolve("x")).doesNotExist();
+    Run unknownPlay = run("play", unknown, "-b", at);
+    assertThat(unknownPlay.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(unknownPlay.err().strip()).startsWith("loudp2p: cannot play " + unknown + ": ")
+        .doesNotContain("\n");
 
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {

@@ -10,6 +10,7 @@ import io.loudp2p.StreamSession;
 import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.TrackInfo;
+import io.loudp2p.examples.audio.AudioContainer;
 import io.loudp2p.examples.gateway.ByteRanges.Decision;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /search?q=words}: searches with {@link Peer#search}; answers {@code
  *       {"query":…,"results":[{"id","title","artist","album","trackNumber","durationMs","size",
  *       "codec","mediaType","sources","score","url"}]}}. The tracks found are remembered (a bounded
- *       number) so that the track endpoint knows their media type.
+ *       number) so that the track endpoint knows their media type and length.
  *   <li>{@code GET /tracks/{id}} and {@code HEAD}: the track's bytes, from a {@link StreamSession}
  *       ({@link Peer#stream}); {@code Accept-Ranges: bytes}, a strong {@code ETag} (the track ID
  *       names the content), and {@code Range} as {@link ByteRanges} describes: one range gets 206
@@ -68,7 +69,9 @@ import org.slf4j.LoggerFactory;
  *       *}{@code /length}, several ranges get the whole track with 200, and so does a range set
  *       that is not valid (bad syntax, or an end before the start), which is ignored. {@code
  *       If-Range} with anything but the ETag sends the whole track. {@code HEAD} ignores
- *       {@code Range}.
+ *       {@code Range}. The {@code Content-Type} is the media type a search or the peer's catalog
+ *       gave; for a track requested by ID alone it is told from the track's first bytes ({@link
+ *       AudioContainer}) and remembered, so {@code HEAD} and {@code GET} answer the same.
  * </ul>
  *
  * <p>Everything else gets a 4xx: paths the gateway does not serve 404, methods 405, track IDs that
@@ -152,6 +155,14 @@ public final class Gateway implements AutoCloseable {
       new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<TrackId, Track> eldest) {
+          return size() > MAX_REMEMBERED_TRACKS;
+        }
+      };
+  /** Media types told from first bytes, for tracks no search or catalog described; guarded by {@link #tracks}. */
+  private final Map<TrackId, String> sniffed =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<TrackId, String> eldest) {
           return size() > MAX_REMEMBERED_TRACKS;
         }
       };
@@ -438,9 +449,66 @@ public final class Gateway implements AutoCloseable {
     remember(Objects.requireNonNull(track, "track"));
   }
 
+  /** What {@code /tracks/{id}} answers with: its media type and length in bytes. */
+  public record Resource(String mediaType, long length) {}
+
+  /**
+   * What the gateway serves for a track. For a track no search or catalog described, this opens a
+   * stream session and tells the media type from the first bytes, as a {@code HEAD} request
+   * would, and keeps the session for the next request.
+   *
+   * @throws IOException when no peer streams the track, or not in time; the message says why
+   */
+  public Resource describe(TrackId id) throws IOException {
+    Optional<Track> track = known(id);
+    String mediaType = knownMediaType(id, track);
+    if (track.isPresent() && mediaType != null) {
+      return new Resource(mediaType, track.get().size());
+    }
+    SessionPool.Lease lease;
+    try {
+      lease = sessions.acquire(id, System.nanoTime());
+    } catch (SessionPool.NoCapacityException e) {
+      throw new IOException(e.getMessage(), e);
+    } catch (TimeoutException e) {
+      throw new IOException("no peer started sending the track in time", e);
+    }
+    boolean done = false;
+    try {
+      if (mediaType == null) {
+        byte[] head = readHead(lease.session(), lease.reused());
+        if (head == null) {
+          throw new IOException("the track stopped arriving");
+        }
+        mediaType = AudioContainer.sniff(head).mediaType();
+        synchronized (tracks) {
+          sniffed.put(id, mediaType);
+        }
+      }
+      done = true;
+      return new Resource(mediaType, lease.session().length());
+    } finally {
+      if (done) {
+        lease.release(System.nanoTime());
+      } else {
+        lease.discard();
+      }
+    }
+  }
+
   private void remember(Track t) {
     synchronized (tracks) {
       tracks.put(t.id(), t);
+    }
+  }
+
+  /** The media type from a search, the catalog or earlier sniffing; null when none is known. */
+  private @Nullable String knownMediaType(TrackId id, Optional<Track> track) {
+    if (track.isPresent() && !track.get().info().mediaType().isBlank()) {
+      return track.get().info().mediaType();
+    }
+    synchronized (tracks) {
+      return sniffed.get(id);
     }
   }
 
@@ -485,8 +553,9 @@ public final class Gateway implements AutoCloseable {
       return;
     }
     Optional<Track> track = known(id);
-    if (ex.getRequestMethod().equals("HEAD") && track.isPresent()) {
-      headFromMetadata(ex, track.get());
+    String mediaType = knownMediaType(id, track);
+    if (ex.getRequestMethod().equals("HEAD") && track.isPresent() && mediaType != null) {
+      headFromMetadata(ex, track.get(), mediaType);
       return;
     }
     SessionPool.Lease lease = lease(ex, id, track.isPresent());
@@ -506,10 +575,9 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** Answers HEAD for a track found by a search without opening a session: its size is known. */
-  private void headFromMetadata(HttpExchange ex, Track track) throws IOException {
+  private void headFromMetadata(HttpExchange ex, Track track, String mediaType) throws IOException {
     Headers h = ex.getResponseHeaders();
-    String mediaType = track.info().mediaType();
-    h.set("Content-Type", mediaType.isBlank() ? "application/octet-stream" : mediaType);
+    h.set("Content-Type", mediaType);
     h.set("Accept-Ranges", "bytes");
     h.set("ETag", "\"" + track.id() + "\"");
     h.set("Cache-Control", "private, max-age=86400");
@@ -549,8 +617,6 @@ public final class Gateway implements AutoCloseable {
     long length = session.length();
     String etag = "\"" + id + "\"";
     Headers h = ex.getResponseHeaders();
-    String mediaType = track.map(t -> t.info().mediaType()).filter(m -> !m.isBlank())
-        .orElse("application/octet-stream");
     h.set("Accept-Ranges", "bytes");
     h.set("ETag", etag);
     h.set("Cache-Control", "private, max-age=86400");
@@ -566,6 +632,23 @@ public final class Gateway implements AutoCloseable {
       h.set("Content-Range", "bytes */" + length);
       sendError(ex, 416, "range not satisfiable: the track has " + length + " bytes");
       return true;
+    }
+    String mediaType = knownMediaType(id, track);
+    boolean moved = lease.reused(); // a kept session's read position is wherever its last response left it
+    if (mediaType == null) {
+      byte[] first = readHead(session, moved);
+      if (first == null && lease.reused()) {
+        return retryFresh(ex, id, track, lease);
+      }
+      if (first == null) {
+        sendError(ex, 502, "the track stopped arriving");
+        return false;
+      }
+      mediaType = AudioContainer.sniff(first).mediaType();
+      synchronized (tracks) {
+        sniffed.put(id, mediaType);
+      }
+      moved = true;
     }
     int status = d.kind() == ByteRanges.Kind.PARTIAL ? 206 : 200;
     h.set("Content-Type", mediaType);
@@ -583,7 +666,7 @@ public final class Gateway implements AutoCloseable {
     // The first bytes are read before the headers are sent, so a session that cannot deliver
     // still gets an honest error status rather than a cut-off 200.
     byte[] buf = new byte[(int) Math.min(COPY_BUFFER, d.count())];
-    int n = firstRead(session, lease, d.first(), buf);
+    int n = firstRead(session, moved, d.first(), buf);
     if (n < 0 && lease.reused()) {
       return retryFresh(ex, id, track, lease);
     }
@@ -614,10 +697,23 @@ public final class Gateway implements AutoCloseable {
     return true;
   }
 
-  /** Seeks and reads the first bytes; -1 when the session cannot deliver them. */
-  private static int firstRead(StreamSession session, SessionPool.Lease lease, long first, byte[] buf) {
+  /** The track's first bytes, enough to tell its container; null when the session cannot deliver them. */
+  private static byte @Nullable [] readHead(StreamSession session, boolean seek) {
     try {
-      if (first != 0 || lease.reused()) {
+      if (seek) {
+        session.seek(0);
+      }
+      byte[] head = session.inputStream().readNBytes(AudioContainer.SNIFF_LENGTH);
+      return head.length == 0 ? null : head;
+    } catch (IOException | IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Seeks (when asked to or when not at the start) and reads the first bytes; -1 when the session cannot deliver them. */
+  private static int firstRead(StreamSession session, boolean moved, long first, byte[] buf) {
+    try {
+      if (first != 0 || moved) {
         session.seek(first);
       }
       int n = session.inputStream().read(buf, 0, buf.length);

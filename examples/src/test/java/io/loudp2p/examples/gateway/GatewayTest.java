@@ -198,6 +198,42 @@ class GatewayTest {
   }
 
   @Test
+  void aTrackAddressedByIdAloneGetsTheTypeItsFirstBytesNameForHeadAndGet() throws Exception {
+    for (boolean headFirst : new boolean[] {true, false}) {
+      // A gateway that no search told about the track.
+      try (Gateway fresh = Gateway.builder(listener).start()) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(fresh.url().resolve("/tracks/" + songId))
+            .timeout(Duration.ofSeconds(20));
+        HttpRequest head = request.copy().method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest range = request.copy().header("Range", "bytes=100-199").build();
+        List<HttpResponse<byte[]>> answers = new ArrayList<>();
+        if (headFirst) {
+          answers.add(http.send(head, HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        HttpResponse<byte[]> part = http.send(range, HttpResponse.BodyHandlers.ofByteArray());
+        answers.add(part);
+        if (!headFirst) {
+          answers.add(http.send(head, HttpResponse.BodyHandlers.ofByteArray()));
+        }
+
+        for (HttpResponse<byte[]> r : answers) {
+          assertThat(r.headers().firstValue("Content-Type")).as(r.request().method()).hasValue("audio/wav");
+        }
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(part.body()).isEqualTo(Arrays.copyOfRange(song, 100, 200));
+        assertThat(fresh.describe(songId)).isEqualTo(new Gateway.Resource("audio/wav", song.length));
+      }
+    }
+    try (Gateway fresh = Gateway.builder(listener).start()) {
+      assertThat(fresh.describe(songId)).isEqualTo(new Gateway.Resource("audio/wav", song.length));
+      HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(fresh.url().resolve("/tracks/" + songId))
+          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(whole.headers().firstValue("Content-Type")).hasValue("audio/wav");
+      assertThat(whole.body()).isEqualTo(song);
+    }
+  }
+
+  @Test
   void unknownAndMalformedTrackIdsGet4xx() throws Exception {
     assertThat(get("tracks/").statusCode()).isEqualTo(400);
     assertThat(get("tracks/0OIl").statusCode()).isEqualTo(400); // not Base58
