@@ -34,7 +34,8 @@ final class StreamCommand implements Callable<Integer> {
   List<String> track;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "Where to write the track; '-' for stdout (default: the track's title).")
+      description = "Where to write the track: a file, a folder to write it in under its title,"
+          + " or '-' for stdout (default: the current folder).")
   @Nullable String output;
 
   @Mixin PeerOptions peer;
@@ -45,6 +46,8 @@ final class StreamCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     peer.requireBootstrap();
     boolean toStdout = "-".equals(output);
+    // Checked before any network work: a download that cannot be written is not started.
+    Output where = toStdout ? null : Output.check(output);
     PrintWriter info = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
     PrintWriter progress = spec.commandLine().getErr();
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
@@ -57,9 +60,16 @@ final class StreamCommand implements Callable<Integer> {
           copy(session, System.out, progress, label);
           System.out.flush();
         } else {
-          Path target = Path.of(output != null ? output : fileName(r.track(), r.id()));
+          Path target = where.file() != null ? where.file()
+              : where.folder().resolve(fileName(r.track(), r.id()));
           Path partial = target.resolveSibling(target.getFileName() + ".part");
-          try (OutputStream out = Files.newOutputStream(partial)) {
+          OutputStream out;
+          try {
+            out = Files.newOutputStream(partial);
+          } catch (IOException e) {
+            throw new UserError(UserError.BAD_INPUT, "cannot write " + partial + ": " + reason(e), e);
+          }
+          try (out) {
             copy(session, out, progress, label);
           } catch (IOException e) {
             Files.deleteIfExists(partial);
@@ -75,6 +85,48 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   record Resolved(TrackId id, @Nullable Track track) {}
+
+  /** Where a download goes: a named file, or a folder to name it in. */
+  record Output(@Nullable Path file, Path folder) {
+    /**
+     * Checks that the folder of {@code option} (null: the current folder) exists and takes new
+     * files.
+     *
+     * @throws UserError when it does not, naming what is wrong
+     */
+    static Output check(@Nullable String option) {
+      Path given = option == null ? Path.of("") : Path.of(option);
+      boolean folderOnly = option == null || Files.isDirectory(given) || option.endsWith("/")
+          || option.endsWith(java.io.File.separator);
+      Path folder = folderOnly ? given : given.toAbsolutePath().getParent();
+      String what = option == null ? "in the current folder" : option;
+      Path shown = folder.toString().isEmpty() ? Path.of(".") : folder;
+      if (!Files.exists(folder)) {
+        throw new UserError(UserError.BAD_INPUT, "cannot write " + what + ": no such folder " + shown);
+      }
+      if (!Files.isDirectory(folder)) {
+        throw new UserError(UserError.BAD_INPUT, "cannot write " + what + ": " + shown + " is not a folder");
+      }
+      try {
+        Files.delete(Files.createTempFile(folder.toString().isEmpty() ? Path.of(".") : folder,
+            ".loudp2p-", ".check"));
+      } catch (IOException e) {
+        throw new UserError(UserError.BAD_INPUT, "cannot write " + what + ": the folder " + shown
+            + " is not writable", e);
+      }
+      return new Output(folderOnly ? null : given, folder);
+    }
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such folder";
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
 
   /** A track ID as given, or the best hit of a search for the words. */
   static Resolved resolve(Peer p, List<String> words) throws Exception {

@@ -249,6 +249,51 @@ class CommandLineTest {
   }
 
   @Test
+  void streamChecksWhereItWritesBeforeAnyNetworkWork() throws IOException {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    // No peer answers at this address: an error about it would mean the network came first.
+    String nobody = "127.0.0.1:" + closedPort;
+    String id = io.loudp2p.TrackId.fromBytes(new byte[io.loudp2p.TrackId.LENGTH]).toString();
+
+    Path missing = tmp.resolve("missing").resolve("x.wav");
+    Run noFolder = run("stream", id, "-b", nobody, "-o", missing.toString());
+    assertThat(noFolder.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(noFolder.err().strip()).isEqualTo("loudp2p: cannot write " + missing
+        + ": no such folder " + missing.getParent());
+
+    Path file = Files.write(tmp.resolve("a-file"), new byte[] {1});
+    Run notAFolder = run("stream", id, "-b", nobody, "-o", file.resolve("x.wav").toString());
+    assertThat(notAFolder.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(notAFolder.err().strip()).isEqualTo("loudp2p: cannot write " + file.resolve("x.wav")
+        + ": " + file + " is not a folder");
+
+    Run slash = run("stream", id, "-b", nobody, "-o", tmp.resolve("nothing") + "/");
+    assertThat(slash.err().strip()).isEqualTo("loudp2p: cannot write " + tmp.resolve("nothing")
+        + "/: no such folder " + tmp.resolve("nothing"));
+    assertThat(tmp.resolve("nothing")).doesNotExist();
+  }
+
+  @Test
+  void streamRefusesAFolderItCannotWriteIn() throws IOException {
+    Path locked = Files.createDirectory(tmp.resolve("locked"));
+    Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+    try {
+      org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(locked),
+          "this user writes even in a read-only folder (root)");
+      Path target = locked.resolve("x.wav");
+      Run r = run("stream", "anything", "-b", "127.0.0.1:1", "-o", target.toString());
+      assertThat(r.exit()).isEqualTo(UserError.BAD_INPUT);
+      assertThat(r.err().strip()).isEqualTo("loudp2p: cannot write " + target + ": the folder "
+          + locked + " is not writable");
+    } finally {
+      Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  @Test
   void verboseShowsTheStackTrace() {
     Run r = run("search", "nothing-like-this", "-b", at, "--verbose");
     assertThat(r.exit()).isEqualTo(UserError.BAD_INPUT);
