@@ -6,6 +6,7 @@ import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
 import io.loudp2p.Track;
 import io.loudp2p.TrackId;
+import io.loudp2p.examples.audio.AudioContainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -57,11 +58,22 @@ final class StreamCommand implements Callable<Integer> {
       try (session) {
         String label = r.track() == null ? r.id().toString().substring(0, 12) : r.track().info().title();
         if (toStdout) {
-          copy(session, System.out, progress, label);
+          copy(session, new byte[0], System.out, progress, label);
           System.out.flush();
         } else {
-          Path target = where.file() != null ? where.file()
-              : where.folder().resolve(fileName(r.track(), r.id()));
+          byte[] first = new byte[0];
+          Path target = where.file();
+          if (target == null) {
+            AudioContainer container;
+            if (r.track() != null) {
+              container = AudioContainer.of(r.track().info().mediaType(), r.track().info().codec());
+            } else {
+              // Found by ID alone: the first bytes tell the container, and so the extension.
+              first = session.inputStream().readNBytes(AudioContainer.SNIFF_LENGTH);
+              container = AudioContainer.sniff(first);
+            }
+            target = where.folder().resolve(fileName(r.track(), r.id(), container));
+          }
           Path partial = target.resolveSibling(target.getFileName() + ".part");
           OutputStream out;
           try {
@@ -70,7 +82,7 @@ final class StreamCommand implements Callable<Integer> {
             throw new UserError(UserError.BAD_INPUT, "cannot write " + partial + ": " + reason(e), e);
           }
           try (out) {
-            copy(session, out, progress, label);
+            copy(session, first, out, progress, label);
           } catch (IOException e) {
             Files.deleteIfExists(partial);
             throw e;
@@ -157,12 +169,14 @@ final class StreamCommand implements Callable<Integer> {
     }
   }
 
-  private static void copy(StreamSession session, OutputStream out, PrintWriter progress, String label)
-      throws IOException {
+  /** Writes {@code first} (bytes already read from the session), then the rest of the track. */
+  private static void copy(StreamSession session, byte[] first, OutputStream out, PrintWriter progress,
+      String label) throws IOException {
     InputStream in = session.inputStream();
     boolean terminal = System.console() != null;
     byte[] buf = new byte[64 * 1024];
-    long done = 0;
+    out.write(first);
+    long done = first.length;
     long lastDraw = 0;
     int n;
     while ((n = in.read(buf)) > 0) {
@@ -180,19 +194,10 @@ final class StreamCommand implements Callable<Integer> {
     progress.flush();
   }
 
-  private static String fileName(@Nullable Track track, TrackId id) {
-    if (track == null) {
-      return id.toString().substring(0, 16);
-    }
-    String base = track.info().title().replaceAll("[^\\p{L}\\p{N} ._-]", "_").strip();
-    String ext = switch (track.info().mediaType()) {
-      case "audio/mpeg" -> ".mp3";
-      case "audio/flac" -> ".flac";
-      case "audio/ogg" -> ".ogg";
-      case "audio/opus" -> ".opus";
-      case "audio/wav" -> ".wav";
-      default -> "";
-    };
-    return (base.isEmpty() ? id.toString().substring(0, 16) : base) + ext;
+  private static String fileName(@Nullable Track track, TrackId id, AudioContainer container) {
+    String base = track == null ? ""
+        : track.info().title().replaceAll("[^\\p{L}\\p{N} ._-]", "_").strip();
+    boolean usable = !base.isEmpty() && !base.chars().allMatch(c -> c == '.');
+    return (usable ? base : id.toString().substring(0, 16)) + container.extension();
   }
 }

@@ -117,6 +117,23 @@ class CommandLineTest {
   }
 
   @Test
+  void streamIntoAFolderNamesTheFileWithTheExtensionOfItsContainer() throws IOException {
+    Path folder = Files.createDirectory(tmp.resolve("downloads"));
+    String id = sharer.catalog().search("lantern", 1).get(0).track().id().toString();
+
+    Run byId = run("stream", id, "-b", at, "-o", folder.toString());
+    Run byWords = run("stream", "lantern", "-b", at, "-o", folder.toString());
+
+    assertThat(byId.exit()).as(byId.err()).isZero();
+    assertThat(Files.readAllBytes(folder.resolve(id.substring(0, 16) + ".wav"))).isEqualTo(track);
+    assertThat(byWords.exit()).as(byWords.err()).isZero();
+    assertThat(Files.readAllBytes(folder.resolve("Lantern Song.wav"))).isEqualTo(track);
+    try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+      assertThat(files).hasSize(2);
+    }
+  }
+
+  @Test
   void shareRunsAFullPeerUnderItsIdentityThatOthersSearchUntilStopped() throws Exception {
     Path identity = tmp.resolve("share-identity");
     String id = run("identity", "--identity", identity.toString()).out().strip();
