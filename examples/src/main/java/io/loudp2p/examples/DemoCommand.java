@@ -139,9 +139,10 @@ final class DemoCommand implements Callable<Integer> {
             .filter(s -> s.title().equals(hit.track().info().title())).findFirst().orElseThrow()
             .fileName()));
     Events events = new Events(out, System.console() != null);
-    long started = System.nanoTime();
+    Report.Clock clock = new Report.Clock();
     byte[] got;
     StreamSession session = phone.stream(hit.track().id(), events).get(15, TimeUnit.SECONDS);
+    clock.watch(session);
     try (session) {
       Thread leaver = leaveWhenHalfFetched(session, () -> {
         events.line("bravo leaves the network (" + Text.bytes(session.stats().verifiedBytes())
@@ -149,10 +150,10 @@ final class DemoCommand implements Callable<Integer> {
         sharers.get(1).close();
       });
       got = play(session, events, original.length);
+      clock.readerDone();
       leaver.join(5000);
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       out.println();
-      Report.session(out, session, elapsed, names);
+      Report.session(out, session, clock, Report.Reader.PACED, names);
     }
     boolean identical = Arrays.equals(got, original);
     out.println((identical ? "identical" : "DIFFERENT") + " to the original: SHA-256 "

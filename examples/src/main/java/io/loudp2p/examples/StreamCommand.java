@@ -53,8 +53,9 @@ final class StreamCommand implements Callable<Integer> {
     PrintWriter progress = spec.commandLine().getErr();
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
       Resolved r = resolve(p, track);
-      long started = System.nanoTime();
+      Report.Clock clock = new Report.Clock();
       StreamSession session = open(p, r.id());
+      clock.watch(session);
       try (session) {
         String label = r.track() == null ? r.id().toString().substring(0, 12) : r.track().info().title();
         if (toStdout) {
@@ -90,7 +91,9 @@ final class StreamCommand implements Callable<Integer> {
           Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
           info.println("wrote " + target + " (" + Text.bytes(session.length()) + ")");
         }
-        Report.session(info, session, Duration.ofNanos(System.nanoTime() - started));
+        clock.readerDone();
+        // An unpaced reader waits whenever it overtakes the network: that is no playback stall.
+        Report.session(info, session, clock, Report.Reader.UNPACED);
       }
       return 0;
     }

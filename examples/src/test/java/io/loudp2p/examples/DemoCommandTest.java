@@ -27,6 +27,9 @@ class DemoCommandTest {
     assertThat(o).contains("bravo leaves the network", "source bravo dropped");
     assertThat(o).containsPattern("(?m)^bravo +(grpc|udp) .* dropped$");
     assertThat(o).contains("time to first byte", "identical to the original", "Done in");
+    // The fetch throughput, over the time to fetch the track, beside the paced playing time.
+    assertThat(o).containsPattern("(?m)^fetched   1\\.5 MiB in [0-9.]+ s = \\S+ [KM]iB/s \\(")
+        .containsPattern("(?m)^playback  [0-9.]+ s, stalls \\d+ ");
     assertThat(o).doesNotContain("Exception");
   }
 
