@@ -122,7 +122,8 @@ final class DemoCommand implements Callable<Integer> {
 
     out.println();
     out.println("phone (light) hands its search for '" + QUERY + "' to seed, which routes it on:");
-    List<SearchHit> hits = phone.search(QUERY, Duration.ofSeconds(2), h -> { }).get(10, TimeUnit.SECONDS);
+    List<SearchHit> hits = Await.result(phone.search(QUERY, Duration.ofSeconds(2), h -> { }),
+        Duration.ofSeconds(10), "the demo's search", UserError.NETWORK);
     if (hits.isEmpty()) {
       throw new UserError(UserError.NETWORK, "the demo's search found nothing; run with --verbose to see why");
     }
@@ -141,7 +142,8 @@ final class DemoCommand implements Callable<Integer> {
     Events events = new Events(out, System.console() != null);
     Report.Clock clock = new Report.Clock();
     byte[] got;
-    StreamSession session = phone.stream(hit.track().id(), events).get(15, TimeUnit.SECONDS);
+    StreamSession session = Await.result(phone.stream(hit.track().id(), events), Duration.ofSeconds(15),
+        "the demo's stream session", UserError.NETWORK);
     clock.watch(session);
     try (session) {
       Thread leaver = leaveWhenHalfFetched(session, () -> {

@@ -154,7 +154,8 @@ final class StreamCommand implements Callable<Integer> {
       }
     }
     String query = String.join(" ", words);
-    List<SearchHit> hits = p.search(query, Duration.ofSeconds(3), h -> { }).get(10, TimeUnit.SECONDS);
+    List<SearchHit> hits = Await.result(p.search(query, Duration.ofSeconds(3), h -> { }),
+        Duration.ofSeconds(10), "the search for '" + query + "'", UserError.NETWORK);
     if (hits.isEmpty()) {
       throw new UserError(UserError.BAD_INPUT, "no results for '" + query + "'");
     }
@@ -162,12 +163,14 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   static StreamSession open(Peer p, TrackId id) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<StreamSession> opening = p.stream(id);
     try {
-      return p.stream(id).get(30, TimeUnit.SECONDS);
+      return opening.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      Throwable c = e.getCause() == null ? e : e.getCause();
-      throw new UserError(UserError.BAD_INPUT, "cannot stream " + id + ": " + c.getMessage(), c);
+      Throwable c = Await.cause(e);
+      throw new UserError(UserError.BAD_INPUT, "cannot stream " + id + ": " + Await.message(c), c);
     } catch (java.util.concurrent.TimeoutException e) {
+      opening.cancel(true);
       throw new UserError(UserError.NETWORK, "no source answered for " + id + " within 30 s", e);
     }
   }
