@@ -52,6 +52,18 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(main);
     cli.setOut(out);
     cli.setErr(err);
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          if (java.util.Arrays.asList(args).contains("--verbose")) {
+            e.printStackTrace(err);
+          }
+          String message = e.getMessage() == null ? "bad command line" : e.getMessage().strip();
+          int newline = message.indexOf('\n');
+          err.println("loudp2p: " + (newline < 0 ? message : message.substring(0, newline)) + "; see '"
+              + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+          err.flush();
+          return UserError.USAGE;
+        });
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           boolean verbose = parseResult.hasMatchedOption("--verbose")

@@ -314,6 +314,27 @@ class CommandLineTest {
   }
 
   @Test
+  void aCommandLineThatDoesNotParseIsOneLineThatPointsToHelp() {
+    Run unknownHost = run("search", "x", "-b", "nosuchhost.invalid:7700");
+    assertThat(unknownHost.exit()).isEqualTo(UserError.USAGE);
+    assertThat(unknownHost.err()).isEqualTo("loudp2p: Invalid value for option '--bootstrap' (HOST:PORT): unknown host"
+        + " 'nosuchhost.invalid'; see 'loudp2p search --help'\n");
+    assertThat(unknownHost.out()).isEmpty();
+
+    Run unknownOption = run("stream", "x", "--nope");
+    assertThat(unknownOption.exit()).isEqualTo(UserError.USAGE);
+    assertThat(unknownOption.err()).startsWith("loudp2p: Unknown option: '--nope'")
+        .endsWith("; see 'loudp2p stream --help'\n").hasLineCount(1);
+
+    Run noCommand = run();
+    assertThat(noCommand.exit()).isEqualTo(UserError.USAGE);
+    assertThat(noCommand.err()).isEqualTo("loudp2p: name a command, e.g. 'demo'; see 'loudp2p --help'\n");
+
+    Run badNumber = run("demo", "--speed", "fast");
+    assertThat(badNumber.err()).hasLineCount(1).contains("'fast'", "see 'loudp2p demo --help'");
+  }
+
+  @Test
   void verboseShowsTheStackTrace() {
     Run r = run("search", "nothing-like-this", "-b", at, "--verbose");
     assertThat(r.exit()).isEqualTo(UserError.BAD_INPUT);
