@@ -11,8 +11,10 @@ import io.loudp2p.examples.gateway.Gateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -28,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,6 +67,8 @@ final class DemoCommand implements Callable<Integer> {
       new java.util.concurrent.CompletableFuture<>();
 
   private final List<Peer> peers = new ArrayList<>();
+  /** Holds the player's port from the start until the gateway binds it; null when not serving or port 0. */
+  private @Nullable ServerSocket reserved;
   private final Map<PeerId, String> names = new LinkedHashMap<>();
 
   @Override
@@ -71,11 +76,19 @@ final class DemoCommand implements Callable<Integer> {
     if (!(speed >= 0.5 && speed <= 1000)) {
       throw new UserError(UserError.BAD_INPUT, "--speed must be between 0.5 and 1000, not " + speed);
     }
+    if (port < 0 || port > 65535) {
+      throw new UserError(UserError.BAD_INPUT, "--port must be between 0 and 65535, not " + port);
+    }
     PrintWriter out = spec.commandLine().getOut();
+    // The player's port is bound before the demo starts, so a busy one fails at once.
+    reserved = serve && port != 0 ? reserve(playerAddress()) : null;
     Path home = Files.createTempDirectory("loudp2p-demo");
     try {
       return run(out, home);
     } finally {
+      if (reserved != null) {
+        reserved.close();
+      }
       for (Peer p : peers) {
         p.close();
       }
@@ -122,7 +135,8 @@ final class DemoCommand implements Callable<Integer> {
 
     out.println();
     out.println("phone (light) hands its search for '" + QUERY + "' to seed, which routes it on:");
-    List<SearchHit> hits = phone.search(QUERY, Duration.ofSeconds(2), h -> { }).get(10, TimeUnit.SECONDS);
+    List<SearchHit> hits = Await.result(phone.search(QUERY, Duration.ofSeconds(2), h -> { }),
+        Duration.ofSeconds(10), "the demo's search", UserError.NETWORK);
     if (hits.isEmpty()) {
       throw new UserError(UserError.NETWORK, "the demo's search found nothing; run with --verbose to see why");
     }
@@ -139,9 +153,11 @@ final class DemoCommand implements Callable<Integer> {
             .filter(s -> s.title().equals(hit.track().info().title())).findFirst().orElseThrow()
             .fileName()));
     Events events = new Events(out, System.console() != null);
-    long started = System.nanoTime();
+    Report.Clock clock = new Report.Clock();
     byte[] got;
-    StreamSession session = phone.stream(hit.track().id(), events).get(15, TimeUnit.SECONDS);
+    StreamSession session = Await.result(phone.stream(hit.track().id(), events), Duration.ofSeconds(15),
+        "the demo's stream session", UserError.NETWORK);
+    clock.watch(session);
     try (session) {
       Thread leaver = leaveWhenHalfFetched(session, () -> {
         events.line("bravo leaves the network (" + Text.bytes(session.stats().verifiedBytes())
@@ -149,10 +165,10 @@ final class DemoCommand implements Callable<Integer> {
         sharers.get(1).close();
       });
       got = play(session, events, original.length);
+      clock.readerDone();
       leaver.join(5000);
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       out.println();
-      Report.session(out, session, elapsed, names);
+      Report.session(out, session, clock, Report.Reader.PACED, names);
     }
     boolean identical = Arrays.equals(got, original);
     out.println((identical ? "identical" : "DIFFERENT") + " to the original: SHA-256 "
@@ -168,8 +184,16 @@ final class DemoCommand implements Callable<Integer> {
           (System.nanoTime() - t0) / 1e9));
       return 0;
     }
-    try (Gateway gateway = Gateway.start(phone,
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+    if (reserved != null) {
+      reserved.close();
+    }
+    Gateway started;
+    try {
+      started = Gateway.start(phone, playerAddress());
+    } catch (IOException e) {
+      throw cannotListen(e);
+    }
+    try (Gateway gateway = started) {
       out.println();
       out.println("The network keeps running. Open the player: " + gateway.url());
       out.println("(search for 'lanterns', 'okafor' or 'paper'; Ctrl-C stops)");
@@ -179,6 +203,39 @@ final class DemoCommand implements Callable<Integer> {
       stop.await();
     }
     return 0;
+  }
+
+  private InetSocketAddress playerAddress() {
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+  }
+
+  /** Binds {@code address} and holds it, or says in one line why it cannot. */
+  private ServerSocket reserve(InetSocketAddress address) {
+    ServerSocket s = null;
+    try {
+      s = new ServerSocket();
+      s.setReuseAddress(true);
+      s.bind(address, 1);
+      return s;
+    } catch (IOException e) {
+      if (s != null) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // not bound
+        }
+      }
+      throw cannotListen(e);
+    }
+  }
+
+  private UserError cannotListen(IOException e) {
+    String at = PeerOptions.HostPort.format(playerAddress());
+    if (e instanceof BindException || String.valueOf(e.getMessage()).contains("in use")) {
+      return new UserError(UserError.NETWORK, "cannot listen on " + at
+          + ": the port is busy; choose another with --port PORT", e);
+    }
+    return new UserError(UserError.NETWORK, "cannot serve the player on " + at + ": " + Await.message(e), e);
   }
 
   private Peer start(String name, Peer.Builder builder) throws IOException {

@@ -43,10 +43,27 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code; used by {@link #main} and by tests. */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return commandLine(out, err).execute(args);
+  }
+
+  /** The command line, writing to {@code out} and {@code err}, with its error handling. */
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     Main main = new Main();
     CommandLine cli = new CommandLine(main);
     cli.setOut(out);
     cli.setErr(err);
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          if (java.util.Arrays.asList(args).contains("--verbose")) {
+            e.printStackTrace(err);
+          }
+          String message = e.getMessage() == null ? "bad command line" : e.getMessage().strip();
+          int newline = message.indexOf('\n');
+          err.println("loudp2p: " + (newline < 0 ? message : message.substring(0, newline)) + "; see '"
+              + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+          err.flush();
+          return UserError.USAGE;
+        });
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           boolean verbose = parseResult.hasMatchedOption("--verbose")
@@ -55,11 +72,14 @@ public final class Main implements Runnable {
           if (verbose) {
             e.printStackTrace(err);
           } else {
-            err.println("loudp2p: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            err.println("loudp2p: " + (e instanceof UserError ? e.getMessage() : Await.message(e)));
           }
           err.flush();
-          return e instanceof UserError u ? u.exitCode() : 1;
+          if (e instanceof UserError u) {
+            return u.exitCode();
+          }
+          return Await.cause(e) instanceof java.util.concurrent.TimeoutException ? UserError.NETWORK : 1;
         });
-    return cli.execute(args);
+    return cli;
   }
 }

@@ -61,6 +61,16 @@ final class PlayCommand implements Callable<Integer> {
         if (r.track() != null) {
           gateway.addTrack(r.track());
           out.println("playing  " + r.track().info().title() + " — " + r.track().info().artist());
+        } else {
+          // Found by ID alone: no title, but the first bytes name the type (and prove a peer has it).
+          Gateway.Resource what;
+          try {
+            what = gateway.describe(r.id());
+          } catch (IOException e) {
+            throw new UserError(UserError.BAD_INPUT, "cannot play " + r.id() + ": " + e.getMessage(), e);
+          }
+          out.println("playing  track " + r.id() + " (" + what.mediaType() + ", "
+              + Text.bytes(what.length()) + ")");
         }
         out.println("track    " + gateway.url().resolve("tracks/" + r.id()));
         out.println("player   " + gateway.url() + "   (or: mpv " + gateway.url().resolve("tracks/" + r.id()) + ")");

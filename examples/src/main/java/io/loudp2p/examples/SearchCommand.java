@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,8 +35,8 @@ final class SearchCommand implements Callable<Integer> {
     peer.requireBootstrap();
     String query = String.join(" ", terms);
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
-      List<SearchHit> hits = p.search(query, Duration.ofSeconds(timeoutSeconds), h -> { })
-          .get(timeoutSeconds + 5L, TimeUnit.SECONDS);
+      List<SearchHit> hits = Await.result(p.search(query, Duration.ofSeconds(timeoutSeconds), h -> { }),
+          Duration.ofSeconds(timeoutSeconds + 5L), "the search for '" + query + "'", UserError.NETWORK);
       if (hits.isEmpty()) {
         throw new UserError(UserError.BAD_INPUT, "no results for '" + query + "'");
       }

@@ -6,6 +6,7 @@ import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
 import io.loudp2p.Track;
 import io.loudp2p.TrackId;
+import io.loudp2p.examples.audio.AudioContainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +35,8 @@ final class StreamCommand implements Callable<Integer> {
   List<String> track;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "Where to write the track; '-' for stdout (default: the track's title).")
+      description = "Where to write the track: a file, a folder to write it in under its title,"
+          + " or '-' for stdout (default: the current folder).")
   @Nullable String output;
 
   @Mixin PeerOptions peer;
@@ -45,22 +47,43 @@ final class StreamCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     peer.requireBootstrap();
     boolean toStdout = "-".equals(output);
+    // Checked before any network work: a download that cannot be written is not started.
+    Output where = toStdout ? null : Output.check(output);
     PrintWriter info = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
     PrintWriter progress = spec.commandLine().getErr();
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
       Resolved r = resolve(p, track);
-      long started = System.nanoTime();
+      Report.Clock clock = new Report.Clock();
       StreamSession session = open(p, r.id());
+      clock.watch(session);
       try (session) {
         String label = r.track() == null ? r.id().toString().substring(0, 12) : r.track().info().title();
         if (toStdout) {
-          copy(session, System.out, progress, label);
+          copy(session, new byte[0], System.out, progress, label);
           System.out.flush();
         } else {
-          Path target = Path.of(output != null ? output : fileName(r.track(), r.id()));
+          byte[] first = new byte[0];
+          Path target = where.file();
+          if (target == null) {
+            AudioContainer container;
+            if (r.track() != null) {
+              container = AudioContainer.of(r.track().info().mediaType(), r.track().info().codec());
+            } else {
+              // Found by ID alone: the first bytes tell the container, and so the extension.
+              first = session.inputStream().readNBytes(AudioContainer.SNIFF_LENGTH);
+              container = AudioContainer.sniff(first);
+            }
+            target = where.folder().resolve(fileName(r.track(), r.id(), container));
+          }
           Path partial = target.resolveSibling(target.getFileName() + ".part");
-          try (OutputStream out = Files.newOutputStream(partial)) {
-            copy(session, out, progress, label);
+          OutputStream out;
+          try {
+            out = Files.newOutputStream(partial);
+          } catch (IOException e) {
+            throw new UserError(UserError.BAD_INPUT, "cannot write " + partial + ": " + reason(e), e);
+          }
+          try (out) {
+            copy(session, first, out, progress, label);
           } catch (IOException e) {
             Files.deleteIfExists(partial);
             throw e;
@@ -68,13 +91,57 @@ final class StreamCommand implements Callable<Integer> {
           Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
           info.println("wrote " + target + " (" + Text.bytes(session.length()) + ")");
         }
-        Report.session(info, session, Duration.ofNanos(System.nanoTime() - started));
+        clock.readerDone();
+        // An unpaced reader waits whenever it overtakes the network: that is no playback stall.
+        Report.session(info, session, clock, Report.Reader.UNPACED);
       }
       return 0;
     }
   }
 
   record Resolved(TrackId id, @Nullable Track track) {}
+
+  /** Where a download goes: a named file, or a folder to name it in. */
+  record Output(@Nullable Path file, Path folder) {
+    /**
+     * Checks that the folder of {@code option} (null: the current folder) exists and takes new
+     * files.
+     *
+     * @throws UserError when it does not, naming what is wrong
+     */
+    static Output check(@Nullable String option) {
+      Path given = option == null ? Path.of("") : Path.of(option);
+      boolean folderOnly = option == null || Files.isDirectory(given) || option.endsWith("/")
+          || option.endsWith(java.io.File.separator);
+      Path folder = folderOnly ? given : given.toAbsolutePath().getParent();
+      String what = option == null ? "in the current folder" : option;
+      Path shown = folder.toString().isEmpty() ? Path.of(".") : folder;
+      if (!Files.exists(folder)) {
+        throw new UserError(UserError.BAD_INPUT, "cannot write " + what + ": no such folder " + shown);
+      }
+      if (!Files.isDirectory(folder)) {
+        throw new UserError(UserError.BAD_INPUT, "cannot write " + what + ": " + shown + " is not a folder");
+      }
+      try {
+        Files.delete(Files.createTempFile(folder.toString().isEmpty() ? Path.of(".") : folder,
+            ".loudp2p-", ".check"));
+      } catch (IOException e) {
+        throw new UserError(UserError.BAD_INPUT, "cannot write " + what + ": the folder " + shown
+            + " is not writable", e);
+      }
+      return new Output(folderOnly ? null : given, folder);
+    }
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such folder";
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
 
   /** A track ID as given, or the best hit of a search for the words. */
   static Resolved resolve(Peer p, List<String> words) throws Exception {
@@ -87,7 +154,8 @@ final class StreamCommand implements Callable<Integer> {
       }
     }
     String query = String.join(" ", words);
-    List<SearchHit> hits = p.search(query, Duration.ofSeconds(3), h -> { }).get(10, TimeUnit.SECONDS);
+    List<SearchHit> hits = Await.result(p.search(query, Duration.ofSeconds(3), h -> { }),
+        Duration.ofSeconds(10), "the search for '" + query + "'", UserError.NETWORK);
     if (hits.isEmpty()) {
       throw new UserError(UserError.BAD_INPUT, "no results for '" + query + "'");
     }
@@ -95,22 +163,26 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   static StreamSession open(Peer p, TrackId id) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<StreamSession> opening = p.stream(id);
     try {
-      return p.stream(id).get(30, TimeUnit.SECONDS);
+      return opening.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      Throwable c = e.getCause() == null ? e : e.getCause();
-      throw new UserError(UserError.BAD_INPUT, "cannot stream " + id + ": " + c.getMessage(), c);
+      Throwable c = Await.cause(e);
+      throw new UserError(UserError.BAD_INPUT, "cannot stream " + id + ": " + Await.message(c), c);
     } catch (java.util.concurrent.TimeoutException e) {
+      opening.cancel(true);
       throw new UserError(UserError.NETWORK, "no source answered for " + id + " within 30 s", e);
     }
   }
 
-  private static void copy(StreamSession session, OutputStream out, PrintWriter progress, String label)
-      throws IOException {
+  /** Writes {@code first} (bytes already read from the session), then the rest of the track. */
+  private static void copy(StreamSession session, byte[] first, OutputStream out, PrintWriter progress,
+      String label) throws IOException {
     InputStream in = session.inputStream();
     boolean terminal = System.console() != null;
     byte[] buf = new byte[64 * 1024];
-    long done = 0;
+    out.write(first);
+    long done = first.length;
     long lastDraw = 0;
     int n;
     while ((n = in.read(buf)) > 0) {
@@ -128,19 +200,10 @@ final class StreamCommand implements Callable<Integer> {
     progress.flush();
   }
 
-  private static String fileName(@Nullable Track track, TrackId id) {
-    if (track == null) {
-      return id.toString().substring(0, 16);
-    }
-    String base = track.info().title().replaceAll("[^\\p{L}\\p{N} ._-]", "_").strip();
-    String ext = switch (track.info().mediaType()) {
-      case "audio/mpeg" -> ".mp3";
-      case "audio/flac" -> ".flac";
-      case "audio/ogg" -> ".ogg";
-      case "audio/opus" -> ".opus";
-      case "audio/wav" -> ".wav";
-      default -> "";
-    };
-    return (base.isEmpty() ? id.toString().substring(0, 16) : base) + ext;
+  private static String fileName(@Nullable Track track, TrackId id, AudioContainer container) {
+    String base = track == null ? ""
+        : track.info().title().replaceAll("[^\\p{L}\\p{N} ._-]", "_").strip();
+    boolean usable = !base.isEmpty() && !base.chars().allMatch(c -> c == '.');
+    return (usable ? base : id.toString().substring(0, 16)) + container.extension();
   }
 }

@@ -7,10 +7,15 @@ package io.loudp2p.examples;
 final class UserError extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** Exit code for bad input: an unknown track, no results, a bad option. */
+  /** Exit code for bad input: an unknown track, no results, an option value out of range. */
   static final int BAD_INPUT = 1;
   /** Exit code for the network: an unreachable bootstrap peer, a busy port. */
   static final int NETWORK = 2;
+  /**
+   * Exit code for a command line that does not parse (picocli's usage code): an unknown option,
+   * a missing argument, a value that does not convert, such as an unknown host.
+   */
+  static final int USAGE = 2;
 
   private final int exitCode;
 

@@ -103,7 +103,10 @@ class CommandLineTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(Files.readAllBytes(out)).isEqualTo(track);
-    assertThat(r.out()).contains("wrote " + out, "SOURCE", "time to first byte", "stalls ");
+    assertThat(r.out()).contains("wrote " + out, "SOURCE", "time to first byte", "waited for data ");
+    // A download reads as fast as the bytes come: its waits are not playback stalls.
+    assertThat(r.out()).containsPattern("fetched   \\S+ KiB in [0-9.]+ s = \\S+ [KM]iB/s")
+        .doesNotContain("stall");
     assertThat(r.err()).contains("100%");
   }
 
@@ -114,6 +117,23 @@ class CommandLineTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(Files.readAllBytes(out)).isEqualTo(track);
+  }
+
+  @Test
+  void streamIntoAFolderNamesTheFileWithTheExtensionOfItsContainer() throws IOException {
+    Path folder = Files.createDirectory(tmp.resolve("downloads"));
+    String id = sharer.catalog().search("lantern", 1).get(0).track().id().toString();
+
+    Run byId = run("stream", id, "-b", at, "-o", folder.toString());
+    Run byWords = run("stream", "lantern", "-b", at, "-o", folder.toString());
+
+    assertThat(byId.exit()).as(byId.err()).isZero();
+    assertThat(Files.readAllBytes(folder.resolve(id.substring(0, 16) + ".wav"))).isEqualTo(track);
+    assertThat(byWords.exit()).as(byWords.err()).isZero();
+    assertThat(Files.readAllBytes(folder.resolve("Lantern Song.wav"))).isEqualTo(track);
+    try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+      assertThat(files).hasSize(2);
+    }
   }
 
   @Test
@@ -173,6 +193,44 @@ class CommandLineTest {
   }
 
   @Test
+  void playByTrackIdAloneServesTheTypeTheTracksFirstBytesName() throws Exception {
+    String id = sharer.catalog().search("lantern", 1).get(0).track().id().toString();
+    PlayCommand play = new PlayCommand();
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(play);
+    cli.setOut(new PrintWriter(out, true));
+    java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> cli.execute(id, "-b", at));
+    java.util.concurrent.CompletableFuture.anyOf(
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try {
+            play.ready.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }), exit).get(20, TimeUnit.SECONDS);
+    assertThat(play.ready.getCount()).as(out.toString()).isZero();
+    String url = out.toString().lines().filter(l -> l.startsWith("track"))
+        .findFirst().orElseThrow().substring("track".length()).strip();
+
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<byte[]> head = http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+            .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    java.net.http.HttpResponse<byte[]> whole = http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    play.stop.countDown();
+
+    assertThat(head.headers().firstValue("Content-Type")).hasValue("audio/wav");
+    assertThat(whole.headers().firstValue("Content-Type")).hasValue("audio/wav");
+    assertThat(whole.body()).isEqualTo(track);
+    assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).contains("playing  track " + id + " (audio/wav, " + Text.bytes(track.length) + ")");
+  }
+
+  @Test
   void errorsAPersonCanActOnAreOneLineWithANonZeroExitCode() throws IOException {
     Run noResults = run("search", "nothing-like-this", "-b", at);
     assertThat(noResults.exit()).isEqualTo(UserError.BAD_INPUT);
@@ -184,6 +242,10 @@ class CommandLineTest {
     assertThat(unknownTrack.exit()).isEqualTo(UserError.BAD_INPUT);
     assertThat(unknownTrack.err().strip()).startsWith("loudp2p: cannot stream").doesNotContain("\n");
     assertThat(tmp.resolve("x")).doesNotExist();
+    Run unknownPlay = run("play", unknown, "-b", at);
+    assertThat(unknownPlay.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(unknownPlay.err().strip()).startsWith("loudp2p: cannot play " + unknown + ": ")
+        .doesNotContain("\n");
 
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -204,6 +266,72 @@ class CommandLineTest {
     Run noFolder = run("share", tmp.resolve("missing").toString());
     assertThat(noFolder.exit()).isEqualTo(UserError.BAD_INPUT);
     assertThat(noFolder.err().strip()).isEqualTo("loudp2p: not a folder: " + tmp.resolve("missing"));
+  }
+
+  @Test
+  void streamChecksWhereItWritesBeforeAnyNetworkWork() throws IOException {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    // No peer answers at this address: an error about it would mean the network came first.
+    String nobody = "127.0.0.1:" + closedPort;
+    String id = io.loudp2p.TrackId.fromBytes(new byte[io.loudp2p.TrackId.LENGTH]).toString();
+
+    Path missing = tmp.resolve("missing").resolve("x.wav");
+    Run noFolder = run("stream", id, "-b", nobody, "-o", missing.toString());
+    assertThat(noFolder.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(noFolder.err().strip()).isEqualTo("loudp2p: cannot write " + missing
+        + ": no such folder " + missing.getParent());
+
+    Path file = Files.write(tmp.resolve("a-file"), new byte[] {1});
+    Run notAFolder = run("stream", id, "-b", nobody, "-o", file.resolve("x.wav").toString());
+    assertThat(notAFolder.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(notAFolder.err().strip()).isEqualTo("loudp2p: cannot write " + file.resolve("x.wav")
+        + ": " + file + " is not a folder");
+
+    Run slash = run("stream", id, "-b", nobody, "-o", tmp.resolve("nothing") + "/");
+    assertThat(slash.err().strip()).isEqualTo("loudp2p: cannot write " + tmp.resolve("nothing")
+        + "/: no such folder " + tmp.resolve("nothing"));
+    assertThat(tmp.resolve("nothing")).doesNotExist();
+  }
+
+  @Test
+  void streamRefusesAFolderItCannotWriteIn() throws IOException {
+    Path locked = Files.createDirectory(tmp.resolve("locked"));
+    Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+    try {
+      org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(locked),
+          "this user writes even in a read-only folder (root)");
+      Path target = locked.resolve("x.wav");
+      Run r = run("stream", "anything", "-b", "127.0.0.1:1", "-o", target.toString());
+      assertThat(r.exit()).isEqualTo(UserError.BAD_INPUT);
+      assertThat(r.err().strip()).isEqualTo("loudp2p: cannot write " + target + ": the folder "
+          + locked + " is not writable");
+    } finally {
+      Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  @Test
+  void aCommandLineThatDoesNotParseIsOneLineThatPointsToHelp() {
+    Run unknownHost = run("search", "x", "-b", "nosuchhost.invalid:7700");
+    assertThat(unknownHost.exit()).isEqualTo(UserError.USAGE);
+    assertThat(unknownHost.err()).isEqualTo("loudp2p: Invalid value for option '--bootstrap' (HOST:PORT): unknown host"
+        + " 'nosuchhost.invalid'; see 'loudp2p search --help'\n");
+    assertThat(unknownHost.out()).isEmpty();
+
+    Run unknownOption = run("stream", "x", "--nope");
+    assertThat(unknownOption.exit()).isEqualTo(UserError.USAGE);
+    assertThat(unknownOption.err()).startsWith("loudp2p: Unknown option: '--nope'")
+        .endsWith("; see 'loudp2p stream --help'\n").hasLineCount(1);
+
+    Run noCommand = run();
+    assertThat(noCommand.exit()).isEqualTo(UserError.USAGE);
+    assertThat(noCommand.err()).isEqualTo("loudp2p: name a command, e.g. 'demo'; see 'loudp2p --help'\n");
+
+    Run badNumber = run("demo", "--speed", "fast");
+    assertThat(badNumber.err()).hasLineCount(1).contains("'fast'", "see 'loudp2p demo --help'");
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.loudp2p.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,9 @@ class DemoCommandTest {
     assertThat(o).contains("bravo leaves the network", "source bravo dropped");
     assertThat(o).containsPattern("(?m)^bravo +(grpc|udp) .* dropped$");
     assertThat(o).contains("time to first byte", "identical to the original", "Done in");
+    // The fetch throughput, over the time to fetch the track, beside the paced playing time.
+    assertThat(o).containsPattern("(?m)^fetched   1\\.5 MiB in [0-9.]+ s = \\S+ [KM]iB/s \\(")
+        .containsPattern("(?m)^playback  [0-9.]+ s, stalls \\d+ ");
     assertThat(o).doesNotContain("Exception");
   }
 
@@ -37,12 +42,18 @@ class DemoCommandTest {
     StringWriter out = new StringWriter();
     picocli.CommandLine cli = new picocli.CommandLine(demo);
     cli.setOut(new PrintWriter(out, true));
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    // A port given: held from the start, then handed to the gateway.
     java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture
-        .supplyAsync(() -> cli.execute("--serve", "--speed", "40"));
+        .supplyAsync(() -> cli.execute("--serve", "--port", String.valueOf(port), "--speed", "40"));
     // Ready once the demo serves, or done early when it failed.
     java.util.concurrent.CompletableFuture.anyOf(demo.serving, exit).get(45, TimeUnit.SECONDS);
     assertThat(demo.serving).as(out.toString()).isDone();
     String url = demo.serving.get().toString();
+    assertThat(url).isEqualTo("http://127.0.0.1:" + port + "/");
     assertThat(out.toString()).contains("Open the player: " + url);
 
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
@@ -59,6 +70,27 @@ class DemoCommandTest {
     assertThat(search.statusCode()).isEqualTo(200);
     assertThat(search.body()).contains("Cobalt Stairs", "Lamplighter");
     assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.SECONDS)
+  void servingOnABusyPortFailsAtOnceInOneLineBeforeTheDemoRuns() throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+
+      int exit = Main.run(new String[] {"demo", "--serve", "--port", String.valueOf(busy.getLocalPort())},
+          new PrintWriter(out, true), new PrintWriter(err, true));
+
+      assertThat(exit).isEqualTo(UserError.NETWORK);
+      assertThat(err.toString()).isEqualTo("loudp2p: cannot listen on 127.0.0.1:" + busy.getLocalPort()
+          + ": the port is busy; choose another with --port PORT\n");
+      assertThat(out.toString()).isEmpty();
+    }
+    StringWriter err = new StringWriter();
+    assertThat(Main.run(new String[] {"demo", "--serve", "--port", "65536"},
+        new PrintWriter(new StringWriter()), new PrintWriter(err, true))).isEqualTo(UserError.BAD_INPUT);
+    assertThat(err.toString()).isEqualTo("loudp2p: --port must be between 0 and 65535, not 65536\n");
   }
 
   @Test

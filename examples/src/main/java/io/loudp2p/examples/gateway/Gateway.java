@@ -10,6 +10,7 @@ import io.loudp2p.StreamSession;
 import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.TrackInfo;
+import io.loudp2p.examples.audio.AudioContainer;
 import io.loudp2p.examples.gateway.ByteRanges.Decision;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,14 +61,17 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /search?q=words}: searches with {@link Peer#search}; answers {@code
  *       {"query":…,"results":[{"id","title","artist","album","trackNumber","durationMs","size",
  *       "codec","mediaType","sources","score","url"}]}}. The tracks found are remembered (a bounded
- *       number) so that the track endpoint knows their media type.
+ *       number) so that the track endpoint knows their media type and length.
  *   <li>{@code GET /tracks/{id}} and {@code HEAD}: the track's bytes, from a {@link StreamSession}
  *       ({@link Peer#stream}); {@code Accept-Ranges: bytes}, a strong {@code ETag} (the track ID
  *       names the content), and {@code Range} as {@link ByteRanges} describes: one range gets 206
  *       with {@code Content-Range}, a start past the end gets 416 with {@code Content-Range: bytes
- *       *}{@code /length}, several ranges get the whole track with 200, bad syntax gets 400. {@code
+ *       *}{@code /length}, several ranges get the whole track with 200, and so does a range set
+ *       that is not valid (bad syntax, or an end before the start), which is ignored. {@code
  *       If-Range} with anything but the ETag sends the whole track. {@code HEAD} ignores
- *       {@code Range}.
+ *       {@code Range}. The {@code Content-Type} is the media type a search or the peer's catalog
+ *       gave; for a track requested by ID alone it is told from the track's first bytes ({@link
+ *       AudioContainer}) and remembered, so {@code HEAD} and {@code GET} answer the same.
  * </ul>
  *
  * <p>Everything else gets a 4xx: paths the gateway does not serve 404, methods 405, track IDs that
@@ -83,7 +87,29 @@ import org.slf4j.LoggerFactory;
  * queue hold are closed. At most {@link Builder#maxSessions} stream sessions are open; a session
  * is kept open for a while after its response so a seek reuses it, and when every session is busy
  * a request gets 503 with {@code Retry-After}. A response whose session makes no progress for the
- * stall timeout is cut off. The JDK server bounds request lines and headers.
+ * stall timeout is cut off.
+ *
+ * <p>The JDK server reads a request's line and headers on a pool thread, so a client that sends
+ * part of a request and stops would hold that thread for good. The gateway therefore sets the JDK
+ * server's own limits, as system properties, before the first server of this JVM is made (they
+ * are read once per JVM; a value already set, e.g. with {@code -D}, is kept):
+ *
+ * <ul>
+ *   <li>{@code sun.net.httpserver.maxReqTime}: a connection that has not sent a whole request
+ *       line and headers {@link #REQUEST_TIME_LIMIT} after it opened (or, when kept alive, after
+ *       the next request began to arrive) is closed, which frees its thread. The default
+ *       pool is large enough that a few dozen stalled clients delay no one meanwhile;
+ *   <li>{@code sun.net.httpserver.maxReqHeaders} and {@code maxReqHeaderSize}: a request with
+ *       more than {@link #MAX_REQUEST_HEADERS} header names, or whose header lines take more than
+ *       {@link #MAX_REQUEST_HEADER_BYTES} bytes (the JDK counts 32 more for each line), is
+ *       dropped: the JDK server closes the connection without an answer, as it has no way to
+ *       send 431. It also answers a request target that is not a valid URI (such as {@code
+ *       /search?q=%zz}) with its own 400 page before any handler sees the request.
+ * </ul>
+ *
+ * <p>It never sets {@code sun.net.httpserver.maxRspTime}: responses are audio streams that last
+ * as long as the music. Keep-alive connections are left to the JDK's defaults (closed after 30 s
+ * idle, at most 200 kept); an idle connection holds no thread.
  *
  * <p>Thread-safe. Lifecycle: {@link #start}ed by the static factories, {@link #close()}d once
  * (further closes do nothing). The gateway does not own the peer: close the peer after it.
@@ -101,6 +127,20 @@ public final class Gateway implements AutoCloseable {
   private static final String ALLOW = "GET, HEAD";
   private static final String PAGE_RESOURCE = "player.html";
 
+  /** How long a connection may take to send a request's line and headers; then it is closed. */
+  public static final Duration REQUEST_TIME_LIMIT = Duration.ofSeconds(5);
+  /** The most distinct header names a request may have. */
+  public static final int MAX_REQUEST_HEADERS = 100;
+  /** The most bytes a request's header lines may take, counting 32 more for each line. */
+  public static final int MAX_REQUEST_HEADER_BYTES = 64 * 1024;
+
+  static {
+    // Read once, when the JDK server's classes load: that is, at the first HttpServer.create.
+    setIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_TIME_LIMIT.toSeconds()));
+    setIfAbsent("sun.net.httpserver.maxReqHeaders", Integer.toString(MAX_REQUEST_HEADERS));
+    setIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(MAX_REQUEST_HEADER_BYTES));
+  }
+
   private final Peer peer;
   private final Listener listener;
   private final Duration searchDeadline;
@@ -115,6 +155,14 @@ public final class Gateway implements AutoCloseable {
       new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<TrackId, Track> eldest) {
+          return size() > MAX_REMEMBERED_TRACKS;
+        }
+      };
+  /** Media types told from first bytes, for tracks no search or catalog described; guarded by {@link #tracks}. */
+  private final Map<TrackId, String> sniffed =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<TrackId, String> eldest) {
           return size() > MAX_REMEMBERED_TRACKS;
         }
       };
@@ -144,6 +192,12 @@ public final class Gateway implements AutoCloseable {
     this.loopbackOnly = server.getAddress().getAddress().isLoopbackAddress();
     server.createContext("/", this::handle);
     server.setExecutor(executor);
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
   }
 
   /**
@@ -395,9 +449,66 @@ public final class Gateway implements AutoCloseable {
     remember(Objects.requireNonNull(track, "track"));
   }
 
+  /** What {@code /tracks/{id}} answers with: its media type and length in bytes. */
+  public record Resource(String mediaType, long length) {}
+
+  /**
+   * What the gateway serves for a track. For a track no search or catalog described, this opens a
+   * stream session and tells the media type from the first bytes, as a {@code HEAD} request
+   * would, and keeps the session for the next request.
+   *
+   * @throws IOException when no peer streams the track, or not in time; the message says why
+   */
+  public Resource describe(TrackId id) throws IOException {
+    Optional<Track> track = known(id);
+    String mediaType = knownMediaType(id, track);
+    if (track.isPresent() && mediaType != null) {
+      return new Resource(mediaType, track.get().size());
+    }
+    SessionPool.Lease lease;
+    try {
+      lease = sessions.acquire(id, System.nanoTime());
+    } catch (SessionPool.NoCapacityException e) {
+      throw new IOException(e.getMessage(), e);
+    } catch (TimeoutException e) {
+      throw new IOException("no peer started sending the track in time", e);
+    }
+    boolean done = false;
+    try {
+      if (mediaType == null) {
+        byte[] head = readHead(lease.session(), lease.reused());
+        if (head == null) {
+          throw new IOException("the track stopped arriving");
+        }
+        mediaType = AudioContainer.sniff(head).mediaType();
+        synchronized (tracks) {
+          sniffed.put(id, mediaType);
+        }
+      }
+      done = true;
+      return new Resource(mediaType, lease.session().length());
+    } finally {
+      if (done) {
+        lease.release(System.nanoTime());
+      } else {
+        lease.discard();
+      }
+    }
+  }
+
   private void remember(Track t) {
     synchronized (tracks) {
       tracks.put(t.id(), t);
+    }
+  }
+
+  /** The media type from a search, the catalog or earlier sniffing; null when none is known. */
+  private @Nullable String knownMediaType(TrackId id, Optional<Track> track) {
+    if (track.isPresent() && !track.get().info().mediaType().isBlank()) {
+      return track.get().info().mediaType();
+    }
+    synchronized (tracks) {
+      return sniffed.get(id);
     }
   }
 
@@ -442,8 +553,9 @@ public final class Gateway implements AutoCloseable {
       return;
     }
     Optional<Track> track = known(id);
-    if (ex.getRequestMethod().equals("HEAD") && track.isPresent()) {
-      headFromMetadata(ex, track.get());
+    String mediaType = knownMediaType(id, track);
+    if (ex.getRequestMethod().equals("HEAD") && track.isPresent() && mediaType != null) {
+      headFromMetadata(ex, track.get(), mediaType);
       return;
     }
     SessionPool.Lease lease = lease(ex, id, track.isPresent());
@@ -463,10 +575,9 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** Answers HEAD for a track found by a search without opening a session: its size is known. */
-  private void headFromMetadata(HttpExchange ex, Track track) throws IOException {
+  private void headFromMetadata(HttpExchange ex, Track track, String mediaType) throws IOException {
     Headers h = ex.getResponseHeaders();
-    String mediaType = track.info().mediaType();
-    h.set("Content-Type", mediaType.isBlank() ? "application/octet-stream" : mediaType);
+    h.set("Content-Type", mediaType);
     h.set("Accept-Ranges", "bytes");
     h.set("ETag", "\"" + track.id() + "\"");
     h.set("Cache-Control", "private, max-age=86400");
@@ -506,8 +617,6 @@ public final class Gateway implements AutoCloseable {
     long length = session.length();
     String etag = "\"" + id + "\"";
     Headers h = ex.getResponseHeaders();
-    String mediaType = track.map(t -> t.info().mediaType()).filter(m -> !m.isBlank())
-        .orElse("application/octet-stream");
     h.set("Accept-Ranges", "bytes");
     h.set("ETag", etag);
     h.set("Cache-Control", "private, max-age=86400");
@@ -519,16 +628,27 @@ public final class Gateway implements AutoCloseable {
       range = null;
     }
     Decision d = ByteRanges.decide(range, length);
-    switch (d.kind()) {
-      case MALFORMED:
-        sendError(ex, 400, "malformed Range header");
-        return true;
-      case UNSATISFIABLE:
-        h.set("Content-Range", "bytes */" + length);
-        sendError(ex, 416, "range not satisfiable: the track has " + length + " bytes");
-        return true;
-      default:
-        break;
+    if (d.kind() == ByteRanges.Kind.UNSATISFIABLE) {
+      h.set("Content-Range", "bytes */" + length);
+      sendError(ex, 416, "range not satisfiable: the track has " + length + " bytes");
+      return true;
+    }
+    String mediaType = knownMediaType(id, track);
+    boolean moved = lease.reused(); // a kept session's read position is wherever its last response left it
+    if (mediaType == null) {
+      byte[] first = readHead(session, moved);
+      if (first == null && lease.reused()) {
+        return retryFresh(ex, id, track, lease);
+      }
+      if (first == null) {
+        sendError(ex, 502, "the track stopped arriving");
+        return false;
+      }
+      mediaType = AudioContainer.sniff(first).mediaType();
+      synchronized (tracks) {
+        sniffed.put(id, mediaType);
+      }
+      moved = true;
     }
     int status = d.kind() == ByteRanges.Kind.PARTIAL ? 206 : 200;
     h.set("Content-Type", mediaType);
@@ -546,7 +666,7 @@ public final class Gateway implements AutoCloseable {
     // The first bytes are read before the headers are sent, so a session that cannot deliver
     // still gets an honest error status rather than a cut-off 200.
     byte[] buf = new byte[(int) Math.min(COPY_BUFFER, d.count())];
-    int n = firstRead(session, lease, d.first(), buf);
+    int n = firstRead(session, moved, d.first(), buf);
     if (n < 0 && lease.reused()) {
       return retryFresh(ex, id, track, lease);
     }
@@ -577,10 +697,23 @@ public final class Gateway implements AutoCloseable {
     return true;
   }
 
-  /** Seeks and reads the first bytes; -1 when the session cannot deliver them. */
-  private static int firstRead(StreamSession session, SessionPool.Lease lease, long first, byte[] buf) {
+  /** The track's first bytes, enough to tell its container; null when the session cannot deliver them. */
+  private static byte @Nullable [] readHead(StreamSession session, boolean seek) {
     try {
-      if (first != 0 || lease.reused()) {
+      if (seek) {
+        session.seek(0);
+      }
+      byte[] head = session.inputStream().readNBytes(AudioContainer.SNIFF_LENGTH);
+      return head.length == 0 ? null : head;
+    } catch (IOException | IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Seeks (when asked to or when not at the start) and reads the first bytes; -1 when the session cannot deliver them. */
+  private static int firstRead(StreamSession session, boolean moved, long first, byte[] buf) {
+    try {
+      if (first != 0 || moved) {
         session.seek(first);
       }
       int n = session.inputStream().read(buf, 0, buf.length);
@@ -661,7 +794,7 @@ public final class Gateway implements AutoCloseable {
     private final Peer peer;
     private InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private Duration searchDeadline = Duration.ofSeconds(2);
-    private int threads = 32;
+    private int threads = 64;
     private int maxSessions = 16;
     private Duration sessionIdle = Duration.ofSeconds(20);
     private Duration openTimeout = Duration.ofSeconds(10);
@@ -684,7 +817,10 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
-    /** The most requests handled at once (four times as many may wait); default 32. */
+    /**
+     * The most requests handled at once (four times as many may wait); default 64. A request
+     * still arriving holds one of these threads too, for at most {@link #REQUEST_TIME_LIMIT}.
+     */
     public Builder threads(int threads) {
       this.threads = atLeastOne(threads, "threads");
       return this;

@@ -32,29 +32,36 @@ class ByteRangesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"bytes=1000-", "bytes=1000-1001", "bytes=-0", "bytes=20-10",
-      "bytes=99999999999999999999999-"})
-  void rangesOutsideTheTrackAreUnsatisfiable(String header) {
+  @ValueSource(strings = {"bytes=1000-", "bytes=1000-1001", "bytes=-0", "bytes=99999999999999999999999-",
+      "bytes=1000-2000, 5000-", "bytes=-0,1000-"})
+  void validRangeSetsOutsideTheTrackAreUnsatisfiable(String header) {
     assertThat(ByteRanges.decide(header, LENGTH).kind()).isEqualTo(Kind.UNSATISFIABLE);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"bytes", "bytes=", "bytes=-", "bytes=a-b", "bytes=1-2-3", "bytes=0x1-",
-      "bytes=+1-2", "bytes=1 -2", "bytes=0-1,", "bytes=0-1,x", "=0-1", "by tes=0-1", "bytes=1.5-2"})
-  void badSyntaxIsMalformed(String header) {
-    assertThat(ByteRanges.decide(header, LENGTH).kind()).isEqualTo(Kind.MALFORMED);
+  @ValueSource(strings = {"bytes=100-50", "bytes=20-10", "bytes=1000-999", "bytes", "bytes=",
+      "bytes=,", "bytes=-", "bytes=a-b", "bytes=1-2-3", "bytes=0x1-", "bytes=+1-2", "bytes=1 -2",
+      "bytes=0-1,x", "bytes=0-1,20-10", "=0-1", "by tes=0-1", "bytes=1.5-2"})
+  void invalidRangeSetsAreIgnoredForTheWholeTrack(String header) {
+    assertThat(ByteRanges.decide(header, LENGTH)).isEqualTo(new Decision(Kind.WHOLE, 0, 999));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"bytes=0-1,5-6", "bytes=0-1, 900-", "items=0-1", "none=x"})
+  @ValueSource(strings = {"bytes=0-1,5-6", "bytes=0-1, 900-", "bytes=0-1,2000-", "items=0-1", "none=x"})
   void severalRangesAndOtherUnitsGetTheWholeTrack(String header) {
     assertThat(ByteRanges.decide(header, LENGTH)).isEqualTo(new Decision(Kind.WHOLE, 0, 999));
   }
 
   @Test
-  void noHeaderIsTheWholeTrackAndAnOverlongOneIsMalformed() {
+  void emptyListElementsAreSkipped() {
+    assertThat(ByteRanges.decide("bytes=0-1,", LENGTH)).isEqualTo(new Decision(Kind.PARTIAL, 0, 1));
+    assertThat(ByteRanges.decide("bytes=, ,-10", LENGTH)).isEqualTo(new Decision(Kind.PARTIAL, 990, 999));
+  }
+
+  @Test
+  void noHeaderAndAnOverlongOneAreTheWholeTrack() {
     assertThat(ByteRanges.decide(null, LENGTH)).isEqualTo(new Decision(Kind.WHOLE, 0, 999));
-    assertThat(ByteRanges.decide("bytes=" + "0".repeat(2000) + "-", LENGTH).kind())
-        .isEqualTo(Kind.MALFORMED);
+    assertThat(ByteRanges.decide("bytes=" + "0".repeat(ByteRanges.MAX_HEADER_LENGTH) + "-", LENGTH))
+        .isEqualTo(new Decision(Kind.WHOLE, 0, 999));
   }
 }

@@ -119,8 +119,6 @@ class GatewayTest {
     assertThat(get("search").statusCode()).isEqualTo(400);
     assertThat(get("search?q=").statusCode()).isEqualTo(400);
     assertThat(get("search?q=%20%20").statusCode()).isEqualTo(400);
-    assertThat(status(raw("GET /search?q=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        + "Connection: close\r\n\r\n"))).isEqualTo(400);
     assertThat(get("search?q=%25zz%C3").statusCode()).isEqualTo(200);
     assertThat(get("search?q=" + "a".repeat(300)).statusCode()).isEqualTo(400);
     assertThat(get("search?q=" + "a".repeat(3000)).statusCode()).isEqualTo(414);
@@ -159,7 +157,7 @@ class GatewayTest {
   void rangesPastTheEndGet416WithTheLength() throws Exception {
     int len = song.length;
     for (String range : List.of("bytes=" + len + "-", "bytes=" + (len + 10) + "-" + (len + 20),
-        "bytes=-0", "bytes=10-5", "bytes=99999999999999999999999-")) {
+        "bytes=-0", "bytes=99999999999999999999999-")) {
       HttpResponse<byte[]> r = get("tracks/" + songId, "Range", range);
       assertThat(r.statusCode()).as(range).isEqualTo(416);
       assertThat(r.headers().firstValue("Content-Range")).as(range).hasValue("bytes */" + len);
@@ -167,15 +165,14 @@ class GatewayTest {
   }
 
   @Test
-  void malformedRangesGet400AndOthersTheWholeTrack() throws Exception {
-    for (String range : List.of("bytes=abc", "bytes=1-2-3", "bytes=-", "bytes 0-1", "bytes=0x10-",
-        "bytes=+1-2", "bytes=0-1,", "=0-1", "bytes=" + "1".repeat(2000) + "-")) {
-      assertThat(get("tracks/" + songId, "Range", range).statusCode()).as(range).isEqualTo(400);
-    }
-    for (String ignored : List.of("bytes=0-1,5-6", "items=0-1")) {
-      HttpResponse<byte[]> r = get("tracks/" + songId, "Range", ignored);
-      assertThat(r.statusCode()).as(ignored).isEqualTo(200);
-      assertThat(r.body()).as(ignored).isEqualTo(song);
+  void invalidRangesAreIgnoredAndGetTheWholeTrack() throws Exception {
+    for (String range : List.of("bytes=100-50", "bytes=abc", "bytes=1-2-3", "bytes=-", "bytes 0-1",
+        "bytes=0x10-", "bytes=+1-2", "bytes=0-1,x", "=0-1", "bytes=" + "1".repeat(2000) + "-",
+        "bytes=0-1,5-6", "items=0-1")) {
+      HttpResponse<byte[]> r = get("tracks/" + songId, "Range", range);
+      assertThat(r.statusCode()).as(range).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Range")).as(range).isEmpty();
+      assertThat(r.body()).as(range).isEqualTo(song);
     }
     HttpResponse<byte[]> stale = http.send(request("tracks/" + songId)
         .header("Range", "bytes=0-9").header("If-Range", "\"someOtherVersion\"").build(),
@@ -198,6 +195,42 @@ class GatewayTest {
     assertThat(r.headers().firstValue("Content-Type")).hasValue("audio/wav");
     assertThat(r.headers().firstValue("Accept-Ranges")).hasValue("bytes");
     assertThat(r.body()).isEmpty();
+  }
+
+  @Test
+  void aTrackAddressedByIdAloneGetsTheTypeItsFirstBytesNameForHeadAndGet() throws Exception {
+    for (boolean headFirst : new boolean[] {true, false}) {
+      // A gateway that no search told about the track.
+      try (Gateway fresh = Gateway.builder(listener).start()) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(fresh.url().resolve("/tracks/" + songId))
+            .timeout(Duration.ofSeconds(20));
+        HttpRequest head = request.copy().method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest range = request.copy().header("Range", "bytes=100-199").build();
+        List<HttpResponse<byte[]>> answers = new ArrayList<>();
+        if (headFirst) {
+          answers.add(http.send(head, HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        HttpResponse<byte[]> part = http.send(range, HttpResponse.BodyHandlers.ofByteArray());
+        answers.add(part);
+        if (!headFirst) {
+          answers.add(http.send(head, HttpResponse.BodyHandlers.ofByteArray()));
+        }
+
+        for (HttpResponse<byte[]> r : answers) {
+          assertThat(r.headers().firstValue("Content-Type")).as(r.request().method()).hasValue("audio/wav");
+        }
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(part.body()).isEqualTo(Arrays.copyOfRange(song, 100, 200));
+        assertThat(fresh.describe(songId)).isEqualTo(new Gateway.Resource("audio/wav", song.length));
+      }
+    }
+    try (Gateway fresh = Gateway.builder(listener).start()) {
+      assertThat(fresh.describe(songId)).isEqualTo(new Gateway.Resource("audio/wav", song.length));
+      HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(fresh.url().resolve("/tracks/" + songId))
+          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(whole.headers().firstValue("Content-Type")).hasValue("audio/wav");
+      assertThat(whole.body()).isEqualTo(song);
+    }
   }
 
   @Test
@@ -245,6 +278,63 @@ class GatewayTest {
     assertThat(huge.isEmpty() || (status(huge) >= 400 && status(huge) < 500)).as(huge).isTrue();
     // Still serving.
     assertThat(get("tracks/" + songId, "Range", "bytes=0-3").statusCode()).isEqualTo(206);
+  }
+
+  @Test
+  void stalledRequestsNeitherBlockOthersNorHoldTheirThreadsPastTheLimit() throws Exception {
+    long limit = Gateway.REQUEST_TIME_LIMIT.toMillis();
+    try (Gateway fresh = Gateway.builder(listener).start()) {
+      InetSocketAddress at = fresh.address();
+      List<Socket> stalled = new ArrayList<>();
+      try {
+        long opened = System.nanoTime();
+        for (int i = 0; i < 40; i++) {
+          Socket s = new Socket(at.getAddress(), at.getPort());
+          stalled.add(s);
+          // A request line and part of the headers, then nothing.
+          s.getOutputStream().write(("GET /tracks/" + songId + " HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: by")
+              .getBytes(StandardCharsets.ISO_8859_1));
+          s.getOutputStream().flush();
+        }
+
+        HttpResponse<byte[]> page = http.send(HttpRequest.newBuilder(fresh.url())
+            .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(page.statusCode()).isEqualTo(200);
+
+        for (Socket s : stalled) {
+          long left = limit + 3_000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
+          s.setSoTimeout((int) Math.max(1, left));
+          assertThat(closedByPeer(s)).as("a stalled connection is closed by the gateway").isTrue();
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened))
+            .isGreaterThanOrEqualTo(limit - 100);
+      } finally {
+        for (Socket s : stalled) {
+          s.close();
+        }
+      }
+      assertThat(http.send(HttpRequest.newBuilder(fresh.url()).timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void requestsWithTooManyOrTooLargeHeadersAreDroppedWithoutAnAnswer() throws Exception {
+    String start = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    assertThat(raw(start + "X-Big: " + "a".repeat(Gateway.MAX_REQUEST_HEADER_BYTES) + "\r\n\r\n"))
+        .isEmpty();
+    assertThat(raw(start + headers(Gateway.MAX_REQUEST_HEADERS) + "\r\n")).isEmpty();
+    // Within both limits a request is served.
+    assertThat(status(raw(start + headers(Gateway.MAX_REQUEST_HEADERS / 2)
+        + "X-Big: " + "a".repeat(Gateway.MAX_REQUEST_HEADER_BYTES / 2) + "\r\n\r\n"))).isEqualTo(200);
+  }
+
+  @Test
+  void aRequestTargetThatIsNotAUriGetsTheJdkServersOwn400() throws Exception {
+    // The JDK server parses the target before any handler runs, so this 400 cannot be JSON.
+    String response = raw("GET /search?q=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assertThat(status(response)).isEqualTo(400);
+    assertThat(get("search?q=%25zz").statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -359,6 +449,26 @@ class GatewayTest {
         // reset by the server
       }
       return got.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** {@code n} header lines of distinct names. */
+  private static String headers(int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      b.append("X-Header-").append(i).append(": 1\r\n");
+    }
+    return b.toString();
+  }
+
+  /** Whether the peer closed (or reset) the connection before the socket's read timeout. */
+  private static boolean closedByPeer(Socket s) throws IOException {
+    try {
+      return s.getInputStream().read() < 0;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset
     }
   }
 
