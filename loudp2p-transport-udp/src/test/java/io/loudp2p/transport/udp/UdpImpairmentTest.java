@@ -97,6 +97,37 @@ class UdpImpairmentTest {
   }
 
   @Test
+  void neitherSideEverSendsADatagramOver1200Bytes() throws Exception {
+    // Loss and reordering give ACKs of many ranges; a window of 64 gives REQUESTs of 64 entries;
+    // the handshake is the largest allowed. The relay sees every datagram of both sides.
+    UdpImpairmentRelay relay = relay(UdpImpairmentRelay.builder().seed(10).dropRate(0.05)
+        .reorder(0.05, 2).delay(300, 300));
+    UdpDataTransport source = transport();
+    UdpDataTransport receiver = transport();
+    TrackFetch.Tracks tracks = new TrackFetch.Tracks();
+    DataSessionId id = TrackFetch.id(10);
+    byte[] track = tracks.add(id, 2 * 1024 * 1024 + 99, 10);
+    DataServer server = later(source.serve(LOOPBACK, tracks).get(5, TimeUnit.SECONDS));
+    TrackFetch fetch = new TrackFetch(track, 64);
+    byte[] key = receiver.prepare(id);
+    DataOffer offer = server.prepare(id, key);
+    byte[] handshake = new byte[Wire.MAX_HANDSHAKE];
+    new Random(10).nextBytes(handshake);
+    fetch.session = receiver.open(relay.front(offer.endpoint()), id, handshake, offer.publicKey(),
+        fetch).get(5, TimeUnit.SECONDS);
+    fetch.start();
+    fetch.await(15_000);
+
+    int limit = 1200; // the whole UDP payload
+    assertThat(relay.largestToUpstream.get()).as("largest receiver datagram")
+        .isEqualTo(limit); // the HELLO with the largest handshake
+    assertThat(relay.largestToClients.get()).as("largest source datagram")
+        .isLessThanOrEqualTo(limit)
+        .isGreaterThanOrEqualTo(Wire.HEADER_LENGTH + Wire.DATA_OVERHEAD + Wire.MAX_FRAGMENT
+            + Wire.TAG_LENGTH);
+  }
+
+  @Test
   void deliversThroughReorderingAndDuplicationAndDropsTheReplays() throws Exception {
     UdpImpairmentRelay relay = relay(UdpImpairmentRelay.builder().seed(11).reorder(0.05, 3)
         .duplicateRate(0.05).delay(300, 300));

@@ -2,7 +2,6 @@ package io.loudp2p.transport.udp.internal;
 
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataSessionId;
-import io.loudp2p.spi.DataTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -15,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One session as the source sees it, on its own socket: answers the receiver's HELLO once the
- * provider judged it, then sends the chunks the receiver wants, in the order asked, as fast as
- * congestion control and pacing allow, reading each fragment from the provider only when it is
- * about to be sent (or resent).
+ * provider judged it, then sends the chunks the receiver wants, in the order asked, in fragments
+ * of {@link Wire#MAX_FRAGMENT} bytes, as fast as congestion control and pacing allow, reading each
+ * fragment from the provider only when it is about to be sent (or resent).
  */
 final class SourceConnection extends Connection {
   private static final Logger log = LoggerFactory.getLogger(SourceConnection.class);
@@ -247,7 +246,7 @@ final class SourceConnection extends Connection {
         resend.poll();
         sendData(again, again.dataChunk, again.dataSeq, again.dataOffset, again.dataLength, nowNs);
       } else {
-        int n = Math.min(DataTransport.MAX_FRAGMENT_PAYLOAD, w.length - w.offset);
+        int n = Math.min(Wire.MAX_FRAGMENT, w.length - w.offset);
         SentPacket p = obtain();
         if (sendData(p, w.chunk, w.seq, w.offset, n, nowNs)) {
           w.offset += n;

@@ -44,7 +44,7 @@ class PoliciesTest {
 
   @Nested
   class CongestionControllerTest {
-    private static final int D = 1280;
+    private static final int D = Wire.MAX_DATAGRAM;
 
     @Test
     void growsByWhatIsAckedInSlowStart() {
