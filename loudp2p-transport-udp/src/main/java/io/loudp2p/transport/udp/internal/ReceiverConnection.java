@@ -104,7 +104,7 @@ final class ReceiverConnection extends Connection implements DataSession {
         int chunk = in.getInt();
         int offset = in.getInt();
         int length = Short.toUnsignedInt(in.getShort());
-        if (in.remaining() < length || chunk < 0 || offset < 0) {
+        if (length > Wire.MAX_FRAGMENT || in.remaining() < length || chunk < 0 || offset < 0) {
           return false;
         }
         ByteBuffer data = in.slice(in.position(), length);

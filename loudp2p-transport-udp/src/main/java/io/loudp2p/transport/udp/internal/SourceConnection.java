@@ -49,7 +49,7 @@ final class SourceConnection extends Connection {
   private final HashMap<Integer, Want> wanted = new HashMap<>();
   private final HashMap<Integer, Integer> latestSeq = new HashMap<>();
   private final ArrayDeque<SentPacket> resend = new ArrayDeque<>();
-  private final ArrayDeque<long[]> unavailableDue = new ArrayDeque<>();
+  private final ChunkQueue unavailableDue = new ChunkQueue(UdpSettings.MAX_UNAVAILABLE_QUEUED);
   private final int maxWanted;
 
   SourceConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
@@ -118,7 +118,7 @@ final class SourceConnection extends Connection {
           return false;
         }
         int n = Byte.toUnsignedInt(in.get());
-        if (in.remaining() < n * Wire.REQUEST_ENTRY) {
+        if (n > Wire.MAX_REQUEST_ENTRIES || in.remaining() < n * Wire.REQUEST_ENTRY) {
           return false;
         }
         for (int i = 0; i < n; i++) {
@@ -180,7 +180,7 @@ final class SourceConnection extends Connection {
       return;
     }
     if (wanted.size() >= maxWanted) {
-      unavailableDue.add(new long[] {chunk, seq});
+      unavailableDue.add(chunk, seq); // dropped unanswered when that queue is full too
       return;
     }
     w = new Want(chunk, seq);
@@ -212,19 +212,22 @@ final class SourceConnection extends Connection {
     if (state != State.ACCEPTED) {
       return Long.MAX_VALUE;
     }
-    while (!unavailableDue.isEmpty() && loss.hasRoom()) {
-      long[] u = unavailableDue.poll();
-      if (current((int) u[0], (int) u[1])) {
-        sendUnavailable((int) u[0], (int) u[1], nowNs);
-      }
-    }
+    // UNAVAILABLE answers, resends and new fragments, in that order, all paced and counted in
+    // flight: a receiver that stops acknowledging stops getting anything but probes.
     while (!ended) {
       if (!loss.hasRoom()) {
         return Long.MAX_VALUE; // an ACK makes room and marks the session dirty
       }
-      SentPacket again = resend.peek();
+      boolean unavailable = false;
+      SentPacket again = null;
       Want w = null;
-      if (again != null) {
+      if (!unavailableDue.isEmpty()) {
+        if (!current(unavailableDue.peekChunk(), unavailableDue.peekSeq())) {
+          unavailableDue.poll(); // asked again or cancelled since
+          continue;
+        }
+        unavailable = true;
+      } else if ((again = resend.peek()) != null) {
         if (!current(again.dataChunk, again.dataSeq)) {
           release(resend.poll());
           continue;
@@ -232,7 +235,10 @@ final class SourceConnection extends Connection {
       } else {
         w = nextWant();
         if (w == null) {
-          return Long.MAX_VALUE;
+          if (unavailableDue.isEmpty()) {
+            return Long.MAX_VALUE;
+          }
+          continue;
         }
       }
       if (loss.bytesInFlight() + Wire.MAX_DATAGRAM > congestion.windowBytes()) {
@@ -242,7 +248,12 @@ final class SourceConnection extends Connection {
       if (at > nowNs) {
         return at;
       }
-      if (again != null) {
+      if (unavailable) {
+        int chunk = unavailableDue.peekChunk();
+        int seq = unavailableDue.peekSeq();
+        unavailableDue.poll();
+        sendUnavailable(chunk, seq, nowNs);
+      } else if (again != null) {
         resend.poll();
         sendData(again, again.dataChunk, again.dataSeq, again.dataOffset, again.dataLength, nowNs);
       } else {
@@ -268,7 +279,10 @@ final class SourceConnection extends Connection {
     }
   }
 
-  /** The head of the want list with its length known, or null. */
+  /**
+   * The head of the want list with its length known, or null when the list is empty or its head
+   * turned out unavailable (queued for its answer).
+   */
   private @Nullable Want nextWant() {
     while (true) {
       Want w = order.peek();
@@ -291,12 +305,10 @@ final class SourceConnection extends Connection {
       }
       if (w.length < 0) {
         finished(w);
-        if (loss.hasRoom()) {
-          sendUnavailable(w.chunk, w.seq, System.nanoTime());
-        } else {
-          unavailableDue.add(new long[] {w.chunk, w.seq});
+        if (unavailableDue.add(w.chunk, w.seq)) {
+          return null;
         }
-        continue;
+        continue; // no room to answer: dropped unanswered
       }
       if (w.offset >= w.length) {
         finished(w);
@@ -306,16 +318,17 @@ final class SourceConnection extends Connection {
     }
   }
 
+  /** Sends an UNAVAILABLE frame; paced and counted in flight like DATA. */
   private void sendUnavailable(int chunk, int seq, long nowNs) {
-    ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT);
+    ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - 5);
     plain.put(Wire.UNAVAILABLE).putInt(chunk);
     SentPacket p = obtain();
     p.unavailableChunk = chunk;
     p.dataSeq = seq;
-    sendPacket(plain, p, false, nowNs);
+    sendPacket(plain, p, true, nowNs);
   }
 
-  /** Sends one DATA frame read from the provider; false (and UNAVAILABLE sent) when it failed. */
+  /** Sends one DATA frame read from the provider; false (and UNAVAILABLE queued) when it failed. */
   private boolean sendData(SentPacket p, int chunk, int seq, int offset, int length, long nowNs) {
     ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - Wire.DATA_OVERHEAD - length);
     plain.put(Wire.DATA).putInt(chunk).putInt(offset).putShort((short) length);
@@ -332,7 +345,7 @@ final class SourceConnection extends Connection {
       if (w != null) {
         finished(w);
       }
-      sendUnavailable(chunk, seq, nowNs);
+      unavailableDue.add(chunk, seq);
       return false;
     }
     plain.position(plain.position() + length);
@@ -352,7 +365,7 @@ final class SourceConnection extends Connection {
       return true;
     }
     if (p.unavailableChunk >= 0 && current(p.unavailableChunk, p.dataSeq)) {
-      unavailableDue.add(new long[] {p.unavailableChunk, p.dataSeq});
+      unavailableDue.add(p.unavailableChunk, p.dataSeq);
     }
     return false;
   }
@@ -393,6 +406,7 @@ final class SourceConnection extends Connection {
       sendClose(Wire.CLOSE_SOURCE, System.nanoTime());
     }
     resend.clear();
+    unavailableDue.clear();
     release();
     server.removed(this);
     if (state == State.ACCEPTED) {

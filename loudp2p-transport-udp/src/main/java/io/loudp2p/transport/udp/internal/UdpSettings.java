@@ -14,6 +14,11 @@ final class UdpSettings {
   static final long MAX_ACK_DELAY_NS = 1_000_000L;
   /** The most packets a session tracks for loss detection. */
   static final int MAX_TRACKED_PACKETS = 4096;
+  /**
+   * The most UNAVAILABLE answers a source session holds queued; a want that would be answered
+   * beyond that is dropped unanswered (the receiver asks elsewhere or again).
+   */
+  static final int MAX_UNAVAILABLE_QUEUED = 1024;
   /** First HELLO retransmission interval; doubles up to {@link #MAX_HELLO_INTERVAL_NS}. */
   static final long HELLO_INTERVAL_NS = 100_000_000L;
   static final long MAX_HELLO_INTERVAL_NS = 400_000_000L;

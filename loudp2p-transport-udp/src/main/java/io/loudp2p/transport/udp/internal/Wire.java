@@ -59,6 +59,8 @@ public final class Wire {
    * ACK frame of one range fill a datagram exactly (25 + 18 + 11 + 1,130 + 16 = 1,200).
    */
   public static final int MAX_FRAGMENT = MAX_PLAINTEXT - MIN_ACK_FRAME - DATA_OVERHEAD;
+  /** The most entries of one REQUEST frame; a frame with more is malformed. */
+  public static final int MAX_REQUEST_ENTRIES = 64;
   /** One REQUEST entry. */
   public static final int REQUEST_ENTRY = 1 + 4 + 4;
   /** REQUEST frame bytes before the entries. */
