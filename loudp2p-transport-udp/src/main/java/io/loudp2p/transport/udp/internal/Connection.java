@@ -365,6 +365,9 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   /** Ends the session after an internal error. */
   abstract void fail();
 
+  /** Ends the session because its loop stopped: as a local close, on the loop thread. */
+  abstract void shutDown(long nowNs);
+
   /** Deregisters and closes the socket. */
   void release() {
     ended = true;

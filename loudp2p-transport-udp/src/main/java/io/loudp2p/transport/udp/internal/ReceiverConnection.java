@@ -244,6 +244,17 @@ final class ReceiverConnection extends Connection implements DataSession {
     }
   }
 
+  @Override
+  void shutDown(long nowNs) {
+    closing = true;
+    if (accepted) {
+      finish(CloseReason.LOCAL_CLOSE, true);
+    } else {
+      failOpen(new ControlException(ControlErrorCode.UNAVAILABLE,
+          "the UDP data transport is closed"));
+    }
+  }
+
   /** Fails a session that was never opened: no listener callback. */
   void failOpen(ControlException why) {
     if (ended) {

@@ -397,6 +397,11 @@ final class SourceConnection extends Connection {
     end(true);
   }
 
+  @Override
+  void shutDown(long nowNs) {
+    end(true);
+  }
+
   /** Ends the session once; tells the receiver when {@code tellReceiver}. */
   void end(boolean tellReceiver) {
     if (ended) {

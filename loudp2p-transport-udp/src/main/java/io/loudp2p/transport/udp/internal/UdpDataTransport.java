@@ -93,6 +93,14 @@ public final class UdpDataTransport implements DataTransport {
     }
   }
 
+  static void closeQuietly(DatagramChannel c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // nothing more to do
+    }
+  }
+
   private static <T> CompletableFuture<T> failed(ControlErrorCode code, String message) {
     return CompletableFuture.failedFuture(new ControlException(code, message));
   }
@@ -157,7 +165,7 @@ public final class UdpDataTransport implements DataTransport {
     ReceiverConnection c = new ReceiverConnection(loop, channel, id, settings, drops, this, source,
         handshake, SessionCrypto.forReceiver(keys), listener, System.nanoTime());
     sessions.add(c);
-    loop.execute(() -> {
+    boolean queued = loop.execute(() -> {
       if (closed) {
         c.failOpen(new ControlException(ControlErrorCode.UNAVAILABLE,
             "the UDP data transport is closed"));
@@ -169,6 +177,11 @@ public final class UdpDataTransport implements DataTransport {
         c.failOpen(new ControlException(ControlErrorCode.UNAVAILABLE, "registering failed", e));
       }
     });
+    if (!queued) { // closed meanwhile: the loop is gone
+      sessions.remove(c);
+      closeQuietly(channel);
+      return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+    }
     return c.opened;
   }
 
@@ -207,7 +220,13 @@ public final class UdpDataTransport implements DataTransport {
       UdpDataServer server = new UdpDataServer(this, settings, provider, channel, loop);
       servers.add(server);
       CompletableFuture<DataServer> bound = new CompletableFuture<>();
-      loop.execute(() -> {
+      boolean queued = loop.execute(() -> {
+        if (closed) {
+          server.close();
+          bound.completeExceptionally(new ControlException(ControlErrorCode.UNAVAILABLE,
+              "the UDP data transport is closed"));
+          return;
+        }
         try {
           server.register();
           bound.complete(server);
@@ -217,6 +236,11 @@ public final class UdpDataTransport implements DataTransport {
               "cannot serve on " + address, e));
         }
       });
+      if (!queued) { // closed meanwhile: the loop is gone
+        servers.remove(server);
+        closeQuietly(channel);
+        return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+      }
       return bound;
     } catch (IOException e) {
       return failed(ControlErrorCode.UNAVAILABLE, "cannot bind " + address + ": " + e);
@@ -234,7 +258,7 @@ public final class UdpDataTransport implements DataTransport {
     List<CompletableFuture<long[]>> parts = new ArrayList<>();
     for (IoLoop loop : loops) {
       CompletableFuture<long[]> part = new CompletableFuture<>();
-      loop.execute(() -> {
+      boolean queued = loop.execute(() -> {
         long[] s = new long[4];
         for (Connection c : loop.connections()) {
           s[0]++;
@@ -244,6 +268,9 @@ public final class UdpDataTransport implements DataTransport {
         }
         part.complete(s);
       });
+      if (!queued) {
+        part.complete(new long[4]); // a stopped loop serves nothing
+      }
       parts.add(part);
     }
     long[] sum = new long[4];
