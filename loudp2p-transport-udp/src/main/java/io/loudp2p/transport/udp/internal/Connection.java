@@ -41,8 +41,8 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   private long nextPn;
   private final AntiReplayWindow replay = new AntiReplayWindow(UdpSettings.REPLAY_WINDOW);
   final AckTracker acks;
-  final RttEstimator rtt = new DefaultRttEstimator();
-  final DefaultLossDetector loss;
+  final RttEstimator rtt;
+  final LossDetector loss;
   final CongestionController congestion;
   final Pacer pacer;
   private final ArrayDeque<SentPacket> pool = new ArrayDeque<>();
@@ -73,10 +73,12 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
     this.sendDirection = source ? Wire.TO_RECEIVER : Wire.TO_SOURCE;
     this.receiveDirection = source ? Wire.TO_SOURCE : Wire.TO_RECEIVER;
     this.acks = new AckTracker(UdpSettings.MAX_ACK_DELAY_NS);
-    this.loss = new DefaultLossDetector(UdpSettings.MAX_TRACKED_PACKETS, rtt,
+    SessionPolicies policies = settings.policies;
+    this.rtt = policies.rttEstimator();
+    this.loss = policies.lossDetector(UdpSettings.MAX_TRACKED_PACKETS, rtt,
         UdpSettings.MAX_ACK_DELAY_NS);
-    this.congestion = new DefaultCongestionController(Wire.MAX_DATAGRAM, settings.maxWindowBytes);
-    this.pacer = new DefaultPacer(Wire.MAX_DATAGRAM, IoLoop.TICK_NS);
+    this.congestion = policies.congestionController(Wire.MAX_DATAGRAM, settings.maxWindowBytes);
+    this.pacer = policies.pacer(Wire.MAX_DATAGRAM, IoLoop.TICK_NS);
     this.lastReceivedNs = nowNs;
     this.lastSentNs = nowNs;
     this.timerNs = nowNs;
@@ -322,7 +324,7 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
       return;
     }
     if (nowNs - lastReceivedNs >= idleTimeoutNs()) {
-      onIdleTimeout();
+      onIdleTimeout(nowNs);
       return;
     }
     pacer.setRate(congestion.windowBytes(), rtt.smoothedNs(), congestion.inSlowStart());
@@ -360,10 +362,10 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   /** Whether to send keepalive pings now. */
   abstract boolean keepalive();
 
-  abstract void onIdleTimeout();
+  abstract void onIdleTimeout(long nowNs);
 
   /** Ends the session after an internal error. */
-  abstract void fail();
+  abstract void fail(long nowNs);
 
   /** Ends the session because its loop stopped: as a local close, on the loop thread. */
   abstract void shutDown(long nowNs);

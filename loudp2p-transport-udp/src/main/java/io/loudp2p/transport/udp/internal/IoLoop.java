@@ -272,7 +272,7 @@ final class IoLoop implements Runnable {
       c.service(now);
     } catch (RuntimeException e) {
       log.warn("UDP session {} failed", c, e);
-      c.fail();
+      c.fail(now);
     }
   }
 

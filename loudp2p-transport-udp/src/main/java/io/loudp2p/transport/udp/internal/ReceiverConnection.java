@@ -142,7 +142,7 @@ final class ReceiverConnection extends Connection implements DataSession {
               "source " + remote + " closed session " + id + " before accepting it"));
         } else {
           finish(reason == Wire.CLOSE_SOURCE ? CloseReason.SOURCE_CLOSED
-              : CloseReason.CONNECTION_LOST, false);
+              : CloseReason.CONNECTION_LOST, false, nowNs);
         }
         return true;
       }
@@ -231,14 +231,14 @@ final class ReceiverConnection extends Connection implements DataSession {
   }
 
   @Override
-  void onIdleTimeout() {
-    finish(CloseReason.CONNECTION_LOST, false);
+  void onIdleTimeout(long nowNs) {
+    finish(CloseReason.CONNECTION_LOST, false, nowNs);
   }
 
   @Override
-  void fail() {
+  void fail(long nowNs) {
     if (accepted) {
-      finish(CloseReason.CONNECTION_LOST, true);
+      finish(CloseReason.CONNECTION_LOST, true, nowNs);
     } else {
       failOpen(new ControlException(ControlErrorCode.INTERNAL, "session " + id + " failed"));
     }
@@ -248,7 +248,7 @@ final class ReceiverConnection extends Connection implements DataSession {
   void shutDown(long nowNs) {
     closing = true;
     if (accepted) {
-      finish(CloseReason.LOCAL_CLOSE, true);
+      finish(CloseReason.LOCAL_CLOSE, true, nowNs);
     } else {
       failOpen(new ControlException(ControlErrorCode.UNAVAILABLE,
           "the UDP data transport is closed"));
@@ -265,12 +265,12 @@ final class ReceiverConnection extends Connection implements DataSession {
     transport.fail(opened, why);
   }
 
-  private void finish(CloseReason reason, boolean tellSource) {
+  private void finish(CloseReason reason, boolean tellSource, long nowNs) {
     if (ended) {
       return;
     }
     if (tellSource) {
-      sendClose(Wire.CLOSE_RECEIVER, System.nanoTime());
+      sendClose(Wire.CLOSE_RECEIVER, nowNs);
     }
     release();
     transport.removed(this);
@@ -337,7 +337,7 @@ final class ReceiverConnection extends Connection implements DataSession {
     // Later even on the loop thread: a close from inside a callback must not call onClosed in it.
     loop.executeLater(() -> {
       if (accepted) {
-        finish(CloseReason.LOCAL_CLOSE, true);
+        finish(CloseReason.LOCAL_CLOSE, true, System.nanoTime());
       } else {
         failOpen(new ControlException(ControlErrorCode.UNAVAILABLE, "the session was closed"));
       }

@@ -143,7 +143,7 @@ final class SourceConnection extends Connection {
           return false;
         }
         in.get();
-        end(false);
+        end(false, nowNs);
         return true;
       }
       default:
@@ -388,27 +388,27 @@ final class SourceConnection extends Connection {
   }
 
   @Override
-  void onIdleTimeout() {
-    end(false);
+  void onIdleTimeout(long nowNs) {
+    end(false, nowNs);
   }
 
   @Override
-  void fail() {
-    end(true);
+  void fail(long nowNs) {
+    end(true, nowNs);
   }
 
   @Override
   void shutDown(long nowNs) {
-    end(true);
+    end(true, nowNs);
   }
 
   /** Ends the session once; tells the receiver when {@code tellReceiver}. */
-  void end(boolean tellReceiver) {
+  void end(boolean tellReceiver, long nowNs) {
     if (ended) {
       return;
     }
     if (tellReceiver && pinned != null && state == State.ACCEPTED) {
-      sendClose(Wire.CLOSE_SOURCE, System.nanoTime());
+      sendClose(Wire.CLOSE_SOURCE, nowNs);
     }
     resend.clear();
     unavailableDue.clear();

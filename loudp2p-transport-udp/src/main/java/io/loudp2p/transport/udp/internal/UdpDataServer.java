@@ -122,13 +122,13 @@ final class UdpDataServer implements DataServer, IoLoop.Endpoint {
       boolean queued = sessionLoop.execute(() -> {
         try {
           if (closed) {
-            c.end(false);
+            c.end(false, System.nanoTime());
           } else {
             c.register();
           }
         } catch (IOException e) {
           log.warn("registering {} failed", c, e);
-          c.end(false);
+          c.end(false, System.nanoTime());
         }
       });
       if (!queued) { // the transport closed meanwhile: its loops are gone
@@ -178,7 +178,7 @@ final class UdpDataServer implements DataServer, IoLoop.Endpoint {
     closed = true;
     transport.serverClosed(this);
     for (SourceConnection c : sessions) {
-      c.loop.execute(() -> c.end(true)); // refused by a stopped loop, which ended it already
+      c.loop.execute(() -> c.end(true, System.nanoTime())); // refused by a stopped loop, which ended it already
     }
     if (!loop.execute(() -> closeQuietly(channel))) {
       closeQuietly(channel);

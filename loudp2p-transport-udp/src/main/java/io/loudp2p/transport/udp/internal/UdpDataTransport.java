@@ -48,8 +48,17 @@ public final class UdpDataTransport implements DataTransport {
 
   private record PreparedKey(X25519PrivateKeyParameters key, byte[] publicKey, long atNs) {}
 
+  /** A transport with {@code options} and the default session policies. */
   public UdpDataTransport(TransportOptions options) {
-    this.settings = new UdpSettings(options);
+    this(options, DefaultSessionPolicies.INSTANCE);
+  }
+
+  /**
+   * A transport with {@code options} whose sessions run with the RTT estimators, loss detectors,
+   * congestion controllers and pacers {@code policies} makes.
+   */
+  public UdpDataTransport(TransportOptions options, SessionPolicies policies) {
+    this.settings = new UdpSettings(options, policies);
     this.loops = new IoLoop[settings.ioThreads];
     int n = TRANSPORTS.incrementAndGet();
     try {

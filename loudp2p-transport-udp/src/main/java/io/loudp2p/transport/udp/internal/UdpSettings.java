@@ -35,8 +35,11 @@ final class UdpSettings {
   final int socketBufferBytes;
   final int ioThreads;
   final @Nullable Executor callbackExecutor;
+  /** What makes each session's RTT estimator, loss detector, congestion controller and pacer. */
+  final SessionPolicies policies;
 
-  UdpSettings(TransportOptions options) {
+  UdpSettings(TransportOptions options, SessionPolicies policies) {
+    this.policies = java.util.Objects.requireNonNull(policies, "policies");
     openTimeoutNs = millis(options, UdpTransport.OPEN_TIMEOUT_MS, UdpTransport.DEFAULT_OPEN_TIMEOUT);
     idleTimeoutNs = millis(options, UdpTransport.IDLE_TIMEOUT_MS, UdpTransport.DEFAULT_IDLE_TIMEOUT);
     keepaliveNs = millis(options, UdpTransport.KEEPALIVE_MS, UdpTransport.DEFAULT_KEEPALIVE);
