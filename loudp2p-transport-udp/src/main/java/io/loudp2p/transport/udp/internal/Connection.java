@@ -167,7 +167,7 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
           long samples = rtt.samples();
           loss.onAck(ackRanges, n, ackDelay[0] * 1000, nowNs, this);
           if (rtt.samples() != samples) {
-            congestion.onRttSample(rtt.latestNs(), rtt.minNs(), nowNs);
+            congestion.onRttSample(rtt.latestNs(), rtt.baseDelayNs(), nowNs);
           }
         }
       } else if (type == Wire.PING) {
