@@ -50,6 +50,8 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   private final long[] ackDelay = new long[1];
   private boolean probeDue;
   private long inFlightAtAck;
+  /** No keepalive before this: one found no room to be tracked, and waits a keepalive interval. */
+  private long keepaliveRetryNs = Long.MIN_VALUE;
 
   long lastReceivedNs;
   long lastSentNs;
@@ -291,14 +293,24 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   /** Sends a flipped datagram. */
   abstract void write(ByteBuffer datagram) throws IOException;
 
-  /** Sends a packet holding only a PING (and an ACK if owed); tracked, so it elicits an ACK. */
-  void sendPing(long nowNs) {
+  /**
+   * Sends a packet holding only a PING (and an ACK if owed); tracked, so it elicits an ACK.
+   *
+   * @return false when there was no room to track it, and nothing was sent
+   */
+  boolean sendPing(long nowNs) {
     if (!loss.hasRoom()) {
-      return;
+      return false;
     }
     ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - 2);
     plain.put(Wire.PING);
     sendPacket(plain, obtain(), false, nowNs);
+    return true;
+  }
+
+  /** When the next keepalive is due. */
+  private long keepaliveDueNs() {
+    return Math.max(lastSentNs + settings.keepaliveNs, keepaliveRetryNs);
   }
 
   /** Sends {@link #CLOSE_REPEATS} CLOSE frames. */
@@ -340,14 +352,15 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
       ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - 2);
       sendPacket(plain, null, false, nowNs);
     }
-    if (keepalive() && nowNs - lastSentNs >= settings.keepaliveNs) {
-      sendPing(nowNs);
+    if (keepalive() && nowNs >= keepaliveDueNs() && !sendPing(nowNs)) {
+      // No room to track it: try again an interval later, not on every tick until there is.
+      keepaliveRetryNs = nowNs + settings.keepaliveNs;
     }
     next = Math.min(next, loss.timeoutNs());
     next = Math.min(next, acks.deadlineNs());
     next = Math.min(next, lastReceivedNs + idleTimeoutNs());
     if (keepalive()) {
-      next = Math.min(next, lastSentNs + settings.keepaliveNs);
+      next = Math.min(next, keepaliveDueNs());
     }
     timerNs = Math.max(next, nowNs);
     loop.wakeBy(timerNs);
