@@ -10,6 +10,8 @@ import io.loudp2p.spi.DataTransport;
 import io.loudp2p.spi.TransportOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -85,7 +87,7 @@ public final class UdpDataTransport implements DataTransport {
   DatagramChannel openChannel(InetSocketAddress bind, @Nullable InetSocketAddress connect)
       throws IOException {
     DatagramChannel c = DatagramChannel.open(
-        bind.getAddress() != null && bind.getAddress() instanceof java.net.Inet6Address
+        bind.getAddress() instanceof Inet6Address
             ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
     try {
       c.configureBlocking(false);
@@ -100,6 +102,32 @@ public final class UdpDataTransport implements DataTransport {
       c.close();
       throw e;
     }
+  }
+
+  private static final InetAddress IPV4_LOOPBACK = address(new byte[] {127, 0, 0, 1});
+  private static final InetAddress IPV6_LOOPBACK =
+      address(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+
+  private static InetAddress address(byte[] raw) {
+    try {
+      return InetAddress.getByAddress(raw);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Where a receiver's socket for {@code source} binds: the loopback address of the source's family
+   * when the source is on loopback (so that such a session never listens beyond this host), the
+   * wildcard address otherwise; any free port.
+   */
+  static InetSocketAddress receiverBind(InetSocketAddress source) {
+    InetAddress remote = source.getAddress();
+    boolean v6 = remote instanceof Inet6Address;
+    if (remote != null && remote.isLoopbackAddress()) {
+      return new InetSocketAddress(v6 ? IPV6_LOOPBACK : IPV4_LOOPBACK, 0);
+    }
+    return v6 ? new InetSocketAddress("::", 0) : new InetSocketAddress(0);
   }
 
   static void closeQuietly(DatagramChannel c) {
@@ -164,9 +192,7 @@ public final class UdpDataTransport implements DataTransport {
     }
     DatagramChannel channel;
     try {
-      InetSocketAddress bind = source.getAddress() instanceof java.net.Inet6Address
-          ? new InetSocketAddress("::", 0) : new InetSocketAddress(0);
-      channel = openChannel(bind, source);
+      channel = openChannel(receiverBind(source), source);
     } catch (IOException | RuntimeException e) {
       return failed(ControlErrorCode.UNAVAILABLE, "no UDP socket to " + source + ": " + e);
     }
