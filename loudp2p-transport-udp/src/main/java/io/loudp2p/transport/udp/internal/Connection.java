@@ -399,6 +399,11 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
     }
   }
 
+  /** The largest packet number accepted from the peer, or -1. */
+  long largestAcceptedPn() {
+    return replay.largest();
+  }
+
   /** Packets tracked, for bounds checks. */
   int trackedState() {
     return loss.trackedPackets();

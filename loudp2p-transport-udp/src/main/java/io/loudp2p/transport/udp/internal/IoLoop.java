@@ -7,7 +7,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
@@ -66,6 +66,10 @@ final class IoLoop implements Runnable {
 
   Selector selector() {
     return selector;
+  }
+
+  Thread thread() {
+    return thread;
   }
 
   boolean inLoop() {
@@ -172,25 +176,16 @@ final class IoLoop implements Runnable {
     try {
       while (running) {
         long now = System.nanoTime();
+        readyNs = Long.MIN_VALUE;
+        // The ready keys go to onReady as the selector finds them: no selected-key set to iterate,
+        // so a turn allocates nothing.
         if (!tasks.isEmpty() || !dirty.isEmpty() || nextWakeNs <= now) {
-          selector.selectNow();
+          selector.selectNow(onReady);
         } else {
           long waitMs = Math.max(1, (nextWakeNs - now + 999_999) / 1_000_000);
-          selector.select(Math.min(waitMs, 100));
+          selector.select(onReady, Math.min(waitMs, 100));
         }
-        now = System.nanoTime();
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-          SelectionKey key = keys.next();
-          keys.remove();
-          if (key.isValid()) {
-            try {
-              ((Endpoint) key.attachment()).onReadable(now);
-            } catch (RuntimeException e) {
-              log.warn("UDP session failed on a datagram", e);
-            }
-          }
-        }
+        now = readyNs == Long.MIN_VALUE ? System.nanoTime() : readyNs;
         Runnable task;
         while ((task = tasks.poll()) != null) {
           try {
@@ -264,6 +259,23 @@ final class IoLoop implements Runnable {
       selector.close();
     } catch (IOException | ClosedSelectorException e) {
       log.debug("closing the selector", e);
+    }
+  }
+
+  /** The time the first ready key of this turn was handled at, or {@code Long.MIN_VALUE}. */
+  private long readyNs;
+  private final Consumer<SelectionKey> onReady = this::onReady;
+
+  private void onReady(SelectionKey key) {
+    if (readyNs == Long.MIN_VALUE) {
+      readyNs = System.nanoTime();
+    }
+    if (key.isValid()) {
+      try {
+        ((Endpoint) key.attachment()).onReadable(readyNs);
+      } catch (RuntimeException e) {
+        log.warn("UDP session failed on a datagram", e);
+      }
     }
   }
 

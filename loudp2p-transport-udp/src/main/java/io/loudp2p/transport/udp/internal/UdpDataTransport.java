@@ -295,32 +295,52 @@ public final class UdpDataTransport implements DataTransport {
     for (IoLoop loop : loops) {
       CompletableFuture<long[]> part = new CompletableFuture<>();
       boolean queued = loop.execute(() -> {
-        long[] s = new long[4];
+        long[] s = new long[STATS];
+        s[4] = -1;
         for (Connection c : loop.connections()) {
           s[0]++;
           s[1] += c.trackedState();
           s[2] += c.packetsSent;
           s[3] += c.packetsLost;
+          s[4] = Math.max(s[4], c.largestAcceptedPn());
         }
         part.complete(s);
       });
       if (!queued) {
-        part.complete(new long[4]); // a stopped loop serves nothing
+        long[] none = new long[STATS]; // a stopped loop serves nothing
+        none[4] = -1;
+        part.complete(none);
       }
       parts.add(part);
     }
-    long[] sum = new long[4];
+    long[] sum = new long[STATS];
+    sum[4] = -1;
     for (CompletableFuture<long[]> part : parts) {
       try {
         long[] s = part.get(5, TimeUnit.SECONDS);
-        for (int i = 0; i < sum.length; i++) {
+        for (int i = 0; i < 4; i++) {
           sum[i] += s[i];
         }
+        sum[4] = Math.max(sum[4], s[4]);
       } catch (Exception e) {
         // a stopped loop: nothing to add
       }
     }
-    return new Stats((int) sum[0], sum[1], sum[2], sum[3]);
+    return new Stats((int) sum[0], sum[1], sum[2], sum[3], sum[4]);
+  }
+
+  private static final int STATS = 5;
+
+  /**
+   * The I/O threads of this transport, one per loop, for diagnostics (what each costs in CPU time
+   * or allocation, say).
+   */
+  public List<Thread> ioThreads() {
+    List<Thread> threads = new ArrayList<>();
+    for (IoLoop loop : loops) {
+      threads.add(loop.thread());
+    }
+    return threads;
   }
 
   /**
@@ -331,8 +351,11 @@ public final class UdpDataTransport implements DataTransport {
    *     queued, summed over sessions: what bounds their memory
    * @param packetsSent datagrams sent by live sessions
    * @param packetsLost packets declared lost by live sessions
+   * @param largestAcceptedPacketNumber the largest packet number any live session accepted from
+   *     its peer (the top of its anti-replay window), or -1
    */
-  public record Stats(int sessions, long trackedState, long packetsSent, long packetsLost) {}
+  public record Stats(int sessions, long trackedState, long packetsSent, long packetsLost,
+      long largestAcceptedPacketNumber) {}
 
   // ------------------------------------------------------------------ closing
 
