@@ -60,9 +60,10 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   int loopIndex = -1;
   boolean ended;
 
-  /** Packets sent and bytes of chunk data delivered, for tests and benchmarks. */
+  /** Packets sent, declared lost, and DATA frames sent again, for tests and benchmarks. */
   long packetsSent;
   long packetsLost;
+  long dataRetransmitted;
 
   Connection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
       Drops drops, boolean source, long nowNs) {

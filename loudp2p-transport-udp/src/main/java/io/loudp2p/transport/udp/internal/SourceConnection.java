@@ -255,7 +255,10 @@ final class SourceConnection extends Connection {
         sendUnavailable(chunk, seq, nowNs);
       } else if (again != null) {
         resend.poll();
-        sendData(again, again.dataChunk, again.dataSeq, again.dataOffset, again.dataLength, nowNs);
+        if (sendData(again, again.dataChunk, again.dataSeq, again.dataOffset, again.dataLength,
+            nowNs)) {
+          dataRetransmitted++;
+        }
       } else {
         int n = Math.min(Wire.MAX_FRAGMENT, w.length - w.offset);
         SentPacket p = obtain();

@@ -303,6 +303,7 @@ public final class UdpDataTransport implements DataTransport {
           s[2] += c.packetsSent;
           s[3] += c.packetsLost;
           s[4] = Math.max(s[4], c.largestAcceptedPn());
+          s[5] += c.dataRetransmitted;
         }
         part.complete(s);
       });
@@ -322,14 +323,15 @@ public final class UdpDataTransport implements DataTransport {
           sum[i] += s[i];
         }
         sum[4] = Math.max(sum[4], s[4]);
+        sum[5] += s[5];
       } catch (Exception e) {
         // a stopped loop: nothing to add
       }
     }
-    return new Stats((int) sum[0], sum[1], sum[2], sum[3], sum[4]);
+    return new Stats((int) sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);
   }
 
-  private static final int STATS = 5;
+  private static final int STATS = 6;
 
   /**
    * The I/O threads of this transport, one per loop, for diagnostics (what each costs in CPU time
@@ -353,9 +355,10 @@ public final class UdpDataTransport implements DataTransport {
    * @param packetsLost packets declared lost by live sessions
    * @param largestAcceptedPacketNumber the largest packet number any live session accepted from
    *     its peer (the top of its anti-replay window), or -1
+   * @param dataRetransmitted DATA frames live source sessions sent again after a loss
    */
   public record Stats(int sessions, long trackedState, long packetsSent, long packetsLost,
-      long largestAcceptedPacketNumber) {}
+      long largestAcceptedPacketNumber, long dataRetransmitted) {}
 
   // ------------------------------------------------------------------ closing
 
