@@ -170,7 +170,9 @@ class UdpImpairmentTest {
     fetch.session = session;
     fetch.start();
 
-    // Forged: a well-formed header for the session from another address, and a short one.
+    // Forged: a well-formed header for the session from another address, and a short one. The
+    // source's socket is connected to the address it pinned, so the kernel drops both before the
+    // transport would have to.
     try (DatagramChannel forger = DatagramChannel.open()) {
       forger.bind(LOOPBACK);
       ByteBuffer forged = ByteBuffer.allocate(200);
@@ -190,8 +192,8 @@ class UdpImpairmentTest {
         Duration.ofSeconds(5), "every corrupted datagram dropped (relay " + relay.corrupted.get()
             + ", endpoints " + corruptDrops(source, receiver) + ")");
     assertThat(receiver.drops().get(Drops.Reason.FAILED_TO_OPEN)).isPositive();
-    assertThat(source.drops().get(Drops.Reason.WRONG_ADDRESS)).isEqualTo(10);
-    assertThat(source.drops().get(Drops.Reason.WRONG_LENGTH)).isEqualTo(10);
+    assertThat(source.drops().get(Drops.Reason.WRONG_ADDRESS)).isZero();
+    assertThat(source.drops().get(Drops.Reason.WRONG_LENGTH)).isZero();
   }
 
   /** What the two sides dropped for the reasons a flipped bit can cause. */

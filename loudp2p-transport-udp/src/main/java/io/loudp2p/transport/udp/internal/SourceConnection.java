@@ -44,6 +44,8 @@ final class SourceConnection extends Connection {
   private final ChunkProvider provider;
   private State state = State.PREPARED;
   private @Nullable InetSocketAddress pinned;
+  /** Whether the socket is connected to {@link #pinned}: then the kernel filters and routes. */
+  private boolean connected;
   private boolean answerDue;
   private final ArrayDeque<Want> order = new ArrayDeque<>();
   private final HashMap<Integer, Want> wanted = new HashMap<>();
@@ -67,6 +69,9 @@ final class SourceConnection extends Connection {
 
   @Override
   @Nullable InetSocketAddress receive(ByteBuffer buf) throws IOException {
+    if (connected) {
+      return channel.read(buf) > 0 ? pinned : null;
+    }
     return (InetSocketAddress) channel.receive(buf);
   }
 
@@ -77,6 +82,10 @@ final class SourceConnection extends Connection {
 
   @Override
   void write(ByteBuffer datagram) throws IOException {
+    if (connected) {
+      channel.write(datagram);
+      return;
+    }
     InetSocketAddress to = pinned;
     if (to != null) {
       channel.send(datagram, to);
@@ -98,6 +107,14 @@ final class SourceConnection extends Connection {
         in.get(handshake);
         if (pinned == null) {
           pinned = from;
+          // Connected, the socket hears only the pinned address (the kernel drops the rest) and
+          // sends without a route lookup per datagram.
+          try {
+            channel.connect(from);
+            connected = true;
+          } catch (IOException | RuntimeException e) {
+            log.debug("{} stays unconnected", this, e);
+          }
         }
         if (state == State.PREPARED) {
           boolean accepted;
