@@ -5,6 +5,7 @@ import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataTransport;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.udp.UdpDataTransportProvider;
+import io.loudp2p.transport.udp.internal.Wire;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -24,8 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.loudp2p.benchmarks.UdpThroughput [seconds]}.
  */
 public final class UdpThroughput {
-  /** The datagram of a full DATA packet: header, frame header and 1,200 bytes, tag. */
-  static final int DATAGRAM = 25 + 11 + 1200 + 16;
+  /** Chunk bytes in a full DATA frame: 1,130. */
+  static final int FRAGMENT = Wire.MAX_FRAGMENT;
+
+  /** The datagram of a full DATA packet: header, frame header and 1,130 bytes, tag: 1,182 bytes. */
+  static final int DATAGRAM = Wire.HEADER_LENGTH + Wire.DATA_OVERHEAD + FRAGMENT + Wire.TAG_LENGTH;
 
   private UdpThroughput() {}
 
@@ -64,7 +68,7 @@ public final class UdpThroughput {
     }
   }
 
-  /** Payload bytes per second (1,200 per datagram) that arrive from a sender blasting datagrams. */
+  /** Payload bytes per second (1,130 per datagram) that arrive from a sender blasting datagrams. */
   static double rawUdp(double seconds) throws Exception {
     try (DatagramChannel rx = DatagramChannel.open(); DatagramChannel tx = DatagramChannel.open()) {
       rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
@@ -96,7 +100,7 @@ public final class UdpThroughput {
       while (System.nanoTime() < end) {
         tx.write(out.clear());
       }
-      double rate = (received.get() - n0) * 1200.0 * 1e9 / (System.nanoTime() - t0);
+      double rate = (received.get() - n0) * (double) FRAGMENT * 1e9 / (System.nanoTime() - t0);
       stopRaw = true;
       rx.close();
       reader.join(1000);

@@ -30,13 +30,18 @@ public interface DataSession extends AutoCloseable {
   /**
    * Receives what arrives on a session.
    *
-   * <p>Callbacks for one session run one at a time (never concurrently), on a transport thread
-   * (an in-process transport may run them on the thread that called into it), and must not block;
-   * they may call back into the session. No callback follows {@link #onClosed}.
+   * <p>Callbacks run on the transport's own thread (an in-process transport may run them on the
+   * thread that called into it), one at a time for a session (never concurrently). That thread is
+   * usually shared: the UDP transport, for one, reads, decrypts and sends for many sessions on one
+   * I/O thread, and the {@link #onFragment} of every session it serves runs there. A callback must
+   * therefore not block (no I/O, no waiting on locks held for long, no waiting on other threads)
+   * and should return quickly: copy or hand what it received to a queue and let another thread do
+   * the work, or every session on that thread stalls with it. Callbacks may call back into the
+   * session. No callback follows {@link #onClosed}.
    */
   interface Listener {
     /**
-     * One fragment of a chunk arrived.
+     * One fragment of a chunk arrived. Runs on the transport's thread and must not block.
      *
      * @param chunkIndex which chunk
      * @param offset where in the chunk the fragment starts

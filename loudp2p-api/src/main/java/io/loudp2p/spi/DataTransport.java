@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
  * one datagram on any path. Encryption, pacing, congestion control and loss detection, where the
  * transport has them, are its own business; above it only the want list and fragments are seen.
  *
+ * <p>Listener callbacks ({@link DataSession.Listener}) run on the transport's threads, which serve
+ * many sessions at once: they must not block.
+ *
  * <p>Thread-safe. Lifecycle: created by a {@link DataTransportProvider}, closed exactly once by its
  * owner. {@link #close()} is idempotent: it closes every server (ending their sessions at the
  * receivers with {@link DataSession.CloseReason#SOURCE_CLOSED}) and every session opened here
@@ -25,7 +28,8 @@ public interface DataTransport extends AutoCloseable {
    * @param source the source's data address
    * @param id the session ID agreed on the control plane
    * @param handshake opaque bytes the source's {@link ChunkProvider#accept} sees (keys, tokens)
-   * @param listener receives fragments and the end of the session
+   * @param listener receives fragments and the end of the session, on the transport's thread: its
+   *     callbacks must not block
    * @return the session once the source accepted it; exceptionally with a {@link
    *     ControlException} ({@link ControlErrorCode#UNAUTHENTICATED} when refused, {@link
    *     ControlErrorCode#UNAVAILABLE} when unreachable)

@@ -8,19 +8,24 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * A loopback UDP forwarder that impairs what it forwards: drops, delay with jitter, reordering,
- * duplication, bit flips and a bandwidth cap with a bounded queue, drawn from a seeded random
- * source.
+ * duplication, bit flips and a bandwidth cap with a bounded queue, drawn from seeded random
+ * sources (one per direction, so that what happens to the datagrams of one direction does not
+ * depend on how the other direction's traffic interleaves with them).
  *
  * <p>A front is a socket on 127.0.0.1 in front of one upstream address; each client address that
  * sends to a front gets its own upstream socket, so the upstream sees one stable address per
@@ -28,11 +33,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * addresses; all fronts share the relay's impairments and its two bottleneck links (toward the
  * upstreams and back), so sessions through one relay compete for the same capacity.
  *
- * <p>One thread does all the work; the settings are fixed at build time. Thread-safe; closed once.
+ * <p>A link is modelled as a queue in front of a serializer, then a propagation delay: a datagram
+ * waits for the ones ahead of it to be serialized at the capped rate, leaves the queue once it is
+ * serialized itself, and arrives the one-way delay (plus jitter) later. Only datagrams not yet
+ * serialized count against the queue limit.
+ *
+ * <p>One thread does all the work; the settings are fixed at build time. An I/O error on one socket
+ * (an ICMP port unreachable on a connected upstream socket, say) is counted in {@link #errors} and
+ * the relay goes on. Thread-safe; closed once.
  */
 public final class UdpImpairmentRelay implements AutoCloseable {
+  /** The largest datagram the relay takes in. */
+  private static final int MAX_DATAGRAM = 65_536;
+
   private final Builder settings;
-  private final Random random;
   private final Selector selector;
   private final Thread thread;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -41,6 +55,7 @@ public final class UdpImpairmentRelay implements AutoCloseable {
           : Long.compare(a.order, b.order));
   private final Link toUpstream;
   private final Link toClients;
+  private final List<Front> fronts = new ArrayList<>();
   private final InetSocketAddress firstFront;
   private volatile boolean running = true;
   private long order;
@@ -52,13 +67,22 @@ public final class UdpImpairmentRelay implements AutoCloseable {
   public final AtomicLong corrupted = new AtomicLong();
   public final AtomicLong reordered = new AtomicLong();
   public final AtomicLong queueDrops = new AtomicLong();
+  /** I/O errors on the relay's sockets, each survived. */
+  public final AtomicLong errors = new AtomicLong();
+  /** Datagrams sent with {@link #injectToUpstream} or {@link #injectToClients}. */
+  public final AtomicLong injected = new AtomicLong();
+  /** Turns of the relay's loop: how often it woke up. */
+  public final AtomicLong loopTurns = new AtomicLong();
+  /** The largest datagram received from a client (toward an upstream). */
+  public final AtomicLong largestToUpstream = new AtomicLong();
+  /** The largest datagram received from an upstream (toward a client). */
+  public final AtomicLong largestToClients = new AtomicLong();
 
   private UdpImpairmentRelay(Builder b, InetSocketAddress upstream) throws IOException {
     this.settings = b;
-    this.random = new Random(b.seed);
     this.selector = Selector.open();
-    this.toUpstream = new Link();
-    this.toClients = new Link();
+    this.toUpstream = new Link(new Random(b.seed));
+    this.toClients = new Link(new Random(~b.seed * 0x9E3779B97F4A7C15L));
     this.firstFront = openFront(upstream);
     this.thread = new Thread(this::run, "udp-impairment-relay");
     thread.setDaemon(true);
@@ -77,11 +101,76 @@ public final class UdpImpairmentRelay implements AutoCloseable {
 
   /** Opens another front, in front of {@code upstream}, sharing this relay's impairments. */
   public InetSocketAddress front(InetSocketAddress upstream) throws IOException {
-    CompletableFuture<InetSocketAddress> f = new CompletableFuture<>();
+    return onRelayThread(() -> {
+      try {
+        return openFront(upstream);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, "no front for " + upstream);
+  }
+
+  /**
+   * Sends {@code count} datagrams now, unimpaired and outside the link model, from every upstream
+   * socket of the fronts in front of {@code upstream}: to that upstream, the datagrams come from
+   * the very address it hears its client at. {@code fill} writes each datagram into the cleared
+   * buffer it is given (the relay flips it).
+   *
+   * @return how many datagrams were sent
+   */
+  public int injectToUpstream(InetSocketAddress upstream, int count, Consumer<ByteBuffer> fill)
+      throws IOException {
+    return inject(upstream, true, count, fill);
+  }
+
+  /**
+   * Sends {@code count} datagrams now, unimpaired, from each front in front of {@code upstream} to
+   * every client that sent to it: the clients see them come from the front they talk to.
+   *
+   * @return how many datagrams were sent
+   */
+  public int injectToClients(InetSocketAddress upstream, int count, Consumer<ByteBuffer> fill)
+      throws IOException {
+    return inject(upstream, false, count, fill);
+  }
+
+  private int inject(InetSocketAddress upstream, boolean toUpstream, int count,
+      Consumer<ByteBuffer> fill) throws IOException {
+    return onRelayThread(() -> {
+      ByteBuffer buf = ByteBuffer.allocate(MAX_DATAGRAM);
+      int sent = 0;
+      for (Front f : fronts) {
+        if (!f.upstream.equals(upstream)) {
+          continue;
+        }
+        for (Map.Entry<SocketAddress, DatagramChannel> e : f.byClient.entrySet()) {
+          for (int i = 0; i < count; i++) {
+            buf.clear();
+            fill.accept(buf);
+            buf.flip();
+            try {
+              int n = toUpstream ? e.getValue().write(buf) : f.channel.send(buf, e.getKey());
+              if (n > 0) {
+                sent++;
+              }
+            } catch (IOException ex) {
+              errors.incrementAndGet();
+            }
+          }
+        }
+      }
+      injected.addAndGet(sent);
+      return sent;
+    }, "injecting toward " + upstream);
+  }
+
+  private <T> T onRelayThread(java.util.function.Supplier<T> task, String what)
+      throws IOException {
+    CompletableFuture<T> f = new CompletableFuture<>();
     tasks.add(() -> {
       try {
-        f.complete(openFront(upstream));
-      } catch (IOException e) {
+        f.complete(task.get());
+      } catch (RuntimeException e) {
         f.completeExceptionally(e);
       }
     });
@@ -89,7 +178,7 @@ public final class UdpImpairmentRelay implements AutoCloseable {
     try {
       return f.get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IOException("no front for " + upstream, e);
+      throw new IOException(what, e);
     }
   }
 
@@ -98,7 +187,9 @@ public final class UdpImpairmentRelay implements AutoCloseable {
     c.configureBlocking(false);
     c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
     c.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    c.register(selector, SelectionKey.OP_READ, new Front(c, upstream));
+    Front front = new Front(c, upstream);
+    c.register(selector, SelectionKey.OP_READ, front);
+    fronts.add(front);
     return (InetSocketAddress) c.getLocalAddress();
   }
 
@@ -117,11 +208,16 @@ public final class UdpImpairmentRelay implements AutoCloseable {
       DatagramChannel u = byClient.get(client);
       if (u == null) {
         u = DatagramChannel.open();
-        u.configureBlocking(false);
-        u.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
-        u.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        u.connect(upstream);
-        u.register(selector, SelectionKey.OP_READ, new Back(this, client, u));
+        try {
+          u.configureBlocking(false);
+          u.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
+          u.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+          u.connect(upstream);
+          u.register(selector, SelectionKey.OP_READ, new Back(this, client, u));
+        } catch (IOException e) {
+          u.close();
+          throw e;
+        }
         byClient.put(client, u);
       }
       return u;
@@ -133,75 +229,38 @@ public final class UdpImpairmentRelay implements AutoCloseable {
 
   /** A datagram waiting for its time. */
   private record Pending(long atNs, long order, byte[] data, DatagramChannel via,
-      SocketAddress to, Link link) {}
+      SocketAddress to) {}
 
-  /** A bottleneck: datagrams leave one after the other at the capped rate. */
+  /** A bottleneck and the random source of one direction's impairments. */
   private static final class Link {
-    long freeAtNs;
-    long queuedBytes;
+    final Random random;
+    /** When the serializer has sent everything queued so far. */
+    long freeAtNs = Long.MIN_VALUE;
+
+    Link(Random random) {
+      this.random = random;
+    }
   }
 
   private void run() {
-    ByteBuffer buf = ByteBuffer.allocate(65536);
+    ByteBuffer buf = ByteBuffer.allocate(MAX_DATAGRAM);
     try {
       while (running) {
+        loopTurns.incrementAndGet();
         Runnable t;
         while ((t = tasks.poll()) != null) {
           t.run();
         }
-        long now = System.nanoTime();
-        Pending head = scheduled.peek();
-        if (head == null) {
-          selector.select(10);
-        } else if (head.atNs > now) {
-          long waitMs = (head.atNs - now) / 1_000_000;
-          if (waitMs >= 1) {
-            selector.select(waitMs);
-          } else {
-            selector.selectNow();
-          }
-        } else {
-          selector.selectNow();
-        }
+        waitForWork();
         for (SelectionKey key : selector.selectedKeys()) {
-          Object a = key.attachment();
-          for (int i = 0; i < 256; i++) {
-            buf.clear();
-            SocketAddress from;
-            if (a instanceof Front f) {
-              from = f.channel.receive(buf);
-              if (from == null) {
-                break;
-              }
-              buf.flip();
-              impair(buf, f.upstreamFor(from), null, toUpstream);
-            } else {
-              Back b = (Back) a;
-              if (b.channel.read(buf) <= 0) {
-                break;
-              }
-              buf.flip();
-              impair(buf, b.front.channel, b.client, toClients);
-            }
-          }
+          readAll(key, buf);
         }
         selector.selectedKeys().clear();
-        now = System.nanoTime();
-        while ((head = scheduled.peek()) != null && head.atNs <= now) {
-          scheduled.poll();
-          head.link.queuedBytes -= head.data.length;
-          ByteBuffer out = ByteBuffer.wrap(head.data);
-          if (head.to == null) {
-            head.via.write(out);
-          } else {
-            head.via.send(out, head.to);
-          }
-          forwarded.incrementAndGet();
-        }
+        deliverDue();
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       if (running) {
-        throw new java.io.UncheckedIOException(e);
+        throw new IllegalStateException("the relay's selector failed", e);
       }
     } finally {
       try {
@@ -215,8 +274,83 @@ public final class UdpImpairmentRelay implements AutoCloseable {
     }
   }
 
+  /**
+   * Blocks until a datagram arrives, a task is handed over or the next scheduled datagram is due,
+   * without spinning: the selector for waits of a millisecond or more, a park for shorter ones.
+   */
+  private void waitForWork() throws IOException {
+    if (!tasks.isEmpty()) {
+      selector.selectNow();
+      return;
+    }
+    Pending head = scheduled.peek();
+    if (head == null) {
+      selector.select(10);
+      return;
+    }
+    long waitNs = head.atNs - System.nanoTime();
+    if (waitNs >= 1_000_000L) {
+      selector.select(waitNs / 1_000_000L);
+    } else {
+      if (waitNs > 0) {
+        LockSupport.parkNanos(waitNs);
+      }
+      selector.selectNow();
+    }
+  }
+
+  private void readAll(SelectionKey key, ByteBuffer buf) {
+    Object a = key.attachment();
+    for (int i = 0; i < 256; i++) {
+      buf.clear();
+      try {
+        if (a instanceof Front f) {
+          SocketAddress from = f.channel.receive(buf);
+          if (from == null) {
+            return;
+          }
+          buf.flip();
+          largestToUpstream.accumulateAndGet(buf.remaining(), Math::max);
+          impair(buf, f.upstreamFor(from), null, toUpstream);
+        } else {
+          Back b = (Back) a;
+          if (b.channel.read(buf) <= 0) {
+            return;
+          }
+          buf.flip();
+          largestToClients.accumulateAndGet(buf.remaining(), Math::max);
+          impair(buf, b.front.channel, b.client, toClients);
+        }
+      } catch (IOException e) {
+        // An ICMP error for an earlier datagram, say: this socket's turn ends, the relay goes on.
+        errors.incrementAndGet();
+        return;
+      }
+    }
+  }
+
+  private void deliverDue() {
+    long now = System.nanoTime();
+    Pending head;
+    while ((head = scheduled.peek()) != null && head.atNs <= now) {
+      scheduled.poll();
+      ByteBuffer out = ByteBuffer.wrap(head.data);
+      try {
+        if (head.to == null) {
+          head.via.write(out);
+        } else {
+          head.via.send(out, head.to);
+        }
+        forwarded.incrementAndGet();
+      } catch (IOException e) {
+        errors.incrementAndGet();
+      }
+    }
+  }
+
   private void impair(ByteBuffer in, DatagramChannel via, SocketAddress to, Link link) {
     Builder s = settings;
+    Random random = link.random;
     if (random.nextDouble() < s.dropRate) {
       dropped.incrementAndGet();
       return;
@@ -225,10 +359,11 @@ public final class UdpImpairmentRelay implements AutoCloseable {
     if (copies == 2) {
       duplicated.incrementAndGet();
     }
-    byte[] data = new byte[in.remaining()];
-    in.get(data);
+    byte[] pristine = new byte[in.remaining()];
+    in.get(pristine);
     for (int c = 0; c < copies; c++) {
-      byte[] d = c == 0 ? data : data.clone();
+      // Each copy starts from the datagram as sent, and is corrupted (and counted) on its own.
+      byte[] d = c == copies - 1 ? pristine : pristine.clone();
       if (random.nextDouble() < s.corruptRate && d.length > 0) {
         int flips = 1 + random.nextInt(3);
         for (int i = 0; i < flips; i++) {
@@ -240,14 +375,16 @@ public final class UdpImpairmentRelay implements AutoCloseable {
       long now = System.nanoTime();
       long departs = now;
       if (s.bytesPerSecond > 0) {
-        if (link.queuedBytes + d.length > s.queueLimitBytes) {
+        // What is still waiting to be serialized is what the queue holds.
+        long backlogNs = link.freeAtNs == Long.MIN_VALUE ? 0 : Math.max(0, link.freeAtNs - now);
+        long backlogBytes = backlogNs * s.bytesPerSecond / 1_000_000_000L;
+        if (backlogBytes + d.length > s.queueLimitBytes) {
           queueDrops.incrementAndGet();
           continue;
         }
         long start = Math.max(now, link.freeAtNs);
-        link.freeAtNs = start + d.length * 1_000_000_000L / s.bytesPerSecond;
-        departs = link.freeAtNs;
-        link.queuedBytes += d.length;
+        departs = start + d.length * 1_000_000_000L / s.bytesPerSecond;
+        link.freeAtNs = departs;
       }
       long delay = s.delayNs;
       if (s.jitterNs > 0) {
@@ -257,10 +394,7 @@ public final class UdpImpairmentRelay implements AutoCloseable {
         delay += s.reorderDelayNs;
         reordered.incrementAndGet();
       }
-      if (s.bytesPerSecond <= 0) {
-        link = new Link(); // no queue accounting without a cap
-      }
-      scheduled.add(new Pending(departs + delay, order++, d, via, to, link));
+      scheduled.add(new Pending(departs + delay, order++, d, via, to));
     }
   }
 
@@ -308,7 +442,7 @@ public final class UdpImpairmentRelay implements AutoCloseable {
       return this;
     }
 
-    /** The share of datagrams with one to three bits flipped. */
+    /** The share of datagrams (each copy of a duplicate on its own) with one to three bits flipped. */
     public Builder corruptRate(double rate) {
       this.corruptRate = rate;
       return this;
@@ -321,14 +455,17 @@ public final class UdpImpairmentRelay implements AutoCloseable {
       return this;
     }
 
-    /** One-way delay plus a uniform jitter of up to {@code jitterMicros}. */
+    /** One-way (propagation) delay plus a uniform jitter of up to {@code jitterMicros}. */
     public Builder delay(long delayMicros, long jitterMicros) {
       this.delayNs = TimeUnit.MICROSECONDS.toNanos(delayMicros);
       this.jitterNs = TimeUnit.MICROSECONDS.toNanos(jitterMicros);
       return this;
     }
 
-    /** Caps each direction at {@code bytesPerSecond}, queueing at most {@code queueLimitBytes}. */
+    /**
+     * Caps each direction at {@code bytesPerSecond}, queueing at most {@code queueLimitBytes} not
+     * yet serialized.
+     */
     public Builder bandwidth(long bytesPerSecond, long queueLimitBytes) {
       this.bytesPerSecond = bytesPerSecond;
       this.queueLimitBytes = queueLimitBytes;

@@ -6,8 +6,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class UdpImpairmentRelayTest {
@@ -120,5 +123,167 @@ class UdpImpairmentRelayTest {
       assertThat(relay.queueDrops.get()).isPositive();
       assertThat(got.size()).isLessThan(100).isGreaterThanOrEqualTo(10);
     }
+  }
+
+  @Test
+  void goesOnAfterAnUpstreamIsUnreachable() throws Exception {
+    InetSocketAddress gone;
+    try (DatagramChannel closed = bound()) {
+      gone = (InetSocketAddress) closed.getLocalAddress();
+    }
+    try (DatagramChannel upstream = bound(); DatagramChannel client = bound();
+        UdpImpairmentRelay relay = UdpImpairmentRelay.builder().start(gone)) {
+      // The upstream socket is connected to a closed port: the kernel answers with ICMP port
+      // unreachable, and the next read on that socket fails.
+      for (int i = 0; i < 5; i++) {
+        client.send(ByteBuffer.allocate(4).putInt(0, i), relay.address());
+      }
+      Await.until(() -> relay.errors.get() > 0, Duration.ofSeconds(5), "the relay saw the error");
+      InetSocketAddress live = relay.front((InetSocketAddress) upstream.getLocalAddress());
+      client.send(ByteBuffer.allocate(4).putInt(0, 42), live);
+      ByteBuffer buf = ByteBuffer.allocate(16);
+      assertThat(upstream.receive(buf)).isNotNull();
+      assertThat(buf.flip().getInt()).isEqualTo(42);
+    }
+  }
+
+  @Test
+  void corruptsEachCopyOfADuplicateOnItsOwnAndCountsIt() throws Exception {
+    try (DatagramChannel upstream = bound(); DatagramChannel client = bound();
+        UdpImpairmentRelay relay = UdpImpairmentRelay.builder().seed(6).duplicateRate(1)
+            .corruptRate(0.5).start((InetSocketAddress) upstream.getLocalAddress())) {
+      int n = 400;
+      for (int i = 0; i < n; i++) {
+        client.send(ByteBuffer.allocate(64), relay.address()); // all zeros: a flip shows
+        if (i % 50 == 49) {
+          long sent = 2L * (i + 1);
+          Await.until(() -> relay.forwarded.get() >= sent, Duration.ofSeconds(5),
+              "the relay forwarded " + sent + " datagrams");
+        }
+      }
+      upstream.configureBlocking(false);
+      ByteBuffer buf = ByteBuffer.allocate(128);
+      int received = 0;
+      int damaged = 0;
+      while (received < 2 * n) {
+        buf.clear();
+        if (upstream.receive(buf) == null) {
+          break;
+        }
+        received++;
+        buf.flip();
+        while (buf.hasRemaining()) {
+          if (buf.get() != 0) {
+            damaged++;
+            break;
+          }
+        }
+      }
+      assertThat(received).isEqualTo(2 * n);
+      assertThat(damaged).isEqualTo(relay.corrupted.get()).isBetween(300, 500);
+    }
+  }
+
+  @Test
+  void freesQueueRoomWhenADatagramIsSerializedNotWhenItArrives() throws Exception {
+    // 10 kB of queue at 100 kB/s, 500 ms away: ten datagrams leave the queue within 100 ms and
+    // then spend 400 ms more on the way. A second ten sent while the first are on the way fit.
+    try (DatagramChannel upstream = bound(); DatagramChannel client = bound();
+        UdpImpairmentRelay relay = UdpImpairmentRelay.builder().seed(7).delay(500_000, 0)
+            .bandwidth(100_000, 10_000).start((InetSocketAddress) upstream.getLocalAddress())) {
+      for (int i = 0; i < 10; i++) {
+        client.send(ByteBuffer.allocate(1000).putInt(0, i), relay.address());
+      }
+      ByteBuffer buf = ByteBuffer.allocate(2048);
+      assertThat(upstream.receive(buf)).isNotNull(); // the first has arrived, nine are on the way
+      for (int i = 10; i < 20; i++) {
+        client.send(ByteBuffer.allocate(1000).putInt(0, i), relay.address());
+      }
+      List<Integer> got = drain(upstream, 800);
+      assertThat(relay.queueDrops.get()).isZero();
+      assertThat(got).hasSize(19);
+    }
+  }
+
+  @Test
+  void waitsForTheNextDatagramWithoutSpinning() throws Exception {
+    // At 1 MB/s a kilobyte leaves every millisecond: the wait before each is about a millisecond
+    // or less, which the relay must sleep through rather than poll.
+    try (DatagramChannel upstream = bound(); DatagramChannel client = bound();
+        UdpImpairmentRelay relay = UdpImpairmentRelay.builder().seed(8).delay(300, 600)
+            .bandwidth(1_000_000, 1 << 20).start((InetSocketAddress) upstream.getLocalAddress())) {
+      int n = 300;
+      for (int i = 0; i < n; i++) {
+        client.send(ByteBuffer.allocate(1000).putInt(0, i), relay.address());
+      }
+      List<Integer> got = drain(upstream, 200);
+      assertThat(got).hasSize(n);
+      assertThat(relay.loopTurns.get()).as("turns of the relay's loop")
+          .isLessThan(20L * n);
+    }
+  }
+
+  @Test
+  void drawsEachDirectionsDecisionsFromItsOwnSeededSource() throws Exception {
+    Set<Integer> alone = arrivals(false);
+    Set<Integer> interleaved = arrivals(true);
+    assertThat(alone).isNotEmpty().hasSizeLessThan(200);
+    assertThat(interleaved).isEqualTo(alone);
+  }
+
+  /** Which of 200 datagrams toward the upstream a 50% loss lets through, with or without replies. */
+  private static Set<Integer> arrivals(boolean withReplies) throws Exception {
+    try (DatagramChannel upstream = bound(); DatagramChannel client = bound();
+        UdpImpairmentRelay relay = UdpImpairmentRelay.builder().seed(9).dropRate(0.5)
+            .start((InetSocketAddress) upstream.getLocalAddress())) {
+      // Until one arrives the upstream cannot answer: the same draws in both runs.
+      ByteBuffer buf = ByteBuffer.allocate(64);
+      java.net.SocketAddress clientSeenAt = null;
+      long handled = 0;
+      upstream.configureBlocking(false);
+      while (clientSeenAt == null) {
+        client.send(ByteBuffer.allocate(8).putInt(0, -1), relay.address());
+        long h = ++handled;
+        Await.until(() -> relay.dropped.get() + relay.forwarded.get() >= h,
+            Duration.ofSeconds(5), "the relay handled the datagram");
+        clientSeenAt = relay.forwarded.get() > 0 ? receiveBlocking(upstream, buf) : null;
+      }
+      Set<Integer> arrived = new TreeSet<>();
+      for (int i = 0; i < 200; i++) {
+        client.send(ByteBuffer.allocate(8).putInt(0, i), relay.address());
+        long h = ++handled;
+        Await.until(() -> relay.dropped.get() + relay.forwarded.get() >= h,
+            Duration.ofSeconds(5), "the relay handled datagram " + i);
+        if (withReplies) {
+          upstream.send(ByteBuffer.allocate(8).putInt(0, 1000 + i), clientSeenAt);
+          long r = ++handled;
+          Await.until(() -> relay.dropped.get() + relay.forwarded.get() >= r,
+              Duration.ofSeconds(5), "the relay handled reply " + i);
+        }
+      }
+      for (int i = 0; i < 1000; i++) {
+        buf.clear();
+        if (upstream.receive(buf) == null) {
+          break;
+        }
+        arrived.add(buf.flip().getInt());
+      }
+      return arrived;
+    }
+  }
+
+  private static java.net.SocketAddress receiveBlocking(DatagramChannel c, ByteBuffer buf)
+      throws Exception {
+    java.net.SocketAddress[] from = new java.net.SocketAddress[1];
+    Await.until(() -> {
+      try {
+        buf.clear();
+        from[0] = c.receive(buf);
+        return from[0] != null;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, Duration.ofSeconds(5), "a datagram arrived");
+    return from[0];
   }
 }

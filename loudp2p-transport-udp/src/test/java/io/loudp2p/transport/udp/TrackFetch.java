@@ -22,9 +22,16 @@ import java.util.function.Function;
 /**
  * Fetches one track over a session the way a player would: a window of chunks requested ahead,
  * each verified by SHA-256 when complete, chunks still missing after a while asked for again.
+ *
+ * <p>The while is {@link #PATIENCE_MS}, longer than the transport needs to recover a loss in any
+ * test here, so that a chunk asked for again ({@link #rerequests}) means the transport's own
+ * recovery failed, not that the test covered for it.
  */
 final class TrackFetch implements DataSession.Listener {
   static final int CHUNK = 16 * 1024;
+
+  /** How long a chunk may be missing after it was asked for before it is asked for again. */
+  static final long PATIENCE_MS = 10_000;
 
   /** Serves random tracks by session ID and accepts every session it knows. */
   static final class Tracks implements ChunkProvider {
@@ -207,7 +214,7 @@ final class TrackFetch implements DataSession.Listener {
       try {
         finished.get(200, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
-        rerequest(2000);
+        rerequest(PATIENCE_MS);
       }
     }
     finished.get();

@@ -24,9 +24,10 @@ public interface CongestionController {
   void onLost(long sentNs, int bytes, long nowNs);
 
   /**
-   * A new round-trip sample arrived: {@code latestRttNs} now, {@code minRttNs} the smallest seen
-   * on the path (its base delay). A controller that backs off on rising delay (queues building up
-   * along the path) looks at the difference; the default ignores it.
+   * A new round-trip sample arrived: {@code latestRttNs} now, {@code baseDelayNs} the path's base
+   * delay (the smallest recent sample, {@link RttEstimator#baseDelayNs()}). A controller that backs
+   * off on rising delay (queues building up along the path) looks at the difference; the default
+   * ignores it.
    */
-  default void onRttSample(long latestRttNs, long minRttNs, long nowNs) {}
+  default void onRttSample(long latestRttNs, long baseDelayNs, long nowNs) {}
 }

@@ -41,8 +41,8 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   private long nextPn;
   private final AntiReplayWindow replay = new AntiReplayWindow(UdpSettings.REPLAY_WINDOW);
   final AckTracker acks;
-  final RttEstimator rtt = new DefaultRttEstimator();
-  final DefaultLossDetector loss;
+  final RttEstimator rtt;
+  final LossDetector loss;
   final CongestionController congestion;
   final Pacer pacer;
   private final ArrayDeque<SentPacket> pool = new ArrayDeque<>();
@@ -50,6 +50,8 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   private final long[] ackDelay = new long[1];
   private boolean probeDue;
   private long inFlightAtAck;
+  /** No keepalive before this: one found no room to be tracked, and waits a keepalive interval. */
+  private long keepaliveRetryNs = Long.MIN_VALUE;
 
   long lastReceivedNs;
   long lastSentNs;
@@ -58,9 +60,10 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   int loopIndex = -1;
   boolean ended;
 
-  /** Packets sent and bytes of chunk data delivered, for tests and benchmarks. */
+  /** Packets sent, declared lost, and DATA frames sent again, for tests and benchmarks. */
   long packetsSent;
   long packetsLost;
+  long dataRetransmitted;
 
   Connection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
       Drops drops, boolean source, long nowNs) {
@@ -73,10 +76,12 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
     this.sendDirection = source ? Wire.TO_RECEIVER : Wire.TO_SOURCE;
     this.receiveDirection = source ? Wire.TO_SOURCE : Wire.TO_RECEIVER;
     this.acks = new AckTracker(UdpSettings.MAX_ACK_DELAY_NS);
-    this.loss = new DefaultLossDetector(UdpSettings.MAX_TRACKED_PACKETS, rtt,
+    SessionPolicies policies = settings.policies;
+    this.rtt = policies.rttEstimator();
+    this.loss = policies.lossDetector(UdpSettings.MAX_TRACKED_PACKETS, rtt,
         UdpSettings.MAX_ACK_DELAY_NS);
-    this.congestion = new DefaultCongestionController(Wire.MAX_DATAGRAM, settings.maxWindowBytes);
-    this.pacer = new DefaultPacer(Wire.MAX_DATAGRAM, IoLoop.TICK_NS);
+    this.congestion = policies.congestionController(Wire.MAX_DATAGRAM, settings.maxWindowBytes);
+    this.pacer = policies.pacer(Wire.MAX_DATAGRAM, IoLoop.TICK_NS);
     this.lastReceivedNs = nowNs;
     this.lastSentNs = nowNs;
     this.timerNs = nowNs;
@@ -165,7 +170,7 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
           long samples = rtt.samples();
           loss.onAck(ackRanges, n, ackDelay[0] * 1000, nowNs, this);
           if (rtt.samples() != samples) {
-            congestion.onRttSample(rtt.latestNs(), rtt.minNs(), nowNs);
+            congestion.onRttSample(rtt.latestNs(), rtt.baseDelayNs(), nowNs);
           }
         }
       } else if (type == Wire.PING) {
@@ -289,14 +294,24 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   /** Sends a flipped datagram. */
   abstract void write(ByteBuffer datagram) throws IOException;
 
-  /** Sends a packet holding only a PING (and an ACK if owed); tracked, so it elicits an ACK. */
-  void sendPing(long nowNs) {
+  /**
+   * Sends a packet holding only a PING (and an ACK if owed); tracked, so it elicits an ACK.
+   *
+   * @return false when there was no room to track it, and nothing was sent
+   */
+  boolean sendPing(long nowNs) {
     if (!loss.hasRoom()) {
-      return;
+      return false;
     }
     ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - 2);
     plain.put(Wire.PING);
     sendPacket(plain, obtain(), false, nowNs);
+    return true;
+  }
+
+  /** When the next keepalive is due. */
+  private long keepaliveDueNs() {
+    return Math.max(lastSentNs + settings.keepaliveNs, keepaliveRetryNs);
   }
 
   /** Sends {@link #CLOSE_REPEATS} CLOSE frames. */
@@ -322,7 +337,7 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
       return;
     }
     if (nowNs - lastReceivedNs >= idleTimeoutNs()) {
-      onIdleTimeout();
+      onIdleTimeout(nowNs);
       return;
     }
     pacer.setRate(congestion.windowBytes(), rtt.smoothedNs(), congestion.inSlowStart());
@@ -338,14 +353,15 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
       ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - 2);
       sendPacket(plain, null, false, nowNs);
     }
-    if (keepalive() && nowNs - lastSentNs >= settings.keepaliveNs) {
-      sendPing(nowNs);
+    if (keepalive() && nowNs >= keepaliveDueNs() && !sendPing(nowNs)) {
+      // No room to track it: try again an interval later, not on every tick until there is.
+      keepaliveRetryNs = nowNs + settings.keepaliveNs;
     }
     next = Math.min(next, loss.timeoutNs());
     next = Math.min(next, acks.deadlineNs());
     next = Math.min(next, lastReceivedNs + idleTimeoutNs());
     if (keepalive()) {
-      next = Math.min(next, lastSentNs + settings.keepaliveNs);
+      next = Math.min(next, keepaliveDueNs());
     }
     timerNs = Math.max(next, nowNs);
     loop.wakeBy(timerNs);
@@ -360,10 +376,13 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   /** Whether to send keepalive pings now. */
   abstract boolean keepalive();
 
-  abstract void onIdleTimeout();
+  abstract void onIdleTimeout(long nowNs);
 
   /** Ends the session after an internal error. */
-  abstract void fail();
+  abstract void fail(long nowNs);
+
+  /** Ends the session because its loop stopped: as a local close, on the loop thread. */
+  abstract void shutDown(long nowNs);
 
   /** Deregisters and closes the socket. */
   void release() {
@@ -379,6 +398,11 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
     } catch (IOException e) {
       log.debug("closing {}", this, e);
     }
+  }
+
+  /** The largest packet number accepted from the peer, or -1. */
+  long largestAcceptedPn() {
+    return replay.largest();
   }
 
   /** Packets tracked, for bounds checks. */

@@ -7,8 +7,11 @@ package io.loudp2p.transport.udp.internal;
  *
  * <p>It also backs off on rising delay, as LEDBAT (RFC 6817) does, so that a stream does not fill
  * the queues of a home router ahead of everything else: when a round-trip sample exceeds the
- * path's smallest by more than {@link #TARGET_QUEUE_DELAY_NS}, slow start ends and the window
- * shrinks by {@link #DELAY_BACKOFF} (at most once per round trip).
+ * path's base delay (the smallest sample of the last ten minutes, {@link
+ * DefaultRttEstimator#baseDelayNs()}) by more than {@link #TARGET_QUEUE_DELAY_NS}, slow start ends
+ * and the window shrinks by {@link #DELAY_BACKOFF} (at most once per round trip). Because the base
+ * delay forgets old samples, a path whose delay rose for good stops counting as queued once the
+ * last samples of the old path age out, and the window grows again.
  */
 public final class DefaultCongestionController implements CongestionController {
   /** The queuing delay tolerated before backing off: LEDBAT's target. */
@@ -63,8 +66,8 @@ public final class DefaultCongestionController implements CongestionController {
   }
 
   @Override
-  public void onRttSample(long latestRttNs, long minRttNs, long nowNs) {
-    if (latestRttNs - minRttNs <= TARGET_QUEUE_DELAY_NS || nowNs < recoveryStartNs + latestRttNs) {
+  public void onRttSample(long latestRttNs, long baseDelayNs, long nowNs) {
+    if (latestRttNs - baseDelayNs <= TARGET_QUEUE_DELAY_NS || nowNs < recoveryStartNs + latestRttNs) {
       return; // little queuing, or backed off within the last round trip
     }
     recoveryStartNs = nowNs;

@@ -102,7 +102,7 @@ public final class DefaultLossDetector implements LossDetector {
     boolean newlyAcked = false;
     SentPacket largestPacket = get(largest);
     if (largestPacket != null) {
-      rtt.onSample(nowNs - largestPacket.sentNs, ackDelayNs);
+      rtt.onSample(nowNs - largestPacket.sentNs, ackDelayNs, nowNs);
     }
     for (int r = 0; r < rangeCount; r++) {
       long lo = Math.max(ranges[2 * r], lowest);

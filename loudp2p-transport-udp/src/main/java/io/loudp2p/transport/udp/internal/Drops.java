@@ -17,7 +17,10 @@ public final class Drops {
     BAD_HEADER,
     /** The session ID is not the socket's session (or the socket serves no session). */
     UNKNOWN_SESSION,
-    /** From an address other than the one the session is pinned to. */
+    /**
+     * From an address other than the one the session is pinned to (seldom seen: once pinned, a
+     * source's socket is connected to that address, and the kernel drops the others).
+     */
     WRONG_ADDRESS,
     /** A packet number already seen, or too far below the largest seen. */
     REPLAYED,

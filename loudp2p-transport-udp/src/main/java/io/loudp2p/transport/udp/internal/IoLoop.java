@@ -7,7 +7,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything a session does happens on its loop's thread; other threads only {@link #execute}.
  * The buffers are allocated once and shared by the loop's sessions.
+ *
+ * <p>Once stopped, a loop runs the tasks already handed over, ends the sessions it still serves,
+ * closes every socket registered with it, and refuses further tasks: {@link #execute} returns
+ * false, so that a caller can fail what it was about to start instead of waiting for it forever.
  */
 final class IoLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(IoLoop.class);
@@ -38,6 +42,8 @@ final class IoLoop implements Runnable {
   private final List<Connection> connections = new ArrayList<>();
   private final ArrayDeque<Connection> dirty = new ArrayDeque<>();
   private volatile boolean running = true;
+  /** Set when the loop has left its duty cycle: no task handed over from now on will run. */
+  private volatile boolean terminated;
   private long nextTickNs;
   private long nextWakeNs;
 
@@ -62,26 +68,57 @@ final class IoLoop implements Runnable {
     return selector;
   }
 
+  Thread thread() {
+    return thread;
+  }
+
   boolean inLoop() {
     return Thread.currentThread() == thread;
   }
 
-  /** Runs {@code task} on the loop thread: at once when called there, else soon. */
-  void execute(Runnable task) {
+  /**
+   * Runs {@code task} on the loop thread: at once when called there, else soon.
+   *
+   * @return false when the loop has stopped: the task will never run
+   */
+  boolean execute(Runnable task) {
     if (inLoop()) {
       task.run();
-      return;
+      return true;
     }
-    tasks.add(task);
-    selector.wakeup();
+    return enqueue(task);
   }
 
-  /** Runs {@code task} on the loop thread after what runs now, even when called there. */
-  void executeLater(Runnable task) {
-    tasks.add(task);
-    if (!inLoop()) {
-      selector.wakeup();
+  /**
+   * Runs {@code task} on the loop thread after what runs now, even when called there.
+   *
+   * @return false when the loop has stopped: the task will never run
+   */
+  boolean executeLater(Runnable task) {
+    if (inLoop()) {
+      tasks.add(task); // the duty cycle, or the loop's last drain, runs it
+      return true;
     }
+    return enqueue(task);
+  }
+
+  private boolean enqueue(Runnable task) {
+    if (terminated) {
+      return false;
+    }
+    tasks.add(task);
+    // The loop may have drained its queue for the last time in between: whoever takes the task
+    // out first owns it, the loop to run it or this thread to refuse it.
+    if (terminated && tasks.remove(task)) {
+      return false;
+    }
+    selector.wakeup();
+    return true;
+  }
+
+  /** Whether the loop has stopped and refuses tasks. */
+  boolean terminated() {
+    return terminated;
   }
 
   /** How many sessions the loop serves. */
@@ -139,25 +176,16 @@ final class IoLoop implements Runnable {
     try {
       while (running) {
         long now = System.nanoTime();
+        readyNs = Long.MIN_VALUE;
+        // The ready keys go to onReady as the selector finds them: no selected-key set to iterate,
+        // so a turn allocates nothing.
         if (!tasks.isEmpty() || !dirty.isEmpty() || nextWakeNs <= now) {
-          selector.selectNow();
+          selector.selectNow(onReady);
         } else {
           long waitMs = Math.max(1, (nextWakeNs - now + 999_999) / 1_000_000);
-          selector.select(Math.min(waitMs, 100));
+          selector.select(onReady, Math.min(waitMs, 100));
         }
-        now = System.nanoTime();
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-          SelectionKey key = keys.next();
-          keys.remove();
-          if (key.isValid()) {
-            try {
-              ((Endpoint) key.attachment()).onReadable(now);
-            } catch (RuntimeException e) {
-              log.warn("UDP session failed on a datagram", e);
-            }
-          }
-        }
+        now = readyNs == Long.MIN_VALUE ? System.nanoTime() : readyNs;
         Runnable task;
         while ((task = tasks.poll()) != null) {
           try {
@@ -191,6 +219,17 @@ final class IoLoop implements Runnable {
     } catch (IOException | ClosedSelectorException e) {
       log.warn("UDP I/O loop failed", e);
     } finally {
+      terminated = true;
+      shutDown();
+    }
+  }
+
+  /**
+   * The loop's last work: the tasks handed over before it stopped, then the end of every session
+   * left (their futures fail, their listeners hear of it), then every socket still registered.
+   */
+  private void shutDown() {
+    do {
       Runnable task;
       while ((task = tasks.poll()) != null) {
         try {
@@ -199,10 +238,43 @@ final class IoLoop implements Runnable {
           log.debug("task after stop failed", e);
         }
       }
+      long now = System.nanoTime();
+      for (Connection c : new ArrayList<>(connections)) {
+        try {
+          c.shutDown(now);
+        } catch (RuntimeException e) {
+          log.debug("ending {} after stop failed", c, e);
+          c.release();
+        }
+      }
+    } while (!tasks.isEmpty());
+    try {
+      for (SelectionKey key : selector.keys()) {
+        try {
+          key.channel().close();
+        } catch (IOException e) {
+          log.debug("closing a socket after stop", e);
+        }
+      }
+      selector.close();
+    } catch (IOException | ClosedSelectorException e) {
+      log.debug("closing the selector", e);
+    }
+  }
+
+  /** The time the first ready key of this turn was handled at, or {@code Long.MIN_VALUE}. */
+  private long readyNs;
+  private final Consumer<SelectionKey> onReady = this::onReady;
+
+  private void onReady(SelectionKey key) {
+    if (readyNs == Long.MIN_VALUE) {
+      readyNs = System.nanoTime();
+    }
+    if (key.isValid()) {
       try {
-        selector.close();
-      } catch (IOException e) {
-        log.debug("closing the selector", e);
+        ((Endpoint) key.attachment()).onReadable(readyNs);
+      } catch (RuntimeException e) {
+        log.warn("UDP session failed on a datagram", e);
       }
     }
   }
@@ -212,7 +284,7 @@ final class IoLoop implements Runnable {
       c.service(now);
     } catch (RuntimeException e) {
       log.warn("UDP session {} failed", c, e);
-      c.fail();
+      c.fail(now);
     }
   }
 

@@ -104,7 +104,7 @@ final class ReceiverConnection extends Connection implements DataSession {
         int chunk = in.getInt();
         int offset = in.getInt();
         int length = Short.toUnsignedInt(in.getShort());
-        if (in.remaining() < length || chunk < 0 || offset < 0) {
+        if (length > Wire.MAX_FRAGMENT || in.remaining() < length || chunk < 0 || offset < 0) {
           return false;
         }
         ByteBuffer data = in.slice(in.position(), length);
@@ -142,7 +142,7 @@ final class ReceiverConnection extends Connection implements DataSession {
               "source " + remote + " closed session " + id + " before accepting it"));
         } else {
           finish(reason == Wire.CLOSE_SOURCE ? CloseReason.SOURCE_CLOSED
-              : CloseReason.CONNECTION_LOST, false);
+              : CloseReason.CONNECTION_LOST, false, nowNs);
         }
         return true;
       }
@@ -231,16 +231,27 @@ final class ReceiverConnection extends Connection implements DataSession {
   }
 
   @Override
-  void onIdleTimeout() {
-    finish(CloseReason.CONNECTION_LOST, false);
+  void onIdleTimeout(long nowNs) {
+    finish(CloseReason.CONNECTION_LOST, false, nowNs);
   }
 
   @Override
-  void fail() {
+  void fail(long nowNs) {
     if (accepted) {
-      finish(CloseReason.CONNECTION_LOST, true);
+      finish(CloseReason.CONNECTION_LOST, true, nowNs);
     } else {
       failOpen(new ControlException(ControlErrorCode.INTERNAL, "session " + id + " failed"));
+    }
+  }
+
+  @Override
+  void shutDown(long nowNs) {
+    closing = true;
+    if (accepted) {
+      finish(CloseReason.LOCAL_CLOSE, true, nowNs);
+    } else {
+      failOpen(new ControlException(ControlErrorCode.UNAVAILABLE,
+          "the UDP data transport is closed"));
     }
   }
 
@@ -254,12 +265,12 @@ final class ReceiverConnection extends Connection implements DataSession {
     transport.fail(opened, why);
   }
 
-  private void finish(CloseReason reason, boolean tellSource) {
+  private void finish(CloseReason reason, boolean tellSource, long nowNs) {
     if (ended) {
       return;
     }
     if (tellSource) {
-      sendClose(Wire.CLOSE_RECEIVER, System.nanoTime());
+      sendClose(Wire.CLOSE_RECEIVER, nowNs);
     }
     release();
     transport.removed(this);
@@ -326,7 +337,7 @@ final class ReceiverConnection extends Connection implements DataSession {
     // Later even on the loop thread: a close from inside a callback must not call onClosed in it.
     loop.executeLater(() -> {
       if (accepted) {
-        finish(CloseReason.LOCAL_CLOSE, true);
+        finish(CloseReason.LOCAL_CLOSE, true, System.nanoTime());
       } else {
         failOpen(new ControlException(ControlErrorCode.UNAVAILABLE, "the session was closed"));
       }

@@ -12,8 +12,9 @@ public interface RttEstimator {
    *
    * @param latestRttNs time from sending the largest newly acknowledged packet to its ACK
    * @param ackDelayNs the delay the peer reported between receiving it and acknowledging it
+   * @param nowNs when the sample was taken
    */
-  void onSample(long latestRttNs, long ackDelayNs);
+  void onSample(long latestRttNs, long ackDelayNs, long nowNs);
 
   /** The smoothed round-trip time (the initial estimate before any sample). */
   long smoothedNs();
@@ -26,6 +27,13 @@ public interface RttEstimator {
 
   /** The smallest sample seen, or the initial estimate before any sample. */
   long minNs();
+
+  /**
+   * The path's base delay: the smallest recent sample, which forgets samples older than some
+   * minutes so that a path whose delay rose for good (a route change) gets a new base; the
+   * initial estimate before any sample.
+   */
+  long baseDelayNs();
 
   /** Whether at least one sample was taken. */
   boolean hasSample();

@@ -7,7 +7,7 @@ package io.loudp2p.transport.udp.internal;
  */
 public final class SentPacket {
   /** Most request entries one packet carries. */
-  static final int MAX_REQUEST_ENTRIES = 64;
+  static final int MAX_REQUEST_ENTRIES = Wire.MAX_REQUEST_ENTRIES;
 
   long pn;
   long sentNs;

@@ -2,7 +2,6 @@ package io.loudp2p.transport.udp.internal;
 
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataSessionId;
-import io.loudp2p.spi.DataTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -15,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One session as the source sees it, on its own socket: answers the receiver's HELLO once the
- * provider judged it, then sends the chunks the receiver wants, in the order asked, as fast as
- * congestion control and pacing allow, reading each fragment from the provider only when it is
- * about to be sent (or resent).
+ * provider judged it, then sends the chunks the receiver wants, in the order asked, in fragments
+ * of {@link Wire#MAX_FRAGMENT} bytes, as fast as congestion control and pacing allow, reading each
+ * fragment from the provider only when it is about to be sent (or resent).
  */
 final class SourceConnection extends Connection {
   private static final Logger log = LoggerFactory.getLogger(SourceConnection.class);
@@ -45,12 +44,14 @@ final class SourceConnection extends Connection {
   private final ChunkProvider provider;
   private State state = State.PREPARED;
   private @Nullable InetSocketAddress pinned;
+  /** Whether the socket is connected to {@link #pinned}: then the kernel filters and routes. */
+  private boolean connected;
   private boolean answerDue;
   private final ArrayDeque<Want> order = new ArrayDeque<>();
   private final HashMap<Integer, Want> wanted = new HashMap<>();
   private final HashMap<Integer, Integer> latestSeq = new HashMap<>();
   private final ArrayDeque<SentPacket> resend = new ArrayDeque<>();
-  private final ArrayDeque<long[]> unavailableDue = new ArrayDeque<>();
+  private final ChunkQueue unavailableDue = new ChunkQueue(UdpSettings.MAX_UNAVAILABLE_QUEUED);
   private final int maxWanted;
 
   SourceConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
@@ -68,6 +69,9 @@ final class SourceConnection extends Connection {
 
   @Override
   @Nullable InetSocketAddress receive(ByteBuffer buf) throws IOException {
+    if (connected) {
+      return channel.read(buf) > 0 ? pinned : null;
+    }
     return (InetSocketAddress) channel.receive(buf);
   }
 
@@ -78,6 +82,10 @@ final class SourceConnection extends Connection {
 
   @Override
   void write(ByteBuffer datagram) throws IOException {
+    if (connected) {
+      channel.write(datagram);
+      return;
+    }
     InetSocketAddress to = pinned;
     if (to != null) {
       channel.send(datagram, to);
@@ -99,6 +107,14 @@ final class SourceConnection extends Connection {
         in.get(handshake);
         if (pinned == null) {
           pinned = from;
+          // Connected, the socket hears only the pinned address (the kernel drops the rest) and
+          // sends without a route lookup per datagram.
+          try {
+            channel.connect(from);
+            connected = true;
+          } catch (IOException | RuntimeException e) {
+            log.debug("{} stays unconnected", this, e);
+          }
         }
         if (state == State.PREPARED) {
           boolean accepted;
@@ -119,7 +135,7 @@ final class SourceConnection extends Connection {
           return false;
         }
         int n = Byte.toUnsignedInt(in.get());
-        if (in.remaining() < n * Wire.REQUEST_ENTRY) {
+        if (n > Wire.MAX_REQUEST_ENTRIES || in.remaining() < n * Wire.REQUEST_ENTRY) {
           return false;
         }
         for (int i = 0; i < n; i++) {
@@ -144,7 +160,7 @@ final class SourceConnection extends Connection {
           return false;
         }
         in.get();
-        end(false);
+        end(false, nowNs);
         return true;
       }
       default:
@@ -181,7 +197,7 @@ final class SourceConnection extends Connection {
       return;
     }
     if (wanted.size() >= maxWanted) {
-      unavailableDue.add(new long[] {chunk, seq});
+      unavailableDue.add(chunk, seq); // dropped unanswered when that queue is full too
       return;
     }
     w = new Want(chunk, seq);
@@ -213,19 +229,22 @@ final class SourceConnection extends Connection {
     if (state != State.ACCEPTED) {
       return Long.MAX_VALUE;
     }
-    while (!unavailableDue.isEmpty() && loss.hasRoom()) {
-      long[] u = unavailableDue.poll();
-      if (current((int) u[0], (int) u[1])) {
-        sendUnavailable((int) u[0], (int) u[1], nowNs);
-      }
-    }
+    // UNAVAILABLE answers, resends and new fragments, in that order, all paced and counted in
+    // flight: a receiver that stops acknowledging stops getting anything but probes.
     while (!ended) {
       if (!loss.hasRoom()) {
         return Long.MAX_VALUE; // an ACK makes room and marks the session dirty
       }
-      SentPacket again = resend.peek();
+      boolean unavailable = false;
+      SentPacket again = null;
       Want w = null;
-      if (again != null) {
+      if (!unavailableDue.isEmpty()) {
+        if (!current(unavailableDue.peekChunk(), unavailableDue.peekSeq())) {
+          unavailableDue.poll(); // asked again or cancelled since
+          continue;
+        }
+        unavailable = true;
+      } else if ((again = resend.peek()) != null) {
         if (!current(again.dataChunk, again.dataSeq)) {
           release(resend.poll());
           continue;
@@ -233,7 +252,10 @@ final class SourceConnection extends Connection {
       } else {
         w = nextWant();
         if (w == null) {
-          return Long.MAX_VALUE;
+          if (unavailableDue.isEmpty()) {
+            return Long.MAX_VALUE;
+          }
+          continue;
         }
       }
       if (loss.bytesInFlight() + Wire.MAX_DATAGRAM > congestion.windowBytes()) {
@@ -243,11 +265,19 @@ final class SourceConnection extends Connection {
       if (at > nowNs) {
         return at;
       }
-      if (again != null) {
+      if (unavailable) {
+        int chunk = unavailableDue.peekChunk();
+        int seq = unavailableDue.peekSeq();
+        unavailableDue.poll();
+        sendUnavailable(chunk, seq, nowNs);
+      } else if (again != null) {
         resend.poll();
-        sendData(again, again.dataChunk, again.dataSeq, again.dataOffset, again.dataLength, nowNs);
+        if (sendData(again, again.dataChunk, again.dataSeq, again.dataOffset, again.dataLength,
+            nowNs)) {
+          dataRetransmitted++;
+        }
       } else {
-        int n = Math.min(DataTransport.MAX_FRAGMENT_PAYLOAD, w.length - w.offset);
+        int n = Math.min(Wire.MAX_FRAGMENT, w.length - w.offset);
         SentPacket p = obtain();
         if (sendData(p, w.chunk, w.seq, w.offset, n, nowNs)) {
           w.offset += n;
@@ -269,7 +299,10 @@ final class SourceConnection extends Connection {
     }
   }
 
-  /** The head of the want list with its length known, or null. */
+  /**
+   * The head of the want list with its length known, or null when the list is empty or its head
+   * turned out unavailable (queued for its answer).
+   */
   private @Nullable Want nextWant() {
     while (true) {
       Want w = order.peek();
@@ -292,12 +325,10 @@ final class SourceConnection extends Connection {
       }
       if (w.length < 0) {
         finished(w);
-        if (loss.hasRoom()) {
-          sendUnavailable(w.chunk, w.seq, System.nanoTime());
-        } else {
-          unavailableDue.add(new long[] {w.chunk, w.seq});
+        if (unavailableDue.add(w.chunk, w.seq)) {
+          return null;
         }
-        continue;
+        continue; // no room to answer: dropped unanswered
       }
       if (w.offset >= w.length) {
         finished(w);
@@ -307,16 +338,17 @@ final class SourceConnection extends Connection {
     }
   }
 
+  /** Sends an UNAVAILABLE frame; paced and counted in flight like DATA. */
   private void sendUnavailable(int chunk, int seq, long nowNs) {
-    ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT);
+    ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - 5);
     plain.put(Wire.UNAVAILABLE).putInt(chunk);
     SentPacket p = obtain();
     p.unavailableChunk = chunk;
     p.dataSeq = seq;
-    sendPacket(plain, p, false, nowNs);
+    sendPacket(plain, p, true, nowNs);
   }
 
-  /** Sends one DATA frame read from the provider; false (and UNAVAILABLE sent) when it failed. */
+  /** Sends one DATA frame read from the provider; false (and UNAVAILABLE queued) when it failed. */
   private boolean sendData(SentPacket p, int chunk, int seq, int offset, int length, long nowNs) {
     ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - Wire.DATA_OVERHEAD - length);
     plain.put(Wire.DATA).putInt(chunk).putInt(offset).putShort((short) length);
@@ -333,7 +365,7 @@ final class SourceConnection extends Connection {
       if (w != null) {
         finished(w);
       }
-      sendUnavailable(chunk, seq, nowNs);
+      unavailableDue.add(chunk, seq);
       return false;
     }
     plain.position(plain.position() + length);
@@ -353,7 +385,7 @@ final class SourceConnection extends Connection {
       return true;
     }
     if (p.unavailableChunk >= 0 && current(p.unavailableChunk, p.dataSeq)) {
-      unavailableDue.add(new long[] {p.unavailableChunk, p.dataSeq});
+      unavailableDue.add(p.unavailableChunk, p.dataSeq);
     }
     return false;
   }
@@ -376,24 +408,30 @@ final class SourceConnection extends Connection {
   }
 
   @Override
-  void onIdleTimeout() {
-    end(false);
+  void onIdleTimeout(long nowNs) {
+    end(false, nowNs);
   }
 
   @Override
-  void fail() {
-    end(true);
+  void fail(long nowNs) {
+    end(true, nowNs);
+  }
+
+  @Override
+  void shutDown(long nowNs) {
+    end(true, nowNs);
   }
 
   /** Ends the session once; tells the receiver when {@code tellReceiver}. */
-  void end(boolean tellReceiver) {
+  void end(boolean tellReceiver, long nowNs) {
     if (ended) {
       return;
     }
     if (tellReceiver && pinned != null && state == State.ACCEPTED) {
-      sendClose(Wire.CLOSE_SOURCE, System.nanoTime());
+      sendClose(Wire.CLOSE_SOURCE, nowNs);
     }
     resend.clear();
+    unavailableDue.clear();
     release();
     server.removed(this);
     if (state == State.ACCEPTED) {

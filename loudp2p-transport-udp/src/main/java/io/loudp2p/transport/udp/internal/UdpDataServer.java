@@ -119,18 +119,23 @@ final class UdpDataServer implements DataServer, IoLoop.Endpoint {
         closeQuietly(session);
         throw new ControlException(ControlErrorCode.INTERNAL, "no local address", e);
       }
-      sessionLoop.execute(() -> {
+      boolean queued = sessionLoop.execute(() -> {
         try {
           if (closed) {
-            c.end(false);
+            c.end(false, System.nanoTime());
           } else {
             c.register();
           }
         } catch (IOException e) {
           log.warn("registering {} failed", c, e);
-          c.end(false);
+          c.end(false, System.nanoTime());
         }
       });
+      if (!queued) { // the transport closed meanwhile: its loops are gone
+        sessions.remove(c);
+        closeQuietly(session);
+        throw new ControlException(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+      }
       done = true;
       return new DataOffer(endpoint, sourceKey);
     } finally {
@@ -173,9 +178,11 @@ final class UdpDataServer implements DataServer, IoLoop.Endpoint {
     closed = true;
     transport.serverClosed(this);
     for (SourceConnection c : sessions) {
-      c.loop.execute(() -> c.end(true));
+      c.loop.execute(() -> c.end(true, System.nanoTime())); // refused by a stopped loop, which ended it already
     }
-    loop.execute(() -> closeQuietly(channel));
+    if (!loop.execute(() -> closeQuietly(channel))) {
+      closeQuietly(channel);
+    }
   }
 
   @Override

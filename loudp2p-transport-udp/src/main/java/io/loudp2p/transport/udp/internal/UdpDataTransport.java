@@ -10,6 +10,8 @@ import io.loudp2p.spi.DataTransport;
 import io.loudp2p.spi.TransportOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -31,8 +33,9 @@ import org.jspecify.annotations.Nullable;
  * per-session keys from an X25519 exchange carried in the signed stream initiation, loss recovery,
  * congestion control and pacing per session (PROTOCOL.md, "UDP data plane").
  *
- * <p>Thread-safe. Sessions run on a few I/O threads ({@link io.loudp2p.transport.udp.UdpTransport#IO_THREADS});
- * listener callbacks run there.
+ * <p>Thread-safe. Sessions run on a few I/O threads ({@link io.loudp2p.transport.udp.UdpTransport#IO_THREADS}),
+ * each serving many sessions; listener callbacks run there, so a callback that blocks stalls every
+ * session of its thread (see {@link DataSession.Listener}).
  */
 public final class UdpDataTransport implements DataTransport {
   private static final AtomicInteger TRANSPORTS = new AtomicInteger();
@@ -48,8 +51,17 @@ public final class UdpDataTransport implements DataTransport {
 
   private record PreparedKey(X25519PrivateKeyParameters key, byte[] publicKey, long atNs) {}
 
+  /** A transport with {@code options} and the default session policies. */
   public UdpDataTransport(TransportOptions options) {
-    this.settings = new UdpSettings(options);
+    this(options, DefaultSessionPolicies.INSTANCE);
+  }
+
+  /**
+   * A transport with {@code options} whose sessions run with the RTT estimators, loss detectors,
+   * congestion controllers and pacers {@code policies} makes.
+   */
+  public UdpDataTransport(TransportOptions options, SessionPolicies policies) {
+    this.settings = new UdpSettings(options, policies);
     this.loops = new IoLoop[settings.ioThreads];
     int n = TRANSPORTS.incrementAndGet();
     try {
@@ -76,7 +88,7 @@ public final class UdpDataTransport implements DataTransport {
   DatagramChannel openChannel(InetSocketAddress bind, @Nullable InetSocketAddress connect)
       throws IOException {
     DatagramChannel c = DatagramChannel.open(
-        bind.getAddress() != null && bind.getAddress() instanceof java.net.Inet6Address
+        bind.getAddress() instanceof Inet6Address
             ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
     try {
       c.configureBlocking(false);
@@ -90,6 +102,40 @@ public final class UdpDataTransport implements DataTransport {
     } catch (IOException | RuntimeException e) {
       c.close();
       throw e;
+    }
+  }
+
+  private static final InetAddress IPV4_LOOPBACK = address(new byte[] {127, 0, 0, 1});
+  private static final InetAddress IPV6_LOOPBACK =
+      address(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+
+  private static InetAddress address(byte[] raw) {
+    try {
+      return InetAddress.getByAddress(raw);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Where a receiver's socket for {@code source} binds: the loopback address of the source's family
+   * when the source is on loopback (so that such a session never listens beyond this host), the
+   * wildcard address otherwise; any free port.
+   */
+  static InetSocketAddress receiverBind(InetSocketAddress source) {
+    InetAddress remote = source.getAddress();
+    boolean v6 = remote instanceof Inet6Address;
+    if (remote != null && remote.isLoopbackAddress()) {
+      return new InetSocketAddress(v6 ? IPV6_LOOPBACK : IPV4_LOOPBACK, 0);
+    }
+    return v6 ? new InetSocketAddress("::", 0) : new InetSocketAddress(0);
+  }
+
+  static void closeQuietly(DatagramChannel c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // nothing more to do
     }
   }
 
@@ -147,9 +193,7 @@ public final class UdpDataTransport implements DataTransport {
     }
     DatagramChannel channel;
     try {
-      InetSocketAddress bind = source.getAddress() instanceof java.net.Inet6Address
-          ? new InetSocketAddress("::", 0) : new InetSocketAddress(0);
-      channel = openChannel(bind, source);
+      channel = openChannel(receiverBind(source), source);
     } catch (IOException | RuntimeException e) {
       return failed(ControlErrorCode.UNAVAILABLE, "no UDP socket to " + source + ": " + e);
     }
@@ -157,7 +201,7 @@ public final class UdpDataTransport implements DataTransport {
     ReceiverConnection c = new ReceiverConnection(loop, channel, id, settings, drops, this, source,
         handshake, SessionCrypto.forReceiver(keys), listener, System.nanoTime());
     sessions.add(c);
-    loop.execute(() -> {
+    boolean queued = loop.execute(() -> {
       if (closed) {
         c.failOpen(new ControlException(ControlErrorCode.UNAVAILABLE,
             "the UDP data transport is closed"));
@@ -169,6 +213,11 @@ public final class UdpDataTransport implements DataTransport {
         c.failOpen(new ControlException(ControlErrorCode.UNAVAILABLE, "registering failed", e));
       }
     });
+    if (!queued) { // closed meanwhile: the loop is gone
+      sessions.remove(c);
+      closeQuietly(channel);
+      return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+    }
     return c.opened;
   }
 
@@ -207,7 +256,13 @@ public final class UdpDataTransport implements DataTransport {
       UdpDataServer server = new UdpDataServer(this, settings, provider, channel, loop);
       servers.add(server);
       CompletableFuture<DataServer> bound = new CompletableFuture<>();
-      loop.execute(() -> {
+      boolean queued = loop.execute(() -> {
+        if (closed) {
+          server.close();
+          bound.completeExceptionally(new ControlException(ControlErrorCode.UNAVAILABLE,
+              "the UDP data transport is closed"));
+          return;
+        }
         try {
           server.register();
           bound.complete(server);
@@ -217,6 +272,11 @@ public final class UdpDataTransport implements DataTransport {
               "cannot serve on " + address, e));
         }
       });
+      if (!queued) { // closed meanwhile: the loop is gone
+        servers.remove(server);
+        closeQuietly(channel);
+        return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+      }
       return bound;
     } catch (IOException e) {
       return failed(ControlErrorCode.UNAVAILABLE, "cannot bind " + address + ": " + e);
@@ -234,30 +294,55 @@ public final class UdpDataTransport implements DataTransport {
     List<CompletableFuture<long[]>> parts = new ArrayList<>();
     for (IoLoop loop : loops) {
       CompletableFuture<long[]> part = new CompletableFuture<>();
-      loop.execute(() -> {
-        long[] s = new long[4];
+      boolean queued = loop.execute(() -> {
+        long[] s = new long[STATS];
+        s[4] = -1;
         for (Connection c : loop.connections()) {
           s[0]++;
           s[1] += c.trackedState();
           s[2] += c.packetsSent;
           s[3] += c.packetsLost;
+          s[4] = Math.max(s[4], c.largestAcceptedPn());
+          s[5] += c.dataRetransmitted;
         }
         part.complete(s);
       });
+      if (!queued) {
+        long[] none = new long[STATS]; // a stopped loop serves nothing
+        none[4] = -1;
+        part.complete(none);
+      }
       parts.add(part);
     }
-    long[] sum = new long[4];
+    long[] sum = new long[STATS];
+    sum[4] = -1;
     for (CompletableFuture<long[]> part : parts) {
       try {
         long[] s = part.get(5, TimeUnit.SECONDS);
-        for (int i = 0; i < sum.length; i++) {
+        for (int i = 0; i < 4; i++) {
           sum[i] += s[i];
         }
+        sum[4] = Math.max(sum[4], s[4]);
+        sum[5] += s[5];
       } catch (Exception e) {
         // a stopped loop: nothing to add
       }
     }
-    return new Stats((int) sum[0], sum[1], sum[2], sum[3]);
+    return new Stats((int) sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);
+  }
+
+  private static final int STATS = 6;
+
+  /**
+   * The I/O threads of this transport, one per loop, for diagnostics (what each costs in CPU time
+   * or allocation, say).
+   */
+  public List<Thread> ioThreads() {
+    List<Thread> threads = new ArrayList<>();
+    for (IoLoop loop : loops) {
+      threads.add(loop.thread());
+    }
+    return threads;
   }
 
   /**
@@ -268,8 +353,12 @@ public final class UdpDataTransport implements DataTransport {
    *     queued, summed over sessions: what bounds their memory
    * @param packetsSent datagrams sent by live sessions
    * @param packetsLost packets declared lost by live sessions
+   * @param largestAcceptedPacketNumber the largest packet number any live session accepted from
+   *     its peer (the top of its anti-replay window), or -1
+   * @param dataRetransmitted DATA frames live source sessions sent again after a loss
    */
-  public record Stats(int sessions, long trackedState, long packetsSent, long packetsLost) {}
+  public record Stats(int sessions, long trackedState, long packetsSent, long packetsLost,
+      long largestAcceptedPacketNumber, long dataRetransmitted) {}
 
   // ------------------------------------------------------------------ closing
 

@@ -14,6 +14,11 @@ final class UdpSettings {
   static final long MAX_ACK_DELAY_NS = 1_000_000L;
   /** The most packets a session tracks for loss detection. */
   static final int MAX_TRACKED_PACKETS = 4096;
+  /**
+   * The most UNAVAILABLE answers a source session holds queued; a want that would be answered
+   * beyond that is dropped unanswered (the receiver asks elsewhere or again).
+   */
+  static final int MAX_UNAVAILABLE_QUEUED = 1024;
   /** First HELLO retransmission interval; doubles up to {@link #MAX_HELLO_INTERVAL_NS}. */
   static final long HELLO_INTERVAL_NS = 100_000_000L;
   static final long MAX_HELLO_INTERVAL_NS = 400_000_000L;
@@ -30,8 +35,11 @@ final class UdpSettings {
   final int socketBufferBytes;
   final int ioThreads;
   final @Nullable Executor callbackExecutor;
+  /** What makes each session's RTT estimator, loss detector, congestion controller and pacer. */
+  final SessionPolicies policies;
 
-  UdpSettings(TransportOptions options) {
+  UdpSettings(TransportOptions options, SessionPolicies policies) {
+    this.policies = java.util.Objects.requireNonNull(policies, "policies");
     openTimeoutNs = millis(options, UdpTransport.OPEN_TIMEOUT_MS, UdpTransport.DEFAULT_OPEN_TIMEOUT);
     idleTimeoutNs = millis(options, UdpTransport.IDLE_TIMEOUT_MS, UdpTransport.DEFAULT_IDLE_TIMEOUT);
     keepaliveNs = millis(options, UdpTransport.KEEPALIVE_MS, UdpTransport.DEFAULT_KEEPALIVE);

@@ -8,6 +8,11 @@ import java.nio.ByteBuffer;
  * <p>A datagram is a 25-byte cleartext header (version/direction byte, 16-byte session ID, 8-byte
  * big-endian packet number) followed by the AEAD ciphertext of a sequence of frames and its 16-byte
  * tag. All integers are big-endian and unsigned.
+ *
+ * <p>A whole datagram (header, ciphertext and tag) is at most {@link #MAX_DATAGRAM} = 1,200 bytes,
+ * QUIC's floor, which fits the 1,280-byte minimum MTU of IPv6 with room for the IP and UDP headers.
+ * A DATA frame carries at most {@link #MAX_FRAGMENT} = 1,130 chunk bytes, the largest fragment that
+ * still leaves room for an ACK frame of one range in front of it.
  */
 public final class Wire {
   /** Header byte of datagrams from receiver to source: version 1, direction 1. */
@@ -19,9 +24,9 @@ public final class Wire {
   public static final int PACKET_NUMBER_OFFSET = 17;
   public static final int HEADER_LENGTH = 25;
   public static final int TAG_LENGTH = 16;
-  /** The largest datagram either side sends or accepts. */
-  public static final int MAX_DATAGRAM = 1280;
-  /** The largest plaintext of one datagram. */
+  /** The largest datagram (the whole UDP payload) either side sends or accepts. */
+  public static final int MAX_DATAGRAM = 1200;
+  /** The largest plaintext of one datagram: 1,159 bytes. */
   public static final int MAX_PLAINTEXT = MAX_DATAGRAM - HEADER_LENGTH - TAG_LENGTH;
   /** The smallest valid datagram: a header, one frame type byte and the tag. */
   public static final int MIN_DATAGRAM = HEADER_LENGTH + 1 + TAG_LENGTH;
@@ -47,18 +52,27 @@ public final class Wire {
 
   /** DATA frame bytes before the chunk bytes. */
   public static final int DATA_OVERHEAD = 1 + 4 + 4 + 2;
+  /** The bytes of an ACK frame with one range. */
+  public static final int MIN_ACK_FRAME = 1 + 8 + 4 + 1 + 4;
+  /**
+   * The most chunk bytes in one DATA frame: 1,130, so that a DATA frame of this many bytes and an
+   * ACK frame of one range fill a datagram exactly (25 + 18 + 11 + 1,130 + 16 = 1,200).
+   */
+  public static final int MAX_FRAGMENT = MAX_PLAINTEXT - MIN_ACK_FRAME - DATA_OVERHEAD;
+  /** The most entries of one REQUEST frame; a frame with more is malformed. */
+  public static final int MAX_REQUEST_ENTRIES = 64;
   /** One REQUEST entry. */
   public static final int REQUEST_ENTRY = 1 + 4 + 4;
   /** REQUEST frame bytes before the entries. */
   public static final int REQUEST_OVERHEAD = 1 + 1;
-  /** The largest HELLO handshake. */
+  /** The largest HELLO handshake: 1,156 bytes, a datagram of exactly {@link #MAX_DATAGRAM}. */
   public static final int MAX_HANDSHAKE = MAX_PLAINTEXT - 3;
 
   private Wire() {}
 
   /** The length of an ACK frame with {@code ranges} ranges. */
   public static int ackFrameLength(int ranges) {
-    return 1 + 8 + 4 + 1 + 4 + Math.max(0, ranges - 1) * 8;
+    return MIN_ACK_FRAME + Math.max(0, ranges - 1) * 8;
   }
 
   /** Writes the cleartext header at the buffer's start. */

@@ -18,7 +18,7 @@ class PoliciesTest {
     void firstSampleSetsSmoothedAndHalfVariance() {
       DefaultRttEstimator rtt = new DefaultRttEstimator();
       assertThat(rtt.hasSample()).isFalse();
-      rtt.onSample(40 * MS, 0);
+      rtt.onSample(40 * MS, 0, 0);
       assertThat(rtt.smoothedNs()).isEqualTo(40 * MS);
       assertThat(rtt.varianceNs()).isEqualTo(20 * MS);
       assertThat(rtt.minNs()).isEqualTo(40 * MS);
@@ -27,24 +27,41 @@ class PoliciesTest {
     @Test
     void smoothsWithOneEighthAndSubtractsAckDelayAboveTheMinimum() {
       DefaultRttEstimator rtt = new DefaultRttEstimator();
-      rtt.onSample(40 * MS, 0);
-      rtt.onSample(60 * MS, 4 * MS); // adjusted to 56 ms
+      rtt.onSample(40 * MS, 0, 0);
+      rtt.onSample(60 * MS, 4 * MS, 0); // adjusted to 56 ms
       assertThat(rtt.smoothedNs()).isEqualTo((7 * 40 * MS + 56 * MS) / 8);
       assertThat(rtt.varianceNs()).isEqualTo((3 * 20 * MS + 16 * MS) / 4);
       assertThat(rtt.latestNs()).isEqualTo(60 * MS);
     }
 
     @Test
+    void baseDelayIsTheSmallestSampleOfTheLastTenMinutes() {
+      long minute = DefaultRttEstimator.BASE_INTERVAL_NS;
+      DefaultRttEstimator rtt = new DefaultRttEstimator();
+      assertThat(rtt.baseDelayNs()).isEqualTo(DefaultRttEstimator.INITIAL_RTT_NS);
+      rtt.onSample(20 * MS, 0, 0);
+      for (long t = 1_000 * MS; t < 10 * minute; t += 1_000 * MS) {
+        rtt.onSample(150 * MS, 0, t);
+        assertThat(rtt.baseDelayNs()).as("at %d s", t / 1_000_000_000L).isEqualTo(20 * MS);
+      }
+      rtt.onSample(150 * MS, 0, 10 * minute); // the first minute has aged out
+      assertThat(rtt.baseDelayNs()).isEqualTo(150 * MS);
+      assertThat(rtt.minNs()).as("the smallest ever, for ACK delays").isEqualTo(20 * MS);
+      rtt.onSample(300 * MS, 0, 30 * minute); // twenty silent minutes forget everything before
+      assertThat(rtt.baseDelayNs()).isEqualTo(300 * MS);
+    }
+
+    @Test
     void probeTimeoutIsSmoothedPlusFourVariancesPlusAckDelay() {
       DefaultRttEstimator rtt = new DefaultRttEstimator();
-      rtt.onSample(40 * MS, 0);
+      rtt.onSample(40 * MS, 0, 0);
       assertThat(rtt.probeTimeoutNs(5 * MS)).isEqualTo(40 * MS + 80 * MS + 5 * MS);
     }
   }
 
   @Nested
   class CongestionControllerTest {
-    private static final int D = 1280;
+    private static final int D = Wire.MAX_DATAGRAM;
 
     @Test
     void growsByWhatIsAckedInSlowStart() {
@@ -96,6 +113,36 @@ class PoliciesTest {
 
       cc.onRttSample(140 * ms, 20 * ms, 1_200 * ms); // a round trip later, still queued
       assertThat(cc.windowBytes()).isEqualTo((long) (8 * D * DefaultCongestionController.DELAY_BACKOFF));
+    }
+
+    @Test
+    void recoversItsWindowAfterARouteChangeRaisesTheDelayForGood() {
+      // 20 ms round trips for two minutes, then a new route at 150 ms: 130 ms more than the old
+      // base, so the delay backoff cuts the window each round trip, until the old samples age out
+      // of the base delay and the longer path counts as unqueued. Acks of a whole window come
+      // back each round trip; the clock is driven.
+      DefaultRttEstimator rtt = new DefaultRttEstimator();
+      DefaultCongestionController cc = new DefaultCongestionController(D, 1 << 20);
+      long minute = DefaultRttEstimator.BASE_INTERVAL_NS;
+      long now = 0;
+      long changeAt = 2 * minute;
+      long windowAfterAMinute = -1;
+      while (now < changeAt + 12 * minute) {
+        long r = now < changeAt ? 20 * MS : 150 * MS;
+        now += r;
+        rtt.onSample(r, 0, now);
+        cc.onRttSample(rtt.latestNs(), rtt.baseDelayNs(), now);
+        long packets = cc.windowBytes() / D;
+        for (long i = 0; i < packets; i++) {
+          cc.onAcked(now - r + 1, D, true, now);
+        }
+        if (windowAfterAMinute < 0 && now >= changeAt + minute) {
+          windowAfterAMinute = cc.windowBytes();
+        }
+      }
+      assertThat(windowAfterAMinute).as("a minute after the change").isEqualTo(2L * D);
+      assertThat(rtt.baseDelayNs()).isEqualTo(150 * MS);
+      assertThat(cc.windowBytes()).as("twelve minutes after the change").isGreaterThan(100L * D);
     }
 
     @Test

@@ -1,0 +1,218 @@
+package io.loudp2p.transport.udp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loudp2p.core.testing.Await;
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.DataOffer;
+import io.loudp2p.spi.DataServer;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.transport.udp.UdpTransport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Peers that break the rules on purpose: what they can make the other side hold, send or take. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class HostilePeerTest {
+  private static final InetSocketAddress LOOPBACK =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+  private static final int CHUNK = 16 * 1024;
+
+  private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T later(T c) {
+    toClose.add(c);
+    return c;
+  }
+
+  /** Accepts every session; chunks below {@code chunks} exist (zeros), the others do not. */
+  private static ChunkProvider chunks(int chunks) {
+    return new ChunkProvider() {
+      @Override
+      public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
+        return true;
+      }
+
+      @Override
+      public int chunkLength(DataSessionId session, int index) {
+        return index < chunks ? CHUNK : -1;
+      }
+
+      @Override
+      public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+          dst.put((byte) 0);
+        }
+      }
+    };
+  }
+
+  private static DataSessionId id(int n) {
+    byte[] b = new byte[16];
+    b[0] = (byte) n;
+    b[15] = 0x55;
+    return DataSessionId.fromBytes(b);
+  }
+
+  /** A receiver played by hand that opened {@code id} with {@code server}. */
+  private RawPeer acceptedReceiver(DataServer server, DataSessionId id) throws Exception {
+    RawPeer peer = later(new RawPeer());
+    DataOffer offer = server.prepare(id, peer.publicKey);
+    peer.asReceiver(id, offer.publicKey(), offer.endpoint());
+    for (int attempt = 0; attempt < 20; attempt++) {
+      peer.send(b -> b.put(Wire.HELLO).putShort((short) 1).put((byte) 1));
+      ByteBuffer got = peer.receive(200);
+      if (got != null && RawPeer.holds(got, Wire.ACCEPT)) {
+        return peer;
+      }
+    }
+    throw new AssertionError("the source did not accept");
+  }
+
+  private static void request(RawPeer peer, int first, int count, boolean want) throws Exception {
+    peer.send(b -> {
+      b.put(Wire.REQUEST).put((byte) count);
+      for (int i = 0; i < count; i++) {
+        int chunk = first + i;
+        b.put(want ? Wire.WANT : Wire.CANCEL).putInt(chunk).putInt(chunk + 1);
+      }
+    });
+  }
+
+  @Test
+  void aReceiverThatStopsAcknowledgingGetsAWindowAndNoMoreAndCannotGrowTheSourcesState()
+      throws Exception {
+    int maxWanted = 8;
+    UdpDataTransport source = later(new UdpDataTransport(TransportOptions.builder()
+        .property(UdpTransport.MAX_WANTED, String.valueOf(maxWanted)).build()));
+    DataServer server = later(source.serve(LOOPBACK, chunks(4)).get(5, TimeUnit.SECONDS));
+    RawPeer peer = acceptedReceiver(server, id(1));
+
+    // 12,800 wants, all but eight beyond the want list, never acknowledged.
+    int wants = 200 * Wire.MAX_REQUEST_ENTRIES;
+    for (int r = 0; r < 200; r++) {
+      request(peer, r * Wire.MAX_REQUEST_ENTRIES, Wire.MAX_REQUEST_ENTRIES, true);
+    }
+    int answers = 0;
+    ByteBuffer got;
+    while ((got = peer.receive(700)) != null) {
+      if (RawPeer.holds(got, Wire.UNAVAILABLE) || RawPeer.holds(got, Wire.DATA)) {
+        answers++;
+      }
+    }
+    // What the initial window of ten datagrams' bytes holds of the smallest answers, at the most.
+    int smallest = Wire.HEADER_LENGTH + 5 + Wire.TAG_LENGTH;
+    assertThat(answers).as("answers sent without an acknowledgement")
+        .isPositive()
+        .isLessThanOrEqualTo(10 * Wire.MAX_DATAGRAM / smallest);
+    long held = source.stats().trackedState();
+    assertThat(held).as("what the source session holds for it")
+        .isLessThanOrEqualTo(UdpSettings.MAX_UNAVAILABLE_QUEUED + 2L * maxWanted + answers + 16)
+        .isLessThan(wants);
+
+    // Acknowledging again opens the window: the queued answers drain and the state with them.
+    Set<Integer> unavailable = new HashSet<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      got = peer.receive(300);
+      if (got != null) {
+        int chunk = RawPeer.chunkOf(got, Wire.UNAVAILABLE);
+        if (chunk >= 0) {
+          unavailable.add(chunk);
+        }
+        peer.ackAll();
+      } else if (source.stats().trackedState() <= 1) {
+        break;
+      } else {
+        peer.ackAll();
+      }
+    }
+    assertThat(source.stats().trackedState()).isLessThanOrEqualTo(1);
+    assertThat(unavailable).hasSizeGreaterThan(answers)
+        .hasSizeLessThanOrEqualTo(UdpSettings.MAX_UNAVAILABLE_QUEUED + maxWanted + answers);
+  }
+
+  @Test
+  void aRequestOfMoreThan64EntriesIsDroppedWhole() throws Exception {
+    UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
+    DataServer server = later(source.serve(LOOPBACK, chunks(100)).get(5, TimeUnit.SECONDS));
+    RawPeer peer = acceptedReceiver(server, id(2));
+
+    request(peer, 0, Wire.MAX_REQUEST_ENTRIES + 1, true); // chunks 0 to 64
+    Await.until(() -> source.drops().get(Drops.Reason.MALFORMED_FRAME) == 1,
+        Duration.ofSeconds(5), "the source dropped the REQUEST");
+    request(peer, 99, 1, true);
+    int fragments = 0;
+    int expected = (CHUNK + Wire.MAX_FRAGMENT - 1) / Wire.MAX_FRAGMENT;
+    while (fragments < expected) {
+      ByteBuffer got = peer.receive(5000);
+      assertThat(got).as("a DATA frame of chunk 99").isNotNull();
+      int chunk = RawPeer.chunkOf(got, Wire.DATA);
+      if (chunk >= 0) {
+        assertThat(chunk).isEqualTo(99);
+        fragments++;
+      }
+      peer.ackAll();
+    }
+  }
+
+  @Test
+  void aDataFrameOverTheFragmentLimitIsDropped() throws Exception {
+    UdpDataTransport receiver = later(new UdpDataTransport(TransportOptions.defaults()));
+    RawPeer peer = later(new RawPeer());
+    DataSessionId id = id(3);
+    byte[] receiverKey = receiver.prepare(id);
+    List<int[]> fragments = new CopyOnWriteArrayList<>();
+    CompletableFuture<DataSession> opened = receiver.open(peer.address(), id, new byte[] {1},
+        peer.publicKey, new DataSession.Listener() {
+          @Override
+          public void onFragment(int chunkIndex, int offset, ByteBuffer data) {
+            fragments.add(new int[] {chunkIndex, data.remaining()});
+          }
+
+          @Override
+          public void onUnavailable(int chunkIndex) {}
+
+          @Override
+          public void onClosed(DataSession.CloseReason reason) {}
+        });
+    peer.asSource(id, receiverKey, null);
+    ByteBuffer hello = peer.receive(5000);
+    assertThat(hello).isNotNull();
+    assertThat(RawPeer.holds(hello, Wire.HELLO)).isTrue();
+    peer.remote(peer.lastFrom);
+    peer.send(b -> b.put(Wire.ACCEPT));
+    opened.get(5, TimeUnit.SECONDS);
+
+    byte[] bytes = new byte[Wire.MAX_FRAGMENT + 1];
+    peer.send(b -> b.put(Wire.DATA).putInt(0).putInt(0).putShort((short) bytes.length)
+        .put(bytes));
+    peer.send(b -> b.put(Wire.DATA).putInt(1).putInt(0).putShort((short) Wire.MAX_FRAGMENT)
+        .put(bytes, 0, Wire.MAX_FRAGMENT));
+    Await.until(() -> !fragments.isEmpty(), Duration.ofSeconds(5), "a fragment arrived");
+
+    assertThat(fragments).hasSize(1);
+    assertThat(fragments.get(0)).containsExactly(1, Wire.MAX_FRAGMENT);
+    assertThat(receiver.drops().get(Drops.Reason.MALFORMED_FRAME)).isEqualTo(1);
+  }
+}
