@@ -271,12 +271,14 @@ final class DemoCommand implements Callable<Integer> {
     double bytesPerSecond = SynthesizedMusic.SAMPLE_RATE * 2 * speed;
     byte[] got = new byte[(int) length];
     InputStream in = session.inputStream();
-    long start = System.nanoTime();
+    // Playback time starts with the first sound, as a player's does: the wait for the first
+    // bytes is the startup latency, not time the player must catch up on afterwards.
+    long start = -1;
     int done = 0;
     long lastDraw = 0;
     while (done < length) {
-      long due = start + (long) (done / bytesPerSecond * 1e9);
-      long wait = due - System.nanoTime();
+      long due = start < 0 ? 0 : start + (long) (done / bytesPerSecond * 1e9);
+      long wait = start < 0 ? 0 : due - System.nanoTime();
       if (wait > 0) {
         try {
           TimeUnit.NANOSECONDS.sleep(wait);
@@ -288,6 +290,9 @@ final class DemoCommand implements Callable<Integer> {
       int n = in.read(got, done, (int) Math.min(8192, length - done));
       if (n < 0) {
         break;
+      }
+      if (start < 0) {
+        start = System.nanoTime();
       }
       done += n;
       long now = System.nanoTime();

@@ -26,19 +26,28 @@ public final class TestAudio {
     return b.array();
   }
 
-  /** Reads like a player: at most {@code bytesPerSecond}, waiting (on the clock) when ahead. */
+  /**
+   * Reads like a player: at most {@code bytesPerSecond}, waiting (on the clock) when ahead. The
+   * player's clock starts with the first bytes read, as playback does: waiting for them is the
+   * startup latency, not time to catch up on afterwards.
+   */
   public static int playPaced(InputStream in, byte[] into, int offset, int length, int bytesPerSecond)
       throws IOException {
-    long start = System.nanoTime();
+    long start = -1;
     int done = 0;
     while (done < length) {
-      long due = start + (long) done * 1_000_000_000L / bytesPerSecond;
-      for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-        LockSupport.parkNanos(wait); // a player's pace: it waits without holding a core
+      if (start >= 0) {
+        long due = start + (long) done * 1_000_000_000L / bytesPerSecond;
+        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+          LockSupport.parkNanos(wait); // a player's pace: it waits without holding a core
+        }
       }
       int n = in.read(into, offset + done, Math.min(4096, length - done));
       if (n < 0) {
         break;
+      }
+      if (start < 0) {
+        start = System.nanoTime();
       }
       done += n;
     }
