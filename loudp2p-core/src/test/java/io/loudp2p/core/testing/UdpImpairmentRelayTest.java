@@ -23,19 +23,34 @@ class UdpImpairmentRelayTest {
     return c;
   }
 
+  /** When the last datagram {@link #drain} received arrived. */
+  private static long lastArrivalNs;
+
   /** Receives until {@code quietMs} pass without a datagram. */
   private static List<Integer> drain(DatagramChannel c, int quietMs) throws Exception {
+    return drain(c, Integer.MAX_VALUE, quietMs);
+  }
+
+  /**
+   * Receives until {@code expected} datagrams came (waiting up to ten seconds for them, however
+   * slow a loaded machine is) and then {@code quietMs} more pass without one, or, for an unknown
+   * count, until {@code quietMs} pass without a datagram.
+   */
+  private static List<Integer> drain(DatagramChannel c, int expected, int quietMs) throws Exception {
     List<Integer> got = new ArrayList<>();
     c.configureBlocking(false);
     ByteBuffer buf = ByteBuffer.allocate(2048);
+    long giveUp = System.nanoTime() + 10_000_000_000L;
     long quietSince = System.nanoTime();
-    while (System.nanoTime() - quietSince < quietMs * 1_000_000L) {
+    while (got.size() < expected && expected != Integer.MAX_VALUE && System.nanoTime() < giveUp
+        || System.nanoTime() - quietSince < quietMs * 1_000_000L) {
       buf.clear();
       if (c.receive(buf) != null) {
         got.add(buf.flip().getInt());
         quietSince = System.nanoTime();
+        lastArrivalNs = quietSince;
       } else {
-        Thread.onSpinWait();
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
       }
     }
     return got;
@@ -76,7 +91,8 @@ class UdpImpairmentRelayTest {
               java.time.Duration.ofSeconds(5), "the relay handled " + sent + " datagrams");
         }
       }
-      List<Integer> got = drain(upstream, 300);
+      long expected = n - relay.dropped.get() + relay.duplicated.get();
+      List<Integer> got = drain(upstream, (int) expected, 300);
       assertThat(relay.dropped.get()).isBetween(300L, 500L);
       assertThat(relay.duplicated.get()).isBetween(100L, 230L);
       assertThat(relay.corrupted.get()).isBetween(120L, 260L);
@@ -95,8 +111,8 @@ class UdpImpairmentRelayTest {
       for (int i = 0; i < n; i++) {
         client.send(ByteBuffer.allocate(1000).putInt(0, i), relay.address());
       }
-      List<Integer> got = drain(upstream, 200);
-      double seconds = (System.nanoTime() - start) / 1e9 - 0.2;
+      List<Integer> got = drain(upstream, n, 200);
+      double seconds = (lastArrivalNs - start) / 1e9;
       assertThat(got).hasSize(n);
       int inversions = 0;
       for (int i = 1; i < got.size(); i++) {
@@ -119,7 +135,7 @@ class UdpImpairmentRelayTest {
       for (int i = 0; i < 100; i++) {
         client.send(ByteBuffer.allocate(1000).putInt(0, i), relay.address());
       }
-      List<Integer> got = drain(upstream, 300);
+      List<Integer> got = drain(upstream, 1000);
       assertThat(relay.queueDrops.get()).isPositive();
       assertThat(got.size()).isLessThan(100).isGreaterThanOrEqualTo(10);
     }
@@ -199,7 +215,7 @@ class UdpImpairmentRelayTest {
       for (int i = 10; i < 20; i++) {
         client.send(ByteBuffer.allocate(1000).putInt(0, i), relay.address());
       }
-      List<Integer> got = drain(upstream, 800);
+      List<Integer> got = drain(upstream, 19, 300);
       assertThat(relay.queueDrops.get()).isZero();
       assertThat(got).hasSize(19);
     }
@@ -216,7 +232,7 @@ class UdpImpairmentRelayTest {
       for (int i = 0; i < n; i++) {
         client.send(ByteBuffer.allocate(1000).putInt(0, i), relay.address());
       }
-      List<Integer> got = drain(upstream, 200);
+      List<Integer> got = drain(upstream, n, 200);
       assertThat(got).hasSize(n);
       assertThat(relay.loopTurns.get()).as("turns of the relay's loop")
           .isLessThan(20L * n);
