@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loudp2p.core.testing.AbstractDataTransportTest;
+import io.loudp2p.core.testing.ChunkProviders;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
@@ -56,20 +57,7 @@ class UdpDataTransportTest extends AbstractDataTransportTest {
     public void onClosed(DataSession.CloseReason reason) {}
   };
 
-  private static final ChunkProvider NOTHING = new ChunkProvider() {
-    @Override
-    public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
-      return true;
-    }
-
-    @Override
-    public int chunkLength(DataSessionId session, int index) {
-      return -1;
-    }
-
-    @Override
-    public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {}
-  };
+  private static final ChunkProvider NOTHING = ChunkProviders.NOTHING;
 
   private static DataSessionId id(int n) {
     byte[] b = new byte[16];

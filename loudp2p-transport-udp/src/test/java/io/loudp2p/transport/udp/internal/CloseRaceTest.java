@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.loudp2p.core.testing.Await;
+import io.loudp2p.core.testing.ChunkProviders;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataOffer;
 import io.loudp2p.spi.DataServer;
@@ -37,20 +38,7 @@ class CloseRaceTest {
   private static final InetSocketAddress LOOPBACK =
       new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
-  private static final ChunkProvider NOTHING = new ChunkProvider() {
-    @Override
-    public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
-      return true;
-    }
-
-    @Override
-    public int chunkLength(DataSessionId session, int index) {
-      return -1;
-    }
-
-    @Override
-    public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {}
-  };
+  private static final ChunkProvider NOTHING = ChunkProviders.NOTHING;
 
   private static final DataSession.Listener IGNORE = new DataSession.Listener() {
     @Override

@@ -2,6 +2,7 @@ package io.loudp2p.transport.udp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loudp2p.core.testing.ChunkProviders;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataOffer;
 import io.loudp2p.spi.DataServer;
@@ -35,20 +36,7 @@ class ReceiverBindTest {
 
   @Test
   void aSessionToALoopbackSourceListensOnLoopbackOnly() throws Exception {
-    ChunkProvider none = new ChunkProvider() {
-      @Override
-      public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
-        return true;
-      }
-
-      @Override
-      public int chunkLength(DataSessionId session, int index) {
-        return -1;
-      }
-
-      @Override
-      public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {}
-    };
+    ChunkProvider none = ChunkProviders.NOTHING;
     try (UdpDataTransport source = new UdpDataTransport(TransportOptions.defaults());
         UdpDataTransport receiver = new UdpDataTransport(TransportOptions.defaults())) {
       DataServer server = source.serve(
