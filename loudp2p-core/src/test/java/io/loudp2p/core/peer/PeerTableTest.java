@@ -45,10 +45,13 @@ class PeerTableTest {
     long[] now = {System.currentTimeMillis()};
     PeerTable table = new PeerTable(Identity.generate().peerId(), () -> now[0]);
     Identity p = Identity.generate();
-    assertThat(table.offer(record(p, 1, 10, 0, 0, 1))).isTrue();
+    SignedPeerRecord r = record(p, 1, 10, 0, 0, 1);
+    assertThat(table.offer(r)).isTrue();
     assertThat(table.get(p.peerId())).isPresent();
 
-    now[0] += 3_600_001; // the record said it stays valid an hour
+    now[0] = r.record().getExpiresAtMs() - 1;
+    assertThat(table.get(p.peerId())).isPresent();
+    now[0] = r.record().getExpiresAtMs(); // the end of its validity
     assertThat(table.get(p.peerId())).isEmpty();
     assertThat(table.all()).isEmpty();
     assertThat(table.sample(10, new java.util.Random(1))).isEmpty();
