@@ -1225,13 +1225,17 @@ final class RealPeer implements Peer {
       }
     }).thenApply(v -> true).exceptionally(t -> {
       Throwable cause = t.getCause() != null ? t.getCause() : t;
+      // UNAVAILABLE, or silence until the deadline: the peer is gone. Any other code is an answer
+      // (busy, refused): the peer is alive, only this query goes elsewhere.
+      boolean answered = cause instanceof ControlException ce
+          && ce.code() != ControlErrorCode.UNAVAILABLE;
       boolean unavailable = cause instanceof ControlException ce
           && ce.code() == ControlErrorCode.UNAVAILABLE;
-      if (unavailable || !heard.get()) {
+      if (unavailable || (!heard.get() && !answered)) {
         gone(f.to(), address);
-        if (onSilence != null) {
-          onSilence.run();
-        }
+      }
+      if (!heard.get() && onSilence != null) {
+        onSilence.run();
       }
       log.debug("query to {} failed: {}", f.to(), cause.toString());
       return false;

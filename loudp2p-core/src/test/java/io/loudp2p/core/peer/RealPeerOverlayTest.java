@@ -235,4 +235,45 @@ class RealPeerOverlayTest {
           .isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED);
     }
   }
+  @Test
+  void anOverloadedFullPeerDemotesItselfAndTellsItsNeighbours() throws Exception {
+    VirtualPeers.Made busy = peers.add(Peer.builder());
+    busy.peer().start();
+    VirtualPeers.Made neighbour = peers.add(Peer.builder().bootstrap(busy.address()));
+    neighbour.peer().start();
+    network.runFor(Duration.ofSeconds(305)); // past the five minutes a new role is held
+    assertThat(neighbour.peer().peers()).singleElement()
+        .satisfies(p -> assertThat(p.role()).isEqualTo(Role.FULL));
+
+    // Three askers, each within its rate limit (40 a second), route 6,300 queries through it in
+    // under a minute: more than the 6,000 a minute that is a FULL peer's full load.
+    List<InMemoryTransport> askers = new ArrayList<>();
+    List<EnvelopeSealer> sealers = new ArrayList<>();
+    for (int a = 0; a < 3; a++) {
+      askers.add(network.newTransport());
+      sealers.add(new EnvelopeSealer(Identity.generate(), peers.clock(), new Random(a)));
+    }
+    Random ids = new Random(11);
+    for (int second = 0; second < 53; second++) {
+      for (int a = 0; a < 3; a++) {
+        for (int q = 0; q < 40; q++) {
+          byte[] id = new byte[16];
+          ids.nextBytes(id);
+          byte[] query = sealers.get(a).seal(Payload.newBuilder().setSearchQuery(
+              io.loudp2p.core.proto.v1.SearchQuery.newBuilder().setQueryId(ByteString.copyFrom(id))
+                  .addTerms("anything").setTtl(3).setWalkers(1))).toByteArray();
+          askers.get(a).callStreaming(busy.address(), query, Duration.ofSeconds(5), r -> {});
+        }
+      }
+      network.runFor(Duration.ofSeconds(1));
+    }
+    assertThat(busy.peer().role()).as("before its next look at its load").isEqualTo(Role.FULL);
+    assertThat(PeerDiagnostics.neighbours(busy.peer())).as("a neighbour that refused queries it"
+        + " was sent too fast is still a neighbour").containsExactly(neighbour.peer().id());
+    network.runFor(Duration.ofSeconds(5)); // the minute's role check comes
+
+    assertThat(busy.peer().role()).isEqualTo(Role.LIGHT);
+    assertThat(neighbour.peer().peers()).singleElement()
+        .satisfies(p -> assertThat(p.role()).as("told by a signed RoleChange").isEqualTo(Role.LIGHT));
+  }
 }
