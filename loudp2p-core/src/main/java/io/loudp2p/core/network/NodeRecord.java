@@ -78,10 +78,14 @@ public record NodeRecord(PeerId id, PeerRecord record, Envelope envelope) {
    * when it has none or it is a loopback address (exempt from the caps per block).
    */
   public static long addressBlock(io.loudp2p.core.proto.v1.PeerRecord record) {
-    if (record.getEndpointsCount() == 0) {
-      return 0;
-    }
-    com.google.protobuf.ByteString ip = record.getEndpoints(0).getIp();
+    return record.getEndpointsCount() == 0 ? 0 : addressBlock(record.getEndpoints(0).getIp());
+  }
+
+  /**
+   * The address block of an IP address (4 or 16 bytes): its /24 or /48 with a tag, or 0 for a
+   * loopback address or another length.
+   */
+  public static long addressBlock(com.google.protobuf.ByteString ip) {
     if (ip.size() == 4) {
       if (ip.byteAt(0) == 127) {
         return 0;

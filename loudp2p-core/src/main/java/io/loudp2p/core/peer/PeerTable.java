@@ -203,12 +203,7 @@ final class PeerTable {
 
   /** The /24 (IPv4) or /48 (IPv6) block of an address, tagged as a record's is; 0 for loopback. */
   static long blockOf(InetAddress address) {
-    if (address.isLoopbackAddress()) {
-      return 0;
-    }
-    return NodeRecord.addressBlock(io.loudp2p.core.proto.v1.PeerRecord.newBuilder()
-        .addEndpoints(Endpoint.newBuilder().setIp(com.google.protobuf.ByteString.copyFrom(
-            address.getAddress())).setPort(1)).build());
+    return NodeRecord.addressBlock(com.google.protobuf.ByteString.copyFrom(address.getAddress()));
   }
 
   /** The first gRPC endpoint of a record, or null. */

@@ -232,12 +232,7 @@ public final class InMemoryNetwork {
           return ran;
         }
         nowNs = Math.max(nowNs, next.dueNs);
-        while (!timers.isEmpty() && timers.peek().dueNs <= nowNs) {
-          Timer t = timers.poll();
-          if (!t.cancelled) {
-            queue.add(t.task);
-          }
-        }
+        queueDueTimers();
       }
     }
   }
@@ -271,12 +266,7 @@ public final class InMemoryNetwork {
     }
     synchronized (lock) {
       nowNs += by.toNanos();
-      while (!timers.isEmpty() && timers.peek().dueNs <= nowNs) {
-        Timer t = timers.poll();
-        if (!t.cancelled) {
-          queue.add(t.task);
-        }
-      }
+      queueDueTimers();
     }
     maybeDrain();
   }
@@ -358,6 +348,16 @@ public final class InMemoryNetwork {
       Timer t = new Timer(nowNs + delayNs, timerSeq++, task);
       timers.add(t);
       return t;
+    }
+  }
+
+  /** Queues the tasks of the timers that fell due, leaving out cancelled ones; under the lock. */
+  private void queueDueTimers() {
+    while (!timers.isEmpty() && timers.peek().dueNs <= nowNs) {
+      Timer t = timers.poll();
+      if (!t.cancelled) {
+        queue.add(t.task);
+      }
     }
   }
 

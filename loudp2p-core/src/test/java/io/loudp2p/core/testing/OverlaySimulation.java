@@ -13,8 +13,6 @@ import io.loudp2p.core.proto.v1.Payload;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -243,16 +241,7 @@ public final class OverlaySimulation {
 
   /** A tiny WAV of seeded noise: distinct bytes, so a distinct track ID, named after its title. */
   private void writeTrack(Path folder, String title) throws IOException {
-    int dataBytes = 512;
-    ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(8000)
-        .putInt(16000).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes()).putInt(dataBytes);
-    byte[] noise = new byte[dataBytes];
-    random.nextBytes(noise);
-    b.put(noise);
-    Files.write(folder.resolve(title + ".wav"), b.array());
+    Files.write(folder.resolve(title + ".wav"), TestAudio.noiseWavOfBytes(512, random.nextLong()));
   }
 
   private static String word(Random random, int length) {

@@ -13,8 +13,12 @@ public final class TestAudio {
 
   /** A 16-bit mono 22,050 Hz WAV of seeded noise (44,100 bytes a second), untagged. */
   public static byte[] noiseWav(int seconds, long seed) {
+    return noiseWavOfBytes(seconds * 22050 * 2, seed);
+  }
+
+  /** A 16-bit mono 22,050 Hz WAV of {@code dataBytes} bytes of seeded noise, untagged. */
+  public static byte[] noiseWavOfBytes(int dataBytes, long seed) {
     int rate = 22050;
-    int dataBytes = seconds * rate * 2;
     ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
     b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
     b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate)

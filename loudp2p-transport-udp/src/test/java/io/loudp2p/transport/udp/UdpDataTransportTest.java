@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loudp2p.core.testing.AbstractDataTransportTest;
-import io.loudp2p.core.testing.ChunkProviders;
+import io.loudp2p.core.testing.TransportStubs;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
@@ -17,7 +17,6 @@ import io.loudp2p.spi.DataTransportProvider;
 import io.loudp2p.spi.TransportOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
@@ -46,18 +45,9 @@ class UdpDataTransportTest extends AbstractDataTransportTest {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
   }
 
-  private static final DataSession.Listener IGNORE = new DataSession.Listener() {
-    @Override
-    public void onFragment(int chunkIndex, int offset, ByteBuffer data) {}
+  private static final DataSession.Listener IGNORE = TransportStubs.IGNORE;
 
-    @Override
-    public void onUnavailable(int chunkIndex) {}
-
-    @Override
-    public void onClosed(DataSession.CloseReason reason) {}
-  };
-
-  private static final ChunkProvider NOTHING = ChunkProviders.NOTHING;
+  private static final ChunkProvider NOTHING = TransportStubs.NOTHING;
 
   private static DataSessionId id(int n) {
     byte[] b = new byte[16];

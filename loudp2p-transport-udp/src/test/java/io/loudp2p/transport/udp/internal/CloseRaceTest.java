@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.loudp2p.core.testing.Await;
-import io.loudp2p.core.testing.ChunkProviders;
+import io.loudp2p.core.testing.TransportStubs;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataOffer;
 import io.loudp2p.spi.DataServer;
@@ -14,7 +14,6 @@ import io.loudp2p.spi.TransportOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.file.Files;
@@ -38,18 +37,9 @@ class CloseRaceTest {
   private static final InetSocketAddress LOOPBACK =
       new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
-  private static final ChunkProvider NOTHING = ChunkProviders.NOTHING;
+  private static final ChunkProvider NOTHING = TransportStubs.NOTHING;
 
-  private static final DataSession.Listener IGNORE = new DataSession.Listener() {
-    @Override
-    public void onFragment(int chunkIndex, int offset, ByteBuffer data) {}
-
-    @Override
-    public void onUnavailable(int chunkIndex) {}
-
-    @Override
-    public void onClosed(DataSession.CloseReason reason) {}
-  };
+  private static final DataSession.Listener IGNORE = TransportStubs.IGNORE;
 
   @Test
   void aStoppedLoopRunsWhatItWasHandedAndRefusesTheRest() throws Exception {

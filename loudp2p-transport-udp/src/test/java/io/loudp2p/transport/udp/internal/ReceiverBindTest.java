@@ -2,7 +2,7 @@ package io.loudp2p.transport.udp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loudp2p.core.testing.ChunkProviders;
+import io.loudp2p.core.testing.TransportStubs;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataOffer;
 import io.loudp2p.spi.DataServer;
@@ -11,7 +11,6 @@ import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.TransportOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +35,7 @@ class ReceiverBindTest {
 
   @Test
   void aSessionToALoopbackSourceListensOnLoopbackOnly() throws Exception {
-    ChunkProvider none = ChunkProviders.NOTHING;
+    ChunkProvider none = TransportStubs.NOTHING;
     try (UdpDataTransport source = new UdpDataTransport(TransportOptions.defaults());
         UdpDataTransport receiver = new UdpDataTransport(TransportOptions.defaults())) {
       DataServer server = source.serve(
@@ -44,16 +43,7 @@ class ReceiverBindTest {
       DataSessionId id = DataSessionId.fromBytes(new byte[16]);
       DataOffer offer = server.prepare(id, receiver.prepare(id));
       DataSession session = receiver.open(offer.endpoint(), id, new byte[] {1}, offer.publicKey(),
-          new DataSession.Listener() {
-            @Override
-            public void onFragment(int chunkIndex, int offset, ByteBuffer data) {}
-
-            @Override
-            public void onUnavailable(int chunkIndex) {}
-
-            @Override
-            public void onClosed(DataSession.CloseReason reason) {}
-          }).get(5, TimeUnit.SECONDS);
+          TransportStubs.IGNORE).get(5, TimeUnit.SECONDS);
       InetSocketAddress local =
           (InetSocketAddress) ((ReceiverConnection) session).channel.getLocalAddress();
       assertThat(local.getAddress().isLoopbackAddress()).as("bound to " + local).isTrue();

@@ -1,12 +1,13 @@
 package io.loudp2p.core.testing;
 
 import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
-/** Chunk providers for transport tests that need a source but not its chunks. */
-public final class ChunkProviders {
+/** The two ends of a data session for transport tests that need one but not what it carries. */
+public final class TransportStubs {
   /** Accepts every session and has no chunk at all. */
   public static final ChunkProvider NOTHING = new ChunkProvider() {
     @Override
@@ -23,5 +24,17 @@ public final class ChunkProviders {
     public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {}
   };
 
-  private ChunkProviders() {}
+  /** Hears a data session's events and does nothing with them. */
+  public static final DataSession.Listener IGNORE = new DataSession.Listener() {
+    @Override
+    public void onFragment(int chunkIndex, int offset, ByteBuffer data) {}
+
+    @Override
+    public void onUnavailable(int chunkIndex) {}
+
+    @Override
+    public void onClosed(DataSession.CloseReason reason) {}
+  };
+
+  private TransportStubs() {}
 }
