@@ -49,7 +49,8 @@ public interface StreamSession extends AutoCloseable {
 
   /**
    * Completes when every byte of the track has been fetched and verified, or exceptionally when
-   * the session failed (no source can supply a chunk) or was closed before.
+   * the session failed (no source can supply a chunk) or was closed before. The listener's
+   * {@code onFinished} or {@code onFailed} has returned by the time this completes.
    */
   CompletableFuture<Void> completion();
 

@@ -123,7 +123,7 @@ public final class RealStreamSession implements StreamSession {
   private volatile int rejectedChunks;
   private volatile boolean closed;
   private int lastPositionChunk = -1;
-  private boolean finishedReported;
+  private boolean ended; // on the agent thread: onFinished or onFailed was told
 
   /**
    * Starts a session: opens a data session to every source and begins fetching from the start.
@@ -309,10 +309,13 @@ public final class RealStreamSession implements StreamSession {
             s.bytesPerSecond = (long) scheduler.throughputBytesPerSecond(s.index);
           }
         }
-        if (scheduler.isComplete() && !finishedReported) {
-          finishedReported = true;
-          completion.complete(null);
-          listener.onFinished(this);
+        if (scheduler.isComplete() && !ended) {
+          ended = true;
+          try {
+            listener.onFinished(this);
+          } finally {
+            completion.complete(null);
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -354,9 +357,14 @@ public final class RealStreamSession implements StreamSession {
   }
 
   private void fail(IOException cause) {
-    if (completion.completeExceptionally(cause)) {
+    if (!ended && !completion.isDone()) {
+      ended = true;
       buffer.fail(cause);
-      listener.onFailed(this, cause);
+      try {
+        listener.onFailed(this, cause);
+      } finally {
+        completion.completeExceptionally(cause);
+      }
     }
     closed = true;
     for (SourceState s : sources) {
