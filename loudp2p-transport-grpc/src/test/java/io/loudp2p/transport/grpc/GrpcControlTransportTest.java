@@ -230,6 +230,18 @@ class GrpcControlTransportTest {
   }
 
   @Test
+  void aCallerThatWaitsForEachCallIsNeverRefused() throws Exception {
+    server.close();
+    server = new GrpcControlTransport(TransportOptions.builder()
+        .property(GrpcTransport.MAX_CONCURRENT_CALLS_PER_PEER, "1").build());
+    InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
+    // The slot is free before the answer reaches the caller, not some time after.
+    for (int i = 0; i < 200; i++) {
+      assertThat(client.call(at, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS)).isNotEmpty();
+    }
+  }
+
+  @Test
   void oneChannelPerPeerIsReused() throws Exception {
     InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
     for (int i = 0; i < 20; i++) {

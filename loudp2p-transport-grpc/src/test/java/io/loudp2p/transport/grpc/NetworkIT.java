@@ -65,18 +65,18 @@ class NetworkIT {
     Peer f1 = start(Peer.builder());
     Peer f2 = start(Peer.builder().bootstrap(at(f1)));
     Peer holder = start(Peer.builder().share(shared).bootstrap(at(f2)));
-    Peer previous = holder;
-    for (int i = 0; i < 16; i++) {
-      previous = start(Peer.builder().share(Files.createDirectories(tmp.resolve("empty" + i)))
-          .bootstrap(at(previous)));
-    }
     Peer light = start(Peer.builder().role(Role.LIGHT).bootstrap(at(f1)));
-
+    // Checked before the first shuffle (10 s after a peer starts) can tell F1 of the holder.
     assertThat(light.role()).isEqualTo(Role.LIGHT);
     assertThat(f1.peers()).extracting(PeerInfo::id).doesNotContain(holder.id());
     assertThat(light.peers()).extracting(PeerInfo::id).doesNotContain(holder.id());
     assertThat(PeerDiagnostics.links(light)).as("the light client relies on its bootstrap peer")
         .first().isEqualTo(f1.id());
+    Peer previous = holder;
+    for (int i = 0; i < 16; i++) {
+      previous = start(Peer.builder().share(Files.createDirectories(tmp.resolve("empty" + i)))
+          .bootstrap(at(previous)));
+    }
 
     List<SearchHit> hits = light.search("needle", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
     assertThat(hits).singleElement()

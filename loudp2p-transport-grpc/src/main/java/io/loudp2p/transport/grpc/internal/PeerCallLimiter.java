@@ -2,6 +2,7 @@ package io.loudp2p.transport.grpc.internal;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -14,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Makes the caller's address available to handlers, and refuses with {@code RESOURCE_EXHAUSTED}
@@ -26,7 +26,8 @@ final class PeerCallLimiter implements ServerInterceptor {
   static final Context.Key<InetSocketAddress> REMOTE = Context.key("loudp2p-remote");
 
   private final int maxConcurrentCallsPerPeer;
-  private final ConcurrentHashMap<InetAddress, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  /** Calls in flight per remote address; an address leaves the map with its last call. */
+  private final ConcurrentHashMap<InetAddress, Integer> inFlight = new ConcurrentHashMap<>();
 
   PeerCallLimiter(int maxConcurrentCallsPerPeer) {
     this.maxConcurrentCallsPerPeer = maxConcurrentCallsPerPeer;
@@ -39,24 +40,32 @@ final class PeerCallLimiter implements ServerInterceptor {
     InetSocketAddress remote = address instanceof InetSocketAddress
         ? (InetSocketAddress) address
         : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    AtomicInteger count = inFlight.computeIfAbsent(remote.getAddress(), a -> new AtomicInteger());
-    if (count.incrementAndGet() > maxConcurrentCallsPerPeer) {
-      release(remote.getAddress(), count);
+    InetAddress ip = remote.getAddress();
+    if (!acquire(ip)) {
       call.close(Status.RESOURCE_EXHAUSTED.withDescription(
-          "more than " + maxConcurrentCallsPerPeer + " concurrent calls from " + remote.getAddress()
+          "more than " + maxConcurrentCallsPerPeer + " concurrent calls from " + ip
               + "; retry later"), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     AtomicBoolean released = new AtomicBoolean();
     Runnable done = () -> {
       if (released.compareAndSet(false, true)) {
-        release(remote.getAddress(), count);
+        release(ip);
+      }
+    };
+    // The slot is free once the call closes, before the caller can see its status: a caller that
+    // waits for one call to end before it starts the next is never refused.
+    ServerCall<ReqT, RespT> releasing = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+      @Override
+      public void close(Status status, Metadata trailers) {
+        done.run();
+        super.close(status, trailers);
       }
     };
     Context context = Context.current().withValue(REMOTE, remote);
     ServerCall.Listener<ReqT> delegate;
     try {
-      delegate = Contexts.interceptCall(context, call, headers, next);
+      delegate = Contexts.interceptCall(context, releasing, headers, next);
     } catch (RuntimeException e) {
       done.run();
       throw e;
@@ -76,10 +85,21 @@ final class PeerCallLimiter implements ServerInterceptor {
     };
   }
 
-  private void release(InetAddress address, AtomicInteger count) {
-    if (count.decrementAndGet() == 0) {
-      inFlight.remove(address, count);
-    }
+  private boolean acquire(InetAddress ip) {
+    boolean[] taken = {false};
+    inFlight.compute(ip, (a, n) -> {
+      int calls = n == null ? 0 : n;
+      if (calls >= maxConcurrentCallsPerPeer) {
+        return n;
+      }
+      taken[0] = true;
+      return calls + 1;
+    });
+    return taken[0];
+  }
+
+  private void release(InetAddress ip) {
+    inFlight.computeIfPresent(ip, (a, n) -> n <= 1 ? null : n - 1);
   }
 
   /** The caller of the current call. */
