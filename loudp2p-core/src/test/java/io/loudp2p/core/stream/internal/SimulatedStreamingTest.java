@@ -48,7 +48,8 @@ class SimulatedStreamingTest {
     assertThat(r.deliveries())
         .filteredOn(d -> d.source() == 2)
         .allMatch(d -> d.timeNs() < 121 * SECOND_NS);
-    assertThat(wallNs).isLessThan(SECOND_NS);
+    // On virtual time: four minutes of playback in a small fraction of that, whatever the machine.
+    assertThat(wallNs).as("wall time of a four-minute simulated track").isLessThan(20 * SECOND_NS);
   }
 
   private static Result threeSourcesOneDying(long seed) {
