@@ -60,6 +60,8 @@ public final class UdpImpairmentRelay implements AutoCloseable {
   private volatile boolean running = true;
   private long order;
 
+  /** Datagrams the relay took in, from clients and upstreams, before any impairment. */
+  public final AtomicLong received = new AtomicLong();
   /** Counts of what the relay did. */
   public final AtomicLong forwarded = new AtomicLong();
   public final AtomicLong dropped = new AtomicLong();
@@ -310,6 +312,7 @@ public final class UdpImpairmentRelay implements AutoCloseable {
             return;
           }
           buf.flip();
+          received.incrementAndGet();
           largestToUpstream.accumulateAndGet(buf.remaining(), Math::max);
           impair(buf, f.upstreamFor(from), null, toUpstream);
         } else {
@@ -318,6 +321,7 @@ public final class UdpImpairmentRelay implements AutoCloseable {
             return;
           }
           buf.flip();
+          received.incrementAndGet();
           largestToClients.accumulateAndGet(buf.remaining(), Math::max);
           impair(buf, b.front.channel, b.client, toClients);
         }

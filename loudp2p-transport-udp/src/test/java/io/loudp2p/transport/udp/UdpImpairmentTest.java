@@ -279,8 +279,9 @@ class UdpImpairmentTest {
     long forgedBytes = floodFromThePinnedAddress(relay, offer.endpoint(), source, 4000,
         forged(random, Wire.TO_SOURCE, id));
     long answered = source.stats().packetsSent() - sentBefore;
-    // An idle session sends a keepalive PING and an ACK of the receiver's each 2 s, no more.
-    long keepalives = 2 + 2 * (System.nanoTime() - floodStartNs) / 2_000_000_000L;
+    // An idle session sends a keepalive PING and an ACK of the receiver's each 2 s, and a probe
+    // or a repeated ACCEPT when the machine is slow: a handful, against 8,000 datagrams sent.
+    long keepalives = 6 + 2 * (System.nanoTime() - floodStartNs) / 2_000_000_000L;
 
     Drops drops = source.drops();
     assertThat(drops.get(Drops.Reason.WRONG_LENGTH)).isPositive();

@@ -131,6 +131,9 @@ class SessionPoliciesTest {
       }
       Await.until(() -> received.get() == 32L * CHUNK, Duration.ofSeconds(10),
           "every chunk arrived");
+      // The receiver's last ACK may still be on its way to the source.
+      Await.until(() -> policies.ackedBytes.get() >= 32L * CHUNK, Duration.ofSeconds(10),
+          "the source heard every byte acknowledged");
     }
     assertThat(policies.made.get()).as("policies made for the one source session").isEqualTo(4);
     assertThat(policies.maxDatagram).isEqualTo(Wire.MAX_DATAGRAM);
