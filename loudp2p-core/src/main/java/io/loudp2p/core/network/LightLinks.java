@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few FULL peers a LIGHT peer hands its queries to: at most {@link #LINKS}, the first one
@@ -57,6 +58,31 @@ public final class LightLinks {
         links.add(r);
       }
     }
+  }
+
+  /**
+   * Replaces the link at {@code index} (modulo the count) by a FULL peer of {@code candidates}
+   * not linked yet, drawn at random, and returns the link now in that place; null when there are
+   * no links. Called in turn on each link, this keeps a LIGHT peer's links a random sample of the
+   * FULL peers it knows, rather than the bootstrap peers it met first, which every LIGHT peer
+   * would otherwise share.
+   */
+  public synchronized @Nullable NodeRecord rotate(int index, List<NodeRecord> candidates,
+      Random random) {
+    if (links.isEmpty()) {
+      return null;
+    }
+    int at = Math.floorMod(index, links.size());
+    List<NodeRecord> fresh = new ArrayList<>();
+    for (NodeRecord r : candidates) {
+      if (r.role() == Role.FULL && links.stream().noneMatch(l -> l.id().equals(r.id()))) {
+        fresh.add(r);
+      }
+    }
+    if (!fresh.isEmpty()) {
+      links.set(at, fresh.get(random.nextInt(fresh.size())));
+    }
+    return links.get(at);
   }
 
   /** How many links there are. */

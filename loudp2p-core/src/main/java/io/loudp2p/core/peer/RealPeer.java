@@ -201,6 +201,12 @@ final class RealPeer implements Peer {
   private @Nullable PeerSampler sampler;
   private @Nullable QueryRouter<ControlResponder> router;
   private final LightLinks links = new LightLinks();
+  /**
+   * The records of the peers whose keyword summaries the router holds: a query sent ahead to one
+   * of them must find its address even when the peer left the view and the bounded table. Guarded
+   * by itself.
+   */
+  private final Map<PeerId, NodeRecord> summarySenders = new LruMap<>(QueryRouter.SUMMARIES);
   private final RolePolicy rolePolicy = new DefaultRolePolicy();
   private volatile Role role;
   private volatile @Nullable KeywordSummary summary;
@@ -591,6 +597,9 @@ final class RealPeer implements Peer {
     }
     try {
       r.learn(sender.peerId(), KeywordSummary.fromProto(proto), nowMs());
+      synchronized (summarySenders) {
+        summarySenders.put(sender.peerId(), NodeRecord.of(sender));
+      }
     } catch (IllegalArgumentException e) {
       log.debug("ignoring the keyword summary of {}: {}", sender.peerId(), e.getMessage());
     }
@@ -653,6 +662,9 @@ final class RealPeer implements Peer {
     AtomicBoolean moved = new AtomicBoolean();
     Runnable moveOn = () -> {
       if (moved.compareAndSet(false, true)) {
+        // Silent or failed: no longer a link, so that the next attempt may draw a new one from the
+        // view when every link was tried (they all left at once, say).
+        links.failed(linked);
         delegate(query, onHits, attempt + 1, tried).whenComplete((v, t) -> next.complete(null));
       }
     };
@@ -674,17 +686,18 @@ final class RealPeer implements Peer {
   }
 
   /**
-   * Greets one FULL link every {@link #LIGHT_PERIODS} shuffle periods, in turn, at the cost
-   * of one small call (a phone on 3G pays for every one); one that does not answer is replaced. A
-   * link that fails or keeps silent while it is used is replaced at once (see {@link #delegate}).
+   * Every {@link #LIGHT_PERIODS} shuffle periods, moves one FULL link, in turn, to a FULL peer of
+   * the view drawn at random and greets it, at the cost of one small call (a phone on 3G pays for
+   * every one); one that does not answer is replaced. The links so become a random sample of the
+   * FULL peers, not the bootstrap peers every LIGHT peer met first. A link that fails or keeps
+   * silent while it is used is replaced at once (see {@link #delegate}).
    */
   private void checkLinks() {
     refreshLinks();
-    List<NodeRecord> current = links.current();
-    if (current.isEmpty()) {
+    NodeRecord link = links.rotate(linkCheckTurn++, fullNeighbours(), random);
+    if (link == null) {
       return;
     }
-    NodeRecord link = current.get(Math.floorMod(linkCheckTurn++, current.size()));
     InetSocketAddress address = controlAddress(link);
     if (address == null) {
       links.failed(link.id());
@@ -721,7 +734,14 @@ final class RealPeer implements Peer {
     if (n != null) {
       return controlAddress(n);
     }
-    return table().get(id).map(PeerTable.Entry::control).orElse(null);
+    InetSocketAddress known = table().get(id).map(PeerTable.Entry::control).orElse(null);
+    if (known != null) {
+      return known;
+    }
+    synchronized (summarySenders) {
+      n = summarySenders.get(id);
+    }
+    return n != null ? controlAddress(n) : null;
   }
 
   private static @Nullable InetSocketAddress controlAddress(NodeRecord n) {
@@ -737,6 +757,9 @@ final class RealPeer implements Peer {
   private void gone(PeerId id, InetSocketAddress address) {
     sampler().remove(id);
     router().forget(id);
+    synchronized (summarySenders) {
+      summarySenders.remove(id);
+    }
     links.failed(id);
     table().reachable(id, false);
     control.disconnect(address);

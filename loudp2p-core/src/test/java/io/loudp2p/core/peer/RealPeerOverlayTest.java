@@ -28,6 +28,7 @@ import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlResponder;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -275,5 +276,88 @@ class RealPeerOverlayTest {
     assertThat(busy.peer().role()).isEqualTo(Role.LIGHT);
     assertThat(neighbour.peer().peers()).singleElement()
         .satisfies(p -> assertThat(p.role()).as("told by a signed RoleChange").isEqualTo(Role.LIGHT));
+  }
+
+  /** Three seeds, and six more FULL peers joined through them that share "needle". */
+  private List<VirtualPeers.Made> seedsAndFullPeers(Path music) throws Exception {
+    List<VirtualPeers.Made> full = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      full.add(peers.add(Peer.builder()));
+      full.get(i).peer().start();
+    }
+    for (int i = 0; i < 6; i++) {
+      Path folder = java.nio.file.Files.createDirectories(music.resolve("holder" + i));
+      java.nio.file.Files.write(folder.resolve("needle.wav"),
+          io.loudp2p.core.testing.TestAudio.noiseWavOfBytes(512, 5));
+      Peer.Builder b = Peer.builder().share(folder);
+      for (int s = 0; s < 3; s++) {
+        b.bootstrap(full.get(s).address());
+      }
+      VirtualPeers.Made m = peers.add(b);
+      m.peer().start();
+      full.add(m);
+      network.runFor(Duration.ofMillis(500));
+    }
+    return full;
+  }
+
+  private VirtualPeers.Made light(List<VirtualPeers.Made> full) throws Exception {
+    Peer.Builder b = Peer.builder().role(Role.LIGHT);
+    for (int s = 0; s < 3; s++) {
+      b.bootstrap(full.get(s).address());
+    }
+    VirtualPeers.Made light = peers.add(b);
+    light.peer().start();
+    network.runFor(Duration.ofSeconds(3));
+    return light;
+  }
+
+  private static List<io.loudp2p.PeerId> ids(List<VirtualPeers.Made> made) {
+    List<io.loudp2p.PeerId> out = new ArrayList<>();
+    for (VirtualPeers.Made m : made) {
+      out.add(m.peer().id());
+    }
+    return out;
+  }
+
+  @Test
+  void aLightPeerWhoseLinksAllLeaveAtOnceDrawsNewOnesFromItsViewAndItsSearchGoesThrough(
+      @org.junit.jupiter.api.io.TempDir Path music) throws Exception {
+    List<VirtualPeers.Made> full = seedsAndFullPeers(music);
+    VirtualPeers.Made light = light(full);
+    List<io.loudp2p.PeerId> seeds = ids(full.subList(0, 3));
+    assertThat(PeerDiagnostics.links(light.peer())).as("at first, the bootstrap peers")
+        .hasSize(3).containsExactlyInAnyOrderElementsOf(seeds);
+
+    for (VirtualPeers.Made seed : full.subList(0, 3)) {
+      network.kill(seed.address()); // gone without a word: calls to them end at their deadline
+    }
+    CompletableFuture<List<SearchHit>> hits =
+        light.peer().search("needle", Duration.ofSeconds(8), h -> {});
+    network.runFor(Duration.ofSeconds(9));
+
+    assertThat(hits).isCompleted();
+    // The seeds share nothing: the hit comes from a link the light peer drew from its view once
+    // its three bootstrap links had each kept silent for a second.
+    assertThat(hits.join()).singleElement().satisfies(h -> assertThat(h.sources())
+        .isNotEmpty().isSubsetOf(ids(full.subList(3, 9))));
+    assertThat(PeerDiagnostics.links(light.peer())).isNotEmpty().doesNotContainAnyElementsOf(seeds);
+  }
+
+  @Test
+  void aLightPeersLinksMoveFromItsBootstrapPeersToFullPeersOfItsView(
+      @org.junit.jupiter.api.io.TempDir Path music) throws Exception {
+    List<VirtualPeers.Made> full = seedsAndFullPeers(music);
+    VirtualPeers.Made light = light(full);
+    List<io.loudp2p.PeerId> seeds = ids(full.subList(0, 3));
+    assertThat(PeerDiagnostics.links(light.peer())).containsExactlyInAnyOrderElementsOf(seeds);
+
+    // One link moves every 30 s: after five minutes, each has moved three times or more.
+    network.runFor(Duration.ofMinutes(5));
+    List<io.loudp2p.PeerId> links = PeerDiagnostics.links(light.peer());
+    assertThat(links).hasSize(3).doesNotHaveDuplicates();
+    assertThat(links).filteredOn(id -> !seeds.contains(id)).as("links beyond the bootstrap peers")
+        .isNotEmpty();
+    assertThat(ids(full)).containsAll(links);
   }
 }
