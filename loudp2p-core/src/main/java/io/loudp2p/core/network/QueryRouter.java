@@ -64,7 +64,8 @@ public final class QueryRouter<U> {
 
   private record Route<U>(@Nullable PeerId from, U upstream, long atMs) {}
 
-  private record Known(KeywordSummary summary, long atMs) {}
+  /** A neighbour's summary, when it came, and the neighbour's record (where to send it queries). */
+  private record Known(KeywordSummary summary, long atMs, NodeRecord sender) {}
 
   private final PeerId self;
   private final Random random;
@@ -167,11 +168,20 @@ public final class QueryRouter<U> {
     return r == null || nowMs - r.atMs() >= ROUTE_LIFETIME_MS ? null : r.upstream();
   }
 
-  /** Learns a FULL neighbour's keyword summary. */
-  public synchronized void learn(PeerId peer, KeywordSummary summary, long nowMs) {
-    if (!peer.equals(self)) {
-      summaries.put(peer, new Known(summary, nowMs));
+  /**
+   * Learns a FULL neighbour's keyword summary, with its record: a query sent ahead to it must find
+   * its address even after the neighbour left the view and the bounded peer table.
+   */
+  public synchronized void learn(NodeRecord peer, KeywordSummary summary, long nowMs) {
+    if (!peer.id().equals(self)) {
+      summaries.put(peer.id(), new Known(summary, nowMs, peer));
     }
+  }
+
+  /** The record of a peer whose summary is held, or null. */
+  public synchronized @Nullable NodeRecord summarySender(PeerId peer) {
+    Known k = summaries.get(peer);
+    return k == null ? null : k.sender();
   }
 
   /** Forgets a peer's summary: it left, failed, or is no longer FULL. */

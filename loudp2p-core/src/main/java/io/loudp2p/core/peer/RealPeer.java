@@ -201,12 +201,6 @@ final class RealPeer implements Peer {
   private @Nullable PeerSampler sampler;
   private @Nullable QueryRouter<ControlResponder> router;
   private final LightLinks links = new LightLinks();
-  /**
-   * The records of the peers whose keyword summaries the router holds: a query sent ahead to one
-   * of them must find its address even when the peer left the view and the bounded table. Guarded
-   * by itself.
-   */
-  private final Map<PeerId, NodeRecord> summarySenders = new LruMap<>(QueryRouter.SUMMARIES);
   private final RolePolicy rolePolicy = new DefaultRolePolicy();
   private volatile Role role;
   private volatile @Nullable KeywordSummary summary;
@@ -596,10 +590,7 @@ final class RealPeer implements Peer {
       return;
     }
     try {
-      r.learn(sender.peerId(), KeywordSummary.fromProto(proto), nowMs());
-      synchronized (summarySenders) {
-        summarySenders.put(sender.peerId(), NodeRecord.of(sender));
-      }
+      r.learn(NodeRecord.of(sender), KeywordSummary.fromProto(proto), nowMs());
     } catch (IllegalArgumentException e) {
       log.debug("ignoring the keyword summary of {}: {}", sender.peerId(), e.getMessage());
     }
@@ -670,9 +661,8 @@ final class RealPeer implements Peer {
     };
     return forward(new QueryRouter.Forward(linked, query), onHits, moveOn).thenCompose(ok -> {
       if (!ok) {
-        links.failed(linked);
         sampler().remove(linked);
-        moveOn.run();
+        moveOn.run(); // drops the link, unless the silence already did
       }
       return moved.get() ? next : CompletableFuture.completedFuture(null);
     });
@@ -738,9 +728,7 @@ final class RealPeer implements Peer {
     if (known != null) {
       return known;
     }
-    synchronized (summarySenders) {
-      n = summarySenders.get(id);
-    }
+    n = router().summarySender(id);
     return n != null ? controlAddress(n) : null;
   }
 
@@ -757,9 +745,6 @@ final class RealPeer implements Peer {
   private void gone(PeerId id, InetSocketAddress address) {
     sampler().remove(id);
     router().forget(id);
-    synchronized (summarySenders) {
-      summarySenders.remove(id);
-    }
     links.failed(id);
     table().reachable(id, false);
     control.disconnect(address);

@@ -55,14 +55,27 @@ class QueryRouterTest {
 
   @Test
   void routingStartsWalkersAndSendsToPeersWhoseSummaryMatches() {
-    router.learn(id(40), KeywordSummary.of(List.of("Sigur Rós — Ágætis byrjun")), NOW);
-    router.learn(id(41), KeywordSummary.of(List.of("Radiohead")), NOW);
+    router.learn(full(40), KeywordSummary.of(List.of("Sigur Rós — Ágætis byrjun")), NOW);
+    router.learn(full(41), KeywordSummary.of(List.of("Radiohead")), NOW);
     QueryRouter.Decision d = router.route(query(7, 3), null, "me", neighbours, NOW);
 
     assertThat(d.forwards()).filteredOn(f -> f.query().getTtl() == 0)
         .extracting(QueryRouter.Forward::to).containsExactly(id(40));
     assertThat(d.forwards()).filteredOn(f -> f.query().getTtl() == 6).hasSize(3)
         .allMatch(f -> f.query().getWalkers() == 1);
+  }
+
+  @Test
+  void keepsTheRecordOfEachSummarySenderUntilItIsForgotten() {
+    NodeRecord sender = full(40);
+    router.learn(sender, KeywordSummary.of(List.of("Sigur Rós")), NOW);
+    // Where a query sent ahead goes, whether or not the sender is still in the view or the table.
+    assertThat(router.summarySender(id(40))).isSameAs(sender);
+    assertThat(router.summarySender(id(41))).isNull();
+    assertThat(router.route(query(7, 3), null, "me", List.of(), NOW).forwards())
+        .extracting(QueryRouter.Forward::to).containsExactly(id(40));
+    router.forget(id(40));
+    assertThat(router.summarySender(id(40))).isNull();
   }
 
   @Test
