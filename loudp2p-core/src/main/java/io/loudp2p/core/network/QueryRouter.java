@@ -2,6 +2,8 @@ package io.loudp2p.core.network;
 
 import com.google.protobuf.ByteString;
 import io.loudp2p.PeerId;
+import io.loudp2p.core.catalog.internal.SearchIndex;
+import io.loudp2p.core.catalog.internal.TextNormalizer;
 import io.loudp2p.core.internal.LruMap;
 import io.loudp2p.core.proto.v1.SearchQuery;
 import java.time.Duration;
@@ -85,7 +87,16 @@ public final class QueryRouter<U> {
     this.seen = new LruMap<>(seenQueries);
   }
 
-  /** Why a query must be refused, or null when it is well-formed. */
+  /**
+   * The most distinct words of all a query's terms together (each term split as the index splits
+   * text): the query costs a responder one index lookup and one score per word and candidate.
+   */
+  public static final int MAX_QUERY_WORDS = SearchIndex.MAX_QUERY_TERMS;
+
+  /**
+   * Why a query must be refused, or null when it is well-formed. Lengths are counted in Unicode
+   * code points; numbers are the protocol's unsigned ones.
+   */
   public static @Nullable String check(SearchQuery query, int maxTerms, int maxTermLength) {
     if (query.getQueryId().size() != 16) {
       return "query_id must have 16 bytes, not " + query.getQueryId().size();
@@ -93,15 +104,39 @@ public final class QueryRouter<U> {
     if (query.getTermsCount() == 0 || query.getTermsCount() > maxTerms) {
       return "a query has 1 to " + maxTerms + " terms, not " + query.getTermsCount();
     }
+    Set<String> words = new HashSet<>();
     for (String term : query.getTermsList()) {
-      if (term.length() > maxTermLength) {
-        return "a term has at most " + maxTermLength + " characters";
+      int length = term.codePointCount(0, term.length());
+      if (length > maxTermLength) {
+        return "a term has at most " + maxTermLength + " characters, not " + length;
       }
+      words.addAll(TextNormalizer.tokens(term));
     }
-    if (query.getWalkers() > MAX_WALKERS) {
-      return "a query asks for at most " + MAX_WALKERS + " walkers, not " + query.getWalkers();
+    if (words.size() > MAX_QUERY_WORDS) {
+      return "the terms of a query have at most " + MAX_QUERY_WORDS + " distinct words, not "
+          + words.size();
+    }
+    if (Integer.compareUnsigned(query.getWalkers(), MAX_WALKERS) > 0) {
+      return "a query asks for at most " + MAX_WALKERS + " walkers, not "
+          + Integer.toUnsignedString(query.getWalkers());
     }
     return null;
+  }
+
+  /** A query's {@code ttl}, read unsigned and cut to {@link #MAX_TTL}. */
+  public static int ttl(SearchQuery query) {
+    return (int) Math.min(Integer.toUnsignedLong(query.getTtl()), MAX_TTL);
+  }
+
+  /** A query's {@code walkers}, read unsigned and cut to {@link #MAX_WALKERS}. */
+  public static int walkers(SearchQuery query) {
+    return (int) Math.min(Integer.toUnsignedLong(query.getWalkers()), MAX_WALKERS);
+  }
+
+  /** The hits a query asks for, read unsigned: {@code fallback} for 0, else at most {@code most}. */
+  public static int maxResults(SearchQuery query, int fallback, int most) {
+    long asked = Integer.toUnsignedLong(query.getMaxResults());
+    return asked == 0 ? fallback : (int) Math.min(most, asked);
   }
 
   /**
@@ -119,12 +154,12 @@ public final class QueryRouter<U> {
       return Decision.DUPLICATE;
     }
     seen.put(id, new Route<>(from, upstream, nowMs));
-    int ttl = Math.min(query.getTtl(), MAX_TTL);
+    int ttl = ttl(query);
     if (ttl == 0) {
       return new Decision(false, List.of());
     }
     List<Forward> out = new ArrayList<>();
-    if (query.getWalkers() == 0) {
+    if (walkers(query) == 0) {
       SearchQuery next = query.toBuilder().setTtl(ttl - 1).build();
       for (NodeRecord n : fullNeighbours) {
         if (!n.id().equals(from) && !n.id().equals(self)) {
@@ -154,7 +189,7 @@ public final class QueryRouter<U> {
       }
     }
     Collections.shuffle(candidates, random);
-    int walkers = Math.min(query.getWalkers(), MAX_WALKERS);
+    int walkers = walkers(query);
     SearchQuery walk = query.toBuilder().setTtl(ttl - 1).setWalkers(1).build();
     for (NodeRecord n : candidates.subList(0, Math.min(walkers, candidates.size()))) {
       out.add(new Forward(n.id(), walk));

@@ -575,7 +575,10 @@ final class RealPeer implements Peer {
     for (int i = 0; i < Math.min(shuffle.getSampleCount(), PeerSampler.SHUFFLE_LENGTH); i++) {
       SignedPeerRecord r = offer(shuffle.getSample(i), null, null, sender);
       if (r != null) {
-        int age = i < shuffle.getSampleAgesCount() ? shuffle.getSampleAges(i) : 0;
+        // uint32: an age of 2^31 or more must not read as negative and so as the youngest.
+        int age = i < shuffle.getSampleAgesCount()
+            ? (int) Math.min(PeerSampler.MAX_AGE, Integer.toUnsignedLong(shuffle.getSampleAges(i)))
+            : 0;
         out.add(new PeerSampler.Entry(NodeRecord.of(r), age));
       }
     }
@@ -1086,7 +1089,7 @@ final class RealPeer implements Peer {
       responder.fail(ControlErrorCode.MALFORMED, error);
       return;
     }
-    int limit = query.getMaxResults() == 0 ? MAX_HITS : Math.min(MAX_HITS, query.getMaxResults());
+    int limit = QueryRouter.maxResults(query, MAX_HITS, MAX_HITS);
     SearchHits.Builder hits = localHits(query, limit);
     QueryRouter<ControlResponder> r = router;
     if (!streaming || r == null || role != Role.FULL) {
@@ -1108,7 +1111,7 @@ final class RealPeer implements Peer {
     }
     // A walk's first batch goes out at once, empty or not: it tells the sender this peer is
     // alive, so the sender does not send the walk elsewhere. Other queries get hits only.
-    if (hits.getHitsCount() > 0 || query.getWalkers() > 0) {
+    if (hits.getHitsCount() > 0 || QueryRouter.walkers(query) > 0) {
       synchronized (responder) {
         responder.next(seal(Payload.newBuilder().setSearchHits(hits)));
       }
@@ -1145,7 +1148,7 @@ final class RealPeer implements Peer {
    */
   static SearchHits relayable(SearchHits hits) {
     SearchHits.Builder out = SearchHits.newBuilder().setQueryId(hits.getQueryId())
-        .setHops(hits.getHops() + 1);
+        .setHops(hits.getHops() == -1 ? -1 : hits.getHops() + 1); // uint32: saturates
     for (int i = 0; i < Math.min(MAX_HITS, hits.getHitsCount()); i++) {
       io.loudp2p.core.proto.v1.SearchHit h = hits.getHits(i);
       if (h.getSourcesCount() > MAX_SOURCES_PER_HIT) {
@@ -1218,7 +1221,7 @@ final class RealPeer implements Peer {
       return CompletableFuture.completedFuture(false);
     }
     byte[] request = seal(Payload.newBuilder().setSearchQuery(f.query()));
-    Duration deadline = HOP_DEADLINE.multipliedBy(f.query().getTtl() + 1L);
+    Duration deadline = HOP_DEADLINE.multipliedBy(QueryRouter.ttl(f.query()) + 1L);
     AtomicBoolean heard = new AtomicBoolean();
     CompletableFuture<Boolean> call = control.callStreaming(address, request, deadline, bytes -> {
       heard.set(true);
@@ -1594,7 +1597,8 @@ final class RealPeer implements Peer {
     List<String> terms = new ArrayList<>();
     for (String t : query.trim().split("\\s+")) {
       if (!t.isEmpty() && terms.size() < MAX_TERMS) {
-        terms.add(t.length() > MAX_TERM_LENGTH ? t.substring(0, MAX_TERM_LENGTH) : t);
+        terms.add(t.codePointCount(0, t.length()) > MAX_TERM_LENGTH
+            ? t.substring(0, t.offsetByCodePoints(0, MAX_TERM_LENGTH)) : t);
       }
     }
     if (terms.isEmpty()) {

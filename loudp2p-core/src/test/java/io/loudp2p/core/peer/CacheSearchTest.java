@@ -17,4 +17,12 @@ class CacheSearchTest {
     assertThat(CacheSearch.matches(HALO, List.of("beyonce", "rihanna"))).isFalse();
     assertThat(CacheSearch.matches(HALO, List.of("eyonce"))).isFalse();
   }
+
+  @Test
+  void aOneLetterWordMatchesOnlyAWholeWordAsTheIndexDoes() {
+    TrackMetadata song = TrackMetadata.newBuilder().setTitle("A Song").setArtist("Band").build();
+    assertThat(CacheSearch.matches(song, List.of("a"))).isTrue();
+    assertThat(CacheSearch.matches(song, List.of("s"))).isFalse();
+    assertThat(CacheSearch.matches(HALO, List.of("b"))).isFalse();
+  }
 }

@@ -28,10 +28,16 @@ public final class SearchIndex {
   /** The longest query accepted, in characters. */
   public static final int MAX_QUERY_LENGTH = 1024;
 
-  /** The most distinct words a query may have. */
-  public static final int MAX_QUERY_TERMS = 8;
+  /**
+   * The most distinct words a query may have: as many as the protocol's 16 terms, so that every
+   * query a peer may be sent can be answered.
+   */
+  public static final int MAX_QUERY_TERMS = 16;
 
-  /** Words shorter than this match whole words only, not as prefixes. */
+  /**
+   * Words shorter than this match whole words only, not as prefixes: a one-letter prefix would
+   * match most of a catalog and cost a scan of it.
+   */
   public static final int MIN_PREFIX_LENGTH = 2;
 
   static final int FIELD_TITLE = 0;
