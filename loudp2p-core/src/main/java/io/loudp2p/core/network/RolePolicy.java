@@ -15,7 +15,8 @@ public interface RolePolicy {
    * @param uptimeMs how long it has been running
    * @param sinceChangeMs how long since its role last changed (or since start)
    * @param reachable whether other peers reached it lately (it accepts inbound connections)
-   * @param load its work over its capacity: 0 idle, 1 at capacity, more is overloaded
+   * @param load its own resource use (CPU, heap, sessions streaming) over what it can give: 0
+   *     idle, 1 at capacity, more is overloaded; never the rate at which others send it requests
    */
   record Inputs(Role role, long uptimeMs, long sinceChangeMs, boolean reachable, double load) {
     /** Checks the parts. */

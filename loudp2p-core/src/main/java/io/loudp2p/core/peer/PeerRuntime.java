@@ -29,10 +29,12 @@ import java.util.function.Supplier;
  *     must not
  * @param verified what the peer's envelope opener remembers of keys and records it checked:
  *     peers in one process may share it (a signature verifies the same for all of them)
+ * @param gauge how loaded the peer's own resources are, for its role policy
  */
 public record PeerRuntime(Clock clock, LongSupplier nanoTime,
     Function<String, ScheduledExecutorService> timers, Random random,
-    Supplier<Identity> newIdentity, boolean waitForBootstrap, EnvelopeOpener.Cache verified) {
+    Supplier<Identity> newIdentity, boolean waitForBootstrap, EnvelopeOpener.Cache verified,
+    ResourceGauge gauge) {
   /** Checks the parts. */
   public PeerRuntime {
     Objects.requireNonNull(clock, "clock");
@@ -41,13 +43,18 @@ public record PeerRuntime(Clock clock, LongSupplier nanoTime,
     Objects.requireNonNull(random, "random");
     Objects.requireNonNull(newIdentity, "newIdentity");
     Objects.requireNonNull(verified, "verified");
+    Objects.requireNonNull(gauge, "gauge");
   }
 
-  /** The system's clocks, a daemon timer thread, a {@link SecureRandom} and fresh identities. */
+  /**
+   * The system's clocks, a daemon timer thread, a {@link SecureRandom}, fresh identities and the
+   * process's CPU and heap as its load.
+   */
   public static PeerRuntime system() {
     return new PeerRuntime(Clock.systemUTC(), System::nanoTime, PeerRuntime::daemonTimer,
         new SecureRandom(), Identity::generate, true,
-        new EnvelopeOpener.Cache(EnvelopeOpener.KEY_CACHE_SIZE, EnvelopeOpener.RECORD_CACHE_SIZE));
+        new EnvelopeOpener.Cache(EnvelopeOpener.KEY_CACHE_SIZE, EnvelopeOpener.RECORD_CACHE_SIZE),
+        ResourceGauge.jvm());
   }
 
   private static ScheduledExecutorService daemonTimer(String name) {

@@ -19,7 +19,6 @@ import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
 import io.loudp2p.core.identity.Identity;
-import io.loudp2p.core.internal.EventRate;
 import io.loudp2p.core.internal.LocalAddresses;
 import io.loudp2p.core.internal.LruMap;
 import io.loudp2p.core.internal.RateLimiter;
@@ -163,8 +162,16 @@ final class RealPeer implements Peer {
   static final Duration FIRST_ANSWER_TIMEOUT = Duration.ofSeconds(1);
   /** Time a forwarded query may take per hop left. */
   static final Duration HOP_DEADLINE = Duration.ofSeconds(1);
-  /** Queries per minute that count as a FULL peer's full load. */
-  static final int QUERY_CAPACITY_PER_MINUTE = 6_000;
+  /**
+   * Requests this peer answers a second from all senders together, in bursts of at most this many,
+   * and of them searches (the costliest to answer and route); beyond them it answers
+   * RESOURCE_EXHAUSTED, so that many identities, each within its own limit, cannot take more
+   * than this peer can give.
+   */
+  static final int TOTAL_REQUESTS_PER_SECOND = 1_000;
+  static final int TOTAL_REQUEST_BURST = 2_000;
+  static final int TOTAL_SEARCHES_PER_SECOND = 200;
+  static final int TOTAL_SEARCH_BURST = 400;
 
   private final Peer.Config config;
   private final TransportRegistry registry;
@@ -208,7 +215,8 @@ final class RealPeer implements Peer {
   private volatile long roleChangedMs;
   private volatile long lastInboundMs = Long.MIN_VALUE / 2;
   private volatile long lastReachabilityCheckMs = Long.MIN_VALUE / 2;
-  private final EventRate queries;
+  private final RateLimiter<Boolean> total;
+  private final RateLimiter<Boolean> searches;
   /** Senders of recent reachability checks, and when each last asked. Guarded by itself. */
   private final Map<PeerId, Long> reachabilityChecks = new LruMap<>(RATE_LIMITED_PEERS);
   private final AtomicBoolean bootstrapping = new AtomicBoolean();
@@ -228,7 +236,10 @@ final class RealPeer implements Peer {
     this.requests = new RateLimiter<>(REQUESTS_PER_SECOND, REQUEST_BURST, RATE_LIMITED_PEERS,
         runtime.nanoTime());
     this.opener = EnvelopeOpener.builder().clock(clock).cache(runtime.verified()).build();
-    this.queries = new EventRate(60);
+    this.total = new RateLimiter<>(TOTAL_REQUESTS_PER_SECOND, TOTAL_REQUEST_BURST, 1,
+        runtime.nanoTime());
+    this.searches = new RateLimiter<>(TOTAL_SEARCHES_PER_SECOND, TOTAL_SEARCH_BURST, 1,
+        runtime.nanoTime());
     this.role = config.role();
   }
 
@@ -753,14 +764,14 @@ final class RealPeer implements Peer {
     control.disconnect(address);
   }
 
-  private void countQuery() {
-    queries.record(nowMs());
-  }
-
-  /** Work over capacity: sessions served, or queries routed in the last minute. */
+  /**
+   * This peer's own resource use: its CPU and heap, or the sessions it is streaming over the most
+   * it serves. Not the queries others send: those are refused past the rate limits, and counting
+   * them would let anyone demote a FULL peer by asking it valid questions.
+   */
   private double load() {
-    return Math.max((double) served.size() / MAX_SERVED_SESSIONS,
-        (double) queries.count(nowMs()) / QUERY_CAPACITY_PER_MINUTE);
+    long streaming = served.values().stream().filter(s -> s.reader != null).count();
+    return Math.max(runtime.gauge().load(), (double) streaming / MAX_SERVED_SESSIONS);
   }
 
   /** Asks the role policy; on a change, signs a new record and tells the neighbours. */
@@ -969,6 +980,16 @@ final class RealPeer implements Peer {
       return;
     }
     Payload p = message.payload();
+    if (!total.tryAcquire(Boolean.TRUE)) {
+      responder.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "more than " + TOTAL_REQUESTS_PER_SECOND
+          + " requests a second in all (bursts of " + TOTAL_REQUEST_BURST + ")");
+      return;
+    }
+    if (p.getBodyCase() == Payload.BodyCase.SEARCH_QUERY && !searches.tryAcquire(Boolean.TRUE)) {
+      responder.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "more than " + TOTAL_SEARCHES_PER_SECOND
+          + " searches a second in all (bursts of " + TOTAL_SEARCH_BURST + ")");
+      return;
+    }
     lastInboundMs = nowMs();
     switch (p.getBodyCase()) {
       case PEER_EXCHANGE:
@@ -1102,7 +1123,6 @@ final class RealPeer implements Peer {
       }
       return;
     }
-    countQuery();
     QueryRouter.Decision d = r.route(query, sender, responder, fullNeighbours(),
         nowMs());
     if (d.duplicate()) {

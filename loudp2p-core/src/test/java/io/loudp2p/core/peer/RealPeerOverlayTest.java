@@ -237,41 +237,74 @@ class RealPeerOverlayTest {
     }
   }
   @Test
-  void anOverloadedFullPeerDemotesItselfAndTellsItsNeighbours() throws Exception {
+  void manyIdentitiesSendingValidSearchesAreRefusedPastTheTotalAndCannotDemoteAFullPeer()
+      throws Exception {
     VirtualPeers.Made busy = peers.add(Peer.builder());
     busy.peer().start();
     VirtualPeers.Made neighbour = peers.add(Peer.builder().bootstrap(busy.address()));
     neighbour.peer().start();
     network.runFor(Duration.ofSeconds(305)); // past the five minutes a new role is held
-    assertThat(neighbour.peer().peers()).singleElement()
-        .satisfies(p -> assertThat(p.role()).isEqualTo(Role.FULL));
 
-    // Three askers, each within its rate limit (40 a second), route 6,300 queries through it in
-    // under a minute: more than the 6,000 a minute that is a FULL peer's full load.
+    // Twenty throwaway identities, each within its own limit (40 a second), send 800 valid
+    // queries a second for 90 s: 72,000, four times what a peer answers in all.
     List<InMemoryTransport> askers = new ArrayList<>();
     List<EnvelopeSealer> sealers = new ArrayList<>();
-    for (int a = 0; a < 3; a++) {
+    for (int a = 0; a < 20; a++) {
       askers.add(network.newTransport());
       sealers.add(new EnvelopeSealer(Identity.generate(), peers.clock(), new Random(a)));
     }
     Random ids = new Random(11);
-    for (int second = 0; second < 53; second++) {
-      for (int a = 0; a < 3; a++) {
+    int[] answered = new int[1];
+    int[] refused = new int[1];
+    for (int second = 0; second < 90; second++) {
+      for (int a = 0; a < askers.size(); a++) {
         for (int q = 0; q < 40; q++) {
           byte[] id = new byte[16];
           ids.nextBytes(id);
           byte[] query = sealers.get(a).seal(Payload.newBuilder().setSearchQuery(
               io.loudp2p.core.proto.v1.SearchQuery.newBuilder().setQueryId(ByteString.copyFrom(id))
                   .addTerms("anything").setTtl(3).setWalkers(1))).toByteArray();
-          askers.get(a).callStreaming(busy.address(), query, Duration.ofSeconds(5), r -> {});
+          askers.get(a).callStreaming(busy.address(), query, Duration.ofSeconds(5), r -> { })
+              .whenComplete((v, t) -> {
+                if (t == null) {
+                  answered[0]++;
+                } else if (t instanceof ControlException c
+                    && c.code() == ControlErrorCode.RESOURCE_EXHAUSTED
+                    && c.getMessage().contains("searches a second in all")) {
+                  refused[0]++;
+                }
+              });
         }
       }
       network.runFor(Duration.ofSeconds(1));
     }
-    assertThat(busy.peer().role()).as("before its next look at its load").isEqualTo(Role.FULL);
-    assertThat(PeerDiagnostics.neighbours(busy.peer())).as("a neighbour that refused queries it"
-        + " was sent too fast is still a neighbour").containsExactly(neighbour.peer().id());
-    network.runFor(Duration.ofSeconds(5)); // the minute's role check comes
+    network.runFor(Duration.ofSeconds(70)); // past the next role check
+    assertThat(answered[0] + refused[0]).isEqualTo(72_000);
+    assertThat(answered[0]).as("answered").isBetween(90 * RealPeer.TOTAL_SEARCHES_PER_SECOND,
+        90 * RealPeer.TOTAL_SEARCHES_PER_SECOND + RealPeer.TOTAL_SEARCH_BURST);
+    assertThat(busy.peer().role()).as("valid queries from strangers are not the peer's load")
+        .isEqualTo(Role.FULL);
+    assertThat(PeerDiagnostics.neighbours(busy.peer())).containsExactly(neighbour.peer().id());
+    // Other requests still get through the total, and the neighbour still sees a FULL peer.
+    assertThat(neighbour.peer().peers()).singleElement()
+        .satisfies(p -> assertThat(p.role()).isEqualTo(Role.FULL));
+  }
+
+  @Test
+  void aFullPeerWhoseOwnResourcesAreExhaustedDemotesItselfAndTellsItsNeighbours()
+      throws Exception {
+    double[] load = {0.2};
+    VirtualPeers.Made busy = peers.add(Peer.builder(), () -> load[0]);
+    busy.peer().start();
+    VirtualPeers.Made neighbour = peers.add(Peer.builder().bootstrap(busy.address()));
+    neighbour.peer().start();
+    network.runFor(Duration.ofSeconds(305)); // past the five minutes a new role is held
+    assertThat(busy.peer().role()).isEqualTo(Role.FULL);
+    assertThat(neighbour.peer().peers()).singleElement()
+        .satisfies(p -> assertThat(p.role()).isEqualTo(Role.FULL));
+
+    load[0] = 1.0; // its CPU or heap is at the limit
+    network.runFor(Duration.ofSeconds(61)); // the minute's role check comes
 
     assertThat(busy.peer().role()).isEqualTo(Role.LIGHT);
     assertThat(neighbour.peer().peers()).singleElement()

@@ -4,6 +4,7 @@ import io.loudp2p.Peer;
 import io.loudp2p.core.identity.Identity;
 import io.loudp2p.core.peer.CorePeerFactory;
 import io.loudp2p.core.peer.PeerRuntime;
+import io.loudp2p.core.peer.ResourceGauge;
 import io.loudp2p.core.wire.EnvelopeOpener;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -56,18 +57,28 @@ public final class VirtualPeers implements AutoCloseable {
     return add(network.newTransport(), builder);
   }
 
+  /** A peer made with a new transport whose own resources read as {@code gauge}; not started. */
+  public Made add(Peer.Builder builder, ResourceGauge gauge) {
+    return add(network.newTransport(), builder, gauge);
+  }
+
   /**
    * A peer on {@code transport}, listening at its host on {@link #PORT} (any listen address in
    * {@code builder} is replaced); not started.
    */
   public Made add(InMemoryTransport transport, Peer.Builder builder) {
+    // The peers share one process: none of them owns its CPU or heap.
+    return add(transport, builder, ResourceGauge.IDLE);
+  }
+
+  private Made add(InMemoryTransport transport, Peer.Builder builder, ResourceGauge gauge) {
     Identity id = identity();
     Peer.Config c = builder.config();
     Peer.Config config = new Peer.Config(c.identityFile(),
         List.of(new InetSocketAddress(transport.host(), PORT)), c.bootstrap(), c.shares(),
         c.cacheDirectory(), c.cacheBytes(), c.role(), c.callDeadline());
     PeerRuntime runtime = new PeerRuntime(clock, network::nowNs, name -> new VirtualTimer(network),
-        new Random(random.nextLong()), () -> id, false, verified);
+        new Random(random.nextLong()), () -> id, false, verified, gauge);
     Peer peer = CorePeerFactory.create(config, InMemoryProviders.registry(transport), runtime);
     made.add(peer);
     return new Made(peer, transport, id);
