@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
+import java.util.HashSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +30,17 @@ import org.jspecify.annotations.Nullable;
  * {@link #MAX_PER_SOURCE} entries learnt from one peer and {@link #MAX_PER_BLOCK} entries in one
  * address block (/24 IPv4, /48 IPv6) are kept, so no single peer or network can fill the view.
  * Signatures and sizes are checked before records reach here.
+ *
+ * <p>Identities are free, so counts and caps alone do not keep an attacker with many of them out
+ * of a view: Cyclon's view fills with whoever pushes hardest. So every FULL record this peer hears
+ * of is also shown to a {@link HistorySample}, whose choice is a uniform draw over the distinct
+ * peers heard of, however often each was pushed (Brahms). The peers this peer routes to and
+ * announces itself to, its {@link #neighbours()}, are the history sample's, topped up from the
+ * Cyclon view while the sample has fewer distinct peers than the view has room for; the Cyclon
+ * view goes on shuffling underneath, to spread records and find dead peers. A sampled peer ages
+ * like a view entry and, once the oldest, is shuffled with; one that does not answer leaves the
+ * sample, and the sampler's next lowest rank takes its place. Pushing harder wins an attacker
+ * nothing; only its share of the identities counts.
  *
  * <p>Thread-safe; time is passed in.
  */
@@ -86,6 +99,9 @@ public final class PeerSampler {
   private final Random random;
   private final Map<PeerId, Slot> view = new LinkedHashMap<>();
   private final Map<PeerId, List<PeerId>> pending = new HashMap<>();
+  private final HistorySample history;
+  /** Shuffle rounds since each sampled peer outside the view was last heard from. */
+  private final Map<PeerId, Integer> sampledAges = new HashMap<>();
 
   /** An empty view of {@code viewSize} entries for peer {@code self}. */
   public PeerSampler(PeerId self, int viewSize, Random random) {
@@ -95,6 +111,7 @@ public final class PeerSampler {
     this.self = Objects.requireNonNull(self, "self");
     this.viewSize = viewSize;
     this.random = Objects.requireNonNull(random, "random");
+    this.history = new HistorySample(viewSize, random);
   }
 
   /** The most entries the view holds. */
@@ -124,17 +141,40 @@ public final class PeerSampler {
         oldest = s;
       }
     }
-    if (oldest == null) {
+    // Sampled peers outside the view age too, and are shuffled with when the oldest of all.
+    NodeRecord probe = null;
+    int probeAge = -1;
+    List<NodeRecord> sampled = history.sample();
+    Set<PeerId> keep = new HashSet<>();
+    for (NodeRecord r : sampled) {
+      keep.add(r.id());
+      if (view.containsKey(r.id())) {
+        continue;
+      }
+      int age = sampledAges.merge(r.id(), 1, (a, b) -> Math.min(MAX_AGE, a + b));
+      if (age > probeAge) {
+        probe = r;
+        probeAge = age;
+      }
+    }
+    sampledAges.keySet().retainAll(keep);
+    NodeRecord target;
+    if (probe != null && (oldest == null || probeAge > oldest.age)) {
+      target = probe;
+      sampledAges.put(probe.id(), 0);
+    } else if (oldest != null) {
+      target = oldest.record;
+      view.remove(target.id());
+    } else {
       return null;
     }
-    view.remove(oldest.record.id());
-    List<Entry> sample = randomSlots(SHUFFLE_LENGTH - 1, null);
+    List<Entry> sample = randomSlots(SHUFFLE_LENGTH - 1, target.id());
     List<PeerId> sent = new ArrayList<>();
     for (Entry e : sample) {
       sent.add(e.record().id());
     }
-    pending.put(oldest.record.id(), sent);
-    return new ShuffleStart(oldest.record, sample);
+    pending.put(target.id(), sent);
+    return new ShuffleStart(target, sample);
   }
 
   /**
@@ -165,40 +205,87 @@ public final class PeerSampler {
     merge(targetRecord, target, received, swappable == null ? new ArrayList<>() : swappable, nowMs);
   }
 
-  /** A shuffle target did not answer: it stays out of the view. */
+  /** A shuffle target did not answer: it stays out of the view and the history sample. */
   public synchronized void shuffleFailed(PeerId target) {
     pending.remove(target);
     view.remove(target);
+    history.invalidate(target);
   }
 
   /** Forgets a peer found dead or no longer FULL. */
   public synchronized void remove(PeerId id) {
     view.remove(id);
+    history.invalidate(id);
   }
 
-  /** The neighbours, in no particular order. */
+  /** The peers the history sample has chosen; for measurements. */
+  public synchronized List<NodeRecord> historySample() {
+    return history.sample();
+  }
+
+  /**
+   * Shows the history sample a FULL peer's checked record learnt outside this view (a search hit's
+   * source, a record in the peer table), so that the sample draws from every peer heard of.
+   */
+  public synchronized void observe(NodeRecord record, long nowMs) {
+    if (!record.id().equals(self) && record.validAt(nowMs) && record.role() == Role.FULL) {
+      history.offer(record);
+    }
+  }
+
+  /**
+   * The neighbours: the history sample's peers, then Cyclon view entries while there is room, up
+   * to the view's size.
+   */
   public synchronized List<NodeRecord> neighbours() {
-    List<NodeRecord> out = new ArrayList<>(view.size());
-    for (Slot s : view.values()) {
-      out.add(s.record);
+    List<NodeRecord> out = history.sample();
+    out.removeIf(r -> r.id().equals(self));
+    if (out.size() < viewSize) {
+      Set<PeerId> in = new HashSet<>();
+      for (NodeRecord r : out) {
+        in.add(r.id());
+      }
+      List<NodeRecord> rest = new ArrayList<>();
+      for (Slot s : view.values()) {
+        if (!in.contains(s.record.id())) {
+          rest.add(s.record);
+        }
+      }
+      Collections.shuffle(rest, random);
+      out.addAll(rest.subList(0, Math.min(viewSize - out.size(), rest.size())));
     }
     return out;
   }
 
   /** Up to {@code n} neighbours chosen at random. */
   public synchronized List<NodeRecord> sample(int n) {
-    return randomEntries(n, null);
+    List<NodeRecord> all = neighbours();
+    Collections.shuffle(all, random);
+    return new ArrayList<>(all.subList(0, Math.min(n, all.size())));
   }
 
-  /** The neighbour's record, or null. */
+  /** The neighbour's record (in the view or the history sample), or null. */
   public synchronized @Nullable NodeRecord get(PeerId id) {
     Slot s = view.get(id);
-    return s == null ? null : s.record;
+    if (s != null) {
+      return s.record;
+    }
+    for (NodeRecord r : history.sample()) {
+      if (r.id().equals(id)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code id} is in the Cyclon view itself (not only in the history sample). */
+  synchronized boolean inCyclonView(PeerId id) {
+    return view.containsKey(id);
   }
 
   /** How many neighbours there are. */
   public synchronized int size() {
-    return view.size();
+    return neighbours().size();
   }
 
   private void merge(@Nullable NodeRecord sender, PeerId senderId, List<Entry> received,
@@ -220,6 +307,14 @@ public final class PeerSampler {
     PeerId id = record.id();
     if (id.equals(self) || !record.validAt(nowMs)) {
       return Admission.REFUSED;
+    }
+    if (record.role() == Role.LIGHT) {
+      history.invalidate(id);
+    } else {
+      history.offer(record);
+    }
+    if (source.equals(id)) {
+      sampledAges.remove(id); // heard from the peer itself
     }
     Slot known = view.get(id);
     if (known != null) {
@@ -287,24 +382,21 @@ public final class PeerSampler {
 
   private void purge(long nowMs) {
     view.values().removeIf(s -> !s.record.validAt(nowMs));
+    history.purge(nowMs);
   }
 
+  /**
+   * Up to {@code n} random neighbours to send in a shuffle, with their ages: drawn from the
+   * neighbours (the history sample first), not the bare Cyclon view, so that what honest peers tell
+   * each other is as unbiased as their samples are.
+   */
   private List<Entry> randomSlots(int n, @Nullable PeerId except) {
-    List<Entry> all = new ArrayList<>(view.size());
-    for (Slot s : view.values()) {
-      if (!s.record.id().equals(except)) {
-        all.add(new Entry(s.record, s.age));
-      }
-    }
-    Collections.shuffle(all, random);
-    return new ArrayList<>(all.subList(0, Math.min(n, all.size())));
-  }
-
-  private List<NodeRecord> randomEntries(int n, @Nullable PeerId except) {
-    List<NodeRecord> all = new ArrayList<>(view.size());
-    for (Slot s : view.values()) {
-      if (!s.record.id().equals(except)) {
-        all.add(s.record);
+    List<Entry> all = new ArrayList<>(viewSize);
+    for (NodeRecord r : neighbours()) {
+      if (!r.id().equals(except)) {
+        Slot s = view.get(r.id());
+        int age = s != null ? s.age : sampledAges.getOrDefault(r.id(), 0);
+        all.add(new Entry(s != null ? s.record : r, age));
       }
     }
     Collections.shuffle(all, random);

@@ -35,6 +35,8 @@ final class PeerTable {
   static final int MAX_PEERS = 1024;
   /** The most records kept that one peer relayed (samples of its table). */
   static final int MAX_PER_SOURCE = 64;
+  /** The most records kept that peers relayed, all relays together: half the table. */
+  static final int MAX_RELAYED = MAX_PEERS / 2;
   /** The most records kept whose first address is in one /24 or /48 block. */
   static final int MAX_PER_BLOCK = 32;
 
@@ -125,7 +127,15 @@ final class PeerTable {
     if (known == null && entries.size() >= MAX_PEERS) {
       purge();
       if (entries.size() >= MAX_PEERS) {
-        evictOne();
+        evictOne(from != null);
+      }
+    } else if (from != null && (known == null || known.source() == null)
+        && count(e -> e.source() != null) >= MAX_RELAYED) {
+      // Relayed records have half the table at most, whoever relays them: the rest is kept
+      // for peers heard from themselves.
+      evictOne(true);
+      if (count(e -> e.source() != null) >= MAX_RELAYED) {
+        return false;
       }
     }
     entries.remove(id);
@@ -144,18 +154,28 @@ final class PeerTable {
     return n;
   }
 
-  private void evictOne() {
+  /**
+   * Makes room: a relayed record before one heard from its own peer (first-hand records outrank
+   * relayed ones), an unreachable peer before a reachable one, the oldest-learnt first. With
+   * {@code relayedOnly}, only a relayed record may go (none, when there is none).
+   */
+  private void evictOne(boolean relayedOnly) {
     PeerId victim = null;
+    int best = Integer.MAX_VALUE;
     for (Map.Entry<PeerId, Entry> e : entries.entrySet()) {
-      if (!e.getValue().reachable()) {
+      Entry v = e.getValue();
+      int rank = (v.source() != null ? 0 : 2) + (v.reachable() ? 1 : 0);
+      if (rank < best && (!relayedOnly || v.source() != null)) {
+        best = rank;
         victim = e.getKey();
-        break;
+        if (rank == 0) {
+          break;
+        }
       }
     }
-    if (victim == null) {
-      victim = entries.keySet().iterator().next();
+    if (victim != null) {
+      entries.remove(victim);
     }
-    entries.remove(victim);
   }
 
   synchronized Optional<Entry> get(PeerId id) {

@@ -11,6 +11,8 @@ import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.wire.EnvelopeOpener;
 import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.core.wire.SignedPeerRecord;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The peer table: newer records replace older ones, and no single peer or network fills it. */
@@ -76,6 +78,51 @@ class PeerTableTest {
     assertThat(table.offer(record(Identity.generate(), 1, 11, 0, 1, 1), Identity.generate().peerId()))
         .isTrue();
     assertThat(table.size()).isEqualTo(PeerTable.MAX_PER_SOURCE + 2);
+  }
+
+  @Test
+  void relayedRecordsTakeAtMostHalfTheTableAndNeverPushOutPeersHeardFromThemselves()
+      throws Exception {
+    PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis);
+    List<PeerId> firstHand = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      Identity p = Identity.generate();
+      assertThat(table.offer(record(p, 1, 10, i / 200, i % 200, 1), p.peerId())).isTrue();
+      firstHand.add(p.peerId());
+    }
+    // Ten relays (think: throwaway identities) pass on their whole share of others' records.
+    for (int r = 0; r < 10; r++) {
+      PeerId relay = Identity.generate().peerId();
+      for (int i = 0; i < PeerTable.MAX_PER_SOURCE; i++) {
+        table.offer(record(Identity.generate(), 1, 20 + r, i, 0, 1), relay);
+      }
+    }
+    assertThat(table.all().stream().filter(e -> e.source() != null).count())
+        .isEqualTo(PeerTable.MAX_PEERS - 600);
+    // Peers heard from themselves take the places of relayed records, never of each other.
+    for (int i = 0; i < 200; i++) {
+      Identity p = Identity.generate();
+      assertThat(table.offer(record(p, 1, 30, i, 0, 1), p.peerId())).isTrue();
+      firstHand.add(p.peerId());
+    }
+    assertThat(table.size()).isEqualTo(PeerTable.MAX_PEERS);
+    for (PeerId p : firstHand) {
+      assertThat(table.get(p)).isPresent();
+    }
+    assertThat(table.all().stream().filter(e -> e.source() != null).count())
+        .isEqualTo(PeerTable.MAX_PEERS - 800);
+  }
+
+  @Test
+  void relayedRecordsAloneFillHalfTheTable() throws Exception {
+    PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis);
+    for (int r = 0; r < 10; r++) {
+      PeerId relay = Identity.generate().peerId();
+      for (int i = 0; i < PeerTable.MAX_PER_SOURCE; i++) {
+        table.offer(record(Identity.generate(), 1, 20 + r, i, 0, 1), relay);
+      }
+    }
+    assertThat(table.size()).isEqualTo(PeerTable.MAX_RELAYED);
   }
 
   @Test

@@ -597,7 +597,7 @@ public final class OverlaySimulation {
     return memory.getHeapMemoryUsage().getUsed();
   }
 
-  private static void delete(Path root) {
+  static void delete(Path root) {
     try (Stream<Path> all = Files.walk(root)) {
       all.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {
