@@ -122,6 +122,12 @@ final class RealPeer implements Peer {
   static final int MAX_HITS = 50;
   /** Most sessions served at once; and how long an opened session may wait for its data stream. */
   static final int MAX_SERVED_SESSIONS = 2048;
+  /**
+   * The largest StreamOpen envelope a peer accepts, and the length of an X25519 public key: what a
+   * served session keeps of its opener is bounded (2,048 sessions of 1 KiB at most).
+   */
+  static final int MAX_STREAM_OPEN_BYTES = 1024;
+  static final int EPHEMERAL_KEY_LENGTH = 32;
   static final Duration SERVED_SESSION_TIMEOUT = Duration.ofSeconds(30);
   /**
    * Requests one peer may send a second on average, in bursts of at most this many; beyond them it
@@ -160,6 +166,11 @@ final class RealPeer implements Peer {
   static final int LIGHT_PERIODS = 3;
   /** How long a peer sent a query has to answer at all before the query goes elsewhere too. */
   static final Duration FIRST_ANSWER_TIMEOUT = Duration.ofSeconds(1);
+  /**
+   * When a FULL peer's own search that has found nothing sends a second wave of walks (at the
+   * latest; sooner when the first wave ended empty).
+   */
+  static final Duration SECOND_WAVE_AFTER = Duration.ofSeconds(2);
   /** Time a forwarded query may take per hop left. */
   static final Duration HOP_DEADLINE = Duration.ofSeconds(1);
   /**
@@ -1084,7 +1095,9 @@ final class RealPeer implements Peer {
       }
       table().offer(r, relayedBy, observed);
       PeerSampler view = sampler;
-      if (source != null && view != null) {
+      if (source == null && view != null) {
+        view.observe(NodeRecord.of(r), nowMs());
+      } else if (source != null && view != null) {
         NodeRecord node = NodeRecord.of(r);
         view.offer(node, source, nowMs());
         links.update(node);
@@ -1413,6 +1426,18 @@ final class RealPeer implements Peer {
       responder.fail(ControlErrorCode.MALFORMED, "session_id must have 16 bytes");
       return;
     }
+    int key = open.getEphemeralPublicKey().size();
+    if (key != 0 && key != EPHEMERAL_KEY_LENGTH) {
+      responder.fail(ControlErrorCode.MALFORMED, "ephemeral_public_key must be empty or have "
+          + EPHEMERAL_KEY_LENGTH + " bytes, not " + key);
+      return;
+    }
+    // The request is kept while the session lives, to check its data stream's handshake.
+    if (envelope.length > MAX_STREAM_OPEN_BYTES) {
+      responder.fail(ControlErrorCode.MALFORMED, "a stream open has at most "
+          + MAX_STREAM_OPEN_BYTES + " bytes, not " + envelope.length);
+      return;
+    }
     TransportKind chosen = null;
     for (TransportKind offered : open.getOfferedTransportsList()) {
       if ((offered == TransportKind.TRANSPORT_KIND_UDP && udpServer != null)
@@ -1662,23 +1687,43 @@ final class RealPeer implements Peer {
         }
       }
     };
-    List<CompletableFuture<?>> calls = new ArrayList<>();
+    CompletableFuture<Void> asking;
     if (role == Role.FULL) {
-      QueryRouter.Decision d = router().route(asked, null, NO_UPSTREAM, fullNeighbours(),
-          nowMs());
-      Set<PeerId> tried = new HashSet<>();
+      Set<PeerId> tried = java.util.concurrent.ConcurrentHashMap.newKeySet();
       tried.add(id());
-      for (QueryRouter.Forward f : d.forwards()) {
-        tried.add(f.to());
+      CompletableFuture<Void> first = walk(asked, tried, onHits);
+      // Walks can meet peers that take them, acknowledge them and forward nothing (an attacker's
+      // identities can be many): when the first wave has found nothing once it ended, or after
+      // SECOND_WAVE_AFTER, a second goes out under a new query ID to neighbours not yet asked.
+      AtomicBoolean second = new AtomicBoolean();
+      CompletableFuture<Void> again = new CompletableFuture<>();
+      Runnable secondWave = () -> {
+        boolean empty;
+        synchronized (merged) {
+          empty = merged.isEmpty();
+        }
+        if (!empty || closed || !second.compareAndSet(false, true)) {
+          again.complete(null);
+          return;
+        }
+        byte[] otherId = new byte[16];
+        random.nextBytes(otherId);
+        walk(asked.toBuilder().setQueryId(ByteString.copyFrom(otherId)).build(), tried, onHits)
+            .whenComplete((v, t) -> again.complete(null));
+      };
+      first.whenComplete((v, t) -> secondWave.run());
+      if (deadline.compareTo(SECOND_WAVE_AFTER) > 0) {
+        try {
+          timer.schedule(secondWave, SECOND_WAVE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          again.complete(null); // closing
+        }
       }
-      for (QueryRouter.Forward f : d.forwards()) {
-        calls.add(forwardOrReroute(f, tried, onHits));
-      }
+      asking = again;
     } else {
-      calls.add(delegate(asked, onHits, 0, java.util.concurrent.ConcurrentHashMap.newKeySet()));
+      asking = delegate(asked, onHits, 0, java.util.concurrent.ConcurrentHashMap.newKeySet());
     }
-    CompletableFuture<Void> all = CompletableFuture.anyOf(
-        CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])), enough)
+    CompletableFuture<Void> all = CompletableFuture.anyOf(asking, enough)
         .thenApply(v -> (Void) null);
     CompletableFuture<Void> done = new CompletableFuture<>();
     all.whenComplete((v, t) -> done.complete(null));
@@ -1697,6 +1742,26 @@ final class RealPeer implements Peer {
             return out;
           }
         });
+  }
+
+  /** Routes this peer's own query to neighbours not in {@code tried}; completes when all end. */
+  private CompletableFuture<Void> walk(SearchQuery query, Set<PeerId> tried,
+      BiConsumer<PeerId, SearchHits> onHits) {
+    List<NodeRecord> untried = new ArrayList<>();
+    for (NodeRecord n : fullNeighbours()) {
+      if (!tried.contains(n.id())) {
+        untried.add(n);
+      }
+    }
+    QueryRouter.Decision d = router().route(query, null, NO_UPSTREAM, untried, nowMs());
+    for (QueryRouter.Forward f : d.forwards()) {
+      tried.add(f.to());
+    }
+    List<CompletableFuture<?>> calls = new ArrayList<>();
+    for (QueryRouter.Forward f : d.forwards()) {
+      calls.add(forwardOrReroute(f, tried, onHits));
+    }
+    return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0]));
   }
 
   private static final class Merged {

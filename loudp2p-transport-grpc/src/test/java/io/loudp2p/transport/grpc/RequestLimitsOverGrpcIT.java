@@ -35,12 +35,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every search a peer may be sent by PROTOCOL.md section 3.2 gets an answer, and every other one
- * its documented status, from a real peer over gRPC: a client that fills the limits the document
+ * Every request a peer may be sent by PROTOCOL.md gets an answer, and every other one its
+ * documented status, from a real peer over gRPC: a client that fills the limits the document
  * gives (16 terms, 64 characters a term, any unsigned {@code max_results}) is not met with
- * INTERNAL.
+ * INTERNAL, and one that sends more than a limit allows is refused before the peer holds it.
  */
-class SearchLimitsOverGrpcIT {
+class RequestLimitsOverGrpcIT {
   @TempDir static Path tmp;
   private static Peer sharer;
   private static InetSocketAddress to;
@@ -51,7 +51,7 @@ class SearchLimitsOverGrpcIT {
   @BeforeAll
   static void start() throws Exception {
     Path music = Files.createDirectories(tmp.resolve("music"));
-    try (InputStream in = SearchLimitsOverGrpcIT.class.getResourceAsStream("/audio/tagged.flac")) {
+    try (InputStream in = RequestLimitsOverGrpcIT.class.getResourceAsStream("/audio/tagged.flac")) {
       Files.write(music.resolve("tagged.flac"), in.readAllBytes());
     }
     sharer = Peer.builder().share(music).build().start();
@@ -150,6 +150,38 @@ class SearchLimitsOverGrpcIT {
           assertThat(e.code()).isEqualTo(ControlErrorCode.MALFORMED);
           assertThat(e.getMessage()).contains("MALFORMED_PAYLOAD");
         });
+  }
+
+  @Test
+  void aStreamOpenWithAnOversizedKeyIsRefusedBeforeThePeerKeepsIt() throws Exception {
+    ByteString track = ByteString.copyFrom(
+        sharer.catalog().search("svefn", 1).get(0).track().id().bytes());
+    io.loudp2p.core.proto.v1.StreamOpen.Builder open = io.loudp2p.core.proto.v1.StreamOpen.newBuilder()
+        .setTrackId(track).setSessionId(ByteString.copyFrom(nonce()))
+        .addOfferedTransports(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_GRPC);
+    EnvelopeSealer sealer = new EnvelopeSealer(Identity.generate());
+    byte[] huge = sealer.seal(Payload.newBuilder().setStreamOpen(open.clone()
+        .setEphemeralPublicKey(ByteString.copyFrom(new byte[900_000])))).toByteArray();
+    assertThatThrownBy(() -> client.call(to, huge, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
+        .cause().isInstanceOfSatisfying(ControlException.class, e -> {
+          assertThat(e.code()).isEqualTo(ControlErrorCode.MALFORMED);
+          assertThat(e.getMessage()).contains("must be empty or have 32 bytes, not 900000");
+        });
+    // Within the key's length, but padded with a field this version does not know.
+    byte[] padded = sealer.seal(Payload.newBuilder().setStreamOpen(open.clone()
+        .setEphemeralPublicKey(ByteString.copyFrom(new byte[32]))
+        .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+            .addField(999, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(ByteString.copyFrom(new byte[4000])).build()).build())))
+        .toByteArray();
+    assertThatThrownBy(() -> client.call(to, padded, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
+        .cause().isInstanceOfSatisfying(ControlException.class, e -> {
+          assertThat(e.code()).isEqualTo(ControlErrorCode.MALFORMED);
+          assertThat(e.getMessage()).contains("at most 1024 bytes");
+        });
+    byte[] fine = sealer.seal(Payload.newBuilder().setStreamOpen(open.clone()
+        .setEphemeralPublicKey(ByteString.copyFrom(new byte[32])))).toByteArray();
+    assertThat(client.call(to, fine, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS)).isNotEmpty();
   }
 
   private static SearchQuery.Builder query() {
