@@ -142,7 +142,9 @@ final class SourceConnection extends Connection {
           byte kind = in.get();
           int chunk = in.getInt();
           int seq = in.getInt();
-          if ((kind != Wire.WANT && kind != Wire.CANCEL) || chunk < 0) {
+          // The index is unsigned: one past 2^31 - 1 reads as a negative int, and is answered
+          // UNAVAILABLE (no track has that many chunks), not taken for a malformed frame.
+          if (kind != Wire.WANT && kind != Wire.CANCEL) {
             return false;
           }
           if (state == State.ACCEPTED) {
@@ -188,6 +190,10 @@ final class SourceConnection extends Connection {
 
   private void want(int chunk, int seq) {
     if (!fresh(chunk, seq)) {
+      return;
+    }
+    if (chunk < 0) {
+      unavailableDue.add(chunk, seq); // at or past 2^31: never a chunk the provider has
       return;
     }
     Want w = wanted.get(chunk);
@@ -343,6 +349,7 @@ final class SourceConnection extends Connection {
     ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - 5);
     plain.put(Wire.UNAVAILABLE).putInt(chunk);
     SentPacket p = obtain();
+    p.unavailable = true;
     p.unavailableChunk = chunk;
     p.dataSeq = seq;
     sendPacket(plain, p, true, nowNs);
@@ -384,7 +391,7 @@ final class SourceConnection extends Connection {
       resend.add(p);
       return true;
     }
-    if (p.unavailableChunk >= 0 && current(p.unavailableChunk, p.dataSeq)) {
+    if (p.unavailable && current(p.unavailableChunk, p.dataSeq)) {
       unavailableDue.add(p.unavailableChunk, p.dataSeq);
     }
     return false;

@@ -14,8 +14,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,6 +99,80 @@ class HostilePeerTest {
         b.put(want ? Wire.WANT : Wire.CANCEL).putInt(chunk).putInt(chunk + 1);
       }
     });
+  }
+
+  /** What a receiver played by hand saw of the source's frames. */
+  private static final class Seen {
+    final Map<Integer, Set<Integer>> offsets = new HashMap<>();
+    final Set<Long> unavailable = new HashSet<>();
+    int dataFrames;
+    boolean closed;
+    int closeReason = -1;
+
+    void take(ByteBuffer frames) {
+      ByteBuffer b = frames.duplicate();
+      while (b.hasRemaining()) {
+        byte t = b.get();
+        switch (t) {
+          case Wire.ACK -> {
+            if (Wire.readAck(b, new long[512], new long[1]) < 0) {
+              return;
+            }
+          }
+          case Wire.DATA -> {
+            int chunk = b.getInt();
+            int offset = b.getInt();
+            b.position(b.position() + Short.toUnsignedInt(b.getShort()));
+            dataFrames++;
+            offsets.computeIfAbsent(chunk, k -> new HashSet<>()).add(offset);
+          }
+          case Wire.UNAVAILABLE -> unavailable.add(Integer.toUnsignedLong(b.getInt()));
+          case Wire.CLOSE -> {
+            closed = true;
+            closeReason = b.get();
+          }
+          case Wire.PING -> { }
+          default -> {
+            return;
+          }
+        }
+      }
+    }
+
+    int fragmentsOf(int chunk) {
+      return offsets.getOrDefault(chunk, Set.of()).size();
+    }
+  }
+
+  @Test
+  void aWantOfAChunkIndexFrom2To31UpIsAnsweredUnavailable() throws Exception {
+    UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
+    DataServer server = later(source.serve(LOOPBACK, chunks(4)).get(5, TimeUnit.SECONDS));
+    RawPeer peer = acceptedReceiver(server, id(5));
+    // Indexes are unsigned 32-bit: these are past 2^31 - 1, and no track has them; chunk 1 exists.
+    long[] beyond = {1L << 31, (1L << 31) + 12_345, 0xFFFF_FFFFL, Integer.MAX_VALUE};
+    peer.send(b -> {
+      b.put(Wire.REQUEST).put((byte) (beyond.length + 1));
+      for (int i = 0; i < beyond.length; i++) {
+        b.put(Wire.WANT).putInt((int) beyond[i]).putInt(i + 1);
+      }
+      b.put(Wire.WANT).putInt(1).putInt(beyond.length + 1);
+    });
+    int fragments = (CHUNK + Wire.MAX_FRAGMENT - 1) / Wire.MAX_FRAGMENT;
+    Seen seen = new Seen();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while ((seen.unavailable.size() < beyond.length || seen.fragmentsOf(1) < fragments)
+        && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+    assertThat(seen.unavailable).as("chunks answered UNAVAILABLE")
+        .containsExactlyInAnyOrder(beyond[0], beyond[1], beyond[2], beyond[3]);
+    assertThat(seen.fragmentsOf(1)).as("fragments of chunk 1").isEqualTo(fragments);
+    assertThat(source.drops().get(Drops.Reason.MALFORMED_FRAME)).isZero();
   }
 
   @Test

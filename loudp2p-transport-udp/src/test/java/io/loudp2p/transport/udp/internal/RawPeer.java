@@ -35,6 +35,8 @@ final class RawPeer implements AutoCloseable {
   /** The packet number of the last datagram {@link #receive} opened. */
   long lastPn = -1;
   long largestReceivedPn = -1;
+  /** The largest packet number of ours the other side acknowledged in a leading ACK frame. */
+  long largestAckedPn = -1;
   /** Datagrams received that did not open. */
   int unopened;
 
@@ -126,6 +128,9 @@ final class RawPeer implements AutoCloseable {
       }
       lastPn = pn;
       largestReceivedPn = Math.max(largestReceivedPn, pn);
+      if (plain.remaining() >= 9 && plain.get(0) == Wire.ACK) {
+        largestAckedPn = Math.max(largestAckedPn, plain.getLong(1));
+      }
       return plain;
     }
   }
