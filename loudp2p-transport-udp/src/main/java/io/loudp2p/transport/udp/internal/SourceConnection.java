@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 final class SourceConnection extends Connection {
   private static final Logger log = LoggerFactory.getLogger(SourceConnection.class);
 
-  /** Most entries of the chunk → latest request sequence map before it is forgotten. */
-  private static final int MAX_SEQ_ENTRIES = 65_536;
+  /** Chunks a session's request ledger remembers at the least; more with a longer want list. */
+  private static final int MIN_LEDGER_ENTRIES = 65_536;
 
   private enum State { PREPARED, ACCEPTED, REFUSED }
 
@@ -49,7 +49,7 @@ final class SourceConnection extends Connection {
   private boolean answerDue;
   private final ArrayDeque<Want> order = new ArrayDeque<>();
   private final HashMap<Integer, Want> wanted = new HashMap<>();
-  private final HashMap<Integer, Integer> latestSeq = new HashMap<>();
+  private final RequestLedger requests;
   private final ArrayDeque<SentPacket> resend = new ArrayDeque<>();
   private final ChunkQueue unavailableDue = new ChunkQueue(UdpSettings.MAX_UNAVAILABLE_QUEUED);
   private final int maxWanted;
@@ -61,6 +61,8 @@ final class SourceConnection extends Connection {
     this.provider = provider;
     this.crypto = crypto;
     this.maxWanted = settings.maxWanted;
+    int entries = Math.max(MIN_LEDGER_ENTRIES, Math.min(1 << 24, 4 * maxWanted));
+    this.requests = new RequestLedger(Integer.highestOneBit(entries - 1) << 1);
   }
 
   boolean prepared() {
@@ -147,11 +149,11 @@ final class SourceConnection extends Connection {
           if (kind != Wire.WANT && kind != Wire.CANCEL) {
             return false;
           }
-          if (state == State.ACCEPTED) {
+          if (state == State.ACCEPTED && !ended) {
             if (kind == Wire.WANT) {
-              want(chunk, seq);
+              want(chunk, seq, nowNs);
             } else {
-              cancel(chunk, seq);
+              cancel(chunk, seq, nowNs);
             }
           }
         }
@@ -170,49 +172,38 @@ final class SourceConnection extends Connection {
     }
   }
 
-  /** Records the newest request sequence of {@code chunk}; false when {@code seq} is stale. */
-  private boolean fresh(int chunk, int seq) {
-    Integer latest = latestSeq.get(chunk);
-    if (latest != null && seq - latest <= 0) {
-      return false;
-    }
-    if (latest == null && latestSeq.size() >= MAX_SEQ_ENTRIES) {
-      latestSeq.clear(); // a pathological receiver; old frames may then be taken again, harmlessly
-    }
-    latestSeq.put(chunk, seq);
-    return true;
-  }
-
   private boolean current(int chunk, int seq) {
-    Integer latest = latestSeq.get(chunk);
-    return latest != null && latest == seq;
+    return requests.current(chunk, seq);
   }
 
-  private void want(int chunk, int seq) {
-    if (!fresh(chunk, seq)) {
+  private void want(int chunk, int seq, long nowNs) {
+    int outcome = requests.want(chunk, seq, nowNs);
+    if (requests.redundant() > UdpSettings.MAX_REDUNDANT_WANTS) {
+      log.debug("{} ends: {} wants of chunks queued, in flight or just sent", this,
+          requests.redundant());
+      end(Wire.CLOSE_ERROR, nowNs);
       return;
     }
+    if (outcome != RequestLedger.SEND) {
+      return; // stale, or coalesced with the send of this chunk already made or under way
+    }
     if (chunk < 0) {
+      requests.answering(chunk, seq);
       unavailableDue.add(chunk, seq); // at or past 2^31: never a chunk the provider has
       return;
     }
-    Want w = wanted.get(chunk);
-    if (w != null) {
-      w.seq = seq;
-      w.offset = 0; // asked again: all of it again
-      return;
-    }
     if (wanted.size() >= maxWanted) {
+      requests.answering(chunk, seq);
       unavailableDue.add(chunk, seq); // dropped unanswered when that queue is full too
       return;
     }
-    w = new Want(chunk, seq);
+    Want w = new Want(chunk, seq);
     wanted.put(chunk, w);
     order.add(w);
   }
 
-  private void cancel(int chunk, int seq) {
-    if (!fresh(chunk, seq)) {
+  private void cancel(int chunk, int seq, long nowNs) {
+    if (!requests.cancel(chunk, seq, nowNs)) {
       return;
     }
     Want w = wanted.remove(chunk);
@@ -256,7 +247,7 @@ final class SourceConnection extends Connection {
           continue;
         }
       } else {
-        w = nextWant();
+        w = nextWant(nowNs);
         if (w == null) {
           if (unavailableDue.isEmpty()) {
             return Long.MAX_VALUE;
@@ -289,6 +280,7 @@ final class SourceConnection extends Connection {
           w.offset += n;
           if (w.offset >= w.length) {
             finished(w);
+            requests.sent(w.chunk, w.seq, w.length, nowNs);
           }
         } else {
           finished(w);
@@ -309,7 +301,7 @@ final class SourceConnection extends Connection {
    * The head of the want list with its length known, or null when the list is empty or its head
    * turned out unavailable (queued for its answer).
    */
-  private @Nullable Want nextWant() {
+  private @Nullable Want nextWant(long nowNs) {
     while (true) {
       Want w = order.peek();
       if (w == null) {
@@ -331,6 +323,7 @@ final class SourceConnection extends Connection {
       }
       if (w.length < 0) {
         finished(w);
+        requests.answering(w.chunk, w.seq);
         if (unavailableDue.add(w.chunk, w.seq)) {
           return null;
         }
@@ -338,6 +331,7 @@ final class SourceConnection extends Connection {
       }
       if (w.offset >= w.length) {
         finished(w);
+        requests.sent(w.chunk, w.seq, w.length, nowNs);
         continue;
       }
       return w;
@@ -372,6 +366,7 @@ final class SourceConnection extends Connection {
       if (w != null) {
         finished(w);
       }
+      requests.answering(chunk, seq);
       unavailableDue.add(chunk, seq);
       return false;
     }
@@ -383,6 +378,16 @@ final class SourceConnection extends Connection {
     p.dataLength = length;
     sendPacket(plain, p, true, nowNs);
     return true;
+  }
+
+  @Override
+  void onFramesAcked(SentPacket p) {
+    if (p.dataChunk >= 0) {
+      requests.dataAcked(p.dataChunk, p.dataSeq, p.dataLength);
+    }
+    if (p.unavailable) {
+      requests.answerAcked(p.unavailableChunk, p.dataSeq);
+    }
   }
 
   @Override
@@ -431,11 +436,19 @@ final class SourceConnection extends Connection {
 
   /** Ends the session once; tells the receiver when {@code tellReceiver}. */
   void end(boolean tellReceiver, long nowNs) {
+    end(tellReceiver ? Wire.CLOSE_SOURCE : NO_CLOSE, nowNs);
+  }
+
+  /** No CLOSE frame: for {@link #end(byte, long)}. */
+  private static final byte NO_CLOSE = -1;
+
+  /** Ends the session once; tells the receiver with a CLOSE of {@code reason} unless NO_CLOSE. */
+  private void end(byte reason, long nowNs) {
     if (ended) {
       return;
     }
-    if (tellReceiver && pinned != null && state == State.ACCEPTED) {
-      sendClose(Wire.CLOSE_SOURCE, nowNs);
+    if (reason != NO_CLOSE && pinned != null && state == State.ACCEPTED) {
+      sendClose(reason, nowNs);
     }
     resend.clear();
     unavailableDue.clear();

@@ -32,6 +32,8 @@ class HostilePeerTest {
   private static final InetSocketAddress LOOPBACK =
       new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
   private static final int CHUNK = 16 * 1024;
+  /** Repeated wants a receiver may send without being cut off. */
+  private static final int REPEATS_BELOW_LIMIT = UdpSettings.MAX_REDUNDANT_WANTS / 2;
 
   private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
 
@@ -142,6 +144,136 @@ class HostilePeerTest {
     int fragmentsOf(int chunk) {
       return offsets.getOrDefault(chunk, Set.of()).size();
     }
+  }
+
+  /**
+   * Receives and acknowledges until the source acknowledged our packet {@code pn}, the session
+   * closed or {@code timeoutMs} passed.
+   */
+  private static void drainUntilAcked(RawPeer peer, Seen seen, long pn, long timeoutMs)
+      throws Exception {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+    while (peer.largestAckedPn < pn && !seen.closed && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+  }
+
+  /** Sends {@code count} wants of {@code chunk}, 64 to a REQUEST, sequence numbers from {@code seq}. */
+  private static int wantRepeatedly(RawPeer peer, int chunk, int count, int seq) throws Exception {
+    int next = seq;
+    for (int left = count; left > 0; ) {
+      int n = Math.min(left, Wire.MAX_REQUEST_ENTRIES);
+      int first = next;
+      peer.send(b -> {
+        b.put(Wire.REQUEST).put((byte) n);
+        for (int i = 0; i < n; i++) {
+          b.put(Wire.WANT).putInt(chunk).putInt(first + i);
+        }
+      });
+      next += n;
+      left -= n;
+    }
+    return next;
+  }
+
+  @Test
+  void aWantRepeatedWithNewerSequenceNumbersGetsTheChunkOnceAndEndsTheSessionPastTheLimit()
+      throws Exception {
+    UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
+    DataServer server = later(source.serve(LOOPBACK, chunks(4)).get(5, TimeUnit.SECONDS));
+    RawPeer peer = acceptedReceiver(server, id(4));
+    int fragments = (CHUNK + Wire.MAX_FRAGMENT - 1) / Wire.MAX_FRAGMENT;
+    Seen seen = new Seen();
+
+    // A few repeats, well below the limit: the chunk arrives whole, and once.
+    int seq = wantRepeatedly(peer, 0, REPEATS_BELOW_LIMIT, 1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (seen.fragmentsOf(0) < fragments && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+    assertThat(seen.fragmentsOf(0)).as("fragments of chunk 0").isEqualTo(fragments);
+    assertThat(seen.closed).isFalse();
+
+    // The attack: 100,000 wants of chunk 0 in all, each newer than the last, in bursts of eight
+    // REQUESTs that the source has acknowledged before the next. The source stops them.
+    int total = 100_000;
+    int sent = REPEATS_BELOW_LIMIT;
+    while (sent < total && !seen.closed) {
+      int n = Math.min(8 * Wire.MAX_REQUEST_ENTRIES, total - sent);
+      seq = wantRepeatedly(peer, 0, n, seq);
+      sent += n;
+      drainUntilAcked(peer, seen, peer.nextPn - 1, 5000);
+    }
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (!seen.closed && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+    System.out.printf("repeated wants: %d sent, %d DATA frames of chunk 0 (%d a copy)%n", sent,
+        seen.dataFrames, fragments);
+    // One copy; the slack is for a fragment resent after a loss, never a second copy asked for.
+    assertThat(seen.dataFrames).as("DATA frames of chunk 0").isLessThan(2 * fragments);
+    assertThat(seen.closed).as("the source ended the session").isTrue();
+    assertThat(seen.closeReason).isEqualTo(Wire.CLOSE_ERROR);
+    assertThat(sent).as("wants sent before the source ended the session").isLessThan(total);
+    Await.until(() -> source.stats().sessions() == 0, Duration.ofSeconds(5),
+        "the source dropped the session");
+  }
+
+  /** Receives and acknowledges until {@code done} holds or {@code timeoutMs} passed. */
+  private static void receiveUntil(RawPeer peer, Seen seen, java.util.function.BooleanSupplier done,
+      long timeoutMs) throws Exception {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+  }
+
+  private static void entry(RawPeer peer, byte kind, int chunk, int seq) throws Exception {
+    peer.send(b -> b.put(Wire.REQUEST).put((byte) 1).put(kind).putInt(chunk).putInt(seq));
+  }
+
+  @Test
+  void aChunkCancelledAndWantedAgainIsSentAgainButAWantRepeatedWithoutACancelIsNot()
+      throws Exception {
+    UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
+    DataServer server = later(source.serve(LOOPBACK, chunks(4)).get(5, TimeUnit.SECONDS));
+    RawPeer peer = acceptedReceiver(server, id(6));
+    int fragments = (CHUNK + Wire.MAX_FRAGMENT - 1) / Wire.MAX_FRAGMENT;
+    Seen seen = new Seen();
+    entry(peer, Wire.WANT, 2, 1);
+    receiveUntil(peer, seen, () -> seen.fragmentsOf(2) == fragments, 5000);
+    assertThat(seen.dataFrames).isEqualTo(fragments);
+
+    // The receiver cancelled (its copy from elsewhere arrived first, say) and needs it again.
+    entry(peer, Wire.CANCEL, 2, 2);
+    entry(peer, Wire.WANT, 2, 3);
+    receiveUntil(peer, seen, () -> seen.dataFrames == 2 * fragments, 5000);
+    assertThat(seen.dataFrames).as("DATA frames after a cancel and a want").isEqualTo(2 * fragments);
+
+    // Asked again without a cancel, just after it was sent: not sent again. Chunk 3, asked for
+    // behind it, shows the source went past the repeat.
+    entry(peer, Wire.WANT, 2, 4);
+    entry(peer, Wire.WANT, 3, 5);
+    receiveUntil(peer, seen, () -> seen.fragmentsOf(3) == fragments, 5000);
+    assertThat(seen.fragmentsOf(3)).isEqualTo(fragments);
+    assertThat(seen.dataFrames).as("DATA frames of chunks 2 and 3").isEqualTo(3 * fragments);
+    assertThat(seen.closed).isFalse();
   }
 
   @Test
