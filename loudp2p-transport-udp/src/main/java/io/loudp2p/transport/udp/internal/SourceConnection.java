@@ -7,14 +7,15 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One session as the source sees it, on its own socket: answers the receiver's HELLO once the
- * provider judged it, then sends the chunks the receiver wants, in the order asked, in fragments
+ * One session as the source sees it, on its own socket: answers each HELLO once the provider
+ * judged the session, ACCEPT carrying the token of the address the HELLO came from; pins the
+ * address that echoes its own token (see {@link AddressTokens}); then sends the chunks the
+ * receiver wants, once per want (see {@link RequestLedger}), in the order asked, in fragments
  * of {@link Wire#MAX_FRAGMENT} bytes, as fast as congestion control and pacing allow, reading each
  * fragment from the provider only when it is about to be sent (or resent).
  */
@@ -26,33 +27,20 @@ final class SourceConnection extends Connection {
 
   private enum State { PREPARED, ACCEPTED, REFUSED }
 
-  /** One wanted chunk. */
-  private static final class Want {
-    final int chunk;
-    int seq;
-    int length = -2; // not asked yet
-    int offset;
-    boolean cancelled;
-
-    Want(int chunk, int seq) {
-      this.chunk = chunk;
-      this.seq = seq;
-    }
-  }
-
   private final UdpDataServer server;
   private final ChunkProvider provider;
   private State state = State.PREPARED;
   private @Nullable InetSocketAddress pinned;
   /** Whether the socket is connected to {@link #pinned}: then the kernel filters and routes. */
   private boolean connected;
-  private boolean answerDue;
-  private final ArrayDeque<Want> order = new ArrayDeque<>();
-  private final HashMap<Integer, Want> wanted = new HashMap<>();
+  /** Where the packet being sent goes when it answers a HELLO; otherwise {@link #pinned}. */
+  private @Nullable InetSocketAddress answerTo;
+  /** Made on the first HELLO, dropped once pinned. */
+  private @Nullable AddressTokens tokens;
   private final RequestLedger requests;
   private final ArrayDeque<SentPacket> resend = new ArrayDeque<>();
   private final ChunkQueue unavailableDue = new ChunkQueue(UdpSettings.MAX_UNAVAILABLE_QUEUED);
-  private final int maxWanted;
+  private final WantList wants;
 
   SourceConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
       Drops drops, UdpDataServer server, ChunkProvider provider, SessionCrypto crypto, long nowNs) {
@@ -60,9 +48,9 @@ final class SourceConnection extends Connection {
     this.server = server;
     this.provider = provider;
     this.crypto = crypto;
-    this.maxWanted = settings.maxWanted;
-    int entries = Math.max(MIN_LEDGER_ENTRIES, Math.min(1 << 24, 4 * maxWanted));
+    int entries = Math.max(MIN_LEDGER_ENTRIES, Math.min(1 << 24, 4 * settings.maxWanted));
     this.requests = new RequestLedger(Integer.highestOneBit(entries - 1) << 1);
+    this.wants = new WantList(id, provider, settings.maxWanted, requests, unavailableDue);
   }
 
   boolean prepared() {
@@ -83,12 +71,17 @@ final class SourceConnection extends Connection {
   }
 
   @Override
+  boolean trusts(InetSocketAddress from) {
+    return pinned != null && pinned.equals(from);
+  }
+
+  @Override
   void write(ByteBuffer datagram) throws IOException {
     if (connected) {
       channel.write(datagram);
       return;
     }
-    InetSocketAddress to = pinned;
+    InetSocketAddress to = answerTo != null ? answerTo : pinned;
     if (to != null) {
       channel.send(datagram, to);
     }
@@ -105,31 +98,30 @@ final class SourceConnection extends Connection {
         if (in.remaining() < length) {
           return false;
         }
-        byte[] handshake = new byte[length];
-        in.get(handshake);
-        if (pinned == null) {
-          pinned = from;
-          // Connected, the socket hears only the pinned address (the kernel drops the rest) and
-          // sends without a route lookup per datagram.
-          try {
-            channel.connect(from);
-            connected = true;
-          } catch (IOException | RuntimeException e) {
-            log.debug("{} stays unconnected", this, e);
-          }
-        }
         if (state == State.PREPARED) {
-          boolean accepted;
-          try {
-            accepted = provider.accept(id, handshake, from);
-          } catch (RuntimeException e) {
-            log.warn("chunk provider failed to judge session {} from {}", id, from, e);
-            accepted = false;
-          }
-          state = accepted ? State.ACCEPTED : State.REFUSED;
-          server.decided(this);
+          // Decided once, on the first HELLO that authenticates, whoever sent it: a copy sent
+          // from elsewhere carries the receiver's own handshake, so the decision is the same.
+          byte[] handshake = new byte[length];
+          in.get(handshake);
+          decide(handshake, from, nowNs);
+        } else {
+          in.position(in.position() + length);
         }
-        answerDue = true;
+        answer(from, nowNs);
+        return true;
+      }
+      case Wire.ECHO: {
+        if (in.remaining() < Wire.TOKEN_LENGTH) {
+          return false;
+        }
+        if (pinned != null || state != State.ACCEPTED) {
+          in.position(in.position() + Wire.TOKEN_LENGTH);
+          return true;
+        }
+        AddressTokens t = tokens();
+        if (t.matches(from, in)) {
+          pin(from);
+        }
         return true;
       }
       case Wire.REQUEST: {
@@ -172,6 +164,64 @@ final class SourceConnection extends Connection {
     }
   }
 
+  private AddressTokens tokens() {
+    AddressTokens t = tokens;
+    if (t == null) {
+      t = new AddressTokens();
+      tokens = t;
+    }
+    return t;
+  }
+
+  private void decide(byte[] handshake, InetSocketAddress from, long nowNs) {
+    boolean accepted;
+    try {
+      accepted = provider.accept(id, handshake, from);
+    } catch (RuntimeException e) {
+      log.warn("chunk provider failed to judge session {} from {}", id, from, e);
+      accepted = false;
+    }
+    state = accepted ? State.ACCEPTED : State.REFUSED;
+    lastReceivedNs = nowNs; // the refused linger and the time left to pin count from here
+    server.decided(this);
+  }
+
+  /**
+   * Answers a HELLO from {@code to} at once: ACCEPT with the token of {@code to}, or REFUSED.
+   * Before the session is pinned this is all the source sends, one datagram per HELLO and only to
+   * where it came from: 58 bytes, or 42 for REFUSED, less than a HELLO datagram carrying a real
+   * handshake (a signed StreamOpen envelope), so a copied HELLO reflects nothing larger.
+   */
+  private void answer(InetSocketAddress to, long nowNs) {
+    ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - Wire.TOKEN_FRAME);
+    if (state == State.ACCEPTED) {
+      plain.put(Wire.ACCEPT);
+      tokens().write(to, plain);
+    } else {
+      plain.put(Wire.REFUSED);
+    }
+    answerTo = to;
+    try {
+      sendPacket(plain, null, false, nowNs);
+    } finally {
+      answerTo = null;
+    }
+  }
+
+  /** The receiver at {@code from} echoed its token: the session is its, and only its, from now. */
+  private void pin(InetSocketAddress from) {
+    pinned = from;
+    tokens = null; // not needed again
+    // Connected, the socket hears only the pinned address (the kernel drops the rest) and sends
+    // without a route lookup per datagram.
+    try {
+      channel.connect(from);
+      connected = true;
+    } catch (IOException | RuntimeException e) {
+      log.debug("{} stays unconnected", this, e);
+    }
+  }
+
   private boolean current(int chunk, int seq) {
     return requests.current(chunk, seq);
   }
@@ -184,46 +234,20 @@ final class SourceConnection extends Connection {
       end(Wire.CLOSE_ERROR, nowNs);
       return;
     }
-    if (outcome != RequestLedger.SEND) {
-      return; // stale, or coalesced with the send of this chunk already made or under way
-    }
-    if (chunk < 0) {
-      requests.answering(chunk, seq);
-      unavailableDue.add(chunk, seq); // at or past 2^31: never a chunk the provider has
-      return;
-    }
-    if (wanted.size() >= maxWanted) {
-      requests.answering(chunk, seq);
-      unavailableDue.add(chunk, seq); // dropped unanswered when that queue is full too
-      return;
-    }
-    Want w = new Want(chunk, seq);
-    wanted.put(chunk, w);
-    order.add(w);
+    if (outcome == RequestLedger.SEND) {
+      wants.add(chunk, seq);
+    } // else stale, or coalesced with the send of this chunk already made or under way
   }
 
   private void cancel(int chunk, int seq, long nowNs) {
-    if (!requests.cancel(chunk, seq, nowNs)) {
-      return;
-    }
-    Want w = wanted.remove(chunk);
-    if (w != null) {
-      w.cancelled = true;
-    }
-    if (order.size() > 2 * maxWanted) {
-      order.removeIf(x -> x.cancelled);
+    if (requests.cancel(chunk, seq, nowNs)) {
+      wants.cancel(chunk);
     }
   }
 
   @Override
   long sendFrames(long nowNs) {
-    if (answerDue && pinned != null) {
-      answerDue = false;
-      ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT);
-      plain.put(state == State.ACCEPTED ? Wire.ACCEPT : Wire.REFUSED);
-      sendPacket(plain, null, false, nowNs);
-    }
-    if (state != State.ACCEPTED) {
+    if (state != State.ACCEPTED || pinned == null) {
       return Long.MAX_VALUE;
     }
     // UNAVAILABLE answers, resends and new fragments, in that order, all paced and counted in
@@ -234,7 +258,7 @@ final class SourceConnection extends Connection {
       }
       boolean unavailable = false;
       SentPacket again = null;
-      Want w = null;
+      WantList.Want w = null;
       if (!unavailableDue.isEmpty()) {
         if (!current(unavailableDue.peekChunk(), unavailableDue.peekSeq())) {
           unavailableDue.poll(); // asked again or cancelled since
@@ -247,7 +271,7 @@ final class SourceConnection extends Connection {
           continue;
         }
       } else {
-        w = nextWant(nowNs);
+        w = wants.next(nowNs);
         if (w == null) {
           if (unavailableDue.isEmpty()) {
             return Long.MAX_VALUE;
@@ -277,65 +301,11 @@ final class SourceConnection extends Connection {
         int n = Math.min(Wire.MAX_FRAGMENT, w.length - w.offset);
         SentPacket p = obtain();
         if (sendData(p, w.chunk, w.seq, w.offset, n, nowNs)) {
-          w.offset += n;
-          if (w.offset >= w.length) {
-            finished(w);
-            requests.sent(w.chunk, w.seq, w.length, nowNs);
-          }
-        } else {
-          finished(w);
+          wants.advanced(w, n, nowNs);
         }
       }
     }
     return Long.MAX_VALUE;
-  }
-
-  private void finished(Want w) {
-    order.remove(w);
-    if (wanted.get(w.chunk) == w) {
-      wanted.remove(w.chunk);
-    }
-  }
-
-  /**
-   * The head of the want list with its length known, or null when the list is empty or its head
-   * turned out unavailable (queued for its answer).
-   */
-  private @Nullable Want nextWant(long nowNs) {
-    while (true) {
-      Want w = order.peek();
-      if (w == null) {
-        return null;
-      }
-      if (w.cancelled) {
-        order.poll();
-        continue;
-      }
-      if (w.length == -2) {
-        int length;
-        try {
-          length = provider.chunkLength(id, w.chunk);
-        } catch (RuntimeException e) {
-          log.warn("chunk provider failed on the length of chunk {}", w.chunk, e);
-          length = -1;
-        }
-        w.length = length;
-      }
-      if (w.length < 0) {
-        finished(w);
-        requests.answering(w.chunk, w.seq);
-        if (unavailableDue.add(w.chunk, w.seq)) {
-          return null;
-        }
-        continue; // no room to answer: dropped unanswered
-      }
-      if (w.offset >= w.length) {
-        finished(w);
-        requests.sent(w.chunk, w.seq, w.length, nowNs);
-        continue;
-      }
-      return w;
-    }
   }
 
   /** Sends an UNAVAILABLE frame; paced and counted in flight like DATA. */
@@ -362,12 +332,7 @@ final class SourceConnection extends Connection {
     } catch (RuntimeException e) {
       log.warn("chunk provider failed to read chunk {} of session {}", chunk, id, e);
       release(p);
-      Want w = wanted.get(chunk);
-      if (w != null) {
-        finished(w);
-      }
-      requests.answering(chunk, seq);
-      unavailableDue.add(chunk, seq);
+      wants.failed(chunk, seq);
       return false;
     }
     plain.position(plain.position() + length);
@@ -410,13 +375,14 @@ final class SourceConnection extends Connection {
       case REFUSED:
         return UdpSettings.REFUSED_LINGER_NS;
       default:
-        return settings.idleTimeoutNs;
+        // Accepted and not pinned yet: as long to echo a token as a prepared session has to open.
+        return pinned == null ? settings.preparedTimeoutNs : settings.idleTimeoutNs;
     }
   }
 
   @Override
   boolean keepalive() {
-    return state == State.ACCEPTED;
+    return state == State.ACCEPTED && pinned != null;
   }
 
   @Override
@@ -465,7 +431,7 @@ final class SourceConnection extends Connection {
 
   @Override
   int trackedState() {
-    return super.trackedState() + order.size() + resend.size() + unavailableDue.size();
+    return super.trackedState() + wants.size() + resend.size() + unavailableDue.size();
   }
 
   @Override

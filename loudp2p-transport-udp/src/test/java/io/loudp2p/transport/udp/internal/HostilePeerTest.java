@@ -86,11 +86,22 @@ class HostilePeerTest {
     for (int attempt = 0; attempt < 20; attempt++) {
       peer.send(b -> b.put(Wire.HELLO).putShort((short) 1).put((byte) 1));
       ByteBuffer got = peer.receive(200);
-      if (got != null && RawPeer.holds(got, Wire.ACCEPT)) {
+      byte[] token = got == null ? null : RawPeer.acceptToken(got);
+      if (token == null) {
+        continue;
+      }
+      // Echo the address token, and wait for the ACK that shows the source pinned us.
+      peer.send(b -> b.put(Wire.ECHO).put(token));
+      long echo = peer.nextPn - 1;
+      long deadline = System.nanoTime() + 1_000_000_000L;
+      while (peer.largestAckedPn < echo && System.nanoTime() < deadline) {
+        peer.receive(50);
+      }
+      if (peer.largestAckedPn >= echo) {
         return peer;
       }
     }
-    throw new AssertionError("the source did not accept");
+    throw new AssertionError("the source did not accept and pin");
   }
 
   private static void request(RawPeer peer, int first, int count, boolean want) throws Exception {
@@ -134,6 +145,7 @@ class HostilePeerTest {
             closeReason = b.get();
           }
           case Wire.PING -> { }
+          case Wire.ACCEPT -> b.position(b.position() + Wire.TOKEN_LENGTH);
           default -> {
             return;
           }
@@ -409,7 +421,7 @@ class HostilePeerTest {
     assertThat(hello).isNotNull();
     assertThat(RawPeer.holds(hello, Wire.HELLO)).isTrue();
     peer.remote(peer.lastFrom);
-    peer.send(b -> b.put(Wire.ACCEPT));
+    peer.send(b -> b.put(Wire.ACCEPT).put(new byte[Wire.TOKEN_LENGTH]));
     opened.get(5, TimeUnit.SECONDS);
 
     byte[] bytes = new byte[Wire.MAX_FRAGMENT + 1];

@@ -88,6 +88,29 @@ final class RawPeer implements AutoCloseable {
     channel.send(out, remote);
   }
 
+  /**
+   * The address token of the ACCEPT in {@code frames} (a received datagram's, flipped), or null
+   * when it holds none.
+   */
+  static byte[] acceptToken(ByteBuffer frames) {
+    ByteBuffer b = frames.duplicate();
+    while (b.hasRemaining()) {
+      byte t = b.get();
+      switch (t) {
+        case Wire.ACK -> Wire.readAck(b, new long[512], new long[1]);
+        case Wire.ACCEPT -> {
+          byte[] token = new byte[Wire.TOKEN_LENGTH];
+          b.get(token);
+          return token;
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
   /** Sends an ACK frame of every packet number from 0 to the largest received. */
   void ackAll() throws IOException {
     long largest = largestReceivedPn;
@@ -154,6 +177,7 @@ final class RawPeer implements AutoCloseable {
         }
         case Wire.UNAVAILABLE -> b.position(b.position() + 4);
         case Wire.CLOSE -> b.position(b.position() + 1);
+        case Wire.ACCEPT, Wire.ECHO -> b.position(b.position() + Wire.TOKEN_LENGTH);
         default -> {
           return false;
         }
@@ -178,6 +202,7 @@ final class RawPeer implements AutoCloseable {
           b.position(b.position() + n);
         }
         case Wire.UNAVAILABLE -> b.position(b.position() + 4);
+        case Wire.ACCEPT, Wire.ECHO -> b.position(b.position() + Wire.TOKEN_LENGTH);
         default -> {
           return -1;
         }
