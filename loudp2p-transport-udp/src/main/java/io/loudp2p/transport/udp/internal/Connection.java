@@ -101,6 +101,18 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   /** Whether datagrams from {@code from} may be processed. */
   abstract boolean addressAllowed(InetSocketAddress from);
 
+  /**
+   * Whether {@code from} is the address the session validated. From any other (a source's only
+   * state before it pinned the receiver), an authenticated datagram counts for its HELLO and ECHO
+   * frames alone, and leaves the anti-replay window, the ACKs owed and the idle timer as they were
+   * unless its ECHO pins the session: a copy of the receiver's datagram sent from elsewhere ahead
+   * of the original then neither takes the session nor uses up the original's packet number.
+   * Every address by default: a receiver's socket is connected to its source.
+   */
+  boolean trusts(InetSocketAddress from) {
+    return true;
+  }
+
   @Override
   public void onReadable(long nowNs) {
     ByteBuffer buf = loop.receiveBuffer;
@@ -156,12 +168,16 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
       drops.count(Drops.Reason.FAILED_TO_OPEN);
       return;
     }
-    replay.accept(pn);
-    lastReceivedNs = nowNs;
+    boolean trusted = trusts(from);
+    boolean hello = false;
     boolean ackEliciting = false;
     inFlightAtAck = loss.bytesInFlight();
     while (plain.hasRemaining() && !ended) {
       byte type = plain.get();
+      if (!trusted && type != Wire.HELLO && type != Wire.ECHO) {
+        break;
+      }
+      hello |= type == Wire.HELLO;
       boolean ok;
       if (type == Wire.ACK) {
         int n = Wire.readAck(plain, ackRanges, ackDelay);
@@ -172,6 +188,7 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
           if (rtt.samples() != samples) {
             congestion.onRttSample(rtt.latestNs(), rtt.baseDelayNs(), nowNs);
           }
+          onAckFrame();
         }
       } else if (type == Wire.PING) {
         ackEliciting = true;
@@ -184,10 +201,30 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
         drops.count(Drops.Reason.MALFORMED_FRAME);
         break;
       }
+      trusted = trusted || trusts(from); // an ECHO may have pinned the session
     }
+    if (!trusted) {
+      if (!hello) {
+        drops.count(Drops.Reason.UNVALIDATED_ADDRESS); // a HELLO was answered; nothing else counts
+      }
+      return;
+    }
+    replay.accept(pn);
+    lastReceivedNs = nowNs;
     if (!ended) {
       acks.onReceived(pn, ackEliciting, nowNs);
     }
+  }
+
+  /** An authenticated ACK frame arrived. */
+  void onAckFrame() {}
+
+  /**
+   * Writes the frames that go first in every packet now, and returns their length; none by
+   * default.
+   */
+  int writeLeadingFrames(ByteBuffer plain) {
+    return 0;
   }
 
   /** Handles one frame other than ACK and PING; false when it is malformed. */
@@ -247,7 +284,8 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   ByteBuffer beginPacket(long nowNs, int ackRoom) {
     ByteBuffer plain = loop.plainBuffer;
     plain.clear().limit(Wire.MAX_PLAINTEXT);
-    if (acks.deadlineNs() != Long.MAX_VALUE && acks.frameLength() <= ackRoom) {
+    int lead = writeLeadingFrames(plain);
+    if (acks.deadlineNs() != Long.MAX_VALUE && acks.frameLength() <= ackRoom - lead) {
       acks.writeAck(plain, nowNs);
     }
     return plain;

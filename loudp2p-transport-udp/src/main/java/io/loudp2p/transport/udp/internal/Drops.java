@@ -27,7 +27,13 @@ public final class Drops {
     /** The AEAD did not authenticate it. */
     FAILED_TO_OPEN,
     /** Authenticated, but a frame inside is malformed. */
-    MALFORMED_FRAME
+    MALFORMED_FRAME,
+    /**
+     * Authenticated, from an address the session has not validated (a source before it pinned
+     * its receiver): a frame other than HELLO, or an ECHO of a token not that address's. A copy
+     * of the receiver's datagrams sent from elsewhere ends here.
+     */
+    UNVALIDATED_ADDRESS
   }
 
   private final AtomicLongArray counts = new AtomicLongArray(Reason.values().length);

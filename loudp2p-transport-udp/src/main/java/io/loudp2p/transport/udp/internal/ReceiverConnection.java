@@ -47,6 +47,13 @@ final class ReceiverConnection extends Connection implements DataSession {
   private final long openStartNs;
   private long nextHelloNs;
   private long helloIntervalNs = UdpSettings.HELLO_INTERVAL_NS;
+  /** The address token of the latest ACCEPT, echoed until the source shows it pinned us. */
+  private final byte[] token = new byte[Wire.TOKEN_LENGTH];
+  /** Whether the source pinned this socket: it sent an ACK or DATA, which it sends nowhere else. */
+  private boolean validated;
+  private long acceptedNs;
+  private long nextEchoNs;
+  private long echoIntervalNs = UdpSettings.HELLO_INTERVAL_NS;
   private final BitSet cancelled = new BitSet();
   private int requestSeq;
   private final HashMap<Integer, Op> pending = new HashMap<>();
@@ -78,6 +85,21 @@ final class ReceiverConnection extends Connection implements DataSession {
   }
 
   @Override
+  void onAckFrame() {
+    validated |= accepted;
+  }
+
+  /** Until the source pinned us, every packet starts with an ECHO of the token. */
+  @Override
+  int writeLeadingFrames(ByteBuffer plain) {
+    if (!accepted || validated) {
+      return 0;
+    }
+    plain.put(Wire.ECHO).put(token);
+    return Wire.TOKEN_FRAME;
+  }
+
+  @Override
   void write(ByteBuffer datagram) throws IOException {
     channel.write(datagram);
   }
@@ -86,8 +108,19 @@ final class ReceiverConnection extends Connection implements DataSession {
   boolean onFrame(byte type, ByteBuffer in, InetSocketAddress from, long nowNs) {
     switch (type) {
       case Wire.ACCEPT:
+        if (in.remaining() < Wire.TOKEN_LENGTH) {
+          return false;
+        }
+        if (validated) {
+          in.position(in.position() + Wire.TOKEN_LENGTH);
+          return true;
+        }
+        in.get(token); // the latest: the one of the address the source hears us at now
+        nextEchoNs = nowNs; // echoed at once
         if (!accepted) {
           accepted = true;
+          acceptedNs = nowNs;
+          // Open already: requests may follow at once, each packet led by the ECHO that pins us.
           transport.complete(opened, this);
         }
         return true;
@@ -109,6 +142,7 @@ final class ReceiverConnection extends Connection implements DataSession {
         }
         ByteBuffer data = in.slice(in.position(), length);
         in.position(in.position() + length);
+        validated |= accepted;
         if (accepted && !cancelled.get(chunk) && !closing) {
           try {
             listener.onFragment(chunk, offset, data);
@@ -123,6 +157,7 @@ final class ReceiverConnection extends Connection implements DataSession {
           return false;
         }
         int chunk = in.getInt();
+        validated |= accepted;
         if (accepted && !closing && chunk >= 0) {
           try {
             listener.onUnavailable(chunk);
@@ -169,6 +204,20 @@ final class ReceiverConnection extends Connection implements DataSession {
       }
       return Math.min(nextHelloNs, openStartNs + settings.openTimeoutNs);
     }
+    long next = Long.MAX_VALUE;
+    if (!validated) {
+      if (nowNs - acceptedNs >= settings.openTimeoutNs) {
+        log.debug("{}: the source accepted but never took the echo of its token", this);
+        finish(CloseReason.CONNECTION_LOST, false, nowNs);
+        return Long.MAX_VALUE;
+      }
+      if (nowNs >= nextEchoNs) {
+        sendPacket(beginPacket(nowNs, Wire.MAX_PLAINTEXT - Wire.TOKEN_FRAME), null, false, nowNs);
+        nextEchoNs = nowNs + echoIntervalNs;
+        echoIntervalNs = Math.min(2 * echoIntervalNs, UdpSettings.MAX_HELLO_INTERVAL_NS);
+      }
+      next = Math.min(nextEchoNs, acceptedNs + settings.openTimeoutNs);
+    }
     while (!unsent.isEmpty() && loss.hasRoom()) {
       ByteBuffer plain = beginPacket(nowNs, 64);
       plain.put(Wire.REQUEST);
@@ -195,7 +244,7 @@ final class ReceiverConnection extends Connection implements DataSession {
       plain.put(countAt, (byte) p.requestCount);
       sendPacket(plain, p, false, nowNs);
     }
-    return Long.MAX_VALUE;
+    return next;
   }
 
   @Override

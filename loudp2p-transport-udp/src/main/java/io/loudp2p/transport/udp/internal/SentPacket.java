@@ -21,8 +21,13 @@ public final class SentPacket {
   int dataLength;
   int dataSeq;
 
-  /** UNAVAILABLE carried, or {@code -1}. */
-  int unavailableChunk = -1;
+  /** Whether an UNAVAILABLE frame is carried, for {@link #unavailableChunk}. */
+  boolean unavailable;
+  /**
+   * The chunk of the UNAVAILABLE carried: any int, since indexes past 2^31 - 1 (negative as an
+   * int) are answered too.
+   */
+  int unavailableChunk;
 
   /**
    * REQUEST entries carried: chunk, request sequence number and kind (want or cancel). The arrays
@@ -73,7 +78,7 @@ public final class SentPacket {
     bytes = 0;
     inFlight = false;
     dataChunk = -1;
-    unavailableChunk = -1;
+    unavailable = false;
     requestCount = 0;
   }
 }

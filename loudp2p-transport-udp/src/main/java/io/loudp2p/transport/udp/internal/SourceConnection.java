@@ -7,38 +7,25 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One session as the source sees it, on its own socket: answers the receiver's HELLO once the
- * provider judged it, then sends the chunks the receiver wants, in the order asked, in fragments
+ * One session as the source sees it, on its own socket: answers each HELLO once the provider
+ * judged the session, ACCEPT carrying the token of the address the HELLO came from; pins the
+ * address that echoes its own token (see {@link AddressTokens}); then sends the chunks the
+ * receiver wants, once per want (see {@link RequestLedger}), in the order asked, in fragments
  * of {@link Wire#MAX_FRAGMENT} bytes, as fast as congestion control and pacing allow, reading each
  * fragment from the provider only when it is about to be sent (or resent).
  */
 final class SourceConnection extends Connection {
   private static final Logger log = LoggerFactory.getLogger(SourceConnection.class);
 
-  /** Most entries of the chunk → latest request sequence map before it is forgotten. */
-  private static final int MAX_SEQ_ENTRIES = 65_536;
+  /** Chunks a session's request ledger remembers at the least; more with a longer want list. */
+  private static final int MIN_LEDGER_ENTRIES = 65_536;
 
   private enum State { PREPARED, ACCEPTED, REFUSED }
-
-  /** One wanted chunk. */
-  private static final class Want {
-    final int chunk;
-    int seq;
-    int length = -2; // not asked yet
-    int offset;
-    boolean cancelled;
-
-    Want(int chunk, int seq) {
-      this.chunk = chunk;
-      this.seq = seq;
-    }
-  }
 
   private final UdpDataServer server;
   private final ChunkProvider provider;
@@ -46,13 +33,14 @@ final class SourceConnection extends Connection {
   private @Nullable InetSocketAddress pinned;
   /** Whether the socket is connected to {@link #pinned}: then the kernel filters and routes. */
   private boolean connected;
-  private boolean answerDue;
-  private final ArrayDeque<Want> order = new ArrayDeque<>();
-  private final HashMap<Integer, Want> wanted = new HashMap<>();
-  private final HashMap<Integer, Integer> latestSeq = new HashMap<>();
+  /** Where the packet being sent goes when it answers a HELLO; otherwise {@link #pinned}. */
+  private @Nullable InetSocketAddress answerTo;
+  /** Made on the first HELLO, dropped once pinned. */
+  private @Nullable AddressTokens tokens;
+  private final RequestLedger requests;
   private final ArrayDeque<SentPacket> resend = new ArrayDeque<>();
   private final ChunkQueue unavailableDue = new ChunkQueue(UdpSettings.MAX_UNAVAILABLE_QUEUED);
-  private final int maxWanted;
+  private final WantList wants;
 
   SourceConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
       Drops drops, UdpDataServer server, ChunkProvider provider, SessionCrypto crypto, long nowNs) {
@@ -60,7 +48,9 @@ final class SourceConnection extends Connection {
     this.server = server;
     this.provider = provider;
     this.crypto = crypto;
-    this.maxWanted = settings.maxWanted;
+    int entries = Math.max(MIN_LEDGER_ENTRIES, Math.min(1 << 24, 4 * settings.maxWanted));
+    this.requests = new RequestLedger(Integer.highestOneBit(entries - 1) << 1);
+    this.wants = new WantList(id, provider, settings.maxWanted, requests, unavailableDue);
   }
 
   boolean prepared() {
@@ -81,12 +71,17 @@ final class SourceConnection extends Connection {
   }
 
   @Override
+  boolean trusts(InetSocketAddress from) {
+    return pinned != null && pinned.equals(from);
+  }
+
+  @Override
   void write(ByteBuffer datagram) throws IOException {
     if (connected) {
       channel.write(datagram);
       return;
     }
-    InetSocketAddress to = pinned;
+    InetSocketAddress to = answerTo != null ? answerTo : pinned;
     if (to != null) {
       channel.send(datagram, to);
     }
@@ -103,31 +98,30 @@ final class SourceConnection extends Connection {
         if (in.remaining() < length) {
           return false;
         }
-        byte[] handshake = new byte[length];
-        in.get(handshake);
-        if (pinned == null) {
-          pinned = from;
-          // Connected, the socket hears only the pinned address (the kernel drops the rest) and
-          // sends without a route lookup per datagram.
-          try {
-            channel.connect(from);
-            connected = true;
-          } catch (IOException | RuntimeException e) {
-            log.debug("{} stays unconnected", this, e);
-          }
-        }
         if (state == State.PREPARED) {
-          boolean accepted;
-          try {
-            accepted = provider.accept(id, handshake, from);
-          } catch (RuntimeException e) {
-            log.warn("chunk provider failed to judge session {} from {}", id, from, e);
-            accepted = false;
-          }
-          state = accepted ? State.ACCEPTED : State.REFUSED;
-          server.decided(this);
+          // Decided once, on the first HELLO that authenticates, whoever sent it: a copy sent
+          // from elsewhere carries the receiver's own handshake, so the decision is the same.
+          byte[] handshake = new byte[length];
+          in.get(handshake);
+          decide(handshake, from, nowNs);
+        } else {
+          in.position(in.position() + length);
         }
-        answerDue = true;
+        answer(from, nowNs);
+        return true;
+      }
+      case Wire.ECHO: {
+        if (in.remaining() < Wire.TOKEN_LENGTH) {
+          return false;
+        }
+        if (pinned != null || state != State.ACCEPTED) {
+          in.position(in.position() + Wire.TOKEN_LENGTH);
+          return true;
+        }
+        AddressTokens t = tokens();
+        if (t.matches(from, in)) {
+          pin(from);
+        }
         return true;
       }
       case Wire.REQUEST: {
@@ -142,14 +136,16 @@ final class SourceConnection extends Connection {
           byte kind = in.get();
           int chunk = in.getInt();
           int seq = in.getInt();
-          if ((kind != Wire.WANT && kind != Wire.CANCEL) || chunk < 0) {
+          // The index is unsigned: one past 2^31 - 1 reads as a negative int, and is answered
+          // UNAVAILABLE (no track has that many chunks), not taken for a malformed frame.
+          if (kind != Wire.WANT && kind != Wire.CANCEL) {
             return false;
           }
-          if (state == State.ACCEPTED) {
+          if (state == State.ACCEPTED && !ended) {
             if (kind == Wire.WANT) {
-              want(chunk, seq);
+              want(chunk, seq, nowNs);
             } else {
-              cancel(chunk, seq);
+              cancel(chunk, seq, nowNs);
             }
           }
         }
@@ -168,65 +164,90 @@ final class SourceConnection extends Connection {
     }
   }
 
-  /** Records the newest request sequence of {@code chunk}; false when {@code seq} is stale. */
-  private boolean fresh(int chunk, int seq) {
-    Integer latest = latestSeq.get(chunk);
-    if (latest != null && seq - latest <= 0) {
-      return false;
+  private AddressTokens tokens() {
+    AddressTokens t = tokens;
+    if (t == null) {
+      t = new AddressTokens();
+      tokens = t;
     }
-    if (latest == null && latestSeq.size() >= MAX_SEQ_ENTRIES) {
-      latestSeq.clear(); // a pathological receiver; old frames may then be taken again, harmlessly
+    return t;
+  }
+
+  private void decide(byte[] handshake, InetSocketAddress from, long nowNs) {
+    boolean accepted;
+    try {
+      accepted = provider.accept(id, handshake, from);
+    } catch (RuntimeException e) {
+      log.warn("chunk provider failed to judge session {} from {}", id, from, e);
+      accepted = false;
     }
-    latestSeq.put(chunk, seq);
-    return true;
+    state = accepted ? State.ACCEPTED : State.REFUSED;
+    lastReceivedNs = nowNs; // the refused linger and the time left to pin count from here
+    server.decided(this);
+  }
+
+  /**
+   * Answers a HELLO from {@code to} at once: ACCEPT with the token of {@code to}, or REFUSED.
+   * Before the session is pinned this is all the source sends, one datagram per HELLO and only to
+   * where it came from: 58 bytes, or 42 for REFUSED, less than a HELLO datagram carrying a real
+   * handshake (a signed StreamOpen envelope), so a copied HELLO reflects nothing larger.
+   */
+  private void answer(InetSocketAddress to, long nowNs) {
+    ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - Wire.TOKEN_FRAME);
+    if (state == State.ACCEPTED) {
+      plain.put(Wire.ACCEPT);
+      tokens().write(to, plain);
+    } else {
+      plain.put(Wire.REFUSED);
+    }
+    answerTo = to;
+    try {
+      sendPacket(plain, null, false, nowNs);
+    } finally {
+      answerTo = null;
+    }
+  }
+
+  /** The receiver at {@code from} echoed its token: the session is its, and only its, from now. */
+  private void pin(InetSocketAddress from) {
+    pinned = from;
+    tokens = null; // not needed again
+    // Connected, the socket hears only the pinned address (the kernel drops the rest) and sends
+    // without a route lookup per datagram.
+    try {
+      channel.connect(from);
+      connected = true;
+    } catch (IOException | RuntimeException e) {
+      log.debug("{} stays unconnected", this, e);
+    }
   }
 
   private boolean current(int chunk, int seq) {
-    Integer latest = latestSeq.get(chunk);
-    return latest != null && latest == seq;
+    return requests.current(chunk, seq);
   }
 
-  private void want(int chunk, int seq) {
-    if (!fresh(chunk, seq)) {
+  private void want(int chunk, int seq, long nowNs) {
+    int outcome = requests.want(chunk, seq, nowNs);
+    if (requests.redundant() > UdpSettings.MAX_REDUNDANT_WANTS) {
+      log.debug("{} ends: {} wants of chunks queued, in flight or just sent", this,
+          requests.redundant());
+      end(Wire.CLOSE_ERROR, nowNs);
       return;
     }
-    Want w = wanted.get(chunk);
-    if (w != null) {
-      w.seq = seq;
-      w.offset = 0; // asked again: all of it again
-      return;
-    }
-    if (wanted.size() >= maxWanted) {
-      unavailableDue.add(chunk, seq); // dropped unanswered when that queue is full too
-      return;
-    }
-    w = new Want(chunk, seq);
-    wanted.put(chunk, w);
-    order.add(w);
+    if (outcome == RequestLedger.SEND) {
+      wants.add(chunk, seq);
+    } // else stale, or coalesced with the send of this chunk already made or under way
   }
 
-  private void cancel(int chunk, int seq) {
-    if (!fresh(chunk, seq)) {
-      return;
-    }
-    Want w = wanted.remove(chunk);
-    if (w != null) {
-      w.cancelled = true;
-    }
-    if (order.size() > 2 * maxWanted) {
-      order.removeIf(x -> x.cancelled);
+  private void cancel(int chunk, int seq, long nowNs) {
+    if (requests.cancel(chunk, seq, nowNs)) {
+      wants.cancel(chunk);
     }
   }
 
   @Override
   long sendFrames(long nowNs) {
-    if (answerDue && pinned != null) {
-      answerDue = false;
-      ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT);
-      plain.put(state == State.ACCEPTED ? Wire.ACCEPT : Wire.REFUSED);
-      sendPacket(plain, null, false, nowNs);
-    }
-    if (state != State.ACCEPTED) {
+    if (state != State.ACCEPTED || pinned == null) {
       return Long.MAX_VALUE;
     }
     // UNAVAILABLE answers, resends and new fragments, in that order, all paced and counted in
@@ -237,7 +258,7 @@ final class SourceConnection extends Connection {
       }
       boolean unavailable = false;
       SentPacket again = null;
-      Want w = null;
+      WantList.Want w = null;
       if (!unavailableDue.isEmpty()) {
         if (!current(unavailableDue.peekChunk(), unavailableDue.peekSeq())) {
           unavailableDue.poll(); // asked again or cancelled since
@@ -250,7 +271,7 @@ final class SourceConnection extends Connection {
           continue;
         }
       } else {
-        w = nextWant();
+        w = wants.next(nowNs);
         if (w == null) {
           if (unavailableDue.isEmpty()) {
             return Long.MAX_VALUE;
@@ -280,62 +301,11 @@ final class SourceConnection extends Connection {
         int n = Math.min(Wire.MAX_FRAGMENT, w.length - w.offset);
         SentPacket p = obtain();
         if (sendData(p, w.chunk, w.seq, w.offset, n, nowNs)) {
-          w.offset += n;
-          if (w.offset >= w.length) {
-            finished(w);
-          }
-        } else {
-          finished(w);
+          wants.advanced(w, n, nowNs);
         }
       }
     }
     return Long.MAX_VALUE;
-  }
-
-  private void finished(Want w) {
-    order.remove(w);
-    if (wanted.get(w.chunk) == w) {
-      wanted.remove(w.chunk);
-    }
-  }
-
-  /**
-   * The head of the want list with its length known, or null when the list is empty or its head
-   * turned out unavailable (queued for its answer).
-   */
-  private @Nullable Want nextWant() {
-    while (true) {
-      Want w = order.peek();
-      if (w == null) {
-        return null;
-      }
-      if (w.cancelled) {
-        order.poll();
-        continue;
-      }
-      if (w.length == -2) {
-        int length;
-        try {
-          length = provider.chunkLength(id, w.chunk);
-        } catch (RuntimeException e) {
-          log.warn("chunk provider failed on the length of chunk {}", w.chunk, e);
-          length = -1;
-        }
-        w.length = length;
-      }
-      if (w.length < 0) {
-        finished(w);
-        if (unavailableDue.add(w.chunk, w.seq)) {
-          return null;
-        }
-        continue; // no room to answer: dropped unanswered
-      }
-      if (w.offset >= w.length) {
-        finished(w);
-        continue;
-      }
-      return w;
-    }
   }
 
   /** Sends an UNAVAILABLE frame; paced and counted in flight like DATA. */
@@ -343,6 +313,7 @@ final class SourceConnection extends Connection {
     ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - 5);
     plain.put(Wire.UNAVAILABLE).putInt(chunk);
     SentPacket p = obtain();
+    p.unavailable = true;
     p.unavailableChunk = chunk;
     p.dataSeq = seq;
     sendPacket(plain, p, true, nowNs);
@@ -361,11 +332,7 @@ final class SourceConnection extends Connection {
     } catch (RuntimeException e) {
       log.warn("chunk provider failed to read chunk {} of session {}", chunk, id, e);
       release(p);
-      Want w = wanted.get(chunk);
-      if (w != null) {
-        finished(w);
-      }
-      unavailableDue.add(chunk, seq);
+      wants.failed(chunk, seq);
       return false;
     }
     plain.position(plain.position() + length);
@@ -379,12 +346,22 @@ final class SourceConnection extends Connection {
   }
 
   @Override
+  void onFramesAcked(SentPacket p) {
+    if (p.dataChunk >= 0) {
+      requests.dataAcked(p.dataChunk, p.dataSeq, p.dataLength);
+    }
+    if (p.unavailable) {
+      requests.answerAcked(p.unavailableChunk, p.dataSeq);
+    }
+  }
+
+  @Override
   boolean onFramesLost(SentPacket p) {
     if (p.dataChunk >= 0 && current(p.dataChunk, p.dataSeq)) {
       resend.add(p);
       return true;
     }
-    if (p.unavailableChunk >= 0 && current(p.unavailableChunk, p.dataSeq)) {
+    if (p.unavailable && current(p.unavailableChunk, p.dataSeq)) {
       unavailableDue.add(p.unavailableChunk, p.dataSeq);
     }
     return false;
@@ -398,13 +375,14 @@ final class SourceConnection extends Connection {
       case REFUSED:
         return UdpSettings.REFUSED_LINGER_NS;
       default:
-        return settings.idleTimeoutNs;
+        // Accepted and not pinned yet: as long to echo a token as a prepared session has to open.
+        return pinned == null ? settings.preparedTimeoutNs : settings.idleTimeoutNs;
     }
   }
 
   @Override
   boolean keepalive() {
-    return state == State.ACCEPTED;
+    return state == State.ACCEPTED && pinned != null;
   }
 
   @Override
@@ -424,11 +402,19 @@ final class SourceConnection extends Connection {
 
   /** Ends the session once; tells the receiver when {@code tellReceiver}. */
   void end(boolean tellReceiver, long nowNs) {
+    end(tellReceiver ? Wire.CLOSE_SOURCE : NO_CLOSE, nowNs);
+  }
+
+  /** No CLOSE frame: for {@link #end(byte, long)}. */
+  private static final byte NO_CLOSE = -1;
+
+  /** Ends the session once; tells the receiver with a CLOSE of {@code reason} unless NO_CLOSE. */
+  private void end(byte reason, long nowNs) {
     if (ended) {
       return;
     }
-    if (tellReceiver && pinned != null && state == State.ACCEPTED) {
-      sendClose(Wire.CLOSE_SOURCE, nowNs);
+    if (reason != NO_CLOSE && pinned != null && state == State.ACCEPTED) {
+      sendClose(reason, nowNs);
     }
     resend.clear();
     unavailableDue.clear();
@@ -445,7 +431,7 @@ final class SourceConnection extends Connection {
 
   @Override
   int trackedState() {
-    return super.trackedState() + order.size() + resend.size() + unavailableDue.size();
+    return super.trackedState() + wants.size() + resend.size() + unavailableDue.size();
   }
 
   @Override

@@ -19,6 +19,14 @@ final class UdpSettings {
    * beyond that is dropped unanswered (the receiver asks elsewhere or again).
    */
   static final int MAX_UNAVAILABLE_QUEUED = 1024;
+  /**
+   * The most redundant wants a source session takes: wants of a chunk already queued, in flight
+   * or sent in full moments ago (see {@link RequestLedger}), which it ignores, and re-wants of a
+   * chunk cancelled after the receiver had it whole. Past this many the source ends the session
+   * with CLOSE reason 2. A receiver that asks for each chunk once, and again only after cancelling
+   * it or after {@link RequestLedger#REWANT_INTERVAL_NS}, never sends one.
+   */
+  static final int MAX_REDUNDANT_WANTS = 256;
   /** First HELLO retransmission interval; doubles up to {@link #MAX_HELLO_INTERVAL_NS}. */
   static final long HELLO_INTERVAL_NS = 100_000_000L;
   static final long MAX_HELLO_INTERVAL_NS = 400_000_000L;

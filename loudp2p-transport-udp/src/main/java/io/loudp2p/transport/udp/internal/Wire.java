@@ -15,10 +15,15 @@ import java.nio.ByteBuffer;
  * still leaves room for an ACK frame of one range in front of it.
  */
 public final class Wire {
-  /** Header byte of datagrams from receiver to source: version 1, direction 1. */
-  public static final byte TO_SOURCE = 0x11;
-  /** Header byte of datagrams from source to receiver: version 1, direction 2. */
-  public static final byte TO_RECEIVER = 0x12;
+  /**
+   * Header byte of datagrams from receiver to source: version 2, direction 1. Version 2 is the
+   * opening in which the source pins the receiver's address only once it echoed an address token
+   * (version 1 pinned the first HELLO's sender); a side of either version drops the other's
+   * datagrams by this byte, so a mixed pair fails to open and falls back instead of half-working.
+   */
+  public static final byte TO_SOURCE = 0x21;
+  /** Header byte of datagrams from source to receiver: version 2, direction 2. */
+  public static final byte TO_RECEIVER = 0x22;
 
   public static final int SESSION_ID_OFFSET = 1;
   public static final int PACKET_NUMBER_OFFSET = 17;
@@ -40,6 +45,12 @@ public final class Wire {
   public static final byte ACK = 0x07;
   public static final byte CLOSE = 0x08;
   public static final byte PING = 0x09;
+  public static final byte ECHO = 0x0a;
+
+  /** The address token an ACCEPT carries and an ECHO returns. */
+  public static final int TOKEN_LENGTH = 16;
+  /** An ACCEPT or ECHO frame: the type byte and the token. */
+  public static final int TOKEN_FRAME = 1 + TOKEN_LENGTH;
 
   /** REQUEST entry kinds. */
   public static final byte WANT = 1;

@@ -14,8 +14,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +32,8 @@ class HostilePeerTest {
   private static final InetSocketAddress LOOPBACK =
       new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
   private static final int CHUNK = 16 * 1024;
+  /** Repeated wants a receiver may send without being cut off. */
+  private static final int REPEATS_BELOW_LIMIT = UdpSettings.MAX_REDUNDANT_WANTS / 2;
 
   private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
 
@@ -82,11 +86,22 @@ class HostilePeerTest {
     for (int attempt = 0; attempt < 20; attempt++) {
       peer.send(b -> b.put(Wire.HELLO).putShort((short) 1).put((byte) 1));
       ByteBuffer got = peer.receive(200);
-      if (got != null && RawPeer.holds(got, Wire.ACCEPT)) {
+      byte[] token = got == null ? null : RawPeer.acceptToken(got);
+      if (token == null) {
+        continue;
+      }
+      // Echo the address token, and wait for the ACK that shows the source pinned us.
+      peer.send(b -> b.put(Wire.ECHO).put(token));
+      long echo = peer.nextPn - 1;
+      long deadline = System.nanoTime() + 1_000_000_000L;
+      while (peer.largestAckedPn < echo && System.nanoTime() < deadline) {
+        peer.receive(50);
+      }
+      if (peer.largestAckedPn >= echo) {
         return peer;
       }
     }
-    throw new AssertionError("the source did not accept");
+    throw new AssertionError("the source did not accept and pin");
   }
 
   private static void request(RawPeer peer, int first, int count, boolean want) throws Exception {
@@ -97,6 +112,211 @@ class HostilePeerTest {
         b.put(want ? Wire.WANT : Wire.CANCEL).putInt(chunk).putInt(chunk + 1);
       }
     });
+  }
+
+  /** What a receiver played by hand saw of the source's frames. */
+  private static final class Seen {
+    final Map<Integer, Set<Integer>> offsets = new HashMap<>();
+    final Set<Long> unavailable = new HashSet<>();
+    int dataFrames;
+    boolean closed;
+    int closeReason = -1;
+
+    void take(ByteBuffer frames) {
+      ByteBuffer b = frames.duplicate();
+      while (b.hasRemaining()) {
+        byte t = b.get();
+        switch (t) {
+          case Wire.ACK -> {
+            if (Wire.readAck(b, new long[512], new long[1]) < 0) {
+              return;
+            }
+          }
+          case Wire.DATA -> {
+            int chunk = b.getInt();
+            int offset = b.getInt();
+            b.position(b.position() + Short.toUnsignedInt(b.getShort()));
+            dataFrames++;
+            offsets.computeIfAbsent(chunk, k -> new HashSet<>()).add(offset);
+          }
+          case Wire.UNAVAILABLE -> unavailable.add(Integer.toUnsignedLong(b.getInt()));
+          case Wire.CLOSE -> {
+            closed = true;
+            closeReason = b.get();
+          }
+          case Wire.PING -> { }
+          case Wire.ACCEPT -> b.position(b.position() + Wire.TOKEN_LENGTH);
+          default -> {
+            return;
+          }
+        }
+      }
+    }
+
+    int fragmentsOf(int chunk) {
+      return offsets.getOrDefault(chunk, Set.of()).size();
+    }
+  }
+
+  /**
+   * Receives and acknowledges until the source acknowledged our packet {@code pn}, the session
+   * closed or {@code timeoutMs} passed.
+   */
+  private static void drainUntilAcked(RawPeer peer, Seen seen, long pn, long timeoutMs)
+      throws Exception {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+    while (peer.largestAckedPn < pn && !seen.closed && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+  }
+
+  /** Sends {@code count} wants of {@code chunk}, 64 to a REQUEST, sequence numbers from {@code seq}. */
+  private static int wantRepeatedly(RawPeer peer, int chunk, int count, int seq) throws Exception {
+    int next = seq;
+    for (int left = count; left > 0; ) {
+      int n = Math.min(left, Wire.MAX_REQUEST_ENTRIES);
+      int first = next;
+      peer.send(b -> {
+        b.put(Wire.REQUEST).put((byte) n);
+        for (int i = 0; i < n; i++) {
+          b.put(Wire.WANT).putInt(chunk).putInt(first + i);
+        }
+      });
+      next += n;
+      left -= n;
+    }
+    return next;
+  }
+
+  @Test
+  void aWantRepeatedWithNewerSequenceNumbersGetsTheChunkOnceAndEndsTheSessionPastTheLimit()
+      throws Exception {
+    UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
+    DataServer server = later(source.serve(LOOPBACK, chunks(4)).get(5, TimeUnit.SECONDS));
+    RawPeer peer = acceptedReceiver(server, id(4));
+    int fragments = (CHUNK + Wire.MAX_FRAGMENT - 1) / Wire.MAX_FRAGMENT;
+    Seen seen = new Seen();
+
+    // A few repeats, well below the limit: the chunk arrives whole, and once.
+    int seq = wantRepeatedly(peer, 0, REPEATS_BELOW_LIMIT, 1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (seen.fragmentsOf(0) < fragments && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+    assertThat(seen.fragmentsOf(0)).as("fragments of chunk 0").isEqualTo(fragments);
+    assertThat(seen.closed).isFalse();
+
+    // The attack: 100,000 wants of chunk 0 in all, each newer than the last, in bursts of eight
+    // REQUESTs that the source has acknowledged before the next. The source stops them.
+    int total = 100_000;
+    int sent = REPEATS_BELOW_LIMIT;
+    while (sent < total && !seen.closed) {
+      int n = Math.min(8 * Wire.MAX_REQUEST_ENTRIES, total - sent);
+      seq = wantRepeatedly(peer, 0, n, seq);
+      sent += n;
+      drainUntilAcked(peer, seen, peer.nextPn - 1, 5000);
+    }
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (!seen.closed && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+    System.out.printf("repeated wants: %d sent, %d DATA frames of chunk 0 (%d a copy)%n", sent,
+        seen.dataFrames, fragments);
+    // One copy; the slack is for a fragment resent after a loss, never a second copy asked for.
+    assertThat(seen.dataFrames).as("DATA frames of chunk 0").isLessThan(2 * fragments);
+    assertThat(seen.closed).as("the source ended the session").isTrue();
+    assertThat(seen.closeReason).isEqualTo(Wire.CLOSE_ERROR);
+    assertThat(sent).as("wants sent before the source ended the session").isLessThan(total);
+    Await.until(() -> source.stats().sessions() == 0, Duration.ofSeconds(5),
+        "the source dropped the session");
+  }
+
+  /** Receives and acknowledges until {@code done} holds or {@code timeoutMs} passed. */
+  private static void receiveUntil(RawPeer peer, Seen seen, java.util.function.BooleanSupplier done,
+      long timeoutMs) throws Exception {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+  }
+
+  private static void entry(RawPeer peer, byte kind, int chunk, int seq) throws Exception {
+    peer.send(b -> b.put(Wire.REQUEST).put((byte) 1).put(kind).putInt(chunk).putInt(seq));
+  }
+
+  @Test
+  void aChunkCancelledAndWantedAgainIsSentAgainButAWantRepeatedWithoutACancelIsNot()
+      throws Exception {
+    UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
+    DataServer server = later(source.serve(LOOPBACK, chunks(4)).get(5, TimeUnit.SECONDS));
+    RawPeer peer = acceptedReceiver(server, id(6));
+    int fragments = (CHUNK + Wire.MAX_FRAGMENT - 1) / Wire.MAX_FRAGMENT;
+    Seen seen = new Seen();
+    entry(peer, Wire.WANT, 2, 1);
+    receiveUntil(peer, seen, () -> seen.fragmentsOf(2) == fragments, 5000);
+    assertThat(seen.dataFrames).isEqualTo(fragments);
+
+    // The receiver cancelled (its copy from elsewhere arrived first, say) and needs it again.
+    entry(peer, Wire.CANCEL, 2, 2);
+    entry(peer, Wire.WANT, 2, 3);
+    receiveUntil(peer, seen, () -> seen.dataFrames == 2 * fragments, 5000);
+    assertThat(seen.dataFrames).as("DATA frames after a cancel and a want").isEqualTo(2 * fragments);
+
+    // Asked again without a cancel, just after it was sent: not sent again. Chunk 3, asked for
+    // behind it, shows the source went past the repeat.
+    entry(peer, Wire.WANT, 2, 4);
+    entry(peer, Wire.WANT, 3, 5);
+    receiveUntil(peer, seen, () -> seen.fragmentsOf(3) == fragments, 5000);
+    assertThat(seen.fragmentsOf(3)).isEqualTo(fragments);
+    assertThat(seen.dataFrames).as("DATA frames of chunks 2 and 3").isEqualTo(3 * fragments);
+    assertThat(seen.closed).isFalse();
+  }
+
+  @Test
+  void aWantOfAChunkIndexFrom2To31UpIsAnsweredUnavailable() throws Exception {
+    UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
+    DataServer server = later(source.serve(LOOPBACK, chunks(4)).get(5, TimeUnit.SECONDS));
+    RawPeer peer = acceptedReceiver(server, id(5));
+    // Indexes are unsigned 32-bit: these are past 2^31 - 1, and no track has them; chunk 1 exists.
+    long[] beyond = {1L << 31, (1L << 31) + 12_345, 0xFFFF_FFFFL, Integer.MAX_VALUE};
+    peer.send(b -> {
+      b.put(Wire.REQUEST).put((byte) (beyond.length + 1));
+      for (int i = 0; i < beyond.length; i++) {
+        b.put(Wire.WANT).putInt((int) beyond[i]).putInt(i + 1);
+      }
+      b.put(Wire.WANT).putInt(1).putInt(beyond.length + 1);
+    });
+    int fragments = (CHUNK + Wire.MAX_FRAGMENT - 1) / Wire.MAX_FRAGMENT;
+    Seen seen = new Seen();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while ((seen.unavailable.size() < beyond.length || seen.fragmentsOf(1) < fragments)
+        && System.nanoTime() < deadline) {
+      ByteBuffer got = peer.receive(50);
+      if (got != null) {
+        seen.take(got);
+      }
+      peer.ackAll();
+    }
+    assertThat(seen.unavailable).as("chunks answered UNAVAILABLE")
+        .containsExactlyInAnyOrder(beyond[0], beyond[1], beyond[2], beyond[3]);
+    assertThat(seen.fragmentsOf(1)).as("fragments of chunk 1").isEqualTo(fragments);
+    assertThat(source.drops().get(Drops.Reason.MALFORMED_FRAME)).isZero();
   }
 
   @Test
@@ -201,7 +421,7 @@ class HostilePeerTest {
     assertThat(hello).isNotNull();
     assertThat(RawPeer.holds(hello, Wire.HELLO)).isTrue();
     peer.remote(peer.lastFrom);
-    peer.send(b -> b.put(Wire.ACCEPT));
+    peer.send(b -> b.put(Wire.ACCEPT).put(new byte[Wire.TOKEN_LENGTH]));
     opened.get(5, TimeUnit.SECONDS);
 
     byte[] bytes = new byte[Wire.MAX_FRAGMENT + 1];

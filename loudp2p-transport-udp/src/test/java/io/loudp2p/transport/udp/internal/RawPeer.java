@@ -35,6 +35,8 @@ final class RawPeer implements AutoCloseable {
   /** The packet number of the last datagram {@link #receive} opened. */
   long lastPn = -1;
   long largestReceivedPn = -1;
+  /** The largest packet number of ours the other side acknowledged in a leading ACK frame. */
+  long largestAckedPn = -1;
   /** Datagrams received that did not open. */
   int unopened;
 
@@ -86,6 +88,29 @@ final class RawPeer implements AutoCloseable {
     channel.send(out, remote);
   }
 
+  /**
+   * The address token of the ACCEPT in {@code frames} (a received datagram's, flipped), or null
+   * when it holds none.
+   */
+  static byte[] acceptToken(ByteBuffer frames) {
+    ByteBuffer b = frames.duplicate();
+    while (b.hasRemaining()) {
+      byte t = b.get();
+      switch (t) {
+        case Wire.ACK -> Wire.readAck(b, new long[512], new long[1]);
+        case Wire.ACCEPT -> {
+          byte[] token = new byte[Wire.TOKEN_LENGTH];
+          b.get(token);
+          return token;
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
   /** Sends an ACK frame of every packet number from 0 to the largest received. */
   void ackAll() throws IOException {
     long largest = largestReceivedPn;
@@ -126,6 +151,9 @@ final class RawPeer implements AutoCloseable {
       }
       lastPn = pn;
       largestReceivedPn = Math.max(largestReceivedPn, pn);
+      if (plain.remaining() >= 9 && plain.get(0) == Wire.ACK) {
+        largestAckedPn = Math.max(largestAckedPn, plain.getLong(1));
+      }
       return plain;
     }
   }
@@ -149,6 +177,7 @@ final class RawPeer implements AutoCloseable {
         }
         case Wire.UNAVAILABLE -> b.position(b.position() + 4);
         case Wire.CLOSE -> b.position(b.position() + 1);
+        case Wire.ACCEPT, Wire.ECHO -> b.position(b.position() + Wire.TOKEN_LENGTH);
         default -> {
           return false;
         }
@@ -173,6 +202,7 @@ final class RawPeer implements AutoCloseable {
           b.position(b.position() + n);
         }
         case Wire.UNAVAILABLE -> b.position(b.position() + 4);
+        case Wire.ACCEPT, Wire.ECHO -> b.position(b.position() + Wire.TOKEN_LENGTH);
         default -> {
           return -1;
         }

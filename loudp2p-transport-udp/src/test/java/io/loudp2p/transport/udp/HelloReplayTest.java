@@ -1,0 +1,90 @@
+package io.loudp2p.transport.udp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loudp2p.core.testing.Await;
+import io.loudp2p.spi.DataOffer;
+import io.loudp2p.spi.DataServer;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.transport.udp.internal.Drops;
+import io.loudp2p.transport.udp.internal.UdpDataTransport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An observer on the path that replays the receiver's datagrams from its own address, each ahead
+ * of the original, neither takes the session nor keeps its receiver from opening it.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HelloReplayTest {
+  private static final InetSocketAddress LOOPBACK =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T later(T c) {
+    toClose.add(c);
+    return c;
+  }
+
+  private UdpDataTransport transport() {
+    return (UdpDataTransport) later(
+        new UdpDataTransportProvider().create(TransportOptions.defaults()));
+  }
+
+  @Test
+  void copiesOfTheReceiversDatagramsSentAheadFromAnotherAddressNeitherPinNorMoveTheSession()
+      throws Exception {
+    UdpDataTransport source = transport();
+    UdpDataTransport receiver = transport();
+    TrackFetch.Tracks tracks = new TrackFetch.Tracks();
+    DataSessionId id = TrackFetch.id(21);
+    byte[] track = tracks.add(id, 1024 * 1024 + 5, 21);
+    DataServer server = later(source.serve(LOOPBACK, tracks).get(5, TimeUnit.SECONDS));
+    DataOffer offer = server.prepare(id, receiver.prepare(id));
+    ReplayTap tap = later(new ReplayTap(offer.endpoint()));
+
+    // Every datagram of the receiver's reaches the source first as the attacker's copy: the first
+    // HELLO the source hears comes from the attacker. The receiver still opens within the open
+    // timeout, through the tap's forwarding socket.
+    TrackFetch fetch = new TrackFetch(track, 16);
+    fetch.session = receiver.open(tap.address(), id, new byte[] {1}, offer.publicKey(), fetch)
+        .get(5, TimeUnit.SECONDS);
+    assertThat(tap.replayed.get()).as("copies the attacker sent ahead").isPositive();
+    fetch.start();
+    Await.until(() -> fetch.bytes.get() > 0, Duration.ofSeconds(5), "the first bytes arrived");
+
+    // Once data flows, the session is the receiver's: a replay of everything captured so far,
+    // from the attacker's address, moves nothing, and the attacker hears nothing more.
+    long attackerHeard = tap.toAttacker.get();
+    tap.replayAllFromAttacker();
+    fetch.await(15_000);
+    long replays = tap.captured.size();
+    Await.until(() -> tap.replayed.get() >= replays, Duration.ofSeconds(5), "the replay went out");
+    source.stats(); // a turn of the source's loops: what it would answer has been sent
+    assertThat(tap.toAttacker.get()).as("datagrams the source sent to the attacker after pinning")
+        .isEqualTo(attackerHeard);
+    // Before pinning, the source answered at most the attacker's copies of the HELLO, with an
+    // ACCEPT the attacker cannot open: never a chunk byte.
+    assertThat(attackerHeard).as("answers to the attacker's copies")
+        .isLessThanOrEqualTo(8);
+    // Its copies of the receiver's ECHO did not pin the session: they carry the token of the
+    // receiver's address, not the attacker's.
+    assertThat(source.drops().get(Drops.Reason.UNVALIDATED_ADDRESS)).isPositive();
+  }
+}
