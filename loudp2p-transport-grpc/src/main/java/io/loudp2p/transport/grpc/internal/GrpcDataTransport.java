@@ -47,9 +47,6 @@ public final class GrpcDataTransport implements DataTransport {
   static final Metadata.Key<String> CLOSE_REASON =
       Metadata.Key.of("loudp2p-close-reason", Metadata.ASCII_STRING_MARSHALLER);
 
-  /** Most chunk indexes one session's want list holds; more is a misbehaving receiver. */
-  public static final int MAX_WANTED = 4096;
-
   private final GrpcSettings settings;
   private final Channels channels;
   private final Map<TransportServer, ChunkStreamSource> servers = new ConcurrentHashMap<>();
@@ -292,9 +289,11 @@ public final class GrpcDataTransport implements DataTransport {
       return CompletableFuture.failedFuture(
           new ControlException(ControlErrorCode.UNAVAILABLE, "the gRPC data transport is closed"));
     }
-    ChunkStreamSource source = new ChunkStreamSource(provider);
+    ChunkStreamSource source = new ChunkStreamSource(provider, settings);
     try {
-      Server server = Servers.start(address, settings, source.service());
+      Server server = Servers.start(address, settings, source.service(),
+          Math.min(settings.maxMessageBytes, ChunkStreamSource.MAX_CHUNK_REQUEST_BYTES),
+          ChunkStreamSource.MAX_STREAMS_PER_CONNECTION);
       TransportServer[] holder = new TransportServer[1];
       DataServer handle = Servers.handle(server, address, () -> {
         servers.remove(holder[0]);
@@ -304,6 +303,7 @@ public final class GrpcDataTransport implements DataTransport {
       servers.put(handle, source);
       return CompletableFuture.completedFuture(handle);
     } catch (ControlException e) {
+      source.close();
       return CompletableFuture.failedFuture(e);
     }
   }
