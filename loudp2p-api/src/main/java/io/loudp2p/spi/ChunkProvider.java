@@ -1,7 +1,9 @@
 package io.loudp2p.spi;
 
+import io.loudp2p.PeerId;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The source side of a {@link DataTransport}: decides which sessions it serves and reads the
@@ -21,6 +23,16 @@ public interface ChunkProvider {
    * @param remote where the receiver is
    */
   boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote);
+
+  /**
+   * The peer that opened an accepted session, where the provider knows it (for loudp2p peers, the
+   * signer of the stream initiation the handshake carries), or {@code null}. A transport counts
+   * its limits on concurrent sessions against this peer rather than only against the receiver's
+   * address, which many receivers behind one NAT share. The default knows no peer.
+   */
+  default @Nullable PeerId peerOf(DataSessionId session) {
+    return null;
+  }
 
   /**
    * The length in bytes of chunk {@code index} of the session's track, or {@code -1} when this

@@ -261,14 +261,17 @@ final class RealPeer implements Peer {
   /** A session opened here by a remote receiver, waiting for or streaming over its data stream. */
   private static final class Served {
     final TrackId track;
+    /** The signer of the StreamOpen: the peer the session's streams are counted against. */
+    final PeerId receiver;
     final byte[] handshake;
     final long openedNs;
     /** The transports the session was accepted on: the preferred one, then perhaps its fallback. */
     final Set<String> acceptedOn = new HashSet<>();
     volatile LocalContent.@Nullable Reader reader;
 
-    Served(TrackId track, byte[] handshake, long openedNs) {
+    Served(TrackId track, PeerId receiver, byte[] handshake, long openedNs) {
       this.track = track;
+      this.receiver = receiver;
       this.handshake = handshake;
       this.openedNs = openedNs;
     }
@@ -1025,7 +1028,7 @@ final class RealPeer implements Peer {
         answerReachabilityCheck(message.sender(), p.getReachabilityCheck(), remote, responder);
         break;
       case STREAM_OPEN:
-        answerStreamOpen(p.getStreamOpen(), request, responder);
+        answerStreamOpen(message.sender(), p.getStreamOpen(), request, responder);
         break;
       default:
         responder.fail(ControlErrorCode.MALFORMED, p.getBodyCase() + " is not a request");
@@ -1417,7 +1420,8 @@ final class RealPeer implements Peer {
         .setAvailability(chunkMap(content.availability(id.get()), manifest.get().chunkCount())))));
   }
 
-  private void answerStreamOpen(StreamOpen open, byte[] envelope, ControlResponder responder) {
+  private void answerStreamOpen(PeerId receiver, StreamOpen open, byte[] envelope,
+      ControlResponder responder) {
     Optional<TrackId> id = trackId(open.getTrackId(), responder);
     if (id.isEmpty()) {
       return;
@@ -1463,7 +1467,8 @@ final class RealPeer implements Peer {
       return;
     }
     DataSessionId sessionId = DataSessionId.fromBytes(open.getSessionId().toByteArray());
-    if (served.putIfAbsent(sessionId, new Served(id.get(), envelope, runtime.nanoTime().getAsLong())) != null) {
+    if (served.putIfAbsent(sessionId, new Served(id.get(), receiver, envelope,
+        runtime.nanoTime().getAsLong())) != null) {
       responder.fail(ControlErrorCode.MALFORMED, "session " + sessionId + " already open");
       return;
     }
@@ -1560,6 +1565,12 @@ final class RealPeer implements Peer {
         s.acceptedOn.add(transport);
         return true;
       }
+    }
+
+    @Override
+    public @Nullable PeerId peerOf(DataSessionId session) {
+      Served s = served.get(session);
+      return s == null ? null : s.receiver;
     }
 
     @Override

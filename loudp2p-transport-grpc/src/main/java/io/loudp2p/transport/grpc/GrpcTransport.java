@@ -41,5 +41,23 @@ public final class GrpcTransport {
   /** Default of {@link #OPEN_TIMEOUT_MS}. */
   public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * Property: milliseconds a chunk stream may stay open before its first request brings a
+   * handshake the source accepts; then it is ended with {@code DEADLINE_EXCEEDED}.
+   */
+  public static final String DATA_HANDSHAKE_TIMEOUT_MS = "grpc.dataHandshakeTimeoutMs";
+
+  /** Default of {@link #DATA_HANDSHAKE_TIMEOUT_MS}. */
+  public static final Duration DEFAULT_DATA_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * Property: milliseconds a source waits, with chunks to send, for a receiver that does not read
+   * (HTTP/2 flow control stays closed); then the stream is ended with {@code DEADLINE_EXCEEDED}.
+   */
+  public static final String DATA_STALL_TIMEOUT_MS = "grpc.dataStallTimeoutMs";
+
+  /** Default of {@link #DATA_STALL_TIMEOUT_MS}. */
+  public static final Duration DEFAULT_DATA_STALL_TIMEOUT = Duration.ofSeconds(30);
+
   private GrpcTransport() {}
 }

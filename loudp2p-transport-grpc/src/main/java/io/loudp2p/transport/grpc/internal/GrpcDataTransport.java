@@ -1,18 +1,14 @@
 package io.loudp2p.transport.grpc.internal;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.loudp2p.core.proto.v1.ChunkFrame;
 import io.loudp2p.core.proto.v1.ChunkRequest;
@@ -28,8 +24,7 @@ import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportServer;
 import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,12 +47,9 @@ public final class GrpcDataTransport implements DataTransport {
   static final Metadata.Key<String> CLOSE_REASON =
       Metadata.Key.of("loudp2p-close-reason", Metadata.ASCII_STRING_MARSHALLER);
 
-  /** Most chunk indexes one session's want list holds; more is a misbehaving receiver. */
-  public static final int MAX_WANTED = 4096;
-
   private final GrpcSettings settings;
   private final Channels channels;
-  private final Set<TransportServer> servers = ConcurrentHashMap.newKeySet();
+  private final Map<TransportServer, ChunkStreamSource> servers = new ConcurrentHashMap<>();
   private final Set<ReceiverSession> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -297,208 +289,28 @@ public final class GrpcDataTransport implements DataTransport {
       return CompletableFuture.failedFuture(
           new ControlException(ControlErrorCode.UNAVAILABLE, "the gRPC data transport is closed"));
     }
-    Set<SourceSession> live = ConcurrentHashMap.newKeySet();
-    ServerServiceDefinition service = ServerServiceDefinition.builder(Loudp2pGrpc.SERVICE_NAME)
-        .addMethod(Loudp2pGrpc.getFetchChunksMethod(), ServerCalls.asyncBidiStreamingCall(
-            responses -> {
-              SourceSession s = new SourceSession(provider,
-                  (ServerCallStreamObserver<DataFrame>) responses, PeerCallLimiter.remote(), live);
-              live.add(s);
-              return s;
-            }))
-        .build();
+    ChunkStreamSource source = new ChunkStreamSource(provider, settings);
     try {
-      Server server = Servers.start(address, settings, service);
+      Server server = Servers.start(address, settings, source.service(),
+          Math.min(settings.maxMessageBytes, ChunkStreamSource.MAX_CHUNK_REQUEST_BYTES),
+          ChunkStreamSource.MAX_STREAMS_PER_CONNECTION);
       TransportServer[] holder = new TransportServer[1];
       DataServer handle = Servers.handle(server, address, () -> {
         servers.remove(holder[0]);
-        for (SourceSession s : live) {
-          s.sourceClosing();
-        }
+        source.close();
       });
       holder[0] = handle;
-      servers.add(handle);
+      servers.put(handle, source);
       return CompletableFuture.completedFuture(handle);
     } catch (ControlException e) {
+      source.close();
       return CompletableFuture.failedFuture(e);
     }
   }
 
-  /**
-   * One session as the source sees it. Every touch of the response stream and the provider happens
-   * under this object's lock, so calls for one session never overlap.
-   */
-  private static final class SourceSession implements StreamObserver<ChunkRequest> {
-    private final ChunkProvider provider;
-    private final ServerCallStreamObserver<DataFrame> responses;
-    private final InetSocketAddress remote;
-    private final Set<SourceSession> live;
-    private final ArrayDeque<Integer> wanted = new ArrayDeque<>();
-    private @Nullable DataSessionId id;
-    private int current = -1;
-    private int currentLength;
-    private int currentOffset;
-    private boolean ended;
-
-    SourceSession(ChunkProvider provider, ServerCallStreamObserver<DataFrame> responses,
-        InetSocketAddress remote, Set<SourceSession> live) {
-      this.provider = provider;
-      this.responses = responses;
-      this.remote = remote;
-      this.live = live;
-      responses.setOnReadyHandler(this::drain);
-      responses.setOnCancelHandler(this::cancelled);
-    }
-
-    @Override
-    public synchronized void onNext(ChunkRequest request) {
-      if (ended) {
-        return;
-      }
-      if (id == null) {
-        if (request.getSessionId().size() != DataSessionId.LENGTH) {
-          end(Status.INVALID_ARGUMENT.withDescription(
-              "the first request must carry a 16-byte session_id and the handshake"), null);
-          return;
-        }
-        DataSessionId sessionId = DataSessionId.fromBytes(request.getSessionId().toByteArray());
-        boolean accepted;
-        try {
-          accepted = provider.accept(sessionId, request.getHandshake().toByteArray(), remote);
-        } catch (RuntimeException e) {
-          log.warn("chunk provider failed to judge a session from {}", remote, e);
-          accepted = false;
-        }
-        if (!accepted) {
-          end(Status.UNAUTHENTICATED.withDescription(
-              "the source refused session " + sessionId + " (unknown session or bad handshake)"), null);
-          return;
-        }
-        id = sessionId;
-        responses.onNext(DataFrame.newBuilder().setAccepted(true).build());
-      }
-      for (int index : request.getCancelList()) {
-        wanted.remove(index);
-        if (index == current) {
-          current = -1;
-        }
-      }
-      for (int index : request.getWantList()) {
-        if (index == current) {
-          currentOffset = 0; // asked again: all of it again
-        } else if (!wanted.contains(index)) {
-          if (wanted.size() >= MAX_WANTED) {
-            end(Status.RESOURCE_EXHAUSTED.withDescription(
-                "more than " + MAX_WANTED + " chunks wanted at once"), null);
-            return;
-          }
-          wanted.add(index);
-        }
-      }
-      drain();
-    }
-
-    private synchronized void drain() {
-      DataSessionId session = id;
-      if (ended || session == null) {
-        return;
-      }
-      while (responses.isReady()) {
-        if (current < 0) {
-          Integer next = wanted.poll();
-          if (next == null) {
-            return;
-          }
-          int length = safeLength(session, next);
-          if (length < 0) {
-            responses.onNext(DataFrame.newBuilder().setUnavailable(next).build());
-            continue;
-          }
-          current = next;
-          currentLength = length;
-          currentOffset = 0;
-          if (length == 0) {
-            current = -1;
-            continue;
-          }
-        }
-        int n = Math.min(MAX_FRAGMENT_PAYLOAD, currentLength - currentOffset);
-        // The provider writes straight into the bytes the frame carries: one copy per fragment.
-        byte[] piece = new byte[n];
-        try {
-          provider.readChunk(session, current, currentOffset, ByteBuffer.wrap(piece));
-        } catch (RuntimeException e) {
-          log.warn("chunk provider failed to read chunk {} of session {}", current, session, e);
-          responses.onNext(DataFrame.newBuilder().setUnavailable(current).build());
-          current = -1;
-          continue;
-        }
-        responses.onNext(DataFrame.newBuilder().setChunk(ChunkFrame.newBuilder()
-            .setChunkIndex(current).setOffset(currentOffset)
-            .setData(UnsafeByteOperations.unsafeWrap(piece))).build());
-        currentOffset += n;
-        if (currentOffset >= currentLength) {
-          current = -1;
-        }
-      }
-    }
-
-    private int safeLength(DataSessionId session, int index) {
-      try {
-        return provider.chunkLength(session, index);
-      } catch (RuntimeException e) {
-        log.warn("chunk provider failed on the length of chunk {}", index, e);
-        return -1;
-      }
-    }
-
-    @Override
-    public synchronized void onError(Throwable t) {
-      end(null, null);
-    }
-
-    @Override
-    public synchronized void onCompleted() {
-      end(Status.OK, null);
-    }
-
-    private synchronized void cancelled() {
-      end(null, null);
-    }
-
-    synchronized void sourceClosing() {
-      Metadata trailers = new Metadata();
-      trailers.put(CLOSE_REASON, "source-closed");
-      end(Status.UNAVAILABLE.withDescription("the source stopped serving"), trailers);
-    }
-
-    /** Ends the session once: answers the receiver with {@code status} unless it is gone. */
-    private void end(@Nullable Status status, @Nullable Metadata trailers) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      live.remove(this);
-      if (status != null) {
-        try {
-          if (status.isOk()) {
-            responses.onCompleted();
-          } else {
-            responses.onError(status.asRuntimeException(trailers));
-          }
-        } catch (RuntimeException e) {
-          log.debug("ending a session whose receiver is gone", e);
-        }
-      }
-      DataSessionId session = id;
-      if (session != null) {
-        try {
-          provider.onSessionClosed(session);
-        } catch (RuntimeException e) {
-          log.warn("chunk provider failed on the end of session {}", session, e);
-        }
-      }
-    }
+  /** The source behind a server this transport started, while it serves. */
+  @Nullable ChunkStreamSource source(DataServer server) {
+    return servers.get(server);
   }
 
   @Override
@@ -507,7 +319,7 @@ public final class GrpcDataTransport implements DataTransport {
       return;
     }
     closed = true;
-    for (TransportServer server : servers) {
+    for (TransportServer server : servers.keySet()) {
       server.close();
     }
     servers.clear();

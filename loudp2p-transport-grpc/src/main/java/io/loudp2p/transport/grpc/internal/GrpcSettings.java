@@ -14,6 +14,8 @@ final class GrpcSettings {
   final Duration keepAliveTimeout;
   final Duration idleTimeout;
   final Duration openTimeout;
+  final Duration dataHandshakeTimeout;
+  final Duration dataStallTimeout;
   final @Nullable Executor callbackExecutor;
 
   GrpcSettings(TransportOptions options) {
@@ -28,6 +30,12 @@ final class GrpcSettings {
         (int) GrpcTransport.DEFAULT_IDLE_TIMEOUT.toMillis()));
     this.openTimeout = Duration.ofMillis(options.positiveIntProperty(GrpcTransport.OPEN_TIMEOUT_MS,
         (int) GrpcTransport.DEFAULT_OPEN_TIMEOUT.toMillis()));
+    this.dataHandshakeTimeout = Duration.ofMillis(options.positiveIntProperty(
+        GrpcTransport.DATA_HANDSHAKE_TIMEOUT_MS,
+        (int) GrpcTransport.DEFAULT_DATA_HANDSHAKE_TIMEOUT.toMillis()));
+    this.dataStallTimeout = Duration.ofMillis(options.positiveIntProperty(
+        GrpcTransport.DATA_STALL_TIMEOUT_MS,
+        (int) GrpcTransport.DEFAULT_DATA_STALL_TIMEOUT.toMillis()));
     this.callbackExecutor = options.callbackExecutor();
   }
 }

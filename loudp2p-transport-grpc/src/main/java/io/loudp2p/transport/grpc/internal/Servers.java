@@ -16,8 +16,18 @@ final class Servers {
 
   static Server start(InetSocketAddress address, GrpcSettings settings,
       ServerServiceDefinition service) {
+    return start(address, settings, service, settings.maxMessageBytes, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A server whose messages are at most {@code maxInboundMessageBytes} and whose connections
+   * carry at most {@code maxCallsPerConnection} calls at once (HTTP/2 MAX_CONCURRENT_STREAMS).
+   */
+  static Server start(InetSocketAddress address, GrpcSettings settings,
+      ServerServiceDefinition service, int maxInboundMessageBytes, int maxCallsPerConnection) {
     Server server = NettyServerBuilder.forAddress(address)
-        .maxInboundMessageSize(settings.maxMessageBytes)
+        .maxInboundMessageSize(maxInboundMessageBytes)
+        .maxConcurrentCallsPerConnection(maxCallsPerConnection)
         .keepAliveTime(settings.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .permitKeepAliveTime(Math.min(10_000, settings.keepAliveTime.toMillis()), TimeUnit.MILLISECONDS)
