@@ -20,7 +20,9 @@ public interface ChunkProvider {
    *
    * @param session the ID agreed on the control plane
    * @param handshake the opaque bytes the receiver passed to {@link DataTransport#open}
-   * @param remote where the receiver is
+   * @param remote where the request came from, as the transport saw it: a hint, not proof of who
+   *     the receiver is (the UDP transport learns it from the first authenticated HELLO, before it
+   *     has checked the address)
    */
   boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote);
 

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The content-addressed cache of chunks of tracks being played, on disk, served to other peers.
  *
  * <p>Each track has a folder named by its track ID holding its manifest, a data file with chunk
- * {@code i} at offset {@code i * 16 KiB}, a journal of the chunks present, and when it was last
+ * {@code i} at offset {@code i * 16 KiB}, a journal of the chunks present (and of those later
+ * found damaged, which are then no longer advertised, even after a restart), and when it was last
  * played. Only chunks that verify against the manifest are written; the data is flushed to disk
  * before the journal records it, so a process killed while writing loses at most the chunks in
  * flight; and every read verifies what it loads, so a chunk damaged on disk is dropped and
@@ -444,6 +445,8 @@ public final class ChunkCache implements AutoCloseable {
           int index = log.getInt();
           if (index >= 0 && index < manifest.chunkCount()) {
             present.set(index);
+          } else if (index < 0 && ~index < manifest.chunkCount()) {
+            present.clear(~index); // found damaged after it was written
           }
         }
       }
@@ -516,9 +519,26 @@ public final class ChunkCache implements AutoCloseable {
       }
       if (buf.hasRemaining() || !manifest.verifyChunk(index, dst, dstOffset, length)) {
         present.clear(index);
+        forget(index);
         return -2;
       }
       return length;
+    }
+
+    /**
+     * Records in the journal that a chunk was found damaged ({@code ~index}, a negative record), so
+     * that it is not advertised again after a restart. Best effort: without the record, the chunk
+     * is found damaged again on its next read.
+     */
+    private void forget(int index) {
+      try {
+        FileChannel j = journalChannel();
+        Storage.DEFAULT.write(j, ByteBuffer.allocate(4).putInt(0, ~index), journalEnd);
+        j.force(false);
+        journalEnd += 4;
+      } catch (IOException e) {
+        log.warn("cannot record that chunk {} is damaged: {}", index, e.toString());
+      }
     }
 
     void writePlayed() throws IOException {

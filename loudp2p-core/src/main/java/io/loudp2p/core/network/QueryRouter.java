@@ -64,7 +64,7 @@ public final class QueryRouter<U> {
     static final Decision DUPLICATE = new Decision(true, List.of());
   }
 
-  private record Route<U>(@Nullable PeerId from, U upstream, long atMs) {}
+  private record Route<U>(@Nullable PeerId from, @Nullable U upstream, long atMs) {}
 
   /** A neighbour's summary, when it came, and the neighbour's record (where to send it queries). */
   private record Known(KeywordSummary summary, long atMs, NodeRecord sender) {}
@@ -195,6 +195,18 @@ public final class QueryRouter<U> {
       out.add(new Forward(n.id(), walk));
     }
     return new Decision(false, out);
+  }
+
+  /**
+   * Forgets where hits for {@code queryId} went back to (the call upstream ended), and still drops
+   * the query as a duplicate for the rest of {@link #ROUTE_LIFETIME_MS}: a remembered route holds
+   * no finished call.
+   */
+  public synchronized void release(ByteString queryId) {
+    Route<U> r = seen.get(queryId);
+    if (r != null) {
+      seen.put(queryId, new Route<>(r.from(), null, r.atMs()));
+    }
   }
 
   /** Where hits for {@code queryId} go back to, or null when the route is unknown or expired. */

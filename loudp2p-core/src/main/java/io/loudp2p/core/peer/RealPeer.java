@@ -1174,6 +1174,7 @@ final class RealPeer implements Peer {
       synchronized (responder) {
         responder.complete();
       }
+      r.release(query.getQueryId());
     });
   }
 

@@ -150,6 +150,35 @@ class ChunkCacheTest {
   }
 
   @Test
+  void aChunkFoundDamagedIsNotAdvertisedAfterARestartUntilItIsFetchedAgain() throws IOException {
+    byte[] track = bytes(3 * CHUNK, 8);
+    Manifest m = manifest(track);
+    try (ChunkCache cache = open(BIG)) {
+      cache.put(m);
+      writeAll(cache, m, track);
+    }
+    Path data = dir.resolve("tracks").resolve(m.trackId().toString()).resolve(ChunkCache.DATA);
+    try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {42}), 2L * CHUNK + 3);
+    }
+    try (ChunkCache reopened = open(BIG)) {
+      assertThat(reopened.availability(m.trackId()).stream()).containsExactly(0, 1, 2);
+      assertThat(read(reopened, m.trackId(), 2)).isNull();
+      assertThat(reopened.isComplete(m.trackId())).isFalse();
+    }
+    try (ChunkCache again = open(BIG)) {
+      assertThat(again.availability(m.trackId()).stream()).as("after a restart")
+          .containsExactly(0, 1);
+      assertThat(again.writeChunk(m.trackId(), 2, track, 2 * CHUNK, CHUNK)).isTrue();
+    }
+    try (ChunkCache whole = open(BIG)) {
+      assertThat(whole.availability(m.trackId()).stream()).containsExactly(0, 1, 2);
+      assertThat(read(whole, m.trackId(), 2))
+          .isEqualTo(java.util.Arrays.copyOfRange(track, 2 * CHUNK, 3 * CHUNK));
+    }
+  }
+
+  @Test
   void chunkDamagedOnDiskIsDroppedNeverServed() throws IOException {
     byte[] track = bytes(2 * CHUNK, 6);
     Manifest m = manifest(track);

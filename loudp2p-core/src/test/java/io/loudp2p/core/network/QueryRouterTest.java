@@ -39,6 +39,14 @@ class QueryRouterTest {
   }
 
   @Test
+  void aReleasedRouteHoldsNoUpstreamButStillDropsTheDuplicate() {
+    router.route(query(3, 0), id(1), "from-1", neighbours, NOW);
+    router.release(query(3, 0).getQueryId());
+    assertThat(router.upstream(query(3, 0).getQueryId(), NOW)).isNull();
+    assertThat(router.route(query(3, 0), id(2), "from-2", neighbours, NOW + 1).duplicate()).isTrue();
+  }
+
+  @Test
   void floodingSendsToEveryNeighbourButTheSenderWithOneHopLess() {
     QueryRouter.Decision d = router.route(query(3, 0), id(1), "x", neighbours, NOW);
     assertThat(d.forwards()).hasSize(11).allMatch(f -> f.query().getTtl() == 2)

@@ -142,7 +142,8 @@ public final class GrpcDataTransport implements DataTransport {
           break;
         case CHUNK:
           ChunkFrame chunk = frame.getChunk();
-          if (!isCancelled(chunk.getChunkIndex())) {
+          // A chunk index of 2^31 or more (uint32) is no chunk of any track: a hostile source's.
+          if (chunk.getChunkIndex() >= 0 && !isCancelled(chunk.getChunkIndex())) {
             listener.onFragment(chunk.getChunkIndex(), chunk.getOffset(),
                 chunk.getData().asReadOnlyByteBuffer());
           }
