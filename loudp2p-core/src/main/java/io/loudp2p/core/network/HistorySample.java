@@ -1,11 +1,13 @@
 package io.loudp2p.core.network;
 
 import io.loudp2p.PeerId;
+import io.loudp2p.core.internal.LruMap;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +32,8 @@ import org.jspecify.annotations.Nullable;
 public final class HistorySample {
   /** The lowest-ranked records each sampler keeps: its choice and the ones that replace it. */
   public static final int BACKUPS = 4;
+  /** Peers found gone that are remembered, so that relayed copies of their records do not return. */
+  public static final int GONE = 1024;
 
   private final long[] seeds;
   private final byte[] key = new byte[32];
@@ -38,6 +42,8 @@ public final class HistorySample {
   private final long[][] ranks;
   private final int[] counts;
   private final MessageDigest sha256;
+  /** Peers found gone, with the highest sequence of theirs seen then. */
+  private final Map<PeerId, Long> gone = new LruMap<>(GONE);
 
   /** {@code size} samplers with keys drawn from {@code random} (a secure one in production). */
   public HistorySample(int size, Random random) {
@@ -59,8 +65,19 @@ public final class HistorySample {
     }
   }
 
-  /** Shows the samplers a FULL peer's checked, valid record. */
-  public synchronized void offer(NodeRecord record) {
+  /**
+   * Shows the samplers a FULL peer's checked, valid record. A peer found gone is not taken again
+   * from records others pass on (they keep them for an hour after it left), only once it is heard
+   * from itself ({@code firstHand}) or signs a newer record.
+   */
+  public synchronized void offer(NodeRecord record, boolean firstHand) {
+    Long goneAt = gone.get(record.id());
+    if (goneAt != null) {
+      if (!firstHand && record.sequence() <= goneAt) {
+        return;
+      }
+      gone.remove(record.id());
+    }
     long hash = hash(record.id());
     for (int i = 0; i < kept.length; i++) {
       offer(i, record, rank(hash, i));
@@ -94,11 +111,26 @@ public final class HistorySample {
     counts[i] = Math.min(n + 1, BACKUPS);
   }
 
-  /** Forgets {@code id} in every sampler (found gone, turned LIGHT): the next lowest takes over. */
+  /** Forgets {@code id} in every sampler (turned LIGHT): the next lowest takes over. */
   public synchronized void invalidate(PeerId id) {
     for (int i = 0; i < kept.length; i++) {
       removeIf(i, id, Long.MIN_VALUE);
     }
+  }
+
+  /** Whether {@code id} was found gone and {@code sequence} is no newer than its record then. */
+  public synchronized boolean isGone(PeerId id, long sequence) {
+    Long goneAt = gone.get(id);
+    return goneAt != null && sequence <= goneAt;
+  }
+
+  /**
+   * Forgets a peer that did not answer, whose record (up to {@code sequence}) then no longer
+   * counts when others pass it on; at most {@link #GONE} such peers are remembered.
+   */
+  public synchronized void gone(PeerId id, long sequence) {
+    invalidate(id);
+    gone.put(id, sequence);
   }
 
   /** Forgets the records that are no longer valid at {@code nowMs}. */

@@ -37,9 +37,10 @@ import org.jspecify.annotations.Nullable;
  * peers heard of, however often each was pushed (Brahms). The peers this peer routes to and
  * announces itself to, its {@link #neighbours()}, are the history sample's, topped up from the
  * Cyclon view while the sample has fewer distinct peers than the view has room for; the Cyclon
- * view goes on shuffling underneath, to spread records and find dead peers. A sampled peer ages
- * like a view entry and, once the oldest, is shuffled with; one that does not answer leaves the
- * sample, and the sampler's next lowest rank takes its place. Pushing harder wins an attacker
+ * view goes on shuffling underneath, to spread records and find dead peers. A sampled peer that
+ * has not been heard from itself for {@link #PROBE_AFTER} rounds is shuffled with too
+ * ({@link #startProbe}); one that does not answer leaves the sample, and the sampler's next lowest
+ * rank takes its place. Pushing harder wins an attacker
  * nothing; only its share of the identities counts.
  *
  * <p>Thread-safe; time is passed in.
@@ -49,6 +50,8 @@ public final class PeerSampler {
   public static final int DEFAULT_VIEW_SIZE = 20;
   /** Records sent in one shuffle, the sender's own included. */
   public static final int SHUFFLE_LENGTH = 8;
+  /** Rounds a sampled peer outside the view may go unheard from before it is shuffled with. */
+  public static final int PROBE_AFTER = 3;
   /** Most view entries learnt from one peer (not counting that peer's own record). */
   public static final int MAX_PER_SOURCE = 4;
   /** Most view entries with their first address in one /24 (IPv4) or /48 (IPv6). */
@@ -100,8 +103,10 @@ public final class PeerSampler {
   private final Map<PeerId, Slot> view = new LinkedHashMap<>();
   private final Map<PeerId, List<PeerId>> pending = new HashMap<>();
   private final HistorySample history;
-  /** Shuffle rounds since each sampled peer outside the view was last heard from. */
+  /** Shuffle rounds since each sampled peer was last heard from itself. */
   private final Map<PeerId, Integer> sampledAges = new HashMap<>();
+  /** Sampled peers heard from themselves since they were sampled: only these are neighbours. */
+  private final Set<PeerId> confirmed = new HashSet<>();
 
   /** An empty view of {@code viewSize} entries for peer {@code self}. */
   public PeerSampler(PeerId self, int viewSize, Random random) {
@@ -141,33 +146,20 @@ public final class PeerSampler {
         oldest = s;
       }
     }
-    // Sampled peers outside the view age too, and are shuffled with when the oldest of all.
-    NodeRecord probe = null;
-    int probeAge = -1;
-    List<NodeRecord> sampled = history.sample();
+    // Sampled peers count the rounds since they were last heard from themselves: see startProbe.
+    // (A view entry's age cannot tell: others pass on a dead peer's record with a young age.)
     Set<PeerId> keep = new HashSet<>();
-    for (NodeRecord r : sampled) {
+    for (NodeRecord r : history.sample()) {
       keep.add(r.id());
-      if (view.containsKey(r.id())) {
-        continue;
-      }
-      int age = sampledAges.merge(r.id(), 1, (a, b) -> Math.min(MAX_AGE, a + b));
-      if (age > probeAge) {
-        probe = r;
-        probeAge = age;
-      }
+      sampledAges.merge(r.id(), 1, (a, b) -> Math.min(MAX_AGE, a + b));
     }
     sampledAges.keySet().retainAll(keep);
-    NodeRecord target;
-    if (probe != null && (oldest == null || probeAge > oldest.age)) {
-      target = probe;
-      sampledAges.put(probe.id(), 0);
-    } else if (oldest != null) {
-      target = oldest.record;
-      view.remove(target.id());
-    } else {
+    confirmed.retainAll(keep);
+    if (oldest == null) {
       return null;
     }
+    NodeRecord target = oldest.record;
+    view.remove(target.id());
     List<Entry> sample = randomSlots(SHUFFLE_LENGTH - 1, target.id());
     List<PeerId> sent = new ArrayList<>();
     for (Entry e : sample) {
@@ -175,6 +167,43 @@ public final class PeerSampler {
     }
     pending.put(target.id(), sent);
     return new ShuffleStart(target, sample);
+  }
+
+  /**
+   * Starts a second shuffle of the round, with the sampled peer heard from itself least lately,
+   * when it has not been heard from for {@link #PROBE_AFTER} rounds; or returns null. The view's
+   * own shuffles find its dead entries by their ages, but others keep passing on a dead peer's
+   * record as young; this finds the history sample's dead by whether they answer. Call after
+   * {@link #startShuffle}, at most once a round.
+   */
+  public synchronized @Nullable ShuffleStart startProbe(long nowMs) {
+    NodeRecord probe = null;
+    int probeAge = PROBE_AFTER - 1;
+    boolean unconfirmed = false;
+    for (NodeRecord r : history.sample()) {
+      Integer age = sampledAges.get(r.id());
+      if (pending.containsKey(r.id()) || r.id().equals(self) || age == null || !r.validAt(nowMs)) {
+        continue;
+      }
+      // A peer sampled but never heard from comes first: until it answers it is no neighbour.
+      boolean fresh = !confirmed.contains(r.id());
+      if (fresh && (!unconfirmed || age > probeAge) || !unconfirmed && !fresh && age > probeAge) {
+        probe = r;
+        probeAge = age;
+        unconfirmed |= fresh;
+      }
+    }
+    if (probe == null) {
+      return null;
+    }
+    // Its age is reset only when it answers (or is otherwise heard from itself).
+    List<Entry> sample = randomSlots(SHUFFLE_LENGTH - 1, probe.id());
+    List<PeerId> sent = new ArrayList<>();
+    for (Entry e : sample) {
+      sent.add(e.record().id());
+    }
+    pending.put(probe.id(), sent);
+    return new ShuffleStart(probe, sample);
   }
 
   /**
@@ -208,14 +237,25 @@ public final class PeerSampler {
   /** A shuffle target did not answer: it stays out of the view and the history sample. */
   public synchronized void shuffleFailed(PeerId target) {
     pending.remove(target);
-    view.remove(target);
-    history.invalidate(target);
+    forget(target);
   }
 
   /** Forgets a peer found dead or no longer FULL. */
   public synchronized void remove(PeerId id) {
-    view.remove(id);
-    history.invalidate(id);
+    forget(id);
+  }
+
+  private void forget(PeerId id) {
+    Slot s = view.remove(id);
+    NodeRecord sampled = null;
+    for (NodeRecord r : history.sample()) {
+      if (r.id().equals(id)) {
+        sampled = r;
+      }
+    }
+    long sequence = Math.max(s == null ? 0 : s.record.sequence(),
+        sampled == null ? 0 : sampled.sequence());
+    history.gone(id, sequence);
   }
 
   /** The peers the history sample has chosen; for measurements. */
@@ -229,7 +269,7 @@ public final class PeerSampler {
    */
   public synchronized void observe(NodeRecord record, long nowMs) {
     if (!record.id().equals(self) && record.validAt(nowMs) && record.role() == Role.FULL) {
-      history.offer(record);
+      history.offer(record, false);
     }
   }
 
@@ -239,20 +279,24 @@ public final class PeerSampler {
    */
   public synchronized List<NodeRecord> neighbours() {
     List<NodeRecord> out = history.sample();
-    out.removeIf(r -> r.id().equals(self));
+    out.removeIf(r -> r.id().equals(self) || !confirmed.contains(r.id()));
     if (out.size() < viewSize) {
       Set<PeerId> in = new HashSet<>();
       for (NodeRecord r : out) {
         in.add(r.id());
       }
-      List<NodeRecord> rest = new ArrayList<>();
+      // The view entries heard of most lately first: the least likely to have left.
+      List<Slot> rest = new ArrayList<>();
       for (Slot s : view.values()) {
         if (!in.contains(s.record.id())) {
-          rest.add(s.record);
+          rest.add(s);
         }
       }
       Collections.shuffle(rest, random);
-      out.addAll(rest.subList(0, Math.min(viewSize - out.size(), rest.size())));
+      rest.sort(java.util.Comparator.comparingInt(s -> s.age));
+      for (Slot s : rest.subList(0, Math.min(viewSize - out.size(), rest.size()))) {
+        out.add(s.record);
+      }
     }
     return out;
   }
@@ -308,13 +352,17 @@ public final class PeerSampler {
     if (id.equals(self) || !record.validAt(nowMs)) {
       return Admission.REFUSED;
     }
+    if (!source.equals(id) && history.isGone(id, record.sequence())) {
+      return Admission.REFUSED; // found gone: others' copies of its record do not bring it back
+    }
     if (record.role() == Role.LIGHT) {
       history.invalidate(id);
     } else {
-      history.offer(record);
+      history.offer(record, source.equals(id));
     }
     if (source.equals(id)) {
-      sampledAges.remove(id); // heard from the peer itself
+      sampledAges.put(id, 0); // heard from the peer itself
+      confirmed.add(id);
     }
     Slot known = view.get(id);
     if (known != null) {
@@ -395,7 +443,8 @@ public final class PeerSampler {
     for (NodeRecord r : neighbours()) {
       if (!r.id().equals(except)) {
         Slot s = view.get(r.id());
-        int age = s != null ? s.age : sampledAges.getOrDefault(r.id(), 0);
+        // Never younger than the rounds since the peer was heard from itself.
+        int age = Math.max(s != null ? s.age : 0, sampledAges.getOrDefault(r.id(), 0));
         all.add(new Entry(s != null ? s.record : r, age));
       }
     }

@@ -522,42 +522,51 @@ final class RealPeer implements Peer {
         checkLinks();
       }
       PeerSampler.ShuffleStart start = view.startShuffle(nowMs());
-      if (start == null) {
-        return;
+      if (start != null) {
+        shuffleWith(view, start);
       }
-      PeerId target = start.target().id();
-      InetSocketAddress address = controlAddress(start.target());
-      if (address == null) {
-        view.shuffleFailed(target);
-        return;
+      // A FULL peer also checks on a sampled peer it has not heard from (a LIGHT one, perhaps a
+      // phone, only needs its view to find links).
+      PeerSampler.ShuffleStart probe = role == Role.FULL ? view.startProbe(nowMs()) : null;
+      if (probe != null) {
+        shuffleWith(view, probe);
       }
-      Shuffle.Builder b = Shuffle.newBuilder().setSelfRecord(record);
-      for (PeerSampler.Entry e : start.sample()) {
-        b.addSample(e.record().envelope()).addSampleAges(e.age());
-      }
-      KeywordSummary s = summary;
-      if (role == Role.FULL && s != null) {
-        b.setSummary(s.toProto());
-      }
-      control.call(address, seal(Payload.newBuilder().setShuffle(b)), config.callDeadline())
-          .thenAccept(bytes -> {
-            SignedMessage answer = openOrThrow(bytes);
-            if (!answer.sender().equals(target) || !answer.payload().hasShuffle()) {
-              throw new ControlException(ControlErrorCode.MALFORMED, "not a shuffle answer");
-            }
-            Shuffle got = answer.payload().getShuffle();
-            NodeRecord sender = shuffleSender(target, got, address.getAddress());
-            view.completeShuffle(target, sender, shuffleSample(target, got), nowMs());
-            table().reachable(target, true);
-          })
-          .exceptionally(t -> {
-            view.shuffleFailed(target);
-            gone(target, address);
-            return null;
-          });
     } catch (RuntimeException e) {
       log.warn("shuffle failed", e);
     }
+  }
+
+  private void shuffleWith(PeerSampler view, PeerSampler.ShuffleStart start) {
+    PeerId target = start.target().id();
+    InetSocketAddress address = controlAddress(start.target());
+    if (address == null) {
+      view.shuffleFailed(target);
+      return;
+    }
+    Shuffle.Builder b = Shuffle.newBuilder().setSelfRecord(record);
+    for (PeerSampler.Entry e : start.sample()) {
+      b.addSample(e.record().envelope()).addSampleAges(e.age());
+    }
+    KeywordSummary s = summary;
+    if (role == Role.FULL && s != null) {
+      b.setSummary(s.toProto());
+    }
+    control.call(address, seal(Payload.newBuilder().setShuffle(b)), config.callDeadline())
+        .thenAccept(bytes -> {
+          SignedMessage answer = openOrThrow(bytes);
+          if (!answer.sender().equals(target) || !answer.payload().hasShuffle()) {
+            throw new ControlException(ControlErrorCode.MALFORMED, "not a shuffle answer");
+          }
+          Shuffle got = answer.payload().getShuffle();
+          NodeRecord sender = shuffleSender(target, got, address.getAddress());
+          view.completeShuffle(target, sender, shuffleSample(target, got), nowMs());
+          table().reachable(target, true);
+        })
+        .exceptionally(t -> {
+          view.shuffleFailed(target);
+          gone(target, address);
+          return null;
+        });
   }
 
   private void answerShuffle(PeerId sender, Shuffle shuffle, InetAddress remote,

@@ -21,10 +21,10 @@ class HistorySampleTest {
       HistorySample history = new HistorySample(20, new Random(seed));
       for (int round = 0; round < 1000; round++) {
         for (int a = 0; a < 100; a++) {
-          history.offer(full(1000 + a));
+          history.offer(full(1000 + a), false);
         }
         if (round < 900) {
-          history.offer(full(round));
+          history.offer(full(round), false);
         }
       }
       for (NodeRecord r : history.sample()) {
@@ -43,11 +43,11 @@ class HistorySampleTest {
     HistorySample once = new HistorySample(10, new Random(4));
     HistorySample often = new HistorySample(10, new Random(4));
     for (int i = 1; i <= 200; i++) {
-      once.offer(full(i));
+      once.offer(full(i), false);
     }
     for (int round = 0; round < 5; round++) {
       for (int i = 200; i >= 1; i--) {
-        often.offer(full(i));
+        often.offer(full(i), false);
       }
     }
     assertThat(ids(often.sample())).isEqualTo(ids(once.sample()));
@@ -57,28 +57,46 @@ class HistorySampleTest {
   void aGonePeerIsReplacedByTheSamplersNextLowestRankNotByTheNextArrival() {
     HistorySample history = new HistorySample(1, new Random(9));
     for (int i = 1; i <= 50; i++) {
-      history.offer(full(i));
+      history.offer(full(i), false);
     }
     PeerId first = history.sample().get(0).id();
     HistorySample witness = new HistorySample(1, new Random(9));
     for (int i = 1; i <= 50; i++) {
       if (!id(i).equals(first)) {
-        witness.offer(full(i));
+        witness.offer(full(i), false);
       }
     }
     history.invalidate(first);
-    history.offer(full(777)); // an arrival after the loss does not simply take the place
-    witness.offer(full(777));
+    history.offer(full(777), false); // an arrival after the loss does not simply take the place
+    witness.offer(full(777), false);
     assertThat(history.sample()).extracting(NodeRecord::id)
         .containsExactlyElementsOf(ids(witness.sample()));
     assertThat(history.holds(first)).isFalse();
   }
 
   @Test
+  void aPeerFoundGoneReturnsOnlyWhenHeardFromItselfOrWithANewerRecord() {
+    HistorySample history = new HistorySample(1, new Random(9));
+    for (int i = 1; i <= 50; i++) {
+      history.offer(full(i), false);
+    }
+    PeerId first = history.sample().get(0).id();
+    int n = first.bytes()[2] & 0xff;
+    history.gone(first, 1);
+    history.offer(full(n), false); // others still pass its record on
+    assertThat(history.holds(first)).isFalse();
+    history.offer(full(n, 10, 0, n, 2), false); // it signed a newer one: it is back
+    assertThat(history.holds(first)).isTrue();
+    history.gone(first, 2);
+    history.offer(full(n, 10, 0, n, 2), true); // heard from itself
+    assertThat(history.holds(first)).isTrue();
+  }
+
+  @Test
   void keepsTheNewestRecordOfAChosenPeerAndForgetsExpiredOnes() {
     HistorySample history = new HistorySample(3, new Random(2));
-    history.offer(full(1, 10, 0, 1, 1));
-    history.offer(full(1, 10, 9, 1, 2));
+    history.offer(full(1, 10, 0, 1, 1), false);
+    history.offer(full(1, 10, 9, 1, 2), false);
     assertThat(history.sample()).singleElement()
         .satisfies(r -> assertThat(r.sequence()).isEqualTo(2));
     history.purge(NOW + 3_600_001);
