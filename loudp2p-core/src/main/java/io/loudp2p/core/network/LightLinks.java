@@ -17,7 +17,11 @@ public final class LightLinks {
   /** FULL peers a LIGHT peer keeps. */
   public static final int LINKS = 3;
 
+  /** Peers that failed as links lately, drawn again only when no other candidate is left. */
+  static final int SUSPECTS = 12;
+
   private final List<NodeRecord> links = new ArrayList<>();
+  private final java.util.LinkedHashSet<PeerId> suspects = new java.util.LinkedHashSet<>();
 
   /** The links, preferred first. */
   public synchronized List<NodeRecord> current() {
@@ -27,6 +31,11 @@ public final class LightLinks {
   /** Drops a link that failed or stopped being FULL. */
   public synchronized void failed(PeerId peer) {
     links.removeIf(r -> r.id().equals(peer));
+    suspects.remove(peer);
+    suspects.add(peer);
+    if (suspects.size() > SUSPECTS) {
+      suspects.remove(suspects.iterator().next());
+    }
   }
 
   /** Replaces a link's record by a newer one; drops it when it turned LIGHT. */
@@ -43,13 +52,18 @@ public final class LightLinks {
     }
   }
 
-  /** Tops the links up to {@link #LINKS} from {@code candidates}, FULL ones only, in random order. */
+  /**
+   * Tops the links up to {@link #LINKS} from {@code candidates}, FULL ones only, in random order,
+   * the peers that failed as links lately last.
+   */
   public synchronized void refill(List<NodeRecord> candidates, Random random) {
     if (links.size() >= LINKS) {
       return;
     }
     List<NodeRecord> pool = new ArrayList<>(candidates);
     Collections.shuffle(pool, random);
+    // Peers that failed lately (silent while their calls run to the deadline, say) come last.
+    pool.sort(java.util.Comparator.comparing(r -> suspects.contains(r.id())));
     for (NodeRecord r : pool) {
       if (links.size() >= LINKS) {
         break;

@@ -699,7 +699,9 @@ final class RealPeer implements Peer {
     return forward(new QueryRouter.Forward(linked, query), onHits, moveOn).thenCompose(ok -> {
       if (!ok) {
         sampler().remove(linked);
-        moveOn.run(); // drops the link, unless the silence already did
+        // Dropped again: while it kept silent it may have been drawn back as a link.
+        links.failed(linked);
+        moveOn.run();
       }
       return moved.get() ? next : CompletableFuture.completedFuture(null);
     });

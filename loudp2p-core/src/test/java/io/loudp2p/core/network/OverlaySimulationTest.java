@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class OverlaySimulationTest {
   @Test
-  @Timeout(value = 400, unit = TimeUnit.SECONDS)
+  @Timeout(value = 600, unit = TimeUnit.SECONDS)
   void thousandPeersBootstrapFindRareTracksAndSurviveThirtyPercentLeaving() {
     OverlaySimulation.Report r = new OverlaySimulation(
         OverlaySimulation.Config.of(1_000, 1).searches(100, 4)).run();

@@ -117,6 +117,12 @@ class RequestLimitsOverGrpcIT {
     String emoji = "\uD83C\uDFB5"; // one code point, two UTF-16 units
     assertThat(search(query().addTerms(emoji.repeat(64)))).isEmpty();
     refused(query().addTerms(emoji.repeat(65)), "at most 64 characters, not 65");
+    // Sixteen such terms, near the longest the protocol allows: 2,047 UTF-16 units once joined.
+    List<String> longest = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      longest.add(emoji.repeat(63) + (char) ('a' + i));
+    }
+    assertThat(search(query().addAllTerms(longest))).isEmpty();
     refused(query().addTerms("x".repeat(65)), "at most 64 characters, not 65");
   }
 

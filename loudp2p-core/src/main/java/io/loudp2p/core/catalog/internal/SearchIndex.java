@@ -25,8 +25,11 @@ import java.util.TreeSet;
  * <p>Immutable and thread-safe; a changed catalog builds a new index.
  */
 public final class SearchIndex {
-  /** The longest query accepted, in characters. */
-  public static final int MAX_QUERY_LENGTH = 1024;
+  /**
+   * The longest query accepted, in UTF-16 units: room for the protocol's 16 terms of 64 code points
+   * each (two units apiece outside the Basic Multilingual Plane) and the spaces between them.
+   */
+  public static final int MAX_QUERY_LENGTH = 16 * 64 * 2 + 15;
 
   /**
    * The most distinct words a query may have: as many as the protocol's 16 terms, so that every

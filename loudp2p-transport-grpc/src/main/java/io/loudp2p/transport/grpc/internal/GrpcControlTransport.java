@@ -67,7 +67,8 @@ public final class GrpcControlTransport implements ControlTransport {
     } catch (IllegalStateException e) {
       return failedClosed();
     }
-    ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
+    if (startFailed(endpoint, call, result, () -> ClientCalls.asyncUnaryCall(call, request,
+        new StreamObserver<>() {
       private byte[] response;
 
       @Override
@@ -85,7 +86,9 @@ public final class GrpcControlTransport implements ControlTransport {
         byte[] r = response;
         complete(() -> result.complete(r));
       }
-    });
+    }))) {
+      return result;
+    }
     result.whenComplete((r, t) -> {
       if (result.isCancelled()) {
         call.cancel("cancelled by the caller", null);
@@ -113,7 +116,8 @@ public final class GrpcControlTransport implements ControlTransport {
     } catch (IllegalStateException e) {
       return failedClosed();
     }
-    ClientCalls.asyncServerStreamingCall(call, request, new StreamObserver<>() {
+    if (startFailed(endpoint, call, result, () -> ClientCalls.asyncServerStreamingCall(call,
+        request, new StreamObserver<>() {
       @Override
       public void onNext(byte[] value) {
         if (!result.isDone()) {
@@ -135,13 +139,33 @@ public final class GrpcControlTransport implements ControlTransport {
       public void onCompleted() {
         complete(() -> result.complete(null));
       }
-    });
+    }))) {
+      return result;
+    }
     result.whenComplete((r, t) -> {
       if (result.isCancelled()) {
         call.cancel("cancelled by the caller", null);
       }
     });
     return result;
+  }
+
+  /**
+   * Starts a call; false when starting it threw (grpc-java can, for a channel shut down under a
+   * starting call), which then fails {@code result} as UNAVAILABLE rather than the caller's thread.
+   */
+  private static boolean startFailed(InetSocketAddress endpoint, ClientCall<byte[], byte[]> call,
+      CompletableFuture<?> result, Runnable start) {
+    try {
+      start.run();
+      return false;
+    } catch (RuntimeException e) {
+      log.debug("starting a call to {} failed", endpoint, e);
+      call.cancel("the call could not start", e);
+      result.completeExceptionally(new ControlException(ControlErrorCode.UNAVAILABLE,
+          "could not start a call to " + endpoint + ": " + e));
+      return true;
+    }
   }
 
   @Override
