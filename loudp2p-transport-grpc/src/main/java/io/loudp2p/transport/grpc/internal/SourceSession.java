@@ -93,6 +93,13 @@ final class SourceSession extends ServerCall.Listener<byte[]> {
               + WantLedger.REPEAT_WINDOW_SECONDS + " s while queued, being sent or just sent"),
               null);
           return;
+        case PENDING:
+          // Asked again while being sent: all of it again, from its start (a receiver that
+          // dropped what it had of the chunk, on a seek, counts on it). Counted as a repeat.
+          if (ledger.sending() && ledger.current() == index) {
+            currentOffset = 0;
+          }
+          break;
         default:
           break;
       }
