@@ -46,7 +46,7 @@ final class ChunkStreamSource {
    * a source, perhaps prefetching the next: 16 leave room for that, and keep three quarters of an
    * address's 64 calls for others behind the same NAT.
    */
-  static final int MAX_SESSIONS_PER_PEER = 16;
+  static final int MAX_SESSIONS_PER_PEER = 32;
 
   /**
    * Most streams one connection may hold at once: three quarters of an address's 64 calls, so that
