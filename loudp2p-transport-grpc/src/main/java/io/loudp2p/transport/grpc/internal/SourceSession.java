@@ -90,7 +90,7 @@ final class SourceSession extends ServerCall.Listener<byte[]> {
         case TOO_MANY_REPEATS:
           end(Status.RESOURCE_EXHAUSTED.withDescription("more than "
               + WantLedger.MAX_REPEATED_WANTS + " chunks wanted again in "
-              + WantLedger.REPEAT_WINDOW_SECONDS + " s while queued, being sent or just sent"),
+              + WantLedger.REPEAT_WINDOW_SECONDS + " s while queued, being sent or just answered"),
               null);
           return;
         case PENDING:

@@ -22,10 +22,12 @@ final class WantLedger {
 
   /**
    * Most repeated wants a session may make in {@link #REPEAT_WINDOW_SECONDS}. A receiver that
-   * seeks back asks again for the chunks it let go, once each; 256 is a minute of 320 kbit/s audio
-   * sixteen times over, and bounds what one session can make a source send twice to 4 MiB.
+   * seeks back asks again for the chunks it let go, once each: a gateway that serves a 1 MB track
+   * whole a dozen times in a row makes about 800. 2,048 bound what one session can make a source
+   * send again to 32 MiB in the window, where a receiver asking for one chunk over and over would
+   * otherwise have it sent as fast as the link goes.
    */
-  static final int MAX_REPEATED_WANTS = 256;
+  static final int MAX_REPEATED_WANTS = 2048;
 
   /** How long an answered chunk is remembered, and the window repeats are counted over. */
   static final int REPEAT_WINDOW_SECONDS = 10;

@@ -1,15 +1,21 @@
 package io.loudp2p.transport.udp.internal;
 
+import io.loudp2p.core.internal.EventRate;
+
 /**
  * What a source session remembers of each chunk its receiver asked about, and the rule that a
  * chunk is sent to a session once per request: a want is {@link #SEND sent}, ignored as
  * {@link #STALE} (not newer than the last entry for the chunk: a REQUEST retransmitted or
- * reordered), or ignored as {@link #REDUNDANT} and counted against the session when the chunk is
- * already queued or in flight, or was sent in full less than {@link #REWANT_INTERVAL_NS} ago and
- * not cancelled since. A want after a cancel, or after that interval, sends the chunk again from
- * its start; one after a cancel of a chunk the receiver had acknowledged whole within the interval
- * is sent but counted, so that alternating wants and cancels cannot fetch a chunk over and over
- * unnoticed. Loss recovery is the transport's own business and never counts.
+ * reordered), or ignored as {@link #REDUNDANT} when the chunk is already queued, or in flight (sent
+ * less than {@link #REWANT_INTERVAL_NS} ago and not yet acknowledged whole) with no cancel since:
+ * the send under way answers it, so wants repeated faster than the chunk travels cannot multiply
+ * what the source sends. Any other want sends the chunk again from its start: one after a cancel,
+ * one after that interval, and one of a chunk the receiver acknowledged whole, since it evidently
+ * let its copy go (a player seeking back does). Redundant wants, and wants of a chunk acknowledged
+ * whole within that interval of its last send (with or without a cancel between), are
+ * <em>repeats</em>: the ledger counts them over the last {@link UdpSettings#REPEAT_WINDOW_SECONDS}
+ * seconds, so that the session can stop a receiver that asks for the same chunks over and over
+ * faster than any player seeks. Loss recovery is the transport's own business and never counts.
  *
  * <p>An entry's {@linkplain #current current} send is the one started by the want with sequence
  * number {@code sendSeq}: DATA and UNAVAILABLE packets carry it, and a lost one is resent only while
@@ -20,14 +26,17 @@ package io.loudp2p.transport.udp.internal;
  * allocate nothing. Not thread-safe: its session's I/O thread only.
  */
 final class RequestLedger {
-  /** How long after a chunk was sent in full a repeated want for it is still redundant. */
+  /**
+   * How long after a chunk was sent in full a want of it is redundant (while not acknowledged
+   * whole) or a repeat (once it is).
+   */
   static final long REWANT_INTERVAL_NS = 2_000_000_000L;
 
   /** {@link #want} outcome: older than the chunk's last entry; ignored. */
   static final int STALE = 0;
   /** {@link #want} outcome: send the chunk from its start. */
   static final int SEND = 1;
-  /** {@link #want} outcome: the chunk is queued, in flight or sent recently; ignored, counted. */
+  /** {@link #want} outcome: the chunk is queued or in flight; ignored, and counted. */
   static final int REDUNDANT = 2;
 
   private static final byte EMPTY = 0;
@@ -51,7 +60,7 @@ final class RequestLedger {
   private int[] ackedBytes;
   private long[] sentNs;
   private int size;
-  private long redundant;
+  private final EventRate repeats = new EventRate(UdpSettings.REPEAT_WINDOW_SECONDS);
 
   /** @param maxEntries the most chunks remembered at once; a power of two of at least 64 */
   RequestLedger(int maxEntries) {
@@ -73,9 +82,9 @@ final class RequestLedger {
     size = 0;
   }
 
-  /** Redundant wants so far. */
-  long redundant() {
-    return redundant;
+  /** Repeated wants in the window that ends at {@code nowNs}. */
+  long repeats(long nowNs) {
+    return repeats.count(nowNs / 1_000_000L);
   }
 
   /** Chunks remembered. */
@@ -96,12 +105,12 @@ final class RequestLedger {
     }
     seqs[i] = seq;
     boolean recent = nowNs - sentNs[i] < REWANT_INTERVAL_NS;
-    if (state == QUEUED || (state == SENT && recent)) {
-      redundant++;
+    if (state == QUEUED || (state == SENT && recent && !delivered(i))) {
+      repeats.record(nowNs / 1_000_000L);
       return REDUNDANT;
     }
-    if (state == IDLE_DELIVERED && recent) {
-      redundant++; // served, as a receiver that cancelled may need it again, but noticed
+    if ((state == SENT || state == IDLE_DELIVERED) && recent) {
+      repeats.record(nowNs / 1_000_000L); // served, as the receiver let its copy go, but counted
     }
     states[i] = QUEUED;
     sendSeqs[i] = seq;
@@ -163,7 +172,7 @@ final class RequestLedger {
   void answerAcked(int chunk, int seq) {
     int i = find(chunk);
     if (states[i] == ANSWERING && sendSeqs[i] == seq) {
-      states[i] = IDLE;
+      states[i] = delivered(i) ? IDLE_DELIVERED : IDLE;
     }
   }
 

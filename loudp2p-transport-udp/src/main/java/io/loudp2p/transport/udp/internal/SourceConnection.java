@@ -228,9 +228,10 @@ final class SourceConnection extends Connection {
 
   private void want(int chunk, int seq, long nowNs) {
     int outcome = requests.want(chunk, seq, nowNs);
-    if (requests.redundant() > UdpSettings.MAX_REDUNDANT_WANTS) {
-      log.debug("{} ends: {} wants of chunks queued, in flight or just sent", this,
-          requests.redundant());
+    long repeats = requests.repeats(nowNs);
+    if (repeats > UdpSettings.MAX_REPEATED_WANTS) {
+      log.debug("{} ends: {} repeated wants in {} s", this, repeats,
+          UdpSettings.REPEAT_WINDOW_SECONDS);
       end(Wire.CLOSE_ERROR, nowNs);
       return;
     }

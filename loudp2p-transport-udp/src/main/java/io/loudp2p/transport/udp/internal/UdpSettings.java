@@ -20,13 +20,16 @@ final class UdpSettings {
    */
   static final int MAX_UNAVAILABLE_QUEUED = 1024;
   /**
-   * The most redundant wants a source session takes: wants of a chunk already queued, in flight
-   * or sent in full moments ago (see {@link RequestLedger}), which it ignores, and re-wants of a
-   * chunk cancelled after the receiver had it whole. Past this many the source ends the session
-   * with CLOSE reason 2. A receiver that asks for each chunk once, and again only after cancelling
-   * it or after {@link RequestLedger#REWANT_INTERVAL_NS}, never sends one.
+   * The most repeated wants a source session takes in any {@link #REPEAT_WINDOW_SECONDS}: wants of
+   * a chunk queued or in flight, which it ignores, and wants that have a chunk sent again moments
+   * after its last send, which it serves (see {@link RequestLedger}). Past this many the source
+   * ends the session with CLOSE reason 2. A gateway that serves a 1 MB track whole a dozen times in
+   * a row makes about 800; 2,048 bound what a session can make its source send again to 32 MiB in
+   * the window.
    */
-  static final int MAX_REDUNDANT_WANTS = 256;
+  static final int MAX_REPEATED_WANTS = 2048;
+  /** The window over which repeated wants are counted. */
+  static final int REPEAT_WINDOW_SECONDS = 10;
   /** First HELLO retransmission interval; doubles up to {@link #MAX_HELLO_INTERVAL_NS}. */
   static final long HELLO_INTERVAL_NS = 100_000_000L;
   static final long MAX_HELLO_INTERVAL_NS = 400_000_000L;

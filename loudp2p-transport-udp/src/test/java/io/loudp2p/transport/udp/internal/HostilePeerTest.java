@@ -33,7 +33,7 @@ class HostilePeerTest {
       new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
   private static final int CHUNK = 16 * 1024;
   /** Repeated wants a receiver may send without being cut off. */
-  private static final int REPEATS_BELOW_LIMIT = UdpSettings.MAX_REDUNDANT_WANTS / 2;
+  private static final int REPEATS_BELOW_LIMIT = UdpSettings.MAX_REPEATED_WANTS / 2;
 
   private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
 
@@ -218,7 +218,9 @@ class HostilePeerTest {
     // REQUESTs that the source has acknowledged before the next. The source stops them.
     int total = 100_000;
     int sent = REPEATS_BELOW_LIMIT;
+    int bursts = 0;
     while (sent < total && !seen.closed) {
+      bursts++;
       int n = Math.min(8 * Wire.MAX_REQUEST_ENTRIES, total - sent);
       seq = wantRepeatedly(peer, 0, n, seq);
       sent += n;
@@ -232,10 +234,14 @@ class HostilePeerTest {
       }
       peer.ackAll();
     }
-    System.out.printf("repeated wants: %d sent, %d DATA frames of chunk 0 (%d a copy)%n", sent,
-        seen.dataFrames, fragments);
-    // One copy; the slack is for a fragment resent after a loss, never a second copy asked for.
-    assertThat(seen.dataFrames).as("DATA frames of chunk 0").isLessThan(2 * fragments);
+    System.out.printf("repeated wants: %d sent in %d bursts, %d DATA frames of chunk 0 (%d a copy)%n",
+        sent, bursts, seen.dataFrames, fragments);
+    // One copy for the wants before the attack, and at most one for each burst: the first want of
+    // a burst that comes after the chunk arrived whole is served again (a player that let its copy
+    // go may need it), while the rest of the burst meets that send under way and is ignored; both
+    // count, and end the session. Never a copy per want.
+    assertThat(seen.dataFrames).as("DATA frames of chunk 0")
+        .isLessThanOrEqualTo((1 + bursts) * fragments + fragments / 2);
     assertThat(seen.closed).as("the source ended the session").isTrue();
     assertThat(seen.closeReason).isEqualTo(Wire.CLOSE_ERROR);
     assertThat(sent).as("wants sent before the source ended the session").isLessThan(total);
@@ -261,7 +267,7 @@ class HostilePeerTest {
   }
 
   @Test
-  void aChunkCancelledAndWantedAgainIsSentAgainButAWantRepeatedWithoutACancelIsNot()
+  void aChunkWantedAgainAfterACancelOrOnceArrivedIsSentAgainButNotWhileItIsUnderWay()
       throws Exception {
     UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
     DataServer server = later(source.serve(LOOPBACK, chunks(4)).get(5, TimeUnit.SECONDS));
@@ -278,13 +284,16 @@ class HostilePeerTest {
     receiveUntil(peer, seen, () -> seen.dataFrames == 2 * fragments, 5000);
     assertThat(seen.dataFrames).as("DATA frames after a cancel and a want").isEqualTo(2 * fragments);
 
-    // Asked again without a cancel, just after it was sent: not sent again. Chunk 3, asked for
-    // behind it, shows the source went past the repeat.
+    // Asked again without a cancel once it arrived whole (a player seeking back to what it let
+    // go does that): sent again. Asked twice more at once, while that copy is under way: not
+    // sent again. Chunk 3, asked for behind them, shows the source went past the repeats.
     entry(peer, Wire.WANT, 2, 4);
-    entry(peer, Wire.WANT, 3, 5);
+    entry(peer, Wire.WANT, 2, 5);
+    entry(peer, Wire.WANT, 2, 6);
+    entry(peer, Wire.WANT, 3, 7);
     receiveUntil(peer, seen, () -> seen.fragmentsOf(3) == fragments, 5000);
     assertThat(seen.fragmentsOf(3)).isEqualTo(fragments);
-    assertThat(seen.dataFrames).as("DATA frames of chunks 2 and 3").isEqualTo(3 * fragments);
+    assertThat(seen.dataFrames).as("DATA frames of chunks 2 and 3").isEqualTo(4 * fragments);
     assertThat(seen.closed).isFalse();
   }
 

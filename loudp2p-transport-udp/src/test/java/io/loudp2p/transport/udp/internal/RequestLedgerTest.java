@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The once-per-request rule, on a clock the test moves. */
+/** The once-per-want rule and its count of repeats, on a clock the test moves. */
 class RequestLedgerTest {
   private static final int CHUNK = 16 * 1024;
   private static final long START = 1_000_000_000_000L;
@@ -22,18 +22,39 @@ class RequestLedgerTest {
   }
 
   @Test
-  void aWantRepeatedWhileTheChunkIsQueuedInFlightOrJustSentIsRedundant() {
+  void aWantRepeatedWhileTheChunkIsQueuedOrInFlightIsRedundant() {
     assertThat(ledger.want(0, 1, START)).isEqualTo(SEND);
     assertThat(ledger.want(0, 2, START)).as("queued").isEqualTo(REDUNDANT);
     ledger.sent(0, 1, CHUNK, START + 10);
+    ledger.dataAcked(0, 1, CHUNK - 100);
     assertThat(ledger.want(0, 3, START + 20)).as("in flight").isEqualTo(REDUNDANT);
-    ledger.dataAcked(0, 1, CHUNK);
-    assertThat(ledger.want(0, 4, START + REWANT_INTERVAL_NS)).as("delivered just now")
-        .isEqualTo(REDUNDANT);
-    assertThat(ledger.redundant()).isEqualTo(3);
+    assertThat(ledger.repeats(START + 20)).isEqualTo(2);
     // The packets of the first send are still the current ones: a lost fragment is resent.
     assertThat(ledger.current(0, 1)).isTrue();
-    assertThat(ledger.current(0, 4)).isFalse();
+    assertThat(ledger.current(0, 3)).isFalse();
+  }
+
+  @Test
+  void aWantOfAChunkDeliveredMomentsAgoSendsItAgainAndCountsAsARepeat() {
+    // A player that read the chunk, let it go and seeks back to it asks again without a cancel.
+    ledger.want(0, 1, START);
+    deliver(0, 1, START + 10);
+    assertThat(ledger.want(0, 2, START + 20)).isEqualTo(SEND);
+    assertThat(ledger.current(0, 2)).isTrue();
+    assertThat(ledger.current(0, 1)).as("the earlier send's packets").isFalse();
+    assertThat(ledger.repeats(START + 20)).isEqualTo(1);
+  }
+
+  @Test
+  void repeatsAreCountedOverTheLastTenSecondsOnly() {
+    ledger.want(0, 1, START);
+    for (int seq = 2; seq <= 101; seq++) {
+      assertThat(ledger.want(0, seq, START)).isEqualTo(REDUNDANT);
+    }
+    assertThat(ledger.repeats(START)).isEqualTo(100);
+    long window = UdpSettings.REPEAT_WINDOW_SECONDS * 1_000_000_000L;
+    assertThat(ledger.repeats(START + window - 1_000_000_000L)).isEqualTo(100);
+    assertThat(ledger.repeats(START + window)).as("a window later").isZero();
   }
 
   @Test
@@ -41,7 +62,7 @@ class RequestLedgerTest {
     ledger.want(0, 1, START);
     deliver(0, 1, START);
     assertThat(ledger.want(0, 2, START + REWANT_INTERVAL_NS)).isEqualTo(SEND);
-    assertThat(ledger.redundant()).isZero();
+    assertThat(ledger.repeats(START + REWANT_INTERVAL_NS)).isZero();
     assertThat(ledger.current(0, 2)).isTrue();
     assertThat(ledger.current(0, 1)).as("the earlier send's packets").isFalse();
   }
@@ -53,14 +74,14 @@ class RequestLedgerTest {
     assertThat(ledger.cancel(5, 2, START + 10)).isTrue();
     assertThat(ledger.current(5, 1)).isFalse();
     assertThat(ledger.want(5, 3, START + 20)).isEqualTo(SEND);
-    assertThat(ledger.redundant()).as("the receiver never had it whole").isZero();
+    assertThat(ledger.repeats(START + 20)).as("the receiver never had it whole").isZero();
 
-    // Cancelled after the receiver acknowledged it whole, and wanted again at once: still sent,
-    // since the receiver dropped what came after its cancel, but counted.
+    // Cancelled after the receiver acknowledged it whole, and wanted again at once: sent, since
+    // the receiver dropped what came after its cancel, but counted.
     deliver(5, 3, START + 30);
     assertThat(ledger.cancel(5, 4, START + 40)).isTrue();
     assertThat(ledger.want(5, 5, START + 50)).isEqualTo(SEND);
-    assertThat(ledger.redundant()).isEqualTo(1);
+    assertThat(ledger.repeats(START + 50)).isEqualTo(1);
   }
 
   @Test
@@ -70,7 +91,7 @@ class RequestLedgerTest {
     assertThat(ledger.cancel(1, 9, START)).isFalse();
     assertThat(ledger.cancel(1, 11, START)).isTrue();
     assertThat(ledger.want(1, 10, START)).as("a want reordered behind the cancel").isEqualTo(STALE);
-    assertThat(ledger.redundant()).isZero();
+    assertThat(ledger.repeats(START)).isZero();
   }
 
   @Test
@@ -81,7 +102,7 @@ class RequestLedgerTest {
     ledger.answerAcked(Integer.MIN_VALUE, 1);
     assertThat(ledger.current(Integer.MIN_VALUE, 1)).isFalse();
     assertThat(ledger.want(Integer.MIN_VALUE, 2, START)).isEqualTo(SEND);
-    assertThat(ledger.redundant()).isZero();
+    assertThat(ledger.repeats(START)).isZero();
   }
 
   @Test
