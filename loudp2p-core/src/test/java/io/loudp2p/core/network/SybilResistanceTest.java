@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loudp2p.core.testing.SybilSimulation;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -13,11 +15,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * all identities, each a live FULL peer pushing ten times as often as honest peers do and answering
  * only with its own records, gets no more of honest views than its share of the identities plus
  * ten points, and routed searches still find what honest peers hold. The benchmark {@code
- * SybilAttack} runs it at larger sizes.
+ * SybilAttack} runs it at larger sizes. The two shares run side by side: each simulation has its
+ * own network, clock and seed, so neither can change the other's figures.
  */
 class SybilResistanceTest {
   @ParameterizedTest(name = "attacker share {0}")
   @ValueSource(doubles = {0.1, 0.3})
+  @Execution(ExecutionMode.CONCURRENT)
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void attackerIdentitiesGetNoMoreOfHonestViewsThanTheirShareAndSearchesSucceed(double share) {
     SybilSimulation.Report r = new SybilSimulation(SybilSimulation.Config.of(200, share, 5)).run();
