@@ -27,6 +27,15 @@ public interface ChunkProvider {
   boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote);
 
   /**
+   * Whether {@code session} is one this provider offered and has not ended, whatever a handshake
+   * for it would get: a transport asks after {@link #accept} refused, to tell a receiver whether
+   * the session is unknown here or its handshake was refused. The default knows every session.
+   */
+  default boolean knows(DataSessionId session) {
+    return true;
+  }
+
+  /**
    * The peer that opened an accepted session, where the provider knows it (for loudp2p peers, the
    * signer of the stream initiation the handshake carries), or {@code null}. A transport counts
    * its limits on concurrent sessions against this peer rather than only against the receiver's

@@ -1580,6 +1580,11 @@ final class RealPeer implements Peer {
     }
 
     @Override
+    public boolean knows(DataSessionId session) {
+      return served.containsKey(session);
+    }
+
+    @Override
     public @Nullable PeerId peerOf(DataSessionId session) {
       Served s = served.get(session);
       return s == null ? null : s.receiver;

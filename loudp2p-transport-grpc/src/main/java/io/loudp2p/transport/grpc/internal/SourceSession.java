@@ -126,8 +126,18 @@ final class SourceSession extends ServerCall.Listener<byte[]> {
       accepted = false;
     }
     if (!accepted) {
-      end(Status.UNAUTHENTICATED.withDescription(
-          "the source refused session " + sessionId + " (unknown session or bad handshake)"), null);
+      boolean known;
+      try {
+        known = provider.knows(sessionId);
+      } catch (RuntimeException e) {
+        log.warn("chunk provider failed to say whether it knows session {}", sessionId, e);
+        known = true;
+      }
+      end(known
+          ? Status.UNAUTHENTICATED.withDescription("the source refused session " + sessionId
+              + ": the handshake is not the one its StreamOpen agreed, or it is open already")
+          : Status.FAILED_PRECONDITION.withDescription("the source knows no session " + sessionId
+              + ": it never offered it, or the session ended"), null);
       return false;
     }
     id = sessionId; // accepted: the provider hears of its end, whatever ends it

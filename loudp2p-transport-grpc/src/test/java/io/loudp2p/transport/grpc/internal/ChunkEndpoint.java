@@ -169,9 +169,24 @@ final class ChunkEndpoint implements AutoCloseable {
       return h;
     }
 
+    /** Sessions accepted once only, as a peer accepts each session once per transport. */
+    private final Set<DataSessionId> once = ConcurrentHashMap.newKeySet();
+    private final Set<DataSessionId> opened = ConcurrentHashMap.newKeySet();
+
+    /** {@code id} is accepted once, and refused when opened again. */
+    void acceptOnce(DataSessionId id) {
+      once.add(id);
+    }
+
     @Override
     public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
-      return sessions.containsKey(session) && java.util.Arrays.equals(handshake, handshakeOf(session));
+      return sessions.containsKey(session) && java.util.Arrays.equals(handshake, handshakeOf(session))
+          && (!once.contains(session) || opened.add(session));
+    }
+
+    @Override
+    public boolean knows(DataSessionId session) {
+      return sessions.containsKey(session);
     }
 
     /** The signer of the session's stream initiation, as a peer knows it. */
