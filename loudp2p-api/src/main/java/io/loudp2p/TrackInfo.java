@@ -77,7 +77,11 @@ public final class TrackInfo {
     return duration;
   }
 
-  /** The audio codec, e.g. {@code "MP3"}, {@code "FLAC"}, {@code "Vorbis"}, {@code "Opus"}, {@code "PCM"}; empty when unknown. */
+  /**
+   * The audio codec, as {@code TrackMetadata.codec} names it: {@code "mp3"}, {@code "flac"},
+   * {@code "vorbis"}, {@code "opus"} or {@code "wav"} for the files a loudp2p peer shares (a remote
+   * peer may send another name); empty when unknown.
+   */
   public String codec() {
     return codec;
   }

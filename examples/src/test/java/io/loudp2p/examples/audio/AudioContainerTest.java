@@ -73,10 +73,10 @@ class AudioContainerTest {
 
   @Test
   void catalogMediaTypesAndCodecsNameTheSameContainers() {
-    assertThat(AudioContainer.of("audio/wav", "PCM")).isEqualTo(AudioContainer.WAV);
-    assertThat(AudioContainer.of("audio/ogg", "Opus")).isEqualTo(AudioContainer.OGG_OPUS);
-    assertThat(AudioContainer.of("audio/ogg", "Vorbis")).isEqualTo(AudioContainer.OGG);
-    assertThat(AudioContainer.of("Audio/MPEG; x=1", "MP3")).isEqualTo(AudioContainer.MP3);
+    assertThat(AudioContainer.of("audio/wav", "wav")).isEqualTo(AudioContainer.WAV);
+    assertThat(AudioContainer.of("audio/ogg", "opus")).isEqualTo(AudioContainer.OGG_OPUS);
+    assertThat(AudioContainer.of("audio/ogg", "vorbis")).isEqualTo(AudioContainer.OGG);
+    assertThat(AudioContainer.of("Audio/MPEG; x=1", "mp3")).isEqualTo(AudioContainer.MP3);
     assertThat(AudioContainer.of("audio/flac", "")).isEqualTo(AudioContainer.FLAC);
     assertThat(AudioContainer.of("", "")).isEqualTo(AudioContainer.UNKNOWN);
     assertThat(AudioContainer.of("video/mp4", "AAC")).isEqualTo(AudioContainer.UNKNOWN);

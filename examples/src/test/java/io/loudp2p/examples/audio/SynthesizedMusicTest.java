@@ -35,7 +35,7 @@ class SynthesizedMusicTest {
         assertThat(info.trackNumber()).isEqualTo(spec.trackNumber());
         assertThat(info.duration()).isBetween(
             spec.length().minusMillis(50), spec.length().plusMillis(50));
-        assertThat(info.codec()).isEqualTo("PCM");
+        assertThat(info.codec()).isEqualTo("wav");
         assertThat(info.mediaType()).isEqualTo("audio/wav");
         assertThat(info.sampleRateHz()).isEqualTo(SynthesizedMusic.SAMPLE_RATE);
         assertThat(track.size()).isEqualTo(Files.size(files.get(i)));

@@ -97,7 +97,7 @@ class GatewayTest {
     assertThat(json).startsWith("{\"query\":\"morning lisbon\",\"results\":[{");
     assertThat(json).contains("\"id\":\"" + songId + "\"", "\"title\":\"Morning Over Lisbon\"",
         "\"artist\":\"The Paper Lanterns\"", "\"album\":\"Harbour Lights\"", "\"trackNumber\":1",
-        "\"size\":" + song.length, "\"codec\":\"PCM\"", "\"mediaType\":\"audio/wav\"",
+        "\"size\":" + song.length, "\"codec\":\"wav\"", "\"mediaType\":\"audio/wav\"",
         "\"sources\":[\"" + sharer.id() + "\"]", "\"url\":\"/tracks/" + songId + "\"");
     Matcher duration = Pattern.compile("\"durationMs\":(\\d+)").matcher(json);
     assertThat(duration.find()).isTrue();

@@ -62,19 +62,44 @@ public final class AudioProbe {
     JAUDIOTAGGER_LOG.setLevel(Level.OFF);
   }
 
+  /**
+   * The wire name of a codec name as an older catalog may have stored it ({@code "FLAC"}, {@code
+   * "PCM"}, {@code "Vorbis"}, ...); other names pass unchanged.
+   */
+  public static String canonicalCodec(String stored) {
+    switch (stored) {
+      case "MP3":
+        return Format.MP3.codec;
+      case "FLAC":
+        return Format.FLAC.codec;
+      case "Vorbis":
+        return Format.OGG.codec;
+      case "Opus":
+        return Format.OPUS.codec;
+      case "PCM":
+        return Format.WAV.codec;
+      default:
+        return stored;
+    }
+  }
+
   /** The audio formats read, by file extension. */
   public enum Format {
-    MP3("MP3", "audio/mpeg"),
-    FLAC("FLAC", "audio/flac"),
-    OGG("Vorbis", "audio/ogg"),
-    OPUS("Opus", "audio/ogg"),
-    WAV("PCM", "audio/wav");
+    MP3("mp3", "MP3", "audio/mpeg"),
+    FLAC("flac", "FLAC", "audio/flac"),
+    OGG("vorbis", "Ogg Vorbis", "audio/ogg"),
+    OPUS("opus", "Opus", "audio/ogg"),
+    WAV("wav", "WAV", "audio/wav");
 
+    /** The codec's name in {@code TrackMetadata.codec}, as {@code wire.proto} lists them. */
     final String codec;
+    /** The format's name for people, in messages. */
+    final String label;
     final String mediaType;
 
-    Format(String codec, String mediaType) {
+    Format(String codec, String label, String mediaType) {
       this.codec = codec;
+      this.label = label;
       this.mediaType = mediaType;
     }
 
@@ -151,11 +176,11 @@ public final class AudioProbe {
     } catch (IOException e) {
       throw e;
     } catch (Exception e) {
-      throw new UnreadableFileException("unreadable " + format.codec + " file: " + describe(e));
+      throw new UnreadableFileException("unreadable " + format.label + " file: " + describe(e));
     }
     AudioHeader header = audio.getAudioHeader();
     if (header == null) {
-      throw new UnreadableFileException("no " + format.codec + " audio header");
+      throw new UnreadableFileException("no " + format.label + " audio header");
     }
     Tag tag = audio.getTag();
     TrackInfo.Builder b = TrackInfo.builder(titleOf(field(tag, FieldKey.TITLE), name));

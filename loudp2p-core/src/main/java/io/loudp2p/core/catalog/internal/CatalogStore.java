@@ -202,7 +202,7 @@ public final class CatalogStore {
               .album(readString(in))
               .trackNumber(in.readInt())
               .duration(Duration.ofNanos(in.readLong()))
-              .codec(readString(in))
+              .codec(AudioProbe.canonicalCodec(readString(in)))
               .bitrateKbps(in.readInt())
               .sampleRateHz(in.readInt())
               .mediaType(readString(in))

@@ -25,6 +25,10 @@ class CatalogStoreTest {
   @TempDir Path dir;
 
   private static CatalogEntry entry(String path, int seed) {
+    return entry(path, seed, "flac");
+  }
+
+  private static CatalogEntry entry(String path, int seed, String codec) {
     byte[] id = new byte[TrackId.LENGTH];
     id[0] = (byte) seed;
     TrackInfo info =
@@ -33,7 +37,7 @@ class CatalogStoreTest {
             .album("Takk...")
             .trackNumber(seed)
             .duration(Duration.ofMillis(1234 + seed))
-            .codec("FLAC")
+            .codec(codec)
             .bitrateKbps(900)
             .sampleRateHz(44_100)
             .mediaType("audio/flac")
@@ -55,6 +59,20 @@ class CatalogStoreTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).containsExactly(file);
     }
+  }
+
+  @Test
+  void codecNamesAnOlderCatalogStoredReadAsTheWireNamesThemToday() throws Exception {
+    Path file = dir.resolve("catalog.bin");
+    List<String> stored = List.of("FLAC", "PCM", "Vorbis", "Opus", "MP3", "aac");
+    List<CatalogEntry> entries = new java.util.ArrayList<>();
+    for (int i = 0; i < stored.size(); i++) {
+      entries.add(entry("/music/" + i, i, stored.get(i)));
+    }
+    CatalogStore.save(file, new CatalogStore.Contents(List.of(Path.of("/music")), entries));
+    assertThat(CatalogStore.load(file).orElseThrow().entries())
+        .extracting(e -> e.track().info().codec())
+        .containsExactly("flac", "wav", "vorbis", "opus", "mp3", "aac");
   }
 
   @Test
