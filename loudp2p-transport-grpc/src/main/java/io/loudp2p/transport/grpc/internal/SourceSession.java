@@ -16,6 +16,7 @@ import io.loudp2p.spi.DataSessionId;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,6 +110,16 @@ final class SourceSession extends ServerCall.Listener<byte[]> {
     drain();
   }
 
+  /** What the chunk provider answers, or {@code ifItFails} when it throws (logged: a bug there). */
+  private <T extends @Nullable Object> T ask(Supplier<T> question, T ifItFails, String what) {
+    try {
+      return question.get();
+    } catch (RuntimeException e) {
+      log.warn("chunk provider failed to {}", what, e);
+      return ifItFails;
+    }
+  }
+
   /** Judges the first request; false when that ended the session. */
   private boolean handshake(ChunkRequest request) {
     if (request.getSessionId().size() != DataSessionId.LENGTH) {
@@ -118,21 +129,11 @@ final class SourceSession extends ServerCall.Listener<byte[]> {
       return false;
     }
     DataSessionId sessionId = DataSessionId.fromBytes(request.getSessionId().toByteArray());
-    boolean accepted;
-    try {
-      accepted = provider.accept(sessionId, request.getHandshake().toByteArray(), remote);
-    } catch (RuntimeException e) {
-      log.warn("chunk provider failed to judge a session from {}", remote, e);
-      accepted = false;
-    }
+    boolean accepted = ask(() -> provider.accept(sessionId, request.getHandshake().toByteArray(),
+        remote), false, "judge session " + sessionId + " from " + remote);
     if (!accepted) {
-      boolean known;
-      try {
-        known = provider.knows(sessionId);
-      } catch (RuntimeException e) {
-        log.warn("chunk provider failed to say whether it knows session {}", sessionId, e);
-        known = true;
-      }
+      boolean known = ask(() -> provider.knows(sessionId), true,
+          "say whether it knows session " + sessionId);
       end(known
           ? Status.UNAUTHENTICATED.withDescription("the source refused session " + sessionId
               + ": the handshake is not the one its StreamOpen agreed, or it is open already")
@@ -142,13 +143,8 @@ final class SourceSession extends ServerCall.Listener<byte[]> {
     }
     id = sessionId; // accepted: the provider hears of its end, whatever ends it
     source.identified(remote);
-    PeerId who;
-    try {
-      who = provider.peerOf(sessionId);
-    } catch (RuntimeException e) {
-      log.warn("chunk provider failed to name the peer of session {}", sessionId, e);
-      who = null;
-    }
+    PeerId who = ask(() -> provider.peerOf(sessionId), null,
+        "name the peer of session " + sessionId);
     if (who != null) {
       if (!source.takePeerShare(who)) {
         end(Status.RESOURCE_EXHAUSTED.withDescription("more than "

@@ -94,16 +94,11 @@ final class RequestLedger {
 
   /** Takes a want of {@code chunk} with sequence number {@code seq}; see the class comment. */
   int want(int chunk, int seq, long nowNs) {
-    int i = slotFor(chunk, nowNs);
-    byte state = states[i];
-    if (state != EMPTY && seq - seqs[i] <= 0) {
+    int i = newerEntry(chunk, seq, nowNs);
+    if (i < 0) {
       return STALE;
     }
-    if (state == EMPTY) {
-      keys[i] = chunk;
-      size++;
-    }
-    seqs[i] = seq;
+    byte state = states[i];
     boolean recent = nowNs - sentNs[i] < REWANT_INTERVAL_NS;
     if (state == QUEUED || (state == SENT && recent && !delivered(i))) {
       repeats.record(nowNs / 1_000_000L);
@@ -121,18 +116,29 @@ final class RequestLedger {
 
   /** Takes a cancel; returns false when it is stale (and so ignored). */
   boolean cancel(int chunk, int seq, long nowNs) {
-    int i = slotFor(chunk, nowNs);
-    byte state = states[i];
-    if (state != EMPTY && seq - seqs[i] <= 0) {
+    int i = newerEntry(chunk, seq, nowNs);
+    if (i < 0) {
       return false;
     }
-    if (state == EMPTY) {
+    states[i] = delivered(i) ? IDLE_DELIVERED : IDLE;
+    return true;
+  }
+
+  /**
+   * The slot of {@code chunk}, its entry now stamped with {@code seq} (a new entry keeps the state
+   * EMPTY for the caller to set), or -1 when {@code seq} is not newer than the entry's: stale.
+   */
+  private int newerEntry(int chunk, int seq, long nowNs) {
+    int i = slotFor(chunk, nowNs);
+    if (states[i] != EMPTY && seq - seqs[i] <= 0) {
+      return -1;
+    }
+    if (states[i] == EMPTY) {
       keys[i] = chunk;
       size++;
     }
     seqs[i] = seq;
-    states[i] = delivered(i) ? IDLE_DELIVERED : IDLE;
-    return true;
+    return i;
   }
 
   /** Whether packets of the send started by the want {@code seq} of {@code chunk} still count. */
