@@ -1,6 +1,8 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.Peer;
+import io.loudp2p.core.network.DefaultRolePolicy;
+import io.loudp2p.core.network.RolePolicy;
 import io.loudp2p.spi.PeerFactory;
 import io.loudp2p.spi.TransportRegistry;
 
@@ -11,7 +13,8 @@ public final class CorePeerFactory implements PeerFactory {
 
   @Override
   public Peer create(Peer.Config config) {
-    return new RealPeer(config, TransportRegistry.defaultRegistry(), PeerRuntime.system());
+    return new RealPeer(config, TransportRegistry.defaultRegistry(), PeerRuntime.system(),
+        new DefaultRolePolicy());
   }
 
   /**
@@ -19,6 +22,12 @@ public final class CorePeerFactory implements PeerFactory {
    * virtual time ({@link Peer#builder()} is what applications use).
    */
   public static Peer create(Peer.Config config, TransportRegistry transports, PeerRuntime runtime) {
-    return new RealPeer(config, transports, runtime);
+    return create(config, transports, runtime, new DefaultRolePolicy());
+  }
+
+  /** A peer as {@link #create(Peer.Config, TransportRegistry, PeerRuntime)}, with its role policy. */
+  public static Peer create(Peer.Config config, TransportRegistry transports, PeerRuntime runtime,
+      RolePolicy rolePolicy) {
+    return new RealPeer(config, transports, runtime, rolePolicy);
   }
 }

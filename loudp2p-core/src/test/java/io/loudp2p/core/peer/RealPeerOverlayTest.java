@@ -163,7 +163,7 @@ class RealPeerOverlayTest {
 
     // At most 50 hits (the protocol's limit) with at most 8 sources each are believed, and the
     // table keeps at most 64 records passed on by one peer: 600 offered, 64 kept.
-    assertThat(found.get()).hasSizeLessThanOrEqualTo(RealPeer.MAX_HITS)
+    assertThat(found.get()).hasSizeLessThanOrEqualTo(QueryForwarder.MAX_HITS)
         .allSatisfy(h -> assertThat(h.sources()).hasSizeLessThanOrEqualTo(8));
     assertThat(asker.peers()).hasSize(1 + PeerTable.MAX_PER_SOURCE);
   }
@@ -280,8 +280,8 @@ class RealPeerOverlayTest {
     }
     network.runFor(Duration.ofSeconds(70)); // past the next role check
     assertThat(answered[0] + refused[0]).isEqualTo(72_000);
-    assertThat(answered[0]).as("answered").isBetween(90 * RealPeer.TOTAL_SEARCHES_PER_SECOND,
-        90 * RealPeer.TOTAL_SEARCHES_PER_SECOND + RealPeer.TOTAL_SEARCH_BURST);
+    assertThat(answered[0]).as("answered").isBetween(90 * InboundDispatcher.TOTAL_SEARCHES_PER_SECOND,
+        90 * InboundDispatcher.TOTAL_SEARCHES_PER_SECOND + InboundDispatcher.TOTAL_SEARCH_BURST);
     assertThat(busy.peer().role()).as("valid queries from strangers are not the peer's load")
         .isEqualTo(Role.FULL);
     assertThat(PeerDiagnostics.neighbours(busy.peer())).containsExactly(neighbour.peer().id());

@@ -1,0 +1,112 @@
+package io.loudp2p.core.peer;
+
+import io.loudp2p.PeerId;
+import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.wire.EnvelopeException;
+import io.loudp2p.core.wire.SignedMessage;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlTransport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Typed calls to other peers: seals the request, calls, opens each answer and checks who sent it
+ * and what it carries before anyone reads it. The one place where the peer calls out.
+ *
+ * <p>A unary call's future fails with a {@link ControlException}: the transport's, or
+ * UNAUTHENTICATED for an answer whose envelope does not open, or MALFORMED for an answer from
+ * another peer than expected or with another body. Thread-safe.
+ */
+final class ControlClient {
+  private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
+
+  private final PeerContext ctx;
+  private final ControlTransport control;
+
+  ControlClient(PeerContext ctx, ControlTransport control) {
+    this.ctx = ctx;
+    this.control = control;
+  }
+
+  /** Seals {@code payload} and calls; see {@link #call(InetSocketAddress, byte[], PeerId, Payload.BodyCase, Duration)}. */
+  CompletableFuture<SignedMessage> call(InetSocketAddress address, Payload.Builder payload,
+      @Nullable PeerId expected, Payload.BodyCase answer, Duration deadline) {
+    return call(address, ctx.seal(payload), expected, answer, deadline);
+  }
+
+  /**
+   * Sends a sealed request and opens its one answer.
+   *
+   * @param expected the peer that must have signed the answer; null for any (a first greeting)
+   * @param answer the body the answer must carry
+   */
+  CompletableFuture<SignedMessage> call(InetSocketAddress address, byte[] request,
+      @Nullable PeerId expected, Payload.BodyCase answer, Duration deadline) {
+    return control.call(address, request, deadline).thenApply(bytes -> {
+      SignedMessage m = open(bytes);
+      String wrong = check(m, expected, answer);
+      if (wrong != null) {
+        throw new ControlException(ControlErrorCode.MALFORMED, wrong);
+      }
+      return m;
+    });
+  }
+
+  /**
+   * Sends a sealed request that is answered by a stream, and hands each answer that opens and
+   * passes the checks to {@code onAnswer}; others are dropped. Completes when the stream ends.
+   *
+   * @param onHeard runs on every answer before it is checked: the peer is alive
+   */
+  CompletableFuture<Void> callStreaming(InetSocketAddress address, byte[] request,
+      PeerId expected, Payload.BodyCase answer, Duration deadline, Runnable onHeard,
+      Consumer<SignedMessage> onAnswer) {
+    return control.callStreaming(address, request, deadline, bytes -> {
+      onHeard.run();
+      SignedMessage m;
+      try {
+        m = ctx.opener.open(bytes);
+      } catch (EnvelopeException e) {
+        log.debug("an answer from {} refused: {}", expected, e.getMessage());
+        return;
+      }
+      String wrong = check(m, expected, answer);
+      if (wrong != null) {
+        log.debug("an answer from {} refused: {}", expected, wrong);
+        return;
+      }
+      onAnswer.accept(m);
+    });
+  }
+
+  /** Drops what the transport keeps for a peer that went away. */
+  void disconnect(InetSocketAddress address) {
+    control.disconnect(address);
+  }
+
+  private SignedMessage open(byte[] bytes) {
+    try {
+      return ctx.opener.open(bytes);
+    } catch (EnvelopeException e) {
+      throw new ControlException(ControlErrorCode.UNAUTHENTICATED,
+          "answer refused: " + e.getMessage(), e);
+    }
+  }
+
+  private static @Nullable String check(SignedMessage m, @Nullable PeerId expected,
+      Payload.BodyCase answer) {
+    if (expected != null && !m.sender().equals(expected)) {
+      return "answered by " + m.sender() + ", not " + expected;
+    }
+    if (m.payload().getBodyCase() != answer) {
+      return "answered with " + m.payload().getBodyCase() + ", not " + answer;
+    }
+    return null;
+  }
+}

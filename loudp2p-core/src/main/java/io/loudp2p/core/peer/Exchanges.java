@@ -1,0 +1,80 @@
+package io.loudp2p.core.peer;
+
+import io.loudp2p.PeerId;
+import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.proto.v1.PeerExchange;
+import io.loudp2p.core.wire.SignedMessage;
+import io.loudp2p.core.wire.SignedPeerRecord;
+import io.loudp2p.spi.ControlResponder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Peer exchange (PROTOCOL.md §3.1), both ways: greets a peer with this peer's record and a sample
+ * of its table and learns the records it answers with, and answers others' greetings alike. Owns no
+ * state; thread-safe.
+ */
+final class Exchanges {
+  /** Most records of others sent in one peer exchange. */
+  static final int EXCHANGE_SAMPLE = 32;
+
+  private final PeerContext ctx;
+  private final ControlClient client;
+  private final PeerStore store;
+  private final SelfRecord self;
+  private final Summaries summaries;
+
+  Exchanges(PeerContext ctx, ControlClient client, PeerStore store, SelfRecord self,
+      Summaries summaries) {
+    this.ctx = ctx;
+    this.client = client;
+    this.store = store;
+    this.self = self;
+    this.summaries = summaries;
+  }
+
+  /** Greets a peer: sends this peer's record and a sample, learns its record and sample. */
+  CompletableFuture<PeerId> exchange(InetSocketAddress address) {
+    Payload.Builder request = Payload.newBuilder().setPeerExchange(message());
+    return client.call(address, request, null, Payload.BodyCase.PEER_EXCHANGE,
+        ctx.config.callDeadline()).thenApply(answer -> {
+          ingest(answer.sender(), answer.payload().getPeerExchange(), address.getAddress());
+          store.table().reachable(answer.sender(), true);
+          return answer.sender();
+        });
+  }
+
+  /** Answers a greeting: learns what it carries, answers with this peer's record and sample. */
+  void answer(SignedMessage request, InetSocketAddress remote, ControlResponder responder) {
+    ingest(request.sender(), request.payload().getPeerExchange(), remote.getAddress());
+    responder.reply(ctx.seal(Payload.newBuilder().setPeerExchange(message())));
+  }
+
+  private PeerExchange message() {
+    PeerExchange.Builder pe = PeerExchange.newBuilder().setSelfRecord(self.current());
+    // Peers this one failed to reach are not passed on.
+    for (PeerTable.Entry e : store.table().sample(EXCHANGE_SAMPLE, ctx.random, true)) {
+      pe.addSample(e.record().envelope());
+    }
+    io.loudp2p.core.proto.v1.KeywordSummary s = summaries.toSend();
+    if (s != null) {
+      pe.setSummary(s);
+    }
+    return pe.build();
+  }
+
+  /** Learns the records of a peer exchange; the sender's own must be signed by the sender. */
+  private void ingest(PeerId sender, PeerExchange exchange, InetAddress observed) {
+    if (exchange.hasSelfRecord()) {
+      SignedPeerRecord own = store.offer(exchange.getSelfRecord(),
+          PeerStore.Provenance.firstHand(sender, observed));
+      if (own != null) {
+        store.learnSummary(own, exchange.hasSummary() ? exchange.getSummary() : null);
+      }
+    }
+    for (int i = 0; i < Math.min(exchange.getSampleCount(), EXCHANGE_SAMPLE); i++) {
+      store.offer(exchange.getSample(i), PeerStore.Provenance.exchanged(sender));
+    }
+  }
+}

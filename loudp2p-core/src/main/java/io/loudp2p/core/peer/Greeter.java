@@ -1,0 +1,123 @@
+package io.loudp2p.core.peer;
+
+import io.loudp2p.core.network.NodeRecord;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joining and staying known: greets the bootstrap peers until one answers, backing off between
+ * rounds, and every half record lifetime signs this peer's record again and greets one peer of
+ * the table. Owns the bootstrap round and its back-off; thread-safe.
+ */
+final class Greeter {
+  private static final Logger log = LoggerFactory.getLogger(Greeter.class);
+
+  /** First and longest wait before greeting the bootstrap peers again while none answered. */
+  static final Duration BOOTSTRAP_RETRY = Duration.ofSeconds(1);
+  static final Duration BOOTSTRAP_RETRY_MAX = Duration.ofMinutes(1);
+
+  private final PeerContext ctx;
+  private final ControlClient client;
+  private final PeerStore store;
+  private final SelfRecord self;
+  private final RoleState roles;
+  private final Exchanges exchanges;
+  private final LinkKeeper links;
+  private final AtomicBoolean bootstrapping = new AtomicBoolean();
+  private volatile long retryMs = BOOTSTRAP_RETRY.toMillis();
+
+  Greeter(PeerContext ctx, ControlClient client, PeerStore store, SelfRecord self,
+      RoleState roles, Exchanges exchanges, LinkKeeper links) {
+    this.ctx = ctx;
+    this.client = client;
+    this.store = store;
+    this.self = self;
+    this.roles = roles;
+    this.exchanges = exchanges;
+    this.links = links;
+  }
+
+  /**
+   * Greets the bootstrap peers; while none answered, tries again later, waiting twice as long each
+   * time (up to {@link #BOOTSTRAP_RETRY_MAX}). One round at a time: a call while one is under way
+   * or waiting to retry does nothing. Never blocks.
+   *
+   * @return completes with whether any bootstrap peer answered this round
+   */
+  CompletableFuture<Boolean> bootstrap() {
+    if (ctx.config.bootstrap().isEmpty() || ctx.closed()
+        || !bootstrapping.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(false);
+    }
+    List<CompletableFuture<Boolean>> greetings = new ArrayList<>();
+    List<NodeRecord> answering = new CopyOnWriteArrayList<>();
+    for (InetSocketAddress address : ctx.config.bootstrap()) {
+      greetings.add(exchanges.exchange(address).thenApply(id -> {
+        NodeRecord n = store.view().get(id);
+        if (n != null) {
+          answering.add(n);
+        }
+        return true;
+      }).exceptionally(t -> {
+        log.warn("bootstrap peer {} did not answer: {}", address, t.getMessage());
+        return false;
+      }));
+    }
+    return CompletableFuture.allOf(greetings.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      boolean answered = false;
+      for (CompletableFuture<Boolean> g : greetings) {
+        answered |= g.join();
+      }
+      if (answered) {
+        retryMs = BOOTSTRAP_RETRY.toMillis();
+        // The bootstrap peers were chosen by the user: a LIGHT peer relies on them first.
+        store.links().refill(answering, ctx.random);
+        links.refresh();
+        bootstrapping.set(false);
+      } else if (!ctx.closed()) {
+        long wait = retryMs;
+        retryMs = Math.min(wait * 2, BOOTSTRAP_RETRY_MAX.toMillis());
+        log.info("no bootstrap peer answered; trying again in {} ms", wait);
+        boolean scheduled = ctx.schedule(() -> {
+          bootstrapping.set(false);
+          if (store.view().size() == 0) {
+            bootstrap();
+          }
+        }, wait);
+        if (!scheduled) {
+          bootstrapping.set(false); // closed meanwhile
+        }
+      } else {
+        bootstrapping.set(false);
+      }
+      return answered;
+    });
+  }
+
+  /** Signs this peer's record again and greets one peer of the table, to learn it still answers. */
+  void refresh() {
+    try {
+      self.resign(roles.role());
+      for (PeerTable.Entry e : store.table().sample(1, ctx.random)) {
+        if (e.control() != null) {
+          InetSocketAddress address = e.control();
+          exchanges.exchange(address).exceptionally(t -> {
+            // It went away (or moved): mark it and release the connection kept to it.
+            store.table().reachable(e.record().peerId(), false);
+            client.disconnect(address);
+            return null;
+          });
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("refreshing the peer record failed", e);
+    }
+  }
+}

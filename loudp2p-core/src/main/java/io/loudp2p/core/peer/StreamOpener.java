@@ -1,0 +1,368 @@
+package io.loudp2p.core.peer;
+
+import com.google.protobuf.ByteString;
+import io.loudp2p.PeerId;
+import io.loudp2p.StreamSession;
+import io.loudp2p.TrackId;
+import io.loudp2p.core.content.ChunkCache;
+import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.content.ManifestException;
+import io.loudp2p.core.proto.v1.ChunkMap;
+import io.loudp2p.core.proto.v1.Endpoint;
+import io.loudp2p.core.proto.v1.ManifestRequest;
+import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.proto.v1.StreamAccept;
+import io.loudp2p.core.proto.v1.StreamOpen;
+import io.loudp2p.core.proto.v1.TrackMetadata;
+import io.loudp2p.core.proto.v1.TransportKind;
+import io.loudp2p.core.stream.internal.DefaultChunkScheduler;
+import io.loudp2p.core.stream.internal.RealStreamSession;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving side of streaming: finds holders of a track, fetches and checks its manifest,
+ * opens a session at every holder that accepts, and starts a stream session over them, whose
+ * chunks are written to the cache on the disk executor (never the timer). Owns the open stream
+ * sessions; thread-safe.
+ */
+final class StreamOpener {
+  private static final Logger log = LoggerFactory.getLogger(StreamOpener.class);
+
+  /** Playback rate assumed when a track's metadata gives none: 320 kbit/s. */
+  static final long DEFAULT_BITRATE_BYTES = 40_000;
+  /** How many full peers a stream of a track no search has named asks for its manifest. */
+  static final int LOCATE_FANOUT = 16;
+
+  private final PeerContext ctx;
+  private final ControlClient client;
+  private final PeerStore store;
+  private final Holders holders;
+  private final PeerTransports transports;
+  private final @Nullable ChunkCache cache;
+  private final Executor disk;
+  private final List<StreamSession> sessions = new CopyOnWriteArrayList<>();
+
+  StreamOpener(PeerContext ctx, ControlClient client, PeerStore store, Holders holders,
+      PeerTransports transports, @Nullable ChunkCache cache, Executor disk) {
+    this.ctx = ctx;
+    this.client = client;
+    this.store = store;
+    this.holders = holders;
+    this.transports = transports;
+    this.cache = cache;
+    this.disk = disk;
+  }
+
+  CompletableFuture<StreamSession> stream(TrackId track, StreamSession.Listener listener) {
+    List<PeerTable.Entry> sources = new ArrayList<>();
+    for (PeerId id : holders.of(track)) {
+      store.table().get(id).filter(e -> e.control() != null).ifPresent(sources::add);
+    }
+    if (sources.isEmpty()) {
+      return locate(track).thenCompose(found -> {
+        if (found.isEmpty()) {
+          return CompletableFuture.failedFuture(new IOException("no known peer holds track " + track
+              + " (asked " + Math.min(LOCATE_FANOUT, store.fullPeers().size())
+              + " peers); search for it first"));
+        }
+        return streamFrom(track, found, listener);
+      });
+    }
+    return streamFrom(track, sources, listener);
+  }
+
+  /** Closes every open stream session. */
+  void close() {
+    for (StreamSession s : sessions) {
+      s.close();
+    }
+  }
+
+  /**
+   * Finds holders of a track no search has named: asks up to {@link #LOCATE_FANOUT} full peers
+   * of the table for its manifest, and takes those that give a valid one.
+   */
+  private CompletableFuture<List<PeerTable.Entry>> locate(TrackId track) {
+    List<PeerTable.Entry> asked = store.fullPeers();
+    Collections.shuffle(asked, ctx.random);
+    asked = asked.subList(0, Math.min(LOCATE_FANOUT, asked.size()));
+    List<CompletableFuture<PeerTable.@Nullable Entry>> answers = new ArrayList<>();
+    for (PeerTable.Entry e : asked) {
+      answers.add(fetchManifest(track, List.of(e), 0).handle((m, t) -> t == null ? e : null));
+    }
+    return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+      List<PeerTable.Entry> found = new ArrayList<>();
+      for (CompletableFuture<PeerTable.@Nullable Entry> a : answers) {
+        PeerTable.Entry e = a.join();
+        if (e != null) {
+          found.add(e);
+          holders.add(track, List.of(e.record().peerId()));
+        }
+      }
+      return found;
+    });
+  }
+
+  private CompletableFuture<StreamSession> streamFrom(TrackId track, List<PeerTable.Entry> sources,
+      StreamSession.Listener listener) {
+    return fetchManifest(track, sources, 0).thenCompose(manifest -> {
+      List<CompletableFuture<@Nullable Opened>> opens = new ArrayList<>();
+      for (PeerTable.Entry source : sources) {
+        opens.add(openAt(source, manifest).exceptionally(t -> {
+          log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
+          return null;
+        }));
+      }
+      return CompletableFuture.allOf(opens.toArray(new CompletableFuture<?>[0])).thenCompose(v -> {
+        List<Opened> ready = new ArrayList<>();
+        for (CompletableFuture<@Nullable Opened> f : opens) {
+          Opened o = f.join();
+          if (o != null) {
+            ready.add(o);
+          }
+        }
+        if (ready.isEmpty()) {
+          throw new ControlException(ControlErrorCode.UNAVAILABLE,
+              "none of the " + sources.size() + " peers holding " + track + " accepted a session");
+        }
+        return agreedManifest(track, manifest, ready)
+            .thenApply(agreed -> startSession(agreed, ready, listener));
+      });
+    });
+  }
+
+  /**
+   * The manifest whose size most sources state. The track ID commits to the chunks but not, on
+   * its own, to the size a manifest states: a manifest that lies about it would make the last
+   * chunk fail at every honest source. When the sources outvote the manifest, the manifest of one
+   * that agrees with them is fetched instead.
+   */
+  private CompletableFuture<Manifest> agreedManifest(TrackId track, Manifest manifest,
+      List<Opened> ready) {
+    long agreed = majoritySize(ready, manifest.size());
+    if (agreed == manifest.size()) {
+      return CompletableFuture.completedFuture(manifest);
+    }
+    List<PeerTable.Entry> agreeing = new ArrayList<>();
+    for (Opened o : ready) {
+      if (o.size() == agreed) {
+        agreeing.add(o.entry());
+      }
+    }
+    log.warn("the manifest of {} states {} bytes; {} of {} sources state {}: fetching theirs",
+        track, manifest.size(), agreeing.size(), ready.size(), agreed);
+    return fetchManifest(track, agreeing, 0).thenApply(m -> {
+      if (m.size() != agreed) {
+        throw new ControlException(ControlErrorCode.MALFORMED, "the sources of " + track
+            + " disagree about its size; none gave a manifest of the size most of them state");
+      }
+      return m;
+    });
+  }
+
+  /** The size stated by most sources (ties go to {@code manifestSize}); unstated sizes abstain. */
+  static long majoritySize(List<Opened> ready, long manifestSize) {
+    Map<Long, Integer> votes = new HashMap<>();
+    for (Opened o : ready) {
+      if (o.size() > 0) {
+        votes.merge(o.size(), 1, Integer::sum);
+      }
+    }
+    long best = manifestSize;
+    int bestVotes = votes.getOrDefault(manifestSize, 0);
+    for (Map.Entry<Long, Integer> e : votes.entrySet()) {
+      if (e.getValue() > bestVotes) {
+        best = e.getKey();
+        bestVotes = e.getValue();
+      }
+    }
+    return best;
+  }
+
+  private StreamSession startSession(Manifest manifest, List<Opened> ready,
+      StreamSession.Listener listener) {
+    List<RealStreamSession.Source> agreeing = new ArrayList<>();
+    for (Opened o : ready) {
+      if (o.size() == 0 || o.size() == manifest.size()) {
+        agreeing.add(o.source());
+      } else {
+        log.warn("leaving out {}: it states {} bytes for {}, not {}", o.entry().record().peerId(),
+            o.size(), manifest.trackId(), manifest.size());
+      }
+    }
+    if (agreeing.isEmpty()) {
+      throw new ControlException(ControlErrorCode.MALFORMED,
+          "no source of " + manifest.trackId() + " agrees with its manifest's size");
+    }
+    ChunkCache.@Nullable Lease lease = keepInCache(manifest);
+    RealStreamSession session = new RealStreamSession(manifest, agreeing,
+        () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
+        listener, cacheSink(manifest), ctx.runtime.nanoTime());
+    sessions.add(session);
+    session.completion().whenComplete((r, t) -> {
+      sessions.remove(session);
+      if (lease != null) {
+        lease.close();
+      }
+    });
+    return session;
+  }
+
+  private CompletableFuture<Manifest> fetchManifest(TrackId track, List<PeerTable.Entry> sources,
+      int i) {
+    if (i >= sources.size()) {
+      return CompletableFuture.failedFuture(
+          new IOException("no peer gave a valid manifest of " + track));
+    }
+    PeerTable.Entry source = sources.get(i);
+    return client.call(source.control(), Payload.newBuilder().setManifestRequest(
+                ManifestRequest.newBuilder().setTrackId(ByteString.copyFrom(track.bytes()))),
+            source.record().peerId(), Payload.BodyCase.MANIFEST_RESPONSE,
+            ctx.config.callDeadline())
+        .thenApply(answer -> {
+          try {
+            return Manifest.fromProto(answer.payload().getManifestResponse().getManifest(), track);
+          } catch (ManifestException e) {
+            throw new ControlException(ControlErrorCode.MALFORMED,
+                "bad manifest: " + e.getMessage(), e);
+          }
+        })
+        .handle((m, t) -> t == null ? CompletableFuture.completedFuture(m)
+            : fetchManifest(track, sources, i + 1))
+        .thenCompose(f -> f);
+  }
+
+  /** A source that accepted a session, and the track size it stated (0: not stated). */
+  record Opened(RealStreamSession.Source source, PeerTable.Entry entry, long size) {}
+
+  private CompletableFuture<Opened> openAt(PeerTable.Entry source, Manifest manifest) {
+    DataTransport udp = transports.udp;
+    DataTransport data = transports.data;
+    byte[] sessionBytes = new byte[DataSessionId.LENGTH];
+    ctx.random.nextBytes(sessionBytes);
+    DataSessionId sessionId = DataSessionId.fromBytes(sessionBytes);
+    StreamOpen.Builder open = StreamOpen.newBuilder()
+        .setTrackId(ByteString.copyFrom(manifest.trackId().bytes()))
+        .setSessionId(ByteString.copyFrom(sessionBytes));
+    if (udp != null) {
+      open.addOfferedTransports(TransportKind.TRANSPORT_KIND_UDP)
+          .setEphemeralPublicKey(ByteString.copyFrom(udp.prepare(sessionId)));
+    }
+    if (data != null) {
+      open.addOfferedTransports(TransportKind.TRANSPORT_KIND_GRPC);
+    }
+    byte[] request = ctx.seal(Payload.newBuilder().setStreamOpen(open));
+    InetSocketAddress controlAt = source.control();
+    PeerId peer = source.record().peerId();
+    return client.call(controlAt, request, peer, Payload.BodyCase.STREAM_ACCEPT,
+        ctx.config.callDeadline()).thenApply(answer -> {
+          StreamAccept accept = answer.payload().getStreamAccept();
+          BitSet has = availability(accept.getAvailability());
+          InetSocketAddress grpcAt = accept.hasDataEndpoint()
+              ? dataAddress(accept.getDataEndpoint(), controlAt) : null;
+          if (accept.getTransport() == TransportKind.TRANSPORT_KIND_UDP && udp != null) {
+            InetSocketAddress udpAt = dataAddress(accept.getUdpEndpoint(), controlAt);
+            if (udpAt == null) {
+              throw new ControlException(ControlErrorCode.MALFORMED,
+                  "bad UDP endpoint in the stream accept");
+            }
+            RealStreamSession.Fallback fallback = grpcAt != null && data != null
+                ? new RealStreamSession.Fallback(data, grpcAt, PeerTransports.GRPC) : null;
+            return new Opened(new RealStreamSession.Source(peer, udp, udpAt, sessionId, request,
+                has, accept.getEphemeralPublicKey().toByteArray(), PeerTransports.UDP, fallback),
+                source, accept.getSize());
+          }
+          if (accept.getTransport() != TransportKind.TRANSPORT_KIND_GRPC || data == null
+              || grpcAt == null) {
+            throw new ControlException(ControlErrorCode.MALFORMED,
+                "the stream accept chose " + accept.getTransport() + " without a usable endpoint");
+          }
+          return new Opened(new RealStreamSession.Source(peer, data, grpcAt, sessionId, request,
+              has, new byte[0], PeerTransports.GRPC, null), source, accept.getSize());
+        });
+  }
+
+  private static @Nullable BitSet availability(ChunkMap map) {
+    return map.getComplete() ? null : BitSet.valueOf(map.getBitmap().toByteArray());
+  }
+
+  /**
+   * A data endpoint from a stream accept. A source listening on every interface announces the
+   * wildcard address; the receiver then uses the address it reached the source's control at.
+   */
+  private static @Nullable InetSocketAddress dataAddress(Endpoint endpoint,
+      InetSocketAddress control) {
+    InetSocketAddress a = PeerTable.address(endpoint);
+    if (a == null || a.getPort() < 1 || a.getPort() > 65535) {
+      return null;
+    }
+    return a.getAddress().isAnyLocalAddress()
+        ? new InetSocketAddress(control.getAddress(), a.getPort()) : a;
+  }
+
+  /** Adds a track about to be played to the cache, held there while it plays. */
+  private ChunkCache.@Nullable Lease keepInCache(Manifest manifest) {
+    ChunkCache c = cache;
+    if (c == null) {
+      return null;
+    }
+    try {
+      c.put(manifest);
+      c.markPlayed(manifest.trackId());
+      return c.lease(manifest.trackId());
+    } catch (IOException e) {
+      log.warn("cannot cache {}: {}", manifest.trackId(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** Writes played chunks to the cache on the disk executor: a peer that played a track serves it. */
+  private RealStreamSession.ChunkSink cacheSink(Manifest manifest) {
+    ChunkCache c = cache;
+    if (c == null) {
+      return RealStreamSession.ChunkSink.NONE;
+    }
+    return (index, bytes, length) -> {
+      try {
+        disk.execute(() -> {
+          try {
+            c.writeChunk(manifest.trackId(), index, bytes, 0, length);
+          } catch (IOException | IllegalStateException e) {
+            log.warn("cannot cache chunk {} of {}: {}", index, manifest.trackId(), e.getMessage());
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        log.debug("not caching chunk {} of {}: the peer is closing", index, manifest.trackId());
+      }
+    };
+  }
+
+  private static long bitrate(Manifest manifest) {
+    TrackMetadata m = manifest.metadata();
+    if (m.getBitrateKbps() > 0) {
+      return m.getBitrateKbps() * 1000L / 8;
+    }
+    if (m.getDurationMs() > 0) {
+      return Math.max(1, manifest.size() * 1000 / m.getDurationMs());
+    }
+    return DEFAULT_BITRATE_BYTES;
+  }
+}

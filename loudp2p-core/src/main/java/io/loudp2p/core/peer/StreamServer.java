@@ -1,0 +1,310 @@
+package io.loudp2p.core.peer;
+
+import com.google.protobuf.ByteString;
+import io.loudp2p.PeerId;
+import io.loudp2p.TrackId;
+import io.loudp2p.core.catalog.LocalContent;
+import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.proto.v1.ChunkMap;
+import io.loudp2p.core.proto.v1.ManifestResponse;
+import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.proto.v1.StreamAccept;
+import io.loudp2p.core.proto.v1.StreamOpen;
+import io.loudp2p.core.proto.v1.TransportKind;
+import io.loudp2p.core.wire.SignedMessage;
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlResponder;
+import io.loudp2p.spi.DataOffer;
+import io.loudp2p.spi.DataServer;
+import io.loudp2p.spi.DataSessionId;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The source side of streaming (PROTOCOL.md §4–5): answers manifest requests and stream opens from
+ * this peer's catalog and cache, and serves the chunks of the sessions it accepted, and only those,
+ * over each data transport. Owns the served sessions and their readers; thread-safe.
+ */
+final class StreamServer {
+  /** Most sessions served at once; and how long an opened session may wait for its data stream. */
+  static final int MAX_SERVED_SESSIONS = 2048;
+  static final Duration SERVED_SESSION_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * The largest StreamOpen envelope a peer accepts, and the length of an X25519 public key: what a
+   * served session keeps of its opener is bounded (2,048 sessions of 1 KiB at most).
+   */
+  static final int MAX_STREAM_OPEN_BYTES = 1024;
+  static final int EPHEMERAL_KEY_LENGTH = 32;
+
+  private final PeerContext ctx;
+  private final LocalContent content;
+  private final PeerTransports transports;
+  private final Map<DataSessionId, Served> served = new ConcurrentHashMap<>();
+
+  StreamServer(PeerContext ctx, LocalContent content, PeerTransports transports) {
+    this.ctx = ctx;
+    this.content = content;
+    this.transports = transports;
+  }
+
+  /** A session opened here by a remote receiver, waiting for or streaming over its data stream. */
+  private static final class Served {
+    final TrackId track;
+    /** The signer of the StreamOpen: the peer the session's streams are counted against. */
+    final PeerId receiver;
+    final byte[] handshake;
+    final long openedNs;
+    /** The transports the session was accepted on: the preferred one, then perhaps its fallback. */
+    final Set<String> acceptedOn = new HashSet<>();
+    volatile LocalContent.@Nullable Reader reader;
+
+    Served(TrackId track, PeerId receiver, byte[] handshake, long openedNs) {
+      this.track = track;
+      this.receiver = receiver;
+      this.handshake = handshake;
+      this.openedNs = openedNs;
+    }
+  }
+
+  /** The provider of chunks to the data transport named {@code transport}. */
+  ChunkProvider provider(String transport) {
+    return new Provider(transport);
+  }
+
+  /** The share of the most sessions this peer serves that are streaming now. */
+  double load() {
+    long streaming = served.values().stream().filter(s -> s.reader != null).count();
+    return (double) streaming / MAX_SERVED_SESSIONS;
+  }
+
+  void answerManifest(SignedMessage request, ControlResponder responder) {
+    Optional<TrackId> id = trackId(request.payload().getManifestRequest().getTrackId(), responder);
+    if (id.isEmpty()) {
+      return;
+    }
+    Optional<Manifest> manifest = content.manifest(id.get());
+    if (manifest.isEmpty()) {
+      responder.fail(ControlErrorCode.NOT_FOUND, "unknown track " + id.get());
+      return;
+    }
+    responder.reply(ctx.seal(Payload.newBuilder().setManifestResponse(ManifestResponse.newBuilder()
+        .setManifest(manifest.get().toProto())
+        .setAvailability(chunkMap(content.availability(id.get()), manifest.get().chunkCount())))));
+  }
+
+  /**
+   * Accepts a session on the first data transport the receiver offers that this peer has, keeping
+   * the signed request to check the data stream's handshake against.
+   *
+   * @param envelope the request's bytes as they came
+   */
+  void answerStreamOpen(SignedMessage request, byte[] envelope, ControlResponder responder) {
+    PeerId receiver = request.sender();
+    StreamOpen open = request.payload().getStreamOpen();
+    Optional<TrackId> id = trackId(open.getTrackId(), responder);
+    if (id.isEmpty()) {
+      return;
+    }
+    if (open.getSessionId().size() != DataSessionId.LENGTH) {
+      responder.fail(ControlErrorCode.MALFORMED, "session_id must have 16 bytes");
+      return;
+    }
+    int key = open.getEphemeralPublicKey().size();
+    if (key != 0 && key != EPHEMERAL_KEY_LENGTH) {
+      responder.fail(ControlErrorCode.MALFORMED, "ephemeral_public_key must be empty or have "
+          + EPHEMERAL_KEY_LENGTH + " bytes, not " + key);
+      return;
+    }
+    // The request is kept while the session lives, to check its data stream's handshake.
+    if (envelope.length > MAX_STREAM_OPEN_BYTES) {
+      responder.fail(ControlErrorCode.MALFORMED, "a stream open has at most "
+          + MAX_STREAM_OPEN_BYTES + " bytes, not " + envelope.length);
+      return;
+    }
+    DataServer udpServer = transports.udpServer();
+    InetSocketAddress dataAddress = transports.dataAddress();
+    TransportKind chosen = null;
+    for (TransportKind offered : open.getOfferedTransportsList()) {
+      if ((offered == TransportKind.TRANSPORT_KIND_UDP && udpServer != null)
+          || (offered == TransportKind.TRANSPORT_KIND_GRPC && dataAddress != null)) {
+        chosen = offered;
+        break;
+      }
+    }
+    if (chosen == null) {
+      responder.fail(ControlErrorCode.MALFORMED, "no data transport in common: this peer offers "
+          + (udpServer != null ? "UDP " : "") + (dataAddress != null ? "GRPC" : ""));
+      return;
+    }
+    Optional<Manifest> manifest = content.manifest(id.get());
+    if (manifest.isEmpty()) {
+      responder.fail(ControlErrorCode.NOT_FOUND, "unknown track " + id.get());
+      return;
+    }
+    purgeStaleSessions();
+    if (served.size() >= MAX_SERVED_SESSIONS) {
+      responder.fail(ControlErrorCode.RESOURCE_EXHAUSTED,
+          "serving " + MAX_SERVED_SESSIONS + " sessions already; retry later");
+      return;
+    }
+    DataSessionId sessionId = DataSessionId.fromBytes(open.getSessionId().toByteArray());
+    if (served.putIfAbsent(sessionId, new Served(id.get(), receiver, envelope, ctx.nowNs()))
+        != null) {
+      responder.fail(ControlErrorCode.MALFORMED, "session " + sessionId + " already open");
+      return;
+    }
+    StreamAccept.Builder accept = StreamAccept.newBuilder()
+        .setSessionId(open.getSessionId())
+        .setSize(manifest.get().size())
+        .setAvailability(chunkMap(content.availability(id.get()), manifest.get().chunkCount()));
+    boolean grpcOffered = open.getOfferedTransportsList().contains(TransportKind.TRANSPORT_KIND_GRPC);
+    if (grpcOffered && dataAddress != null) {
+      // The fallback when UDP turns out to be blocked, or the chosen transport.
+      accept.setDataEndpoint(SelfRecord.endpoint(TransportKind.TRANSPORT_KIND_GRPC, dataAddress));
+    }
+    if (chosen == TransportKind.TRANSPORT_KIND_UDP) {
+      try {
+        DataOffer offer = udpServer.prepare(sessionId, open.getEphemeralPublicKey().toByteArray());
+        accept.setTransport(TransportKind.TRANSPORT_KIND_UDP)
+            .setUdpEndpoint(SelfRecord.endpoint(TransportKind.TRANSPORT_KIND_UDP, offer.endpoint()))
+            .setEphemeralPublicKey(ByteString.copyFrom(offer.publicKey()));
+      } catch (ControlException e) {
+        if (!grpcOffered || dataAddress == null) {
+          served.remove(sessionId);
+          responder.fail(e.code(), "cannot serve over UDP: " + e.getMessage());
+          return;
+        }
+        chosen = TransportKind.TRANSPORT_KIND_GRPC;
+      }
+    }
+    if (chosen == TransportKind.TRANSPORT_KIND_GRPC) {
+      accept.setTransport(TransportKind.TRANSPORT_KIND_GRPC);
+    }
+    responder.reply(ctx.seal(Payload.newBuilder().setStreamAccept(accept)));
+  }
+
+  /** Ends every session: their readers are closed. */
+  void close() {
+    for (Served s : served.values()) {
+      LocalContent.Reader r = s.reader;
+      if (r != null) {
+        r.close();
+      }
+    }
+  }
+
+  private void purgeStaleSessions() {
+    long now = ctx.nowNs();
+    served.entrySet().removeIf(e -> e.getValue().reader == null
+        && now - e.getValue().openedNs > SERVED_SESSION_TIMEOUT.toNanos());
+  }
+
+  private static Optional<TrackId> trackId(ByteString bytes, ControlResponder responder) {
+    if (bytes.size() != TrackId.LENGTH) {
+      responder.fail(ControlErrorCode.MALFORMED, "track_id must have 32 bytes, not " + bytes.size());
+      return Optional.empty();
+    }
+    return Optional.of(TrackId.fromBytes(bytes.toByteArray()));
+  }
+
+  private static ChunkMap chunkMap(BitSet has, int chunks) {
+    if (has.cardinality() == chunks) {
+      return ChunkMap.newBuilder().setComplete(true).build();
+    }
+    byte[] bitmap = Arrays.copyOf(has.toByteArray(), (chunks + 7) / 8);
+    return ChunkMap.newBuilder().setBitmap(ByteString.copyFrom(bitmap)).build();
+  }
+
+  /**
+   * Serves the chunks of sessions opened with a signed StreamOpen, and only those, over one data
+   * transport. A session may be accepted once per transport: on UDP, and again over gRPC when the
+   * receiver found UDP blocked.
+   */
+  private final class Provider implements ChunkProvider {
+    private final String transport;
+
+    Provider(String transport) {
+      this.transport = transport;
+    }
+
+    @Override
+    public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
+      Served s = served.get(session);
+      if (s == null || !Arrays.equals(s.handshake, handshake)) {
+        return false;
+      }
+      synchronized (s) {
+        if (s.acceptedOn.contains(transport)) {
+          return false;
+        }
+        if (s.reader == null) {
+          Optional<LocalContent.Reader> reader = content.reader(s.track);
+          if (reader.isEmpty()) {
+            served.remove(session);
+            return false;
+          }
+          s.reader = reader.get();
+        }
+        s.acceptedOn.add(transport);
+        return true;
+      }
+    }
+
+    @Override
+    public boolean knows(DataSessionId session) {
+      return served.containsKey(session);
+    }
+
+    @Override
+    public @Nullable PeerId peerOf(DataSessionId session) {
+      Served s = served.get(session);
+      return s == null ? null : s.receiver;
+    }
+
+    @Override
+    public int chunkLength(DataSessionId session, int index) {
+      Served s = served.get(session);
+      LocalContent.Reader r = s == null ? null : s.reader;
+      return r == null ? -1 : r.chunkLength(index);
+    }
+
+    @Override
+    public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
+      Served s = served.get(session);
+      LocalContent.Reader r = s == null ? null : s.reader;
+      if (r == null) {
+        throw new IllegalStateException("session " + session + " ended");
+      }
+      r.read(index, offset, dst);
+    }
+
+    @Override
+    public void onSessionClosed(DataSessionId session) {
+      Served s = served.get(session);
+      if (s == null) {
+        return;
+      }
+      synchronized (s) {
+        s.acceptedOn.remove(transport);
+        if (!s.acceptedOn.isEmpty()) {
+          return;
+        }
+        served.remove(session, s);
+        if (s.reader != null) {
+          s.reader.close();
+        }
+      }
+    }
+  }
+}
