@@ -67,7 +67,7 @@ public final class ChunkCache implements AutoCloseable {
   private final long maxBytes;
   private final Clock clock;
   private final Storage storage;
-  private final Map<TrackId, Entry> entries = new HashMap<>();
+  private final Map<TrackId, CachedTrack> entries = new HashMap<>();
   private long usedBytes;
   private boolean closed;
 
@@ -107,7 +107,7 @@ public final class ChunkCache implements AutoCloseable {
           continue;
         }
         try {
-          Entry entry = Entry.load(id, folder);
+          CachedTrack entry = CachedTrack.load(id, folder);
           entries.put(id, entry);
           usedBytes += entry.bytes();
         } catch (IOException | ManifestException | RuntimeException e) {
@@ -157,7 +157,7 @@ public final class ChunkCache implements AutoCloseable {
     } catch (IOException e) {
       throw failedWrite("storing the manifest of " + manifest.trackId(), e);
     }
-    Entry entry = new Entry(manifest, folder, new BitSet(manifest.chunkCount()), clock.millis());
+    CachedTrack entry = new CachedTrack(manifest, folder, new BitSet(manifest.chunkCount()), clock.millis());
     entry.writePlayed();
     synchronized (this) {
       if (entries.putIfAbsent(manifest.trackId(), entry) == null) {
@@ -168,7 +168,7 @@ public final class ChunkCache implements AutoCloseable {
 
   /** The manifest of a track the cache holds, or null. */
   public synchronized @Nullable Manifest manifest(TrackId track) {
-    Entry e = entries.get(track);
+    CachedTrack e = entries.get(track);
     return e == null ? null : e.manifest;
   }
 
@@ -182,7 +182,7 @@ public final class ChunkCache implements AutoCloseable {
    */
   public boolean writeChunk(TrackId track, int index, byte[] data, int offset, int length)
       throws IOException {
-    Entry entry;
+    CachedTrack entry;
     synchronized (this) {
       checkOpen();
       entry = entries.get(track);
@@ -234,7 +234,7 @@ public final class ChunkCache implements AutoCloseable {
    *     verification on disk is dropped and counts as not held)
    */
   public int readChunk(TrackId track, int index, byte[] dst, int dstOffset) throws IOException {
-    Entry entry;
+    CachedTrack entry;
     synchronized (this) {
       entry = entries.get(track);
       if (entry == null || closed) {
@@ -254,7 +254,7 @@ public final class ChunkCache implements AutoCloseable {
 
   /** Which chunks of a track the cache holds (empty when it holds none). A new copy. */
   public BitSet availability(TrackId track) {
-    Entry entry;
+    CachedTrack entry;
     synchronized (this) {
       entry = entries.get(track);
     }
@@ -263,7 +263,7 @@ public final class ChunkCache implements AutoCloseable {
 
   /** Whether the cache holds every chunk of the track. */
   public boolean isComplete(TrackId track) {
-    Entry entry;
+    CachedTrack entry;
     synchronized (this) {
       entry = entries.get(track);
     }
@@ -272,7 +272,7 @@ public final class ChunkCache implements AutoCloseable {
 
   /** Records that the track was played now; eviction takes the least recently played first. */
   public void markPlayed(TrackId track) throws IOException {
-    Entry entry;
+    CachedTrack entry;
     synchronized (this) {
       entry = entries.get(track);
       if (entry == null) {
@@ -288,7 +288,7 @@ public final class ChunkCache implements AutoCloseable {
    * played or fetched. Leases of a track not in the cache hold nothing.
    */
   public synchronized Lease lease(TrackId track) {
-    Entry entry = entries.get(track);
+    CachedTrack entry = entries.get(track);
     if (entry != null) {
       entry.leases++;
     }
@@ -297,7 +297,7 @@ public final class ChunkCache implements AutoCloseable {
 
   /** Removes a track and its chunks. */
   public void remove(TrackId track) throws IOException {
-    Entry entry;
+    CachedTrack entry;
     synchronized (this) {
       entry = entries.remove(track);
       if (entry == null) {
@@ -312,7 +312,7 @@ public final class ChunkCache implements AutoCloseable {
   /** Closes the files; the cache's content stays on disk for the next {@link #open}. */
   @Override
   public void close() {
-    List<Entry> all;
+    List<CachedTrack> all;
     synchronized (this) {
       if (closed) {
         return;
@@ -320,7 +320,7 @@ public final class ChunkCache implements AutoCloseable {
       closed = true;
       all = new ArrayList<>(entries.values());
     }
-    for (Entry e : all) {
+    for (CachedTrack e : all) {
       e.closeChannel();
     }
   }
@@ -331,15 +331,15 @@ public final class ChunkCache implements AutoCloseable {
     if (usedBytes + bytes <= maxBytes) {
       return;
     }
-    List<Entry> candidates = new ArrayList<>();
-    for (Entry e : entries.values()) {
+    List<CachedTrack> candidates = new ArrayList<>();
+    for (CachedTrack e : entries.values()) {
       if (e.leases == 0 && !e.manifest.trackId().equals(keep)) {
         candidates.add(e);
       }
     }
-    candidates.sort(Comparator.comparingLong((Entry e) -> e.lastPlayedMs)
+    candidates.sort(Comparator.comparingLong((CachedTrack e) -> e.lastPlayedMs)
         .thenComparing(e -> e.manifest.trackId()));
-    for (Entry victim : candidates) {
+    for (CachedTrack victim : candidates) {
       if (usedBytes + bytes <= maxBytes) {
         break;
       }
@@ -398,9 +398,9 @@ public final class ChunkCache implements AutoCloseable {
 
   /** Releases a {@link #lease}; idempotent. */
   public final class Lease implements AutoCloseable {
-    private @Nullable Entry entry;
+    private @Nullable CachedTrack entry;
 
-    private Lease(@Nullable Entry entry) {
+    private Lease(@Nullable CachedTrack entry) {
       this.entry = entry;
     }
 
@@ -412,167 +412,6 @@ public final class ChunkCache implements AutoCloseable {
           entry = null;
         }
       }
-    }
-  }
-
-  /** One track's files and state. Its own lock guards its files and bitmap. */
-  private static final class Entry {
-    final Manifest manifest;
-    final Path folder;
-    private final BitSet present;
-    long lastPlayedMs;
-    int leases; // guarded by the cache's lock
-    private @Nullable FileChannel data;
-    private @Nullable FileChannel journal;
-    /** Where the next journal record goes: always a multiple of 4, past the last whole record. */
-    private long journalEnd;
-
-    Entry(Manifest manifest, Path folder, BitSet present, long lastPlayedMs) {
-      this.manifest = manifest;
-      this.folder = folder;
-      this.present = present;
-      this.lastPlayedMs = lastPlayedMs;
-    }
-
-    static Entry load(TrackId id, Path folder) throws IOException, ManifestException {
-      byte[] raw = Files.readAllBytes(folder.resolve(MANIFEST));
-      Manifest manifest = Manifest.fromProto(io.loudp2p.core.proto.v1.Manifest.parseFrom(raw), id);
-      BitSet present = new BitSet(manifest.chunkCount());
-      Path journalFile = folder.resolve(JOURNAL);
-      if (Files.exists(journalFile)) {
-        ByteBuffer log = ByteBuffer.wrap(Files.readAllBytes(journalFile));
-        while (log.remaining() >= 4) { // a torn last record (fewer than 4 bytes) is ignored
-          int index = log.getInt();
-          if (index >= 0 && index < manifest.chunkCount()) {
-            present.set(index);
-          } else if (index < 0 && ~index < manifest.chunkCount()) {
-            present.clear(~index); // found damaged after it was written
-          }
-        }
-      }
-      long journalEnd = Files.exists(journalFile) ? (Files.size(journalFile) / 4) * 4 : 0;
-      long played = 0;
-      Path playedFile = folder.resolve(PLAYED);
-      if (Files.exists(playedFile)) {
-        byte[] p = Files.readAllBytes(playedFile);
-        if (p.length == 8) {
-          played = ByteBuffer.wrap(p).getLong();
-        }
-      }
-      Entry entry = new Entry(manifest, folder, present, played);
-      entry.journalEnd = journalEnd;
-      return entry;
-    }
-
-    synchronized boolean has(int index) {
-      return present.get(index);
-    }
-
-    synchronized BitSet present() {
-      return (BitSet) present.clone();
-    }
-
-    synchronized boolean isComplete() {
-      return present.cardinality() == manifest.chunkCount();
-    }
-
-    /** Chunk bytes held plus the track's allowance. */
-    synchronized long bytes() {
-      long total = TRACK_OVERHEAD;
-      for (int i = present.nextSetBit(0); i >= 0; i = present.nextSetBit(i + 1)) {
-        total += manifest.chunkLength(i);
-      }
-      return total;
-    }
-
-    synchronized void write(int index, byte[] bytes, int offset, int length, Storage storage)
-        throws IOException {
-      if (present.get(index)) {
-        return;
-      }
-      FileChannel d = dataChannel();
-      storage.write(d, ByteBuffer.wrap(bytes, offset, length), manifest.chunkOffset(index));
-      d.force(false);
-      // Only now is the chunk recorded: a crash before this line leaves it unrecorded, not corrupt.
-      FileChannel j = journalChannel();
-      storage.write(j, ByteBuffer.allocate(4).putInt(0, index), journalEnd);
-      j.force(false);
-      journalEnd += 4;
-      present.set(index);
-    }
-
-    /** The chunk's length, -1 when not held, -2 when held but damaged (then dropped). */
-    synchronized int read(int index, byte[] dst, int dstOffset) throws IOException {
-      if (index < 0 || index >= manifest.chunkCount() || !present.get(index)) {
-        return -1;
-      }
-      int length = manifest.chunkLength(index);
-      ByteBuffer buf = ByteBuffer.wrap(dst, dstOffset, length);
-      FileChannel d = dataChannel();
-      long position = manifest.chunkOffset(index);
-      while (buf.hasRemaining()) {
-        int n = d.read(buf, position);
-        if (n < 0) {
-          break;
-        }
-        position += n;
-      }
-      if (buf.hasRemaining() || !manifest.verifyChunk(index, dst, dstOffset, length)) {
-        present.clear(index);
-        forget(index);
-        return -2;
-      }
-      return length;
-    }
-
-    /**
-     * Records in the journal that a chunk was found damaged ({@code ~index}, a negative record), so
-     * that it is not advertised again after a restart. Best effort: without the record, the chunk
-     * is found damaged again on its next read.
-     */
-    private void forget(int index) {
-      try {
-        FileChannel j = journalChannel();
-        Storage.DEFAULT.write(j, ByteBuffer.allocate(4).putInt(0, ~index), journalEnd);
-        j.force(false);
-        journalEnd += 4;
-      } catch (IOException e) {
-        log.warn("cannot record that chunk {} is damaged: {}", index, e.toString());
-      }
-    }
-
-    void writePlayed() throws IOException {
-      writeAtomically(folder.resolve(PLAYED), ByteBuffer.allocate(8).putLong(0, lastPlayedMs).array());
-    }
-
-    private FileChannel dataChannel() throws IOException {
-      if (data == null) {
-        data = FileChannel.open(folder.resolve(DATA), StandardOpenOption.CREATE,
-            StandardOpenOption.READ, StandardOpenOption.WRITE);
-      }
-      return data;
-    }
-
-    private FileChannel journalChannel() throws IOException {
-      if (journal == null) {
-        journal = FileChannel.open(folder.resolve(JOURNAL), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE);
-      }
-      return journal;
-    }
-
-    synchronized void closeChannel() {
-      for (FileChannel ch : new FileChannel[] {data, journal}) {
-        if (ch != null) {
-          try {
-            ch.close();
-          } catch (IOException e) {
-            log.debug("closing a cache file", e);
-          }
-        }
-      }
-      data = null;
-      journal = null;
     }
   }
 }

@@ -9,6 +9,7 @@ import io.loudp2p.spi.ControlResponder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Peer exchange (PROTOCOL.md §3.1), both ways: greets a peer with this peer's record and a sample
@@ -36,7 +37,7 @@ final class Exchanges {
 
   /** Greets a peer: sends this peer's record and a sample, learns its record and sample. */
   CompletableFuture<PeerId> exchange(InetSocketAddress address) {
-    Payload.Builder request = Payload.newBuilder().setPeerExchange(message());
+    Payload.Builder request = Payload.newBuilder().setPeerExchange(message(null));
     return client.call(address, request, null, Payload.BodyCase.PEER_EXCHANGE,
         ctx.config.callDeadline()).thenApply(answer -> {
           ingest(answer.sender(), answer.payload().getPeerExchange(), address.getAddress());
@@ -48,14 +49,20 @@ final class Exchanges {
   /** Answers a greeting: learns what it carries, answers with this peer's record and sample. */
   void answer(SignedMessage request, InetSocketAddress remote, ControlResponder responder) {
     ingest(request.sender(), request.payload().getPeerExchange(), remote.getAddress());
-    responder.reply(ctx.seal(Payload.newBuilder().setPeerExchange(message())));
+    responder.reply(ctx.seal(Payload.newBuilder().setPeerExchange(message(request.sender()))));
   }
 
-  private PeerExchange message() {
+  /**
+   * This peer's record, its summary, and a sample of other peers' records: not of peers it failed
+   * to reach, not the record of {@code to} (the peer answered), and not records without an
+   * endpoint to call (PROTOCOL.md §3).
+   */
+  private PeerExchange message(@Nullable PeerId to) {
     PeerExchange.Builder pe = PeerExchange.newBuilder().setSelfRecord(self.current());
-    // Peers this one failed to reach are not passed on.
     for (PeerTable.Entry e : store.table().sample(EXCHANGE_SAMPLE, ctx.random, true)) {
-      pe.addSample(e.record().envelope());
+      if (e.control() != null && !e.record().peerId().equals(to)) {
+        pe.addSample(e.record().envelope());
+      }
     }
     io.loudp2p.core.proto.v1.KeywordSummary s = summaries.toSend();
     if (s != null) {
