@@ -57,6 +57,7 @@ import io.loudp2p.core.wire.SignedPeerRecord;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.ControlTransport;
 import io.loudp2p.spi.DataOffer;
@@ -551,7 +552,7 @@ final class RealPeer implements Peer {
     if (role == Role.FULL && s != null) {
       b.setSummary(s.toProto());
     }
-    control.call(address, seal(Payload.newBuilder().setShuffle(b)), config.callDeadline())
+    control.call(address, ControlMethod.SHUFFLE, seal(Payload.newBuilder().setShuffle(b)), config.callDeadline())
         .thenAccept(bytes -> {
           SignedMessage answer = openOrThrow(bytes);
           if (!answer.sender().equals(target) || !answer.payload().hasShuffle()) {
@@ -840,7 +841,7 @@ final class RealPeer implements Peer {
       }
     }
     for (InetSocketAddress address : tell.values()) {
-      control.call(address, announce, config.callDeadline()).thenAccept(bytes -> {
+      control.call(address, ControlMethod.ANNOUNCE_ROLE, announce, config.callDeadline()).thenAccept(bytes -> {
         SignedMessage answer = openOrThrow(bytes);
         if (answer.payload().hasRoleChange()) {
           learnRoleChange(answer.sender(), answer.payload().getRoleChange(), address.getAddress());
@@ -986,15 +987,16 @@ final class RealPeer implements Peer {
   // Serving
   // -----------------------------------------------------------------------------------------
 
-  private void handle(byte[] request, InetSocketAddress remote, boolean streaming,
+  private void handle(byte[] request, InetSocketAddress remote, ControlMethod method,
       ControlResponder responder) {
+    boolean streaming = method.streaming();
     if (!ready || closed) {
       responder.fail(ControlErrorCode.UNAVAILABLE, closed ? "peer stopped" : "peer starting");
       return;
     }
     SignedMessage message;
     try {
-      message = opener.open(request);
+      message = opener.openRequest(request, method);
     } catch (EnvelopeException e) {
       responder.fail(codeFor(e), e.getMessage());
       return;
@@ -1053,6 +1055,7 @@ final class RealPeer implements Peer {
       case MALFORMED_ENVELOPE:
       case MALFORMED_PAYLOAD:
       case MISSING_BODY:
+      case WRONG_METHOD:
         return ControlErrorCode.MALFORMED;
       default:
         return ControlErrorCode.UNAUTHENTICATED;
@@ -1271,7 +1274,7 @@ final class RealPeer implements Peer {
     byte[] request = seal(Payload.newBuilder().setSearchQuery(f.query()));
     Duration deadline = HOP_DEADLINE.multipliedBy(QueryRouter.ttl(f.query()) + 1L);
     AtomicBoolean heard = new AtomicBoolean();
-    CompletableFuture<Boolean> call = control.callStreaming(address, request, deadline, bytes -> {
+    CompletableFuture<Boolean> call = control.callStreaming(address, ControlMethod.SEARCH, request, deadline, bytes -> {
       heard.set(true);
       try {
         SignedMessage answer = opener.open(bytes);
@@ -1408,7 +1411,7 @@ final class RealPeer implements Peer {
     PeerId asked = current.get(0).id();
     byte[] request = seal(Payload.newBuilder().setReachabilityCheck(
         ReachabilityCheck.newBuilder().setRecord(record)));
-    control.call(address, request, config.callDeadline().multipliedBy(2)).thenAccept(bytes -> {
+    control.call(address, ControlMethod.CHECK_REACHABILITY, request, config.callDeadline().multipliedBy(2)).thenAccept(bytes -> {
       SignedMessage answer = openOrThrow(bytes);
       if (answer.sender().equals(asked) && answer.payload().hasReachabilityResult()) {
         boolean reached = answer.payload().getReachabilityResult().getReached();
@@ -1633,7 +1636,7 @@ final class RealPeer implements Peer {
   /** Greets a peer: sends this peer's record and a sample, learns its record and sample. */
   CompletableFuture<PeerId> exchange(InetSocketAddress address) {
     byte[] request = seal(Payload.newBuilder().setPeerExchange(exchangeMessage()));
-    return control.call(address, request, config.callDeadline()).thenApply(bytes -> {
+    return control.call(address, ControlMethod.EXCHANGE_PEERS, request, config.callDeadline()).thenApply(bytes -> {
       SignedMessage answer = openOrThrow(bytes);
       if (!answer.payload().hasPeerExchange()) {
         throw new ControlException(ControlErrorCode.MALFORMED, "peer exchange answered with "
@@ -2026,7 +2029,7 @@ final class RealPeer implements Peer {
     PeerTable.Entry source = sources.get(i);
     byte[] request = seal(Payload.newBuilder().setManifestRequest(
         ManifestRequest.newBuilder().setTrackId(ByteString.copyFrom(track.bytes()))));
-    return control.call(source.control(), request, config.callDeadline())
+    return control.call(source.control(), ControlMethod.GET_MANIFEST, request, config.callDeadline())
         .thenApply(bytes -> {
           SignedMessage answer = openOrThrow(bytes);
           if (!answer.sender().equals(source.record().peerId()) || !answer.payload().hasManifestResponse()) {
@@ -2061,7 +2064,7 @@ final class RealPeer implements Peer {
     }
     byte[] request = seal(Payload.newBuilder().setStreamOpen(open));
     InetSocketAddress controlAt = source.control();
-    return control.call(controlAt, request, config.callDeadline()).thenApply(bytes -> {
+    return control.call(controlAt, ControlMethod.OPEN_STREAM, request, config.callDeadline()).thenApply(bytes -> {
       SignedMessage answer = openOrThrow(bytes);
       if (!answer.sender().equals(source.record().peerId()) || !answer.payload().hasStreamAccept()) {
         throw new ControlException(ControlErrorCode.MALFORMED, "not a stream accept");
