@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * task, so cancels and closes interleave with a transfer the way they would on a paced link.
  * Callbacks run on whichever thread runs the network's queue, one at a time; an exception thrown
  * by a callback is logged and swallowed. {@link TransportOptions#callbackExecutor()} is not used.
+ * The control plane passes {@link AbstractControlTransportTest}, as the gRPC transport does: its
+ * message size limit holds for the requests it sends and for those it serves.
  *
  * <p>Thread-safe. Made by {@link InMemoryNetwork#newTransport()}; {@link #close()} is idempotent.
  */
@@ -55,11 +57,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
   private final Set<ReceiverSession> sessions = new HashSet<>();
   private boolean closed;
 
-  InMemoryTransport(InMemoryNetwork network, InetAddress host) {
-    this(network, host, TransportOptions.defaults());
-  }
-
-  private InMemoryTransport(InMemoryNetwork network, InetAddress host, TransportOptions options) {
+  InMemoryTransport(InMemoryNetwork network, InetAddress host, TransportOptions options) {
     this.network = network;
     this.host = host;
     this.clientAddress = new InetSocketAddress(host, 1);
@@ -336,6 +334,11 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
         pending.add(r);
       }
       r.exchange.result.whenComplete((x, e) -> forget(r));
+      if (request.length > options.maxMessageBytes()) {
+        r.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "TOO_LARGE: a request of " + request.length
+            + " bytes, the limit is " + options.maxMessageBytes());
+        return;
+      }
       try {
         handler.handle(request, remote, method, r);
       } catch (RuntimeException e) {
