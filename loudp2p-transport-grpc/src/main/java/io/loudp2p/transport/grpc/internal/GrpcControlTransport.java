@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each request travels on the gRPC method of the {@link ControlMethod} its caller named, and the
  * server hands that method to its handler; neither side reads the bytes. A request over the size
  * limit is refused as {@code TOO_LARGE} without reaching the handler; so that the refusal can say
- * so, the server lets gRPC read messages of up to {@link #readLimit twice} the limit and checks the
- * limit itself (gRPC refuses larger ones before reading them, in words of its own).
+ * so, the server lets gRPC read messages of up to twice the limit and checks the limit itself
+ * (gRPC refuses larger ones from their length prefix, unread, in words of its own).
  *
  * <p>Thread-safe.
  */
