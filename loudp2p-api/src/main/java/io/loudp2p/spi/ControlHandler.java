@@ -16,9 +16,11 @@ public interface ControlHandler {
    *
    * @param request the request bytes exactly as the caller sent them (owned by the handler)
    * @param remote the address the request came from
-   * @param streaming whether the caller asked for a stream of responses ({@link
-   *     ControlTransport#callStreaming}) rather than exactly one ({@link ControlTransport#call})
+   * @param method the method the caller called, as it named it; a streaming one ({@link
+   *     ControlMethod#streaming()}) may be answered with several responses. The transport did not
+   *     check that the request fits it: that is for the handler, after the signature.
    * @param responder where the answer goes; exactly one terminal method must be called on it
    */
-  void handle(byte[] request, InetSocketAddress remote, boolean streaming, ControlResponder responder);
+  void handle(
+      byte[] request, InetSocketAddress remote, ControlMethod method, ControlResponder responder);
 }

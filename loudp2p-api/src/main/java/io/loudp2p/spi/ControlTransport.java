@@ -9,7 +9,14 @@ import java.util.function.Consumer;
  * Moves opaque, already signed envelope bytes between peers: unary request/response, a
  * server-streamed response, and the server side that answers both.
  *
- * <p>The transport never looks inside the bytes; signing, verifying and parsing happen above it.
+ * <p>The transport never looks inside the bytes; signing, verifying and parsing happen above it. It
+ * routes each request by the {@link ControlMethod} the caller names, and the remote handler
+ * receives that method unchanged.
+ *
+ * <p>Sizes: a request larger than {@link TransportOptions#maxMessageBytes()} fails with {@link
+ * ControlErrorCode#RESOURCE_EXHAUSTED}, whose message names {@code TOO_LARGE}: at the caller when
+ * it exceeds the caller's limit, and at the server, without reaching its handler, when it exceeds
+ * the server's.
  *
  * <p>Thread-safe: every method may be called from any thread. Returned futures complete on a
  * transport thread or the configured {@link TransportOptions#callbackExecutor()}; an in-process
@@ -27,14 +34,16 @@ public interface ControlTransport extends AutoCloseable {
    * Sends one request and waits for one response.
    *
    * @param endpoint the peer's control address
+   * @param method the method called; a unary one ({@link ControlMethod#streaming()} false)
    * @param request the envelope bytes, not copied: the caller must not change them afterwards
    * @param deadline how long the whole exchange may take; positive
    * @return the response bytes, or exceptionally a {@link ControlException} (the responder's code,
    *     or {@link ControlErrorCode#UNAVAILABLE} when the peer cannot be reached) or a {@link
    *     java.util.concurrent.TimeoutException} when the deadline passes
-   * @throws IllegalArgumentException if the deadline is not positive
+   * @throws IllegalArgumentException if the deadline is not positive or the method streams
    */
-  CompletableFuture<byte[]> call(InetSocketAddress endpoint, byte[] request, Duration deadline);
+  CompletableFuture<byte[]> call(
+      InetSocketAddress endpoint, ControlMethod method, byte[] request, Duration deadline);
 
   /**
    * Sends one request and receives a stream of responses (search hits).
@@ -42,12 +51,13 @@ public interface ControlTransport extends AutoCloseable {
    * <p>{@code onResponse} is called once per response, in order, never concurrently, on a
    * transport thread; it must not block. It is not called after the returned future completes.
    *
+   * @param method the method called; a streaming one ({@link ControlMethod#streaming()} true)
    * @return a future that completes normally after the last response, or exceptionally like
    *     {@link #call}; cancelling it ends the stream
-   * @throws IllegalArgumentException if the deadline is not positive
+   * @throws IllegalArgumentException if the deadline is not positive or the method is unary
    */
-  CompletableFuture<Void> callStreaming(
-      InetSocketAddress endpoint, byte[] request, Duration deadline, Consumer<byte[]> onResponse);
+  CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, ControlMethod method,
+      byte[] request, Duration deadline, Consumer<byte[]> onResponse);
 
   /**
    * Starts answering requests at {@code address} (port 0 picks a free port).

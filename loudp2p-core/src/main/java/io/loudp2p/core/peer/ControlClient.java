@@ -2,10 +2,12 @@ package io.loudp2p.core.peer;
 
 import io.loudp2p.PeerId;
 import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.wire.MethodBodies;
 import io.loudp2p.core.wire.EnvelopeException;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -34,21 +36,25 @@ final class ControlClient {
     this.control = control;
   }
 
-  /** Seals {@code payload} and calls; see {@link #call(InetSocketAddress, byte[], PeerId, Payload.BodyCase, Duration)}. */
-  CompletableFuture<SignedMessage> call(InetSocketAddress address, Payload.Builder payload,
-      @Nullable PeerId expected, Payload.BodyCase answer, Duration deadline) {
-    return call(address, ctx.seal(payload), expected, answer, deadline);
+  /**
+   * Seals {@code payload} and calls; see {@link #call(InetSocketAddress, ControlMethod, byte[],
+   * PeerId, Duration)}.
+   */
+  CompletableFuture<SignedMessage> call(InetSocketAddress address, ControlMethod method,
+      Payload.Builder payload, @Nullable PeerId expected, Duration deadline) {
+    return call(address, method, ctx.seal(payload), expected, deadline);
   }
 
   /**
-   * Sends a sealed request and opens its one answer.
+   * Sends a sealed request to a unary method and opens its one answer, which must carry the body
+   * that method answers with.
    *
    * @param expected the peer that must have signed the answer; null for any (a first greeting)
-   * @param answer the body the answer must carry
    */
-  CompletableFuture<SignedMessage> call(InetSocketAddress address, byte[] request,
-      @Nullable PeerId expected, Payload.BodyCase answer, Duration deadline) {
-    return control.call(address, request, deadline).thenApply(bytes -> {
+  CompletableFuture<SignedMessage> call(InetSocketAddress address, ControlMethod method,
+      byte[] request, @Nullable PeerId expected, Duration deadline) {
+    Payload.BodyCase answer = MethodBodies.response(method);
+    return control.call(address, method, request, deadline).thenApply(bytes -> {
       SignedMessage m = open(bytes);
       String wrong = check(m, expected, answer);
       if (wrong != null) {
@@ -59,15 +65,17 @@ final class ControlClient {
   }
 
   /**
-   * Sends a sealed request that is answered by a stream, and hands each answer that opens and
-   * passes the checks to {@code onAnswer}; others are dropped. Completes when the stream ends.
+   * Sends a sealed request to a streaming method, and hands each answer that opens, comes from
+   * {@code expected} and carries the method's answer body to {@code onAnswer}; others are
+   * dropped. Completes when the stream ends.
    *
    * @param onHeard runs on every answer before it is checked: the peer is alive
    */
-  CompletableFuture<Void> callStreaming(InetSocketAddress address, byte[] request,
-      PeerId expected, Payload.BodyCase answer, Duration deadline, Runnable onHeard,
+  CompletableFuture<Void> callStreaming(InetSocketAddress address, ControlMethod method,
+      byte[] request, PeerId expected, Duration deadline, Runnable onHeard,
       Consumer<SignedMessage> onAnswer) {
-    return control.callStreaming(address, request, deadline, bytes -> {
+    Payload.BodyCase answer = MethodBodies.response(method);
+    return control.callStreaming(address, method, request, deadline, bytes -> {
       onHeard.run();
       SignedMessage m;
       try {

@@ -5,6 +5,7 @@ import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.PeerExchange;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.core.wire.SignedPeerRecord;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,7 +39,7 @@ final class Exchanges {
   /** Greets a peer: sends this peer's record and a sample, learns its record and sample. */
   CompletableFuture<PeerId> exchange(InetSocketAddress address) {
     Payload.Builder request = Payload.newBuilder().setPeerExchange(message(null));
-    return client.call(address, request, null, Payload.BodyCase.PEER_EXCHANGE,
+    return client.call(address, ControlMethod.EXCHANGE_PEERS, request, null,
         ctx.config.callDeadline()).thenApply(answer -> {
           ingest(answer.sender(), answer.payload().getPeerExchange(), address.getAddress());
           store.table().reachable(answer.sender(), true);

@@ -6,6 +6,7 @@ import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.wire.EnvelopeException;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import java.net.InetSocketAddress;
 import java.util.EnumMap;
@@ -72,15 +73,16 @@ final class InboundDispatcher {
     return this;
   }
 
-  void handle(byte[] request, InetSocketAddress remote, boolean streaming,
+  void handle(byte[] request, InetSocketAddress remote, ControlMethod method,
       ControlResponder responder) {
+    boolean streaming = method.streaming();
     if (ctx.closed()) {
       responder.fail(ControlErrorCode.UNAVAILABLE, "peer stopped");
       return;
     }
     SignedMessage message;
     try {
-      message = ctx.opener.open(request);
+      message = ctx.opener.openRequest(request, method);
     } catch (EnvelopeException e) {
       responder.fail(codeFor(e), e.getMessage());
       return;
@@ -117,6 +119,7 @@ final class InboundDispatcher {
       case MALFORMED_ENVELOPE:
       case MALFORMED_PAYLOAD:
       case MISSING_BODY:
+      case WRONG_METHOD:
         return ControlErrorCode.MALFORMED;
       default:
         return ControlErrorCode.UNAUTHENTICATED;

@@ -16,6 +16,7 @@ import io.loudp2p.core.proto.v1.SearchQuery;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -216,8 +217,8 @@ final class QueryForwarder {
     byte[] request = ctx.seal(Payload.newBuilder().setSearchQuery(f.query()));
     Duration deadline = HOP_DEADLINE.multipliedBy(QueryRouter.ttl(f.query()) + 1L);
     AtomicBoolean heard = new AtomicBoolean();
-    CompletableFuture<Boolean> call = client.callStreaming(address, request, f.to(),
-        Payload.BodyCase.SEARCH_HITS, deadline, () -> heard.set(true), answer -> {
+    CompletableFuture<Boolean> call = client.callStreaming(address, ControlMethod.SEARCH, request,
+        f.to(), deadline, () -> heard.set(true), answer -> {
           SearchHits got = answer.payload().getSearchHits();
           if (got.getQueryId().equals(f.query().getQueryId())) {
             onHits.accept(f.to(), got);

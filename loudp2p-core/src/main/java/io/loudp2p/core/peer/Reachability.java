@@ -12,6 +12,7 @@ import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.core.wire.SignedPeerRecord;
 import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -126,9 +127,9 @@ final class Reachability {
     }
     lastAskedMs = now;
     PeerId asked = current.get(0).id();
-    client.call(address, Payload.newBuilder().setReachabilityCheck(
-            ReachabilityCheck.newBuilder().setRecord(self.current())), asked,
-            Payload.BodyCase.REACHABILITY_RESULT, ctx.config.callDeadline().multipliedBy(2))
+    client.call(address, ControlMethod.CHECK_REACHABILITY, Payload.newBuilder()
+            .setReachabilityCheck(ReachabilityCheck.newBuilder().setRecord(self.current())),
+            asked, ctx.config.callDeadline().multipliedBy(2))
         .thenAccept(answer -> {
           boolean reached = answer.payload().getReachabilityResult().getReached();
           log.debug("{} says {} is {}reachable", asked, ctx.self(), reached ? "" : "not ");

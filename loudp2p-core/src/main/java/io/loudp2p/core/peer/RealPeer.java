@@ -18,6 +18,7 @@ import io.loudp2p.core.network.RolePolicy;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.wire.EnvelopeOpener;
 import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.TransportRegistry;
 import java.io.IOException;
@@ -189,14 +190,14 @@ final class RealPeer implements Peer {
     }
   }
 
-  private void handle(byte[] request, InetSocketAddress remote, boolean streaming,
+  private void handle(byte[] request, InetSocketAddress remote, ControlMethod method,
       ControlResponder responder) {
     Parts p = parts;
     if (p == null || closed) {
       responder.fail(ControlErrorCode.UNAVAILABLE, closed ? "peer stopped" : "peer starting");
       return;
     }
-    p.inbound().handle(request, remote, streaming, responder);
+    p.inbound().handle(request, remote, method, responder);
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.loudp2p.core.network.RolePolicy;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.RoleChange;
 import io.loudp2p.core.wire.SignedMessage;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -98,7 +99,7 @@ final class RoleManager {
       }
     }
     for (InetSocketAddress address : tell.values()) {
-      client.call(address, announce, null, Payload.BodyCase.ROLE_CHANGE, ctx.config.callDeadline())
+      client.call(address, ControlMethod.ANNOUNCE_ROLE, announce, null, ctx.config.callDeadline())
           .thenAccept(answer -> learn(answer, address))
           .exceptionally(t -> null);
     }

@@ -8,6 +8,7 @@ import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.Shuffle;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.core.wire.SignedPeerRecord;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -97,8 +98,9 @@ final class Shuffles {
       view.shuffleFailed(target);
       return;
     }
-    client.call(address, Payload.newBuilder().setShuffle(message(start.sample())), target,
-        Payload.BodyCase.SHUFFLE, ctx.config.callDeadline())
+    client.call(address, ControlMethod.SHUFFLE,
+            Payload.newBuilder().setShuffle(message(start.sample())), target,
+            ctx.config.callDeadline())
         .thenAccept(answer -> {
           Shuffle got = answer.payload().getShuffle();
           NodeRecord sender = sender(target, got, address.getAddress());

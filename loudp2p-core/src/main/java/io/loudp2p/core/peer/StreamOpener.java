@@ -19,6 +19,7 @@ import io.loudp2p.core.stream.internal.DefaultChunkScheduler;
 import io.loudp2p.core.stream.internal.RealStreamSession;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.DataTransport;
 import java.io.IOException;
@@ -233,10 +234,10 @@ final class StreamOpener {
           new IOException("no peer gave a valid manifest of " + track));
     }
     PeerTable.Entry source = sources.get(i);
-    return client.call(source.control(), Payload.newBuilder().setManifestRequest(
+    return client.call(source.control(), ControlMethod.GET_MANIFEST,
+            Payload.newBuilder().setManifestRequest(
                 ManifestRequest.newBuilder().setTrackId(ByteString.copyFrom(track.bytes()))),
-            source.record().peerId(), Payload.BodyCase.MANIFEST_RESPONSE,
-            ctx.config.callDeadline())
+            source.record().peerId(), ctx.config.callDeadline())
         .thenApply(answer -> {
           try {
             return Manifest.fromProto(answer.payload().getManifestResponse().getManifest(), track);
@@ -272,7 +273,7 @@ final class StreamOpener {
     byte[] request = ctx.seal(Payload.newBuilder().setStreamOpen(open));
     InetSocketAddress controlAt = source.control();
     PeerId peer = source.record().peerId();
-    return client.call(controlAt, request, peer, Payload.BodyCase.STREAM_ACCEPT,
+    return client.call(controlAt, ControlMethod.OPEN_STREAM, request, peer,
         ctx.config.callDeadline()).thenApply(answer -> {
           StreamAccept accept = answer.payload().getStreamAccept();
           BitSet has = availability(accept.getAvailability());

@@ -9,9 +9,11 @@ import io.loudp2p.core.proto.v1.Envelope;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.PeerRecord;
 import io.loudp2p.core.proto.v1.PeerRecordPayload;
+import io.loudp2p.spi.ControlMethod;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -20,9 +22,10 @@ import org.jspecify.annotations.Nullable;
  * Checks received envelopes and hands out only what checked out.
  *
  * <p>In order: the size limit; the envelope's structure; the signer's key; the signature over
- * {@code SHA-256(domain || payload bytes as received)}; only then is the payload parsed, and its
- * sender must be the peer ID of the signing key; then the timestamp must be within the allowed
- * clock skew and the (sender, nonce) pair new. The first rule that fails rejects the envelope with
+ * {@code SHA-256(domain || payload bytes as received)}; only then is the payload parsed (its nonce
+ * must have 16 bytes), and its sender must be the peer ID of the signing key; it must carry a
+ * body, the one of the method it was sent to when it is a request; then the timestamp must be
+ * within the allowed clock skew and the (sender, nonce) pair new. The first rule that fails rejects the envelope with
  * an {@link EnvelopeException} carrying a {@link RejectReason}, and is counted.
  *
  * <p>Thread-safe; one opener per peer, shared by every connection, so that replays are caught
@@ -97,6 +100,22 @@ public final class EnvelopeOpener {
    * @throws EnvelopeException when any rule fails; nothing of the message is returned then
    */
   public SignedMessage open(byte[] wire) throws EnvelopeException {
+    return open(wire, null);
+  }
+
+  /**
+   * Opens a request sent to {@code method}: the rules of {@link #open(byte[])}, and after the
+   * body's presence, that the body is the one {@code method} carries ({@link
+   * RejectReason#WRONG_METHOD}); a request refused so uses up nothing of the replay memory.
+   *
+   * @throws EnvelopeException when any rule fails; nothing of the message is returned then
+   */
+  public SignedMessage openRequest(byte[] wire, ControlMethod method) throws EnvelopeException {
+    return open(wire, method);
+  }
+
+  private SignedMessage open(byte[] wire, @Nullable ControlMethod method)
+      throws EnvelopeException {
     if (wire.length > maxEnvelopeBytes) {
       throw reject(
           RejectReason.TOO_LARGE, wire.length + " bytes, the limit is " + maxEnvelopeBytes);
@@ -107,7 +126,7 @@ public final class EnvelopeOpener {
     } catch (InvalidProtocolBufferException e) {
       throw reject(RejectReason.MALFORMED_ENVELOPE, "not an Envelope: " + e.getMessage());
     }
-    return open(envelope);
+    return open(envelope, method);
   }
 
   /**
@@ -117,6 +136,11 @@ public final class EnvelopeOpener {
    * @throws EnvelopeException when any rule fails; nothing of the message is returned then
    */
   public SignedMessage open(Envelope envelope) throws EnvelopeException {
+    return open(envelope, null);
+  }
+
+  private SignedMessage open(Envelope envelope, @Nullable ControlMethod method)
+      throws EnvelopeException {
     int size = envelope.getSerializedSize();
     if (size > maxEnvelopeBytes) {
       throw reject(RejectReason.TOO_LARGE, size + " bytes, the limit is " + maxEnvelopeBytes);
@@ -128,14 +152,19 @@ public final class EnvelopeOpener {
     } catch (InvalidProtocolBufferException e) {
       throw reject(RejectReason.MALFORMED_PAYLOAD, "not a Payload: " + e.getMessage());
     }
-    PeerId sender = checkSender(key, payload.getSenderPeerId());
     if (payload.getNonce().size() != Envelopes.NONCE_LENGTH) {
       throw reject(
           RejectReason.MALFORMED_PAYLOAD,
           "nonce has " + payload.getNonce().size() + " bytes, expected " + Envelopes.NONCE_LENGTH);
     }
+    PeerId sender = checkSender(key, payload.getSenderPeerId());
     if (payload.getBodyCase() == Payload.BodyCase.BODY_NOT_SET) {
       throw reject(RejectReason.MISSING_BODY, "the payload carries no known message");
+    }
+    if (method != null && payload.getBodyCase() != MethodBodies.request(method)) {
+      throw reject(RejectReason.WRONG_METHOD, method.wireName() + " carries "
+          + MethodBodies.request(method).name().toLowerCase(Locale.ROOT) + ", not "
+          + payload.getBodyCase().name().toLowerCase(Locale.ROOT));
     }
     long now = clock.millis();
     long timestamp = payload.getTimestampMs();

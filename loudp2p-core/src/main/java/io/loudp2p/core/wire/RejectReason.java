@@ -19,6 +19,8 @@ public enum RejectReason {
   SENDER_MISMATCH,
   /** The payload carries no message body this version knows. */
   MISSING_BODY,
+  /** The body is not the one the method the request was sent to carries. */
+  WRONG_METHOD,
   /** The timestamp is older than the allowed clock skew, or the record has expired. */
   STALE,
   /** The timestamp is further in the future than the allowed clock skew. */

@@ -18,6 +18,7 @@ import io.loudp2p.core.testing.InMemoryNetwork;
 import io.loudp2p.core.testing.InMemoryTransport;
 import io.loudp2p.core.testing.VirtualPeers;
 import io.loudp2p.core.wire.EnvelopeSealer;
+import io.loudp2p.spi.ControlMethod;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,8 @@ class PeerExchangeRulesTest {
       Envelope e = sealer.seal(Payload.newBuilder().setPeerExchange(
           PeerExchange.newBuilder().setSelfRecord(record(withEndpoint))));
       CompletableFuture<byte[]> answer =
-          at.call(answering.address(), e.toByteArray(), Duration.ofSeconds(5));
+          at.call(answering.address(), ControlMethod.EXCHANGE_PEERS, e.toByteArray(),
+          Duration.ofSeconds(5));
       network.runFor(Duration.ofSeconds(1));
       PeerExchange got = Payload.parseFrom(Envelope.parseFrom(answer.get()).getPayload())
           .getPeerExchange();

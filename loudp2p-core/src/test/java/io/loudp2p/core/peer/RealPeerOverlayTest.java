@@ -26,6 +26,7 @@ import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -99,7 +100,8 @@ class RealPeerOverlayTest {
       return new InetSocketAddress(transport.host(), 7070);
     }
 
-    void handle(byte[] request, InetSocketAddress remote, boolean streaming, ControlResponder r) {
+    void handle(byte[] request, InetSocketAddress remote, ControlMethod method, ControlResponder r) {
+      boolean streaming = method.streaming();
       SignedMessage m;
       try {
         m = opener.open(request);
@@ -215,7 +217,8 @@ class RealPeerOverlayTest {
     byte[] check = sealer.seal(Payload.newBuilder().setReachabilityCheck(
         ReachabilityCheck.newBuilder().setRecord(lying))).toByteArray();
 
-    CompletableFuture<byte[]> answer = askerAt.call(checker.address(), check, Duration.ofSeconds(5));
+    CompletableFuture<byte[]> answer = askerAt.call(checker.address(),
+        ControlMethod.CHECK_REACHABILITY, check, Duration.ofSeconds(5));
     network.runFor(Duration.ofSeconds(6));
     Payload result = body(answer.get());
     assertThat(result.hasReachabilityResult()).isTrue();
@@ -225,7 +228,8 @@ class RealPeerOverlayTest {
 
     byte[] again = sealer.seal(Payload.newBuilder().setReachabilityCheck(
         ReachabilityCheck.newBuilder().setRecord(lying))).toByteArray();
-    CompletableFuture<byte[]> refused = askerAt.call(checker.address(), again, Duration.ofSeconds(5));
+    CompletableFuture<byte[]> refused = askerAt.call(checker.address(),
+        ControlMethod.CHECK_REACHABILITY, again, Duration.ofSeconds(5));
     network.runFor(Duration.ofSeconds(6));
     assertThat(refused).isCompletedExceptionally();
     try {
@@ -264,7 +268,7 @@ class RealPeerOverlayTest {
           byte[] query = sealers.get(a).seal(Payload.newBuilder().setSearchQuery(
               io.loudp2p.core.proto.v1.SearchQuery.newBuilder().setQueryId(ByteString.copyFrom(id))
                   .addTerms("anything").setTtl(3).setWalkers(1))).toByteArray();
-          askers.get(a).callStreaming(busy.address(), query, Duration.ofSeconds(5), r -> { })
+          askers.get(a).callStreaming(busy.address(), ControlMethod.SEARCH, query, Duration.ofSeconds(5), r -> { })
               .whenComplete((v, t) -> {
                 if (t == null) {
                   answered[0]++;

@@ -17,6 +17,7 @@ import io.loudp2p.core.testing.VirtualPeers;
 import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +71,8 @@ class StreamOpenRulesTest {
   private Object ask(StreamOpen.Builder open) throws Exception {
     Envelope e = asker.seal(Payload.newBuilder().setStreamOpen(open));
     CompletableFuture<byte[]> answer =
-        askerAt.call(source.address(), e.toByteArray(), Duration.ofSeconds(5));
+        askerAt.call(source.address(), ControlMethod.OPEN_STREAM, e.toByteArray(),
+            Duration.ofSeconds(5));
     network.runFor(Duration.ofSeconds(1));
     try {
       return Payload.parseFrom(Envelope.parseFrom(answer.get()).getPayload());

@@ -1,5 +1,6 @@
 package io.loudp2p.core.testing;
 
+import io.loudp2p.spi.TransportOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -109,6 +110,14 @@ public final class InMemoryNetwork {
 
   /** Makes a new transport with its own host address (127.0.0.N). */
   public InMemoryTransport newTransport() {
+    return newTransport(TransportOptions.defaults());
+  }
+
+  /**
+   * Makes a new transport with its own host address (127.0.0.N) and {@code options}' message size
+   * limit, which it applies to the requests it sends and to those it serves.
+   */
+  public InMemoryTransport newTransport(TransportOptions options) {
     InetAddress host;
     synchronized (lock) {
       int n = nextHost++;
@@ -121,7 +130,7 @@ public final class InMemoryNetwork {
         throw new AssertionError(e);
       }
     }
-    return new InMemoryTransport(this, host);
+    return new InMemoryTransport(this, host, options);
   }
 
   /** Sets the probability that a fragment is lost (0 to 1). */

@@ -8,6 +8,7 @@ import io.loudp2p.core.stream.internal.ChunkVerifier;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.TransportServer;
@@ -279,9 +280,9 @@ class InMemoryNetworkTest {
         server
             .listen(
                 ANY,
-                (request, remote, streaming, responder) -> {
+                (request, remote, method, responder) -> {
                   remotes.add(remote);
-                  if (!streaming) {
+                  if (!method.streaming()) {
                     responder.reply(bytes("pong:" + text(request)));
                   } else {
                     for (int i = 0; i < 3; i++) {
@@ -292,10 +293,10 @@ class InMemoryNetworkTest {
                 })
             .join();
 
-    assertThat(text(client.call(listening.address(), bytes("ping"), DEADLINE).join()))
+    assertThat(text(client.call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("ping"), DEADLINE).join()))
         .isEqualTo("pong:ping");
     List<String> hits = new ArrayList<>();
-    client.callStreaming(listening.address(), bytes("q"), DEADLINE, b -> hits.add(text(b))).join();
+    client.callStreaming(listening.address(), ControlMethod.SEARCH, bytes("q"), DEADLINE, b -> hits.add(text(b))).join();
     assertThat(hits).containsExactly("hit0", "hit1", "hit2");
     assertThat(remotes).containsOnly(client.clientAddress());
   }
@@ -309,7 +310,7 @@ class InMemoryNetworkTest {
         server
             .listen(
                 ANY,
-                (request, remote, streaming, responder) -> {
+                (request, remote, method, responder) -> {
                   if (text(request).equals("throw")) {
                     throw new IllegalStateException("bug");
                   }
@@ -317,14 +318,14 @@ class InMemoryNetworkTest {
                 })
             .join();
 
-    assertThat(failure(client.call(listening.address(), bytes("x"), DEADLINE)))
+    assertThat(failure(client.call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("x"), DEADLINE)))
         .isInstanceOf(ControlException.class)
         .hasMessage("NOT_FOUND: unknown track");
-    assertThat(failure(client.call(listening.address(), bytes("throw"), DEADLINE)))
+    assertThat(failure(client.call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("throw"), DEADLINE)))
         .isInstanceOfSatisfying(
             ControlException.class, e -> assertThat(e.code()).isEqualTo(ControlErrorCode.INTERNAL));
     InetSocketAddress nobody = new InetSocketAddress(server.host(), 9);
-    assertThat(failure(client.call(nobody, bytes("x"), DEADLINE)))
+    assertThat(failure(client.call(nobody, ControlMethod.EXCHANGE_PEERS, bytes("x"), DEADLINE)))
         .isInstanceOfSatisfying(
             ControlException.class,
             e -> assertThat(e.code()).isEqualTo(ControlErrorCode.UNAVAILABLE));
@@ -339,7 +340,7 @@ class InMemoryNetworkTest {
         server
             .listen(
                 ANY,
-                (request, remote, streaming, responder) -> {
+                (request, remote, method, responder) -> {
                   try {
                     responder.next(bytes("not allowed on unary"));
                   } catch (IllegalStateException e) {
@@ -353,7 +354,7 @@ class InMemoryNetworkTest {
                   }
                 })
             .join();
-    assertThat(text(network.newTransport().call(listening.address(), bytes("x"), DEADLINE).join()))
+    assertThat(text(network.newTransport().call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("x"), DEADLINE).join()))
         .isEqualTo("ok");
     assertThat(errors).hasSize(2);
   }
@@ -364,9 +365,9 @@ class InMemoryNetworkTest {
     InMemoryTransport server = network.newTransport();
     List<io.loudp2p.spi.ControlResponder> held = new ArrayList<>();
     TransportServer listening =
-        server.listen(ANY, (request, remote, streaming, responder) -> held.add(responder)).join();
+        server.listen(ANY, (request, remote, method, responder) -> held.add(responder)).join();
     CompletableFuture<byte[]> call =
-        network.newTransport().call(listening.address(), bytes("x"), Duration.ofMillis(500));
+        network.newTransport().call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("x"), Duration.ofMillis(500));
     network.advance(Duration.ofMillis(499));
     assertThat(call).isNotDone();
     assertThat(held.get(0).isCancelled()).isFalse();
@@ -375,7 +376,7 @@ class InMemoryNetworkTest {
     assertThat(held.get(0).isCancelled()).isTrue();
     held.get(0).reply(bytes("too late")); // accepted and ignored
     assertThatThrownBy(
-            () -> network.newTransport().call(listening.address(), bytes("x"), Duration.ZERO))
+            () -> network.newTransport().call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("x"), Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("deadline");
   }
@@ -385,10 +386,10 @@ class InMemoryNetworkTest {
     InMemoryNetwork network = InMemoryNetwork.builder().build();
     InMemoryTransport server = network.newTransport();
     TransportServer listening =
-        server.listen(ANY, (request, remote, streaming, r) -> r.reply(request)).join();
+        server.listen(ANY, (request, remote, method, r) -> r.reply(request)).join();
     network.kill(listening.address());
     CompletableFuture<byte[]> call =
-        network.newTransport().call(listening.address(), bytes("x"), Duration.ofSeconds(1));
+        network.newTransport().call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("x"), Duration.ofSeconds(1));
     assertThat(call).isNotDone();
     network.advance(Duration.ofSeconds(1));
     assertThat(failure(call)).isInstanceOf(TimeoutException.class);
@@ -399,19 +400,19 @@ class InMemoryNetworkTest {
     InMemoryNetwork network = InMemoryNetwork.builder().build();
     InMemoryTransport server = network.newTransport();
     InMemoryTransport client = network.newTransport();
-    TransportServer listening = server.listen(ANY, (request, remote, streaming, r) -> {}).join();
-    CompletableFuture<byte[]> pending = client.call(listening.address(), bytes("x"), DEADLINE);
+    TransportServer listening = server.listen(ANY, (request, remote, method, r) -> {}).join();
+    CompletableFuture<byte[]> pending = client.call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("x"), DEADLINE);
     client.close();
     client.close();
     assertThat(failure(pending)).hasMessageContaining("UNAVAILABLE");
-    assertThat(failure(client.call(listening.address(), bytes("x"), DEADLINE)))
+    assertThat(failure(client.call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("x"), DEADLINE)))
         .hasMessageContaining("transport closed");
     CompletableFuture<byte[]> held =
-        network.newTransport().call(listening.address(), bytes("x"), DEADLINE);
+        network.newTransport().call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("x"), DEADLINE);
     assertThat(held).isNotDone();
     server.close();
     assertThat(failure(held)).hasMessage("UNAVAILABLE: server closed");
-    assertThat(failure(network.newTransport().call(listening.address(), bytes("x"), DEADLINE)))
+    assertThat(failure(network.newTransport().call(listening.address(), ControlMethod.EXCHANGE_PEERS, bytes("x"), DEADLINE)))
         .hasMessageContaining("nothing listens");
   }
 
@@ -420,11 +421,11 @@ class InMemoryNetworkTest {
     InMemoryNetwork network = InMemoryNetwork.builder().build();
     InMemoryTransport server = network.newTransport();
     TransportServer first =
-        server.listen(ANY, (request, remote, streaming, r) -> r.reply(request)).join();
-    assertThat(failure(server.listen(first.address(), (request, remote, streaming, r) -> {})))
+        server.listen(ANY, (request, remote, method, r) -> r.reply(request)).join();
+    assertThat(failure(server.listen(first.address(), (request, remote, method, r) -> {})))
         .hasMessageContaining("address in use");
     byte[] huge = new byte[io.loudp2p.spi.TransportOptions.DEFAULT_MAX_MESSAGE_BYTES + 1];
-    assertThat(failure(network.newTransport().call(first.address(), huge, DEADLINE)))
+    assertThat(failure(network.newTransport().call(first.address(), ControlMethod.EXCHANGE_PEERS, huge, DEADLINE)))
         .isInstanceOfSatisfying(
             ControlException.class,
             e -> assertThat(e.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED));

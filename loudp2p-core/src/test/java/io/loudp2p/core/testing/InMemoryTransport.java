@@ -4,6 +4,7 @@ import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlHandler;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.ControlTransport;
 import io.loudp2p.spi.DataServer;
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * task, so cancels and closes interleave with a transfer the way they would on a paced link.
  * Callbacks run on whichever thread runs the network's queue, one at a time; an exception thrown
  * by a callback is logged and swallowed. {@link TransportOptions#callbackExecutor()} is not used.
+ * The control plane passes {@link AbstractControlTransportTest}, as the gRPC transport does: its
+ * message size limit holds for the requests it sends and for those it serves.
  *
  * <p>Thread-safe. Made by {@link InMemoryNetwork#newTransport()}; {@link #close()} is idempotent.
  */
@@ -54,11 +57,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
   private final Set<ReceiverSession> sessions = new HashSet<>();
   private boolean closed;
 
-  InMemoryTransport(InMemoryNetwork network, InetAddress host) {
-    this(network, host, TransportOptions.defaults());
-  }
-
-  private InMemoryTransport(InMemoryNetwork network, InetAddress host, TransportOptions options) {
+  InMemoryTransport(InMemoryNetwork network, InetAddress host, TransportOptions options) {
     this.network = network;
     this.host = host;
     this.clientAddress = new InetSocketAddress(host, 1);
@@ -94,19 +93,25 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
 
   @Override
   public CompletableFuture<byte[]> call(
-      InetSocketAddress endpoint, byte[] request, Duration deadline) {
+      InetSocketAddress endpoint, ControlMethod method, byte[] request, Duration deadline) {
+    if (method.streaming()) {
+      throw new IllegalArgumentException(method + " streams; use callStreaming");
+    }
     CompletableFuture<byte[]> result = new CompletableFuture<>();
-    Exchange exchange = new Exchange(false, result, response -> result.complete(response));
+    Exchange exchange = new Exchange(method, result, response -> result.complete(response));
     exchange.start(endpoint, request, deadline);
     return result;
   }
 
   @Override
-  public CompletableFuture<Void> callStreaming(
-      InetSocketAddress endpoint, byte[] request, Duration deadline, Consumer<byte[]> onResponse) {
+  public CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, ControlMethod method,
+      byte[] request, Duration deadline, Consumer<byte[]> onResponse) {
     Objects.requireNonNull(onResponse, "onResponse");
+    if (!method.streaming()) {
+      throw new IllegalArgumentException(method + " is unary; use call");
+    }
     CompletableFuture<Void> result = new CompletableFuture<>();
-    Exchange exchange = new Exchange(true, result, onResponse);
+    Exchange exchange = new Exchange(method, result, onResponse);
     exchange.start(endpoint, request, deadline);
     return result;
   }
@@ -134,6 +139,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
 
   /** One request in flight, from the caller's side; completion is guarded by the future. */
   private final class Exchange {
+    private final ControlMethod method;
     private final boolean streaming;
     private final CompletableFuture<?> result;
     private final Consumer<byte[]> onResponse;
@@ -142,8 +148,9 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
     private final long requestLatencyNs = network.latencyNs();
     private final long responseLatencyNs = network.latencyNs();
 
-    Exchange(boolean streaming, CompletableFuture<?> result, Consumer<byte[]> onResponse) {
-      this.streaming = streaming;
+    Exchange(ControlMethod method, CompletableFuture<?> result, Consumer<byte[]> onResponse) {
+      this.method = method;
+      this.streaming = method.streaming();
       this.result = result;
       this.onResponse = onResponse;
     }
@@ -176,7 +183,8 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
         result.completeExceptionally(
             new ControlException(
                 ControlErrorCode.RESOURCE_EXHAUSTED,
-                "request of " + request.length + " bytes exceeds " + options.maxMessageBytes()));
+                "TOO_LARGE: a request of " + request.length + " bytes, the limit is "
+                    + options.maxMessageBytes()));
         return;
       }
       timer =
@@ -200,7 +208,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
               }
               return; // a killed peer never answers: the deadline ends the call
             }
-            server.handle(wire, clientAddress, streaming, new Responder(this, endpoint));
+            server.handle(wire, clientAddress, method, new Responder(this, endpoint));
           });
     }
 
@@ -317,7 +325,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
       this.handler = handler;
     }
 
-    void handle(byte[] request, InetSocketAddress remote, boolean streaming, Responder r) {
+    void handle(byte[] request, InetSocketAddress remote, ControlMethod method, Responder r) {
       synchronized (this) {
         if (stopped) {
           r.exchange.fail(new ControlException(ControlErrorCode.UNAVAILABLE, "server closed"));
@@ -326,8 +334,13 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
         pending.add(r);
       }
       r.exchange.result.whenComplete((x, e) -> forget(r));
+      if (request.length > options.maxMessageBytes()) {
+        r.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "TOO_LARGE: a request of " + request.length
+            + " bytes, the limit is " + options.maxMessageBytes());
+        return;
+      }
       try {
-        handler.handle(request, remote, streaming, r);
+        handler.handle(request, remote, method, r);
       } catch (RuntimeException e) {
         LOG.warn("control handler threw", e);
         r.exchange.fail(

@@ -22,6 +22,7 @@ import io.loudp2p.core.wire.EnvelopeOpener;
 import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -170,8 +171,9 @@ public final class SybilSimulation {
       transport.listen(address(), this::handle).get(5, TimeUnit.SECONDS);
     }
 
-    private void handle(byte[] request, InetSocketAddress remote, boolean streaming,
+    private void handle(byte[] request, InetSocketAddress remote, ControlMethod method,
         ControlResponder responder) {
+      boolean streaming = method.streaming();
       SignedMessage message;
       try {
         message = opener.open(request);
@@ -232,10 +234,12 @@ public final class SybilSimulation {
 
     /** One unsolicited push to {@code target}: a shuffle or a greeting. */
     void push(InetSocketAddress target) {
-      Payload.Builder body = random.nextBoolean()
+      boolean shuffle = random.nextBoolean();
+      Payload.Builder body = shuffle
           ? Payload.newBuilder().setShuffle(shuffle(PeerSampler.SHUFFLE_LENGTH - 1))
           : Payload.newBuilder().setPeerExchange(exchange());
-      transport.call(target, sealer.seal(body).toByteArray(), Duration.ofSeconds(2));
+      transport.call(target, shuffle ? ControlMethod.SHUFFLE : ControlMethod.EXCHANGE_PEERS,
+          sealer.seal(body).toByteArray(), Duration.ofSeconds(2));
       pushes++;
     }
   }
@@ -313,7 +317,8 @@ public final class SybilSimulation {
     // The attacker is there from the start: the seeds hear from every identity first.
     for (Attacker attacker : attackers) {
       for (int s = 0; s < 3; s++) {
-        attacker.transport.call(honestAddresses.get(s), attacker.sealer.seal(Payload.newBuilder()
+        attacker.transport.call(honestAddresses.get(s), ControlMethod.EXCHANGE_PEERS,
+            attacker.sealer.seal(Payload.newBuilder()
             .setPeerExchange(attacker.exchange())).toByteArray(), Duration.ofSeconds(2));
       }
     }

@@ -15,6 +15,7 @@ import io.loudp2p.core.proto.v1.Role;
 import io.loudp2p.core.proto.v1.SearchQuery;
 import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.testing.MutableClock;
+import io.loudp2p.spi.ControlMethod;
 import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -166,6 +167,61 @@ class EnvelopeOpenerTest {
         RejectReason.MALFORMED_PAYLOAD);
     assertReject(signRaw(alice, Envelopes.MESSAGE_DOMAIN_BYTES, garbage).toByteArray(),
         RejectReason.MALFORMED_PAYLOAD);
+  }
+
+  @Test
+  void aShortNonceIsAMalformedPayloadEvenWhenTheSenderIsWrongToo() {
+    byte[] both = query("a").setSenderPeerId(ByteString.copyFrom(mallory.peerId().bytes()))
+        .setTimestampMs(START_MS).setNonce(ByteString.copyFrom(new byte[8])).build().toByteArray();
+
+    assertReject(signRaw(alice, Envelopes.MESSAGE_DOMAIN_BYTES, both).toByteArray(),
+        RejectReason.MALFORMED_PAYLOAD);
+  }
+
+  @Test
+  void aRequestWhoseBodyIsNotItsMethodsIsRefusedWithoutUsingUpItsNonce() throws Exception {
+    byte[] wire = sealer.seal(query("bach")).toByteArray();
+
+    for (ControlMethod method : ControlMethod.values()) {
+      if (method != ControlMethod.SEARCH) {
+        assertThatThrownBy(() -> opener.openRequest(wire, method))
+            .isInstanceOfSatisfying(EnvelopeException.class,
+                e -> assertThat(e.reason()).isEqualTo(RejectReason.WRONG_METHOD))
+            .hasMessageStartingWith("WRONG_METHOD: " + method.wireName()
+                + " carries " + MethodBodies.request(method).name().toLowerCase(java.util.Locale.ROOT)
+                + ", not search_query");
+      }
+    }
+    assertThat(opener.rejections(RejectReason.WRONG_METHOD))
+        .isEqualTo(ControlMethod.values().length - 1);
+    assertThat(opener.openRequest(wire, ControlMethod.SEARCH).payload().hasSearchQuery()).isTrue();
+  }
+
+  @Test
+  void theBodyIsCheckedAgainstTheMethodOnlyAfterTheSignatureAndTheSender() {
+    Envelope sealed = sealer.seal(query("bach"));
+    byte[] forged = sealed.toBuilder().setSignature(ByteString.copyFrom(new byte[64]))
+        .build().toByteArray();
+    byte[] otherSender = query("a").setSenderPeerId(ByteString.copyFrom(mallory.peerId().bytes()))
+        .setTimestampMs(START_MS).setNonce(ByteString.copyFrom(new byte[16])).build().toByteArray();
+    byte[] noBody = Payload.newBuilder().setSenderPeerId(ByteString.copyFrom(alice.peerId().bytes()))
+        .setTimestampMs(START_MS).setNonce(ByteString.copyFrom(new byte[16])).build().toByteArray();
+
+    assertRequestReject(forged, ControlMethod.SHUFFLE, RejectReason.BAD_SIGNATURE);
+    assertRequestReject(signRaw(alice, Envelopes.MESSAGE_DOMAIN_BYTES, otherSender).toByteArray(),
+        ControlMethod.SHUFFLE, RejectReason.SENDER_MISMATCH);
+    assertRequestReject(signRaw(alice, Envelopes.MESSAGE_DOMAIN_BYTES, noBody).toByteArray(),
+        ControlMethod.SHUFFLE, RejectReason.MISSING_BODY);
+    assertRequestReject(new byte[0], ControlMethod.SHUFFLE, RejectReason.BAD_PUBLIC_KEY);
+  }
+
+  @Test
+  void theBodyIsCheckedAgainstTheMethodBeforeTheTimestamp() {
+    byte[] old = sealer.seal(query("a")).toByteArray();
+    clock.advance(EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.plusMillis(1));
+
+    assertRequestReject(old, ControlMethod.GET_MANIFEST, RejectReason.WRONG_METHOD);
+    assertRequestReject(old, ControlMethod.SEARCH, RejectReason.STALE);
   }
 
   @Test
@@ -345,6 +401,13 @@ class EnvelopeOpenerTest {
         .isInstanceOfSatisfying(EnvelopeException.class,
             e -> assertThat(e.reason()).isEqualTo(reason));
     assertThat(opener.rejections(reason)).isEqualTo(before + 1);
+  }
+
+  private void assertRequestReject(byte[] wire, ControlMethod method, RejectReason reason) {
+    assertThatThrownBy(() -> opener.openRequest(wire, method))
+        .isInstanceOfSatisfying(EnvelopeException.class,
+            e -> assertThat(e.reason()).isEqualTo(reason))
+        .hasMessageStartingWith(reason + ": ");
   }
 
   private void assertRecordReject(Envelope envelope, RejectReason reason) {

@@ -20,6 +20,7 @@ import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlHandler;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlTransport;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportRegistry;
@@ -77,41 +78,62 @@ class GrpcControlTransportTest {
   @Test
   void unaryCallCarriesTheEnvelopeBytesExactlyBothWays() throws Exception {
     List<byte[]> seen = new CopyOnWriteArrayList<>();
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> {
+    InetSocketAddress at = listen((request, remote, method, responder) -> {
       seen.add(request);
       assertThat(remote.getAddress().isLoopbackAddress()).isTrue();
       responder.reply(request);
     });
     byte[] request = peerExchange();
 
-    byte[] response = client.call(at, request, DEADLINE).get(5, TimeUnit.SECONDS);
+    byte[] response = client.call(at, ControlMethod.EXCHANGE_PEERS, request, DEADLINE).get(5, TimeUnit.SECONDS);
 
     assertThat(response).isEqualTo(request);
     assertThat(seen).singleElement().isEqualTo(request);
   }
 
   @Test
-  void everyUnaryBodyTravelsOnItsOwnMethod() throws Exception {
-    List<Payload.Builder> bodies = List.of(
-        Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()),
-        Payload.newBuilder().setManifestRequest(ManifestRequest.getDefaultInstance()),
-        Payload.newBuilder().setStreamOpen(io.loudp2p.core.proto.v1.StreamOpen.getDefaultInstance()),
-        Payload.newBuilder().setShuffle(io.loudp2p.core.proto.v1.Shuffle.getDefaultInstance()),
-        Payload.newBuilder().setRoleChange(io.loudp2p.core.proto.v1.RoleChange.getDefaultInstance()),
-        Payload.newBuilder().setReachabilityCheck(
-            io.loudp2p.core.proto.v1.ReachabilityCheck.getDefaultInstance()));
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
-    for (Payload.Builder body : bodies) {
-      byte[] request = sealer.seal(body).toByteArray();
-      assertThat(client.call(at, request, DEADLINE).get(5, TimeUnit.SECONDS))
-          .as(body.getBodyCase().toString()).isEqualTo(request);
+  void everyMethodTravelsOnTheGrpcMethodOfItsNameWhateverTheBytes() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    InetSocketAddress at = listen((request, remote, method, responder) -> {
+      seen.add(method.wireName());
+      if (method.streaming()) {
+        responder.next(request);
+        responder.complete();
+      } else {
+        responder.reply(request);
+      }
+    });
+    byte[] notAnEnvelope = {(byte) 0xff, 0x00, 0x13};
+    for (ControlMethod method : ControlMethod.values()) {
+      if (method.streaming()) {
+        List<byte[]> got = new CopyOnWriteArrayList<>();
+        client.callStreaming(at, method, notAnEnvelope, DEADLINE, got::add)
+            .get(5, TimeUnit.SECONDS);
+        assertThat(got).singleElement().isEqualTo(notAnEnvelope);
+      } else {
+        assertThat(client.call(at, method, notAnEnvelope, DEADLINE).get(5, TimeUnit.SECONDS))
+            .as(method.toString()).isEqualTo(notAnEnvelope);
+      }
     }
+    assertThat(seen).containsExactly(java.util.Arrays.stream(ControlMethod.values())
+        .map(ControlMethod::wireName).toArray(String[]::new));
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(Loudp2pGrpc.getServiceDescriptor()
+        .getMethods().stream().map(m -> m.getBareMethodName())
+        .filter(n -> !n.equals("FetchChunks")).toList());
+  }
+
+  @Test
+  void aMethodThatDoesNotFitIsRefusedLocally() {
+    assertThatThrownBy(() -> client.call(ANY_PORT, ControlMethod.SEARCH, search(), DEADLINE))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.callStreaming(ANY_PORT, ControlMethod.SHUFFLE, search(),
+        DEADLINE, r -> { })).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void searchStreamsEveryResponseInOrder() throws Exception {
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> {
-      assertThat(streaming).isTrue();
+    InetSocketAddress at = listen((request, remote, method, responder) -> {
+      assertThat(method).isEqualTo(ControlMethod.SEARCH);
       for (int i = 0; i < 5; i++) {
         responder.next(new byte[] {(byte) i});
       }
@@ -119,17 +141,17 @@ class GrpcControlTransportTest {
     });
     List<Byte> got = new CopyOnWriteArrayList<>();
 
-    client.callStreaming(at, search(), DEADLINE, r -> got.add(r[0])).get(5, TimeUnit.SECONDS);
+    client.callStreaming(at, ControlMethod.SEARCH, search(), DEADLINE, r -> got.add(r[0])).get(5, TimeUnit.SECONDS);
 
     assertThat(got).containsExactly((byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte) 4);
   }
 
   @Test
   void handlerErrorsReachTheCallerWithTheirCode() throws Exception {
-    InetSocketAddress at = listen((request, remote, streaming, responder) ->
+    InetSocketAddress at = listen((request, remote, method, responder) ->
         responder.fail(ControlErrorCode.NOT_FOUND, "no such track"));
 
-    assertThatThrownBy(() -> client.call(at, manifestRequest(), DEADLINE).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> client.call(at, ControlMethod.GET_MANIFEST, manifestRequest(), DEADLINE).get(5, TimeUnit.SECONDS))
         .hasCauseInstanceOf(ControlException.class)
         .cause().satisfies(e -> {
           assertThat(((ControlException) e).code()).isEqualTo(ControlErrorCode.NOT_FOUND);
@@ -138,24 +160,22 @@ class GrpcControlTransportTest {
   }
 
   @Test
-  void garbageAndMisroutedBodiesAreRefusedAndTheServerKeepsServing() throws Exception {
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
+  void theServerHandsOnWhatArrivesUnreadWithTheMethodItCameOn() throws Exception {
+    List<ControlMethod> methods = new CopyOnWriteArrayList<>();
+    InetSocketAddress at = listen((request, remote, method, responder) -> {
+      methods.add(method);
+      responder.reply(request);
+    });
     ManagedChannel raw = NettyChannelBuilder.forAddress(at).usePlaintext().build();
     try {
-      // Garbage on GetManifest: a client in another language that sends bytes that are no envelope.
-      assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(raw,
-              Loudp2pGrpc.getGetManifestMethod(), CallOptions.DEFAULT,
-              Envelope.newBuilder().setPayload(ByteString.copyFrom(new byte[] {(byte) 0xff})).build()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
-      // A well-formed peer exchange sent to GetManifest.
-      assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(raw,
-              Loudp2pGrpc.getGetManifestMethod(), CallOptions.DEFAULT,
-              Envelope.parseFrom(peerExchange())))
-          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-            assertThat(e.getStatus().getDescription()).contains("MANIFEST_REQUEST", "PEER_EXCHANGE");
-          });
+      // An envelope whose payload is no Payload, and a peer exchange, both sent to GetManifest by
+      // the generated stub of service.proto: the transport judges neither.
+      Envelope garbage =
+          Envelope.newBuilder().setPayload(ByteString.copyFrom(new byte[] {(byte) 0xff})).build();
+      assertThat(Loudp2pGrpc.newBlockingStub(raw).getManifest(garbage)).isEqualTo(garbage);
+      Envelope misrouted = Envelope.parseFrom(peerExchange());
+      assertThat(Loudp2pGrpc.newBlockingStub(raw).getManifest(misrouted)).isEqualTo(misrouted);
+      assertThat(methods).containsExactly(ControlMethod.GET_MANIFEST, ControlMethod.GET_MANIFEST);
       // The generated stub of service.proto reaches the same method as the raw transport.
       Envelope ok = Envelope.parseFrom(manifestRequest());
       assertThat(Loudp2pGrpc.newBlockingStub(raw).getManifest(ok)).isEqualTo(ok);
@@ -163,36 +183,47 @@ class GrpcControlTransportTest {
       raw.shutdownNow();
     }
     byte[] request = peerExchange();
-    assertThat(client.call(at, request, DEADLINE).get(5, TimeUnit.SECONDS)).isEqualTo(request);
+    assertThat(client.call(at, ControlMethod.EXCHANGE_PEERS, request, DEADLINE).get(5, TimeUnit.SECONDS)).isEqualTo(request);
   }
 
   @Test
   void oversizedRequestIsRefusedWithResourceExhausted() throws Exception {
     server.close();
     server = new GrpcControlTransport(TransportOptions.builder().maxMessageBytes(4096).build());
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
+    InetSocketAddress at = listen((request, remote, method, responder) -> responder.reply(request));
     byte[] big = sealer.seal(Payload.newBuilder().setSearchQuery(
-        SearchQuery.newBuilder().addTerms("x".repeat(10_000)))).toByteArray();
+        SearchQuery.newBuilder().addTerms("x".repeat(6_000)))).toByteArray();
     byte[] bigUnary = sealer.seal(Payload.newBuilder().setManifestRequest(
+        ManifestRequest.newBuilder().setTrackId(ByteString.copyFrom(new byte[6_000])))).toByteArray();
+    byte[] huge = sealer.seal(Payload.newBuilder().setManifestRequest(
         ManifestRequest.newBuilder().setTrackId(ByteString.copyFrom(new byte[10_000])))).toByteArray();
 
-    assertThatThrownBy(() -> client.call(at, bigUnary, DEADLINE).get(5, TimeUnit.SECONDS))
-        .cause().isInstanceOfSatisfying(ControlException.class,
-            e -> assertThat(e.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED));
-    assertThatThrownBy(() -> client.callStreaming(at, big, DEADLINE, r -> { }).get(5, TimeUnit.SECONDS))
+    // Over the server's limit: refused by the server, in words that name the rule.
+    assertThatThrownBy(() -> client.call(at, ControlMethod.GET_MANIFEST, bigUnary, DEADLINE).get(5, TimeUnit.SECONDS))
+        .cause().isInstanceOfSatisfying(ControlException.class, e -> {
+          assertThat(e.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED);
+          assertThat(e).hasMessageContaining("TOO_LARGE");
+        });
+    assertThatThrownBy(() -> client.callStreaming(at, ControlMethod.SEARCH, big, DEADLINE, r -> { }).get(5, TimeUnit.SECONDS))
+        .cause().isInstanceOfSatisfying(ControlException.class, e -> {
+          assertThat(e.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED);
+          assertThat(e).hasMessageContaining("TOO_LARGE");
+        });
+    // Over twice the limit: gRPC refuses it from its length prefix, unread.
+    assertThatThrownBy(() -> client.call(at, ControlMethod.GET_MANIFEST, huge, DEADLINE).get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(ControlException.class,
             e -> assertThat(e.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED));
     byte[] small = peerExchange();
-    assertThat(client.call(at, small, DEADLINE).get(5, TimeUnit.SECONDS)).isEqualTo(small);
+    assertThat(client.call(at, ControlMethod.EXCHANGE_PEERS, small, DEADLINE).get(5, TimeUnit.SECONDS)).isEqualTo(small);
   }
 
   @Test
   void deadlinePassingFailsWithTimeout() throws Exception {
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> {
+    InetSocketAddress at = listen((request, remote, method, responder) -> {
       // Never answers.
     });
 
-    assertThatThrownBy(() -> client.call(at, peerExchange(), Duration.ofMillis(200)).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), Duration.ofMillis(200)).get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
   }
 
@@ -203,7 +234,7 @@ class GrpcControlTransportTest {
         .property(GrpcTransport.MAX_CONCURRENT_CALLS_PER_PEER, "2").build());
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch twoHeld = new CountDownLatch(2);
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> {
+    InetSocketAddress at = listen((request, remote, method, responder) -> {
       twoHeld.countDown();
       CompletableFuture.runAsync(() -> {
         try {
@@ -214,11 +245,11 @@ class GrpcControlTransportTest {
         responder.reply(request);
       });
     });
-    CompletableFuture<byte[]> a = client.call(at, peerExchange(), DEADLINE);
-    CompletableFuture<byte[]> b = client.call(at, peerExchange(), DEADLINE);
+    CompletableFuture<byte[]> a = client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), DEADLINE);
+    CompletableFuture<byte[]> b = client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), DEADLINE);
     assertThat(twoHeld.await(5, TimeUnit.SECONDS)).isTrue();
 
-    assertThatThrownBy(() -> client.call(at, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(ControlException.class, e -> {
           assertThat(e.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED);
           assertThat(e).hasMessageContaining("concurrent calls");
@@ -226,7 +257,7 @@ class GrpcControlTransportTest {
     release.countDown();
     assertThat(a.get(5, TimeUnit.SECONDS)).isNotEmpty();
     assertThat(b.get(5, TimeUnit.SECONDS)).isNotEmpty();
-    assertThat(client.call(at, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS)).isNotEmpty();
+    assertThat(client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS)).isNotEmpty();
   }
 
   @Test
@@ -234,18 +265,18 @@ class GrpcControlTransportTest {
     server.close();
     server = new GrpcControlTransport(TransportOptions.builder()
         .property(GrpcTransport.MAX_CONCURRENT_CALLS_PER_PEER, "1").build());
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
+    InetSocketAddress at = listen((request, remote, method, responder) -> responder.reply(request));
     // The slot is free before the answer reaches the caller, not some time after.
     for (int i = 0; i < 200; i++) {
-      assertThat(client.call(at, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS)).isNotEmpty();
+      assertThat(client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS)).isNotEmpty();
     }
   }
 
   @Test
   void oneChannelPerPeerIsReused() throws Exception {
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
+    InetSocketAddress at = listen((request, remote, method, responder) -> responder.reply(request));
     for (int i = 0; i < 20; i++) {
-      client.call(at, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS);
+      client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS);
     }
     assertThat(client.openChannels()).isEqualTo(1);
     client.disconnect(at);
@@ -258,14 +289,14 @@ class GrpcControlTransportTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
     }
-    assertThatThrownBy(() -> client.call(closedPort, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> client.call(closedPort, ControlMethod.EXCHANGE_PEERS, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(ControlException.class,
             e -> assertThat(e.code()).isEqualTo(ControlErrorCode.UNAVAILABLE));
   }
 
   @Test
   void busyPortFailsToListenWithAClearError() throws Exception {
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
+    InetSocketAddress at = listen((request, remote, method, responder) -> responder.reply(request));
     GrpcControlTransport other = new GrpcControlTransport(TransportOptions.defaults());
     try {
       assertThatThrownBy(() -> other.listen(at, (r, a, s, p) -> { }).get(5, TimeUnit.SECONDS))
@@ -280,12 +311,12 @@ class GrpcControlTransportTest {
 
   @Test
   void closeIsIdempotentAndLaterCallsFail() throws Exception {
-    InetSocketAddress at = listen((request, remote, streaming, responder) -> responder.reply(request));
+    InetSocketAddress at = listen((request, remote, method, responder) -> responder.reply(request));
     server.close();
     server.close();
     client.close();
 
-    assertThatThrownBy(() -> client.call(at, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), DEADLINE).get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(ControlException.class,
             e -> assertThat(e.code()).isEqualTo(ControlErrorCode.UNAVAILABLE));
   }

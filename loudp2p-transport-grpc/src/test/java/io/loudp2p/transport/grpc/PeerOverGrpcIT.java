@@ -13,6 +13,7 @@ import io.loudp2p.core.proto.v1.SearchQuery;
 import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.core.testing.PeerScenarios;
 import io.loudp2p.core.testing.TestAudio;
@@ -44,13 +45,13 @@ class PeerOverGrpcIT extends PeerScenarios {
       Duration d = Duration.ofSeconds(5);
       byte[] hello = sealer.seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()))
           .toByteArray();
-      assertThat(client.call(to, hello, d).get(5, TimeUnit.SECONDS)).isNotEmpty();
+      assertThat(client.call(to, ControlMethod.EXCHANGE_PEERS, hello, d).get(5, TimeUnit.SECONDS)).isNotEmpty();
 
       // The same bytes again: a replay.
-      assertCode(client, to, hello, ControlErrorCode.UNAUTHENTICATED, "REPLAYED");
+      assertCode(client, to, ControlMethod.EXCHANGE_PEERS, hello, ControlErrorCode.UNAUTHENTICATED, "REPLAYED");
 
       // Garbage.
-      assertCode(client, to, new byte[] {1, 2, 3, 4}, ControlErrorCode.MALFORMED, "");
+      assertCode(client, to, ControlMethod.EXCHANGE_PEERS, new byte[] {1, 2, 3, 4}, ControlErrorCode.MALFORMED, "");
 
       // A valid signature by one key, claiming to be another peer.
       Identity other = Identity.generate();
@@ -64,12 +65,12 @@ class PeerOverGrpcIT extends PeerScenarios {
           .setPayload(ByteString.copyFrom(claimed))
           .setSignerPublicKey(ByteString.copyFrom(me.publicKey()))
           .setSignature(ByteString.copyFrom(me.signDigest(sha.digest(claimed)))).build().toByteArray();
-      assertCode(client, to, forged, ControlErrorCode.UNAUTHENTICATED, "SENDER_MISMATCH");
+      assertCode(client, to, ControlMethod.EXCHANGE_PEERS, forged, ControlErrorCode.UNAUTHENTICATED, "SENDER_MISMATCH");
 
       // A track this peer does not have.
       byte[] unknown = sealer.seal(Payload.newBuilder().setManifestRequest(
           ManifestRequest.newBuilder().setTrackId(ByteString.copyFrom(new byte[32])))).toByteArray();
-      assertCode(client, to, unknown, ControlErrorCode.NOT_FOUND, "unknown track");
+      assertCode(client, to, ControlMethod.GET_MANIFEST, unknown, ControlErrorCode.NOT_FOUND, "unknown track");
 
       // An oversized query (over the 1 MiB message limit), sent by a client without that limit.
       byte[] huge = sealer.seal(Payload.newBuilder().setSearchQuery(
@@ -82,19 +83,21 @@ class PeerOverGrpcIT extends PeerScenarios {
                 .withDeadlineAfter(5, TimeUnit.SECONDS)
                 .search(io.loudp2p.core.proto.v1.Envelope.parseFrom(huge));
         assertThatThrownBy(answers::hasNext)
-            .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> assertThat(
-                e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED));
+            .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+              assertThat(e.getStatus().getDescription()).startsWith("TOO_LARGE");
+            });
       } finally {
         raw.shutdownNow();
       }
-      assertThatThrownBy(() -> client.callStreaming(to, huge, d, r -> { }).get(5, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> client.callStreaming(to, ControlMethod.SEARCH, huge, d, r -> { }).get(5, TimeUnit.SECONDS))
           .cause().isInstanceOfSatisfying(ControlException.class,
               e -> assertThat(e.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED));
 
       // Still serving.
       byte[] again = sealer.seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()))
           .toByteArray();
-      assertThat(client.call(to, again, d).get(5, TimeUnit.SECONDS)).isNotEmpty();
+      assertThat(client.call(to, ControlMethod.EXCHANGE_PEERS, again, d).get(5, TimeUnit.SECONDS)).isNotEmpty();
     }
   }
 
@@ -123,7 +126,7 @@ class PeerOverGrpcIT extends PeerScenarios {
     try (GrpcControlTransport liarTransport = new GrpcControlTransport(TransportOptions.defaults())) {
       io.loudp2p.spi.TransportServer server = liarTransport.listen(
           new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
-          (request, remote, streaming, responder) -> {
+          (request, remote, method, responder) -> {
             Payload p;
             try {
               p = opener.open(request).payload();
@@ -189,7 +192,7 @@ class PeerOverGrpcIT extends PeerScenarios {
         byte[] hello = flooder.seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()))
             .toByteArray();
         try {
-          client.call(to, hello, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
+          client.call(to, ControlMethod.EXCHANGE_PEERS, hello, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
           assertThat(e.getCause()).isInstanceOfSatisfying(ControlException.class, c -> {
             assertThat(c.code()).isEqualTo(ControlErrorCode.RESOURCE_EXHAUSTED);
@@ -204,7 +207,7 @@ class PeerOverGrpcIT extends PeerScenarios {
 
       byte[] other = new EnvelopeSealer(Identity.generate())
           .seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance())).toByteArray();
-      assertThat(client.call(to, other, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS)).isNotEmpty();
+      assertThat(client.call(to, ControlMethod.EXCHANGE_PEERS, other, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS)).isNotEmpty();
     }
   }
 
@@ -226,10 +229,10 @@ class PeerOverGrpcIT extends PeerScenarios {
         }
         byte[] open = streamOpen(sealer, track, i);
         if (i == limit) {
-          assertCode(client, to, open, ControlErrorCode.RESOURCE_EXHAUSTED, "serving 2048 sessions already");
+          assertCode(client, to, ControlMethod.OPEN_STREAM, open, ControlErrorCode.RESOURCE_EXHAUSTED, "serving 2048 sessions already");
           break;
         }
-        batch.add(client.call(to, open, Duration.ofSeconds(10)));
+        batch.add(client.call(to, ControlMethod.OPEN_STREAM, open, Duration.ofSeconds(10)));
         if (batch.size() == 50 || i == limit - 1) {
           for (java.util.concurrent.CompletableFuture<byte[]> f : batch) {
             assertThat(f.get(10, TimeUnit.SECONDS)).isNotEmpty();
@@ -251,9 +254,9 @@ class PeerOverGrpcIT extends PeerScenarios {
         .toByteArray();
   }
 
-  private static void assertCode(GrpcControlTransport client, InetSocketAddress to, byte[] request,
-      ControlErrorCode code, String messagePart) {
-    assertThatThrownBy(() -> client.call(to, request, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
+  private static void assertCode(GrpcControlTransport client, InetSocketAddress to,
+      ControlMethod method, byte[] request, ControlErrorCode code, String messagePart) {
+    assertThatThrownBy(() -> client.call(to, method, request, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(ControlException.class, e -> {
           assertThat(e.code()).isEqualTo(code);
           assertThat(e.getMessage()).contains(messagePart);

@@ -15,6 +15,7 @@ import io.loudp2p.core.wire.EnvelopeOpener;
 import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
 import java.io.InputStream;
@@ -150,7 +151,7 @@ class RequestLimitsOverGrpcIT {
     byte[] envelope = Envelope.newBuilder().setPayload(ByteString.copyFrom(payload))
         .setSignerPublicKey(ByteString.copyFrom(me.publicKey()))
         .setSignature(ByteString.copyFrom(me.signDigest(sha.digest(payload)))).build().toByteArray();
-    assertThatThrownBy(() -> client.callStreaming(to, envelope, Duration.ofSeconds(5), r -> { })
+    assertThatThrownBy(() -> client.callStreaming(to, ControlMethod.SEARCH, envelope, Duration.ofSeconds(5), r -> { })
         .get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(ControlException.class, e -> {
           assertThat(e.code()).isEqualTo(ControlErrorCode.MALFORMED);
@@ -168,7 +169,7 @@ class RequestLimitsOverGrpcIT {
     EnvelopeSealer sealer = new EnvelopeSealer(Identity.generate());
     byte[] huge = sealer.seal(Payload.newBuilder().setStreamOpen(open.clone()
         .setEphemeralPublicKey(ByteString.copyFrom(new byte[900_000])))).toByteArray();
-    assertThatThrownBy(() -> client.call(to, huge, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> client.call(to, ControlMethod.OPEN_STREAM, huge, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(ControlException.class, e -> {
           assertThat(e.code()).isEqualTo(ControlErrorCode.MALFORMED);
           assertThat(e.getMessage()).contains("must be empty or have 32 bytes, not 900000");
@@ -180,14 +181,14 @@ class RequestLimitsOverGrpcIT {
             .addField(999, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
                 .addLengthDelimited(ByteString.copyFrom(new byte[4000])).build()).build())))
         .toByteArray();
-    assertThatThrownBy(() -> client.call(to, padded, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> client.call(to, ControlMethod.OPEN_STREAM, padded, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(ControlException.class, e -> {
           assertThat(e.code()).isEqualTo(ControlErrorCode.MALFORMED);
           assertThat(e.getMessage()).contains("at most 1024 bytes");
         });
     byte[] fine = sealer.seal(Payload.newBuilder().setStreamOpen(open.clone()
         .setEphemeralPublicKey(ByteString.copyFrom(new byte[32])))).toByteArray();
-    assertThat(client.call(to, fine, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS)).isNotEmpty();
+    assertThat(client.call(to, ControlMethod.OPEN_STREAM, fine, Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS)).isNotEmpty();
   }
 
   private static SearchQuery.Builder query() {
@@ -217,7 +218,7 @@ class RequestLimitsOverGrpcIT {
     byte[] request = sealer.seal(Payload.newBuilder().setSearchQuery(q)).toByteArray();
     List<io.loudp2p.core.proto.v1.SearchHit> hits = new CopyOnWriteArrayList<>();
     EnvelopeOpener opener = EnvelopeOpener.withDefaults();
-    client.callStreaming(to, request, Duration.ofSeconds(5), answer -> {
+    client.callStreaming(to, ControlMethod.SEARCH, request, Duration.ofSeconds(5), answer -> {
       try {
         SearchHits got = opener.open(answer).payload().getSearchHits();
         hits.addAll(got.getHitsList());
@@ -231,7 +232,7 @@ class RequestLimitsOverGrpcIT {
   private static void refused(SearchQuery.Builder q, String messagePart) {
     byte[] request = new EnvelopeSealer(Identity.generate())
         .seal(Payload.newBuilder().setSearchQuery(q)).toByteArray();
-    assertThatThrownBy(() -> client.callStreaming(to, request, Duration.ofSeconds(5), r -> { })
+    assertThatThrownBy(() -> client.callStreaming(to, ControlMethod.SEARCH, request, Duration.ofSeconds(5), r -> { })
         .get(5, TimeUnit.SECONDS))
         .cause().isInstanceOfSatisfying(ControlException.class, e -> {
           assertThat(e.code()).isEqualTo(ControlErrorCode.MALFORMED);

@@ -9,10 +9,10 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlHandler;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.ControlTransport;
 import io.loudp2p.spi.TransportOptions;
@@ -34,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * methods, one channel per remote endpoint, limits on message size and concurrent calls per peer,
  * and a deadline on every call.
  *
+ * <p>Each request travels on the gRPC method of the {@link ControlMethod} its caller named, and the
+ * server hands that method to its handler; neither side reads the bytes. A request over the size
+ * limit is refused as {@code TOO_LARGE} without reaching the handler; so that the refusal can say
+ * so, the server lets gRPC read messages of up to twice the limit and checks the limit itself
+ * (gRPC refuses larger ones from their length prefix, unread, in words of its own).
+ *
  * <p>Thread-safe.
  */
 public final class GrpcControlTransport implements ControlTransport {
@@ -50,8 +56,12 @@ public final class GrpcControlTransport implements ControlTransport {
   }
 
   @Override
-  public CompletableFuture<byte[]> call(InetSocketAddress endpoint, byte[] request, Duration deadline) {
+  public CompletableFuture<byte[]> call(InetSocketAddress endpoint, ControlMethod method,
+      byte[] request, Duration deadline) {
     requirePositive(deadline);
+    if (method.streaming()) {
+      throw new IllegalArgumentException(method + " streams; use callStreaming");
+    }
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     if (closed) {
       return failedClosed();
@@ -60,10 +70,9 @@ public final class GrpcControlTransport implements ControlTransport {
       result.completeExceptionally(tooLarge(request));
       return result;
     }
-    Methods method = Methods.forRequest(request, false);
     ClientCall<byte[], byte[]> call;
     try {
-      call = channels.get(endpoint).newCall(method.raw, options(deadline));
+      call = channels.get(endpoint).newCall(Methods.raw(method), options(deadline));
     } catch (IllegalStateException e) {
       return failedClosed();
     }
@@ -98,9 +107,12 @@ public final class GrpcControlTransport implements ControlTransport {
   }
 
   @Override
-  public CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, byte[] request,
-      Duration deadline, Consumer<byte[]> onResponse) {
+  public CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, ControlMethod method,
+      byte[] request, Duration deadline, Consumer<byte[]> onResponse) {
     requirePositive(deadline);
+    if (!method.streaming()) {
+      throw new IllegalArgumentException(method + " is unary; use call");
+    }
     CompletableFuture<Void> result = new CompletableFuture<>();
     if (closed) {
       return failedClosed();
@@ -109,10 +121,9 @@ public final class GrpcControlTransport implements ControlTransport {
       result.completeExceptionally(tooLarge(request));
       return result;
     }
-    Methods method = Methods.forRequest(request, true);
     ClientCall<byte[], byte[]> call;
     try {
-      call = channels.get(endpoint).newCall(method.raw, options(deadline));
+      call = channels.get(endpoint).newCall(Methods.raw(method), options(deadline));
     } catch (IllegalStateException e) {
       return failedClosed();
     }
@@ -175,12 +186,12 @@ public final class GrpcControlTransport implements ControlTransport {
     }
     ServerServiceDefinition.Builder service =
         ServerServiceDefinition.builder(Loudp2pGrpc.SERVICE_NAME);
-    for (Methods method : Methods.values()) {
+    for (ControlMethod method : ControlMethod.values()) {
       if (method.streaming()) {
-        service.addMethod(method.raw, ServerCalls.asyncServerStreamingCall(
+        service.addMethod(Methods.raw(method), ServerCalls.asyncServerStreamingCall(
             (request, observer) -> serve(method, request, observer, handler)));
       } else {
-        service.addMethod(method.raw, ServerCalls.asyncUnaryCall(
+        service.addMethod(Methods.raw(method), ServerCalls.asyncUnaryCall(
             (request, observer) -> serve(method, request, observer, handler)));
       }
     }
@@ -192,7 +203,8 @@ public final class GrpcControlTransport implements ControlTransport {
           return new NoopObserver<>();
         }));
     try {
-      Server server = Servers.start(address, settings, service.build());
+      Server server = Servers.start(address, settings, service.build(),
+          readLimit(settings.maxMessageBytes), Integer.MAX_VALUE);
       TransportServer handle = Servers.handle(server, address, () -> {});
       TransportServer tracked = new TrackedServer(handle);
       servers.add(tracked);
@@ -202,26 +214,19 @@ public final class GrpcControlTransport implements ControlTransport {
     }
   }
 
-  private void serve(Methods method, byte[] request, StreamObserver<byte[]> observer,
+  private void serve(ControlMethod method, byte[] request, StreamObserver<byte[]> observer,
       ControlHandler handler) {
     ServerCallStreamObserver<byte[]> call = (ServerCallStreamObserver<byte[]>) observer;
     Responder responder = new Responder(call, method.streaming());
     call.setOnCancelHandler(responder::cancelled);
-    Payload.BodyCase body = Methods.peekBody(request);
-    if (body == null) {
-      responder.fail(ControlErrorCode.MALFORMED,
-          "not an Envelope carrying a Payload (MALFORMED_ENVELOPE or MALFORMED_PAYLOAD)");
-      return;
-    }
-    if (body != method.body) {
-      responder.fail(ControlErrorCode.MALFORMED, method.raw.getBareMethodName() + " carries "
-          + method.body + ", not " + body);
+    if (request.length > settings.maxMessageBytes) {
+      responder.fail(ControlErrorCode.RESOURCE_EXHAUSTED, tooLargeText(request));
       return;
     }
     try {
-      handler.handle(request, PeerCallLimiter.remote(), method.streaming(), responder);
+      handler.handle(request, PeerCallLimiter.remote(), method, responder);
     } catch (RuntimeException e) {
-      log.warn("control handler failed on {}", method.raw.getBareMethodName(), e);
+      log.warn("control handler failed on {}", method.wireName(), e);
       responder.failQuietly(ControlErrorCode.INTERNAL, "the peer failed to handle the request");
     }
   }
@@ -265,8 +270,20 @@ public final class GrpcControlTransport implements ControlTransport {
   }
 
   private ControlException tooLarge(byte[] request) {
-    return new ControlException(ControlErrorCode.RESOURCE_EXHAUSTED,
-        "request of " + request.length + " bytes exceeds the limit of " + settings.maxMessageBytes);
+    return new ControlException(ControlErrorCode.RESOURCE_EXHAUSTED, tooLargeText(request));
+  }
+
+  private String tooLargeText(byte[] request) {
+    return "TOO_LARGE: a request of " + request.length + " bytes, the limit is "
+        + settings.maxMessageBytes;
+  }
+
+  /**
+   * The largest message a control server lets gRPC read, so that a request somewhat over the limit
+   * is refused in words that name the rule; a larger one gRPC refuses from its length prefix alone.
+   */
+  static int readLimit(int maxMessageBytes) {
+    return (int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes);
   }
 
   private static <T> CompletableFuture<T> failedClosed() {

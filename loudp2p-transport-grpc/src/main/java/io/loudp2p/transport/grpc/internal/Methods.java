@@ -1,63 +1,55 @@
 package io.loudp2p.transport.grpc.internal;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.MethodDescriptor;
-import io.loudp2p.core.proto.v1.Envelope;
-import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
-import org.jspecify.annotations.Nullable;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
- * The control methods of {@code loudp2p.v1.Loudp2p} with raw-bytes messages, and which message body
- * each one carries.
+ * The control methods of {@code loudp2p.v1.Loudp2p} with raw-bytes messages, one per {@link
+ * ControlMethod}: a request goes to the method its caller named and nothing in its bytes is read.
  */
-enum Methods {
-  EXCHANGE_PEERS(Loudp2pGrpc.getExchangePeersMethod(), Payload.BodyCase.PEER_EXCHANGE),
-  SEARCH(Loudp2pGrpc.getSearchMethod(), Payload.BodyCase.SEARCH_QUERY),
-  GET_MANIFEST(Loudp2pGrpc.getGetManifestMethod(), Payload.BodyCase.MANIFEST_REQUEST),
-  OPEN_STREAM(Loudp2pGrpc.getOpenStreamMethod(), Payload.BodyCase.STREAM_OPEN),
-  SHUFFLE(Loudp2pGrpc.getShuffleMethod(), Payload.BodyCase.SHUFFLE),
-  ANNOUNCE_ROLE(Loudp2pGrpc.getAnnounceRoleMethod(), Payload.BodyCase.ROLE_CHANGE),
-  CHECK_REACHABILITY(Loudp2pGrpc.getCheckReachabilityMethod(),
-      Payload.BodyCase.REACHABILITY_CHECK);
+final class Methods {
+  private static final Map<ControlMethod, MethodDescriptor<byte[], byte[]>> RAW =
+      new EnumMap<>(ControlMethod.class);
 
-  final MethodDescriptor<byte[], byte[]> raw;
-  final Payload.BodyCase body;
-
-  Methods(MethodDescriptor<?, ?> generated, Payload.BodyCase body) {
-    this.raw = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(generated.getType())
-        .setFullMethodName(generated.getFullMethodName())
-        .setRequestMarshaller(RawBytesMarshaller.INSTANCE)
-        .setResponseMarshaller(RawBytesMarshaller.INSTANCE)
-        .build();
-    this.body = body;
-  }
-
-  boolean streaming() {
-    return raw.getType() == MethodDescriptor.MethodType.SERVER_STREAMING;
-  }
-
-  /**
-   * The body an envelope claims to carry, read without checking the signature: only to route a
-   * request and refuse one sent to the wrong method. The handler checks everything.
-   */
-  static Payload.@Nullable BodyCase peekBody(byte[] envelope) {
-    try {
-      return Payload.parseFrom(Envelope.parseFrom(envelope).getPayload()).getBodyCase();
-    } catch (InvalidProtocolBufferException e) {
-      return null;
+  static {
+    for (MethodDescriptor<?, ?> generated : new MethodDescriptor<?, ?>[] {
+        Loudp2pGrpc.getExchangePeersMethod(), Loudp2pGrpc.getSearchMethod(),
+        Loudp2pGrpc.getGetManifestMethod(), Loudp2pGrpc.getOpenStreamMethod(),
+        Loudp2pGrpc.getShuffleMethod(), Loudp2pGrpc.getAnnounceRoleMethod(),
+        Loudp2pGrpc.getCheckReachabilityMethod()}) {
+      ControlMethod method = forName(generated.getBareMethodName());
+      boolean streaming = generated.getType() == MethodDescriptor.MethodType.SERVER_STREAMING;
+      if (streaming != method.streaming()) {
+        throw new AssertionError(method + " streams in the service definition: " + streaming);
+      }
+      RAW.put(method, MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(generated.getType())
+          .setFullMethodName(generated.getFullMethodName())
+          .setRequestMarshaller(RawBytesMarshaller.INSTANCE)
+          .setResponseMarshaller(RawBytesMarshaller.INSTANCE)
+          .build());
+    }
+    if (RAW.size() != ControlMethod.values().length) {
+      throw new AssertionError("the service lacks a control method: " + RAW.keySet());
     }
   }
 
-  /** The method for a request's body; requests that do not parse go to ExchangePeers, to fail there. */
-  static Methods forRequest(byte[] envelope, boolean streaming) {
-    Payload.BodyCase body = peekBody(envelope);
-    for (Methods m : values()) {
-      if (m.body == body && m.streaming() == streaming) {
+  private Methods() {}
+
+  /** The gRPC method, with raw-bytes messages, that carries {@code method}. */
+  static MethodDescriptor<byte[], byte[]> raw(ControlMethod method) {
+    return RAW.get(method);
+  }
+
+  private static ControlMethod forName(String wireName) {
+    for (ControlMethod m : ControlMethod.values()) {
+      if (m.wireName().equals(wireName)) {
         return m;
       }
     }
-    return streaming ? SEARCH : EXCHANGE_PEERS;
+    throw new AssertionError("no control method named " + wireName);
   }
 }

@@ -14,11 +14,6 @@ import java.util.concurrent.TimeUnit;
 final class Servers {
   private Servers() {}
 
-  static Server start(InetSocketAddress address, GrpcSettings settings,
-      ServerServiceDefinition service) {
-    return start(address, settings, service, settings.maxMessageBytes, Integer.MAX_VALUE);
-  }
-
   /**
    * A server whose messages are at most {@code maxInboundMessageBytes} and whose connections
    * carry at most {@code maxCallsPerConnection} calls at once (HTTP/2 MAX_CONCURRENT_STREAMS).

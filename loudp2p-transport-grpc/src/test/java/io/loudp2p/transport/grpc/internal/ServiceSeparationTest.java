@@ -61,7 +61,7 @@ class ServiceSeparationTest {
   void theControlAddressDoesNotServeFetchChunks() throws Exception {
     TransportServer server = control.listen(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-        (request, remote, streaming, responder) -> responder.reply(request))
+        (request, remote, method, responder) -> responder.reply(request))
         .get(5, TimeUnit.SECONDS);
     toControl = NettyChannelBuilder.forAddress(server.address()).usePlaintext().build();
     byte[] id = new byte[DataSessionId.LENGTH];

@@ -85,7 +85,10 @@ import org.jspecify.annotations.Nullable;
  * DEADLINE_EXCEEDED} or no status at all is a hang); every {@code OK} answer is an envelope signed by
  * the peer with the body the method answers with (FetchChunks: well-formed frames, {@code accepted}
  * first); every chunk still wanted on an open session is answered (with the chunk or {@code
- * unavailable}); and the peer still answers valid requests at the end. The report also carries the
+ * unavailable}); a validly signed request whose body belongs to another method is refused as {@code
+ * WRONG_METHOD} (the transport routes by the method and core checks the body after the signature);
+ * every {@code UNAUTHENTICATED} status names the rejection rule that failed; and the peer still
+ * answers valid requests at the end. The report also carries the
  * used heap after full collections before and after the run, and live instances of per-call
  * classes, for the caller to judge.
  */
@@ -571,6 +574,18 @@ public final class ControlPlaneFuzzer implements AutoCloseable {
       }
       detail = shortText(body);
       request = in.signMessage(sender, in.stamp(body, sender).build().toByteArray()).toByteArray();
+      if (body.getBodyCase() != m.request) {
+        // Valid in every way but its method: refused by rule 8, before any rate limit.
+        Answer a = call(m, request);
+        record(m, a, "case " + k + " (" + category + ")", request, detail);
+        String outcome = a.status() == null ? "!NO_STATUS" : outcome(a.status());
+        if (!outcome.equals(WRONG_METHOD_OUTCOME)) {
+          report.count(m, "!NOT_WRONG_METHOD", 0);
+          report.example(m, "!NOT_WRONG_METHOD", "case " + k + ": " + body.getBodyCase()
+              + " answered " + outcome + "; " + describe(request, detail));
+        }
+        return;
+      }
     } else {
       category = "signed, sensible body";
       Payload.Builder body = in.sensibleBody(m, sender);
@@ -734,6 +749,9 @@ public final class ControlPlaneFuzzer implements AutoCloseable {
     }
   }
 
+  /** The outcome of a validly signed request whose body belongs to another method. */
+  static final String WRONG_METHOD_OUTCOME = "INVALID_ARGUMENT/WRONG_METHOD";
+
   /** The outcome key of a status: its code, and the documented rejection reasons it names. */
   static String outcome(Status s) {
     String d = s.getDescription();
@@ -752,6 +770,13 @@ public final class ControlPlaneFuzzer implements AutoCloseable {
     Status s = a.status();
     String outcome = s == null ? "!NO_STATUS" : outcome(s);
     report.count(m, outcome, a.millis());
+    if (s != null && Method.CONTROL.contains(m) && s.getCode() == Status.Code.UNAUTHENTICATED
+        && !outcome.contains("/")) {
+      // On the control methods only the envelope rules answer UNAUTHENTICATED, and the status
+      // message names the rule that failed (PROTOCOL.md, section 5).
+      report.count(m, "!UNNAMED_RULE", 0);
+      report.example(m, "!UNNAMED_RULE", what + ": " + s + "; " + describe(request, detail));
+    }
     String problem = null;
     if (s != null && s.isOk()) {
       problem = checkAnswers(m, a.messages());
