@@ -72,33 +72,12 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   /** Later requests to the same source answered first after which a request is taken as lost. */
   public static final int OVERTAKE_LOSS_THRESHOLD = 2;
 
-  /** Retransmission timeout before a source has answered anything (RFC 6298 section 2.1). */
-  public static final long INITIAL_RTO_NS = 1_000_000_000L;
-
-  /** Smallest retransmission timeout. */
-  public static final long MIN_RTO_NS = 200_000_000L;
-
-  /** Largest retransmission timeout, backoff included. */
-  public static final long MAX_RTO_NS = 60_000_000_000L;
-
-  /** The clock granularity G of RFC 6298. */
-  public static final long CLOCK_GRANULARITY_NS = 1_000_000L;
-
   /** Largest factor the timeout of a source is multiplied by after timeouts. */
   public static final int MAX_BACKOFF = 64;
 
-  /** Round-trip time assumed for a source before it has answered. */
-  public static final long INITIAL_RTT_ESTIMATE_NS = 200_000_000L;
-
-  /** Throughput assumed for a source before it has answered, in bytes per second. */
-  public static final double INITIAL_THROUGHPUT_BYTES_PER_SECOND = 128 * 1024;
-
-  /** Weight of a new sample in the throughput moving average. */
-  public static final double THROUGHPUT_EWMA_WEIGHT = 0.25;
-
-  private static final long NANOS_PER_SECOND = 1_000_000_000L;
-  private static final int NONE = -1;
-  private static final long NEVER = Long.MIN_VALUE;
+  static final long NANOS_PER_SECOND = 1_000_000_000L;
+  static final int NONE = -1;
+  static final long NEVER = Long.MIN_VALUE;
 
   private final long totalBytes;
   private final int chunkCount;
@@ -108,16 +87,14 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
 
   private final BitSet arrived;
   private final BitSet failed;
-  private final int[] copyA;
-  private final int[] copyB;
-  private final int[] avoid;
+  private final ChunkCopies copies;
   private final int[] holders;
   private final long[] prefetch;
   private int allHolders;
   private int arrivedCount;
 
-  private final Map<Integer, Source> byId = new HashMap<>();
-  private final List<Source> live = new ArrayList<>();
+  private final Map<Integer, ScheduledSource> byId = new HashMap<>();
+  private final List<ScheduledSource> live = new ArrayList<>();
   private final Set<Integer> banned = new HashSet<>();
   private boolean everAddedSource;
   private boolean sourcesChanged;
@@ -169,14 +146,9 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     this.bufferNs = bufferNs;
     this.arrived = new BitSet(chunkCount);
     this.failed = new BitSet(chunkCount);
-    this.copyA = new int[chunkCount];
-    this.copyB = new int[chunkCount];
-    this.avoid = new int[chunkCount];
+    this.copies = new ChunkCopies(chunkCount);
     this.holders = new int[chunkCount];
     this.prefetch = new long[chunkCount];
-    Arrays.fill(copyA, NONE);
-    Arrays.fill(copyB, NONE);
-    Arrays.fill(avoid, NONE);
   }
 
   /** Returns the number of chunks of the track. */
@@ -212,7 +184,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     if (have != null && have.length() > chunkCount) {
       have.clear(chunkCount, have.length());
     }
-    Source source = new Source(sourceId, have);
+    ScheduledSource source = new ScheduledSource(sourceId, have);
     byId.put(sourceId, source);
     live.add(source);
     if (have == null) {
@@ -230,7 +202,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
 
   @Override
   public void removeSource(int sourceId, long nowNs) {
-    Source source = byId.get(sourceId);
+    ScheduledSource source = byId.get(sourceId);
     if (source != null) {
       removeSourceInternal(source);
     }
@@ -239,17 +211,17 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   @Override
   public void onChunkReceived(int sourceId, int chunk, long nowNs) {
     checkChunk(chunk);
-    Source source = byId.get(sourceId);
+    ScheduledSource source = byId.get(sourceId);
     if (source != null) {
       int i = source.indexOf(chunk);
       if (i >= 0) {
         long sentNs = source.sentNs[i];
-        sampleRtt(source, nowNs - sentNs);
+        source.sampleRtt(nowNs - sentNs);
         if (source.lastArrivalNs != NEVER && sentNs <= source.lastArrivalNs) {
           // The source was busy with this chunk since its previous answer: a link-rate sample.
-          sampleThroughput(source, chunkLength(chunk), nowNs - source.lastArrivalNs);
+          source.sampleThroughput(chunkLength(chunk), nowNs - source.lastArrivalNs);
         } else if (!source.hasThroughput) {
-          sampleThroughput(source, chunkLength(chunk), nowNs - sentNs);
+          source.sampleThroughput(chunkLength(chunk), nowNs - sentNs);
         }
         source.removeAt(i, chunkLength(chunk));
         detachCopy(chunk, sourceId);
@@ -272,15 +244,15 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     if (!arrived.get(chunk)) {
       arrived.set(chunk);
       arrivedCount++;
-      cancelCopy(chunk, copyA[chunk]);
-      cancelCopy(chunk, copyB[chunk]);
+      cancelCopy(chunk, copies.first(chunk));
+      cancelCopy(chunk, copies.second(chunk));
     }
   }
 
   @Override
   public void onChunkFailed(int sourceId, int chunk, long nowNs) {
     checkChunk(chunk);
-    Source source = byId.get(sourceId);
+    ScheduledSource source = byId.get(sourceId);
     if (source == null) {
       return;
     }
@@ -289,7 +261,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
       source.removeAt(i, chunkLength(chunk));
       detachCopy(chunk, sourceId);
     }
-    avoid[chunk] = sourceId;
+    copies.avoid(chunk, sourceId);
     source.lastArrivalNs = nowNs;
     source.failures++;
     if (source.failures >= BAN_THRESHOLD) {
@@ -316,7 +288,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     anchorNs = nowNs;
     playing = false;
     long bufferEndNs = nowNs + bufferNs;
-    for (Source source : live) {
+    for (ScheduledSource source : live) {
       for (int i = 0; i < source.count; i++) {
         int c = source.chunks[i];
         if (c < chunk || deadlineNs(c, nowNs) > bufferEndNs) {
@@ -356,35 +328,35 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
 
   @Override
   public long smoothedRttNs(int sourceId) {
-    Source s = byId.get(sourceId);
+    ScheduledSource s = byId.get(sourceId);
     return s == null || !s.hasRtt ? -1 : s.srttNs;
   }
 
   /** Returns the round-trip time variation of a source, or -1 before its first answer. */
   public long rttVariationNs(int sourceId) {
-    Source s = byId.get(sourceId);
+    ScheduledSource s = byId.get(sourceId);
     return s == null || !s.hasRtt ? -1 : s.rttvarNs;
   }
 
   /** Returns the current retransmission timeout of a source, backoff included. */
   public long retransmissionTimeoutNs(int sourceId) {
-    return rtoNs(requireSource(sourceId));
+    return requireSource(sourceId).rtoNs();
   }
 
   @Override
   public double throughputBytesPerSecond(int sourceId) {
-    Source s = byId.get(sourceId);
+    ScheduledSource s = byId.get(sourceId);
     return s == null ? 0 : s.throughput;
   }
 
   /** Returns how many requests a source may have in flight. */
   public int pipelineLimit(int sourceId) {
-    return pipelineLimit(requireSource(sourceId));
+    return requireSource(sourceId).pipelineLimit();
   }
 
   /** Returns how many requests a source has in flight. */
   public int inFlight(int sourceId) {
-    Source s = byId.get(sourceId);
+    ScheduledSource s = byId.get(sourceId);
     return s == null ? 0 : s.count;
   }
 
@@ -393,8 +365,8 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     return byId.containsKey(sourceId);
   }
 
-  private Source requireSource(int sourceId) {
-    Source s = byId.get(sourceId);
+  private ScheduledSource requireSource(int sourceId) {
+    ScheduledSource s = byId.get(sourceId);
     if (s == null) {
       throw new IllegalArgumentException("no live source " + sourceId);
     }
@@ -409,8 +381,8 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
 
   private void checkTimeouts(long nowNs) {
     for (int k = 0; k < live.size(); k++) {
-      Source source = live.get(k);
-      long rto = rtoNs(source);
+      ScheduledSource source = live.get(k);
+      long rto = source.rtoNs();
       boolean timedOut = false;
       for (int i = 0; i < source.count; i++) {
         long startNs = Math.max(source.sentNs[i], source.lastArrivalNs);
@@ -418,7 +390,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
           int c = source.chunks[i];
           source.removeAt(i, chunkLength(c));
           detachCopy(c, source.id);
-          avoid[c] = source.id;
+          copies.avoid(c, source.id);
           actions.add(Action.cancel(source.id, c));
           timedOut = true;
           i--;
@@ -466,20 +438,20 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
       if (deadline > bufferEndNs) {
         break;
       }
-      int copies = (copyA[c] == NONE ? 0 : 1) + (copyB[c] == NONE ? 0 : 1);
+      int copies = this.copies.count(c);
       if (deadline <= windowEndNs) {
         if (copies == 0) {
-          Source best = bestSource(c, NONE, true);
+          ScheduledSource best = bestSource(c, NONE, true);
           if (best != null) {
             send(best, c, nowNs);
             copies = 1;
           }
         }
         if (copies == 1) {
-          Source holder = byId.get(copyA[c]);
-          long rtt = holder == null ? INITIAL_RTT_ESTIMATE_NS : rttEstimateNs(holder);
+          ScheduledSource holder = byId.get(this.copies.first(c));
+          long rtt = holder == null ? ScheduledSource.INITIAL_RTT_ESTIMATE_NS : holder.rttEstimateNs();
           if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt) {
-            Source other = bestSource(c, copyA[c], false);
+            ScheduledSource other = bestSource(c, this.copies.first(c), false);
             if (other != null) {
               send(other, c, nowNs);
             }
@@ -493,7 +465,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
       Arrays.sort(prefetch, 0, prefetchCount);
       for (int k = 0; k < prefetchCount; k++) {
         int c = (int) prefetch[k];
-        Source best = bestSource(c, NONE, true);
+        ScheduledSource best = bestSource(c, NONE, true);
         if (best != null) {
           send(best, c, nowNs);
         }
@@ -506,23 +478,23 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
    * than {@code exclude}, preferring sources that have not failed or timed out on this chunk and
    * using such a source only if {@code allowAvoided} and no other can serve.
    */
-  private @Nullable Source bestSource(int chunk, int exclude, boolean allowAvoided) {
-    Source best = null;
+  private @Nullable ScheduledSource bestSource(int chunk, int exclude, boolean allowAvoided) {
+    ScheduledSource best = null;
     long bestNs = Long.MAX_VALUE;
     boolean bestAvoided = true;
     int length = chunkLength(chunk);
     for (int k = 0; k < live.size(); k++) {
-      Source s = live.get(k);
-      if (s.id == exclude || !s.has(chunk) || s.count >= pipelineLimit(s)) {
+      ScheduledSource s = live.get(k);
+      if (s.id == exclude || !s.has(chunk) || s.count >= s.pipelineLimit()) {
         continue;
       }
-      boolean avoided = avoid[chunk] == s.id;
+      boolean avoided = copies.avoided(chunk) == s.id;
       if (avoided && !allowAvoided) {
         continue;
       }
       long completionNs =
           (long) ((s.queuedBytes + length) * (double) NANOS_PER_SECOND / s.throughput)
-              + rttEstimateNs(s);
+              + s.rttEstimateNs();
       if (best == null || (bestAvoided && !avoided) || (avoided == bestAvoided && completionNs < bestNs)) {
         best = s;
         bestNs = completionNs;
@@ -532,13 +504,9 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     return best;
   }
 
-  private void send(Source source, int chunk, long nowNs) {
+  private void send(ScheduledSource source, int chunk, long nowNs) {
     source.add(chunk, nowNs, chunkLength(chunk));
-    if (copyA[chunk] == NONE) {
-      copyA[chunk] = source.id;
-    } else {
-      copyB[chunk] = source.id;
-    }
+    copies.add(chunk, source.id);
     actions.add(Action.request(source.id, chunk));
   }
 
@@ -546,7 +514,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     if (sourceId == NONE) {
       return;
     }
-    Source source = byId.get(sourceId);
+    ScheduledSource source = byId.get(sourceId);
     if (source != null) {
       int i = source.indexOf(chunk);
       if (i >= 0) {
@@ -558,15 +526,10 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   }
 
   private void detachCopy(int chunk, int sourceId) {
-    if (copyA[chunk] == sourceId) {
-      copyA[chunk] = copyB[chunk];
-      copyB[chunk] = NONE;
-    } else if (copyB[chunk] == sourceId) {
-      copyB[chunk] = NONE;
-    }
+    copies.detach(chunk, sourceId);
   }
 
-  private void removeSourceInternal(Source source) {
+  private void removeSourceInternal(ScheduledSource source) {
     for (int i = 0; i < source.count; i++) {
       detachCopy(source.chunks[i], source.id);
     }
@@ -585,108 +548,4 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     sourcesChanged = true;
   }
 
-  private void sampleRtt(Source s, long sampleNs) {
-    long r = Math.max(sampleNs, 1);
-    if (!s.hasRtt) {
-      s.srttNs = r;
-      s.rttvarNs = r / 2;
-      s.hasRtt = true;
-    } else {
-      // RFC 6298 section 2.3 with alpha = 1/8 and beta = 1/4.
-      s.rttvarNs = (3 * s.rttvarNs + Math.abs(s.srttNs - r)) / 4;
-      s.srttNs = (7 * s.srttNs + r) / 8;
-    }
-    s.minRttNs = Math.min(s.minRttNs, r);
-  }
-
-  private static void sampleThroughput(Source s, int bytes, long intervalNs) {
-    if (intervalNs <= 0) {
-      return;
-    }
-    double sample = bytes * (double) NANOS_PER_SECOND / intervalNs;
-    if (!s.hasThroughput) {
-      s.throughput = sample;
-      s.hasThroughput = true;
-    } else {
-      s.throughput += THROUGHPUT_EWMA_WEIGHT * (sample - s.throughput);
-    }
-  }
-
-  private static long rtoNs(Source s) {
-    long base =
-        s.hasRtt
-            ? s.srttNs + Math.max(CLOCK_GRANULARITY_NS, 4 * s.rttvarNs)
-            : INITIAL_RTO_NS;
-    base = Math.max(base, MIN_RTO_NS);
-    return Math.min(base * s.backoff, MAX_RTO_NS);
-  }
-
-  private static long rttEstimateNs(Source s) {
-    return s.hasRtt ? s.minRttNs : INITIAL_RTT_ESTIMATE_NS;
-  }
-
-  private static int pipelineLimit(Source s) {
-    if (!s.hasRtt) {
-      return MIN_PIPELINE;
-    }
-    double bdpBytes = s.throughput * s.minRttNs / NANOS_PER_SECOND;
-    long chunks = (long) Math.ceil(bdpBytes / CHUNK_LENGTH) + 1;
-    return (int) Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, chunks));
-  }
-
-  /** What the scheduler knows about one source. */
-  private static final class Source {
-    final int id;
-    final @Nullable BitSet have;
-    final int[] chunks = new int[MAX_PIPELINE];
-    final long[] sentNs = new long[MAX_PIPELINE];
-    final int[] overtaken = new int[MAX_PIPELINE];
-    int count;
-    long queuedBytes;
-    long srttNs;
-    long rttvarNs;
-    long minRttNs = Long.MAX_VALUE;
-    boolean hasRtt;
-    double throughput = INITIAL_THROUGHPUT_BYTES_PER_SECOND;
-    boolean hasThroughput;
-    long lastArrivalNs = NEVER;
-    int backoff = 1;
-    int consecutiveTimeouts;
-    int failures;
-
-    Source(int id, @Nullable BitSet have) {
-      this.id = id;
-      this.have = have;
-    }
-
-    boolean has(int chunk) {
-      return have == null || have.get(chunk);
-    }
-
-    int indexOf(int chunk) {
-      for (int i = 0; i < count; i++) {
-        if (chunks[i] == chunk) {
-          return i;
-        }
-      }
-      return -1;
-    }
-
-    void add(int chunk, long nowNs, int length) {
-      chunks[count] = chunk;
-      sentNs[count] = nowNs;
-      overtaken[count] = 0;
-      count++;
-      queuedBytes += length;
-    }
-
-    void removeAt(int i, int length) {
-      int tail = count - i - 1;
-      System.arraycopy(chunks, i + 1, chunks, i, tail);
-      System.arraycopy(sentNs, i + 1, sentNs, i, tail);
-      System.arraycopy(overtaken, i + 1, overtaken, i, tail);
-      count--;
-      queuedBytes -= length;
-    }
-  }
 }

@@ -44,7 +44,7 @@ class ChunkSchedulerTest {
     DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
     s.addSource(1, null, 0);
     assertThat(requested(poll(s, 0), 1)).containsExactly(0, 1);
-    assertThat(s.retransmissionTimeoutNs(1)).isEqualTo(DefaultChunkScheduler.INITIAL_RTO_NS);
+    assertThat(s.retransmissionTimeoutNs(1)).isEqualTo(ScheduledSource.INITIAL_RTO_NS);
 
     s.onChunkReceived(1, 0, 100 * MS);
     assertThat(s.smoothedRttNs(1)).isEqualTo(100 * MS);
@@ -311,7 +311,7 @@ class ChunkSchedulerTest {
     assertThat(s.throughputBytesPerSecond(1)).isCloseTo(first, offset(1.0));
 
     s.onChunkReceived(1, 1, 110 * MS); // pipelined: one chunk 10 ms after the previous one
-    double expected = first + DefaultChunkScheduler.THROUGHPUT_EWMA_WEIGHT * (CHUNK * 100.0 - first);
+    double expected = first + ScheduledSource.THROUGHPUT_EWMA_WEIGHT * (CHUNK * 100.0 - first);
     assertThat(s.throughputBytesPerSecond(1))
         .isCloseTo(expected, offset(1.0));
   }

@@ -1,0 +1,142 @@
+package io.loudp2p.core.stream.internal;
+
+import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.CHUNK_LENGTH;
+import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.MAX_PIPELINE;
+import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.MIN_PIPELINE;
+import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.NANOS_PER_SECOND;
+import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.NEVER;
+
+import java.util.BitSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the {@link DefaultChunkScheduler} knows about one source: the chunks it holds, the requests
+ * in flight to it, and its estimates (smoothed round trip and retransmission timeout as RFC 6298
+ * computes them, throughput as a moving average, the pipeline the two allow). Owned by its
+ * scheduler; not thread-safe.
+ */
+final class ScheduledSource {
+  /** Retransmission timeout before a source has answered anything (RFC 6298 section 2.1). */
+  static final long INITIAL_RTO_NS = 1_000_000_000L;
+
+  /** Smallest retransmission timeout. */
+  static final long MIN_RTO_NS = 200_000_000L;
+
+  /** Largest retransmission timeout, backoff included. */
+  static final long MAX_RTO_NS = 60_000_000_000L;
+
+  /** The clock granularity G of RFC 6298. */
+  static final long CLOCK_GRANULARITY_NS = 1_000_000L;
+
+  /** Round-trip time assumed for a source before it has answered. */
+  static final long INITIAL_RTT_ESTIMATE_NS = 200_000_000L;
+
+  /** Throughput assumed for a source before it has answered, in bytes per second. */
+  static final double INITIAL_THROUGHPUT_BYTES_PER_SECOND = 128 * 1024;
+
+  /** Weight of a new sample in the throughput moving average. */
+  static final double THROUGHPUT_EWMA_WEIGHT = 0.25;
+
+
+  final int id;
+  final @Nullable BitSet have;
+  final int[] chunks = new int[MAX_PIPELINE];
+  final long[] sentNs = new long[MAX_PIPELINE];
+  final int[] overtaken = new int[MAX_PIPELINE];
+  int count;
+  long queuedBytes;
+  long srttNs;
+  long rttvarNs;
+  long minRttNs = Long.MAX_VALUE;
+  boolean hasRtt;
+  double throughput = INITIAL_THROUGHPUT_BYTES_PER_SECOND;
+  boolean hasThroughput;
+  long lastArrivalNs = NEVER;
+  int backoff = 1;
+  int consecutiveTimeouts;
+  int failures;
+
+  ScheduledSource(int id, @Nullable BitSet have) {
+    this.id = id;
+    this.have = have;
+  }
+
+  boolean has(int chunk) {
+    return have == null || have.get(chunk);
+  }
+
+  int indexOf(int chunk) {
+    for (int i = 0; i < count; i++) {
+      if (chunks[i] == chunk) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  void add(int chunk, long nowNs, int length) {
+    chunks[count] = chunk;
+    sentNs[count] = nowNs;
+    overtaken[count] = 0;
+    count++;
+    queuedBytes += length;
+  }
+
+  void removeAt(int i, int length) {
+    int tail = count - i - 1;
+    System.arraycopy(chunks, i + 1, chunks, i, tail);
+    System.arraycopy(sentNs, i + 1, sentNs, i, tail);
+    System.arraycopy(overtaken, i + 1, overtaken, i, tail);
+    count--;
+    queuedBytes -= length;
+  }
+
+  void sampleRtt(long sampleNs) {
+    long r = Math.max(sampleNs, 1);
+    if (!hasRtt) {
+      srttNs = r;
+      rttvarNs = r / 2;
+      hasRtt = true;
+    } else {
+      // RFC 6298 section 2.3 with alpha = 1/8 and beta = 1/4.
+      rttvarNs = (3 * rttvarNs + Math.abs(srttNs - r)) / 4;
+      srttNs = (7 * srttNs + r) / 8;
+    }
+    minRttNs = Math.min(minRttNs, r);
+  }
+
+  void sampleThroughput(int bytes, long intervalNs) {
+    if (intervalNs <= 0) {
+      return;
+    }
+    double sample = bytes * (double) NANOS_PER_SECOND / intervalNs;
+    if (!hasThroughput) {
+      throughput = sample;
+      hasThroughput = true;
+    } else {
+      throughput += THROUGHPUT_EWMA_WEIGHT * (sample - throughput);
+    }
+  }
+
+  long rtoNs() {
+    long base =
+        hasRtt
+            ? srttNs + Math.max(CLOCK_GRANULARITY_NS, 4 * rttvarNs)
+            : INITIAL_RTO_NS;
+    base = Math.max(base, MIN_RTO_NS);
+    return Math.min(base * backoff, MAX_RTO_NS);
+  }
+
+  long rttEstimateNs() {
+    return hasRtt ? minRttNs : INITIAL_RTT_ESTIMATE_NS;
+  }
+
+  int pipelineLimit() {
+    if (!hasRtt) {
+      return MIN_PIPELINE;
+    }
+    double bdpBytes = throughput * minRttNs / NANOS_PER_SECOND;
+    long chunks = (long) Math.ceil(bdpBytes / CHUNK_LENGTH) + 1;
+    return (int) Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, chunks));
+  }
+}
