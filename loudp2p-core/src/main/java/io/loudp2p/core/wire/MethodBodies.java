@@ -1,7 +1,10 @@
 package io.loudp2p.core.wire;
 
 import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.proto.v1.Payload.BodyCase;
 import io.loudp2p.spi.ControlMethod;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * Which {@link Payload} body each control method carries in its request and in its answers
@@ -10,49 +13,34 @@ import io.loudp2p.spi.ControlMethod;
  * RejectReason#WRONG_METHOD}).
  */
 public final class MethodBodies {
+  private static final Map<ControlMethod, BodyCase> REQUESTS = new EnumMap<>(ControlMethod.class);
+  private static final Map<ControlMethod, BodyCase> RESPONSES = new EnumMap<>(ControlMethod.class);
+
+  static {
+    carries(ControlMethod.EXCHANGE_PEERS, BodyCase.PEER_EXCHANGE, BodyCase.PEER_EXCHANGE);
+    carries(ControlMethod.SEARCH, BodyCase.SEARCH_QUERY, BodyCase.SEARCH_HITS);
+    carries(ControlMethod.GET_MANIFEST, BodyCase.MANIFEST_REQUEST, BodyCase.MANIFEST_RESPONSE);
+    carries(ControlMethod.OPEN_STREAM, BodyCase.STREAM_OPEN, BodyCase.STREAM_ACCEPT);
+    carries(ControlMethod.SHUFFLE, BodyCase.SHUFFLE, BodyCase.SHUFFLE);
+    carries(ControlMethod.ANNOUNCE_ROLE, BodyCase.ROLE_CHANGE, BodyCase.ROLE_CHANGE);
+    carries(ControlMethod.CHECK_REACHABILITY, BodyCase.REACHABILITY_CHECK,
+        BodyCase.REACHABILITY_RESULT);
+  }
+
   private MethodBodies() {}
 
+  private static void carries(ControlMethod method, BodyCase request, BodyCase response) {
+    REQUESTS.put(method, request);
+    RESPONSES.put(method, response);
+  }
+
   /** The body a request to {@code method} carries. */
-  public static Payload.BodyCase request(ControlMethod method) {
-    switch (method) {
-      case EXCHANGE_PEERS:
-        return Payload.BodyCase.PEER_EXCHANGE;
-      case SEARCH:
-        return Payload.BodyCase.SEARCH_QUERY;
-      case GET_MANIFEST:
-        return Payload.BodyCase.MANIFEST_REQUEST;
-      case OPEN_STREAM:
-        return Payload.BodyCase.STREAM_OPEN;
-      case SHUFFLE:
-        return Payload.BodyCase.SHUFFLE;
-      case ANNOUNCE_ROLE:
-        return Payload.BodyCase.ROLE_CHANGE;
-      case CHECK_REACHABILITY:
-        return Payload.BodyCase.REACHABILITY_CHECK;
-      default:
-        throw new AssertionError(method);
-    }
+  public static BodyCase request(ControlMethod method) {
+    return REQUESTS.get(method);
   }
 
   /** The body every answer of {@code method} carries. */
-  public static Payload.BodyCase response(ControlMethod method) {
-    switch (method) {
-      case EXCHANGE_PEERS:
-        return Payload.BodyCase.PEER_EXCHANGE;
-      case SEARCH:
-        return Payload.BodyCase.SEARCH_HITS;
-      case GET_MANIFEST:
-        return Payload.BodyCase.MANIFEST_RESPONSE;
-      case OPEN_STREAM:
-        return Payload.BodyCase.STREAM_ACCEPT;
-      case SHUFFLE:
-        return Payload.BodyCase.SHUFFLE;
-      case ANNOUNCE_ROLE:
-        return Payload.BodyCase.ROLE_CHANGE;
-      case CHECK_REACHABILITY:
-        return Payload.BodyCase.REACHABILITY_RESULT;
-      default:
-        throw new AssertionError(method);
-    }
+  public static BodyCase response(ControlMethod method) {
+    return RESPONSES.get(method);
   }
 }
