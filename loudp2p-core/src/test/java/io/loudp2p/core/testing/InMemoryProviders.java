@@ -2,7 +2,9 @@ package io.loudp2p.core.testing;
 
 import io.loudp2p.spi.ControlTransport;
 import io.loudp2p.spi.ControlTransportProvider;
+import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.DataTransportDescriptor;
 import io.loudp2p.spi.DataTransportProvider;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportRegistry;
@@ -15,6 +17,11 @@ import java.util.List;
 public final class InMemoryProviders {
   /** The providers' name. */
   public static final String NAME = "in-memory";
+
+  /** How the in-memory data transport appears in stream messages: as gRPC chunk streams do. */
+  public static final DataTransportDescriptor DESCRIPTOR =
+      DataTransportDescriptor.builder(TransportKind.TRANSPORT_KIND_GRPC_VALUE)
+          .preference(3).fallback().build();
 
   private InMemoryProviders() {}
 
@@ -71,6 +78,12 @@ public final class InMemoryProviders {
     @Override
     public String name() {
       return NAME;
+    }
+
+    /** Stands for gRPC chunk streams on the wire, as peers on real sockets see them. */
+    @Override
+    public DataTransportDescriptor descriptor() {
+      return DESCRIPTOR;
     }
 
     @Override

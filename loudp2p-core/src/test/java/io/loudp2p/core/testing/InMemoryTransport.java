@@ -172,11 +172,12 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
               network.cancel(t);
             }
           });
-      if (request.length > options.maxMessageBytes()) {
+      if (request.length > TransportOptions.DEFAULT_MAX_MESSAGE_BYTES) {
         result.completeExceptionally(
             new ControlException(
                 ControlErrorCode.RESOURCE_EXHAUSTED,
-                "request of " + request.length + " bytes exceeds " + options.maxMessageBytes()));
+                "request of " + request.length + " bytes exceeds "
+                    + TransportOptions.DEFAULT_MAX_MESSAGE_BYTES));
         return;
       }
       timer =
