@@ -8,6 +8,8 @@ import io.loudp2p.spi.DataTransportDescriptor;
 import io.loudp2p.spi.DataTransportProvider;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,6 +30,18 @@ public final class InMemoryProviders {
   /** A registry of exactly one control and one data provider, both giving {@code transport}. */
   public static TransportRegistry registry(InMemoryTransport transport) {
     return TransportRegistry.of(List.of(new Control(transport)), List.of(new Data(transport)));
+  }
+
+  /**
+   * A registry of the control and data providers of {@code transport} and the data providers
+   * {@code more}.
+   */
+  public static TransportRegistry registry(InMemoryTransport transport,
+      DataTransportProvider... more) {
+    List<DataTransportProvider> data = new ArrayList<>();
+    data.add(new Data(transport));
+    data.addAll(Arrays.asList(more));
+    return TransportRegistry.of(List.of(new Control(transport)), data);
   }
 
   private static final class Control extends ControlTransportProvider {
