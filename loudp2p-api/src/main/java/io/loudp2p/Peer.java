@@ -1,6 +1,7 @@
 package io.loudp2p;
 
 import io.loudp2p.spi.PeerFactory;
+import io.loudp2p.spi.TransportSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -100,7 +103,12 @@ public interface Peer extends AutoCloseable {
   @Override
   void close();
 
-  /** The settings of a peer, as built; immutable. */
+  /**
+   * The settings of a peer, as built; immutable.
+   *
+   * @param transportSettings the typed settings of transport modules, at most one per provider
+   *     name, in the order given
+   */
   record Config(
       @Nullable Path identityFile,
       List<InetSocketAddress> listen,
@@ -109,7 +117,8 @@ public interface Peer extends AutoCloseable {
       @Nullable Path cacheDirectory,
       long cacheBytes,
       Role role,
-      Duration callDeadline) {
+      Duration callDeadline,
+      List<TransportSettings> transportSettings) {
     /** Copies the lists. */
     public Config {
       listen = List.copyOf(listen);
@@ -117,6 +126,7 @@ public interface Peer extends AutoCloseable {
       shares = List.copyOf(shares);
       Objects.requireNonNull(role, "role");
       Objects.requireNonNull(callDeadline, "callDeadline");
+      transportSettings = List.copyOf(transportSettings);
     }
   }
 
@@ -133,6 +143,7 @@ public interface Peer extends AutoCloseable {
     private long cacheBytes = 1L << 30;
     private Role role = Role.FULL;
     private Duration callDeadline = Duration.ofSeconds(5);
+    private final Map<String, TransportSettings> transportSettings = new LinkedHashMap<>();
 
     Builder() {}
 
@@ -185,12 +196,26 @@ public interface Peer extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Configures the transports of one module with its typed settings, for example {@code
+     * UdpTransportOptions.builder().socketBufferBytes(4 << 20).build()}; every control and data
+     * provider named {@link TransportSettings#providerName()} gets them. Settings for a provider
+     * already given replace the earlier ones. A provider that is not on the class path makes
+     * {@link Peer#start()} fail with an error naming {@link TransportSettings#artifact()}.
+     */
+    public Builder transport(TransportSettings settings) {
+      Objects.requireNonNull(settings, "settings");
+      transportSettings.put(Objects.requireNonNull(settings.providerName(), "providerName()"),
+          settings);
+      return this;
+    }
+
     /** The settings as they stand. */
     public Config config() {
       List<InetSocketAddress> addresses = listen.isEmpty()
           ? List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)) : listen;
       return new Config(identityFile, addresses, bootstrap, shares, cacheDirectory, cacheBytes,
-          role, callDeadline);
+          role, callDeadline, List.copyOf(transportSettings.values()));
     }
 
     /**

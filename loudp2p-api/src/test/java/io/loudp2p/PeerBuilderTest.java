@@ -3,6 +3,7 @@ package io.loudp2p;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.loudp2p.spi.TransportSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,5 +34,25 @@ class PeerBuilderTest {
     assertThat(config.cacheBytes()).isEqualTo(64L << 20);
     assertThatThrownBy(() -> Peer.builder().cache(Path.of("c"), 1000)).hasMessageContaining("1 MiB");
     assertThatThrownBy(() -> Peer.builder().callDeadline(Duration.ZERO)).hasMessageContaining("positive");
+  }
+
+  private record Settings(String providerName, int value) implements TransportSettings {
+    @Override
+    public String artifact() {
+      return "example:" + providerName;
+    }
+  }
+
+  @Test
+  void transportSettingsAreKeptOnePerProviderTheLastGivenWinning() {
+    Peer.Config config = Peer.builder()
+        .transport(new Settings("a", 1))
+        .transport(new Settings("b", 2))
+        .transport(new Settings("a", 3))
+        .config();
+
+    assertThat(config.transportSettings())
+        .containsExactly(new Settings("a", 3), new Settings("b", 2));
+    assertThat(Peer.builder().config().transportSettings()).isEmpty();
   }
 }

@@ -5,6 +5,7 @@ import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataTransport;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.udp.UdpDataTransportProvider;
+import io.loudp2p.transport.udp.UdpTransportOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -53,10 +54,10 @@ public final class ConcurrentStreams {
   /** Runs {@code n} sessions for {@code seconds}; returns how many missed their rate. */
   static int run(int n, double seconds) throws Exception {
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    TransportOptions options = TransportOptions.builder()
-        .property("udp.socketBufferBytes", "262144").build();
+    UdpTransportOptions udp = UdpTransportOptions.builder().socketBufferBytes(262144).build();
+    TransportOptions options = TransportOptions.builder().settings(udp).build();
     TransportOptions receiverOptions = TransportOptions.builder()
-        .property("udp.socketBufferBytes", "262144").property("udp.ioThreads", "1").build();
+        .settings(udp.toBuilder().ioThreads(1).build()).build();
     try (DataTransport source = new UdpDataTransportProvider().create(options);
         DataTransport receiver = new UdpDataTransportProvider().create(receiverOptions)) {
       DataServer server = source.serve(loopback, new UdpStreams.EndlessTrack())

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * routes each request by the {@link ControlMethod} the caller names, and the remote handler
  * receives that method unchanged.
  *
- * <p>Sizes: a request larger than {@link TransportOptions#maxMessageBytes()} fails with {@link
+ * <p>Sizes: a request larger than the transport's message size limit (for gRPC, {@code GrpcTransportOptions.maxMessageBytes}) fails with {@link
  * ControlErrorCode#RESOURCE_EXHAUSTED}, whose message names {@code TOO_LARGE}: at the caller when
  * it exceeds the caller's limit, and at the server, without reaching its handler, when it exceeds
  * the server's.

@@ -27,7 +27,10 @@ public abstract class ControlTransportProvider {
   /**
    * Creates a transport; each call returns a new one that the caller owns and must close.
    *
-   * @throws IllegalArgumentException if the options are invalid for this transport
+   * @param options where callbacks run, and the application's {@link TransportSettings} for this
+   *     provider when it gave some (read them with {@link TransportOptions#settings(Class)})
+   * @throws IllegalArgumentException if the options are invalid for this transport, among them
+   *     settings of a type it does not take
    */
   public abstract ControlTransport create(TransportOptions options);
 

@@ -9,15 +9,22 @@ package io.loudp2p.spi;
  * the key it returns; the source calls {@link #prepare(DataSessionId, byte[])} with it and sends
  * back the {@link DataOffer}; the receiver calls {@link DataTransport#open(java.net.InetSocketAddress,
  * DataSessionId, byte[], byte[], DataSession.Listener)} with the offer's endpoint and key.
- * Transports without session keys (gRPC, in-memory) announce their server address and an empty
- * key, which is what the default does.
+ * Which of these steps a transport takes is what its {@link DataTransportDescriptor} says: the
+ * source calls {@link #prepare} only for a transport with a {@link
+ * DataTransportDescriptor.AcceptEndpoint#SESSION} endpoint, and keys travel only for one with
+ * {@link DataTransportDescriptor#sessionKeys()}; a transport with a {@link
+ * DataTransportDescriptor.AcceptEndpoint#SERVER} endpoint is announced at {@link #address()}.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe: {@link #prepare} is called on the control transport's threads, for many
+ * sessions at once. Lifecycle: made by {@link DataTransport#serve}, closed once by its owner (or
+ * with its transport).
  */
 public interface DataServer extends TransportServer {
   /**
    * Prepares to serve session {@code id} for a receiver that announced {@code receiverKey}; a
-   * transport with per-session sockets binds one here. What was prepared and never opened is
+   * transport with per-session sockets binds one here. Called for transports whose descriptor
+   * names a {@link DataTransportDescriptor.AcceptEndpoint#SESSION} endpoint; the default, for
+   * the others, announces this server's address and an empty key. What was prepared and never opened is
    * released after a while (each transport documents how long).
    *
    * @param id the session ID from the stream initiation

@@ -13,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>Listener callbacks ({@link DataSession.Listener}) run on the transport's threads, which serve
  * many sessions at once: they must not block.
  *
+ * <p>How a transport appears in the signed stream messages is described by its provider's {@link
+ * DataTransportProvider#descriptor()}.
+ *
  * <p>Thread-safe. Lifecycle: created by a {@link DataTransportProvider}, closed exactly once by its
  * owner. {@link #close()} is idempotent: it closes every server (ending their sessions at the
  * receivers with {@link DataSession.CloseReason#SOURCE_CLOSED}) and every session opened here
@@ -39,15 +42,18 @@ public interface DataTransport extends AutoCloseable {
 
   /**
    * Receiver side, before the stream initiation is signed: prepares session {@code id} and returns
-   * this side's ephemeral public key to announce in it (see {@link DataServer}). The default, for
-   * transports without session keys, returns an empty array.
+   * this side's ephemeral public key to announce in it (see {@link DataServer}). Called only for
+   * transports whose {@link DataTransportDescriptor#sessionKeys()} holds, on the thread that opens
+   * the stream. The default, for transports without session keys, returns an empty array.
    */
   default byte[] prepare(DataSessionId id) {
     return new byte[0];
   }
 
   /**
-   * Opens a prepared data session with the source's {@link DataOffer}. The default, for
+   * Opens a prepared data session with the source's {@link DataOffer}: called with the endpoint
+   * and the key from the source's accept when the transport's descriptor names a {@link
+   * DataTransportDescriptor.AcceptEndpoint#SESSION} endpoint. The default, for
    * transports without session keys, ignores the key and calls {@link #open(InetSocketAddress,
    * DataSessionId, byte[], DataSession.Listener)}.
    *

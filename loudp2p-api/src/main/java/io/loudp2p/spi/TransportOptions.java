@@ -1,15 +1,12 @@
 package io.loudp2p.spi;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a provider gets when it creates a transport: where callbacks run, and transport-specific
- * settings as plain strings.
+ * What a provider gets when it creates a transport: where callbacks run, and the typed {@link
+ * TransportSettings} the application gave for that provider, if any.
  *
  * <p>Immutable and thread-safe; built with {@link #builder()}.
  */
@@ -23,16 +20,14 @@ public final class TransportOptions {
   private static final TransportOptions DEFAULTS = builder().build();
 
   private final @Nullable Executor callbackExecutor;
-  private final int maxMessageBytes;
-  private final Map<String, String> properties;
+  private final @Nullable TransportSettings settings;
 
   private TransportOptions(Builder b) {
     this.callbackExecutor = b.callbackExecutor;
-    this.maxMessageBytes = b.maxMessageBytes;
-    this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(b.properties));
+    this.settings = b.settings;
   }
 
-  /** Options with every default. */
+  /** Options with every default and no settings. */
   public static TransportOptions defaults() {
     return DEFAULTS;
   }
@@ -49,53 +44,40 @@ public final class TransportOptions {
     return callbackExecutor;
   }
 
-  /** The largest control message the transport sends or accepts, in bytes. */
-  public int maxMessageBytes() {
-    return maxMessageBytes;
-  }
-
-  /** Transport-specific settings (documented by each transport), unmodifiable. */
-  public Map<String, String> properties() {
-    return properties;
-  }
-
-  /** A transport-specific setting, or {@code defaultValue} when absent. */
-  public String property(String key, String defaultValue) {
-    return properties.getOrDefault(key, defaultValue);
+  /** The settings given for the provider, or {@code null} when the application gave none. */
+  public @Nullable TransportSettings settings() {
+    return settings;
   }
 
   /**
-   * A transport-specific setting that must be a positive whole number, or {@code defaultValue}
-   * when absent.
+   * The settings given for the provider, as the type it takes.
    *
-   * @throws IllegalArgumentException naming the key when the value is not a positive int
+   * @param type the provider's settings class
+   * @return the settings, or {@code null} when none were given (the provider uses its defaults)
+   * @throws IllegalArgumentException naming both types when the settings are of another type
    */
-  public int positiveIntProperty(String key, int defaultValue) {
-    String raw = property(key, Integer.toString(defaultValue));
-    int value;
-    try {
-      value = Integer.parseInt(raw.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "transport property " + key + " must be a whole number: " + raw, e);
+  public <T extends TransportSettings> @Nullable T settings(Class<T> type) {
+    TransportSettings s = settings;
+    if (s == null) {
+      return null;
     }
-    if (value < 1) {
-      throw new IllegalArgumentException("transport property " + key + " must be positive: " + value);
+    if (!type.isInstance(s)) {
+      throw new IllegalArgumentException("the " + s.providerName() + " settings given are a "
+          + s.getClass().getName() + "; this transport takes " + type.getName());
     }
-    return value;
+    return type.cast(s);
   }
 
   @Override
   public String toString() {
-    return "TransportOptions{maxMessageBytes=" + maxMessageBytes + ", properties=" + properties
+    return "TransportOptions{settings=" + settings
         + (callbackExecutor == null ? "" : ", callbackExecutor=" + callbackExecutor) + "}";
   }
 
   /** Builds {@link TransportOptions}; not thread-safe. */
   public static final class Builder {
     private @Nullable Executor callbackExecutor;
-    private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
-    private final Map<String, String> properties = new LinkedHashMap<>();
+    private @Nullable TransportSettings settings;
 
     private Builder() {}
 
@@ -105,23 +87,9 @@ public final class TransportOptions {
       return this;
     }
 
-    /**
-     * Sets the largest control message, in bytes.
-     *
-     * @throws IllegalArgumentException unless 1 to {@link #MAX_MAX_MESSAGE_BYTES}
-     */
-    public Builder maxMessageBytes(int bytes) {
-      if (bytes < 1 || bytes > MAX_MAX_MESSAGE_BYTES) {
-        throw new IllegalArgumentException(
-            "maxMessageBytes must be 1.." + MAX_MAX_MESSAGE_BYTES + ", got " + bytes);
-      }
-      this.maxMessageBytes = bytes;
-      return this;
-    }
-
-    /** Sets a transport-specific setting. */
-    public Builder property(String key, String value) {
-      properties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+    /** Gives the provider these typed settings. */
+    public Builder settings(TransportSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings");
       return this;
     }
 

@@ -16,7 +16,8 @@ import java.util.function.ToIntFunction;
  * The transport providers found on the class path, ordered by preference.
  *
  * <p>Providers are loaded with {@link ServiceLoader}. One that fails to load, or throws from
- * {@code isAvailable()}, {@code priority()} or {@code name()}, is skipped (and logged through
+ * {@code isAvailable()}, {@code priority()}, {@code name()} or (a data provider) {@code
+ * descriptor()}, is skipped (and logged through
  * {@link System.Logger}), never breaking discovery of the others; so is one that is not available
  * or whose priority is outside 0..10. The rest are ordered by descending priority, then by
  * discovery order.
@@ -68,7 +69,7 @@ public final class TransportRegistry {
             ControlTransportProvider::name),
         usable(
             discover(ServiceLoader.load(DataTransportProvider.class, classLoader).iterator()),
-            DataTransportProvider::isAvailable,
+            TransportRegistry::usableData,
             DataTransportProvider::priority,
             DataTransportProvider::name));
   }
@@ -85,7 +86,7 @@ public final class TransportRegistry {
             ControlTransportProvider::name),
         usable(
             dataProviders,
-            DataTransportProvider::isAvailable,
+            TransportRegistry::usableData,
             DataTransportProvider::priority,
             DataTransportProvider::name));
   }
@@ -166,6 +167,12 @@ public final class TransportRegistry {
     throw new ProviderNotFoundException(
         "No usable " + kind + " transport provider named \"" + name + "\"; usable ones: " + known
             + ". Is its artifact (for example " + artifact + ") on the class path?");
+  }
+
+  /** Available, and describes itself; throws when the description is missing. */
+  private static boolean usableData(DataTransportProvider p) {
+    Objects.requireNonNull(p.descriptor(), "descriptor()");
+    return p.isAvailable();
   }
 
   private static <P> List<P> discover(Iterator<P> it) {

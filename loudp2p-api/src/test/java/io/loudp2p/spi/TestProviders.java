@@ -65,6 +65,11 @@ final class TestProviders {
     }
 
     @Override
+    public DataTransportDescriptor descriptor() {
+      return DataTransportDescriptor.builder(1).build();
+    }
+
+    @Override
     public DataTransport create(TransportOptions options) {
       throw new UnsupportedOperationException("registry tests never create transports");
     }

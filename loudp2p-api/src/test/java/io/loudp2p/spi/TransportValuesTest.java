@@ -28,45 +28,55 @@ class TransportValuesTest {
         .hasMessageContaining("16 bytes, got 17");
   }
 
-  @Test
-  void optionsBoundTheMessageSize() {
-    assertThat(TransportOptions.defaults().maxMessageBytes())
-        .isEqualTo(TransportOptions.DEFAULT_MAX_MESSAGE_BYTES);
-    assertThat(
-            TransportOptions.builder()
-                .maxMessageBytes(TransportOptions.MAX_MAX_MESSAGE_BYTES)
-                .build()
-                .maxMessageBytes())
-        .isEqualTo(TransportOptions.MAX_MAX_MESSAGE_BYTES);
-    assertThatThrownBy(
-            () -> TransportOptions.builder().maxMessageBytes(TransportOptions.MAX_MAX_MESSAGE_BYTES + 1))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("maxMessageBytes");
-    assertThatThrownBy(() -> TransportOptions.builder().maxMessageBytes(0))
-        .isInstanceOf(IllegalArgumentException.class);
+  /** Settings of a transport that is not the one reading them. */
+  private record Other(String providerName, String artifact) implements TransportSettings {}
+
+  /** The settings a test transport reads. */
+  private record Mine(int value) implements TransportSettings {
+    @Override
+    public String providerName() {
+      return "mine";
+    }
+
+    @Override
+    public String artifact() {
+      return "example:mine";
+    }
   }
 
   @Test
-  void positiveIntPropertiesAreCheckedAndNamed() {
-    TransportOptions o = TransportOptions.builder().property("a", " 42 ").property("b", "x")
-        .property("c", "0").build();
-    assertThat(o.positiveIntProperty("a", 7)).isEqualTo(42);
-    assertThat(o.positiveIntProperty("missing", 7)).isEqualTo(7);
-    assertThatThrownBy(() -> o.positiveIntProperty("b", 7))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("transport property b must be a whole number: x");
-    assertThatThrownBy(() -> o.positiveIntProperty("c", 7))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("transport property c must be positive: 0");
+  void optionsHandTheProviderItsTypedSettings() {
+    assertThat(TransportOptions.defaults().settings()).isNull();
+    assertThat(TransportOptions.defaults().settings(Mine.class)).isNull();
+    TransportOptions options = TransportOptions.builder().settings(new Mine(7)).build();
+    assertThat(options.settings(Mine.class)).isEqualTo(new Mine(7));
   }
 
   @Test
-  void optionsCarryTransportProperties() {
-    TransportOptions options = TransportOptions.builder().property("udp.mtu", "1280").build();
-    assertThat(options.property("udp.mtu", "1200")).isEqualTo("1280");
-    assertThat(options.property("absent", "fallback")).isEqualTo("fallback");
-    assertThatThrownBy(() -> options.properties().put("x", "y"))
-        .isInstanceOf(UnsupportedOperationException.class);
+  void settingsOfAnotherTypeAreRefusedNamingBothTypes() {
+    TransportOptions options =
+        TransportOptions.builder().settings(new Other("other", "example:other")).build();
+    assertThatThrownBy(() -> options.settings(Mine.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Other.class.getName())
+        .hasMessageContaining(Mine.class.getName());
+  }
+
+  @Test
+  void aDescriptorChecksWhatTheWireAllows() {
+    DataTransportDescriptor udp = DataTransportDescriptor.builder(2).preference(7).sessionKeys()
+        .build();
+    assertThat(udp.acceptEndpoint()).isEqualTo(DataTransportDescriptor.AcceptEndpoint.SESSION);
+    assertThat(udp.sessionKeys()).isTrue();
+    assertThat(udp.fallback()).isFalse();
+    assertThat(udp).isEqualTo(DataTransportDescriptor.builder(2).preference(7).sessionKeys()
+        .build());
+    assertThatThrownBy(() -> DataTransportDescriptor.builder(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unspecified");
+    assertThatThrownBy(() -> DataTransportDescriptor.builder(1).preference(11))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0..10");
+    assertThatThrownBy(() -> DataTransportDescriptor.builder(3).sessionKeys().fallback().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("fallback");
   }
 
   @Test

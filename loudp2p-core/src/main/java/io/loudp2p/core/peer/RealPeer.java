@@ -70,6 +70,8 @@ final class RealPeer implements Peer {
       RolePolicy rolePolicy) {
     this.config = config;
     this.registry = registry;
+    // Settings for a transport that is not here are a mistake to report now, not at start.
+    PeerTransports.checkSettings(registry, config.transportSettings());
     this.runtime = runtime;
     this.rolePolicy = rolePolicy;
     this.opener = EnvelopeOpener.builder().clock(runtime.clock()).cache(runtime.verified()).build();
@@ -117,7 +119,7 @@ final class RealPeer implements Peer {
         }
       }
       LocalContent content = new LocalContent(cat, cache);
-      PeerTransports t = PeerTransports.create(registry);
+      PeerTransports t = PeerTransports.create(registry, config.transportSettings());
       transports = t;
       SelfRecord self = new SelfRecord(c);
       for (InetSocketAddress address : config.listen()) {

@@ -70,7 +70,12 @@ final class SelfRecord {
   }
 
   static Endpoint endpoint(TransportKind kind, InetSocketAddress a) {
-    return Endpoint.newBuilder().setTransport(kind)
+    return endpoint(kind.getNumber(), a);
+  }
+
+  /** An endpoint of the transport numbered {@code kind} on the wire. */
+  static Endpoint endpoint(int kind, InetSocketAddress a) {
+    return Endpoint.newBuilder().setTransportValue(kind)
         .setIp(ByteString.copyFrom(a.getAddress().getAddress())).setPort(a.getPort()).build();
   }
 }

@@ -14,14 +14,13 @@ import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.StreamAccept;
 import io.loudp2p.core.proto.v1.StreamOpen;
 import io.loudp2p.core.proto.v1.TrackMetadata;
-import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.stream.internal.DefaultChunkScheduler;
 import io.loudp2p.core.stream.internal.RealStreamSession;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.DataSessionId;
-import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.DataTransportDescriptor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -254,22 +253,33 @@ final class StreamOpener {
   /** A source that accepted a session, and the track size it stated (0: not stated). */
   record Opened(RealStreamSession.Source source, PeerTable.Entry entry, long size) {}
 
+  /**
+   * Opens a session at one source: offers every data transport of this peer, most preferred
+   * first (a transport with session keys announces its key, and only one such key fits the
+   * message), and makes the source from what the accept names for the transport it chose, with
+   * the fallback path when the accept announces one.
+   */
   private CompletableFuture<Opened> openAt(PeerTable.Entry source, Manifest manifest) {
-    DataTransport udp = transports.udp;
-    DataTransport data = transports.data;
     byte[] sessionBytes = new byte[DataSessionId.LENGTH];
     ctx.random.nextBytes(sessionBytes);
     DataSessionId sessionId = DataSessionId.fromBytes(sessionBytes);
     StreamOpen.Builder open = StreamOpen.newBuilder()
         .setTrackId(ByteString.copyFrom(manifest.trackId().bytes()))
         .setSessionId(ByteString.copyFrom(sessionBytes));
-    if (udp != null) {
-      open.addOfferedTransports(TransportKind.TRANSPORT_KIND_UDP)
-          .setEphemeralPublicKey(ByteString.copyFrom(udp.prepare(sessionId)));
+    List<PeerTransports.Data> offered = new ArrayList<>();
+    boolean keyed = false;
+    for (PeerTransports.Data d : transports.data) {
+      if (d.descriptor.sessionKeys()) {
+        if (keyed) {
+          continue; // the message has room for one transport's key
+        }
+        keyed = true;
+        open.setEphemeralPublicKey(ByteString.copyFrom(d.transport.prepare(sessionId)));
+      }
+      open.addOfferedTransportsValue(d.kind());
+      offered.add(d);
     }
-    if (data != null) {
-      open.addOfferedTransports(TransportKind.TRANSPORT_KIND_GRPC);
-    }
+    PeerTransports.Data fallback = transports.fallback();
     byte[] request = ctx.seal(Payload.newBuilder().setStreamOpen(open));
     InetSocketAddress controlAt = source.control();
     PeerId peer = source.record().peerId();
@@ -277,27 +287,38 @@ final class StreamOpener {
         ctx.config.callDeadline()).thenApply(answer -> {
           StreamAccept accept = answer.payload().getStreamAccept();
           BitSet has = availability(accept.getAvailability());
-          InetSocketAddress grpcAt = accept.hasDataEndpoint()
-              ? dataAddress(accept.getDataEndpoint(), controlAt) : null;
-          if (accept.getTransport() == TransportKind.TRANSPORT_KIND_UDP && udp != null) {
-            InetSocketAddress udpAt = dataAddress(accept.getUdpEndpoint(), controlAt);
-            if (udpAt == null) {
-              throw new ControlException(ControlErrorCode.MALFORMED,
-                  "bad UDP endpoint in the stream accept");
+          PeerTransports.Data chosen = null;
+          for (PeerTransports.Data d : offered) {
+            if (d.kind() == accept.getTransportValue()) {
+              chosen = d;
+              break;
             }
-            RealStreamSession.Fallback fallback = grpcAt != null && data != null
-                ? new RealStreamSession.Fallback(data, grpcAt, PeerTransports.GRPC) : null;
-            return new Opened(new RealStreamSession.Source(peer, udp, udpAt, sessionId, request,
-                has, accept.getEphemeralPublicKey().toByteArray(), PeerTransports.UDP, fallback),
-                source, accept.getSize());
           }
-          if (accept.getTransport() != TransportKind.TRANSPORT_KIND_GRPC || data == null
-              || grpcAt == null) {
+          InetSocketAddress serverAt = accept.hasDataEndpoint()
+              ? dataAddress(accept.getDataEndpoint(), controlAt) : null;
+          if (chosen != null && chosen.descriptor.acceptEndpoint()
+              == DataTransportDescriptor.AcceptEndpoint.SESSION) {
+            InetSocketAddress sessionAt = accept.hasUdpEndpoint()
+                ? dataAddress(accept.getUdpEndpoint(), controlAt) : null;
+            if (sessionAt == null) {
+              throw new ControlException(ControlErrorCode.MALFORMED,
+                  "bad " + chosen.name + " session endpoint in the stream accept");
+            }
+            RealStreamSession.Fallback fallbackAt = serverAt != null && fallback != null
+                && fallback != chosen && offered.contains(fallback)
+                ? new RealStreamSession.Fallback(fallback.transport, serverAt, fallback.name) : null;
+            byte[] key = chosen.descriptor.sessionKeys()
+                ? accept.getEphemeralPublicKey().toByteArray() : new byte[0];
+            return new Opened(new RealStreamSession.Source(peer, chosen.transport, sessionAt,
+                sessionId, request, has, key, chosen.name, fallbackAt), source, accept.getSize());
+          }
+          if (chosen == null || serverAt == null) {
             throw new ControlException(ControlErrorCode.MALFORMED,
-                "the stream accept chose " + accept.getTransport() + " without a usable endpoint");
+                "the stream accept chose " + accept.getTransport() + " (kind "
+                    + accept.getTransportValue() + ") without a usable endpoint");
           }
-          return new Opened(new RealStreamSession.Source(peer, data, grpcAt, sessionId, request,
-              has, new byte[0], PeerTransports.GRPC, null), source, accept.getSize());
+          return new Opened(new RealStreamSession.Source(peer, chosen.transport, serverAt,
+              sessionId, request, has, new byte[0], chosen.name, null), source, accept.getSize());
         });
   }
 

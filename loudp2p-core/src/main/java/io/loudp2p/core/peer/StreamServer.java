@@ -10,7 +10,6 @@ import io.loudp2p.core.proto.v1.ManifestResponse;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.StreamAccept;
 import io.loudp2p.core.proto.v1.StreamOpen;
-import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
@@ -19,17 +18,23 @@ import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.DataOffer;
 import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransportDescriptor;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The source side of streaming (PROTOCOL.md §4–5): answers manifest requests and stream opens from
@@ -37,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  * over each data transport. Owns the served sessions and their readers; thread-safe.
  */
 final class StreamServer {
+  private static final Logger log = LoggerFactory.getLogger(StreamServer.class);
+
   /** Most sessions served at once; and how long an opened session may wait for its data stream. */
   static final int MAX_SERVED_SESSIONS = 2048;
   static final Duration SERVED_SESSION_TIMEOUT = Duration.ofSeconds(30);
@@ -104,8 +111,10 @@ final class StreamServer {
   }
 
   /**
-   * Accepts a session on the first data transport the receiver offers that this peer has, keeping
-   * the signed request to check the data stream's handshake against.
+   * Accepts a session on the first data transport the receiver offers that this peer serves,
+   * keeping the signed request to check the data stream's handshake against. What the accept
+   * carries comes from the chosen transport's descriptor: its server's address, or the endpoint
+   * (and key) of a session prepared for it, then the fallback's address when it was offered too.
    *
    * @param envelope the request's bytes as they came
    */
@@ -132,19 +141,18 @@ final class StreamServer {
           + MAX_STREAM_OPEN_BYTES + " bytes, not " + envelope.length);
       return;
     }
-    DataServer udpServer = transports.udpServer();
-    InetSocketAddress dataAddress = transports.dataAddress();
-    TransportKind chosen = null;
-    for (TransportKind offered : open.getOfferedTransportsList()) {
-      if ((offered == TransportKind.TRANSPORT_KIND_UDP && udpServer != null)
-          || (offered == TransportKind.TRANSPORT_KIND_GRPC && dataAddress != null)) {
-        chosen = offered;
-        break;
+    // The transports offered that this peer serves, in the receiver's order: the first is
+    // chosen, the next ones are tried when it cannot prepare the session.
+    List<PeerTransports.Data> candidates = new ArrayList<>();
+    for (int offered : open.getOfferedTransportsValueList()) {
+      PeerTransports.Data d = transports.serving(offered);
+      if (d != null && !candidates.contains(d)) {
+        candidates.add(d);
       }
     }
-    if (chosen == null) {
+    if (candidates.isEmpty()) {
       responder.fail(ControlErrorCode.MALFORMED, "no data transport in common: this peer offers "
-          + (udpServer != null ? "UDP " : "") + (dataAddress != null ? "GRPC" : ""));
+          + transports.data);
       return;
     }
     Optional<Manifest> manifest = content.manifest(id.get());
@@ -168,28 +176,41 @@ final class StreamServer {
         .setSessionId(open.getSessionId())
         .setSize(manifest.get().size())
         .setAvailability(chunkMap(content.availability(id.get()), manifest.get().chunkCount()));
-    boolean grpcOffered = open.getOfferedTransportsList().contains(TransportKind.TRANSPORT_KIND_GRPC);
-    if (grpcOffered && dataAddress != null) {
-      // The fallback when UDP turns out to be blocked, or the chosen transport.
-      accept.setDataEndpoint(SelfRecord.endpoint(TransportKind.TRANSPORT_KIND_GRPC, dataAddress));
+    // The fallback path is announced beside a chosen transport of a session endpoint of its own,
+    // whenever the receiver offered it.
+    PeerTransports.Data fallback = transports.fallback();
+    if (fallback != null && !candidates.contains(fallback)) {
+      fallback = null;
     }
-    if (chosen == TransportKind.TRANSPORT_KIND_UDP) {
+    byte[] receiverKey = open.getEphemeralPublicKey().toByteArray();
+    for (int i = 0; ; i++) {
+      PeerTransports.Data d = candidates.get(i);
+      DataTransportDescriptor how = d.descriptor;
+      DataServer server = Objects.requireNonNull(d.server(), "served");
+      accept.setTransportValue(d.kind());
+      if (how.acceptEndpoint() == DataTransportDescriptor.AcceptEndpoint.SERVER) {
+        accept.setDataEndpoint(SelfRecord.endpoint(d.kind(), server.address()));
+        break;
+      }
       try {
-        DataOffer offer = udpServer.prepare(sessionId, open.getEphemeralPublicKey().toByteArray());
-        accept.setTransport(TransportKind.TRANSPORT_KIND_UDP)
-            .setUdpEndpoint(SelfRecord.endpoint(TransportKind.TRANSPORT_KIND_UDP, offer.endpoint()))
-            .setEphemeralPublicKey(ByteString.copyFrom(offer.publicKey()));
+        DataOffer offer = server.prepare(sessionId, how.sessionKeys() ? receiverKey : new byte[0]);
+        accept.setUdpEndpoint(SelfRecord.endpoint(d.kind(), offer.endpoint()));
+        if (how.sessionKeys()) {
+          accept.setEphemeralPublicKey(ByteString.copyFrom(offer.publicKey()));
+        }
+        if (fallback != null && fallback != d && fallback.server() != null) {
+          accept.setDataEndpoint(SelfRecord.endpoint(fallback.kind(), fallback.server().address()));
+        }
+        break;
       } catch (ControlException e) {
-        if (!grpcOffered || dataAddress == null) {
+        if (i + 1 == candidates.size()) {
           served.remove(sessionId);
-          responder.fail(e.code(), "cannot serve over UDP: " + e.getMessage());
+          responder.fail(e.code(), "cannot serve over " + d.name + ": " + e.getMessage());
           return;
         }
-        chosen = TransportKind.TRANSPORT_KIND_GRPC;
+        log.debug("cannot serve session {} over {}, trying the next offered: {}", sessionId, d.name,
+            e.getMessage());
       }
-    }
-    if (chosen == TransportKind.TRANSPORT_KIND_GRPC) {
-      accept.setTransport(TransportKind.TRANSPORT_KIND_GRPC);
     }
     responder.reply(ctx.seal(Payload.newBuilder().setStreamAccept(accept)));
   }
@@ -228,8 +249,8 @@ final class StreamServer {
 
   /**
    * Serves the chunks of sessions opened with a signed StreamOpen, and only those, over one data
-   * transport. A session may be accepted once per transport: on UDP, and again over gRPC when the
-   * receiver found UDP blocked.
+   * transport. A session may be accepted once per transport: on the chosen one, and again on the
+   * fallback when the receiver could not reach the chosen one (UDP blocked on the path).
    */
   private final class Provider implements ChunkProvider {
     private final String transport;

@@ -46,8 +46,11 @@ public abstract class AbstractControlTransportTest {
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private final ExecutorService elsewhere = Executors.newSingleThreadExecutor();
 
-  /** A new transport with {@code options}; closed by this test. */
-  protected abstract ControlTransport newTransport(TransportOptions options) throws Exception;
+  /**
+   * A new transport that sends and serves messages of at most {@code maxMessageBytes}; closed by
+   * this test.
+   */
+  protected abstract ControlTransport newTransport(int maxMessageBytes) throws Exception;
 
   /** The address a server binds, with port 0 for a free port. */
   protected abstract InetSocketAddress bindAddress();
@@ -74,14 +77,14 @@ public abstract class AbstractControlTransportTest {
     }
   }
 
-  private ControlTransport transport(TransportOptions options) throws Exception {
-    ControlTransport t = newTransport(options);
+  private ControlTransport transport(int maxMessageBytes) throws Exception {
+    ControlTransport t = newTransport(maxMessageBytes);
     toClose.add(t);
     return t;
   }
 
   private ControlTransport transport() throws Exception {
-    return transport(TransportOptions.defaults());
+    return transport(TransportOptions.DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   private InetSocketAddress serve(ControlTransport server, ControlHandler handler) throws Exception {
@@ -245,8 +248,7 @@ public abstract class AbstractControlTransportTest {
   void aRequestOverTheServersLimitIsRefusedAsTooLargeWithoutReachingTheHandler() throws Exception {
     AtomicInteger handled = new AtomicInteger();
     ControlHandler echo = echo();
-    InetSocketAddress at = serve(transport(TransportOptions.builder().maxMessageBytes(SMALL_LIMIT)
-        .build()), (request, remote, method, responder) -> {
+    InetSocketAddress at = serve(transport(SMALL_LIMIT), (request, remote, method, responder) -> {
           handled.incrementAndGet();
           echo.handle(request, remote, method, responder);
         });
@@ -273,7 +275,7 @@ public abstract class AbstractControlTransportTest {
       responder.reply(request);
     });
     ControlTransport client =
-        transport(TransportOptions.builder().maxMessageBytes(SMALL_LIMIT).build());
+        transport(SMALL_LIMIT);
 
     assertThat(controlFailure(failure(client.call(at, ControlMethod.EXCHANGE_PEERS,
         new byte[SMALL_LIMIT + 1], Duration.ofSeconds(5))), ControlErrorCode.RESOURCE_EXHAUSTED))

@@ -10,8 +10,8 @@ class InMemoryControlTransportTest extends AbstractControlTransportTest {
   private final InMemoryNetwork network = InMemoryNetwork.builder().seed(7).build();
 
   @Override
-  protected ControlTransport newTransport(TransportOptions options) {
-    return network.newTransport(options);
+  protected ControlTransport newTransport(int maxMessageBytes) {
+    return network.newTransport(maxMessageBytes);
   }
 
   @Override

@@ -110,14 +110,14 @@ public final class InMemoryNetwork {
 
   /** Makes a new transport with its own host address (127.0.0.N). */
   public InMemoryTransport newTransport() {
-    return newTransport(TransportOptions.defaults());
+    return newTransport(TransportOptions.DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   /**
-   * Makes a new transport with its own host address (127.0.0.N) and {@code options}' message size
-   * limit, which it applies to the requests it sends and to those it serves.
+   * Makes a new transport with its own host address (127.0.0.N) and a message size limit, which it
+   * applies to the requests it sends and to those it serves.
    */
-  public InMemoryTransport newTransport(TransportOptions options) {
+  public InMemoryTransport newTransport(int maxMessageBytes) {
     InetAddress host;
     synchronized (lock) {
       int n = nextHost++;
@@ -130,7 +130,7 @@ public final class InMemoryNetwork {
         throw new AssertionError(e);
       }
     }
-    return new InMemoryTransport(this, host, options);
+    return new InMemoryTransport(this, host, maxMessageBytes);
   }
 
   /** Sets the probability that a fragment is lost (0 to 1). */

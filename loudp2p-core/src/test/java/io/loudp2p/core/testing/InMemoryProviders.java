@@ -2,10 +2,14 @@ package io.loudp2p.core.testing;
 
 import io.loudp2p.spi.ControlTransport;
 import io.loudp2p.spi.ControlTransportProvider;
+import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.DataTransportDescriptor;
 import io.loudp2p.spi.DataTransportProvider;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,11 +20,28 @@ public final class InMemoryProviders {
   /** The providers' name. */
   public static final String NAME = "in-memory";
 
+  /** How the in-memory data transport appears in stream messages: as gRPC chunk streams do. */
+  public static final DataTransportDescriptor DESCRIPTOR =
+      DataTransportDescriptor.builder(TransportKind.TRANSPORT_KIND_GRPC_VALUE)
+          .preference(3).fallback().build();
+
   private InMemoryProviders() {}
 
   /** A registry of exactly one control and one data provider, both giving {@code transport}. */
   public static TransportRegistry registry(InMemoryTransport transport) {
     return TransportRegistry.of(List.of(new Control(transport)), List.of(new Data(transport)));
+  }
+
+  /**
+   * A registry of the control and data providers of {@code transport} and the data providers
+   * {@code more}.
+   */
+  public static TransportRegistry registry(InMemoryTransport transport,
+      DataTransportProvider... more) {
+    List<DataTransportProvider> data = new ArrayList<>();
+    data.add(new Data(transport));
+    data.addAll(Arrays.asList(more));
+    return TransportRegistry.of(List.of(new Control(transport)), data);
   }
 
   private static final class Control extends ControlTransportProvider {
@@ -71,6 +92,12 @@ public final class InMemoryProviders {
     @Override
     public String name() {
       return NAME;
+    }
+
+    /** Stands for gRPC chunk streams on the wire, as peers on real sockets see them. */
+    @Override
+    public DataTransportDescriptor descriptor() {
+      return DESCRIPTOR;
     }
 
     @Override

@@ -49,7 +49,7 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
   private final InMemoryNetwork network;
   private final InetAddress host;
   private final InetSocketAddress clientAddress;
-  private final TransportOptions options;
+  private final int maxMessageBytes;
   private final Object lock = new Object();
   private final Set<ControlServer> controlServers = new HashSet<>();
   private final Set<MemDataServer> dataServers = new HashSet<>();
@@ -57,11 +57,11 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
   private final Set<ReceiverSession> sessions = new HashSet<>();
   private boolean closed;
 
-  InMemoryTransport(InMemoryNetwork network, InetAddress host, TransportOptions options) {
+  InMemoryTransport(InMemoryNetwork network, InetAddress host, int maxMessageBytes) {
     this.network = network;
     this.host = host;
     this.clientAddress = new InetSocketAddress(host, 1);
-    this.options = options;
+    this.maxMessageBytes = maxMessageBytes;
   }
 
   /** The host address this transport binds and calls from. */
@@ -179,12 +179,12 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
               network.cancel(t);
             }
           });
-      if (request.length > options.maxMessageBytes()) {
+      if (request.length > maxMessageBytes) {
         result.completeExceptionally(
             new ControlException(
                 ControlErrorCode.RESOURCE_EXHAUSTED,
                 "TOO_LARGE: a request of " + request.length + " bytes, the limit is "
-                    + options.maxMessageBytes()));
+                    + maxMessageBytes));
         return;
       }
       timer =
@@ -334,9 +334,9 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
         pending.add(r);
       }
       r.exchange.result.whenComplete((x, e) -> forget(r));
-      if (request.length > options.maxMessageBytes()) {
+      if (request.length > maxMessageBytes) {
         r.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "TOO_LARGE: a request of " + request.length
-            + " bytes, the limit is " + options.maxMessageBytes());
+            + " bytes, the limit is " + maxMessageBytes);
         return;
       }
       try {

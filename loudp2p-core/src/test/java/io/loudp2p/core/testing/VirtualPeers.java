@@ -6,6 +6,7 @@ import io.loudp2p.core.peer.CorePeerFactory;
 import io.loudp2p.core.peer.PeerRuntime;
 import io.loudp2p.core.peer.ResourceGauge;
 import io.loudp2p.core.wire.EnvelopeOpener;
+import io.loudp2p.spi.TransportRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -71,15 +72,28 @@ public final class VirtualPeers implements AutoCloseable {
     return add(transport, builder, ResourceGauge.IDLE);
   }
 
+  /**
+   * A peer on {@code transport} as {@link #add(InMemoryTransport, Peer.Builder)}, whose transports
+   * come from {@code registry} (which should hand out {@code transport} for control); not started.
+   */
+  public Made add(InMemoryTransport transport, TransportRegistry registry, Peer.Builder builder) {
+    return add(transport, registry, builder, ResourceGauge.IDLE);
+  }
+
   private Made add(InMemoryTransport transport, Peer.Builder builder, ResourceGauge gauge) {
+    return add(transport, InMemoryProviders.registry(transport), builder, gauge);
+  }
+
+  private Made add(InMemoryTransport transport, TransportRegistry registry, Peer.Builder builder,
+      ResourceGauge gauge) {
     Identity id = identity();
     Peer.Config c = builder.config();
     Peer.Config config = new Peer.Config(c.identityFile(),
         List.of(new InetSocketAddress(transport.host(), PORT)), c.bootstrap(), c.shares(),
-        c.cacheDirectory(), c.cacheBytes(), c.role(), c.callDeadline());
+        c.cacheDirectory(), c.cacheBytes(), c.role(), c.callDeadline(), c.transportSettings());
     PeerRuntime runtime = new PeerRuntime(clock, network::nowNs, name -> new VirtualTimer(network),
         new Random(random.nextLong()), () -> id, false, verified, gauge);
-    Peer peer = CorePeerFactory.create(config, InMemoryProviders.registry(transport), runtime);
+    Peer peer = CorePeerFactory.create(config, registry, runtime);
     made.add(peer);
     return new Made(peer, transport, id);
   }

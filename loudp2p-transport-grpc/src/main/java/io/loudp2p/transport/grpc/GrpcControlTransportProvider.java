@@ -7,7 +7,8 @@ import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
 
 /**
  * Provides the control plane over gRPC/HTTP2 (netty, plaintext), found by
- * {@link java.util.ServiceLoader}. Always available where this module is on the class path.
+ * {@link java.util.ServiceLoader}. Always available where this module is on the class path. Its
+ * settings are a {@link GrpcTransportOptions}; settings of another type are refused.
  */
 public final class GrpcControlTransportProvider extends ControlTransportProvider {
   /** Called by {@link java.util.ServiceLoader}. */
@@ -25,7 +26,7 @@ public final class GrpcControlTransportProvider extends ControlTransportProvider
 
   @Override
   public String name() {
-    return GrpcTransport.NAME;
+    return GrpcTransportOptions.NAME;
   }
 
   @Override

@@ -5,7 +5,7 @@
  * <p>Add this module to the class path and {@link java.util.ServiceLoader} finds
  * {@link io.loudp2p.transport.grpc.GrpcControlTransportProvider} and
  * {@link io.loudp2p.transport.grpc.GrpcDataTransportProvider}; {@link
- * io.loudp2p.transport.grpc.GrpcTransport} lists the settings. Everything else is internal.
+ * io.loudp2p.transport.grpc.GrpcTransportOptions} holds the settings of both. Everything else is internal.
  */
 @NullMarked
 package io.loudp2p.transport.grpc;

@@ -12,8 +12,9 @@ import java.net.ServerSocket;
 /** The gRPC control transport passes the control transport conformance test. */
 class GrpcControlTransportConformanceTest extends AbstractControlTransportTest {
   @Override
-  protected ControlTransport newTransport(TransportOptions options) {
-    return new GrpcControlTransport(options);
+  protected ControlTransport newTransport(int maxMessageBytes) {
+    return new GrpcControlTransport(TransportOptions.builder().settings(
+        GrpcTransportOptions.builder().maxMessageBytes(maxMessageBytes).build()).build());
   }
 
   @Override

@@ -189,7 +189,8 @@ class GrpcControlTransportTest {
   @Test
   void oversizedRequestIsRefusedWithResourceExhausted() throws Exception {
     server.close();
-    server = new GrpcControlTransport(TransportOptions.builder().maxMessageBytes(4096).build());
+    server = new GrpcControlTransport(TransportOptions.builder()
+        .settings(GrpcTransportOptions.builder().maxMessageBytes(4096).build()).build());
     InetSocketAddress at = listen((request, remote, method, responder) -> responder.reply(request));
     byte[] big = sealer.seal(Payload.newBuilder().setSearchQuery(
         SearchQuery.newBuilder().addTerms("x".repeat(6_000)))).toByteArray();
@@ -231,7 +232,7 @@ class GrpcControlTransportTest {
   void tooManyConcurrentCallsFromOnePeerAreRefused() throws Exception {
     server.close();
     server = new GrpcControlTransport(TransportOptions.builder()
-        .property(GrpcTransport.MAX_CONCURRENT_CALLS_PER_PEER, "2").build());
+        .settings(GrpcTransportOptions.builder().maxConcurrentCallsPerPeer(2).build()).build());
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch twoHeld = new CountDownLatch(2);
     InetSocketAddress at = listen((request, remote, method, responder) -> {
@@ -264,7 +265,7 @@ class GrpcControlTransportTest {
   void aCallerThatWaitsForEachCallIsNeverRefused() throws Exception {
     server.close();
     server = new GrpcControlTransport(TransportOptions.builder()
-        .property(GrpcTransport.MAX_CONCURRENT_CALLS_PER_PEER, "1").build());
+        .settings(GrpcTransportOptions.builder().maxConcurrentCallsPerPeer(1).build()).build());
     InetSocketAddress at = listen((request, remote, method, responder) -> responder.reply(request));
     // The slot is free before the answer reaches the caller, not some time after.
     for (int i = 0; i < 200; i++) {
@@ -324,8 +325,8 @@ class GrpcControlTransportTest {
   @Test
   void serviceLoaderFindsTheGrpcProviders() {
     TransportRegistry registry = TransportRegistry.defaultRegistry();
-    assertThat(registry.controlProvider(GrpcTransport.NAME)).isInstanceOf(GrpcControlTransportProvider.class);
-    assertThat(registry.dataProvider(GrpcTransport.NAME)).isInstanceOf(GrpcDataTransportProvider.class);
+    assertThat(registry.controlProvider(GrpcTransportOptions.NAME)).isInstanceOf(GrpcControlTransportProvider.class);
+    assertThat(registry.dataProvider(GrpcTransportOptions.NAME)).isInstanceOf(GrpcDataTransportProvider.class);
     try (ControlTransport t = registry.controlProvider().create(TransportOptions.defaults())) {
       assertThat(t).isInstanceOf(GrpcControlTransport.class);
     }

@@ -18,6 +18,7 @@ import io.loudp2p.spi.TransportOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -106,7 +107,7 @@ class UdpDataTransportTest extends AbstractDataTransportTest {
   @Test
   void boundsPreparedSessions() throws Exception {
     TransportOptions options = TransportOptions.builder()
-        .property(UdpTransport.MAX_PREPARED_SESSIONS, "2").build();
+        .settings(UdpTransportOptions.builder().maxPreparedSessions(2).build()).build();
     try (DataTransport source = new UdpDataTransportProvider().create(options);
         DataTransport receiver = newTransport()) {
       DataServer server = source.serve(bindAddress(), NOTHING).get(5, TimeUnit.SECONDS);
@@ -122,7 +123,8 @@ class UdpDataTransportTest extends AbstractDataTransportTest {
   @Test
   void unansweredOpenFailsUnavailableWithinTheOpenTimeout() throws Exception {
     TransportOptions options = TransportOptions.builder()
-        .property(UdpTransport.OPEN_TIMEOUT_MS, "300").build();
+        .settings(UdpTransportOptions.builder().openTimeout(Duration.ofMillis(300)).build())
+        .build();
     try (DataTransport receiver = new UdpDataTransportProvider().create(options);
         DatagramChannel silent = DatagramChannel.open()) {
       silent.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

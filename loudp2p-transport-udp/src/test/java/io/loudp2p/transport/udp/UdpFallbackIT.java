@@ -83,7 +83,7 @@ class UdpFallbackIT {
     assertThat(events).singleElement().asString().startsWith("udp->grpc after ");
     long fellBackAfterMs = Long.parseLong(events.get(0).replaceAll("\\D+(\\d+) ms", "$1"));
     assertThat(fellBackAfterMs).as("UDP is given up on within the open timeout and a margin")
-        .isBetween(UdpTransport.DEFAULT_OPEN_TIMEOUT.toMillis() - 100L, UdpTransport.DEFAULT_OPEN_TIMEOUT.toMillis() + 4000L);
+        .isBetween(UdpTransportOptions.DEFAULT_OPEN_TIMEOUT.toMillis() - 100L, UdpTransportOptions.DEFAULT_OPEN_TIMEOUT.toMillis() + 4000L);
     assertThat(session.sources()).singleElement()
         .satisfies(s -> assertThat(s.transport()).isEqualTo("grpc"));
     assertThat(blocked.dropped.get()).isPositive();

@@ -11,7 +11,7 @@ import io.loudp2p.PeerId;
 import io.loudp2p.core.testing.Await;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.TransportOptions;
-import io.loudp2p.transport.grpc.GrpcTransport;
+import io.loudp2p.transport.grpc.GrpcTransportOptions;
 import io.loudp2p.transport.grpc.internal.ChunkEndpoint.RawStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +43,10 @@ class StreamLimitsTest {
 
   private static TransportOptions timeouts(int handshakeMs, int stallMs) {
     return TransportOptions.builder()
-        .property(GrpcTransport.DATA_HANDSHAKE_TIMEOUT_MS, Integer.toString(handshakeMs))
-        .property(GrpcTransport.DATA_STALL_TIMEOUT_MS, Integer.toString(stallMs))
+        .settings(GrpcTransportOptions.builder()
+            .dataHandshakeTimeout(Duration.ofMillis(handshakeMs))
+            .dataStallTimeout(Duration.ofMillis(stallMs))
+            .build())
         .build();
   }
 
@@ -73,7 +75,7 @@ class StreamLimitsTest {
   void onePeerThatNeverReadsCannotTakeTheWholeAddress() throws Exception {
     // Timeouts far beyond the test: only the shares keep room here.
     endpoint = new ChunkEndpoint(CHUNKS, timeouts(60_000, 60_000));
-    int budget = GrpcTransport.DEFAULT_MAX_CONCURRENT_CALLS_PER_PEER;
+    int budget = GrpcTransportOptions.DEFAULT_MAX_CONCURRENT_CALLS_PER_PEER;
     ManagedChannel attacker = endpoint.channel(64 * 1024);
     PeerId greedy = ChunkEndpoint.peer(1);
     List<RawStream> held = new ArrayList<>();

@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * per-session keys from an X25519 exchange carried in the signed stream initiation, loss recovery,
  * congestion control and pacing per session (PROTOCOL.md, "UDP data plane").
  *
- * <p>Thread-safe. Sessions run on a few I/O threads ({@link io.loudp2p.transport.udp.UdpTransport#IO_THREADS}),
+ * <p>Thread-safe. Sessions run on a few I/O threads ({@link io.loudp2p.transport.udp.UdpTransportOptions#ioThreads()}),
  * each serving many sessions; listener callbacks run there, so a callback that blocks stalls every
  * session of its thread (see {@link DataSession.Listener}).
  */

@@ -1,12 +1,11 @@
 package io.loudp2p.transport.udp.internal;
 
 import io.loudp2p.spi.TransportOptions;
-import io.loudp2p.transport.udp.UdpTransport;
-import java.time.Duration;
+import io.loudp2p.transport.udp.UdpTransportOptions;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
-/** The settings of one UDP transport, read once from its {@link TransportOptions}. */
+/** The settings of one UDP transport, read once from the {@link UdpTransportOptions} in its {@link TransportOptions}. */
 final class UdpSettings {
   /** Packet numbers remembered below the largest for anti-replay. */
   static final int REPLAY_WINDOW = 4096;
@@ -51,23 +50,19 @@ final class UdpSettings {
 
   UdpSettings(TransportOptions options, SessionPolicies policies) {
     this.policies = java.util.Objects.requireNonNull(policies, "policies");
-    openTimeoutNs = millis(options, UdpTransport.OPEN_TIMEOUT_MS, UdpTransport.DEFAULT_OPEN_TIMEOUT);
-    idleTimeoutNs = millis(options, UdpTransport.IDLE_TIMEOUT_MS, UdpTransport.DEFAULT_IDLE_TIMEOUT);
-    keepaliveNs = millis(options, UdpTransport.KEEPALIVE_MS, UdpTransport.DEFAULT_KEEPALIVE);
-    preparedTimeoutNs =
-        millis(options, UdpTransport.PREPARED_TIMEOUT_MS, UdpTransport.DEFAULT_PREPARED_TIMEOUT);
-    maxPrepared = options.positiveIntProperty(UdpTransport.MAX_PREPARED_SESSIONS,
-        UdpTransport.DEFAULT_MAX_PREPARED_SESSIONS);
-    maxWanted = options.positiveIntProperty(UdpTransport.MAX_WANTED, UdpTransport.DEFAULT_MAX_WANTED);
-    maxWindowBytes = options.positiveIntProperty(UdpTransport.MAX_WINDOW_BYTES,
-        UdpTransport.DEFAULT_MAX_WINDOW_BYTES);
-    socketBufferBytes = options.positiveIntProperty(UdpTransport.SOCKET_BUFFER_BYTES,
-        UdpTransport.DEFAULT_SOCKET_BUFFER_BYTES);
-    ioThreads = options.positiveIntProperty(UdpTransport.IO_THREADS, UdpTransport.DEFAULT_IO_THREADS);
+    UdpTransportOptions o = options.settings(UdpTransportOptions.class);
+    if (o == null) {
+      o = UdpTransportOptions.defaults();
+    }
+    openTimeoutNs = o.openTimeout().toNanos();
+    idleTimeoutNs = o.idleTimeout().toNanos();
+    keepaliveNs = o.keepalive().toNanos();
+    preparedTimeoutNs = o.preparedTimeout().toNanos();
+    maxPrepared = o.maxPreparedSessions();
+    maxWanted = o.maxWanted();
+    maxWindowBytes = o.maxWindowBytes();
+    socketBufferBytes = o.socketBufferBytes();
+    ioThreads = o.ioThreads();
     callbackExecutor = options.callbackExecutor();
-  }
-
-  private static long millis(TransportOptions options, String key, Duration defaultValue) {
-    return Duration.ofMillis(options.positiveIntProperty(key, (int) defaultValue.toMillis())).toNanos();
   }
 }

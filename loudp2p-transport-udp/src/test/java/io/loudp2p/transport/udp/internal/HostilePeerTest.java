@@ -9,7 +9,7 @@ import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.TransportOptions;
-import io.loudp2p.transport.udp.UdpTransport;
+import io.loudp2p.transport.udp.UdpTransportOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -333,7 +333,7 @@ class HostilePeerTest {
       throws Exception {
     int maxWanted = 8;
     UdpDataTransport source = later(new UdpDataTransport(TransportOptions.builder()
-        .property(UdpTransport.MAX_WANTED, String.valueOf(maxWanted)).build()));
+        .settings(UdpTransportOptions.builder().maxWanted(maxWanted).build()).build()));
     DataServer server = later(source.serve(LOOPBACK, chunks(4)).get(5, TimeUnit.SECONDS));
     RawPeer peer = acceptedReceiver(server, id(1));
 
