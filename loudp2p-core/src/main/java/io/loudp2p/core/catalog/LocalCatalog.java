@@ -1,6 +1,7 @@
 package io.loudp2p.core.catalog;
 
 import io.loudp2p.Catalog;
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.ScanReport;
 import io.loudp2p.ScanReport.SkippedFile;
 import io.loudp2p.SearchResult;
@@ -306,9 +307,14 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     return report;
   }
 
-  /** Stops the executor this catalog created, if any. */
+  /**
+   * Stops the executor this catalog created, if any; {@link #ready()} fails CLOSED if the first
+   * scan had not finished.
+   */
   @Override
   public void close() {
+    ready.completeExceptionally(
+        new Loudp2pException(Loudp2pException.Code.CLOSED, "catalog closed before it was indexed"));
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
     }

@@ -149,6 +149,23 @@ class PeerApiTest {
   }
 
   @Test
+  void closingBeforeTheSharesAreIndexedFailsReadyAsClosed() throws Exception {
+    Queue<Runnable> scans = new ArrayDeque<>();
+    InMemoryTransport transport = network.newTransport();
+    PeerRuntime runtime = new PeerRuntime(peers.clock(), network::nowNs,
+        name -> new VirtualTimer(network), new Random(2), Identity::generate, false,
+        new EnvelopeOpener.Cache(64, 64), ResourceGauge.IDLE, scans::add);
+    Peer.Config config = Peer.builder().share(folderOfSongs("music", 1)).config()
+        .withListen(List.of(new InetSocketAddress(transport.host(), VirtualPeers.PORT)));
+    Peer peer = CorePeerFactory.create(config, InMemoryProviders.registry(transport), runtime);
+    peer.start();
+    CompletableFuture<ScanReport> ready = peer.catalog().ready();
+    peer.close();
+    scans.remove().run();
+    assertThat(failure(ready).code()).isEqualTo(Code.CLOSED);
+  }
+
+  @Test
   void streamingATrackNoPeerHoldsIsNotFound() throws Exception {
     Peer peer = peers.add(Peer.builder()).peer().start();
     CompletableFuture<?> stream = peer.stream(TrackId.fromBytes(new byte[32]));
