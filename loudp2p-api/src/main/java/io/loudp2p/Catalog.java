@@ -10,20 +10,36 @@ import java.util.concurrent.CompletableFuture;
  * search over their metadata.
  *
  * <p>Scans run in the background and one at a time; their futures complete with a
- * {@link ScanReport}. Implementations are thread-safe: lookups and searches may run on any thread
- * at any time, including during a scan, and see either the catalog before the scan or after it,
- * never a mix.
+ * {@link ScanReport}, or fail with a {@link Loudp2pException}. Implementations are thread-safe:
+ * lookups and searches may run on any thread at any time, including during a scan, and see either
+ * the catalog before the scan or after it, never a mix.
+ *
+ * <p>A peer's catalog starts scanning the peer's shared folders when the peer starts, without
+ * holding up {@link Peer#start()}: until {@link #ready()} completes, the peer answers searches and
+ * stream requests from what is indexed so far (what the catalog file in the peer's cache folder
+ * kept from the last run, or nothing).
  */
 public interface Catalog {
   /** The most results one search returns. */
   int MAX_RESULTS = 1000;
 
   /**
+   * Completes when the folders the catalog started with (a peer's shared folders) have been
+   * scanned, with the report of that scan (files added, unchanged, skipped and why); at once when
+   * it started with none. A shared folder that vanished before its scan is not a failure: the
+   * report lists it as skipped. Each call returns a new future; cancelling it affects no other.
+   *
+   * @return the first scan's report; exceptionally (a {@link Loudp2pException}, {@link
+   *     Loudp2pException.Code#CLOSED} when the catalog closed first) when it could not finish
+   */
+  CompletableFuture<ScanReport> ready();
+
+  /**
    * Adds a folder (scanned recursively) and scans it. Adding a folder already present scans it
    * again.
    *
-   * @return completes with the scan's report, or exceptionally when {@code folder} is not a
-   *     readable directory
+   * @return completes with the scan's report, or exceptionally with a {@link Loudp2pException}
+   *     ({@link Loudp2pException.Code#INVALID} when {@code folder} is not a readable directory)
    */
   CompletableFuture<ScanReport> addFolder(Path folder);
 

@@ -2,7 +2,6 @@ package io.loudp2p;
 
 import io.loudp2p.spi.PeerFactory;
 import io.loudp2p.spi.TransportSettings;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -47,28 +46,40 @@ public interface Peer extends AutoCloseable {
   }
 
   /**
-   * Binds the listen addresses, scans the shared folders and greets the bootstrap peers (waiting
-   * at most a few seconds for them; an unreachable one is logged and skipped).
+   * Binds the listen addresses, starts scanning the shared folders in the background (see {@link
+   * Catalog#ready()}) and greets the bootstrap peers (waiting at most a few seconds for them; an
+   * unreachable one is logged and skipped). Only quick checks of the shared folders run on the
+   * caller's thread; hashing their files does not.
    *
    * @return this peer
-   * @throws IOException when an address cannot be bound or a file cannot be used
+   * @throws Loudp2pException {@link Loudp2pException.Code#INVALID} when a shared folder does not
+   *     exist, is not a folder or cannot be read; {@link Loudp2pException.Code#IO} when a listen
+   *     address cannot be bound (the cause is a {@link java.net.BindException}) or the cache
+   *     folder cannot be used
+   * @throws IllegalStateException when the peer was started or closed before
    */
-  Peer start() throws IOException;
+  Peer start();
 
-  /** This peer's ID. */
+  /**
+   * This peer's ID, known from the moment the peer is built: the identity file is loaded (or
+   * created) by {@link Builder#build()}.
+   */
   PeerId id();
 
   /** Where this peer accepts control connections (known once started). */
   List<InetSocketAddress> listenAddresses();
 
-  /** The local catalog of shared tracks. */
+  /** The local catalog of shared tracks; it fills in the background once the peer started. */
   Catalog catalog();
 
   /**
    * Searches the local catalog and the peers this peer knows.
    *
    * @param onHit called with each hit as it arrives (merged by track), on a peer thread
-   * @return completes at the deadline with every hit, best first
+   * @return completes at the deadline with every hit, best first (what arrived so far when the
+   *     peer closes first); fails only with a {@link Loudp2pException}
+   * @throws IllegalArgumentException when the query is too long or has too many words
+   * @throws IllegalStateException when the peer is not started
    */
   CompletableFuture<List<SearchHit>> search(String query, Duration deadline, Consumer<SearchHit> onHit);
 
@@ -77,7 +88,12 @@ public interface Peer extends AutoCloseable {
    * named it, the full peers this peer knows are asked for its manifest): fetches and checks its
    * manifest, then opens a session with each source.
    *
-   * @return the session, or exceptionally when no known peer can serve the track
+   * @return the session; or exceptionally with a {@link Loudp2pException}: {@link
+   *     Loudp2pException.Code#NOT_FOUND} when no known peer holds the track, {@link
+   *     Loudp2pException.Code#UNREACHABLE}, {@link Loudp2pException.Code#TIMEOUT}, {@link
+   *     Loudp2pException.Code#BUSY} or {@link Loudp2pException.Code#REFUSED} when the peers that
+   *     hold it failed so, {@link Loudp2pException.Code#CLOSED} when this peer is closed
+   * @throws IllegalStateException when the peer is not started
    */
   default CompletableFuture<StreamSession> stream(TrackId track) {
     return stream(track, StreamSession.Listener.NONE);
@@ -104,29 +120,154 @@ public interface Peer extends AutoCloseable {
   void close();
 
   /**
-   * The settings of a peer, as built; immutable.
-   *
-   * @param transportSettings the typed settings of transport modules, at most one per provider
-   *     name, in the order given
+   * The settings of a peer, as built: made only by {@link Builder#config()}, so every one has
+   * passed the builder's checks (at least one listen address, no null element, a positive
+   * deadline, a cache bound of at least 1 MiB). Immutable and thread-safe.
    */
-  record Config(
-      @Nullable Path identityFile,
-      List<InetSocketAddress> listen,
-      List<InetSocketAddress> bootstrap,
-      List<Path> shares,
-      @Nullable Path cacheDirectory,
-      long cacheBytes,
-      Role role,
-      Duration callDeadline,
-      List<TransportSettings> transportSettings) {
-    /** Copies the lists. */
-    public Config {
-      listen = List.copyOf(listen);
-      bootstrap = List.copyOf(bootstrap);
-      shares = List.copyOf(shares);
-      Objects.requireNonNull(role, "role");
-      Objects.requireNonNull(callDeadline, "callDeadline");
-      transportSettings = List.copyOf(transportSettings);
+  final class Config {
+    private final @Nullable Path identityFile;
+    private final List<InetSocketAddress> listen;
+    private final List<InetSocketAddress> bootstrap;
+    private final List<Path> shares;
+    private final @Nullable Path cacheDirectory;
+    private final long cacheBytes;
+    private final Role role;
+    private final Duration callDeadline;
+    private final List<TransportSettings> transportSettings;
+
+    private Config(Builder b) {
+      this.identityFile = b.identityFile;
+      this.listen = checked("listen address", b.listen.isEmpty()
+          ? List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)) : b.listen);
+      for (InetSocketAddress a : listen) {
+        if (a.isUnresolved()) {
+          throw new IllegalArgumentException("listen address is not resolved: " + a);
+        }
+      }
+      this.bootstrap = checked("bootstrap address", b.bootstrap);
+      this.shares = checked("shared folder", b.shares);
+      this.cacheDirectory = b.cacheDirectory;
+      this.cacheBytes = b.cacheBytes;
+      if (cacheBytes < Builder.MIN_CACHE_BYTES) {
+        throw new IllegalArgumentException("cache bound below 1 MiB: " + cacheBytes);
+      }
+      this.role = Objects.requireNonNull(b.role, "role");
+      this.callDeadline = Objects.requireNonNull(b.callDeadline, "callDeadline");
+      if (callDeadline.isNegative() || callDeadline.isZero()) {
+        throw new IllegalArgumentException("deadline must be positive: " + callDeadline);
+      }
+      this.transportSettings = List.copyOf(b.transportSettings.values());
+    }
+
+    private static <T> List<T> checked(String what, List<T> list) {
+      for (T t : list) {
+        if (t == null) {
+          throw new IllegalArgumentException(what + " is null in " + list);
+        }
+      }
+      return List.copyOf(list);
+    }
+
+    /** Where the identity is kept; null for a new identity each run. */
+    public @Nullable Path identityFile() {
+      return identityFile;
+    }
+
+    /** Where the peer listens for control connections; never empty. */
+    public List<InetSocketAddress> listen() {
+      return listen;
+    }
+
+    /** The peers greeted on start. */
+    public List<InetSocketAddress> bootstrap() {
+      return bootstrap;
+    }
+
+    /** The shared folders. */
+    public List<Path> shares() {
+      return shares;
+    }
+
+    /** Where played chunks are kept; null for no cache. */
+    public @Nullable Path cacheDirectory() {
+      return cacheDirectory;
+    }
+
+    /** The most bytes the cache holds. */
+    public long cacheBytes() {
+      return cacheBytes;
+    }
+
+    /** How the peer cooperates at first. */
+    public Role role() {
+      return role;
+    }
+
+    /** The deadline of each call to another peer. */
+    public Duration callDeadline() {
+      return callDeadline;
+    }
+
+    /**
+     * The typed settings of transport modules, at most one per provider name, in the order given.
+     */
+    public List<TransportSettings> transportSettings() {
+      return transportSettings;
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.identityFile = identityFile;
+      b.listen.addAll(listen);
+      b.bootstrap.addAll(bootstrap);
+      b.shares.addAll(shares);
+      b.cacheDirectory = cacheDirectory;
+      b.cacheBytes = cacheBytes;
+      b.role = role;
+      b.callDeadline = callDeadline;
+      for (TransportSettings t : transportSettings) {
+        b.transportSettings.put(t.providerName(), t);
+      }
+      return b;
+    }
+
+    /**
+     * These settings with {@code addresses} as the listen addresses instead.
+     *
+     * @throws IllegalArgumentException when {@code addresses} is empty or holds null
+     */
+    public Config withListen(List<InetSocketAddress> addresses) {
+      if (addresses.isEmpty()) {
+        throw new IllegalArgumentException("a peer needs at least one listen address");
+      }
+      Builder b = toBuilder();
+      b.listen.clear();
+      b.listen.addAll(addresses);
+      return new Config(b);
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return o instanceof Config c && Objects.equals(identityFile, c.identityFile)
+          && listen.equals(c.listen) && bootstrap.equals(c.bootstrap) && shares.equals(c.shares)
+          && Objects.equals(cacheDirectory, c.cacheDirectory) && cacheBytes == c.cacheBytes
+          && role == c.role && callDeadline.equals(c.callDeadline)
+          && transportSettings.equals(c.transportSettings);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(identityFile, listen, bootstrap, shares, cacheDirectory, cacheBytes,
+          role, callDeadline, transportSettings);
+    }
+
+    @Override
+    public String toString() {
+      return "Config[identityFile=" + identityFile + ", listen=" + listen + ", bootstrap="
+          + bootstrap + ", shares=" + shares + ", cacheDirectory=" + cacheDirectory
+          + ", cacheBytes=" + cacheBytes + ", role=" + role + ", callDeadline=" + callDeadline
+          + ", transportSettings=" + transportSettings + "]";
     }
   }
 
@@ -134,6 +275,7 @@ public interface Peer extends AutoCloseable {
   final class Builder {
     /** The artifact that provides the implementation. */
     public static final String IMPLEMENTATION_ARTIFACT = "io.loudp2p:loudp2p-core";
+    private static final long MIN_CACHE_BYTES = 1 << 20;
 
     private @Nullable Path identityFile;
     private final List<InetSocketAddress> listen = new ArrayList<>();
@@ -173,7 +315,7 @@ public interface Peer extends AutoCloseable {
 
     /** Keeps played chunks in {@code directory}, at most {@code maxBytes}, and serves them. */
     public Builder cache(Path directory, long maxBytes) {
-      if (maxBytes < 1 << 20) {
+      if (maxBytes < MIN_CACHE_BYTES) {
         throw new IllegalArgumentException("cache bound below 1 MiB: " + maxBytes);
       }
       this.cacheDirectory = Objects.requireNonNull(directory, "directory");
@@ -201,7 +343,7 @@ public interface Peer extends AutoCloseable {
      * UdpTransportOptions.builder().socketBufferBytes(4 << 20).build()}; every control and data
      * provider named {@link TransportSettings#providerName()} gets them. Settings for a provider
      * already given replace the earlier ones. A provider that is not on the class path makes
-     * {@link Peer#start()} fail with an error naming {@link TransportSettings#artifact()}.
+     * {@link #build()} fail with an error naming {@link TransportSettings#artifact()}.
      */
     public Builder transport(TransportSettings settings) {
       Objects.requireNonNull(settings, "settings");
@@ -210,21 +352,29 @@ public interface Peer extends AutoCloseable {
       return this;
     }
 
-    /** The settings as they stand. */
+    /**
+     * The settings as they stand (loopback on a free port when no listen address was given).
+     *
+     * @throws IllegalArgumentException when they are not usable (a listen address that is not
+     *     resolved, say); the message says which
+     */
     public Config config() {
-      List<InetSocketAddress> addresses = listen.isEmpty()
-          ? List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)) : listen;
-      return new Config(identityFile, addresses, bootstrap, shares, cacheDirectory, cacheBytes,
-          role, callDeadline, List.copyOf(transportSettings.values()));
+      return new Config(this);
     }
 
     /**
-     * Makes the peer (not yet started) with the implementation found by {@link ServiceLoader}.
+     * Makes the peer (not yet started) with the implementation found by {@link ServiceLoader}, and
+     * loads its identity from the identity file, creating the file when it does not exist.
      *
+     * @throws IllegalArgumentException as {@link #config()} does
      * @throws IllegalStateException when no implementation is on the class path; the message names
      *     the artifact to add
+     * @throws Loudp2pException {@link Loudp2pException.Code#INVALID} when the identity file is
+     *     corrupt, not an identity file or readable by others (it is never replaced by a new
+     *     identity); {@link Loudp2pException.Code#IO} when it cannot be read or created
      */
     public Peer build() {
+      Config config = config();
       Iterator<PeerFactory> factories = ServiceLoader.load(PeerFactory.class).iterator();
       while (true) {
         PeerFactory factory;
@@ -236,7 +386,7 @@ public interface Peer extends AutoCloseable {
         } catch (ServiceConfigurationError e) {
           continue;
         }
-        return factory.create(config());
+        return factory.create(config);
       }
       throw new IllegalStateException(
           "no loudp2p implementation found: add " + IMPLEMENTATION_ARTIFACT + " to the class path");

@@ -48,9 +48,11 @@ public interface StreamSession extends AutoCloseable {
   StreamStats stats();
 
   /**
-   * Completes when every byte of the track has been fetched and verified, or exceptionally when
-   * the session failed (no source can supply a chunk) or was closed before. The listener's
-   * {@code onFinished} or {@code onFailed} has returned by the time this completes.
+   * Completes when every byte of the track has been fetched and verified, or exceptionally with a
+   * {@link Loudp2pException} when the session failed ({@link Loudp2pException.Code#UNAVAILABLE}:
+   * no source can supply a chunk; {@link Loudp2pException.Code#UNREACHABLE}: no source could be
+   * reached) or was closed before ({@link Loudp2pException.Code#CLOSED}). The listener's {@code
+   * onFinished} or {@code onFailed} has returned by the time this completes.
    */
   CompletableFuture<Void> completion();
 
@@ -97,7 +99,10 @@ public interface StreamSession extends AutoCloseable {
     /** Every byte has been fetched and verified. */
     public void onFinished(StreamSession session) {}
 
-    /** The session cannot finish (no live source has a chunk it needs); it has ended. */
+    /**
+     * The session cannot finish (no live source has a chunk it needs); it has ended. {@code cause}
+     * is the {@link Loudp2pException} that {@link StreamSession#completion()} fails with.
+     */
     public void onFailed(StreamSession session, Throwable cause) {}
   }
 }

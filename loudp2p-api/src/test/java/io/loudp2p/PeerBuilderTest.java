@@ -7,6 +7,8 @@ import io.loudp2p.spi.TransportSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PeerBuilderTest {
@@ -54,5 +56,49 @@ class PeerBuilderTest {
     assertThat(config.transportSettings())
         .containsExactly(new Settings("a", 3), new Settings("b", 2));
     assertThat(Peer.builder().config().transportSettings()).isEmpty();
+  }
+
+  @Test
+  void aConfigIsMadeOnlyByTheBuilder() {
+    assertThat(Peer.Config.class.getConstructors()).isEmpty();
+    assertThat(Peer.Config.class.isRecord()).isFalse();
+  }
+
+  @Test
+  void anEmptyListenListIsRefused() {
+    Peer.Config config = Peer.builder().config();
+    assertThatThrownBy(() -> config.withListen(List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a peer needs at least one listen address");
+    assertThatThrownBy(() -> config.withListen(Arrays.asList(
+            new InetSocketAddress("127.0.0.1", 1), null)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("listen address is null");
+  }
+
+  @Test
+  void anUnresolvedListenAddressIsRefusedAtBuildTime() {
+    Peer.Builder b = Peer.builder().listen(InetSocketAddress.createUnresolved("example.invalid", 1));
+    assertThatThrownBy(b::config)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("listen address is not resolved");
+    assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aConfigComesBackThroughItsBuilderAndChangesOnlyWhatIsAsked() {
+    Peer.Config config = Peer.builder()
+        .identityFile(Path.of("id"))
+        .bootstrap(new InetSocketAddress("127.0.0.1", 7070))
+        .share(Path.of("music"))
+        .role(Role.LIGHT)
+        .config();
+    assertThat(config.toBuilder().config()).isEqualTo(config).hasSameHashCodeAs(config);
+    assertThat(config.toBuilder().role(Role.FULL).config().role()).isEqualTo(Role.FULL);
+    InetSocketAddress other = new InetSocketAddress("127.0.0.1", 9000);
+    Peer.Config moved = config.withListen(List.of(other));
+    assertThat(moved.listen()).containsExactly(other);
+    assertThat(moved.shares()).isEqualTo(config.shares());
+    assertThat(moved.toString()).contains("listen=[/127.0.0.1:9000]");
   }
 }

@@ -46,7 +46,9 @@ public final class LightPeerHeap {
         if (!full.isEmpty()) {
           b.bootstrap(full.get(0).listenAddresses().get(0));
         }
-        full.add(b.build().start());
+        Peer peer = b.build().start();
+        peer.catalog().ready().join(); // indexed in the background
+        full.add(peer);
       }
       InetSocketAddress seed = full.get(0).listenAddresses().get(0);
       Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

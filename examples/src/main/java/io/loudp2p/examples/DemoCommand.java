@@ -123,6 +123,11 @@ final class DemoCommand implements Callable<Integer> {
         .cache(home.resolve("phone/cache"), 64L << 20)
         .bootstrap(meetingPoint));
 
+    // Each sharer hashes its folder in the background; the table counts what they indexed.
+    for (int i = 0; i < sharers.size(); i++) {
+      Await.result(sharers.get(i).catalog().ready(), Duration.ofSeconds(60),
+          "indexing " + sharerNames[i] + "'s music", UserError.BAD_INPUT);
+    }
     List<List<String>> rows = new ArrayList<>();
     for (Peer p : peers) {
       rows.add(List.of(names.get(p.id()), p == phone ? "LIGHT" : "FULL", p.id().toString(),
@@ -238,7 +243,7 @@ final class DemoCommand implements Callable<Integer> {
     return new UserError(UserError.NETWORK, "cannot serve the player on " + at + ": " + Await.message(e), e);
   }
 
-  private Peer start(String name, Peer.Builder builder) throws IOException {
+  private Peer start(String name, Peer.Builder builder) {
     Peer p = builder.build();
     peers.add(p);
     p.start();

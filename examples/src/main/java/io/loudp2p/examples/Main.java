@@ -78,6 +78,9 @@ public final class Main implements Runnable {
           if (e instanceof UserError u) {
             return u.exitCode();
           }
+          if (Await.cause(e) instanceof io.loudp2p.Loudp2pException l) {
+            return UserError.exitCode(l.code());
+          }
           return Await.cause(e) instanceof java.util.concurrent.TimeoutException ? UserError.NETWORK : 1;
         });
     return cli;

@@ -1,9 +1,9 @@
 package io.loudp2p.examples;
 
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.Peer;
 import io.loudp2p.PeerInfo;
 import io.loudp2p.Role;
-import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -67,16 +67,21 @@ final class PeerOptions {
     if (cache != null) {
       b.cache(cache, 1L << 30);
     }
-    Peer peer = b.build();
+    Peer peer;
+    try {
+      peer = b.build(); // loads the identity file
+    } catch (Loudp2pException e) {
+      throw new UserError(UserError.exitCode(e.code()), e.getMessage(), e);
+    }
     try {
       peer.start();
-    } catch (IOException e) {
+    } catch (Loudp2pException e) {
       peer.close();
       if (causedBy(e, BindException.class)) {
         throw new UserError(UserError.NETWORK, "cannot listen on " + HostPort.format(listen)
             + ": the port is busy; choose another with --listen HOST:PORT", e);
       }
-      throw new UserError(UserError.NETWORK, e.getMessage(), e);
+      throw new UserError(UserError.exitCode(e.code()), e.getMessage(), e);
     }
     if (!bootstrap.isEmpty() && peer.peers().stream().noneMatch(PeerInfo::reachable)) {
       peer.close();

@@ -1,6 +1,7 @@
 package io.loudp2p.examples;
 
 import io.loudp2p.Peer;
+import io.loudp2p.ScanReport;
 import io.loudp2p.Role;
 import io.loudp2p.core.internal.LocalAddresses;
 import java.io.PrintWriter;
@@ -62,7 +63,12 @@ final class ShareCommand implements Callable<Integer> {
         out.println("         others join with: --bootstrap " + PeerOptions.HostPort.format(reach));
       }
     }
-    out.println("shares   " + p.catalog().size() + " tracks from " + folders.size() + " folder(s)");
+    out.println("indexing " + folders.size() + " folder(s)...");
+    out.flush();
+    // Hashing runs in the background; a share is announced once it is indexed.
+    ScanReport indexed = p.catalog().ready().join();
+    out.println("shares   " + p.catalog().size() + " tracks from " + folders.size() + " folder(s)"
+        + (indexed.skipped().isEmpty() ? "" : "; " + indexed.skipped().size() + " file(s) skipped"));
     out.println("knows    " + p.peers().size() + " peer(s); Ctrl-C stops");
     out.flush();
   }

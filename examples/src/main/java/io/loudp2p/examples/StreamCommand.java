@@ -1,5 +1,6 @@
 package io.loudp2p.examples;
 
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.Peer;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
@@ -168,7 +169,8 @@ final class StreamCommand implements Callable<Integer> {
       return opening.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       Throwable c = Await.cause(e);
-      throw new UserError(UserError.BAD_INPUT, "cannot stream " + id + ": " + Await.message(c), c);
+      int exit = c instanceof Loudp2pException l ? UserError.exitCode(l.code()) : UserError.BAD_INPUT;
+      throw new UserError(exit, "cannot stream " + id + ": " + Await.message(c), c);
     } catch (java.util.concurrent.TimeoutException e) {
       opening.cancel(true);
       throw new UserError(UserError.NETWORK, "no source answered for " + id + " within 30 s", e);

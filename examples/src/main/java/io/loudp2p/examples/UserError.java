@@ -1,5 +1,7 @@
 package io.loudp2p.examples;
 
+import io.loudp2p.Loudp2pException;
+
 /**
  * An error a person can act on: printed as one line (no stack trace unless {@code --verbose}),
  * with its own exit code.
@@ -18,6 +20,21 @@ final class UserError extends RuntimeException {
   static final int USAGE = 2;
 
   private final int exitCode;
+
+  /**
+   * The exit code for a failure of the library: {@link #BAD_INPUT} for what the person asked or
+   * gave (an unknown track, a folder that cannot be shared, a corrupt identity file),
+   * {@link #NETWORK} for the rest (peers unreachable, busy or silent, a busy port).
+   */
+  static int exitCode(Loudp2pException.Code code) {
+    switch (code) {
+      case NOT_FOUND:
+      case INVALID:
+        return BAD_INPUT;
+      default:
+        return NETWORK;
+    }
+  }
 
   UserError(int exitCode, String message) {
     super(message);

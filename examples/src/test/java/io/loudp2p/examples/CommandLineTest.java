@@ -75,6 +75,7 @@ class CommandLineTest {
     track = wav("Lantern Song", "The Quiet Ones", 6);
     Files.write(music.resolve("lantern.wav"), track);
     sharer = Peer.builder().share(music).build().start();
+    sharer.catalog().ready().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
     at = PeerOptions.HostPort.format(sharer.listenAddresses().get(0));
   }
 

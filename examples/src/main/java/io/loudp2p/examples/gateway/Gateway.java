@@ -3,6 +3,7 @@ package io.loudp2p.examples.gateway;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.SearchHit;
@@ -598,8 +599,15 @@ public final class Gateway implements AutoCloseable {
     } catch (TimeoutException e) {
       sendError(ex, 504, "no peer started sending the track in time");
     } catch (IOException e) {
-      if (closed) {
+      Loudp2pException.Code code =
+          e.getCause() instanceof Loudp2pException l ? l.code() : null;
+      if (closed || code == Loudp2pException.Code.CLOSED) {
         sendError(ex, 503, "gateway stopping");
+      } else if (code == Loudp2pException.Code.BUSY) {
+        ex.getResponseHeaders().set("Retry-After", "5");
+        sendError(ex, 503, "the peers holding the track are busy: " + e.getMessage());
+      } else if (code == Loudp2pException.Code.TIMEOUT) {
+        sendError(ex, 504, "no peer answered in time: " + e.getMessage());
       } else if (known) {
         log.info("cannot stream {}: {}", id, e.getMessage());
         sendError(ex, 502, "cannot stream the track: " + e.getMessage());

@@ -76,6 +76,7 @@ class GatewayBrowserIT {
     Path music = tmp.resolve("music");
     SynthesizedMusic.write(music, SONG);
     Peer sharer = Peer.builder().share(music).build().start();
+    sharer.catalog().ready().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
     open.add(sharer);
     Peer player = Peer.builder().bootstrap(sharer.listenAddresses().get(0)).build().start();
     open.add(player);

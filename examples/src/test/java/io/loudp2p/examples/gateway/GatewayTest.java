@@ -57,6 +57,7 @@ class GatewayTest {
     SynthesizedMusic.write(music, QUOTED);
     song = Files.readAllBytes(songFile);
     sharer = Peer.builder().share(music).build().start();
+    sharer.catalog().ready().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
     listener = Peer.builder().bootstrap(sharer.listenAddresses().get(0)).build().start();
     songId = sharer.catalog().search(SONG.title(), 1).get(0).track().id();
     gateway = Gateway.builder(listener)

@@ -1,6 +1,7 @@
 package io.loudp2p.core.catalog;
 
 import io.loudp2p.Catalog;
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.ScanReport;
 import io.loudp2p.ScanReport.SkippedFile;
 import io.loudp2p.SearchResult;
@@ -12,6 +13,7 @@ import io.loudp2p.core.catalog.internal.CatalogEntry;
 import io.loudp2p.core.catalog.internal.CatalogStore;
 import io.loudp2p.core.catalog.internal.SearchIndex;
 import io.loudp2p.core.catalog.internal.UnreadableFileException;
+import io.loudp2p.core.internal.ApiErrors;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemLoopException;
@@ -37,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -85,6 +88,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
   private final ReentrantLock scanLock = new ReentrantLock();
   private volatile Snapshot snapshot;
   private final CopyOnWriteArraySet<Listener> listeners = new CopyOnWriteArraySet<>();
+  private final CompletableFuture<ScanReport> ready;
 
   private LocalCatalog(Builder b) {
     this.storeFile = b.storeFile;
@@ -116,6 +120,9 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
       }
     }
     this.snapshot = loaded;
+    List<Path> initial = List.copyOf(b.folders);
+    this.ready = initial.isEmpty() ? CompletableFuture.completedFuture(ScanReport.EMPTY)
+        : async(() -> addFoldersNow(initial));
   }
 
   /** A builder for a catalog. */
@@ -144,6 +151,43 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
   @Override
   public CompletableFuture<ScanReport> rescan() {
     return async(this::rescanNow);
+  }
+
+  /**
+   * Completes when the folders the catalog was built with ({@link Builder#folders}) are scanned,
+   * with the report of that scan; at once, with {@link ScanReport#EMPTY}, when it was built with
+   * none. Until then lookups and searches answer from what the catalog file held.
+   */
+  @Override
+  public CompletableFuture<ScanReport> ready() {
+    return ready.copy();
+  }
+
+  /**
+   * Adds {@code folders} and scans them together, on the calling thread: one report, one save of
+   * the catalog file, one event. A folder that is missing or not a directory is skipped and
+   * named in the report.
+   */
+  public ScanReport addFoldersNow(List<Path> folders) {
+    List<Path> dirs = new ArrayList<>();
+    for (Path f : folders) {
+      Path dir = normalise(f);
+      if (!dirs.contains(dir)) {
+        dirs.add(dir);
+      }
+    }
+    scanLock.lock();
+    try {
+      List<Path> all = new ArrayList<>(snapshot.folders);
+      for (Path dir : dirs) {
+        if (!all.contains(dir)) {
+          all.add(dir);
+        }
+      }
+      return notifyListeners(scan(dirs, all));
+    } finally {
+      scanLock.unlock();
+    }
   }
 
   /**
@@ -263,16 +307,28 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     return report;
   }
 
-  /** Stops the executor this catalog created, if any. */
+  /**
+   * Stops the executor this catalog created, if any; {@link #ready()} fails CLOSED if the first
+   * scan had not finished.
+   */
   @Override
   public void close() {
+    ready.completeExceptionally(
+        new Loudp2pException(Loudp2pException.Code.CLOSED, "catalog closed before it was indexed"));
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
     }
   }
 
+  /** Runs {@code work} on the executor; its future fails with the API's exception only. */
   private CompletableFuture<ScanReport> async(Supplier<ScanReport> work) {
-    return CompletableFuture.supplyAsync(work, executor);
+    CompletableFuture<ScanReport> running;
+    try {
+      running = CompletableFuture.supplyAsync(work, executor);
+    } catch (RejectedExecutionException e) {
+      running = CompletableFuture.failedFuture(e); // closed
+    }
+    return ApiErrors.mapped(running, () -> false);
   }
 
   private ScanReport scan(List<Path> toScan, List<Path> folders) {
@@ -477,8 +533,20 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     private TrackHasher hasher = TrackHasher.merkle();
     private @Nullable Executor executor;
     private int maxFilesPerScan = MAX_FILES_PER_SCAN;
+    private final List<Path> folders = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Scans {@code folders} on the executor as soon as the catalog is built, in one scan whose
+     * report {@link LocalCatalog#ready()} completes with; none by default.
+     */
+    public Builder folders(List<Path> folders) {
+      for (Path f : folders) {
+        this.folders.add(Objects.requireNonNull(f, "folder"));
+      }
+      return this;
+    }
 
     /**
      * Caps the audio files one scan considers; {@link #MAX_FILES_PER_SCAN} by default.
@@ -514,7 +582,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
       return this;
     }
 
-    /** The catalog, with the store file's contents loaded. */
+    /** The catalog, with the store file's contents loaded and the scan of its folders begun. */
     public LocalCatalog build() {
       return new LocalCatalog(this);
     }

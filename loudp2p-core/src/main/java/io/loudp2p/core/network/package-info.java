@@ -8,7 +8,12 @@
  * <p>Nothing here owns a thread, reads a clock or touches a socket: callers pass the time in and
  * send the messages the engines return. The peer runs these engines over its transports; the
  * network simulation runs the same engines over an in-process message bus with a fake clock, so
- * what the simulation measures is what the peer does. Internal: no compatibility promise.
+ * what the simulation measures is what the peer does.
+ *
+ * <p>Internal: this package serves the SDK's own modules (the core, its transports, the examples
+ * and benchmarks) and carries no compatibility promise. Its public signatures speak the wire's
+ * generated protobuf types ({@code io.loudp2p.core.proto.v1}), which applications never need:
+ * they use the {@code io.loudp2p} API.
  */
 @NullMarked
 package io.loudp2p.core.network;

@@ -6,11 +6,13 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a peer takes from its surroundings: the wall clock, a monotonic clock, its timer thread,
@@ -30,11 +32,14 @@ import java.util.function.Supplier;
  * @param verified what the peer's envelope opener remembers of keys and records it checked:
  *     peers in one process may share it (a signature verifies the same for all of them)
  * @param gauge how loaded the peer's own resources are, for its role policy
+ * @param scans where the peer scans its shared folders once {@code Peer.start()} began them: null
+ *     for a thread of the peer's own, stopped on close; a simulation that must run the same way
+ *     every time passes {@code Runnable::run}, so they are scanned before {@code start()} returns
  */
 public record PeerRuntime(Clock clock, LongSupplier nanoTime,
     Function<String, ScheduledExecutorService> timers, Random random,
     Supplier<Identity> newIdentity, boolean waitForBootstrap, EnvelopeOpener.Cache verified,
-    ResourceGauge gauge) {
+    ResourceGauge gauge, @Nullable Executor scans) {
   /** Checks the parts. */
   public PeerRuntime {
     Objects.requireNonNull(clock, "clock");
@@ -46,15 +51,24 @@ public record PeerRuntime(Clock clock, LongSupplier nanoTime,
     Objects.requireNonNull(gauge, "gauge");
   }
 
+  /** A runtime that scans shared folders on the starting thread, as a simulation wants. */
+  public PeerRuntime(Clock clock, LongSupplier nanoTime,
+      Function<String, ScheduledExecutorService> timers, Random random,
+      Supplier<Identity> newIdentity, boolean waitForBootstrap, EnvelopeOpener.Cache verified,
+      ResourceGauge gauge) {
+    this(clock, nanoTime, timers, random, newIdentity, waitForBootstrap, verified, gauge,
+        Runnable::run);
+  }
+
   /**
-   * The system's clocks, a daemon timer thread, a {@link SecureRandom}, fresh identities and the
-   * process's CPU and heap as its load.
+   * The system's clocks, a daemon timer thread, a {@link SecureRandom}, fresh identities, the
+   * process's CPU and heap as its load, and shared folders scanned in the background.
    */
   public static PeerRuntime system() {
     return new PeerRuntime(Clock.systemUTC(), System::nanoTime, PeerRuntime::daemonTimer,
         new SecureRandom(), Identity::generate, true,
         new EnvelopeOpener.Cache(EnvelopeOpener.KEY_CACHE_SIZE, EnvelopeOpener.RECORD_CACHE_SIZE),
-        ResourceGauge.jvm());
+        ResourceGauge.jvm(), null);
   }
 
   private static ScheduledExecutorService daemonTimer(String name) {

@@ -1,6 +1,7 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.Catalog;
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.PeerInfo;
@@ -12,6 +13,7 @@ import io.loudp2p.core.catalog.LocalCatalog;
 import io.loudp2p.core.catalog.LocalContent;
 import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.internal.ApiErrors;
 import io.loudp2p.core.network.PeerSampler;
 import io.loudp2p.core.network.QueryRouter;
 import io.loudp2p.core.network.RolePolicy;
@@ -23,11 +25,13 @@ import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.TransportRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,7 @@ final class RealPeer implements Peer {
   private final RolePolicy rolePolicy;
   private final EnvelopeOpener opener;
   private final RoleState roles;
+  private final Identity identity;
   private volatile boolean started;
   private volatile boolean closed;
   /** Set once every part exists and the overlay runs: requests before are refused. */
@@ -76,6 +81,20 @@ final class RealPeer implements Peer {
     this.rolePolicy = rolePolicy;
     this.opener = EnvelopeOpener.builder().clock(runtime.clock()).cache(runtime.verified()).build();
     this.roles = new RoleState(config.role());
+    this.identity = loadIdentity(config, runtime);
+  }
+
+  /** The identity in the configured file (made there when there is none), or a new one. */
+  private static Identity loadIdentity(Peer.Config config, PeerRuntime runtime) {
+    Path file = config.identityFile();
+    if (file == null) {
+      return runtime.newIdentity().get();
+    }
+    try {
+      return Identity.loadOrCreate(file);
+    } catch (IOException e) {
+      throw ApiErrors.of(e);
+    }
   }
 
   /** The parts a started peer answers and asks with. */
@@ -84,7 +103,7 @@ final class RealPeer implements Peer {
       InboundDispatcher inbound) {}
 
   @Override
-  public synchronized Peer start() throws IOException {
+  public synchronized Peer start() {
     if (started) {
       throw new IllegalStateException("peer already started");
     }
@@ -93,103 +112,131 @@ final class RealPeer implements Peer {
     }
     started = true;
     try {
-      Identity id = config.identityFile() != null
-          ? Identity.loadOrCreate(config.identityFile()) : runtime.newIdentity().get();
-      PeerContext c = new PeerContext(config, runtime, id, opener,
-          runtime.timers().apply("loudp2p-peer-" + id.peerId().toString().substring(0, 8)));
-      ctx = c;
-      roles.started(c.nowMs());
-      LocalCatalog.Builder cb = LocalCatalog.builder();
-      if (config.cacheDirectory() != null) {
-        cb.storeFile(config.cacheDirectory().resolve("catalog.bin"));
-        cache = ChunkCache.open(config.cacheDirectory().resolve("chunks"), config.cacheBytes());
-        disk = Executors.newSingleThreadExecutor(r -> {
-          Thread t = new Thread(r, "loudp2p-disk-" + id.peerId().toString().substring(0, 8));
-          t.setDaemon(true);
-          return t;
-        });
-      }
-      LocalCatalog cat = cb.build();
-      catalog = cat;
-      for (Path share : config.shares()) {
-        try {
-          cat.addFolderNow(share);
-        } catch (RuntimeException e) {
-          throw new IOException("cannot share " + share + ": " + e.getMessage(), e);
-        }
-      }
-      LocalContent content = new LocalContent(cat, cache);
-      PeerTransports t = PeerTransports.create(registry, config.transportSettings());
-      transports = t;
-      SelfRecord self = new SelfRecord(c);
-      for (InetSocketAddress address : config.listen()) {
-        self.listeningAt(t.listen(address, this::handle));
-      }
-      StreamServer server = new StreamServer(c, content, t);
-      streamServer = server;
-      t.serve(self.listening().get(0).getAddress(), server::provider);
-      self.resign(roles.role());
-
-      ControlClient client = new ControlClient(c, t.control);
-      // The order of these draws from the peer's randomness is part of what makes a simulation
-      // reproducible: the view's, then the router's.
-      PeerStore store = new PeerStore(c, new PeerTable(id.peerId(), c.clock::millis),
-          new PeerSampler(id.peerId(), PeerSampler.DEFAULT_VIEW_SIZE, new Random(c.random.nextLong())),
-          new QueryRouter<>(id.peerId(), new Random(c.random.nextLong())));
-      store.addListener((gone, address) -> client.disconnect(address));
-      Summaries summaries = new Summaries(cat, cache, roles);
-      Exchanges exchanges = new Exchanges(c, client, store, self, summaries);
-      LinkKeeper links = new LinkKeeper(c, store, exchanges);
-      Greeter greeter = new Greeter(c, client, store, self, roles, exchanges, links);
-      Shuffles shuffles = new Shuffles(c, client, store, self, roles, summaries, greeter, links);
-      Reachability reachability = new Reachability(c, client, store, self, roles, exchanges, links);
-      RoleManager roleManager = new RoleManager(c, client, store, self, roles, rolePolicy,
-          summaries, reachability, links,
-          () -> Math.max(runtime.gauge().load(), server.load()));
-      QueryForwarder forwarder = new QueryForwarder(c, client, store, self, roles, cat, cache);
-      Holders holders = new Holders();
-      // The user's hit listener runs on the thread that merged the hit, outside every lock.
-      SearchClient search = new SearchClient(c, store, roles, cat, forwarder, links, holders,
-          Runnable::run);
-      // Chunks are written on the disk thread; without a cache nothing is written.
-      StreamOpener streams = new StreamOpener(c, client, store, holders, t, cache,
-          disk != null ? disk : Runnable::run);
-      opening = streams;
-      InboundDispatcher inbound = new InboundDispatcher(c, roles)
-          .on(Payload.BodyCase.PEER_EXCHANGE, (m, b, r, s, out) -> exchanges.answer(m, r, out))
-          .on(Payload.BodyCase.SHUFFLE, (m, b, r, s, out) -> shuffles.answer(m, r, out))
-          .on(Payload.BodyCase.ROLE_CHANGE, (m, b, r, s, out) -> roleManager.answer(m, r, out))
-          .on(Payload.BodyCase.SEARCH_QUERY, (m, b, r, s, out) -> forwarder.answer(m, s, out))
-          .on(Payload.BodyCase.MANIFEST_REQUEST,
-              (m, b, r, s, out) -> server.answerManifest(m, out))
-          .on(Payload.BodyCase.REACHABILITY_CHECK,
-              (m, b, r, s, out) -> reachability.answer(m, r, out))
-          .on(Payload.BodyCase.STREAM_OPEN,
-              (m, b, r, s, out) -> server.answerStreamOpen(m, b, out));
-
-      long half = SelfRecord.RECORD_LIFETIME.toMillis() / 2;
-      c.every(greeter::refresh, half, half);
-      summaries.summarize();
-      parts = new Parts(c, self, store, cat, roleManager, search, streams, inbound);
-      long shuffle = Shuffles.SHUFFLE_PERIOD.toMillis();
-      c.every(shuffles::tick, shuffle + c.random.nextInt((int) shuffle / 2), shuffle);
-      long rolePeriod = RoleManager.ROLE_PERIOD.toMillis();
-      c.every(roleManager::reconsider, rolePeriod, rolePeriod);
-      CompletableFuture<Boolean> greeted = greeter.bootstrap();
-      if (runtime.waitForBootstrap()) {
-        try {
-          greeted.get(config.callDeadline().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (Exception e) {
-          log.warn("bootstrap incomplete: {}", e.toString());
-        }
-      }
-      return this;
+      return startParts();
     } catch (IOException | RuntimeException e) {
       close();
-      throw e;
+      throw ApiErrors.of(e);
     }
+  }
+
+  /**
+   * Refuses a shared folder that is missing, not a folder or unreadable: a quick check on the
+   * caller's thread, so that a typo fails {@link #start()} rather than the catalog's scan.
+   */
+  private static void checkShares(List<Path> shares) {
+    for (Path share : shares) {
+      String problem = !Files.exists(share) ? "no such folder"
+          : !Files.isDirectory(share) ? "not a folder"
+          : !Files.isReadable(share) ? "not readable" : null;
+      if (problem != null) {
+        throw new Loudp2pException(Loudp2pException.Code.INVALID,
+            "cannot share " + share + ": " + problem);
+      }
+    }
+  }
+
+  private Peer startParts() throws IOException {
+    checkShares(config.shares());
+    Identity id = identity;
+    PeerContext c = new PeerContext(config, runtime, id, opener,
+        runtime.timers().apply("loudp2p-peer-" + id.peerId().toString().substring(0, 8)));
+    ctx = c;
+    roles.started(c.nowMs());
+    // The shared folders are hashed in the background (on the starting thread in a simulation,
+    // so that its runs stay reproducible); searches answer from what is indexed so far.
+    LocalCatalog.Builder cb = LocalCatalog.builder().folders(config.shares());
+    Executor scans = runtime.scans();
+    if (scans != null) {
+      cb.executor(scans);
+    }
+    if (config.cacheDirectory() != null) {
+      cb.storeFile(config.cacheDirectory().resolve("catalog.bin"));
+      cache = ChunkCache.open(config.cacheDirectory().resolve("chunks"), config.cacheBytes());
+      disk = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "loudp2p-disk-" + id.peerId().toString().substring(0, 8));
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    LocalCatalog cat = cb.build();
+    catalog = cat;
+    LocalContent content = new LocalContent(cat, cache);
+    PeerTransports t = PeerTransports.create(registry, config.transportSettings());
+    transports = t;
+    SelfRecord self = new SelfRecord(c);
+    for (InetSocketAddress address : config.listen()) {
+      self.listeningAt(t.listen(address, this::handle));
+    }
+    StreamServer server = new StreamServer(c, content, t);
+    streamServer = server;
+    t.serve(self.listening().get(0).getAddress(), server::provider);
+    self.resign(roles.role());
+
+    ControlClient client = new ControlClient(c, t.control);
+    // The order of these draws from the peer's randomness is part of what makes a simulation
+    // reproducible: the view's, then the router's.
+    PeerStore store = new PeerStore(c, new PeerTable(id.peerId(), c.clock::millis),
+        new PeerSampler(id.peerId(), PeerSampler.DEFAULT_VIEW_SIZE, new Random(c.random.nextLong())),
+        new QueryRouter<>(id.peerId(), new Random(c.random.nextLong())));
+    store.addListener((gone, address) -> client.disconnect(address));
+    Summaries summaries = new Summaries(cat, cache, roles);
+    Exchanges exchanges = new Exchanges(c, client, store, self, summaries);
+    LinkKeeper links = new LinkKeeper(c, store, exchanges);
+    Greeter greeter = new Greeter(c, client, store, self, roles, exchanges, links);
+    Shuffles shuffles = new Shuffles(c, client, store, self, roles, summaries, greeter, links);
+    Reachability reachability = new Reachability(c, client, store, self, roles, exchanges, links);
+    RoleManager roleManager = new RoleManager(c, client, store, self, roles, rolePolicy,
+        summaries, reachability, links,
+        () -> Math.max(runtime.gauge().load(), server.load()));
+    QueryForwarder forwarder = new QueryForwarder(c, client, store, self, roles, cat, cache);
+    Holders holders = new Holders();
+    // The user's hit listener runs on the thread that merged the hit, outside every lock.
+    SearchClient search = new SearchClient(c, store, roles, cat, forwarder, links, holders,
+        Runnable::run);
+    // Chunks are written on the disk thread; without a cache nothing is written.
+    StreamOpener streams = new StreamOpener(c, client, store, holders, t, cache,
+        disk != null ? disk : Runnable::run);
+    opening = streams;
+    InboundDispatcher inbound = new InboundDispatcher(c, roles)
+        .on(Payload.BodyCase.PEER_EXCHANGE, (m, b, r, s, out) -> exchanges.answer(m, r, out))
+        .on(Payload.BodyCase.SHUFFLE, (m, b, r, s, out) -> shuffles.answer(m, r, out))
+        .on(Payload.BodyCase.ROLE_CHANGE, (m, b, r, s, out) -> roleManager.answer(m, r, out))
+        .on(Payload.BodyCase.SEARCH_QUERY, (m, b, r, s, out) -> forwarder.answer(m, s, out))
+        .on(Payload.BodyCase.MANIFEST_REQUEST,
+            (m, b, r, s, out) -> server.answerManifest(m, out))
+        .on(Payload.BodyCase.REACHABILITY_CHECK,
+            (m, b, r, s, out) -> reachability.answer(m, r, out))
+        .on(Payload.BodyCase.STREAM_OPEN,
+            (m, b, r, s, out) -> server.answerStreamOpen(m, b, out));
+
+    long half = SelfRecord.RECORD_LIFETIME.toMillis() / 2;
+    c.every(greeter::refresh, half, half);
+    summaries.summarize();
+    CompletableFuture<?> indexed = cat.ready();
+    if (!indexed.isDone()) {
+      // Neighbours route queries by the summary: refresh it once the shares are indexed.
+      indexed.whenComplete((r, e) -> c.schedule(() -> {
+        if (summaries.stale()) {
+          summaries.summarize();
+        }
+      }, 0));
+    }
+    parts = new Parts(c, self, store, cat, roleManager, search, streams, inbound);
+    long shuffle = Shuffles.SHUFFLE_PERIOD.toMillis();
+    c.every(shuffles::tick, shuffle + c.random.nextInt((int) shuffle / 2), shuffle);
+    long rolePeriod = RoleManager.ROLE_PERIOD.toMillis();
+    c.every(roleManager::reconsider, rolePeriod, rolePeriod);
+    CompletableFuture<Boolean> greeted = greeter.bootstrap();
+    if (runtime.waitForBootstrap()) {
+      try {
+        greeted.get(config.callDeadline().toMillis() + 1000, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        log.warn("bootstrap incomplete: {}", e.toString());
+      }
+    }
+    return this;
   }
 
   private void handle(byte[] request, InetSocketAddress remote, ControlMethod method,
@@ -253,7 +300,7 @@ final class RealPeer implements Peer {
 
   @Override
   public PeerId id() {
-    return parts().ctx().self();
+    return identity.peerId();
   }
 
   @Override
@@ -286,12 +333,28 @@ final class RealPeer implements Peer {
   /** A search that starts {@code walkers} random walks, or floods the network with 0. */
   CompletableFuture<List<SearchHit>> search(String query, Duration deadline,
       Consumer<SearchHit> onHit, int walkers) {
-    return parts().search().search(query, deadline, onHit, walkers);
+    Parts p = parts();
+    if (closed) {
+      return closedFuture();
+    }
+    return ApiErrors.mapped(p.search().search(query, deadline, onHit, walkers), () -> closed,
+        hits -> { });
   }
 
   @Override
   public CompletableFuture<StreamSession> stream(TrackId track, StreamSession.Listener listener) {
-    return parts().opener().stream(track, listener);
+    Parts p = parts();
+    if (closed) {
+      return closedFuture();
+    }
+    // A session that opens after its caller gave up waiting is closed, not leaked.
+    return ApiErrors.mapped(p.opener().stream(track, listener), () -> closed,
+        StreamSession::close);
+  }
+
+  private static <T> CompletableFuture<T> closedFuture() {
+    return CompletableFuture.failedFuture(
+        new Loudp2pException(Loudp2pException.Code.CLOSED, "peer closed"));
   }
 
   /** Takes the role {@code next} now, as if the role policy had chosen it. */
@@ -317,7 +380,7 @@ final class RealPeer implements Peer {
   @Override
   public String toString() {
     Parts p = parts;
-    return "Peer{" + (p == null ? "not started" : p.ctx().self()) + ", "
-        + (p == null ? List.of() : p.self().listening()) + "}";
+    return "Peer{" + identity.peerId() + ", "
+        + (p == null ? "not started" : p.self().listening()) + "}";
   }
 }

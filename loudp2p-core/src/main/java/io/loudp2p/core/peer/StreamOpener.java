@@ -1,12 +1,15 @@
 package io.loudp2p.core.peer;
 
 import com.google.protobuf.ByteString;
+import io.loudp2p.Loudp2pException;
+import io.loudp2p.Loudp2pException.Code;
 import io.loudp2p.PeerId;
 import io.loudp2p.StreamSession;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
+import io.loudp2p.core.internal.ApiErrors;
 import io.loudp2p.core.proto.v1.ChunkMap;
 import io.loudp2p.core.proto.v1.Endpoint;
 import io.loudp2p.core.proto.v1.ManifestRequest;
@@ -33,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,9 +83,10 @@ final class StreamOpener {
     if (sources.isEmpty()) {
       return locate(track).thenCompose(found -> {
         if (found.isEmpty()) {
-          return CompletableFuture.failedFuture(new IOException("no known peer holds track " + track
-              + " (asked " + Math.min(LOCATE_FANOUT, store.fullPeers().size())
-              + " peers); search for it first"));
+          return CompletableFuture.failedFuture(new Loudp2pException(Code.NOT_FOUND,
+              "no known peer holds track " + track + " (asked "
+                  + Math.min(LOCATE_FANOUT, store.fullPeers().size())
+                  + " peers); search for it first"));
         }
         return streamFrom(track, found, listener);
       });
@@ -106,7 +111,7 @@ final class StreamOpener {
     asked = asked.subList(0, Math.min(LOCATE_FANOUT, asked.size()));
     List<CompletableFuture<PeerTable.@Nullable Entry>> answers = new ArrayList<>();
     for (PeerTable.Entry e : asked) {
-      answers.add(fetchManifest(track, List.of(e), 0).handle((m, t) -> t == null ? e : null));
+      answers.add(fetchManifest(track, List.of(e), 0, null).handle((m, t) -> t == null ? e : null));
     }
     return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
       List<PeerTable.Entry> found = new ArrayList<>();
@@ -123,11 +128,13 @@ final class StreamOpener {
 
   private CompletableFuture<StreamSession> streamFrom(TrackId track, List<PeerTable.Entry> sources,
       StreamSession.Listener listener) {
-    return fetchManifest(track, sources, 0).thenCompose(manifest -> {
+    return fetchManifest(track, sources, 0, null).thenCompose(manifest -> {
       List<CompletableFuture<@Nullable Opened>> opens = new ArrayList<>();
+      AtomicReference<@Nullable Throwable> refused = new AtomicReference<>();
       for (PeerTable.Entry source : sources) {
         opens.add(openAt(source, manifest).exceptionally(t -> {
           log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
+          refused.set(t);
           return null;
         }));
       }
@@ -140,8 +147,8 @@ final class StreamOpener {
           }
         }
         if (ready.isEmpty()) {
-          throw new ControlException(ControlErrorCode.UNAVAILABLE,
-              "none of the " + sources.size() + " peers holding " + track + " accepted a session");
+          throw failure("none of the " + sources.size() + " peers holding " + track
+              + " accepted a session", refused.get());
         }
         return agreedManifest(track, manifest, ready)
             .thenApply(agreed -> startSession(agreed, ready, listener));
@@ -169,7 +176,7 @@ final class StreamOpener {
     }
     log.warn("the manifest of {} states {} bytes; {} of {} sources state {}: fetching theirs",
         track, manifest.size(), agreeing.size(), ready.size(), agreed);
-    return fetchManifest(track, agreeing, 0).thenApply(m -> {
+    return fetchManifest(track, agreeing, 0, null).thenApply(m -> {
       if (m.size() != agreed) {
         throw new ControlException(ControlErrorCode.MALFORMED, "the sources of " + track
             + " disagree about its size; none gave a manifest of the size most of them state");
@@ -226,11 +233,24 @@ final class StreamOpener {
     return session;
   }
 
+  /**
+   * A failure that says {@code what} happened, with the code the API gives {@code last}, the last
+   * peer's failure (UNAVAILABLE when there was none).
+   */
+  private static Loudp2pException failure(String what, @Nullable Throwable last) {
+    if (last == null) {
+      return new Loudp2pException(Code.UNAVAILABLE, what);
+    }
+    Loudp2pException mapped = ApiErrors.of(last);
+    return new Loudp2pException(mapped.code(), what + " (last: " + mapped.getMessage() + ")",
+        ApiErrors.unwrap(last));
+  }
+
   private CompletableFuture<Manifest> fetchManifest(TrackId track, List<PeerTable.Entry> sources,
-      int i) {
+      int i, @Nullable Throwable last) {
     if (i >= sources.size()) {
       return CompletableFuture.failedFuture(
-          new IOException("no peer gave a valid manifest of " + track));
+          failure("no peer gave a valid manifest of " + track, last));
     }
     PeerTable.Entry source = sources.get(i);
     return client.call(source.control(), ControlMethod.GET_MANIFEST,
@@ -246,7 +266,7 @@ final class StreamOpener {
           }
         })
         .handle((m, t) -> t == null ? CompletableFuture.completedFuture(m)
-            : fetchManifest(track, sources, i + 1))
+            : fetchManifest(track, sources, i + 1, t))
         .thenCompose(f -> f);
   }
 

@@ -3,6 +3,7 @@ package io.loudp2p.core.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.ScanReport;
 import io.loudp2p.ScanReport.SkippedFile;
 import io.loudp2p.SearchResult;
@@ -339,6 +340,9 @@ class LocalCatalogTest {
     CompletableFuture<ScanReport> future = catalog.addFolder(tmp.resolve("missing"));
     assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOfSatisfying(Loudp2pException.class,
+            e -> assertThat(e.code()).isEqualTo(Loudp2pException.Code.INVALID))
+        .hasMessageContaining("not a directory")
         .hasCauseInstanceOf(IllegalArgumentException.class);
   }
 

@@ -50,7 +50,10 @@ public abstract class PeerScenarios {
   protected Peer start(Peer.Builder builder) throws IOException {
     Peer p = builder.build();
     peers.add(p);
-    return p.start();
+    p.start();
+    // Shared folders are indexed in the background: the scenarios search them at once.
+    p.catalog().ready().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+    return p;
   }
 
   /** The peer's first control address. */

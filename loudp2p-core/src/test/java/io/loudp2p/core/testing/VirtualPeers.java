@@ -87,12 +87,11 @@ public final class VirtualPeers implements AutoCloseable {
   private Made add(InMemoryTransport transport, TransportRegistry registry, Peer.Builder builder,
       ResourceGauge gauge) {
     Identity id = identity();
-    Peer.Config c = builder.config();
-    Peer.Config config = new Peer.Config(c.identityFile(),
-        List.of(new InetSocketAddress(transport.host(), PORT)), c.bootstrap(), c.shares(),
-        c.cacheDirectory(), c.cacheBytes(), c.role(), c.callDeadline(), c.transportSettings());
+    Peer.Config config =
+        builder.config().withListen(List.of(new InetSocketAddress(transport.host(), PORT)));
+    // Shared folders are scanned on the starting thread: a run must go the same way every time.
     PeerRuntime runtime = new PeerRuntime(clock, network::nowNs, name -> new VirtualTimer(network),
-        new Random(random.nextLong()), () -> id, false, verified, gauge);
+        new Random(random.nextLong()), () -> id, false, verified, gauge, Runnable::run);
     Peer peer = CorePeerFactory.create(config, registry, runtime);
     made.add(peer);
     return new Made(peer, transport, id);

@@ -56,6 +56,7 @@ class RequestLimitsOverGrpcIT {
       Files.write(music.resolve("tagged.flac"), in.readAllBytes());
     }
     sharer = Peer.builder().share(music).build().start();
+    sharer.catalog().ready().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
     to = sharer.listenAddresses().get(0);
     client = new GrpcControlTransport(TransportOptions.defaults());
     Track track = sharer.catalog().search("svefn", 1).get(0).track();

@@ -1,5 +1,7 @@
 package io.loudp2p.core.stream.internal;
 
+import io.loudp2p.Loudp2pException;
+import io.loudp2p.Loudp2pException.Code;
 import io.loudp2p.PeerId;
 import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
@@ -20,7 +22,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -245,7 +246,8 @@ public final class RealStreamSession implements StreamSession {
       s.close();
     }
     buffer.close();
-    completion.completeExceptionally(new CancellationException("stream session closed"));
+    completion.completeExceptionally(
+        new Loudp2pException(Code.CLOSED, "stream session closed"));
   }
 
   private void post(Runnable event) {
@@ -322,7 +324,7 @@ public final class RealStreamSession implements StreamSession {
       // closed
     } catch (RuntimeException e) {
       log.error("stream session of {} failed", manifest.trackId(), e);
-      fail(new IOException("stream session failed: " + e, e));
+      fail(Code.UNAVAILABLE, new IOException("stream session failed: " + e, e));
     }
   }
 
@@ -348,7 +350,8 @@ public final class RealStreamSession implements StreamSession {
         if (sources.stream().anyMatch(s -> s.opening)) {
           break; // a source still opening may hold it; the scheduler asks again once it is added
         }
-        fail(new IOException("cannot play " + manifest.trackId() + ": chunk " + action.chunk()
+        fail(Code.UNAVAILABLE, new IOException("cannot play " + manifest.trackId() + ": chunk "
+            + action.chunk()
             + " cannot be fetched (" + action.reason() + ")"));
         break;
       default:
@@ -356,14 +359,19 @@ public final class RealStreamSession implements StreamSession {
     }
   }
 
-  private void fail(IOException cause) {
+  /**
+   * Ends the session: a blocked reader wakes with {@code cause}; the listener and the completion
+   * hear it as the API's exception with {@code code}.
+   */
+  private void fail(Code code, IOException cause) {
     if (!ended && !completion.isDone()) {
       ended = true;
       buffer.fail(cause);
+      Loudp2pException failure = new Loudp2pException(code, cause.getMessage(), cause);
       try {
-        listener.onFailed(this, cause);
+        listener.onFailed(this, failure);
       } finally {
-        completion.completeExceptionally(cause);
+        completion.completeExceptionally(failure);
       }
     }
     closed = true;
@@ -431,7 +439,7 @@ public final class RealStreamSession implements StreamSession {
           openFailed = true;
           listener.onSourceDropped(RealStreamSession.this, spec.peer(), why);
           if (sources.stream().noneMatch(x -> x.opening || x.active)) {
-            fail(new IOException("cannot play " + manifest.trackId() + ": none of the "
+            fail(Code.UNREACHABLE, new IOException("cannot play " + manifest.trackId() + ": none of the "
                 + sources.size() + " sources could be reached (last: " + why + ")"));
           }
         });

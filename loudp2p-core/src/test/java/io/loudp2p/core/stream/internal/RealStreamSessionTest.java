@@ -3,6 +3,7 @@ package io.loudp2p.core.stream.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.PeerId;
 import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
@@ -235,8 +236,10 @@ class RealStreamSessionTest {
     });
 
     assertThatThrownBy(() -> session.completion().get(10, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(IOException.class)
-        .hasMessageContaining("none of the 1 sources could be reached");
+        .cause().isInstanceOfSatisfying(Loudp2pException.class,
+            e -> assertThat(e.code()).isEqualTo(Loudp2pException.Code.UNREACHABLE))
+        .hasMessageContaining("none of the 1 sources could be reached")
+        .hasCauseInstanceOf(IOException.class);
     assertThat(events).containsExactly(
         "dropped: could not open a data session: UNAUTHENTICATED: no datagram came back");
   }
@@ -349,6 +352,8 @@ class RealStreamSessionTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("chunk 7");
     assertThatThrownBy(() -> session.completion().get(5, TimeUnit.SECONDS))
+        .cause().isInstanceOfSatisfying(Loudp2pException.class,
+            e -> assertThat(e.code()).isEqualTo(Loudp2pException.Code.UNAVAILABLE))
         .hasCauseInstanceOf(IOException.class);
   }
 

@@ -150,6 +150,7 @@ public final class ControlPlaneFuzzer implements AutoCloseable {
       Files.createDirectories(folder);
       Files.write(folder.resolve(TRACK_FILE), wav);
       Peer peer = Peer.builder().share(folder).build().start();
+      peer.catalog().ready().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
       List<SearchResult> found = peer.catalog().search("fuzzsong", 1);
       if (found.isEmpty()) {
         peer.close();
