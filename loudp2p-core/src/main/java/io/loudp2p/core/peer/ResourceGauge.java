@@ -66,7 +66,10 @@ public interface ResourceGauge {
       long wall = wallNs.getAsLong();
       double cpuShare = 0;
       if (cpu >= 0 && lastCpuNs >= 0 && wall > lastWallNs) {
-        cpuShare = (double) (cpu - lastCpuNs) / ((double) (wall - lastWallNs) * cores);
+        // The process's CPU clock ticks coarsely (milliseconds on Linux): over a short interval
+        // one tick would read as many cores' worth. No process uses more than all of them.
+        cpuShare = Math.min(1.0,
+            (double) (cpu - lastCpuNs) / ((double) (wall - lastWallNs) * cores));
       }
       lastCpuNs = cpu;
       lastWallNs = wall;

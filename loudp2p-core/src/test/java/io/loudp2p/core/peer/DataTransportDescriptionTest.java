@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.Peer;
 import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
@@ -228,7 +229,8 @@ class DataTransportDescriptionTest {
     Made peer = withFake(Peer.builder().transport(new Foreign()), SOURCE_KEY);
 
     assertThatThrownBy(() -> peer.peer().peer().start())
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOfSatisfying(Loudp2pException.class,
+            e -> assertThat(e.code()).isEqualTo(Loudp2pException.Code.INVALID))
         .hasMessageContaining(Foreign.class.getName())
         .hasMessageContaining(FakeDataTransport.Settings.class.getName());
   }

@@ -26,6 +26,16 @@ class ResourceGaugeTest {
   }
 
   @Test
+  void aTickOfTheCoarseCpuClockOverAMomentCountsAsAllCoresAtMost() {
+    long[] cpu = {0};
+    long[] wall = {0};
+    ResourceGauge gauge = new ResourceGauge.JvmGauge(() -> cpu[0], () -> wall[0], 2, List.of());
+    wall[0] = 50_000; // 50 us after the first reading, the CPU clock moved one 10 ms tick
+    cpu[0] = 10_000_000;
+    assertThat(gauge.load()).isCloseTo(1.0 / 0.9, within(1e-9));
+  }
+
+  @Test
   void readsZeroWhereTheProcessCpuTimeIsNotKnown() {
     long[] wall = {0};
     ResourceGauge gauge = new ResourceGauge.JvmGauge(() -> -1, () -> wall[0], 4, List.of());
