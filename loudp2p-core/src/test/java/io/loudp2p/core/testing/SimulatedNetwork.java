@@ -177,7 +177,7 @@ public final class SimulatedNetwork {
     }
   }
 
-  private final SimClock clock;
+  private final FakeClock clock;
   private final byte[][] chunks;
   private final byte[][] digests;
   private final long bitrateBytesPerSecond;
@@ -219,7 +219,7 @@ public final class SimulatedNetwork {
    * @param seed seed of every random draw
    */
   public SimulatedNetwork(
-      SimClock clock, byte[] track, int chunkLength, long bitrateBytesPerSecond, long seed) {
+      FakeClock clock, byte[] track, int chunkLength, long bitrateBytesPerSecond, long seed) {
     this.clock = clock;
     this.bitrateBytesPerSecond = bitrateBytesPerSecond;
     this.random = new SplittableRandom(seed);
@@ -274,10 +274,10 @@ public final class SimulatedNetwork {
   public Result run(ChunkScheduler scheduler, long limitNs) {
     received = new byte[chunks.length][];
     for (SimSource s : sources.values()) {
-      scheduler.addSource(s.id, s.availability, clock.nowNs());
+      scheduler.addSource(s.id, s.availability, clock.nanoTime());
       verifiedBytes.put(s.id, 0L);
     }
-    push(clock.nowNs(), TICK, -1, -1);
+    push(clock.nanoTime(), TICK, -1, -1);
     while (!events.isEmpty() && !finished && failure == null) {
       Event e = events.poll();
       if (e.timeNs > limitNs) {
@@ -290,11 +290,11 @@ public final class SimulatedNetwork {
       }
     }
     if (stallStartNs >= 0) {
-      stallNs += clock.nowNs() - stallStartNs;
+      stallNs += clock.nanoTime() - stallStartNs;
     }
     return new Result(
         finished,
-        clock.nowNs(),
+        clock.nanoTime(),
         firstChunkNs,
         stalls,
         stallNs,
@@ -309,7 +309,7 @@ public final class SimulatedNetwork {
   }
 
   private void handle(ChunkScheduler scheduler, Event e) {
-    long now = clock.nowNs();
+    long now = clock.nanoTime();
     switch (e.type) {
       case TICK -> push(now + TICK_NS, TICK, -1, -1);
       case REQUEST_AT_SOURCE -> {
@@ -367,7 +367,7 @@ public final class SimulatedNetwork {
   }
 
   private void receive(ChunkScheduler scheduler, int source, int chunk) {
-    long now = clock.nowNs();
+    long now = clock.nanoTime();
     SimSource s = sources.get(source);
     byte[] data = s.link.liar() ? corrupt(chunks[chunk]) : chunks[chunk];
     boolean verified = MessageDigest.isEqual(sha256.digest(data), digests[chunk]);
@@ -400,12 +400,12 @@ public final class SimulatedNetwork {
     } else {
       playerRunning = false;
       stalls++;
-      stallStartNs = clock.nowNs();
+      stallStartNs = clock.nanoTime();
     }
   }
 
   private void startPlaying(ChunkScheduler scheduler) {
-    long now = clock.nowNs();
+    long now = clock.nanoTime();
     playerRunning = true;
     scheduler.onPositionChanged(playerChunk, now);
     long playNs = chunks[playerChunk].length * NANOS_PER_SECOND / bitrateBytesPerSecond;
@@ -413,7 +413,7 @@ public final class SimulatedNetwork {
   }
 
   private void pollScheduler(ChunkScheduler scheduler) {
-    long now = clock.nowNs();
+    long now = clock.nanoTime();
     for (Action a : scheduler.poll(now)) {
       switch (a.kind()) {
         case REQUEST -> {
@@ -436,7 +436,7 @@ public final class SimulatedNetwork {
     if (lost(s)) {
       return;
     }
-    s.lastUpstreamNs = Math.max(s.lastUpstreamNs, clock.nowNs() + delay(s));
+    s.lastUpstreamNs = Math.max(s.lastUpstreamNs, clock.nanoTime() + delay(s));
     push(s.lastUpstreamNs, type, s.id, chunk);
   }
 
@@ -447,7 +447,7 @@ public final class SimulatedNetwork {
     int chunk = s.queue.poll();
     s.busy = true;
     long sendNs = chunks[chunk].length * NANOS_PER_SECOND / s.link.bytesPerSecond();
-    push(clock.nowNs() + sendNs, SENT_BY_SOURCE, s.id, chunk);
+    push(clock.nanoTime() + sendNs, SENT_BY_SOURCE, s.id, chunk);
   }
 
   private boolean lost(SimSource s) {

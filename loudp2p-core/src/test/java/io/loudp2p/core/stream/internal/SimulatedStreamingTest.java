@@ -2,7 +2,7 @@ package io.loudp2p.core.stream.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loudp2p.core.testing.SimClock;
+import io.loudp2p.core.testing.FakeClock;
 import io.loudp2p.core.testing.SimulatedNetwork;
 import io.loudp2p.core.testing.SimulatedNetwork.Delivery;
 import io.loudp2p.core.testing.SimulatedNetwork.Link;
@@ -22,7 +22,7 @@ class SimulatedStreamingTest {
 
   private static SimulatedNetwork network(long seed) {
     return new SimulatedNetwork(
-        new SimClock(), TRACK, DefaultChunkScheduler.CHUNK_LENGTH, BITRATE, seed);
+        new FakeClock(), TRACK, DefaultChunkScheduler.CHUNK_LENGTH, BITRATE, seed);
   }
 
   private static DefaultChunkScheduler scheduler() {
