@@ -14,8 +14,8 @@
  * tests with factories for that transport.
  *
  * <p>{@link io.loudp2p.core.testing.SimulatedNetwork} is a seeded discrete-event simulation of a
- * listener streaming from several sources through a chunk scheduler, on a {@link
- * io.loudp2p.core.testing.FakeClock}.
+ * listener streaming from several sources through a real stream session, whose agent it drives
+ * by hand on a {@link io.loudp2p.core.testing.FakeClock}.
  */
 @NullMarked
 package io.loudp2p.core.testing;
