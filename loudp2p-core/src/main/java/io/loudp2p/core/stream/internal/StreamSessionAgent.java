@@ -1,5 +1,6 @@
 package io.loudp2p.core.stream.internal;
 
+import io.loudp2p.PeerId;
 import io.loudp2p.StreamSession;
 import io.loudp2p.StreamStats;
 import io.loudp2p.core.content.Manifest;
@@ -207,7 +208,7 @@ public final class StreamSessionAgent implements Agent {
   }
 
   /** Tells the listener that a source moved to its fallback transport; on the agent thread. */
-  void tellFallback(io.loudp2p.PeerId peer, String from, String to, String why) {
+  void tellFallback(PeerId peer, String from, String to, String why) {
     listener.onSourceFallback(owner, peer, from, to, why);
   }
 
