@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loudp2p.TrackId;
 import io.loudp2p.core.proto.v1.TrackMetadata;
-import io.loudp2p.core.testing.MutableClock;
+import io.loudp2p.core.testing.FakeClock;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,6 +13,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -30,7 +32,9 @@ class ChunkCacheTest {
 
   @TempDir Path dir;
 
-  private final MutableClock clock = MutableClock.ticking(1_790_000_000_000L);
+  // Moves one millisecond at every read, so that every access has a time of its own.
+  private final Clock clock =
+      FakeClock.atWallMillis(1_790_000_000_000L).autoAdvance(Duration.ofMillis(1)).wallClock();
 
   private static byte[] bytes(int size, long seed) {
     byte[] b = new byte[size];

@@ -29,9 +29,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Fragments pass through a {@link FragmentFilter} that may drop, duplicate or delay
  * (reorder) them; the default filter draws from a random source seeded by the builder, so a run is
- * reproducible. Deadlines run on the network's own clock, moved only by {@link #advance}. A source
- * can be {@link #kill killed} (it vanishes silently, as a crashed peer does) or {@link #cut cut
- * off} (its sessions end with {@code CONNECTION_LOST}).
+ * reproducible. Deadlines run on the network's {@link FakeClock}, moved by {@link #advance} and
+ * {@link #runFor}. A source can be {@link #kill killed} (it vanishes silently, as a crashed peer
+ * does) or {@link #cut cut off} (its sessions end with {@code CONNECTION_LOST}).
  *
  * <p>Thread-safe. Tasks (and so all transport callbacks) run one at a time.
  */
@@ -87,7 +87,7 @@ public final class InMemoryNetwork {
   private int nextHost = 1;
   private int nextPort = FIRST_EPHEMERAL_PORT;
   private long timerSeq;
-  private long nowNs;
+  private final FakeClock clock;
   private double dropProbability;
   private double duplicateProbability;
   private double reorderProbability;
@@ -98,6 +98,7 @@ public final class InMemoryNetwork {
 
   private InMemoryNetwork(Builder b) {
     this.random = new Random(b.seed);
+    this.clock = b.clock;
     this.delivery = b.delivery;
     this.minLatencyNs = b.minLatency.toNanos();
     this.latencySpreadNs = b.maxLatency.toNanos() - b.minLatency.toNanos();
@@ -223,7 +224,7 @@ public final class InMemoryNetwork {
   public long runFor(Duration duration) {
     long until;
     synchronized (lock) {
-      until = nowNs + duration.toNanos();
+      until = clock.nanoTime() + duration.toNanos();
     }
     long ran = 0;
     while (true) {
@@ -237,10 +238,10 @@ public final class InMemoryNetwork {
           next = timers.peek();
         }
         if (next == null || next.dueNs > until) {
-          nowNs = Math.max(nowNs, until);
+          clock.advanceTo(until);
           return ran;
         }
-        nowNs = Math.max(nowNs, next.dueNs);
+        clock.advanceTo(next.dueNs);
         queueDueTimers();
       }
     }
@@ -261,11 +262,18 @@ public final class InMemoryNetwork {
     }
   }
 
-  /** The network's clock, in nanoseconds since it was made. */
+  /** The network's clock, in nanoseconds: {@link #clock()}'s {@link FakeClock#nanoTime()}. */
   public long nowNs() {
-    synchronized (lock) {
-      return nowNs;
-    }
+    return clock.nanoTime();
+  }
+
+  /**
+   * The clock the network's deadlines run on. Move it through {@link #advance} or {@link #runFor},
+   * which run what falls due; moved directly, timers that fell due wait for the network's next
+   * move.
+   */
+  public FakeClock clock() {
+    return clock;
   }
 
   /** Moves the clock forward and runs what fell due (deadlines), then the queue if automatic. */
@@ -274,7 +282,7 @@ public final class InMemoryNetwork {
       throw new IllegalArgumentException("cannot move the clock backwards: " + by);
     }
     synchronized (lock) {
-      nowNs += by.toNanos();
+      clock.advance(by);
       queueDueTimers();
     }
     maybeDrain();
@@ -354,7 +362,7 @@ public final class InMemoryNetwork {
   /** Runs {@code task} once the clock reaches {@code dueNs}; returns a handle to cancel it. */
   Timer schedule(long delayNs, Runnable task) {
     synchronized (lock) {
-      Timer t = new Timer(nowNs + delayNs, timerSeq++, task);
+      Timer t = new Timer(clock.nanoTime() + delayNs, timerSeq++, task);
       timers.add(t);
       return t;
     }
@@ -362,6 +370,7 @@ public final class InMemoryNetwork {
 
   /** Queues the tasks of the timers that fell due, leaving out cancelled ones; under the lock. */
   private void queueDueTimers() {
+    long nowNs = clock.nanoTime();
     while (!timers.isEmpty() && timers.peek().dueNs <= nowNs) {
       Timer t = timers.poll();
       if (!t.cancelled) {
@@ -538,8 +547,15 @@ public final class InMemoryNetwork {
     private Delivery delivery = Delivery.AUTOMATIC;
     private Duration minLatency = Duration.ZERO;
     private Duration maxLatency = Duration.ZERO;
+    private FakeClock clock = new FakeClock();
 
     private Builder() {}
+
+    /** The clock the network runs on; default a new {@link FakeClock}. */
+    public Builder clock(FakeClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     /**
      * Control messages take from {@code min} to {@code max} (drawn once per exchange and direction,

@@ -1,23 +1,41 @@
 package io.loudp2p.core.testing;
 
+import io.loudp2p.PeerId;
+import io.loudp2p.StreamSession;
+import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.proto.v1.TrackMetadata;
 import io.loudp2p.core.stream.internal.ChunkScheduler;
-import io.loudp2p.core.stream.internal.ChunkScheduler.Action;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.loudp2p.core.stream.internal.RealStreamSession;
+import io.loudp2p.core.stream.internal.StreamSessionAgent;
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.DataServer;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A deterministic discrete-event simulation of one listener streaming a track from several
- * sources, driving a {@link ChunkScheduler} and recording what the listener would have heard.
+ * sources through a real stream session ({@link RealStreamSession#driven}), whose agent it drives
+ * by hand on a {@link FakeClock}, recording what the listener would have heard.
  *
  * <p>Each source sits behind its own link with a one-way latency, uniform jitter, a bandwidth at
  * which it serialises the chunks it sends one after another, a loss probability applied to every
@@ -25,14 +43,16 @@ import org.jspecify.annotations.Nullable;
  * stay in order. A liar source answers with corrupt bytes. Every random draw comes from one seeded
  * {@link SplittableRandom}, so a run is a pure function of its inputs.
  *
- * <p>The receiver polls the scheduler after every event and on a {@link #TICK_NS} timer, verifies
- * each chunk by comparing its SHA-256 with the original's, and models playback: once the first
- * chunk arrives the player consumes bytes at the bitrate; reaching a chunk that has not arrived is
- * a stall, counted with its duration.
+ * <p>Each source is a data transport of the simulation's own, whose sessions hand the session's
+ * requests to the link and its deliveries to the session, fragment by fragment. The session's
+ * agent runs after every delivery, seek and played chunk, and on a {@link #TICK_NS} timer, as its
+ * runner thread would. The player reads the session's input stream: once the first chunk is
+ * verified it consumes bytes at the bitrate; reaching a chunk that is not verified yet is a stall,
+ * counted with its duration.
  */
 public final class SimulatedNetwork {
 
-  /** How often the receiver polls the scheduler when nothing else happens. */
+  /** How often the session's agent runs when nothing else happens. */
   public static final long TICK_NS = 10_000_000L;
 
   /** Nanoseconds per second. */
@@ -83,12 +103,12 @@ public final class SimulatedNetwork {
    * @param timeNs when it arrived
    * @param source who sent it
    * @param chunk which chunk
-   * @param verified whether its SHA-256 matched the original
+   * @param verified whether its bytes matched the original
    */
   public record Delivery(long timeNs, int source, int chunk, boolean verified) {}
 
   /**
-   * A request the scheduler made.
+   * A request the session made.
    *
    * @param timeNs when it was made
    * @param source to whom
@@ -97,13 +117,12 @@ public final class SimulatedNetwork {
   public record Request(long timeNs, int source, int chunk) {}
 
   /**
-   * A chunk reported failed by the scheduler.
+   * The session's failure.
    *
    * @param timeNs when
-   * @param chunk which chunk
-   * @param reason the scheduler's reason
+   * @param reason the message of the session's exception, which names the chunk
    */
-  public record Failure(long timeNs, int chunk, String reason) {}
+  public record Failure(long timeNs, String reason) {}
 
   /**
    * What happened in one run.
@@ -118,9 +137,9 @@ public final class SimulatedNetwork {
    * @param verifiedBytesBySource verified chunk bytes delivered by each source
    * @param deliveries every delivery, in order
    * @param requests every request, in order
-   * @param failure the first failure the scheduler reported, if any
-   * @param dropped sources the scheduler dropped
-   * @param banned sources the scheduler banned
+   * @param failure the session's failure, if any
+   * @param dropped sources the session dropped
+   * @param banned sources the session banned
    */
   public record Result(
       boolean finished,
@@ -145,62 +164,98 @@ public final class SimulatedNetwork {
   private static final int TICK = 5;
   private static final int SEEK = 6;
 
-  private static final class Event {
-    final long timeNs;
-    final long seq;
-    final int type;
-    final int source;
-    final int chunk;
+  private record Event(long timeNs, long seq, int type, int source, int chunk) {}
 
-    Event(long timeNs, long seq, int type, int source, int chunk) {
-      this.timeNs = timeNs;
-      this.seq = seq;
-      this.type = type;
-      this.source = source;
-      this.chunk = chunk;
-    }
-  }
-
-  private static final class SimSource {
+  /** One source: its link, what it was asked and, as its own transport, its session. */
+  private final class SimSource implements DataTransport {
     final int id;
     final Link link;
     final @Nullable BitSet availability;
+    final PeerId peer;
     final ArrayDeque<Integer> queue = new ArrayDeque<>();
     boolean busy;
     long lastUpstreamNs;
     long lastDownstreamNs;
+    DataSession.@Nullable Listener receiver;
+    boolean closed;
 
     SimSource(int id, Link link, @Nullable BitSet availability) {
       this.id = id;
       this.link = link;
       this.availability = availability;
+      byte[] bytes = new byte[PeerId.LENGTH];
+      bytes[0] = (byte) PeerId.VERSION;
+      bytes[1] = (byte) (id >>> 24);
+      bytes[2] = (byte) (id >>> 16);
+      bytes[3] = (byte) (id >>> 8);
+      bytes[4] = (byte) id;
+      this.peer = PeerId.fromBytes(bytes);
     }
+
+    RealStreamSession.Source spec() {
+      byte[] sid = new byte[16];
+      sid[0] = (byte) id;
+      return new RealStreamSession.Source(peer, this,
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), 7000 + id),
+          DataSessionId.fromBytes(sid), new byte[0], availability);
+    }
+
+    @Override
+    public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId sessionId,
+        byte[] handshake, DataSession.Listener listener) {
+      receiver = listener;
+      return CompletableFuture.completedFuture(new DataSession() {
+        @Override
+        public DataSessionId id() {
+          return sessionId;
+        }
+
+        @Override
+        public InetSocketAddress remote() {
+          return source;
+        }
+
+        @Override
+        public void request(int chunkIndex) {
+          requests.add(new Request(clock.nanoTime(), id, chunkIndex));
+          sendUpstream(SimSource.this, REQUEST_AT_SOURCE, chunkIndex);
+        }
+
+        @Override
+        public void cancel(int chunkIndex) {
+          sendUpstream(SimSource.this, CANCEL_AT_SOURCE, chunkIndex);
+        }
+
+        @Override
+        public void close() {
+          closed = true;
+        }
+      });
+    }
+
+    @Override
+    public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
+      throw new UnsupportedOperationException("a simulated source only serves the simulation");
+    }
+
+    @Override
+    public void close() {}
   }
 
-  private final SimClock clock;
+  private final FakeClock clock;
   private final byte[][] chunks;
-  private final byte[][] digests;
+  private final Manifest manifest;
   private final long bitrateBytesPerSecond;
   private final SplittableRandom random;
   private final Map<Integer, SimSource> sources = new LinkedHashMap<>();
+  private final Map<PeerId, Integer> byPeer = new HashMap<>();
   private final PriorityQueue<Event> events =
       new PriorityQueue<>(
           (a, b) -> a.timeNs != b.timeNs ? Long.compare(a.timeNs, b.timeNs) : Long.compare(a.seq, b.seq));
   private long seq;
-  private final MessageDigest sha256;
 
-  // Receiver and player state.
-  private byte @Nullable [][] received;
-  private boolean playerRunning;
-  private int playerChunk;
-  /** Bumped by every seek, so that the end of a chunk played before the seek is ignored. */
-  private int playGeneration;
-  private long stallStartNs = -1;
-  private int stalls;
-  private long stallNs;
-  private int chunksPlayed;
-  private int corruptChunksPlayed;
-  private boolean finished;
+  // Receiver state.
+  private @Nullable SimulatedPlayer player;
   private long firstChunkNs = -1;
   private @Nullable Failure failure;
   private final List<Delivery> deliveries = new ArrayList<>();
@@ -210,30 +265,28 @@ public final class SimulatedNetwork {
   private final Map<Integer, Long> verifiedBytes = new LinkedHashMap<>();
 
   /**
-   * Creates a network serving {@code track}, played at {@code bitrateBytesPerSecond}.
+   * Creates a network serving {@code track} in chunks of {@link Manifest#CHUNK_SIZE}, played at
+   * {@code bitrateBytesPerSecond}.
    *
    * @param clock the simulated clock, advanced by {@link #run}
    * @param track the original bytes
-   * @param chunkLength the chunk length the scheduler uses
    * @param bitrateBytesPerSecond playback rate
    * @param seed seed of every random draw
    */
-  public SimulatedNetwork(
-      SimClock clock, byte[] track, int chunkLength, long bitrateBytesPerSecond, long seed) {
+  public SimulatedNetwork(FakeClock clock, byte[] track, long bitrateBytesPerSecond, long seed) {
     this.clock = clock;
     this.bitrateBytesPerSecond = bitrateBytesPerSecond;
     this.random = new SplittableRandom(seed);
-    int count = (track.length + chunkLength - 1) / chunkLength;
-    this.chunks = new byte[count][];
-    this.digests = new byte[count][];
     try {
-      this.sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      this.manifest = Manifest.ofStream(new ByteArrayInputStream(track),
+          TrackMetadata.getDefaultInstance());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    for (int c = 0; c < count; c++) {
+    int chunkLength = Manifest.CHUNK_SIZE;
+    this.chunks = new byte[manifest.chunkCount()][];
+    for (int c = 0; c < chunks.length; c++) {
       chunks[c] = Arrays.copyOfRange(track, c * chunkLength, Math.min(track.length, (c + 1) * chunkLength));
-      digests[c] = sha256.digest(chunks[c]);
     }
   }
 
@@ -257,7 +310,9 @@ public final class SimulatedNetwork {
 
   /** Adds a source behind {@code link} holding {@code availability}, or everything if null. */
   public SimulatedNetwork addSource(int id, Link link, @Nullable BitSet availability) {
-    sources.put(id, new SimSource(id, link, availability));
+    SimSource s = new SimSource(id, link, availability);
+    sources.put(id, s);
+    byPeer.put(s.peer, id);
     return this;
   }
 
@@ -268,38 +323,48 @@ public final class SimulatedNetwork {
   }
 
   /**
-   * Streams the track through {@code scheduler} until playback ends, the scheduler reports a
-   * failure, or {@code limitNs} of simulated time pass.
+   * Streams the track through a session whose schedulers {@code schedulers} makes, until playback
+   * ends, the session fails, or {@code limitNs} of simulated time pass.
    */
-  public Result run(ChunkScheduler scheduler, long limitNs) {
-    received = new byte[chunks.length][];
+  public Result run(Supplier<ChunkScheduler> schedulers, long limitNs) {
+    List<RealStreamSession.Source> specs = new ArrayList<>();
     for (SimSource s : sources.values()) {
-      scheduler.addSource(s.id, s.availability, clock.nowNs());
+      specs.add(s.spec());
       verifiedBytes.put(s.id, 0L);
     }
-    push(clock.nowNs(), TICK, -1, -1);
-    while (!events.isEmpty() && !finished && failure == null) {
-      Event e = events.poll();
-      if (e.timeNs > limitNs) {
-        break;
+    RealStreamSession session = RealStreamSession.driven(manifest, specs, schedulers, new Recorder(),
+        RealStreamSession.ChunkSink.NONE, clock.nanoSource());
+    StreamSessionAgent agent = session.agent();
+    SimulatedPlayer p = new SimulatedPlayer(session.inputStream(), chunks, bitrateBytesPerSecond,
+        clock, (timeNs, generation, chunk) -> push(timeNs, CHUNK_PLAYED, generation, chunk));
+    player = p;
+    try {
+      push(clock.nanoTime(), TICK, -1, -1);
+      while (!events.isEmpty() && !p.finished && failure == null) {
+        Event e = events.poll();
+        if (e.timeNs > limitNs) {
+          break;
+        }
+        clock.advanceTo(e.timeNs);
+        handle(session, e);
+        if (e.type == TICK || e.type == DELIVERED || e.type == SEEK || e.type == CHUNK_PLAYED) {
+          agent.doWork(clock.nanoTime());
+        }
       }
-      clock.advanceTo(e.timeNs);
-      handle(scheduler, e);
-      if (e.type == TICK || e.type == DELIVERED || e.type == SEEK || e.type == CHUNK_PLAYED) {
-        pollScheduler(scheduler);
-      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      session.close();
     }
-    if (stallStartNs >= 0) {
-      stallNs += clock.nowNs() - stallStartNs;
-    }
+    p.endStall();
     return new Result(
-        finished,
-        clock.nowNs(),
+        p.finished,
+        clock.nanoTime(),
         firstChunkNs,
-        stalls,
-        stallNs,
-        chunksPlayed,
-        corruptChunksPlayed,
+        p.stalls,
+        p.stallNs,
+        p.chunksPlayed,
+        p.corruptChunksPlayed,
         verifiedBytes,
         deliveries,
         requests,
@@ -308,8 +373,28 @@ public final class SimulatedNetwork {
         banned);
   }
 
-  private void handle(ChunkScheduler scheduler, Event e) {
-    long now = clock.nowNs();
+  /** What the session tells its listener, on the thread that drives its agent. */
+  private final class Recorder extends StreamSession.Listener {
+    @Override
+    public void onSourceDropped(StreamSession s, PeerId source, String reason) {
+      dropped.add(byPeer.get(source));
+    }
+
+    @Override
+    public void onSourceBanned(StreamSession s, PeerId source, String reason) {
+      banned.add(byPeer.get(source));
+    }
+
+    @Override
+    public void onFailed(StreamSession s, Throwable cause) {
+      if (failure == null) {
+        failure = new Failure(clock.nanoTime(), String.valueOf(cause.getMessage()));
+      }
+    }
+  }
+
+  private void handle(RealStreamSession session, Event e) throws IOException {
+    long now = clock.nanoTime();
     switch (e.type) {
       case TICK -> push(now + TICK_NS, TICK, -1, -1);
       case REQUEST_AT_SOURCE -> {
@@ -333,110 +418,53 @@ public final class SimulatedNetwork {
           s.queue.clear();
         }
       }
-      case DELIVERED -> receive(scheduler, e.source, e.chunk);
-      case CHUNK_PLAYED -> {
-        if (e.source != playGeneration) {
-          return;
-        }
-        chunksPlayed++;
-        if (!Arrays.equals(received[e.chunk], chunks[e.chunk])) {
-          corruptChunksPlayed++;
-        }
-        if (e.chunk + 1 == chunks.length) {
-          finished = true;
-        } else {
-          playerChunk = e.chunk + 1;
-          startOrStall(scheduler);
-        }
-      }
+      case DELIVERED -> receive(e.source, e.chunk);
+      case CHUNK_PLAYED -> player().onPlayed(e.source, e.chunk);
       case SEEK -> {
-        playerChunk = e.chunk;
-        playerRunning = false;
-        playGeneration++;
-        if (stallStartNs >= 0) {
-          stallNs += now - stallStartNs;
-          stallStartNs = -1;
-        }
-        scheduler.seek(e.chunk, now);
-        if (received[e.chunk] != null) {
-          startPlaying(scheduler);
-        }
+        session.seek((long) e.chunk * Manifest.CHUNK_SIZE);
+        player().onSeek(e.chunk);
       }
       default -> throw new IllegalStateException("event " + e.type);
     }
   }
 
-  private void receive(ChunkScheduler scheduler, int source, int chunk) {
-    long now = clock.nowNs();
+  private SimulatedPlayer player() {
+    SimulatedPlayer in = player;
+    if (in == null) {
+      throw new IllegalStateException("not running");
+    }
+    return in;
+  }
+
+  /** A chunk reaches the session, fragment by fragment, as a transport hands it over. */
+  private void receive(int source, int chunk) throws IOException {
+    long now = clock.nanoTime();
     SimSource s = sources.get(source);
+    DataSession.Listener to = s.receiver;
+    if (s.closed || to == null) {
+      return; // the session closed it: a real transport delivers nothing more
+    }
     byte[] data = s.link.liar() ? corrupt(chunks[chunk]) : chunks[chunk];
-    boolean verified = MessageDigest.isEqual(sha256.digest(data), digests[chunk]);
+    boolean verified = Arrays.equals(data, chunks[chunk]);
     deliveries.add(new Delivery(now, source, chunk, verified));
-    if (!verified) {
-      scheduler.onChunkFailed(source, chunk, now);
-      return;
-    }
-    verifiedBytes.merge(source, (long) data.length, Long::sum);
-    if (firstChunkNs < 0) {
-      firstChunkNs = now;
-    }
-    scheduler.onChunkReceived(source, chunk, now);
-    if (received[chunk] != null) {
-      return;
-    }
-    received[chunk] = data;
-    if (chunk == playerChunk && !playerRunning) {
-      if (stallStartNs >= 0) {
-        stallNs += now - stallStartNs;
-        stallStartNs = -1;
-      }
-      startPlaying(scheduler);
-    }
-  }
-
-  private void startOrStall(ChunkScheduler scheduler) {
-    if (received[playerChunk] != null) {
-      startPlaying(scheduler);
-    } else {
-      playerRunning = false;
-      stalls++;
-      stallStartNs = clock.nowNs();
-    }
-  }
-
-  private void startPlaying(ChunkScheduler scheduler) {
-    long now = clock.nowNs();
-    playerRunning = true;
-    scheduler.onPositionChanged(playerChunk, now);
-    long playNs = chunks[playerChunk].length * NANOS_PER_SECOND / bitrateBytesPerSecond;
-    push(now + playNs, CHUNK_PLAYED, playGeneration, playerChunk);
-  }
-
-  private void pollScheduler(ChunkScheduler scheduler) {
-    long now = clock.nowNs();
-    for (Action a : scheduler.poll(now)) {
-      switch (a.kind()) {
-        case REQUEST -> {
-          requests.add(new Request(now, a.source(), a.chunk()));
-          sendUpstream(sources.get(a.source()), REQUEST_AT_SOURCE, a.chunk());
-        }
-        case CANCEL -> sendUpstream(sources.get(a.source()), CANCEL_AT_SOURCE, a.chunk());
-        case SOURCE_DROPPED -> dropped.add(a.source());
-        case SOURCE_BANNED -> banned.add(a.source());
-        case FAILED -> {
-          if (failure == null) {
-            failure = new Failure(now, a.chunk(), String.valueOf(a.reason()));
-          }
-        }
+    if (verified) {
+      verifiedBytes.merge(source, (long) data.length, Long::sum);
+      if (firstChunkNs < 0) {
+        firstChunkNs = now;
       }
     }
+    for (int off = 0; off < data.length; off += DataTransport.MAX_FRAGMENT_PAYLOAD) {
+      int n = Math.min(DataTransport.MAX_FRAGMENT_PAYLOAD, data.length - off);
+      to.onFragment(chunk, off, ByteBuffer.wrap(data, off, n));
+    }
+    player().onArrived(chunk);
   }
 
   private void sendUpstream(SimSource s, int type, int chunk) {
     if (lost(s)) {
       return;
     }
-    s.lastUpstreamNs = Math.max(s.lastUpstreamNs, clock.nowNs() + delay(s));
+    s.lastUpstreamNs = Math.max(s.lastUpstreamNs, clock.nanoTime() + delay(s));
     push(s.lastUpstreamNs, type, s.id, chunk);
   }
 
@@ -447,7 +475,7 @@ public final class SimulatedNetwork {
     int chunk = s.queue.poll();
     s.busy = true;
     long sendNs = chunks[chunk].length * NANOS_PER_SECOND / s.link.bytesPerSecond();
-    push(clock.nowNs() + sendNs, SENT_BY_SOURCE, s.id, chunk);
+    push(clock.nanoTime() + sendNs, SENT_BY_SOURCE, s.id, chunk);
   }
 
   private boolean lost(SimSource s) {

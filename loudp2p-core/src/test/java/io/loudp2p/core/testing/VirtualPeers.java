@@ -24,8 +24,8 @@ import java.util.Random;
  * InMemoryNetwork#runFor}. {@link #close()} closes every peer made. Not thread-safe.
  */
 public final class VirtualPeers implements AutoCloseable {
-  /** When the network's clock starts, as a wall-clock time (2026-12-01T00:00Z). */
-  public static final long EPOCH_MS = 1_796_083_200_000L;
+  /** When a network's clock starts by default, as a wall-clock time (2026-12-01T00:00Z). */
+  public static final long EPOCH_MS = FakeClock.DEFAULT_EPOCH_MS;
   /** The control port every peer listens on, at its own host address. */
   public static final int PORT = 7070;
 
@@ -40,10 +40,10 @@ public final class VirtualPeers implements AutoCloseable {
   public VirtualPeers(InMemoryNetwork network, long seed) {
     this.network = network;
     this.random = new Random(seed);
-    this.clock = VirtualTimer.clock(network, EPOCH_MS);
+    this.clock = network.clock().wallClock();
   }
 
-  /** The wall clock the peers read: {@link #EPOCH_MS} plus the network's time. */
+  /** The wall clock the peers read: the network's {@link FakeClock} as a {@link Clock}. */
   public Clock clock() {
     return clock;
   }
@@ -90,7 +90,7 @@ public final class VirtualPeers implements AutoCloseable {
     Peer.Config config =
         builder.config().withListen(List.of(new InetSocketAddress(transport.host(), PORT)));
     // Shared folders are scanned on the starting thread: a run must go the same way every time.
-    PeerRuntime runtime = new PeerRuntime(clock, network::nowNs, name -> new VirtualTimer(network),
+    PeerRuntime runtime = new PeerRuntime(clock, network.clock().nanoSource(), name -> new VirtualTimer(network),
         new Random(random.nextLong()), () -> id, false, verified, gauge, Runnable::run);
     Peer peer = CorePeerFactory.create(config, registry, runtime);
     made.add(peer);

@@ -1,6 +1,5 @@
 package io.loudp2p.core.testing;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ScheduledExecutorService} on an {@link InMemoryNetwork}'s clock: tasks run as the
- * network's tasks, on whichever thread runs the network, when {@link InMemoryNetwork#runFor} or
- * {@link InMemoryNetwork#advance} reaches their time. One per simulated peer, so that shutting one
+ * A {@link ScheduledExecutorService} on an {@link InMemoryNetwork}'s {@link FakeClock}: tasks run
+ * as the network's tasks, on whichever thread runs the network, when {@link InMemoryNetwork#runFor}
+ * or {@link InMemoryNetwork#advance} reaches their time. One per simulated peer, so that shutting one
  * peer's timer down cancels its tasks alone.
  *
  * <p>Nothing blocks: {@code get()} on a future that has not run fails at once rather than wait
@@ -39,19 +38,6 @@ public final class VirtualTimer extends AbstractExecutorService implements Sched
   /** A timer on {@code network}'s clock. */
   public VirtualTimer(InMemoryNetwork network) {
     this.network = network;
-  }
-
-  /**
-   * A wall clock that reads {@code epochMs} when {@code network} was made and moves with its
-   * clock.
-   */
-  public static Clock clock(InMemoryNetwork network, long epochMs) {
-    return new MillisClock() {
-      @Override
-      public long millis() {
-        return epochMs + network.nowNs() / 1_000_000;
-      }
-    };
   }
 
   private final class Task<V> implements ScheduledFuture<V>, Runnable {

@@ -6,7 +6,8 @@ import io.loudp2p.core.identity.Identity;
 import io.loudp2p.core.proto.v1.Envelope;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.SearchQuery;
-import io.loudp2p.core.testing.MutableClock;
+import io.loudp2p.core.testing.FakeClock;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -24,7 +25,7 @@ class EnvelopeFuzzTest {
   private static final int CASES = 20_000;
   private static final long NOW = 1_790_000_000_000L;
 
-  private final MutableClock clock = MutableClock.at(NOW);
+  private final Clock clock = FakeClock.atWallMillis(NOW).wallClock();
   private final Identity alice = Identity.fromPrivateKey(new byte[] {
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
       17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});

@@ -14,8 +14,9 @@ import io.loudp2p.core.proto.v1.PeerRecordPayload;
 import io.loudp2p.core.proto.v1.Role;
 import io.loudp2p.core.proto.v1.SearchQuery;
 import io.loudp2p.core.proto.v1.TransportKind;
-import io.loudp2p.core.testing.MutableClock;
+import io.loudp2p.core.testing.FakeClock;
 import io.loudp2p.spi.ControlMethod;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class EnvelopeOpenerTest {
   private static final long START_MS = 1_790_000_000_000L;
 
-  private final MutableClock clock = MutableClock.at(START_MS);
+  private final FakeClock time = FakeClock.atWallMillis(START_MS);
+  private final Clock clock = time.wallClock();
   private final Identity alice = Identity.generate();
   private final Identity mallory = Identity.generate();
   private final EnvelopeSealer sealer = new EnvelopeSealer(alice, clock, new Random(1));
@@ -59,11 +61,13 @@ class EnvelopeOpenerTest {
   @Test
   void dropsStaleAndFutureMessagesBeyondTheSkew() {
     byte[] old = sealer.seal(query("a")).toByteArray();
-    clock.advance(EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.plusMillis(1));
+    time.advance(EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.plusMillis(1));
     assertReject(old, RejectReason.STALE);
 
-    clock.set(START_MS);
-    MutableClock ahead = MutableClock.at(START_MS + EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.toMillis() + 1);
+    time.setWallMillis(START_MS);
+    Clock ahead =
+        FakeClock.atWallMillis(START_MS + EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.toMillis() + 1)
+            .wallClock();
     byte[] future = new EnvelopeSealer(alice, ahead, new Random(2)).seal(query("b")).toByteArray();
     assertReject(future, RejectReason.FROM_FUTURE);
   }
@@ -71,7 +75,7 @@ class EnvelopeOpenerTest {
   @Test
   void acceptsMessagesJustInsideTheSkew() throws EnvelopeException {
     byte[] wire = sealer.seal(query("a")).toByteArray();
-    clock.advance(EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW);
+    time.advance(EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW);
 
     assertThat(opener.open(wire).sender()).isEqualTo(alice.peerId());
   }
@@ -218,7 +222,7 @@ class EnvelopeOpenerTest {
   @Test
   void theBodyIsCheckedAgainstTheMethodBeforeTheTimestamp() {
     byte[] old = sealer.seal(query("a")).toByteArray();
-    clock.advance(EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.plusMillis(1));
+    time.advance(EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.plusMillis(1));
 
     assertRequestReject(old, ControlMethod.GET_MANIFEST, RejectReason.WRONG_METHOD);
     assertRequestReject(old, ControlMethod.SEARCH, RejectReason.STALE);
@@ -245,9 +249,9 @@ class EnvelopeOpenerTest {
   void fullReplayMemoryRaisesTheFloorInsteadOfForgettingSilently() throws EnvelopeException {
     EnvelopeOpener tiny = EnvelopeOpener.builder().clock(clock).replayMemory(2).build();
     byte[] first = sealer.seal(query("1")).toByteArray();
-    clock.advance(Duration.ofMillis(1));
+    time.advance(Duration.ofMillis(1));
     byte[] second = sealer.seal(query("2")).toByteArray();
-    clock.advance(Duration.ofMillis(1));
+    time.advance(Duration.ofMillis(1));
     byte[] third = sealer.seal(query("3")).toByteArray();
     tiny.open(first);
     tiny.open(second);
@@ -266,7 +270,7 @@ class EnvelopeOpenerTest {
     for (int i = 0; i < 50; i++) {
       opener.open(sealer.seal(query("q" + i)).toByteArray());
     }
-    clock.advance(EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.plusSeconds(1));
+    time.advance(EnvelopeOpener.DEFAULT_MAX_CLOCK_SKEW.plusSeconds(1));
     opener.open(sealer.seal(query("later")).toByteArray());
 
     assertThat(replayMemorySize(opener)).isEqualTo(1);
@@ -304,7 +308,7 @@ class EnvelopeOpenerTest {
     // The same bytes again come from the cache of verified records: the very same object.
     assertThat(opener.openRecord(Envelope.parseFrom(envelope.toByteArray()))).isSameAs(first);
 
-    clock.advance(Duration.ofSeconds(60));
+    time.advance(Duration.ofSeconds(60));
     assertRecordReject(envelope, RejectReason.STALE);
   }
 

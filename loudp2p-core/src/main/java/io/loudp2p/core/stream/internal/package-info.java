@@ -9,6 +9,13 @@
  * {@link io.loudp2p.core.stream.internal.OrderedChunkStream} reads it from the same slot, handing
  * the slot back once read past.
  *
+ * <p>A stream session's decisions are made by a {@link
+ * io.loudp2p.core.stream.internal.StreamSessionAgent}: a single-threaded agent whose {@code
+ * doWork(nowNs)} runs on the time it is handed and reads no clock. {@link
+ * io.loudp2p.core.stream.internal.RealStreamSession} runs it on an {@link
+ * io.loudp2p.core.internal.AgentRunner} thread in production; a test drives it by hand on a fake
+ * clock.
+ *
  * <p>Implementation only: no compatibility promise.
  */
 @NullMarked

@@ -1,0 +1,414 @@
+package io.loudp2p.core.stream.internal;
+
+import io.loudp2p.Loudp2pException;
+import io.loudp2p.Loudp2pException.Code;
+import io.loudp2p.PeerId;
+import io.loudp2p.StreamSession;
+import io.loudp2p.StreamStats;
+import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.internal.Agent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The logic of one {@link RealStreamSession} as an {@link Agent}: it drives a {@link
+ * ChunkScheduler}, a data session to every source, and the {@link ChunkBuffer} the reader reads
+ * from.
+ *
+ * <p>Each {@link #doWork} runs the events posted since the last one, tells the scheduler where the
+ * reader is, carries out the scheduler's decisions and ends the session when the track is complete
+ * or cannot be. It reads no clock: every event runs at the {@code nowNs} it was handed, so a test
+ * drives a session on virtual time by calling {@code doWork} itself, and an {@link
+ * io.loudp2p.core.internal.AgentRunner} does the same on a thread in production.
+ *
+ * <p>Threading: {@code doWork} from one thread at a time (the agent thread), which also runs the
+ * scheduler and the listener. Transport threads only hand fragments to the buffer (thread-safe)
+ * and post events; the reader and {@link #close()} may be on any thread.
+ */
+public final class StreamSessionAgent implements Agent {
+  private static final Logger log = LoggerFactory.getLogger(StreamSessionAgent.class);
+
+  private final StreamSession owner;
+  private final Manifest manifest;
+  private final Supplier<ChunkScheduler> schedulers;
+  private ChunkScheduler scheduler; // replaced only on the agent thread
+  private final StreamSession.Listener listener;
+  private final ChunkBuffer<Integer> buffer;
+  private final List<SessionSource> sources = new ArrayList<>();
+  private final ConcurrentLinkedQueue<LongConsumer> events = new ConcurrentLinkedQueue<>();
+  private final CompletableFuture<Void> completion = new CompletableFuture<>();
+  private final long startNs;
+  private final AtomicLong redundantBytes = new AtomicLong();
+  private final AtomicInteger rejectedChunks = new AtomicInteger();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private volatile long firstByteNs = -1;
+  private volatile boolean closed;
+  private volatile Runnable wakeUp = () -> { };
+  private int lastPositionChunk = -1; // on the agent thread
+  private boolean ended; // on the agent thread: onFinished or onFailed was told
+
+  /**
+   * Makes the agent of {@code owner}; nothing is opened until {@link #openSources()}.
+   *
+   * @param owner the session the listener is told about
+   * @param startNs the time the session started, which time to first byte counts from
+   */
+  StreamSessionAgent(StreamSession owner, Manifest manifest, List<RealStreamSession.Source> specs,
+      Supplier<ChunkScheduler> schedulers, StreamSession.Listener listener,
+      RealStreamSession.ChunkSink sink, long startNs) {
+    this.owner = owner;
+    this.manifest = manifest;
+    this.schedulers = schedulers;
+    this.scheduler = schedulers.get();
+    this.listener = listener;
+    this.startNs = startNs;
+    this.buffer = new ChunkBuffer<>(manifest.size(), Manifest.CHUNK_SIZE,
+        ChunkBuffer.DEFAULT_POOL_BUFFERS, ChunkBuffer.DEFAULT_MAX_IN_ASSEMBLY,
+        manifest::verifyChunk,
+        (index, reason, from) -> {
+          rejectedChunks.incrementAndGet();
+          for (Integer s : from) {
+            post(now -> {
+              sources.get(s).badChunks++;
+              scheduler.onChunkFailed(s, index, now);
+            });
+          }
+        });
+    if (sink != RealStreamSession.ChunkSink.NONE) {
+      // Copied as each chunk verifies: a fast reader may release it before the sink looks.
+      buffer.onVerified((index, slab, offset, length) ->
+          sink.onVerifiedChunk(index, Arrays.copyOfRange(slab, offset, offset + length), length));
+    }
+    for (int i = 0; i < specs.size(); i++) {
+      sources.add(new SessionSource(i, specs.get(i), this));
+    }
+    post(now -> listener.onBuffering(owner));
+  }
+
+  /** Opens a data session to every source; once, on the thread that starts the session. */
+  void openSources() {
+    for (SessionSource s : sources) {
+      s.open();
+    }
+  }
+
+  /** Makes every later {@link #post} call {@code wakeUp}, e.g. to unpark the agent's thread. */
+  void wakeUpWith(Runnable wakeUp) {
+    this.wakeUp = wakeUp;
+  }
+
+  @Override
+  public String roleName() {
+    return "loudp2p-stream-" + manifest.trackId().toString().substring(0, 8);
+  }
+
+  @Override
+  public boolean isDone() {
+    return closed;
+  }
+
+  /** Drops the events left once the session ended; on the agent thread. */
+  @Override
+  public void onClose() {
+    events.clear();
+  }
+
+  /** The agent's duty cycle: events in, scheduler decisions out. */
+  @Override
+  public int doWork(long nowNs) {
+    if (closed) {
+      return 0;
+    }
+    int work = 0;
+    try {
+      for (LongConsumer event = events.poll(); event != null; event = events.poll()) {
+        event.accept(nowNs);
+        work++;
+      }
+      if (closed) {
+        return work;
+      }
+      long position = buffer.inputStream().position();
+      if (position < manifest.size()) {
+        int chunk = manifest.chunkAt(position);
+        if (chunk != lastPositionChunk) {
+          lastPositionChunk = chunk;
+          scheduler.onPositionChanged(chunk, nowNs);
+          work++;
+        }
+      }
+      for (ChunkScheduler.Action action : scheduler.poll(nowNs)) {
+        act(action);
+        work++;
+      }
+      for (SessionSource s : sources) {
+        if (s.active) {
+          s.rttNs = scheduler.smoothedRttNs(s.index);
+          s.bytesPerSecond = (long) scheduler.throughputBytesPerSecond(s.index);
+        }
+      }
+      if (scheduler.isComplete() && !ended) {
+        ended = true;
+        work++;
+        try {
+          listener.onFinished(owner);
+        } finally {
+          completion.complete(null);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.error("stream session of {} failed", manifest.trackId(), e);
+      fail(Code.UNAVAILABLE, new IOException("stream session failed: " + e, e));
+      work++;
+    }
+    return work;
+  }
+
+  /**
+   * Closes the session: its data sessions and the buffer (waking a blocked reader with an
+   * IOException), and cancels the completion. Idempotent; any thread.
+   */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (SessionSource s : sources) {
+      s.close();
+    }
+    buffer.close();
+    completion.completeExceptionally(
+        new Loudp2pException(Code.CLOSED, "stream session closed"));
+    wakeUp.run();
+  }
+
+  /** Whether the session was closed or failed. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Queues {@code event} for the next {@link #doWork}, which runs it with its time; any thread. */
+  void post(LongConsumer event) {
+    if (!closed) {
+      events.add(event);
+      wakeUp.run();
+    }
+  }
+
+  /** Tells the listener that a source moved to its fallback transport; on the agent thread. */
+  void tellFallback(PeerId peer, String from, String to, String why) {
+    listener.onSourceFallback(owner, peer, from, to, why);
+  }
+
+  /** Tells the listener that the reader waits for bytes ({@code true}) or has them again. */
+  void tellStalled(boolean stalled) {
+    post(now -> {
+      if (stalled) {
+        listener.onStalled(owner);
+      } else {
+        listener.onResumed(owner);
+      }
+    });
+  }
+
+  ChunkBuffer<Integer> buffer() {
+    return buffer;
+  }
+
+  Manifest manifest() {
+    return manifest;
+  }
+
+  CompletableFuture<Void> completion() {
+    return completion;
+  }
+
+  StreamSession owner() {
+    return owner;
+  }
+
+  List<SessionSource> sources() {
+    return sources;
+  }
+
+  /** Whether a first chunk was verified (playback can begin); any thread. */
+  boolean started() {
+    return started.get();
+  }
+
+  /** The session's counters, with the reader's stalls as the session counted them. */
+  StreamStats stats(int stalls, long stalledNs) {
+    long first = firstByteNs;
+    long verified = 0;
+    for (SessionSource s : sources) {
+      verified += s.bytes;
+    }
+    return new StreamStats(first < 0 ? null : Duration.ofNanos(first - startNs), stalls,
+        Duration.ofNanos(stalledNs), verified, redundantBytes.get(), rejectedChunks.get());
+  }
+
+  /** Moves fetching to {@code chunk}; on the agent thread. */
+  void seekTo(int chunk, boolean backward, long now) {
+    lastPositionChunk = chunk;
+    if (backward && buffer.isMissing(chunk)) {
+      // Chunks read past were released: a scheduler that counts them as arrived would never ask
+      // for them again. A new one starts from what the buffer holds now.
+      scheduler = schedulers.get();
+      for (SessionSource s : sources) {
+        if (s.active) {
+          scheduler.addSource(s.index, s.currentAvailability(), now);
+        }
+      }
+      for (int i = 0; i < manifest.chunkCount(); i++) {
+        if (buffer.isVerified(i)) {
+          scheduler.onChunkReceived(-1, i, now);
+        }
+      }
+    }
+    scheduler.seek(chunk, now);
+    if (!buffer.isVerified(chunk)) {
+      listener.onBuffering(owner);
+    }
+  }
+
+  private void act(ChunkScheduler.Action action) {
+    switch (action.kind()) {
+      case REQUEST:
+        sources.get(action.source()).request(action.chunk());
+        break;
+      case CANCEL:
+        sources.get(action.source()).cancel(action.chunk());
+        break;
+      case SOURCE_DROPPED:
+        sources.get(action.source()).drop();
+        listener.onSourceDropped(owner, sources.get(action.source()).spec.peer(),
+            String.valueOf(action.reason()));
+        break;
+      case SOURCE_BANNED:
+        sources.get(action.source()).drop();
+        listener.onSourceBanned(owner, sources.get(action.source()).spec.peer(),
+            String.valueOf(action.reason()));
+        break;
+      case FAILED:
+        if (sources.stream().anyMatch(s -> s.opening)) {
+          break; // a source still opening may hold it; the scheduler asks again once it is added
+        }
+        fail(Code.UNAVAILABLE, new IOException("cannot play " + manifest.trackId() + ": chunk "
+            + action.chunk()
+            + " cannot be fetched (" + action.reason() + ")"));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * Ends the session: a blocked reader wakes with {@code cause}; the listener and the completion
+   * hear it as the API's exception with {@code code}.
+   */
+  private void fail(Code code, IOException cause) {
+    if (!ended && !completion.isDone()) {
+      ended = true;
+      buffer.fail(cause);
+      Loudp2pException failure = new Loudp2pException(code, cause.getMessage(), cause);
+      try {
+        listener.onFailed(owner, failure);
+      } finally {
+        completion.completeExceptionally(failure);
+      }
+    }
+    closed = true;
+    for (SessionSource s : sources) {
+      s.close();
+    }
+  }
+
+  // --- what the sources report, from transport threads ---
+
+  /** A source's data session opened; on a transport thread. */
+  void onOpened(SessionSource source) {
+    post(now -> {
+      source.opening = false;
+      source.active = true;
+      scheduler.addSource(source.index, source.spec.availability(), now);
+      listener.onSourceAdded(owner, source.spec.peer());
+    });
+  }
+
+  /** A source's data session could not be opened; on a transport thread. */
+  void onOpenFailed(SessionSource source, String why) {
+    post(now -> {
+      source.opening = false;
+      listener.onSourceDropped(owner, source.spec.peer(), why);
+      if (sources.stream().noneMatch(x -> x.opening || x.active)) {
+        fail(Code.UNREACHABLE, new IOException("cannot play " + manifest.trackId() + ": none of the "
+            + sources.size() + " sources could be reached (last: " + why + ")"));
+      }
+    });
+  }
+
+  /** A fragment from {@code source}; on a transport thread. */
+  void onFragment(SessionSource source, int chunkIndex, int offset, ByteBuffer data) {
+    int length = data.remaining();
+    Reassembler.Outcome outcome = buffer.onFragment(source.index, chunkIndex, offset, data);
+    switch (outcome) {
+      case COMPLETED:
+        source.bytes += manifest.chunkLength(chunkIndex);
+        source.chunks++;
+        if (started.compareAndSet(false, true)) {
+          post(now -> {
+            firstByteNs = now;
+            listener.onStarted(owner);
+          });
+        }
+        post(now -> scheduler.onChunkReceived(source.index, chunkIndex, now));
+        break;
+      case DUPLICATE:
+      case NOT_WANTED:
+        redundantBytes.addAndGet(length);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The source does not have {@code chunkIndex} after all; on a transport thread. */
+  void onUnavailable(SessionSource source, int chunkIndex) {
+    post(now -> {
+      source.unavailable.set(chunkIndex);
+      scheduler.removeSource(source.index, now);
+      scheduler.addSource(source.index, source.currentAvailability(), now);
+    });
+  }
+
+  /** The source's data session ended without this side closing it; on a transport thread. */
+  void onSourceClosed(SessionSource source, String why) {
+    post(now -> {
+      if (source.active) {
+        source.active = false;
+        scheduler.removeSource(source.index, now);
+        listener.onSourceDropped(owner, source.spec.peer(), why);
+      }
+    });
+  }
+
+  BitSet allChunks() {
+    BitSet all = new BitSet(manifest.chunkCount());
+    all.set(0, manifest.chunkCount());
+    return all;
+  }
+}

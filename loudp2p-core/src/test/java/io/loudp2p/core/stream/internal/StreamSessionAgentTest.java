@@ -1,0 +1,351 @@
+package io.loudp2p.core.stream.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loudp2p.PeerId;
+import io.loudp2p.StreamSession;
+import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.proto.v1.TrackMetadata;
+import io.loudp2p.core.testing.FakeClock;
+import io.loudp2p.core.testing.InMemoryNetwork;
+import io.loudp2p.core.testing.InMemoryTransport;
+import io.loudp2p.spi.ChunkProvider;
+import io.loudp2p.spi.DataServer;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
+import io.loudp2p.spi.TransportServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A stream session driven by hand: no thread of its own, its agent run by the test on the
+ * in-memory network's fake clock, so every time the session sees is one the test chose.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StreamSessionAgentTest {
+  private static final long BITRATE = 40_000; // 320 kbit/s in bytes per second
+  private static final Duration CYCLE = Duration.ofMillis(10);
+
+  private final InMemoryNetwork network = InMemoryNetwork.builder().seed(5).build();
+  private final FakeClock clock = network.clock();
+  private final InMemoryTransport receiver = network.newTransport();
+  private final List<AutoCloseable> closing = new ArrayList<>(List.of(receiver));
+  /** What the session did and was told, stamped with the clock, in order. */
+  private final List<String> log = new ArrayList<>();
+  private final ByteArrayOutputStream heard = new ByteArrayOutputStream();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+  }
+
+  private static byte[] track(int size) {
+    byte[] b = new byte[size];
+    new SplittableRandom(size).nextBytes(b);
+    return b;
+  }
+
+  private String now() {
+    return clock.nanoTime() / 1_000_000 + "ms";
+  }
+
+  /** A peer serving {@code data}, named in the log. */
+  private final class Source {
+    final String name;
+    final PeerId id = Identity.generate().peerId();
+    final InMemoryTransport transport = network.newTransport();
+    final TransportServer server;
+
+    Source(String name, byte[] data) throws Exception {
+      this.name = name;
+      ChunkProvider provider = new ChunkProvider() {
+        @Override
+        public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
+          return true;
+        }
+
+        @Override
+        public int chunkLength(DataSessionId session, int index) {
+          long start = (long) index * Manifest.CHUNK_SIZE;
+          return index < 0 || start >= data.length ? -1
+              : (int) Math.min(Manifest.CHUNK_SIZE, data.length - start);
+        }
+
+        @Override
+        public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
+          dst.put(data, index * Manifest.CHUNK_SIZE + offset, dst.remaining());
+        }
+      };
+      closing.add(transport);
+      server = transport.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), provider)
+          .get(5, TimeUnit.SECONDS);
+    }
+
+    RealStreamSession.Source spec() {
+      byte[] sid = new byte[16];
+      sid[0] = (byte) name.charAt(0);
+      return new RealStreamSession.Source(id, new Logging(name), server.address(),
+          DataSessionId.fromBytes(sid), new byte[0], null);
+    }
+  }
+
+  /** The receiver's transport, logging every request and cancel the session makes. */
+  private final class Logging implements DataTransport {
+    private final String name;
+
+    Logging(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+        byte[] handshake, DataSession.Listener listener) {
+      return receiver.open(source, id, handshake, listener).thenApply(s -> new DataSession() {
+        @Override
+        public DataSessionId id() {
+          return s.id();
+        }
+
+        @Override
+        public InetSocketAddress remote() {
+          return s.remote();
+        }
+
+        @Override
+        public void request(int chunk) {
+          log.add(now() + " " + name + " request " + chunk);
+          s.request(chunk);
+        }
+
+        @Override
+        public void cancel(int chunk) {
+          log.add(now() + " " + name + " cancel " + chunk);
+          s.cancel(chunk);
+        }
+
+        @Override
+        public void close() {
+          s.close();
+        }
+      });
+    }
+
+    @Override
+    public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Logs the listener's events by the name of the source they concern. */
+  private final class Events extends StreamSession.Listener {
+    private final List<Source> sources;
+
+    Events(List<Source> sources) {
+      this.sources = sources;
+    }
+
+    private String name(PeerId peer) {
+      return sources.stream().filter(s -> s.id.equals(peer)).findFirst().orElseThrow().name;
+    }
+
+    @Override
+    public void onBuffering(StreamSession s) {
+      log.add(now() + " buffering");
+    }
+
+    @Override
+    public void onStarted(StreamSession s) {
+      log.add(now() + " started");
+    }
+
+    @Override
+    public void onSourceAdded(StreamSession s, PeerId source) {
+      log.add(now() + " added " + name(source));
+    }
+
+    @Override
+    public void onSourceDropped(StreamSession s, PeerId source, String reason) {
+      log.add(now() + " dropped " + name(source) + ": " + reason);
+    }
+
+    @Override
+    public void onFinished(StreamSession s) {
+      log.add(now() + " finished");
+    }
+
+    @Override
+    public void onFailed(StreamSession s, Throwable cause) {
+      log.add(now() + " failed: " + cause.getMessage());
+    }
+  }
+
+  private RealStreamSession session(Manifest m, List<Source> sources) {
+    List<RealStreamSession.Source> specs = new ArrayList<>();
+    for (Source s : sources) {
+      specs.add(s.spec());
+    }
+    RealStreamSession session = RealStreamSession.driven(m, specs,
+        () -> new DefaultChunkScheduler(m.size(), BITRATE), new Events(sources),
+        RealStreamSession.ChunkSink.NONE, clock.nanoSource());
+    closing.add(session);
+    return session;
+  }
+
+  /**
+   * Moves the clock one cycle on, runs the agent once, and reads what is readable, at most {@code
+   * budget} bytes.
+   */
+  private void cycle(RealStreamSession session, long budget) throws IOException {
+    network.advance(CYCLE);
+    session.agent().doWork(clock.nanoTime());
+    if (session.completion().isDone()) {
+      return;
+    }
+    InputStream in = session.inputStream();
+    for (int n = in.available(); n > 0 && budget > 0; n = in.available()) {
+      byte[] got = in.readNBytes((int) Math.min(n, budget));
+      heard.write(got);
+      budget -= got.length;
+    }
+  }
+
+  /** A cycle whose reader reads everything readable. */
+  private void cycle(RealStreamSession session) throws IOException {
+    cycle(session, Long.MAX_VALUE);
+  }
+
+  /** A cycle whose reader plays at the bitrate: one cycle's worth of bytes. */
+  private void playCycle(RealStreamSession session) throws IOException {
+    cycle(session, BITRATE * CYCLE.toMillis() / 1000);
+  }
+
+  private static Manifest manifest(byte[] data) throws IOException {
+    return Manifest.ofStream(new ByteArrayInputStream(data), TrackMetadata.getDefaultInstance());
+  }
+
+  private int indexOf(String entry) {
+    return log.indexOf(log.stream().filter(l -> l.endsWith(entry)).findFirst().orElseThrow());
+  }
+
+  private static long timeMs(String entry) {
+    return Long.parseLong(entry.substring(0, entry.indexOf("ms ")));
+  }
+
+  @Test
+  void startsOnTheFirstCycleAndCountsTimeToFirstByteOnTheClockItIsHanded() throws Exception {
+    byte[] data = track(40 * Manifest.CHUNK_SIZE + 99);
+    Source a = new Source("a", data);
+    RealStreamSession session = session(manifest(data), List.of(a));
+
+    assertThat(log).as("nothing happens before the agent runs, though the source is open").isEmpty();
+
+    cycle(session);
+    assertThat(log).startsWith("10ms buffering", "10ms added a", "10ms a request 0");
+    assertThat(session.stats().timeToFirstByte()).as("the chunks came, but no cycle saw them")
+        .isNull();
+
+    cycle(session);
+    assertThat(log).contains("20ms started");
+    assertThat(session.stats().timeToFirstByte()).isEqualTo(Duration.ofMillis(20));
+
+    while (!session.completion().isDone() && clock.nanoTime() < 10_000_000_000L) {
+      cycle(session);
+    }
+    assertThat(session.completion()).isCompleted();
+    assertThat(heard.toByteArray()).isEqualTo(data);
+    assertThat(log.get(log.size() - 1)).endsWith(" finished");
+    assertThat(session.sources()).singleElement()
+        .satisfies(st -> assertThat(st.roundTrip()).isEqualTo(CYCLE));
+  }
+
+  @Test
+  void aSourceThatFallsSilentIsDroppedAtItsThirdTimeoutAndTheSessionFailsNamingTheChunk()
+      throws Exception {
+    byte[] data = track(300 * Manifest.CHUNK_SIZE);
+    Source a = new Source("a", data);
+    RealStreamSession session = session(manifest(data), List.of(a));
+    while (clock.nanoTime() < 5_000_000_000L) {
+      playCycle(session);
+    }
+    network.kill(a.server.address());
+    log.add(now() + " killed a");
+    while (!session.completion().isDone() && clock.nanoTime() < 30_000_000_000L) {
+      playCycle(session);
+    }
+
+    // Answered within a cycle, the source's timeout is the least there is (200 ms), doubled at
+    // each timeout; the third in a row drops it, and with it the last source of chunk 86.
+    List<String> afterKill = log.subList(indexOf(" killed a") + 1, log.size());
+    assertThat(afterKill.subList(0, afterKill.size() - 1)).containsExactly(
+        "5250ms a request 86",
+        "5460ms a cancel 86", "5460ms a request 86",
+        "5660ms a request 87",
+        "5870ms a cancel 86", "5870ms a request 86",
+        "6470ms a cancel 87",
+        "6470ms dropped a: source 0 timed out 3 times");
+    assertThat(afterKill.get(afterKill.size() - 1)).startsWith("6470ms failed: cannot play ")
+        .contains("chunk 86 cannot be fetched");
+    assertThat(timeMs(afterKill.get(1)) - timeMs(afterKill.get(0)))
+        .isGreaterThanOrEqualTo(TimeUnit.NANOSECONDS.toMillis(ScheduledSource.MIN_RTO_NS));
+    assertThat(log).filteredOn(l -> l.contains("dropped")).hasSize(1);
+    assertThat(session.completion()).isCompletedExceptionally();
+    byte[] got = heard.toByteArray();
+    // Played at the bitrate, one cycle's bytes in every cycle before the one that failed.
+    assertThat(got).hasSize((int) (BITRATE * (6470 - CYCLE.toMillis()) / 1000))
+        .isEqualTo(java.util.Arrays.copyOf(data, got.length));
+  }
+
+  @Test
+  void chunksInFlightAtASilentSourceAreRequestedAgainElsewhereBeforeTheyCouldTimeOut()
+      throws Exception {
+    byte[] data = track(40 * Manifest.CHUNK_SIZE + 99);
+    Source a = new Source("a", data);
+    Source b = new Source("b", data);
+    RealStreamSession session = session(manifest(data), List.of(a, b));
+    network.kill(a.server.address()); // open, but nothing it is asked for ever comes
+
+    while (!session.completion().isDone() && clock.nanoTime() < 10_000_000_000L) {
+      cycle(session);
+    }
+
+    assertThat(heard.toByteArray()).isEqualTo(data);
+    long finishedMs = timeMs(log.get(indexOf(" finished")));
+    assertThat(finishedMs).as("done before any request to the silent source could time out")
+        .isLessThan(TimeUnit.NANOSECONDS.toMillis(ScheduledSource.INITIAL_RTO_NS));
+    assertThat(log).as("at the start, the first chunk's deadline is now: asked of both at once")
+        .contains("10ms a request 0", "10ms b request 0", "20ms a cancel 0");
+    List<String> askedOfA = log.stream().filter(l -> l.contains(" a request ")).toList();
+    assertThat(askedOfA).hasSizeGreaterThan(5);
+    for (String request : askedOfA) {
+      String chunk = request.substring(request.lastIndexOf(' ') + 1);
+      String again = log.stream().filter(l -> l.endsWith(" b request " + chunk)).findFirst()
+          .orElseThrow(() -> new AssertionError("chunk " + chunk + " never asked of b: " + log));
+      assertThat(timeMs(again) - timeMs(request)).as("endgame copy of chunk %s", chunk)
+          .isBetween(0L, 2 * CYCLE.toMillis());
+      assertThat(log).as("the silent copy of chunk %s is cancelled", chunk)
+          .anyMatch(l -> l.endsWith(" a cancel " + chunk));
+    }
+    assertThat(log).noneMatch(l -> l.contains("dropped"));
+  }
+}
