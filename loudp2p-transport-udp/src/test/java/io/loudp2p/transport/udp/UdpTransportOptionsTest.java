@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.loudp2p.Loudp2pException;
 import io.loudp2p.Peer;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.identity.Identity;
@@ -115,7 +116,8 @@ class UdpTransportOptionsTest {
     Peer peer = Peer.builder().transport(new Foreign()).build();
     try {
       assertThatThrownBy(peer::start)
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOfSatisfying(Loudp2pException.class,
+              e -> assertThat(e.code()).isEqualTo(Loudp2pException.Code.INVALID))
           .hasMessageContaining(UdpTransportOptions.class.getName());
     } finally {
       peer.close();
