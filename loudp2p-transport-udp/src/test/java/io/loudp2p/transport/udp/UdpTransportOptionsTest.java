@@ -71,6 +71,8 @@ class UdpTransportOptionsTest {
         Peer unbounded = Peer.builder().share(music).build().start();
         GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults());
         DataTransport receiver = new UdpDataTransportProvider().create(TransportOptions.defaults())) {
+      bounded.catalog().ready().get(30, TimeUnit.SECONDS);
+      unbounded.catalog().ready().get(30, TimeUnit.SECONDS);
       TrackId track = bounded.catalog().search("song", 1).get(0).track().id();
 
       assertThat(openOverUdp(client, receiver, sealer, bounded, track, 1)).isInstanceOfSatisfying(
