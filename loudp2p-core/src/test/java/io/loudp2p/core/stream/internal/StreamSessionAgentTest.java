@@ -150,7 +150,7 @@ class StreamSessionAgentTest {
 
     @Override
     public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
-      throw new UnsupportedOperationException();
+      throw new UnsupportedOperationException("a simulated source is only called, never serves");
     }
 
     @Override
