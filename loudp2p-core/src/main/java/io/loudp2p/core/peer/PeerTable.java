@@ -126,8 +126,10 @@ final class PeerTable {
     }
     if (known == null && entries.size() >= MAX_PEERS) {
       purge();
-      if (entries.size() >= MAX_PEERS) {
-        evictOne(from != null);
+      // A relayed record may only push out another relayed one: a table full of peers heard
+      // from themselves takes no relayed record.
+      if (entries.size() >= MAX_PEERS && !evictOne(from != null)) {
+        return false;
       }
     } else if (from != null && (known == null || known.source() == null)
         && count(e -> e.source() != null) >= MAX_RELAYED) {
@@ -158,8 +160,10 @@ final class PeerTable {
    * Makes room: a relayed record before one heard from its own peer (first-hand records outrank
    * relayed ones), an unreachable peer before a reachable one, the oldest-learnt first. With
    * {@code relayedOnly}, only a relayed record may go (none, when there is none).
+   *
+   * @return whether a record was dropped
    */
-  private void evictOne(boolean relayedOnly) {
+  private boolean evictOne(boolean relayedOnly) {
     PeerId victim = null;
     int best = Integer.MAX_VALUE;
     for (Map.Entry<PeerId, Entry> e : entries.entrySet()) {
@@ -176,6 +180,7 @@ final class PeerTable {
     if (victim != null) {
       entries.remove(victim);
     }
+    return victim != null;
   }
 
   synchronized Optional<Entry> get(PeerId id) {

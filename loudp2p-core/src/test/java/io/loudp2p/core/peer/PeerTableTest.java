@@ -114,6 +114,24 @@ class PeerTableTest {
   }
 
   @Test
+  void aTableFullOfPeersHeardFromThemselvesTakesNoRelayedRecordAndStaysWithinItsBound()
+      throws Exception {
+    PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis);
+    for (int i = 0; i < PeerTable.MAX_PEERS; i++) {
+      Identity p = Identity.generate();
+      assertThat(table.offer(record(p, 1, 10 + i / 6_000, i / 30 % 200, i % 30, 1), p.peerId()))
+          .isTrue();
+    }
+    assertThat(table.size()).isEqualTo(PeerTable.MAX_PEERS);
+
+    PeerId relay = Identity.generate().peerId();
+    Identity relayed = Identity.generate();
+    assertThat(table.offer(record(relayed, 1, 40, 0, 0, 1), relay)).isFalse();
+    assertThat(table.get(relayed.peerId())).isEmpty();
+    assertThat(table.size()).isEqualTo(PeerTable.MAX_PEERS);
+  }
+
+  @Test
   void relayedRecordsAloneFillHalfTheTable() throws Exception {
     PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis);
     for (int r = 0; r < 10; r++) {
