@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -109,6 +110,19 @@ final class QueryForwarder {
         responder.next(ctx.seal(Payload.newBuilder().setSearchHits(hits)));
       }
     }
+    // The caller's call ends when its query's time is up (one hop deadline per hop left, as the
+    // caller reckons it), however long the walks it started go on: a query holds a call for a
+    // bounded time, whoever sent it. Hits that come back later are dropped here.
+    AtomicReference<@Nullable ControlResponder> open = new AtomicReference<>(responder);
+    Runnable end = () -> {
+      ControlResponder call = open.getAndSet(null);
+      if (call != null) {
+        synchronized (call) {
+          call.complete();
+        }
+      }
+    };
+    ctx.schedule(end, HOP_DEADLINE.multipliedBy(QueryRouter.ttl(query) + 1L).toMillis());
     Set<PeerId> tried = new HashSet<>();
     tried.add(sender);
     for (QueryRouter.Forward f : d.forwards()) {
@@ -117,9 +131,11 @@ final class QueryForwarder {
     BiConsumer<PeerId, SearchHits> relay = (from, hitsBack) -> {
       ControlResponder up = r.upstream(query.getQueryId(), ctx.nowMs());
       if (up != null) {
-        SearchHits relayed = relayable(hitsBack);
+        byte[] sealed = ctx.seal(Payload.newBuilder().setSearchHits(relayable(hitsBack)));
         synchronized (up) {
-          up.next(ctx.seal(Payload.newBuilder().setSearchHits(relayed)));
+          if (open.get() != null) {
+            up.next(sealed);
+          }
         }
       }
     };
@@ -128,9 +144,7 @@ final class QueryForwarder {
       forwarded.add(forwardOrReroute(f, tried, relay));
     }
     CompletableFuture.allOf(forwarded.toArray(new CompletableFuture<?>[0])).whenComplete((v, t) -> {
-      synchronized (responder) {
-        responder.complete();
-      }
+      end.run();
       r.release(query.getQueryId());
     });
   }

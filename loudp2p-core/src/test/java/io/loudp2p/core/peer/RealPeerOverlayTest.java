@@ -315,6 +315,48 @@ class RealPeerOverlayTest {
         .satisfies(p -> assertThat(p.role()).as("told by a signed RoleChange").isEqualTo(Role.LIGHT));
   }
 
+  @Test
+  void aSearchCallEndsByTheDeadlineItsTtlImpliesWhileItsWalkGoesOnPastSilentNeighbours()
+      throws Exception {
+    VirtualPeers.Made hub = peers.add(Peer.builder());
+    hub.peer().start();
+    List<VirtualPeers.Made> around = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      around.add(peers.add(Peer.builder().bootstrap(hub.address())));
+      around.get(i).peer().start();
+    }
+    network.runFor(Duration.ofSeconds(30));
+    assertThat(PeerDiagnostics.neighbours(hub.peer())).containsExactlyInAnyOrderElementsOf(ids(around));
+    for (VirtualPeers.Made m : around) {
+      network.kill(m.address()); // silent from now on: each hop of the walk waits a second
+    }
+    long start = peers.clock().millis();
+    List<Long> forwardedAt = new ArrayList<>();
+    network.observeControl(m -> {
+      if (m.length > 0 && body(m).hasSearchQuery() && body(m).getSearchQuery().getTtl() == 1) {
+        forwardedAt.add(peers.clock().millis() - start);
+      }
+    });
+    InMemoryTransport asker = network.newTransport();
+    EnvelopeSealer sealer = new EnvelopeSealer(Identity.generate(), peers.clock(), new Random(4));
+    byte[] query = sealer.seal(Payload.newBuilder().setSearchQuery(
+        io.loudp2p.core.proto.v1.SearchQuery.newBuilder()
+            .setQueryId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                14, 15, 16}))
+            .addTerms("anything").setTtl(2).setWalkers(1))).toByteArray();
+    long[] endedAt = {-1};
+    CompletableFuture<Void> call = asker.callStreaming(hub.address(), ControlMethod.SEARCH, query,
+        Duration.ofSeconds(30), r -> { }).whenComplete((v, t) -> endedAt[0] = peers.clock().millis() - start);
+    network.runFor(Duration.ofSeconds(10));
+
+    // ttl 2: the hub holds the call three seconds (one per hop left and its own), not the seven
+    // its walk takes to try six silent neighbours one after another, each for a second.
+    assertThat(call).isCompleted().isNotCompletedExceptionally();
+    assertThat(endedAt[0]).isBetween(3_000L, 3_500L);
+    assertThat(forwardedAt).hasSize(6);
+    assertThat(forwardedAt).filteredOn(t -> t > endedAt[0]).as("the walk goes on").hasSize(2);
+  }
+
   /** Three seeds, and six more FULL peers joined through them that share "needle". */
   private List<VirtualPeers.Made> seedsAndFullPeers(Path music) throws Exception {
     List<VirtualPeers.Made> full = new ArrayList<>();
