@@ -262,6 +262,53 @@ class GrpcControlTransportTest {
   }
 
   @Test
+  void oneConnectionCarriesAtMostItsShareOfCallsAtOnce() throws Exception {
+    server.close();
+    server = new GrpcControlTransport(TransportOptions.builder()
+        .settings(GrpcTransportOptions.builder().maxConcurrentCallsPerPeer(1_000).build()).build());
+    java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    List<Runnable> waiting = new java.util.ArrayList<>();
+    boolean[] released = {false};
+    InetSocketAddress at = listen((request, remote, method, responder) -> {
+      most.accumulateAndGet(held.incrementAndGet(), Math::max);
+      Runnable answer = () -> {
+        held.decrementAndGet();
+        responder.reply(request);
+      };
+      synchronized (waiting) {
+        if (!released[0]) {
+          waiting.add(answer);
+          return;
+        }
+      }
+      answer.run();
+    });
+    // 200 calls at once on the one connection the client keeps to the server: HTTP/2 lets 128
+    // run, the rest wait in the client (MAX_CONCURRENT_STREAMS), none is refused.
+    List<CompletableFuture<byte[]>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      calls.add(client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), Duration.ofSeconds(20)));
+    }
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (held.get() < GrpcControlTransport.MAX_CALLS_PER_CONNECTION && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(300);
+    assertThat(held.get()).isEqualTo(GrpcControlTransport.MAX_CALLS_PER_CONNECTION);
+    List<Runnable> now;
+    synchronized (waiting) {
+      released[0] = true;
+      now = new java.util.ArrayList<>(waiting);
+    }
+    now.forEach(Runnable::run);
+    for (CompletableFuture<byte[]> c : calls) {
+      assertThat(c.get(10, TimeUnit.SECONDS)).isNotEmpty();
+    }
+    assertThat(most.get()).isEqualTo(GrpcControlTransport.MAX_CALLS_PER_CONNECTION);
+  }
+
+  @Test
   void aCallerThatWaitsForEachCallIsNeverRefused() throws Exception {
     server.close();
     server = new GrpcControlTransport(TransportOptions.builder()

@@ -45,6 +45,14 @@ import org.slf4j.LoggerFactory;
 public final class GrpcControlTransport implements ControlTransport {
   private static final Logger log = LoggerFactory.getLogger(GrpcControlTransport.class);
 
+  /**
+   * The most calls one connection carries at once (HTTP/2 {@code SETTINGS_MAX_CONCURRENT_STREAMS}):
+   * twice an address's default budget of concurrent calls. Further calls wait in the caller.
+   * Without this bound one connection may open streams faster than the server refuses them, and
+   * every stream opened holds memory until its refusal is sent.
+   */
+  public static final int MAX_CALLS_PER_CONNECTION = 128;
+
   private final GrpcSettings settings;
   private final Channels channels;
   private final Set<TransportServer> servers = ConcurrentHashMap.newKeySet();
@@ -204,7 +212,7 @@ public final class GrpcControlTransport implements ControlTransport {
         }));
     try {
       Server server = Servers.start(address, settings, service.build(),
-          readLimit(settings.maxMessageBytes), Integer.MAX_VALUE);
+          readLimit(settings.maxMessageBytes), MAX_CALLS_PER_CONNECTION);
       TransportServer handle = Servers.handle(server, address, () -> {});
       TransportServer tracked = new TrackedServer(handle);
       servers.add(tracked);
