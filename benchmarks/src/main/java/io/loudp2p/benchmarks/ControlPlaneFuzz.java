@@ -1,6 +1,8 @@
 package io.loudp2p.benchmarks;
 
 import io.loudp2p.transport.grpc.testing.ControlPlaneFuzzer;
+import io.loudp2p.transport.grpc.testing.FuzzReport;
+import io.loudp2p.transport.grpc.testing.FuzzTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +14,8 @@ import java.util.List;
  * signed requests with extreme field values on every method of {@code loudp2p.v1.Loudp2p}
  * ({@code FetchChunks} on the data endpoint). Prints the count of every status per method, the
  * examples of every failure (with the bytes that caused it), whether the peer still serves, and
- * the used heap after full collections before and after the run, beside the live per-call objects.
+ * the used heap after full collections after the warm-up, along the run and at its end, beside the
+ * live per-call objects. {@code -Dloudp2p.fuzz.heapDump=file.hprof} dumps the live heap at the end.
  * Exits with status 1 when a property broke.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.loudp2p.benchmarks.ControlPlaneFuzz
@@ -31,8 +34,8 @@ public final class ControlPlaneFuzz {
         .withConcurrency(concurrency).withAnswerWait(Duration.ofSeconds(2));
     System.out.printf("fuzzing a peer with %,d cases per method (seed %d, %d at once)%n", cases,
         seed, concurrency);
-    ControlPlaneFuzzer.Report report;
-    try (ControlPlaneFuzzer.Target target = ControlPlaneFuzzer.Target.start(dir.resolve("share"), seed);
+    FuzzReport report;
+    try (FuzzTarget target = FuzzTarget.start(dir.resolve("share"), seed);
         ControlPlaneFuzzer fuzzer = new ControlPlaneFuzzer(target, options)) {
       report = fuzzer.run();
     }
