@@ -6,7 +6,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.loudp2p.PeerId;
-import io.loudp2p.core.internal.RateLimiter;
 import io.loudp2p.core.proto.v1.DataFrame;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
@@ -18,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,10 +96,7 @@ final class ChunkStreamSource {
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<PeerId, Integer> perPeer = new ConcurrentHashMap<>();
   private final AtomicInteger openCalls = new AtomicInteger();
-  private final AtomicLong malformed = new AtomicLong();
-  private final AtomicLong malformedSinceLine = new AtomicLong();
-  private final AtomicLong malformedLines = new AtomicLong();
-  private final RateLimiter<String> malformedLog;
+  private final ThrottledWarning malformed;
   private final ScheduledExecutorService timer;
   private volatile boolean closed;
 
@@ -110,7 +105,8 @@ final class ChunkStreamSource {
     this.handshakeTimeout = settings.dataHandshakeTimeout;
     this.stallTimeout = settings.dataStallTimeout;
     this.clock = System::nanoTime;
-    this.malformedLog = new RateLimiter<>(1e9 / MALFORMED_LOG_INTERVAL.toNanos(), 1, 1, clock);
+    this.malformed = new ThrottledWarning(log, "malformed chunk request(s)", MALFORMED_LOG_INTERVAL,
+        clock);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "loudp2p-grpc-chunk-timeouts");
       t.setDaemon(true);
@@ -190,14 +186,7 @@ final class ChunkStreamSource {
 
   /** Counts an unparseable or malformed request, and says so in the log now and then. */
   void malformed(InetSocketAddress from, String why) {
-    malformed.incrementAndGet();
-    long unreported = malformedSinceLine.incrementAndGet();
-    if (malformedLog.tryAcquire("malformed")) {
-      malformedSinceLine.addAndGet(-unreported);
-      malformedLines.incrementAndGet();
-      log.warn("refused {} malformed chunk request(s) since the last report ({} in all); the "
-          + "latest from {}: {}", unreported, malformed.get(), from, why);
-    }
+    malformed.count(from, why);
   }
 
   /** The stream from {@code remote} showed an accepted handshake. */
@@ -256,12 +245,12 @@ final class ChunkStreamSource {
 
   /** Malformed requests refused so far. */
   long malformedRequests() {
-    return malformed.get();
+    return malformed.total();
   }
 
   /** Log lines written about them. */
   long malformedLogLines() {
-    return malformedLines.get();
+    return malformed.lines();
   }
 
   /** Ends every session: the server stops serving. */

@@ -20,6 +20,7 @@ final class Servers {
    */
   static Server start(InetSocketAddress address, GrpcSettings settings,
       ServerServiceDefinition service, int maxInboundMessageBytes, int maxCallsPerConnection) {
+    OversizeMessages.install();
     Server server = NettyServerBuilder.forAddress(address)
         .maxInboundMessageSize(maxInboundMessageBytes)
         .maxConcurrentCallsPerConnection(maxCallsPerConnection)

@@ -114,6 +114,43 @@ class MalformedChunkRequestTest {
   }
 
   @Test
+  void requestsOverTheSizeLimitAreCountedNotLoggedEachWithAStackTrace() throws Exception {
+    List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        logged.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    java.util.logging.Logger grpc = java.util.logging.Logger.getLogger(OversizeMessages.GRPC_LOGGER);
+    grpc.addHandler(handler);
+    try {
+      OversizeMessages counter = OversizeMessages.install();
+      long refusedBefore = counter.refused();
+      long linesBefore = counter.lines();
+      byte[] huge = new byte[2 * ChunkStreamSource.MAX_CHUNK_REQUEST_BYTES + 100];
+      int calls = 20;
+      for (int i = 0; i < calls; i++) {
+        RawStream s = RawStream.open(endpoint.channel(), true).send(huge);
+        assertThat(s.closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).getCode())
+            .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      }
+      Await.until(() -> counter.refused() - refusedBefore == calls, WAIT, "every message counted");
+      assertThat(logged).as("gRPC's own warnings with stack traces").isEmpty();
+      // Twenty refusals well within the interval: at most one line of ours.
+      assertThat(counter.lines() - linesBefore).isLessThanOrEqualTo(1);
+    } finally {
+      grpc.removeHandler(handler);
+    }
+  }
+
+  @Test
   void malformedCallsLeaveNoSessionCallOrHeapBehind() throws Exception {
     ManagedChannel channel = endpoint.channel();
     ChunkStreamSource source = endpoint.source();
