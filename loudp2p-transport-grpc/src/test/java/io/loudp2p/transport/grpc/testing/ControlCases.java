@@ -199,7 +199,12 @@ final class ControlCases {
     return in.signMessage(sender, body.build().toByteArray()).toByteArray();
   }
 
+  /** A body as text for an example, cut short; a large one by its size alone. */
   static String shortText(Message.Builder b) {
+    int size = b.build().getSerializedSize();
+    if (size > 4096) {
+      return b.getDescriptorForType().getName() + " of " + size + " bytes";
+    }
     String s = com.google.protobuf.TextFormat.shortDebugString(b);
     return s.length() > 300 ? s.substring(0, 300) + "..." : s;
   }

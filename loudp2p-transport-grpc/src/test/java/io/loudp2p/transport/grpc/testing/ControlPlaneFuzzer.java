@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -122,17 +121,22 @@ public final class ControlPlaneFuzzer implements AutoCloseable {
   private final ManagedChannel control;
   private final ControlCases controls;
   private final FetchCases fetch;
-  private final Map<Integer, Identity> identityCache =
-      Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, Identity> eldest) {
-          return size() > 512;
-        }
-      });
-  private final Map<PeerId, Envelope> records = new ConcurrentHashMap<>();
+  // Bounded, like everything the harness keeps: the heap it measures is the peer's and its own.
+  private final Map<Integer, Identity> identityCache = recent(512);
+  private final Map<PeerId, Envelope> records = recent(512);
   private final long recordsExpireMs = System.currentTimeMillis() + TimeUnit.HOURS.toMillis(20);
+
+  /** A synchronized map that keeps the {@code n} entries used last. */
+  private static <K, V> Map<K, V> recent(int n) {
+    return Collections.synchronizedMap(new LinkedHashMap<>(2 * n, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > n;
+      }
+    });
+  }
 
   public ControlPlaneFuzzer(FuzzTarget target, Options options) throws IOException {
     this.target = target;
