@@ -88,9 +88,8 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   private final BitSet arrived;
   private final BitSet failed;
   private final ChunkCopies copies;
-  private final int[] holders;
+  private final ChunkHolders holders;
   private final long[] prefetch;
-  private int allHolders;
   private int arrivedCount;
 
   private final Map<Integer, ScheduledSource> byId = new HashMap<>();
@@ -147,7 +146,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     this.arrived = new BitSet(chunkCount);
     this.failed = new BitSet(chunkCount);
     this.copies = new ChunkCopies(chunkCount);
-    this.holders = new int[chunkCount];
+    this.holders = new ChunkHolders(chunkCount);
     this.prefetch = new long[chunkCount];
   }
 
@@ -187,14 +186,11 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     ScheduledSource source = new ScheduledSource(sourceId, have);
     byId.put(sourceId, source);
     live.add(source);
+    holders.add(have);
     if (have == null) {
-      allHolders++;
       failed.clear();
     } else {
-      for (int c = have.nextSetBit(0); c >= 0; c = have.nextSetBit(c + 1)) {
-        holders[c]++;
-        failed.clear(c);
-      }
+      failed.andNot(have);
     }
     everAddedSource = true;
     sourcesChanged = true;
@@ -215,31 +211,21 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     if (source != null) {
       int i = source.indexOf(chunk);
       if (i >= 0) {
-        long sentNs = source.sentNs[i];
-        source.sampleRtt(nowNs - sentNs);
-        if (source.lastArrivalNs != NEVER && sentNs <= source.lastArrivalNs) {
-          // The source was busy with this chunk since its previous answer: a link-rate sample.
-          source.sampleThroughput(chunkLength(chunk), nowNs - source.lastArrivalNs);
-        } else if (!source.hasThroughput) {
-          source.sampleThroughput(chunkLength(chunk), nowNs - sentNs);
-        }
-        source.removeAt(i, chunkLength(chunk));
-        detachCopy(chunk, sourceId);
+        source.answered(i, chunkLength(chunk), nowNs);
+        copies.detach(chunk, sourceId);
         // Requests sent before this one and still unanswered were overtaken: after a few, lost.
         for (int j = 0; j < i && j < source.count; j++) {
           if (++source.overtaken[j] >= OVERTAKE_LOSS_THRESHOLD) {
             int lost = source.chunks[j];
             source.removeAt(j, chunkLength(lost));
-            detachCopy(lost, sourceId);
+            copies.detach(lost, sourceId);
             pending.add(Action.cancel(sourceId, lost));
             j--;
             i--;
           }
         }
       }
-      source.lastArrivalNs = nowNs;
-      source.consecutiveTimeouts = 0;
-      source.backoff = 1;
+      source.heardFrom(nowNs);
     }
     if (!arrived.get(chunk)) {
       arrived.set(chunk);
@@ -259,7 +245,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     int i = source.indexOf(chunk);
     if (i >= 0) {
       source.removeAt(i, chunkLength(chunk));
-      detachCopy(chunk, sourceId);
+      copies.detach(chunk, sourceId);
     }
     copies.avoid(chunk, sourceId);
     source.lastArrivalNs = nowNs;
@@ -293,7 +279,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
         int c = source.chunks[i];
         if (c < chunk || deadlineNs(c, nowNs) > bufferEndNs) {
           source.removeAt(i, chunkLength(c));
-          detachCopy(c, source.id);
+          copies.detach(c, source.id);
           pending.add(Action.cancel(source.id, c));
           i--;
         }
@@ -382,25 +368,11 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   private void checkTimeouts(long nowNs) {
     for (int k = 0; k < live.size(); k++) {
       ScheduledSource source = live.get(k);
-      long rto = source.rtoNs();
-      boolean timedOut = false;
-      for (int i = 0; i < source.count; i++) {
-        long startNs = Math.max(source.sentNs[i], source.lastArrivalNs);
-        if (nowNs - startNs > rto) {
-          int c = source.chunks[i];
-          source.removeAt(i, chunkLength(c));
-          detachCopy(c, source.id);
-          copies.avoid(c, source.id);
-          actions.add(Action.cancel(source.id, c));
-          timedOut = true;
-          i--;
-        }
-      }
-      if (timedOut) {
-        // Requests expiring together are one timeout event, as one RTO expiry is in TCP.
-        source.consecutiveTimeouts++;
-        source.backoff = Math.min(source.backoff * 2, MAX_BACKOFF);
-      }
+      source.expire(nowNs, this::chunkLength, c -> {
+        copies.detach(c, source.id);
+        copies.avoid(c, source.id);
+        actions.add(Action.cancel(source.id, c));
+      });
       if (source.consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS) {
         removeSourceInternal(source);
         actions.add(
@@ -417,7 +389,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
       return;
     }
     for (int c = arrived.nextClearBit(position); c < chunkCount; c = arrived.nextClearBit(c + 1)) {
-      if (!failed.get(c) && holders[c] + allHolders == 0) {
+      if (!failed.get(c) && holders.count(c) == 0) {
         failed.set(c);
         actions.add(
             Action.failed(
@@ -457,8 +429,8 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
             }
           }
         }
-      } else if (copies == 0 && holders[c] + allHolders > 0) {
-        prefetch[prefetchCount++] = ((long) (holders[c] + allHolders) << 32) | c;
+      } else if (copies == 0 && holders.count(c) > 0) {
+        prefetch[prefetchCount++] = ((long) holders.count(c) << 32) | c;
       }
     }
     if (prefetchCount > 0) {
@@ -522,29 +494,18 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
         pending.add(Action.cancel(sourceId, chunk));
       }
     }
-    detachCopy(chunk, sourceId);
-  }
-
-  private void detachCopy(int chunk, int sourceId) {
     copies.detach(chunk, sourceId);
   }
 
   private void removeSourceInternal(ScheduledSource source) {
     for (int i = 0; i < source.count; i++) {
-      detachCopy(source.chunks[i], source.id);
+      copies.detach(source.chunks[i], source.id);
     }
     source.count = 0;
     source.queuedBytes = 0;
     byId.remove(source.id);
     live.remove(source);
-    if (source.have == null) {
-      allHolders--;
-    } else {
-      BitSet have = source.have;
-      for (int c = have.nextSetBit(0); c >= 0; c = have.nextSetBit(c + 1)) {
-        holders[c]--;
-      }
-    }
+    holders.remove(source.have);
     sourcesChanged = true;
   }
 

@@ -1,12 +1,15 @@
 package io.loudp2p.core.stream.internal;
 
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.CHUNK_LENGTH;
+import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.MAX_BACKOFF;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.MAX_PIPELINE;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.MIN_PIPELINE;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.NANOS_PER_SECOND;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.NEVER;
 
 import java.util.BitSet;
+import java.util.function.IntConsumer;
+import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,7 +39,6 @@ final class ScheduledSource {
 
   /** Weight of a new sample in the throughput moving average. */
   static final double THROUGHPUT_EWMA_WEIGHT = 0.25;
-
 
   final int id;
   final @Nullable BitSet have;
@@ -89,6 +91,53 @@ final class ScheduledSource {
     System.arraycopy(overtaken, i + 1, overtaken, i, tail);
     count--;
     queuedBytes -= length;
+  }
+
+  /**
+   * Its request at index {@code i}, for a chunk of {@code length} bytes, was answered at {@code
+   * nowNs}: samples the round trip and the link rate, and takes the request off the queue.
+   */
+  void answered(int i, int length, long nowNs) {
+    long sent = sentNs[i];
+    sampleRtt(nowNs - sent);
+    if (lastArrivalNs != NEVER && sent <= lastArrivalNs) {
+      // The source was busy with this chunk since its previous answer: a link-rate sample.
+      sampleThroughput(length, nowNs - lastArrivalNs);
+    } else if (!hasThroughput) {
+      sampleThroughput(length, nowNs - sent);
+    }
+    removeAt(i, length);
+  }
+
+  /** It answered at {@code nowNs}: its timeouts so far are forgiven. */
+  void heardFrom(long nowNs) {
+    lastArrivalNs = nowNs;
+    consecutiveTimeouts = 0;
+    backoff = 1;
+  }
+
+  /**
+   * Takes off its queue every request that waited longer than its timeout by {@code nowNs} (since
+   * it was sent, or since the source last answered when later), handing each chunk to {@code
+   * expired}. Requests expiring together are one timeout event, as one RTO expiry is in TCP: the
+   * backoff doubles once.
+   */
+  void expire(long nowNs, IntUnaryOperator lengthOf, IntConsumer expired) {
+    long rto = rtoNs();
+    boolean timedOut = false;
+    for (int i = 0; i < count; i++) {
+      if (nowNs - Math.max(sentNs[i], lastArrivalNs) > rto) {
+        int c = chunks[i];
+        removeAt(i, lengthOf.applyAsInt(c));
+        expired.accept(c);
+        timedOut = true;
+        i--;
+      }
+    }
+    if (timedOut) {
+      consecutiveTimeouts++;
+      backoff = Math.min(backoff * 2, MAX_BACKOFF);
+    }
   }
 
   void sampleRtt(long sampleNs) {
