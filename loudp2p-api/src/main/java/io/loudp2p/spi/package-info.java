@@ -8,7 +8,8 @@
  *
  * <p>Each transport module has one typed {@link io.loudp2p.spi.TransportSettings} class that an
  * application passes to {@code Peer.Builder.transport(...)}; the peer hands it to the providers it
- * names through {@link io.loudp2p.spi.TransportOptions}.
+ * names through {@link io.loudp2p.spi.TransportOptions}. Their builders check each value with
+ * {@link io.loudp2p.spi.SettingChecks}, so every transport refuses a setting out of range alike.
  */
 @NullMarked
 package io.loudp2p.spi;

@@ -1,5 +1,8 @@
 package io.loudp2p.transport.grpc;
 
+import static io.loudp2p.spi.SettingChecks.positive;
+import static io.loudp2p.spi.SettingChecks.within;
+
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportSettings;
 import java.time.Duration;
@@ -168,7 +171,7 @@ public final class GrpcTransportOptions implements TransportSettings {
 
   @Override
   public String toString() {
-    return "GrpcTransportOptions" + "{maxMessageBytes=" + maxMessageBytes
+    return "GrpcTransportOptions{maxMessageBytes=" + maxMessageBytes
         + ", maxConcurrentCallsPerPeer=" + maxConcurrentCallsPerPeer
         + ", keepAliveTime=" + keepAliveTime
         + ", keepAliveTimeout=" + keepAliveTimeout
@@ -282,26 +285,6 @@ public final class GrpcTransportOptions implements TransportSettings {
     /** Makes the settings. */
     public GrpcTransportOptions build() {
       return new GrpcTransportOptions(this);
-    }
-
-    private static Duration positive(String what, Duration value) {
-      return positive(what, value, Duration.ofDays(1));
-    }
-
-    private static Duration positive(String what, Duration value, Duration max) {
-      Objects.requireNonNull(value, what);
-      if (value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(what + " must be positive and at most " + max + ", got "
-            + value);
-      }
-      return value;
-    }
-
-    private static int within(String what, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(what + " must be " + min + ".." + max + ", got " + value);
-      }
-      return value;
     }
   }
 }

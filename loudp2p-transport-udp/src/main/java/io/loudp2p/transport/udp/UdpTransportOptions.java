@@ -1,5 +1,8 @@
 package io.loudp2p.transport.udp;
 
+import static io.loudp2p.spi.SettingChecks.positive;
+import static io.loudp2p.spi.SettingChecks.within;
+
 import io.loudp2p.spi.TransportSettings;
 import java.time.Duration;
 import java.util.Objects;
@@ -179,7 +182,7 @@ public final class UdpTransportOptions implements TransportSettings {
 
   @Override
   public String toString() {
-    return "UdpTransportOptions" + "{openTimeout=" + openTimeout
+    return "UdpTransportOptions{openTimeout=" + openTimeout
         + ", idleTimeout=" + idleTimeout
         + ", keepalive=" + keepalive
         + ", preparedTimeout=" + preparedTimeout
@@ -306,26 +309,6 @@ public final class UdpTransportOptions implements TransportSettings {
     /** Makes the settings. */
     public UdpTransportOptions build() {
       return new UdpTransportOptions(this);
-    }
-
-    private static Duration positive(String what, Duration value) {
-      return positive(what, value, Duration.ofDays(1));
-    }
-
-    private static Duration positive(String what, Duration value, Duration max) {
-      Objects.requireNonNull(value, what);
-      if (value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(what + " must be positive and at most " + max + ", got "
-            + value);
-      }
-      return value;
-    }
-
-    private static int within(String what, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(what + " must be " + min + ".." + max + ", got " + value);
-      }
-      return value;
     }
   }
 }
