@@ -331,8 +331,20 @@ final class FuzzInputs {
   // Extreme values in valid structures
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * Most repeated elements in one randomized message, nested ones included: enough to pass every
+   * limit a peer has, and no more, so that the messages stay megabytes, not gigabytes (hundreds of
+   * messages of hundreds of messages three levels deep would be).
+   */
+  private static final int MAX_REPEATED_ELEMENTS = 20_000;
+
+  private int elementsLeft = MAX_REPEATED_ELEMENTS;
+
   /** Replaces some fields of {@code b} (recursively) with extreme values of their types. */
   void randomize(Message.Builder b, int depth) {
+    if (depth == 0) {
+      elementsLeft = MAX_REPEATED_ELEMENTS;
+    }
     for (FieldDescriptor f : b.getDescriptorForType().getFields()) {
       if (f.getContainingOneof() != null || r.nextInt(3) != 0) {
         continue;
@@ -343,7 +355,9 @@ final class FuzzInputs {
       }
       if (f.isRepeated()) {
         b.clearField(f);
-        int n = repeatedCount(f.getJavaType() == FieldDescriptor.JavaType.MESSAGE);
+        int n = Math.min(repeatedCount(f.getJavaType() == FieldDescriptor.JavaType.MESSAGE),
+            elementsLeft);
+        elementsLeft -= n;
         Object same = null;
         boolean duplicates = r.nextInt(4) == 0;
         for (int i = 0; i < n; i++) {
