@@ -1,0 +1,246 @@
+package io.loudp2p.examples.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A test lab of hosts on one machine: each host a Linux network namespace with one link, through
+ * its {@link LinkProfile}, to a router namespace that joins them all. Linux here has no netem, so
+ * a link's delay and loss come from a delay line in user space (one {@link DelayLine} per host, on
+ * a TUN device the router's policy routing sends the link's packets through, both ways), and its
+ * rates from {@code tc tbf} on each end of its veth pair.
+ *
+ * <p>Host {@code i} has the address {@code 10.77.i.2/24}, its router side {@code 10.77.i.1}. The
+ * addresses exist only inside the lab's namespaces: nothing the lab does reaches any other
+ * network. Every namespace, process and delay line is removed on {@link #close()}, and by a
+ * shutdown hook when the JVM ends first; a lab left by a JVM that was killed is removed by the
+ * next one opened.
+ *
+ * <p>Routing in the router, for host {@code i} with TUN device {@code t<i>} and table {@code
+ * 100+i}: a packet that comes out of {@code t<i>} bound for host {@code i} goes to it (rule 100);
+ * one that comes from host {@code i} goes into {@code t<i>} (rule 200); one bound for host {@code
+ * i} from anywhere else goes into {@code t<i>} (rule 300). A packet from host {@code a} to host
+ * {@code b} thus passes both hosts' delay lines, each way: a round trip between them takes the sum
+ * of their profiles' round trips.
+ *
+ * <p>Needs root, {@code ip} and {@code tc} (iproute2), {@code python3} and {@code /dev/net/tun}:
+ * {@link #unavailable()} says what is missing.
+ */
+public final class Lab implements AutoCloseable {
+  private static final String PREFIX = "lpl";
+  private static final AtomicInteger LABS = new AtomicInteger();
+
+  private final String id;
+  private final String router;
+  private final Path dir;
+  private final Path delayLine;
+  private final List<LabHost> hosts = new ArrayList<>();
+  private final List<AutoCloseable> running = new ArrayList<>();
+  private final Thread hook;
+  private boolean closed;
+
+  private Lab(String id, Path dir) throws IOException {
+    this.id = id;
+    this.router = id + "r";
+    this.dir = dir;
+    this.delayLine = DelayLine.install(dir);
+    this.hook = new Thread(this::close, "lab-teardown");
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /** Why a lab cannot be made on this machine, or empty when it can. */
+  public static Optional<String> unavailable() {
+    if (!System.getProperty("os.name", "").startsWith("Linux")) {
+      return Optional.of("the lab needs Linux network namespaces");
+    }
+    if (!Shell.tryRun(List.of("id", "-u")).output().strip().equals("0")) {
+      return Optional.of("the lab needs root to make network namespaces");
+    }
+    for (List<String> tool : List.of(List.of("ip", "-V"), List.of("tc", "-V"),
+        List.of("python3", "--version"))) {
+      if (Shell.tryRun(tool).exit() != 0) {
+        return Optional.of("the lab needs " + tool.get(0) + " (iproute2, python3)");
+      }
+    }
+    if (!Files.exists(Path.of("/dev/net/tun"))) {
+      return Optional.of("the lab needs /dev/net/tun for its delay lines");
+    }
+    String probe = PREFIX + "probe";
+    Shell.tryRun(List.of("ip", "netns", "del", probe));
+    Shell.Result made = Shell.tryRun(List.of("ip", "netns", "add", probe));
+    Shell.tryRun(List.of("ip", "netns", "del", probe));
+    if (made.exit() != 0) {
+      return Optional.of("cannot make a network namespace: " + made.output().strip());
+    }
+    return Optional.empty();
+  }
+
+  /** Makes an empty lab (just its router), keeping its logs and scripts in {@code dir}. */
+  public static Lab open(Path dir) throws IOException {
+    removeStale();
+    long pid = ProcessHandle.current().pid();
+    String id = PREFIX + pad(Long.toString(pid, 36), 5) + (char) ('a' + LABS.getAndIncrement() % 26);
+    Files.createDirectories(dir);
+    Lab lab = new Lab(id, dir);
+    try {
+      Shell.run("ip", "netns", "add", lab.router);
+      Shell.runIn(lab.router, "ip", "link", "set", "lo", "up");
+      Shell.runIn(lab.router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+      // Packets come back out of the TUN devices with addresses of other links: no source check.
+      Shell.runIn(lab.router, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0");
+      Shell.runIn(lab.router, "sysctl", "-qw", "net.ipv4.conf.default.rp_filter=0");
+    } catch (RuntimeException e) {
+      lab.close();
+      throw e;
+    }
+    return lab;
+  }
+
+  private static String pad(String s, int width) {
+    return "0".repeat(Math.max(0, width - s.length())) + s;
+  }
+
+  /** Removes the namespaces of labs whose JVM is gone (killed before it could tear them down). */
+  private static void removeStale() {
+    for (String line : Shell.tryRun(List.of("ip", "netns", "list")).output().split("\n")) {
+      String ns = line.split(" ")[0];
+      if (ns.startsWith(PREFIX) && ns.length() > PREFIX.length() + 5
+          && !ns.startsWith(PREFIX + "probe")) {
+        long pid;
+        try {
+          pid = Long.parseLong(ns.substring(PREFIX.length(), PREFIX.length() + 5), 36);
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (ProcessHandle.of(pid).isEmpty()) {
+          Shell.tryRun(List.of("ip", "netns", "del", ns));
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds a host on a link of {@code profile}: its namespace, its veth pair to the router, its
+   * delay line, its rate limits.
+   */
+  public synchronized LabHost host(String name, LinkProfile profile) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("the lab is closed");
+    }
+    int i = hosts.size() + 1;
+    if (i > 99) {
+      throw new IllegalStateException("a lab has at most 99 hosts");
+    }
+    String ns = id + "h" + i;
+    String veth = id + "v" + i;
+    String side = id + "r" + i;
+    String tun = id + "t" + i;
+    Shell.run("ip", "netns", "add", ns);
+    LabHost host = new LabHost(this, name, ns, i, profile, LabHost.addressOf(hostAddress(i)));
+    hosts.add(host);
+    Shell.runIn(ns, "ip", "link", "set", "lo", "up");
+    Shell.run("ip", "link", "add", veth, "netns", ns, "type", "veth", "peer", "name", side,
+        "netns", router);
+    Shell.runIn(ns, "ip", "link", "set", veth, "name", "eth0");
+    Shell.runIn(ns, "ip", "addr", "add", hostAddress(i) + "/24", "dev", "eth0");
+    Shell.runIn(ns, "ip", "link", "set", "eth0", "up");
+    Shell.runIn(ns, "ip", "route", "add", "default", "via", "10.77." + i + ".1");
+    Shell.runIn(router, "ip", "addr", "add", "10.77." + i + ".1/24", "dev", side);
+    Shell.runIn(router, "ip", "link", "set", side, "up");
+
+    running.add(DelayLine.start(delayLine, router, tun, profile.delayPerPass(), profile.loss(), i,
+        logFile(name + "-delayline")));
+    Shell.runIn(router, "ip", "link", "set", tun, "up");
+    String table = Integer.toString(100 + i);
+    String net = "10.77." + i + ".0/24";
+    Shell.runIn(router, "ip", "route", "add", "default", "dev", tun, "table", table);
+    Shell.runIn(router, "ip", "rule", "add", "iif", tun, "to", net, "lookup", "main", "pref", "100");
+    Shell.runIn(router, "ip", "rule", "add", "iif", side, "lookup", table, "pref", "200");
+    Shell.runIn(router, "ip", "rule", "add", "to", net, "lookup", table, "pref", "300");
+
+    if (profile.downKbit() > 0) {
+      limitRate(router, side, profile.downKbit(), profile.queue());
+    }
+    if (profile.upKbit() > 0) {
+      limitRate(ns, "eth0", profile.upKbit(), profile.queue());
+    }
+    return host;
+  }
+
+  private static String hostAddress(int i) {
+    return "10.77." + i + ".2";
+  }
+
+  /** A token bucket on {@code dev}'s way out: {@code kbit}, with a queue of {@code queue} at that rate. */
+  private static void limitRate(String ns, String dev, int kbit, Duration queue) {
+    long burstBytes = Math.max(4_096, kbit * 1000L / 8 / 200); // 5 ms at the rate, two frames at least
+    Shell.runIn(ns, "tc", "qdisc", "add", "dev", dev, "root", "tbf", "rate", kbit + "kbit",
+        "burst", Long.toString(burstBytes), "latency", Math.max(1, queue.toMillis()) + "ms");
+  }
+
+  /**
+   * Cuts {@code host} off: every packet to or from it is dropped in the router, silently, as when
+   * a cable is pulled or a radio loses its signal (no reset, no ICMP error).
+   */
+  public void cut(LabHost host) {
+    String net = "10.77." + host.index() + ".0/24";
+    Shell.runIn(router, "ip", "rule", "add", "to", net, "blackhole", "pref", "50");
+    Shell.runIn(router, "ip", "rule", "add", "iif", id + "r" + host.index(), "blackhole", "pref",
+        "50");
+  }
+
+  /** Undoes {@link #cut}. */
+  public void restore(LabHost host) {
+    String net = "10.77." + host.index() + ".0/24";
+    Shell.runIn(router, "ip", "rule", "del", "to", net, "blackhole", "pref", "50");
+    Shell.runIn(router, "ip", "rule", "del", "iif", id + "r" + host.index(), "blackhole", "pref",
+        "50");
+  }
+
+  /** Where the lab keeps its logs and scripts. */
+  public Path dir() {
+    return dir;
+  }
+
+  Path logFile(String label) {
+    return dir.resolve(label.replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
+  }
+
+  synchronized LabProcess track(LabProcess p) {
+    running.add(p);
+    return p;
+  }
+
+  /** Stops every process and delay line, and removes every namespace the lab made. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (int k = running.size() - 1; k >= 0; k--) {
+      try {
+        running.get(k).close();
+      } catch (Exception e) {
+        // Going on: the namespaces' removal below ends what is left.
+      }
+    }
+    for (LabHost h : hosts) {
+      Shell.tryRun(List.of("ip", "netns", "del", h.namespace()));
+    }
+    Shell.tryRun(List.of("ip", "netns", "del", router));
+    if (Thread.currentThread() != hook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // The JVM is shutting down already.
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.loudp2p.examples.lab;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A host of the lab: a network namespace with one interface, {@code eth0}, linked to the lab's
+ * router through the host's {@link LinkProfile}. Programs started here see only this host's
+ * network.
+ */
+public final class LabHost {
+  private final Lab lab;
+  private final String name;
+  private final String namespace;
+  private final int index;
+  private final LinkProfile profile;
+  private volatile InetAddress address;
+
+  LabHost(Lab lab, String name, String namespace, int index, LinkProfile profile,
+      InetAddress address) {
+    this.lab = lab;
+    this.name = name;
+    this.namespace = namespace;
+    this.index = index;
+    this.profile = profile;
+    this.address = address;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The network namespace that is this host. */
+  public String namespace() {
+    return namespace;
+  }
+
+  int index() {
+    return index;
+  }
+
+  public LinkProfile profile() {
+    return profile;
+  }
+
+  /** The host's address now. */
+  public InetAddress address() {
+    return address;
+  }
+
+  void address(InetAddress now) {
+    this.address = now;
+  }
+
+  /** Starts {@code command} on this host; its output goes to a log in the lab's folder. */
+  public LabProcess start(String label, List<String> command) throws IOException {
+    return lab.track(new LabProcess(name + "/" + label, Shell.in(namespace, command),
+        lab.logFile(name + "-" + label)));
+  }
+
+  /**
+   * Starts {@code mainClass} of this test class path in a new JVM on this host, with {@code args}.
+   */
+  public LabProcess startJava(String label, String mainClass, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+        "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(List.of(args));
+    return start(label, command);
+  }
+
+  /** Runs {@code command} on this host to its end, checking its exit status; what it printed. */
+  public String run(String... command) {
+    return Shell.run(Shell.in(namespace, List.of(command)));
+  }
+
+  static InetAddress addressOf(String text) {
+    try {
+      return InetAddress.getByName(text);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(text, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " (" + profile.name() + ", " + address.getHostAddress() + ")";
+  }
+}
