@@ -375,21 +375,6 @@ class AudioProbeTest {
         .hasMessage("more than " + AudioProbe.MAX_BLOCKS + " FLAC metadata blocks");
   }
 
-  @Test
-  void cutsLongTextAndIgnoresAbsurdTrackNumbers() {
-    assertThat(AudioProbe.clean("x".repeat(AudioProbe.MAX_TEXT_LENGTH + 10)))
-        .hasSize(AudioProbe.MAX_TEXT_LENGTH);
-    assertThat(AudioProbe.clean(" a\u0000b ")).isEqualTo("a b");
-    assertThat(AudioProbe.trackNumber("7/12")).isEqualTo(7);
-    assertThat(AudioProbe.trackNumber(String.valueOf(AudioProbe.MAX_TRACK_NUMBER)))
-        .isEqualTo(AudioProbe.MAX_TRACK_NUMBER);
-    assertThat(AudioProbe.trackNumber(String.valueOf(AudioProbe.MAX_TRACK_NUMBER + 1))).isZero();
-    assertThat(AudioProbe.trackNumber("99999999999")).isZero();
-    assertThat(AudioProbe.trackNumber("side A")).isZero();
-    assertThat(AudioProbe.titleOf("", "song.name.mp3")).isEqualTo("song.name");
-    assertThat(AudioProbe.titleOf("  ", ".mp3")).isEqualTo(".mp3");
-  }
-
   private void assertRefusedCheaply(String name, byte[] data, String message) {
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long before = threads.getCurrentThreadAllocatedBytes();
