@@ -7,7 +7,6 @@ import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.DataTransport;
 import io.loudp2p.spi.DataTransportDescriptor;
-import io.loudp2p.spi.DataTransportProvider;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportSettings;
 import java.net.InetSocketAddress;
@@ -148,12 +147,13 @@ public final class FakeDataTransport implements DataTransport {
   }
 
   /** Makes {@link FakeDataTransport}s; reads {@link Settings}, refuses settings of other types. */
-  public static final class Provider extends DataTransportProvider {
+  public static final class Provider extends FixedDataTransportProvider {
     private final InMemoryTransport on;
     private final byte keyByte;
     private volatile @Nullable FakeDataTransport made;
 
     Provider(InMemoryTransport on, byte keyByte) {
+      super(NAME, DESCRIPTOR);
       this.on = on;
       this.keyByte = keyByte;
     }
@@ -161,26 +161,6 @@ public final class FakeDataTransport implements DataTransport {
     /** The transport made last, or null. */
     public @Nullable FakeDataTransport made() {
       return made;
-    }
-
-    @Override
-    public boolean isAvailable() {
-      return true;
-    }
-
-    @Override
-    public int priority() {
-      return 5;
-    }
-
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public DataTransportDescriptor descriptor() {
-      return DESCRIPTOR;
     }
 
     @Override

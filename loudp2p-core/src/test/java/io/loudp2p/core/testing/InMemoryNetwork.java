@@ -74,9 +74,8 @@ public final class InMemoryNetwork {
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final Random random;
   private final Delivery delivery;
-  private final Map<InetSocketAddress, InMemoryTransport.ControlServer> controlServers =
-      new HashMap<>();
-  private final Map<InetSocketAddress, InMemoryTransport.MemDataServer> dataServers = new HashMap<>();
+  private final Map<InetSocketAddress, InMemoryControlServer> controlServers = new HashMap<>();
+  private final Map<InetSocketAddress, InMemoryDataServer> dataServers = new HashMap<>();
   private final Set<InetAddress> killedHosts = new HashSet<>();
   private final Set<InetAddress> inboundBlocked = new HashSet<>();
   private final long minLatencyNs;
@@ -253,7 +252,7 @@ public final class InMemoryNetwork {
    * sessions.
    */
   public void cut(InetSocketAddress address) {
-    InMemoryTransport.MemDataServer server;
+    InMemoryDataServer server;
     synchronized (lock) {
       server = dataServers.get(address);
     }
@@ -350,7 +349,7 @@ public final class InMemoryNetwork {
     }
   }
 
-  // --- used by InMemoryTransport ---
+  // --- used by InMemoryTransport and its parts ---
 
   void enqueue(Runnable task) {
     synchronized (lock) {
@@ -436,8 +435,8 @@ public final class InMemoryNetwork {
   }
 
   InetSocketAddress bind(
-      InetAddress host, int port, InMemoryTransport.@Nullable ControlServer control,
-      InMemoryTransport.@Nullable MemDataServer data) {
+      InetAddress host, int port, @Nullable InMemoryControlServer control,
+      @Nullable InMemoryDataServer data) {
     synchronized (lock) {
       InetSocketAddress address;
       if (port == 0) {
@@ -469,13 +468,13 @@ public final class InMemoryNetwork {
     }
   }
 
-  InMemoryTransport.@Nullable ControlServer controlServer(InetSocketAddress address) {
+  @Nullable InMemoryControlServer controlServer(InetSocketAddress address) {
     synchronized (lock) {
       return killedHosts.contains(address.getAddress()) ? null : controlServers.get(address);
     }
   }
 
-  InMemoryTransport.@Nullable MemDataServer dataServer(InetSocketAddress address) {
+  @Nullable InMemoryDataServer dataServer(InetSocketAddress address) {
     synchronized (lock) {
       return killedHosts.contains(address.getAddress()) ? null : dataServers.get(address);
     }

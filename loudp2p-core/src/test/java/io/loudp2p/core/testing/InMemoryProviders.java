@@ -20,7 +20,10 @@ public final class InMemoryProviders {
   /** The providers' name. */
   public static final String NAME = "in-memory";
 
-  /** How the in-memory data transport appears in stream messages: as gRPC chunk streams do. */
+  /**
+   * How the in-memory data transport appears in stream messages: as gRPC chunk streams, the way
+   * peers on real sockets see them.
+   */
   public static final DataTransportDescriptor DESCRIPTOR =
       DataTransportDescriptor.builder(TransportKind.TRANSPORT_KIND_GRPC_VALUE)
           .preference(3).fallback().build();
@@ -72,32 +75,12 @@ public final class InMemoryProviders {
     }
   }
 
-  private static final class Data extends DataTransportProvider {
+  private static final class Data extends FixedDataTransportProvider {
     private final InMemoryTransport transport;
 
     Data(InMemoryTransport transport) {
+      super(NAME, DESCRIPTOR);
       this.transport = transport;
-    }
-
-    @Override
-    public boolean isAvailable() {
-      return true;
-    }
-
-    @Override
-    public int priority() {
-      return 5;
-    }
-
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    /** Stands for gRPC chunk streams on the wire, as peers on real sockets see them. */
-    @Override
-    public DataTransportDescriptor descriptor() {
-      return DESCRIPTOR;
     }
 
     @Override
