@@ -337,13 +337,20 @@ final class FuzzInputs {
    * messages of hundreds of messages three levels deep would be).
    */
   private static final int MAX_REPEATED_ELEMENTS = 20_000;
+  /**
+   * Most string and bytes content in one randomized message, in characters and bytes: past three
+   * times a peer's 1 MiB limit, so that the refusals of large requests are tried, and no more.
+   */
+  private static final int MAX_CONTENT = 3 << 20;
 
   private int elementsLeft = MAX_REPEATED_ELEMENTS;
+  private int contentLeft = MAX_CONTENT;
 
   /** Replaces some fields of {@code b} (recursively) with extreme values of their types. */
   void randomize(Message.Builder b, int depth) {
     if (depth == 0) {
       elementsLeft = MAX_REPEATED_ELEMENTS;
+      contentLeft = MAX_CONTENT;
     }
     for (FieldDescriptor f : b.getDescriptorForType().getFields()) {
       if (f.getContainingOneof() != null || r.nextInt(3) != 0) {
@@ -390,10 +397,22 @@ final class FuzzInputs {
       }
       case DOUBLE:
         return r.nextDouble();
-      case STRING:
-        return randomString();
-      case BYTE_STRING:
-        return bytesFor(name);
+      case STRING: {
+        String v = randomString();
+        if (v.length() > contentLeft) {
+          return "";
+        }
+        contentLeft -= v.length();
+        return v;
+      }
+      case BYTE_STRING: {
+        ByteString v = bytesFor(name);
+        if (v.size() > contentLeft) {
+          return ByteString.EMPTY;
+        }
+        contentLeft -= v.size();
+        return v;
+      }
       case ENUM: {
         int n = r.nextInt(4) == 0 ? extremeInt() : r.nextInt(f.getEnumType().getValues().size() + 1);
         EnumValueDescriptor v = f.getEnumType().findValueByNumberCreatingIfUnknown(n);
