@@ -338,8 +338,9 @@ final class FuzzInputs {
    */
   private static final int MAX_REPEATED_ELEMENTS = 20_000;
   /**
-   * Most string and bytes content in one randomized message, in characters and bytes: past three
-   * times a peer's 1 MiB limit, so that the refusals of large requests are tried, and no more.
+   * Most string and bytes content in one randomized message, in characters and bytes, copies
+   * counted each time: past three times a peer's 1 MiB limit, so that the refusals of large
+   * requests are tried, and no more.
    */
   private static final int MAX_CONTENT = 3 << 20;
 
@@ -368,7 +369,19 @@ final class FuzzInputs {
         Object same = null;
         boolean duplicates = r.nextInt(4) == 0;
         for (int i = 0; i < n; i++) {
-          Object v = duplicates && same != null ? same : value(b, f, depth);
+          Object v;
+          if (duplicates && same != null) {
+            // A copy costs its size again when serialized: a copied 200 KB string, or a copied
+            // message of copies, would otherwise make gigabytes of a few objects.
+            int size = sizeOf(same);
+            if (size > contentLeft) {
+              break;
+            }
+            contentLeft -= size;
+            v = same;
+          } else {
+            v = value(b, f, depth);
+          }
           same = v;
           b.addRepeatedField(f, v);
         }
@@ -376,6 +389,17 @@ final class FuzzInputs {
         b.setField(f, value(b, f, depth));
       }
     }
+  }
+
+  private static int sizeOf(Object v) {
+    if (v instanceof String t) {
+      return t.length();
+    } else if (v instanceof ByteString t) {
+      return t.size();
+    } else if (v instanceof Message t) {
+      return t.getSerializedSize();
+    }
+    return 8;
   }
 
   private Object value(Message.Builder parent, FieldDescriptor f, int depth) {
