@@ -212,7 +212,7 @@ public final class Lab implements AutoCloseable {
     return dir.resolve(label.replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
   }
 
-  synchronized LabProcess track(LabProcess p) {
+  synchronized <T extends AutoCloseable> T track(T p) {
     running.add(p);
     return p;
   }

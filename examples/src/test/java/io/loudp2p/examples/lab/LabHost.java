@@ -66,11 +66,27 @@ public final class LabHost {
    * Starts {@code mainClass} of this test class path in a new JVM on this host, with {@code args}.
    */
   public LabProcess startJava(String label, String mainClass, String... args) throws IOException {
+    return start(label, javaCommand(mainClass, args));
+  }
+
+  /** The command that runs {@code mainClass} of this class path in a new JVM, with {@code args}. */
+  public static List<String> javaCommand(String mainClass, String... args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
         "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
         "-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(List.of(args));
-    return start(label, command);
+    return command;
+  }
+
+  /**
+   * Starts {@code command} on this host with its standard output a pipe to read (standard error
+   * to the lab's log): for timing its first byte. The lab kills it on close, if it is still alive.
+   */
+  public Process spawn(String label, List<String> command) throws IOException {
+    Process p = new ProcessBuilder(Shell.in(namespace, command))
+        .redirectError(lab.logFile(name + "-" + label).toFile()).start();
+    lab.track(() -> p.destroyForcibly().waitFor());
+    return p;
   }
 
   /** Runs {@code command} on this host to its end, checking its exit status; what it printed. */

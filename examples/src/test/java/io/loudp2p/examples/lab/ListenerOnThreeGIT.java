@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.loudp2p.examples.Main;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ListenerOnThreeGIT {
   /** The track: two minutes of 16-bit mono 22,050 Hz noise, 352.8 kbit/s: a third of the 3G link. */
   private static final int SECONDS = 120;
-  private static final int BYTES_PER_SECOND = 44_100;
+  private static final int BYTES_PER_SECOND = LabAudio.BYTES_PER_SECOND;
 
   @TempDir Path dir;
   private Lab lab;
@@ -42,23 +39,11 @@ class ListenerOnThreeGIT {
     }
   }
 
-  /** A 16-bit mono 22,050 Hz WAV of {@code dataBytes} bytes of seeded noise, untagged. */
-  static byte[] noiseWav(int dataBytes, long seed) {
-    ByteBuffer b = ByteBuffer.allocate(44 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
-    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(22_050)
-        .putInt(BYTES_PER_SECOND).putShort((short) 2).putShort((short) 16);
-    b.put("data".getBytes()).putInt(dataBytes);
-    byte[] noise = new byte[dataBytes];
-    new SplittableRandom(seed).nextBytes(noise);
-    return b.put(noise).array();
-  }
-
   @Test
   void playsFromThreeSourcesWithoutAStallWhenOneIsCutOffAndAnotherIsKilled() throws Exception {
     assumeThat(Lab.unavailable()).as("%s", Lab.unavailable().orElse("")).isEmpty();
     lab = Lab.open(dir);
-    byte[] wav = noiseWav(SECONDS * BYTES_PER_SECOND, 7);
+    byte[] wav = LabAudio.noiseWav(SECONDS, 7);
     List<LabHost> hosts = new ArrayList<>();
     List<LabProcess> sharing = new ArrayList<>();
     for (int i = 0; i < 3; i++) {

@@ -220,6 +220,7 @@ public final class ControlPlaneFuzzer implements AutoCloseable {
     runCases(0, warmup);
     report.heap.add(new FuzzReport.HeapSample(warmup, LiveHeap.usedAfterGc()));
     report.liveBefore = LiveHeap.liveInstances(PER_CALL_CLASSES);
+    Map<String, Long> bytesBefore = LiveHeap.liveBytes();
     int from = warmup;
     for (int i = 1; i <= HEAP_SAMPLES; i++) {
       int until = warmup + (int) ((long) (to - warmup) * i / HEAP_SAMPLES);
@@ -232,6 +233,7 @@ public final class ControlPlaneFuzzer implements AutoCloseable {
     report.health = checkHealth();
     report.liveAfter = settledLive();
     report.heap.add(new FuzzReport.HeapSample(to, LiveHeap.usedAfterGc()));
+    report.grewMost = FuzzReport.grewMost(bytesBefore, LiveHeap.liveBytes(), 8);
     report.seconds = (System.nanoTime() - start) / 1e9;
     String dump = System.getProperty("loudp2p.fuzz.heapDump");
     if (dump != null && !dump.isBlank()) {

@@ -34,6 +34,7 @@ public final class FuzzReport {
   Map<String, Long> liveBefore = Map.of();
   Map<String, Long> liveAfter = Map.of();
   List<String> health = List.of();
+  List<String> grewMost = List.of();
   double seconds;
 
   FuzzReport() {
@@ -127,6 +128,25 @@ public final class FuzzReport {
     return liveAfter;
   }
 
+  /**
+   * The {@code n} classes whose live bytes grew most from {@code before} to {@code after}, as
+   * "class +KiB", largest first.
+   */
+  static List<String> grewMost(Map<String, Long> before, Map<String, Long> after, int n) {
+    return after.entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(n)
+        .map(e -> String.format(Locale.ROOT, "%s +%,d KiB", e.getKey(), e.getValue() >> 10))
+        .toList();
+  }
+
+  /** The classes whose live bytes grew most from the warm-up to the end. */
+  public List<String> grewMost() {
+    return grewMost;
+  }
+
   /** What went wrong in the final check that the peer still serves; empty when it does. */
   public List<String> health() {
     return health;
@@ -211,6 +231,9 @@ public final class FuzzReport {
         b.append(String.format(Locale.ROOT, " %,d: %.1f", s.cases(), s.bytes() / 1048576.0));
       }
       b.append('\n');
+    }
+    if (!grewMost.isEmpty()) {
+      b.append("grew most after the warm-up: ").append(String.join(", ", grewMost)).append('\n');
     }
     b.append("live per-call objects after the warm-up: ").append(liveBefore).append('\n');
     b.append("live per-call objects at the end:        ").append(liveAfter).append('\n');

@@ -2,7 +2,10 @@ package io.loudp2p.transport.grpc.testing;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.management.ObjectName;
 
@@ -31,18 +34,8 @@ public final class LiveHeap {
    */
   public static Map<String, Long> liveInstances(String... parts) {
     Map<String, Long> out = new LinkedHashMap<>();
-    String histogram;
-    try {
-      histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-          new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-          new Object[] {new String[0]}, new String[] {String[].class.getName()});
-    } catch (Exception e) {
-      return out;
-    }
-    // "   12:          345          6789  some.Class (module)"
-    for (String line : histogram.split("\n")) {
-      String[] f = line.trim().split("\\s+");
-      if (f.length < 4 || !f[0].endsWith(":") || f[3].contains("$$Lambda") || f[3].startsWith("[")) {
+    for (String[] f : histogram()) {
+      if (f[3].contains("$$Lambda") || f[3].startsWith("[")) {
         continue;
       }
       for (String part : parts) {
@@ -53,5 +46,35 @@ public final class LiveHeap {
       }
     }
     return out;
+  }
+
+  /** Live bytes of every class (a full collection first); empty without the diagnostic MBean. */
+  public static Map<String, Long> liveBytes() {
+    Map<String, Long> out = new HashMap<>();
+    for (String[] f : histogram()) {
+      out.merge(f[3], Long.parseLong(f[2]), Long::sum);
+    }
+    return out;
+  }
+
+  /** The class histogram's rows: rank, instances, bytes, class name. */
+  private static List<String[]> histogram() {
+    String histogram;
+    try {
+      histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+          new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    } catch (Exception e) {
+      return List.of();
+    }
+    List<String[]> rows = new ArrayList<>();
+    // "   12:          345          6789  some.Class (module)"
+    for (String line : histogram.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":")) {
+        rows.add(f);
+      }
+    }
+    return rows;
   }
 }
