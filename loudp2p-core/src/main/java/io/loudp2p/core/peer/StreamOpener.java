@@ -82,17 +82,22 @@ final class StreamOpener {
     }
     if (sources.isEmpty()) {
       return locate(track).thenCompose(found -> {
-        if (found.isEmpty()) {
+        if (found.holders().isEmpty()) {
           return CompletableFuture.failedFuture(new Loudp2pException(Code.NOT_FOUND,
               "no known peer holds track " + track + " (asked "
                   + Math.min(LOCATE_FANOUT, store.fullPeers().size())
                   + " peers); search for it first"));
         }
-        return streamFrom(track, found, listener);
+        // The holders' answers carried the manifest already: it is not asked for again.
+        return streamFrom(track, found.holders(), CompletableFuture.completedFuture(
+            found.manifest()), listener);
       });
     }
-    return streamFrom(track, sources, listener);
+    return streamFrom(track, sources, fetchManifest(track, sources, 0, null), listener);
   }
+
+  /** The peers that gave a valid manifest of a track, and the first such manifest (null: none). */
+  private record Located(List<PeerTable.Entry> holders, @Nullable Manifest manifest) {}
 
   /** Closes every open stream session. */
   void close() {
@@ -105,30 +110,34 @@ final class StreamOpener {
    * Finds holders of a track no search has named: asks up to {@link #LOCATE_FANOUT} full peers
    * of the table for its manifest, and takes those that give a valid one.
    */
-  private CompletableFuture<List<PeerTable.Entry>> locate(TrackId track) {
+  private CompletableFuture<Located> locate(TrackId track) {
     List<PeerTable.Entry> asked = store.fullPeers();
     Collections.shuffle(asked, ctx.random);
     asked = asked.subList(0, Math.min(LOCATE_FANOUT, asked.size()));
-    List<CompletableFuture<PeerTable.@Nullable Entry>> answers = new ArrayList<>();
+    List<CompletableFuture<@Nullable Manifest>> answers = new ArrayList<>();
     for (PeerTable.Entry e : asked) {
-      answers.add(fetchManifest(track, List.of(e), 0, null).handle((m, t) -> t == null ? e : null));
+      answers.add(fetchManifest(track, List.of(e), 0, null).handle((m, t) -> t == null ? m : null));
     }
+    List<PeerTable.Entry> from = asked;
     return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
       List<PeerTable.Entry> found = new ArrayList<>();
-      for (CompletableFuture<PeerTable.@Nullable Entry> a : answers) {
-        PeerTable.Entry e = a.join();
-        if (e != null) {
+      Manifest first = null;
+      for (int i = 0; i < answers.size(); i++) {
+        Manifest m = answers.get(i).join();
+        if (m != null) {
+          PeerTable.Entry e = from.get(i);
           found.add(e);
           holders.add(track, List.of(e.record().peerId()));
+          first = first == null ? m : first;
         }
       }
-      return found;
+      return new Located(found, first);
     });
   }
 
   private CompletableFuture<StreamSession> streamFrom(TrackId track, List<PeerTable.Entry> sources,
-      StreamSession.Listener listener) {
-    return fetchManifest(track, sources, 0, null).thenCompose(manifest -> {
+      CompletableFuture<Manifest> manifestOf, StreamSession.Listener listener) {
+    return manifestOf.thenCompose(manifest -> {
       List<CompletableFuture<@Nullable Opened>> opens = new ArrayList<>();
       AtomicReference<@Nullable Throwable> refused = new AtomicReference<>();
       for (PeerTable.Entry source : sources) {

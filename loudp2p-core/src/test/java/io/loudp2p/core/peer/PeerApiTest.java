@@ -176,6 +176,35 @@ class PeerApiTest {
   }
 
   @Test
+  void aTrackStreamedByItsIdAloneAsksItsHolderForTheManifestOnce() throws Exception {
+    VirtualPeers.Made holder = peers.add(Peer.builder().share(folderOfSongs("music", 1)));
+    holder.peer().start();
+    holder.peer().catalog().ready().get(10, TimeUnit.SECONDS);
+    TrackId track = holder.peer().catalog().search("song0", 1).get(0).track().id();
+    Peer asker = peers.add(Peer.builder().bootstrap(holder.address())).peer().start();
+    network.runFor(Duration.ofSeconds(5));
+    int[] manifestRequests = {0};
+    network.observeControl(m -> {
+      try {
+        if (m.length > 0 && io.loudp2p.core.proto.v1.Payload.parseFrom(
+            io.loudp2p.core.proto.v1.Envelope.parseFrom(m).getPayload()).hasManifestRequest()) {
+          manifestRequests[0]++;
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        // Not a request of interest.
+      }
+    });
+
+    // No search named a holder: the asker asks the peers it knows for the manifest, and the
+    // holder's answer is the manifest the stream then uses (one round trip, not two).
+    CompletableFuture<io.loudp2p.StreamSession> stream = asker.stream(track);
+    network.runFor(Duration.ofSeconds(5));
+    assertThat(stream).isCompleted();
+    stream.join().close();
+    assertThat(manifestRequests[0]).isEqualTo(1);
+  }
+
+  @Test
   void streamingFromAHolderThatWentAwayIsUnreachable() throws Exception {
     VirtualPeers.Made holder = peers.add(Peer.builder().share(folderOfSongs("music", 1)));
     holder.peer().start();
