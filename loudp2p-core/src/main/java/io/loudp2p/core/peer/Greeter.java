@@ -22,6 +22,8 @@ final class Greeter {
   /** First and longest wait before greeting the bootstrap peers again while none answered. */
   static final Duration BOOTSTRAP_RETRY = Duration.ofSeconds(1);
   static final Duration BOOTSTRAP_RETRY_MAX = Duration.ofMinutes(1);
+  /** How often a peer greets one peer it lost and one bootstrap peer out of its view. */
+  static final Duration RECONNECT_PERIOD = Duration.ofMinutes(1);
 
   private final PeerContext ctx;
   private final ControlClient client;
@@ -98,6 +100,51 @@ final class Greeter {
         bootstrapping.set(false);
       }
       return answered;
+    });
+  }
+
+  /**
+   * Heals partitions: greets one peer of the table that stopped answering (its record still
+   * valid), and one bootstrap peer that is not in the view (unless the view is empty: then the
+   * bootstrap rounds greet them all). When a link between two parts of the
+   * network comes back, neither part's view knows the other any more and neither is empty (so
+   * neither bootstraps again): these greetings are what joins them, within a period or two. A
+   * peer that answers is in the table and the view again; one that does not costs a call a
+   * minute.
+   */
+  void reconnect() {
+    if (ctx.closed()) {
+      return;
+    }
+    try {
+      List<PeerTable.Entry> lost = new ArrayList<>();
+      for (PeerTable.Entry e : store.table().all()) {
+        if (!e.reachable() && e.control() != null) {
+          lost.add(e);
+        }
+      }
+      if (!lost.isEmpty()) {
+        greet(lost.get(ctx.random.nextInt(lost.size())).control());
+      }
+      // With an empty view the bootstrap rounds (and their back-off) do this.
+      List<NodeRecord> view = store.view().neighbours();
+      List<InetSocketAddress> away = new ArrayList<>(view.isEmpty() ? List.of()
+          : ctx.config.bootstrap());
+      for (NodeRecord n : view) {
+        away.remove(store.controlOf(n.id()));
+      }
+      if (!away.isEmpty()) {
+        greet(away.get(ctx.random.nextInt(away.size())));
+      }
+    } catch (RuntimeException e) {
+      log.warn("greeting lost peers failed", e);
+    }
+  }
+
+  private void greet(InetSocketAddress address) {
+    exchanges.exchange(address).exceptionally(t -> {
+      client.disconnect(address); // still away: release what was kept for it
+      return null;
     });
   }
 

@@ -226,6 +226,8 @@ final class RealPeer implements Peer {
     c.every(shuffles::tick, shuffle + c.random.nextInt((int) shuffle / 2), shuffle);
     long rolePeriod = RoleManager.ROLE_PERIOD.toMillis();
     c.every(roleManager::reconsider, rolePeriod, rolePeriod);
+    long reconnect = Greeter.RECONNECT_PERIOD.toMillis();
+    c.every(greeter::reconnect, reconnect, reconnect);
     CompletableFuture<Boolean> greeted = greeter.bootstrap();
     if (runtime.waitForBootstrap()) {
       try {

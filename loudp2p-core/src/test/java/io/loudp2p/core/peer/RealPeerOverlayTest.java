@@ -357,6 +357,64 @@ class RealPeerOverlayTest {
     assertThat(forwardedAt).filteredOn(t -> t > endedAt[0]).as("the walk goes on").hasSize(2);
   }
 
+  @Test
+  void aNetworkSplitInTwoJoinsAgainWithinTwoMinutesOfTheLinkComingBack(
+      @org.junit.jupiter.api.io.TempDir Path music) throws Exception {
+    // Side A: a seed and three peers; side B: four peers that joined through the seed, one of
+    // them sharing "needle".
+    VirtualPeers.Made seed = peers.add(Peer.builder());
+    seed.peer().start();
+    List<VirtualPeers.Made> sideA = new ArrayList<>(List.of(seed));
+    List<VirtualPeers.Made> sideB = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      Peer.Builder b = Peer.builder().bootstrap(seed.address());
+      if (i == 6) {
+        Path folder = java.nio.file.Files.createDirectories(music.resolve("b"));
+        java.nio.file.Files.write(folder.resolve("needle.wav"),
+            io.loudp2p.core.testing.TestAudio.noiseWavOfBytes(512, 5));
+        b.share(folder);
+      }
+      VirtualPeers.Made m = peers.add(b);
+      m.peer().start();
+      (i < 3 ? sideA : sideB).add(m);
+      network.runFor(Duration.ofMillis(500));
+    }
+    network.runFor(Duration.ofMinutes(2));
+    Peer asker = sideA.get(1).peer();
+    assertThat(found(asker)).as("before the split").isTrue();
+
+    List<java.net.InetAddress> hostsA = new ArrayList<>();
+    for (VirtualPeers.Made m : sideA) {
+      hostsA.add(m.transport().host());
+    }
+    network.partition(hostsA);
+    network.runFor(Duration.ofMinutes(5));
+    assertThat(found(asker)).as("across the cut").isFalse();
+    assertThat(PeerDiagnostics.neighbours(asker)).as("side A's view after the split")
+        .doesNotContainAnyElementsOf(ids(sideB));
+
+    network.heal();
+    long healedAt = peers.clock().millis();
+    long joinedAfter = -1;
+    for (int tries = 0; tries < 30 && joinedAfter < 0; tries++) {
+      network.runFor(Duration.ofSeconds(10));
+      if (found(asker)) {
+        joinedAfter = peers.clock().millis() - healedAt;
+      }
+    }
+    System.out.println("a search found across the healed cut " + joinedAfter + " ms after it healed");
+    // Two greetings a minute (a lost peer, a bootstrap peer out of the view) join the two sides.
+    assertThat(joinedAfter).as("ms from the link's return to a search that finds across it")
+        .isBetween(0L, 120_000L);
+  }
+
+  /** Whether a search from {@code asker} finds "needle" (on the network's time). */
+  private boolean found(Peer asker) throws Exception {
+    CompletableFuture<List<SearchHit>> hits = asker.search("needle", Duration.ofSeconds(5), h -> { });
+    network.runFor(Duration.ofSeconds(6));
+    return !hits.get(0, java.util.concurrent.TimeUnit.SECONDS).isEmpty();
+  }
+
   /** Three seeds, and six more FULL peers joined through them that share "needle". */
   private List<VirtualPeers.Made> seedsAndFullPeers(Path music) throws Exception {
     List<VirtualPeers.Made> full = new ArrayList<>();

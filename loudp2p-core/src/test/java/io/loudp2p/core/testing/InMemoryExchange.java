@@ -105,10 +105,10 @@ final class InMemoryExchange {
           if (result.isDone()) {
             return;
           }
-          InMemoryControlServer server =
-              network.isSilent(endpoint) ? null : network.controlServer(endpoint);
+          boolean silent = network.isSilent(state.clientAddress().getAddress(), endpoint);
+          InMemoryControlServer server = silent ? null : network.controlServer(endpoint);
           if (server == null) {
-            if (!network.isSilent(endpoint)) {
+            if (!silent) {
               result.completeExceptionally(
                   new ControlException(
                       ControlErrorCode.UNAVAILABLE, "nothing listens at " + endpoint));

@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -77,6 +78,7 @@ public final class InMemoryNetwork {
   private final Map<InetSocketAddress, InMemoryControlServer> controlServers = new HashMap<>();
   private final Map<InetSocketAddress, InMemoryDataServer> dataServers = new HashMap<>();
   private final Set<InetAddress> killedHosts = new HashSet<>();
+  private @Nullable Set<InetAddress> partitioned;
   private final Set<InetAddress> inboundBlocked = new HashSet<>();
   private final long minLatencyNs;
   private final long latencySpreadNs;
@@ -196,11 +198,39 @@ public final class InMemoryNetwork {
     }
   }
 
+  /**
+   * Splits the network in two: from now on a request between a host in {@code side} and one not
+   * in it vanishes, as over a cut link, until {@link #heal}. Calls under way are not touched.
+   */
+  public void partition(Collection<InetAddress> side) {
+    synchronized (lock) {
+      partitioned = Set.copyOf(side);
+    }
+  }
+
+  /** Joins what {@link #partition} split. */
+  public void heal() {
+    synchronized (lock) {
+      partitioned = null;
+    }
+  }
+
   /** Whether requests to {@code address} vanish: its host was killed or takes no inbound calls. */
   boolean isSilent(InetSocketAddress address) {
     synchronized (lock) {
       return killedHosts.contains(address.getAddress())
           || inboundBlocked.contains(address.getAddress());
+    }
+  }
+
+  /**
+   * Whether requests from {@code from}'s host to {@code address} vanish: the target is silent, or
+   * a partition lies between the two.
+   */
+  boolean isSilent(InetAddress from, InetSocketAddress address) {
+    synchronized (lock) {
+      return isSilent(address) || (partitioned != null
+          && partitioned.contains(from) != partitioned.contains(address.getAddress()));
     }
   }
 
