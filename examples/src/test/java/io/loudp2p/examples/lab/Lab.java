@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +43,7 @@ public final class Lab implements AutoCloseable {
   private final Path delayLine;
   private final List<LabHost> hosts = new ArrayList<>();
   private final List<AutoCloseable> running = new ArrayList<>();
+  private final List<String[]> partitionRules = new ArrayList<>();
   private final Thread hook;
   private boolean closed;
 
@@ -201,6 +203,38 @@ public final class Lab implements AutoCloseable {
     Shell.runIn(router, "ip", "rule", "del", "to", net, "blackhole", "pref", "50");
     Shell.runIn(router, "ip", "rule", "del", "iif", id + "r" + host.index(), "blackhole", "pref",
         "50");
+  }
+
+  /**
+   * Splits the lab in two: every packet between a host in {@code side} and one not in it is
+   * dropped in the router, silently, until {@link #heal}. Hosts on the same side still reach each
+   * other.
+   */
+  public synchronized void partition(Collection<LabHost> side) {
+    for (LabHost a : side) {
+      for (LabHost b : hosts) {
+        if (!side.contains(b)) {
+          for (String[] pair : List.of(new String[] {net(a), net(b)}, new String[] {net(b), net(a)})) {
+            Shell.runIn(router, "ip", "rule", "add", "from", pair[0], "to", pair[1], "blackhole",
+                "pref", "40");
+            partitionRules.add(pair);
+          }
+        }
+      }
+    }
+  }
+
+  /** Joins what {@link #partition} split. */
+  public synchronized void heal() {
+    for (String[] pair : partitionRules) {
+      Shell.runIn(router, "ip", "rule", "del", "from", pair[0], "to", pair[1], "blackhole",
+          "pref", "40");
+    }
+    partitionRules.clear();
+  }
+
+  private static String net(LabHost h) {
+    return "10.77." + h.index() + ".0/24";
   }
 
   /** Where the lab keeps its logs and scripts. */

@@ -1,0 +1,97 @@
+package io.loudp2p.examples.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.loudp2p.examples.Main;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A network of six peer processes on six lab hosts is cut in two (the router drops every packet
+ * between the sides, silently) and joined again: a search from one side for a track shared only
+ * on the other fails across the cut and succeeds again within two minutes of the link's return.
+ */
+@Timeout(420)
+class PartitionHealsIT {
+  @TempDir Path dir;
+  private Lab lab;
+
+  @AfterEach
+  void close() {
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  @Test
+  void searchesAcrossACutSucceedAgainWithinTwoMinutesOfTheLinkComingBack() throws Exception {
+    assumeThat(Lab.unavailable()).as("%s", Lab.unavailable().orElse("")).isEmpty();
+    lab = Lab.open(dir);
+    List<LabHost> sideA = new ArrayList<>();
+    List<LabHost> sideB = new ArrayList<>();
+    List<LabProcess> peers = new ArrayList<>();
+    String seed = null;
+    for (int i = 0; i < 6; i++) {
+      LabHost h = lab.host((i < 3 ? "a" : "b") + i, LinkProfile.LAN);
+      (i < 3 ? sideA : sideB).add(h);
+      Path music = Files.createDirectories(dir.resolve(h.name()).resolve("music"));
+      if (i == 5) {
+        Files.write(music.resolve("faraway.wav"), LabAudio.noiseWav(2, 3));
+      }
+      List<String> args = new ArrayList<>(List.of("share", music.toString(), "--listen",
+          h.address().getHostAddress() + ":7070", "--identity",
+          dir.resolve(h.name()).resolve("identity").toString()));
+      if (seed != null) {
+        args.addAll(List.of("--bootstrap", seed));
+      }
+      seed = seed == null ? h.address().getHostAddress() + ":7070" : seed;
+      peers.add(h.startJava("share", Main.class.getName(), args.toArray(new String[0])));
+    }
+    for (LabProcess p : peers) {
+      p.awaitLine(l -> l.startsWith("shares   "), Duration.ofSeconds(90));
+    }
+    LabHost asker = sideA.get(1);
+    String from = seed;
+    assertThat(search(asker, from, Duration.ofSeconds(60))).as("before the cut").isTrue();
+
+    lab.partition(sideA);
+    // Two minutes: shuffles (every 10 s) and calls across the cut fail meanwhile, and each side
+    // drops the other from its views.
+    Thread.sleep(120_000);
+    assertThat(search(asker, from, Duration.ZERO)).as("across the cut").isFalse();
+
+    lab.heal();
+    long healed = System.nanoTime();
+    boolean found = search(asker, from, Duration.ofSeconds(150));
+    long ms = (System.nanoTime() - healed) / 1_000_000;
+    System.out.println("a search found across the healed cut " + ms + " ms after it healed");
+    assertThat(found).as("a search across the healed cut within 150 s").isTrue();
+    assertThat(ms).isLessThan(150_000);
+  }
+
+  /**
+   * Whether the search command, run on {@code host} through {@code bootstrap}, finds the track;
+   * tried again every few seconds for {@code within} (once when zero).
+   */
+  private boolean search(LabHost host, String bootstrap, Duration within) throws Exception {
+    long until = System.nanoTime() + within.toNanos();
+    int attempt = 0;
+    do {
+      LabProcess p = host.startJava("search" + attempt++, Main.class.getName(), "search",
+          "faraway", "--timeout", "3", "--bootstrap", bootstrap, "--listen",
+          host.address().getHostAddress() + ":0");
+      if (p.awaitExit(Duration.ofSeconds(60)) == 0 && p.output().contains("faraway")) {
+        return true;
+      }
+    } while (System.nanoTime() < until);
+    return false;
+  }
+}
