@@ -11,6 +11,7 @@ import io.loudp2p.examples.audio.AudioContainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,8 +178,14 @@ final class StreamCommand implements Callable<Integer> {
     }
   }
 
-  /** Writes {@code first} (bytes already read from the session), then the rest of the track. */
-  private static void copy(StreamSession session, byte[] first, OutputStream out, PrintWriter progress,
+  /**
+   * Writes {@code first} (bytes already read from the session), then the rest of the track; stops
+   * early, saying so on {@code progress}, when {@code out} is a print stream that failed (standard
+   * output whose reader went away: {@code stream -o - | head}), so that nothing more is fetched.
+   *
+   * @return the bytes written
+   */
+  static long copy(StreamSession session, byte[] first, OutputStream out, PrintWriter progress,
       String label) throws IOException {
     InputStream in = session.inputStream();
     boolean terminal = System.console() != null;
@@ -189,6 +196,12 @@ final class StreamCommand implements Callable<Integer> {
     int n;
     while ((n = in.read(buf)) > 0) {
       out.write(buf, 0, n);
+      // A PrintStream keeps its errors to itself (a broken pipe among them): ask.
+      if (out instanceof PrintStream ps && ps.checkError()) {
+        progress.println("the output was closed after " + done + " bytes; stopped streaming");
+        progress.flush();
+        return done;
+      }
       done += n;
       long now = System.nanoTime();
       if (terminal && now - lastDraw > 100_000_000L) {
@@ -200,6 +213,7 @@ final class StreamCommand implements Callable<Integer> {
     // On a terminal the bar is redrawn in place; elsewhere (a log, a pipe) only the last one shows.
     progress.println((terminal ? "\r" : "") + Text.bar(label, done, session.length(), 30));
     progress.flush();
+    return done;
   }
 
   private static String fileName(@Nullable Track track, TrackId id, AudioContainer container) {

@@ -12,14 +12,17 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A network of six peer processes on six lab hosts is cut in two (the router drops every packet
- * between the sides, silently) and joined again: a search from one side for a track shared only
+ * A network of six peer processes on six lab hosts is cut in two for 90 s (the router drops
+ * every packet between the sides, silently) and joined again: a search from one side for a track shared only
  * on the other fails across the cut and succeeds again within two minutes of the link's return.
  */
 @Timeout(420)
+@Execution(ExecutionMode.CONCURRENT) // it mostly waits: beside the other tests, not after them
 class PartitionHealsIT {
   @TempDir Path dir;
   private Lab lab;
@@ -63,9 +66,9 @@ class PartitionHealsIT {
     assertThat(search(asker, from, Duration.ofSeconds(60))).as("before the cut").isTrue();
 
     lab.partition(sideA);
-    // Two minutes: shuffles (every 10 s) and calls across the cut fail meanwhile, and each side
-    // drops the other from its views.
-    Thread.sleep(120_000);
+    // Shuffles (every 10 s) and calls across the cut fail meanwhile, and each side drops the
+    // other from its views.
+    Thread.sleep(90_000);
     assertThat(search(asker, from, Duration.ZERO)).as("across the cut").isFalse();
 
     lab.heal();
