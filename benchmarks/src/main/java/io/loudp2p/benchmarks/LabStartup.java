@@ -121,17 +121,12 @@ public final class LabStartup {
         LabHost bootstrap) throws Exception {
       Path music = Files.createDirectories(dir.resolve(h.name()).resolve("music"));
       Files.write(music.resolve(name + ".wav"), wav);
-      List<String> args = new ArrayList<>(List.of("share", music.toString(), "--listen",
-          address(h), "--identity", dir.resolve(h.name()).resolve("identity").toString()));
-      if (bootstrap != null) {
-        args.addAll(List.of("--bootstrap", address(bootstrap)));
-      }
-      return h.startJava("share", Main.class.getName(), args.toArray(new String[0]));
+      return h.share(music, dir, bootstrap == null ? null : bootstrap.peerAddress());
     }
   }
 
   private static String address(LabHost h) {
-    return h.address().getHostAddress() + ":7070";
+    return h.peerAddress();
   }
 
   private static void measure(Lab lab, Setup s, LinkProfile profile, int runs) throws Exception {

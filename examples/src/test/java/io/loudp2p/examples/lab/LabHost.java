@@ -1,11 +1,13 @@
 package io.loudp2p.examples.lab;
 
+import io.loudp2p.examples.Main;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A host of the lab: a network namespace with one interface, {@code eth0}, linked to the lab's
@@ -87,6 +89,29 @@ public final class LabHost {
         .redirectError(lab.logFile(name + "-" + label).toFile()).start();
     lab.track(() -> p.destroyForcibly().waitFor());
     return p;
+  }
+
+  /** The port the lab's peers listen on, each on its own host. */
+  public static final int PEER_PORT = 7070;
+
+  /** Where this host's peer listens: {@code address:7070}. */
+  public String peerAddress() {
+    return address().getHostAddress() + ":" + PEER_PORT;
+  }
+
+  /**
+   * Starts {@code loudp2p share FOLDER} on this host, listening at {@link #peerAddress()}, with an
+   * identity file of its own in {@code stateDir}, joining through {@code bootstrap} ({@code
+   * host:port}; null for none).
+   */
+  public LabProcess share(Path folder, Path stateDir, @Nullable String bootstrap)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of("share", folder.toString(), "--listen",
+        peerAddress(), "--identity", stateDir.resolve(name + "-identity").toString()));
+    if (bootstrap != null) {
+      args.addAll(List.of("--bootstrap", bootstrap));
+    }
+    return startJava("share", Main.class.getName(), args.toArray(new String[0]));
   }
 
   /** Runs {@code command} on this host to its end, checking its exit status; what it printed. */

@@ -2,16 +2,11 @@ package io.loudp2p.examples.lab;
 
 import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
-import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
 import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,25 +31,15 @@ public final class LabListener {
   private LabListener() {}
 
   public static void main(String[] args) throws Exception {
-    String[] b = args[0].split(":");
-    InetSocketAddress bootstrap = new InetSocketAddress(InetAddress.getByName(b[0]),
-        Integer.parseInt(b[1]));
-    InetAddress listen = InetAddress.getByName(args[1]);
     String query = args[2];
     int bytesPerSecond = Integer.parseInt(args[3]);
     int sources = Integer.parseInt(args[4]);
     long t0 = System.nanoTime();
-    try (Peer peer = Peer.builder().role(Role.LIGHT).bootstrap(bootstrap)
-        .listen(new InetSocketAddress(listen, 0)).build().start()) {
-      SearchHit hit = null;
-      long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (hit == null || hit.sources().size() < sources) {
-        if (System.nanoTime() > until) {
-          System.out.println("no hit with " + sources + " sources: " + hit);
-          System.exit(2);
-        }
-        List<SearchHit> hits = peer.search(query, Duration.ofSeconds(3), h -> { }).join();
-        hit = hits.stream().max(Comparator.comparingInt(h -> h.sources().size())).orElse(null);
+    try (Peer peer = LabClients.lightPeer(args[0], args[1])) {
+      SearchHit hit = LabClients.findHit(peer, query, sources, Duration.ofSeconds(90));
+      if (hit == null) {
+        System.out.println("no hit with " + sources + " sources");
+        System.exit(2);
       }
       System.out.println("hit " + hit.track().id() + " sources " + hit.sources().size());
       long opened = System.nanoTime();

@@ -1,41 +1,20 @@
 package io.loudp2p.examples.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lab is what it claims: each profile's round trip, rates and loss, measured end to end from a
  * host on that profile to one on the LAN; a cut host is silent and a restored one answers again.
  */
 @Timeout(180)
-class LabTest {
-  @TempDir Path dir;
-  private Lab lab;
-
-  @BeforeEach
-  void open() throws Exception {
-    assumeThat(Lab.unavailable()).as("%s", Lab.unavailable().orElse("")).isEmpty();
-    lab = Lab.open(dir);
-  }
-
-  @AfterEach
-  void close() {
-    if (lab != null) {
-      lab.close();
-    }
-  }
-
+class LabTest extends LabTestBase {
   /** What a measure printed: name to first number. */
   private static Map<String, Double> figures(String output) {
     Map<String, Double> out = new HashMap<>();

@@ -1,9 +1,7 @@
 package io.loudp2p.examples.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.loudp2p.examples.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,10 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Off loopback: three peers on three LAN hosts share a track, and a light client on a 3G host
@@ -24,25 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  * first seconds on 3G may stall once: see the test.)
  */
 @Timeout(480)
-class ListenerOnThreeGIT {
+class ListenerOnThreeGIT extends LabTestBase {
   /** The track: two minutes of 16-bit mono 22,050 Hz noise, 352.8 kbit/s: a third of the 3G link. */
   private static final int SECONDS = 120;
   private static final int BYTES_PER_SECOND = LabAudio.BYTES_PER_SECOND;
 
-  @TempDir Path dir;
-  private Lab lab;
-
-  @AfterEach
-  void close() {
-    if (lab != null) {
-      lab.close();
-    }
-  }
-
   @Test
   void playsFromThreeSourcesWithoutAStallWhenOneIsCutOffAndAnotherIsKilled() throws Exception {
-    assumeThat(Lab.unavailable()).as("%s", Lab.unavailable().orElse("")).isEmpty();
-    lab = Lab.open(dir);
     byte[] wav = LabAudio.noiseWav(SECONDS, 7);
     List<LabHost> hosts = new ArrayList<>();
     List<LabProcess> sharing = new ArrayList<>();
@@ -50,13 +34,7 @@ class ListenerOnThreeGIT {
       LabHost h = lab.host("source" + (i + 1), LinkProfile.LAN);
       Path music = Files.createDirectories(dir.resolve(h.name()).resolve("music"));
       Files.write(music.resolve("labsong.wav"), wav);
-      List<String> args = new ArrayList<>(List.of("share", music.toString(), "--listen",
-          h.address().getHostAddress() + ":7070", "--identity",
-          dir.resolve(h.name()).resolve("identity").toString()));
-      if (i > 0) {
-        args.addAll(List.of("--bootstrap", hosts.get(0).address().getHostAddress() + ":7070"));
-      }
-      LabProcess p = h.startJava("share", Main.class.getName(), args.toArray(new String[0]));
+      LabProcess p = h.share(music, dir, i == 0 ? null : hosts.get(0).peerAddress());
       hosts.add(h);
       sharing.add(p);
     }
@@ -66,7 +44,7 @@ class ListenerOnThreeGIT {
 
     LabHost phone = lab.host("phone", LinkProfile.THREE_G);
     LabProcess listener = phone.startJava("listener", LabListener.class.getName(),
-        hosts.get(0).address().getHostAddress() + ":7070", phone.address().getHostAddress(),
+        hosts.get(0).peerAddress(), phone.address().getHostAddress(),
         "labsong", Integer.toString(BYTES_PER_SECOND), "3");
     listener.awaitLine(l -> l.startsWith("first-byte-ms"), Duration.ofSeconds(120));
     listener.awaitLine(l -> l.equals("progress 30"), Duration.ofSeconds(SECONDS));

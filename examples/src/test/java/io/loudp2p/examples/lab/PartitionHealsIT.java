@@ -1,7 +1,6 @@
 package io.loudp2p.examples.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.loudp2p.examples.Main;
 import java.nio.file.Files;
@@ -9,12 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A network of six peer processes on six lab hosts is cut in two for 90 s (the router drops
@@ -23,21 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(420)
 @Execution(ExecutionMode.CONCURRENT) // it mostly waits: beside the other tests, not after them
-class PartitionHealsIT {
-  @TempDir Path dir;
-  private Lab lab;
-
-  @AfterEach
-  void close() {
-    if (lab != null) {
-      lab.close();
-    }
-  }
-
+class PartitionHealsIT extends LabTestBase {
   @Test
   void searchesAcrossACutSucceedAgainWithinTwoMinutesOfTheLinkComingBack() throws Exception {
-    assumeThat(Lab.unavailable()).as("%s", Lab.unavailable().orElse("")).isEmpty();
-    lab = Lab.open(dir);
     List<LabHost> sideA = new ArrayList<>();
     List<LabHost> sideB = new ArrayList<>();
     List<LabProcess> peers = new ArrayList<>();
@@ -49,14 +34,8 @@ class PartitionHealsIT {
       if (i == 5) {
         Files.write(music.resolve("faraway.wav"), LabAudio.noiseWav(2, 3));
       }
-      List<String> args = new ArrayList<>(List.of("share", music.toString(), "--listen",
-          h.address().getHostAddress() + ":7070", "--identity",
-          dir.resolve(h.name()).resolve("identity").toString()));
-      if (seed != null) {
-        args.addAll(List.of("--bootstrap", seed));
-      }
-      seed = seed == null ? h.address().getHostAddress() + ":7070" : seed;
-      peers.add(h.startJava("share", Main.class.getName(), args.toArray(new String[0])));
+      peers.add(h.share(music, dir, seed));
+      seed = seed == null ? h.peerAddress() : seed;
     }
     for (LabProcess p : peers) {
       p.awaitLine(l -> l.startsWith("shares   "), Duration.ofSeconds(90));
