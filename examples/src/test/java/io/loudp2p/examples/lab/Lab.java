@@ -73,12 +73,29 @@ public final class Lab implements AutoCloseable {
     if (!Files.exists(Path.of("/dev/net/tun"))) {
       return Optional.of("the lab needs /dev/net/tun for its delay lines");
     }
+    // Everything the lab does, tried once in a namespace of its own: a kernel or a container may
+    // allow namespaces but not TUN devices, or lack the tbf qdisc.
     String probe = PREFIX + "probe";
     Shell.tryRun(List.of("ip", "netns", "del", probe));
     Shell.Result made = Shell.tryRun(List.of("ip", "netns", "add", probe));
-    Shell.tryRun(List.of("ip", "netns", "del", probe));
     if (made.exit() != 0) {
       return Optional.of("cannot make a network namespace: " + made.output().strip());
+    }
+    try {
+      for (List<String> step : List.of(
+          List.of("ip", "link", "add", "p0", "type", "veth", "peer", "name", "p1"),
+          List.of("ip", "tuntap", "add", "dev", "t0", "mode", "tun"),
+          List.of("tc", "qdisc", "add", "dev", "p0", "root", "tbf", "rate", "1mbit", "burst",
+              "4096", "latency", "10ms"),
+          List.of("sysctl", "-qw", "net.ipv4.ip_forward=1"))) {
+        Shell.Result r = Shell.tryRun(Shell.in(probe, step));
+        if (r.exit() != 0) {
+          return Optional.of("cannot " + String.join(" ", step) + " in a namespace: "
+              + r.output().strip());
+        }
+      }
+    } finally {
+      Shell.tryRun(List.of("ip", "netns", "del", probe));
     }
     return Optional.empty();
   }
