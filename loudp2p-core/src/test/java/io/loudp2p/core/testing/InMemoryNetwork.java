@@ -6,14 +6,10 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Random;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -75,30 +71,21 @@ public final class InMemoryNetwork {
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final Random random;
   private final Delivery delivery;
-  private final Map<InetSocketAddress, InMemoryControlServer> controlServers = new HashMap<>();
-  private final Map<InetSocketAddress, InMemoryDataServer> dataServers = new HashMap<>();
-  private final Set<InetAddress> killedHosts = new HashSet<>();
-  private @Nullable Set<InetAddress> partitioned;
-  private final Set<InetAddress> inboundBlocked = new HashSet<>();
+  private final ServerRegistry servers = new ServerRegistry();
+  private final HostFaults faults = new HostFaults();
+  private final FragmentImpairment impairment;
   private final long minLatencyNs;
   private final long latencySpreadNs;
   private @Nullable Consumer<byte[]> controlObserver;
   private final ThreadLocal<Boolean> insideTask = ThreadLocal.withInitial(() -> false);
   private boolean draining;
   private int nextHost = 1;
-  private int nextPort = FIRST_EPHEMERAL_PORT;
   private long timerSeq;
   private final FakeClock clock;
-  private double dropProbability;
-  private double duplicateProbability;
-  private double reorderProbability;
-  private @Nullable FragmentFilter filter;
-  private long fragmentsSent;
-  private long fragmentsDropped;
-  private long largestFragment;
 
   private InMemoryNetwork(Builder b) {
     this.random = new Random(b.seed);
+    this.impairment = new FragmentImpairment(random);
     this.clock = b.clock;
     this.delivery = b.delivery;
     this.minLatencyNs = b.minLatency.toNanos();
@@ -138,36 +125,29 @@ public final class InMemoryNetwork {
   /** Sets the probability that a fragment is lost (0 to 1). */
   public void dropProbability(double p) {
     synchronized (lock) {
-      dropProbability = probability(p, "drop");
+      impairment.drop(p);
     }
   }
 
   /** Sets the probability that a fragment is delivered twice (0 to 1). */
   public void duplicateProbability(double p) {
     synchronized (lock) {
-      duplicateProbability = probability(p, "duplicate");
+      impairment.duplicate(p);
     }
   }
 
   /** Sets the probability that a fragment is delayed behind later traffic (0 to 1). */
   public void reorderProbability(double p) {
     synchronized (lock) {
-      reorderProbability = probability(p, "reorder");
+      impairment.reorder(p);
     }
   }
 
   /** Replaces the probabilistic impairment with {@code filter}, or restores it with null. */
   public void fragmentFilter(@Nullable FragmentFilter filter) {
     synchronized (lock) {
-      this.filter = filter;
+      impairment.filter(filter);
     }
-  }
-
-  private static double probability(double p, String what) {
-    if (!(p >= 0 && p <= 1)) {
-      throw new IllegalArgumentException(what + " probability must be 0..1, got " + p);
-    }
-    return p;
   }
 
   /**
@@ -176,16 +156,12 @@ public final class InMemoryNetwork {
    * data sessions to it fail to open with {@code UNAVAILABLE}.
    */
   public void kill(InetSocketAddress address) {
-    synchronized (lock) {
-      killedHosts.add(address.getAddress());
-    }
+    faults.kill(address.getAddress());
   }
 
   /** Whether {@code address}'s host was killed. */
   public boolean isKilled(InetSocketAddress address) {
-    synchronized (lock) {
-      return killedHosts.contains(address.getAddress());
-    }
+    return faults.isKilled(address.getAddress());
   }
 
   /**
@@ -193,9 +169,7 @@ public final class InMemoryNetwork {
    * but requests to its servers go unanswered (calls end only by their deadline).
    */
   public void blockInbound(InetAddress host) {
-    synchronized (lock) {
-      inboundBlocked.add(host);
-    }
+    faults.blockInbound(host);
   }
 
   /**
@@ -203,24 +177,17 @@ public final class InMemoryNetwork {
    * in it vanishes, as over a cut link, until {@link #heal}. Calls under way are not touched.
    */
   public void partition(Collection<InetAddress> side) {
-    synchronized (lock) {
-      partitioned = Set.copyOf(side);
-    }
+    faults.partition(side);
   }
 
   /** Joins what {@link #partition} split. */
   public void heal() {
-    synchronized (lock) {
-      partitioned = null;
-    }
+    faults.heal();
   }
 
   /** Whether requests to {@code address} vanish: its host was killed or takes no inbound calls. */
   boolean isSilent(InetSocketAddress address) {
-    synchronized (lock) {
-      return killedHosts.contains(address.getAddress())
-          || inboundBlocked.contains(address.getAddress());
-    }
+    return faults.isSilent(address);
   }
 
   /**
@@ -228,10 +195,7 @@ public final class InMemoryNetwork {
    * a partition lies between the two.
    */
   boolean isSilent(InetAddress from, InetSocketAddress address) {
-    synchronized (lock) {
-      return isSilent(address) || (partitioned != null
-          && partitioned.contains(from) != partitioned.contains(address.getAddress()));
-    }
+    return faults.isSilent(from, address);
   }
 
   /**
@@ -284,7 +248,7 @@ public final class InMemoryNetwork {
   public void cut(InetSocketAddress address) {
     InMemoryDataServer server;
     synchronized (lock) {
-      server = dataServers.get(address);
+      server = servers.dataServer(address);
     }
     if (server != null) {
       enqueue(() -> server.cutAll());
@@ -361,21 +325,21 @@ public final class InMemoryNetwork {
   /** Fragments handed to the network so far (before impairment). */
   public long fragmentsSent() {
     synchronized (lock) {
-      return fragmentsSent;
+      return impairment.sent();
     }
   }
 
   /** Fragments the impairment dropped so far. */
   public long fragmentsDropped() {
     synchronized (lock) {
-      return fragmentsDropped;
+      return impairment.dropped();
     }
   }
 
   /** The largest fragment payload sent so far, in bytes. */
   public long largestFragment() {
     synchronized (lock) {
-      return largestFragment;
+      return impairment.largest();
     }
   }
 
@@ -443,71 +407,28 @@ public final class InMemoryNetwork {
 
   FragmentFate fate(InetSocketAddress source, int chunkIndex, int offset, int length) {
     synchronized (lock) {
-      fragmentsSent++;
-      largestFragment = Math.max(largestFragment, length);
-      FragmentFate f;
-      if (filter != null) {
-        f = filter.decide(source, chunkIndex, offset);
-      } else if (dropProbability > 0 && random.nextDouble() < dropProbability) {
-        f = FragmentFate.DROP;
-      } else if (duplicateProbability > 0 && random.nextDouble() < duplicateProbability) {
-        f = FragmentFate.DUPLICATE;
-      } else if (reorderProbability > 0 && random.nextDouble() < reorderProbability) {
-        f = FragmentFate.DELAY;
-      } else {
-        f = FragmentFate.DELIVER;
-      }
-      if (f == FragmentFate.DROP) {
-        fragmentsDropped++;
-      }
-      return f;
+      return impairment.fate(source, chunkIndex, offset, length);
     }
   }
 
   InetSocketAddress bind(
       InetAddress host, int port, @Nullable InMemoryControlServer control,
       @Nullable InMemoryDataServer data) {
-    synchronized (lock) {
-      InetSocketAddress address;
-      if (port == 0) {
-        do {
-          address = new InetSocketAddress(host, nextPort++);
-        } while (controlServers.containsKey(address) || dataServers.containsKey(address));
-      } else {
-        address = new InetSocketAddress(host, port);
-      }
-      if (control != null) {
-        if (controlServers.containsKey(address)) {
-          throw new IllegalStateException("address in use: " + address);
-        }
-        controlServers.put(address, control);
-      } else {
-        if (dataServers.containsKey(address)) {
-          throw new IllegalStateException("address in use: " + address);
-        }
-        dataServers.put(address, Objects.requireNonNull(data));
-      }
-      return address;
-    }
+    return servers.bind(host, port, control, data);
   }
 
   void unbind(InetSocketAddress address, Object server) {
-    synchronized (lock) {
-      controlServers.remove(address, server);
-      dataServers.remove(address, server);
-    }
+    servers.unbind(address, server);
   }
 
+  /** The control server at {@code address}; null when none, or its host was killed. */
   @Nullable InMemoryControlServer controlServer(InetSocketAddress address) {
-    synchronized (lock) {
-      return killedHosts.contains(address.getAddress()) ? null : controlServers.get(address);
-    }
+    return faults.isKilled(address.getAddress()) ? null : servers.controlServer(address);
   }
 
+  /** The data server at {@code address}; null when none, or its host was killed. */
   @Nullable InMemoryDataServer dataServer(InetSocketAddress address) {
-    synchronized (lock) {
-      return killedHosts.contains(address.getAddress()) ? null : dataServers.get(address);
-    }
+    return faults.isKilled(address.getAddress()) ? null : servers.dataServer(address);
   }
 
   private void maybeDrain() {
