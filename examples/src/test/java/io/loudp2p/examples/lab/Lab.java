@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Lab implements AutoCloseable {
   private static final String PREFIX = "lpl";
   private static final AtomicInteger LABS = new AtomicInteger();
+  private static final AtomicInteger PROBES = new AtomicInteger();
 
   private final String id;
   private final String router;
@@ -75,7 +76,9 @@ public final class Lab implements AutoCloseable {
     }
     // Everything the lab does, tried once in a namespace of its own: a kernel or a container may
     // allow namespaces but not TUN devices, or lack the tbf qdisc.
-    String probe = PREFIX + "probe";
+    // Named for this JVM and call: tests that run side by side probe in namespaces of their own.
+    String probe = PREFIX + "probe" + ProcessHandle.current().pid() + "x"
+        + PROBES.incrementAndGet();
     Shell.tryRun(List.of("ip", "netns", "del", probe));
     Shell.Result made = Shell.tryRun(List.of("ip", "netns", "add", probe));
     if (made.exit() != 0) {

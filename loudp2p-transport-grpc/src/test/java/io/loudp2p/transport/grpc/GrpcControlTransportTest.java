@@ -268,10 +268,14 @@ class GrpcControlTransportTest {
         .settings(GrpcTransportOptions.builder().maxConcurrentCallsPerPeer(1_000).build()).build());
     java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    CountDownLatch allowed = new CountDownLatch(GrpcControlTransport.MAX_CALLS_PER_CONNECTION);
+    CountDownLatch oneMore = new CountDownLatch(GrpcControlTransport.MAX_CALLS_PER_CONNECTION + 1);
     List<Runnable> waiting = new java.util.ArrayList<>();
     boolean[] released = {false};
     InetSocketAddress at = listen((request, remote, method, responder) -> {
       most.accumulateAndGet(held.incrementAndGet(), Math::max);
+      allowed.countDown();
+      oneMore.countDown();
       Runnable answer = () -> {
         held.decrementAndGet();
         responder.reply(request);
@@ -290,11 +294,9 @@ class GrpcControlTransportTest {
     for (int i = 0; i < 200; i++) {
       calls.add(client.call(at, ControlMethod.EXCHANGE_PEERS, peerExchange(), Duration.ofSeconds(20)));
     }
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (held.get() < GrpcControlTransport.MAX_CALLS_PER_CONNECTION && System.nanoTime() < until) {
-      Thread.sleep(10);
-    }
-    Thread.sleep(300);
+    assertThat(allowed.await(10, TimeUnit.SECONDS)).as("128 calls reach the handler").isTrue();
+    // The 129th may not arrive while the 128 are held: given time to, it does not.
+    assertThat(oneMore.await(300, TimeUnit.MILLISECONDS)).as("a 129th call at once").isFalse();
     assertThat(held.get()).isEqualTo(GrpcControlTransport.MAX_CALLS_PER_CONNECTION);
     List<Runnable> now;
     synchronized (waiting) {
