@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loudp2p.TrackId;
-import io.loudp2p.core.proto.v1.TrackMetadata;
 import io.loudp2p.core.testing.FakeClock;
-import java.io.ByteArrayInputStream;
+import io.loudp2p.core.testing.TestTracks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,7 +42,7 @@ class ChunkCacheTest {
   }
 
   private static Manifest manifest(byte[] track) throws IOException {
-    return Manifest.ofStream(new ByteArrayInputStream(track), TrackMetadata.getDefaultInstance());
+    return TestTracks.manifest(track);
   }
 
   private ChunkCache open(long bound) throws IOException {

@@ -9,19 +9,17 @@ import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.identity.Identity;
-import io.loudp2p.core.proto.v1.TrackMetadata;
 import io.loudp2p.core.testing.InMemoryNetwork;
 import io.loudp2p.core.testing.InMemoryTransport;
+import io.loudp2p.core.testing.TestTracks;
 import io.loudp2p.spi.ChunkProvider;
-import io.loudp2p.spi.DataSessionId;
-import java.util.concurrent.CompletableFuture;
-import io.loudp2p.spi.DataTransport;
-import io.loudp2p.spi.DataSession;
-import io.loudp2p.spi.DataServer;
-import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.DataServer;
+import io.loudp2p.spi.DataSession;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransport;
 import io.loudp2p.spi.TransportServer;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -31,6 +29,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
@@ -54,13 +53,11 @@ class RealStreamSessionTest {
   }
 
   private static byte[] track(int size) {
-    byte[] b = new byte[size];
-    new SplittableRandom(size).nextBytes(b);
-    return b;
+    return TestTracks.bytes(size);
   }
 
   private static Manifest manifest(byte[] track) throws IOException {
-    return Manifest.ofStream(new ByteArrayInputStream(track), TrackMetadata.getDefaultInstance());
+    return TestTracks.manifest(track);
   }
 
   /** A peer serving the track (or a corrupted copy, or without some chunks). */

@@ -6,17 +6,16 @@ import io.loudp2p.PeerId;
 import io.loudp2p.StreamSession;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.identity.Identity;
-import io.loudp2p.core.proto.v1.TrackMetadata;
 import io.loudp2p.core.testing.FakeClock;
 import io.loudp2p.core.testing.InMemoryNetwork;
 import io.loudp2p.core.testing.InMemoryTransport;
+import io.loudp2p.core.testing.TestTracks;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.DataTransport;
 import io.loudp2p.spi.TransportServer;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +25,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -58,9 +56,7 @@ class StreamSessionAgentTest {
   }
 
   private static byte[] track(int size) {
-    byte[] b = new byte[size];
-    new SplittableRandom(size).nextBytes(b);
-    return b;
+    return TestTracks.bytes(size);
   }
 
   private String now() {
@@ -241,7 +237,7 @@ class StreamSessionAgentTest {
   }
 
   private static Manifest manifest(byte[] data) throws IOException {
-    return Manifest.ofStream(new ByteArrayInputStream(data), TrackMetadata.getDefaultInstance());
+    return TestTracks.manifest(data);
   }
 
   private int indexOf(String entry) {
