@@ -22,6 +22,11 @@ final class Greeter {
   /** First and longest wait before greeting the bootstrap peers again while none answered. */
   static final Duration BOOTSTRAP_RETRY = Duration.ofSeconds(1);
   static final Duration BOOTSTRAP_RETRY_MAX = Duration.ofMinutes(1);
+  /**
+   * How often a peer listening on the wildcard address looks whether its host's addresses
+   * changed.
+   */
+  static final Duration ADDRESS_CHECK_PERIOD = Duration.ofSeconds(2);
   /** How often a peer greets one peer it lost and one bootstrap peer out of its view. */
   static final Duration RECONNECT_PERIOD = Duration.ofMinutes(1);
 
@@ -146,6 +151,38 @@ final class Greeter {
       client.disconnect(address); // still away: release what was kept for it
       return null;
     });
+  }
+
+  /**
+   * Tells the network when this host's addresses changed (a phone that left Wi-Fi for 3G): signs
+   * a record with the new addresses and a higher sequence and greets, with it, every peer of the
+   * view and every link at once, so that the peers it deals with reach it at the new address
+   * within a round trip and pass the record on in their exchanges. The connections to them are
+   * made again first: the old ones were bound to an address this host no longer has.
+   */
+  void checkAddresses() {
+    if (ctx.closed()) {
+      return;
+    }
+    try {
+      if (!self.moved()) {
+        return;
+      }
+      self.resign(roles.role());
+      log.info("this host's addresses changed: announcing {}", self.listening());
+      java.util.Set<InetSocketAddress> told = new java.util.LinkedHashSet<>();
+      List<NodeRecord> neighbours = new ArrayList<>(store.view().neighbours());
+      neighbours.addAll(store.links().current());
+      for (NodeRecord n : neighbours) {
+        InetSocketAddress address = PeerStore.controlAddress(n);
+        if (address != null && told.add(address)) {
+          client.disconnect(address);
+          greet(address);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("announcing this peer's new addresses failed", e);
+    }
   }
 
   /** Signs this peer's record again and greets one peer of the table, to learn it still answers. */

@@ -228,6 +228,10 @@ final class RealPeer implements Peer {
     c.every(roleManager::reconsider, rolePeriod, rolePeriod);
     long reconnect = Greeter.RECONNECT_PERIOD.toMillis();
     c.every(greeter::reconnect, reconnect, reconnect);
+    if (self.onWildcard()) { // only then can the announced addresses change
+      long addressCheck = Greeter.ADDRESS_CHECK_PERIOD.toMillis();
+      c.every(greeter::checkAddresses, addressCheck, addressCheck);
+    }
     CompletableFuture<Boolean> greeted = greeter.bootstrap();
     if (runtime.waitForBootstrap()) {
       try {

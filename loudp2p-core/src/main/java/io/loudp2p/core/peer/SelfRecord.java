@@ -10,6 +10,8 @@ import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.wire.EnvelopeOpener;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
@@ -26,6 +28,8 @@ final class SelfRecord {
   private final List<InetSocketAddress> listening = new CopyOnWriteArrayList<>();
   private volatile @Nullable Envelope record;
   private long sequence;
+  /** The endpoints of {@link #record}. */
+  private volatile List<Endpoint> announced = List.of();
 
   SelfRecord(PeerContext ctx) {
     this.ctx = ctx;
@@ -58,15 +62,47 @@ final class SelfRecord {
         .setSequence(sequence)
         .setExpiresAtMs(now + RECORD_LIFETIME.toMillis())
         .setRole(role == Role.FULL ? io.loudp2p.core.proto.v1.Role.ROLE_FULL
-            : io.loudp2p.core.proto.v1.Role.ROLE_LIGHT);
+            : io.loudp2p.core.proto.v1.Role.ROLE_LIGHT)
+        .addAllEndpoints(endpointsNow());
+    announced = r.getEndpointsList();
+    record = ctx.sealer.sealRecord(r.build());
+  }
+
+  /**
+   * The endpoints to announce now: the listening addresses, a wildcard one as this machine's
+   * addresses at this moment, which others can dial.
+   */
+  private List<Endpoint> endpointsNow() {
+    List<Endpoint> out = new ArrayList<>();
     for (InetSocketAddress a : listening) {
-      // A wildcard listener is announced at this machine's addresses, which others can dial.
       for (InetSocketAddress at : LocalAddresses.reachableAs(a,
-          EnvelopeOpener.MAX_RECORD_ENDPOINTS - r.getEndpointsCount())) {
-        r.addEndpoints(endpoint(TransportKind.TRANSPORT_KIND_GRPC, at));
+          EnvelopeOpener.MAX_RECORD_ENDPOINTS - out.size())) {
+        out.add(endpoint(TransportKind.TRANSPORT_KIND_GRPC, at));
       }
     }
-    record = ctx.sealer.sealRecord(r.build());
+    return out;
+  }
+
+  /** Whether a listening address is the wildcard one: announced as this host's addresses. */
+  boolean onWildcard() {
+    for (InetSocketAddress a : listening) {
+      if (a.getAddress() != null && a.getAddress().isAnyLocalAddress()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the addresses this peer would announce now differ from those of its record: a
+   * wildcard listener on a host whose address changed (a phone that left Wi-Fi for 3G). Only a
+   * wildcard listener's can change; false for the others without a look at the interfaces.
+   */
+  boolean moved() {
+    if (record == null || !onWildcard()) {
+      return false;
+    }
+    return !new HashSet<>(announced).equals(new HashSet<>(endpointsNow()));
   }
 
   static Endpoint endpoint(TransportKind kind, InetSocketAddress a) {

@@ -184,6 +184,27 @@ public final class UdpImpairmentRelay implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives every client a new upstream socket from its next datagram on, closing the old ones: the
+   * upstreams then hear each client from a new address (as when a phone changes networks, or a
+   * NAT rebinds), and what they send to the old one is lost.
+   */
+  public void rebind() {
+    tasks.add(() -> {
+      for (Front f : fronts) {
+        for (DatagramChannel u : f.byClient.values()) {
+          try {
+            u.close(); // deregisters it, too
+          } catch (IOException e) {
+            errors.incrementAndGet();
+          }
+        }
+        f.byClient.clear();
+      }
+    });
+    selector.wakeup();
+  }
+
   private InetSocketAddress openFront(InetSocketAddress upstream) throws IOException {
     DatagramChannel c = DatagramChannel.open();
     c.configureBlocking(false);

@@ -69,16 +69,25 @@ class HelloReplayTest {
     fetch.start();
     Await.until(() -> fetch.bytes.get() > 0, Duration.ofSeconds(5), "the first bytes arrived");
 
-    // Once data flows, the session is the receiver's: a replay of everything captured so far,
-    // from the attacker's address, moves nothing, and the attacker hears nothing more.
+    // Once data flows, the session is the receiver's. The tap's fresh copies from the attacker's
+    // address look like a receiver that moved: each may draw a path challenge (an ACCEPT sealed
+    // under a key the attacker lacks, 58 bytes), at most one per 100 ms, and nothing else. A
+    // replay of everything captured so far (packet numbers already used) draws nothing. The
+    // session never moves: the attacker cannot echo the challenge's token.
     long attackerHeard = tap.toAttacker.get();
+    long pinnedAtNs = System.nanoTime();
     tap.replayAllFromAttacker();
     fetch.await(15_000);
     long replays = tap.captured.size();
     Await.until(() -> tap.replayed.get() >= replays, Duration.ofSeconds(5), "the replay went out");
-    source.stats(); // a turn of the source's loops: what it would answer has been sent
-    assertThat(tap.toAttacker.get()).as("datagrams the source sent to the attacker after pinning")
-        .isEqualTo(attackerHeard);
+    UdpDataTransport.Stats stats = source.stats(); // a turn of the source's loops
+    long challengesAllowed = (System.nanoTime() - pinnedAtNs) / 100_000_000L + 1;
+    assertThat(tap.toAttacker.get() - attackerHeard)
+        .as("path challenges the source sent to the attacker after pinning")
+        .isLessThanOrEqualTo(challengesAllowed);
+    assertThat(tap.largestToAttacker.get()).as("the largest datagram the attacker got")
+        .isLessThanOrEqualTo(58);
+    assertThat(stats.pathChanges()).as("moves of the session").isZero();
     // Before pinning, the source answered at most the attacker's copies of the HELLO, with an
     // ACCEPT the attacker cannot open: never a chunk byte.
     assertThat(attackerHeard).as("answers to the attacker's copies")

@@ -39,6 +39,8 @@ final class ReplayTap implements AutoCloseable {
   final AtomicLong replayed = new AtomicLong();
   /** Datagrams the source sent to the attacker's socket. */
   final AtomicLong toAttacker = new AtomicLong();
+  /** The largest datagram the source sent to the attacker's socket. */
+  final AtomicLong largestToAttacker = new AtomicLong();
   /** Datagrams forwarded from the source to the receiver. */
   final AtomicLong toReceiver = new AtomicLong();
 
@@ -113,6 +115,7 @@ final class ReplayTap implements AutoCloseable {
         }
         while (attacker.receive(buf.clear()) != null) {
           toAttacker.incrementAndGet();
+          largestToAttacker.accumulateAndGet(buf.position(), Math::max);
         }
       }
     } catch (IOException e) {

@@ -30,4 +30,11 @@ public interface CongestionController {
    * ignores it.
    */
   default void onRttSample(long latestRttNs, long baseDelayNs, long nowNs) {}
+
+  /**
+   * The session moved to another path (the receiver changed networks): starts over from the
+   * initial window, in slow start; losses of packets sent before {@code nowNs} (on the old path)
+   * no longer reduce the window.
+   */
+  void onPathChange(long nowNs);
 }

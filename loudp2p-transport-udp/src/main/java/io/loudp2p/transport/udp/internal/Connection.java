@@ -206,6 +206,7 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
     if (!trusted) {
       if (!hello) {
         drops.count(Drops.Reason.UNVALIDATED_ADDRESS); // a HELLO was answered; nothing else counts
+        onUnvalidatedPath(from, pn, nowNs);
       }
       return;
     }
@@ -216,6 +217,12 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
     }
   }
 
+  /**
+   * An authenticated datagram with packet number {@code pn} came from {@code from}, an address
+   * the session does not trust, and held no HELLO: nothing of it was taken. Nothing by default.
+   */
+  void onUnvalidatedPath(InetSocketAddress from, long pn, long nowNs) {}
+
   /** An authenticated ACK frame arrived. */
   void onAckFrame() {}
 
@@ -223,7 +230,7 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
    * Writes the frames that go first in every packet now, and returns their length; none by
    * default.
    */
-  int writeLeadingFrames(ByteBuffer plain) {
+  int writeLeadingFrames(ByteBuffer plain, long nowNs) {
     return 0;
   }
 
@@ -284,7 +291,7 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   ByteBuffer beginPacket(long nowNs, int ackRoom) {
     ByteBuffer plain = loop.plainBuffer;
     plain.clear().limit(Wire.MAX_PLAINTEXT);
-    int lead = writeLeadingFrames(plain);
+    int lead = writeLeadingFrames(plain, nowNs);
     if (acks.deadlineNs() != Long.MAX_VALUE && acks.frameLength() <= ackRoom - lead) {
       acks.writeAck(plain, nowNs);
     }

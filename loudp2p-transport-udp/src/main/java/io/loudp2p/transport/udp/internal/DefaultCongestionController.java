@@ -38,6 +38,7 @@ public final class DefaultCongestionController implements CongestionController {
     this.window = Math.min(10L * maxDatagram, this.maxWindow);
   }
 
+
   @Override
   public long windowBytes() {
     return window;
@@ -73,6 +74,14 @@ public final class DefaultCongestionController implements CongestionController {
     recoveryStartNs = nowNs;
     window = Math.max(minWindow, (long) (window * DELAY_BACKOFF));
     slowStartThreshold = window;
+    avoidanceCredit = 0;
+  }
+
+  @Override
+  public void onPathChange(long nowNs) {
+    window = Math.min(10L * maxDatagram, maxWindow);
+    slowStartThreshold = Long.MAX_VALUE;
+    recoveryStartNs = nowNs;
     avoidanceCredit = 0;
   }
 

@@ -101,6 +101,17 @@ public final class DefaultRttEstimator implements RttEstimator {
   }
 
   @Override
+  public void onPathChange() {
+    sampled = false;
+    smoothed = INITIAL_RTT_NS;
+    variance = INITIAL_RTT_NS / 2;
+    latest = INITIAL_RTT_NS;
+    min = INITIAL_RTT_NS;
+    base = INITIAL_RTT_NS;
+    baseNewest = 0;
+  }
+
+  @Override
   public boolean hasSample() {
     return sampled;
   }

@@ -17,9 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One session as the receiver sees it, on its own socket connected to the source: sends HELLO
- * until answered, then its want list as REQUEST frames that are resent until acknowledged, and
- * hands arriving fragments to the listener on the loop thread.
+ * One session as the receiver sees it, on its own socket: sends HELLO until answered, then its
+ * want list as REQUEST frames that are resent until acknowledged, and hands arriving fragments to
+ * the listener on the loop thread.
+ *
+ * <p>The socket is not connected, so that when this host's address changes (a phone leaving
+ * Wi-Fi for 3G) the kernel sends from the new one and the session carries on: the source
+ * challenges the new address, and the echo sent from there moves the session (see {@link
+ * SourceConnection}). Datagrams from anywhere but the source are dropped.
  */
 final class ReceiverConnection extends Connection implements DataSession {
   private static final Logger log = LoggerFactory.getLogger(ReceiverConnection.class);
@@ -54,6 +59,10 @@ final class ReceiverConnection extends Connection implements DataSession {
   private long acceptedNs;
   private long nextEchoNs;
   private long echoIntervalNs = UdpSettings.HELLO_INTERVAL_NS;
+  /** The token of a path challenge (an ACCEPT once pinned): echoed at once, then in each packet. */
+  private final byte[] challenge = new byte[Wire.TOKEN_LENGTH];
+  private boolean challengeDue;
+  private long challengeUntilNs = Long.MIN_VALUE;
   private final BitSet cancelled = new BitSet();
   private int requestSeq;
   private final HashMap<Integer, Op> pending = new HashMap<>();
@@ -75,13 +84,12 @@ final class ReceiverConnection extends Connection implements DataSession {
 
   @Override
   @Nullable InetSocketAddress receive(ByteBuffer buf) throws IOException {
-    int n = channel.read(buf);
-    return n > 0 ? remote : null;
+    return (InetSocketAddress) channel.receive(buf);
   }
 
   @Override
   boolean addressAllowed(InetSocketAddress from) {
-    return true; // the socket is connected: the kernel passes only the source's datagrams
+    return remote.equals(from);
   }
 
   @Override
@@ -89,19 +97,30 @@ final class ReceiverConnection extends Connection implements DataSession {
     validated |= accepted;
   }
 
-  /** Until the source pinned us, every packet starts with an ECHO of the token. */
+  /**
+   * Until the source pinned us, every packet starts with an ECHO of the token; for a while after a
+   * path challenge, with an ECHO of the challenge's token. First, so that a source that does not
+   * trust the address yet reads it.
+   */
   @Override
-  int writeLeadingFrames(ByteBuffer plain) {
-    if (!accepted || validated) {
+  int writeLeadingFrames(ByteBuffer plain, long nowNs) {
+    if (!accepted) {
       return 0;
     }
-    plain.put(Wire.ECHO).put(token);
-    return Wire.TOKEN_FRAME;
+    if (!validated) {
+      plain.put(Wire.ECHO).put(token);
+      return Wire.TOKEN_FRAME;
+    }
+    if (nowNs < challengeUntilNs) {
+      plain.put(Wire.ECHO).put(challenge);
+      return Wire.TOKEN_FRAME;
+    }
+    return 0;
   }
 
   @Override
   void write(ByteBuffer datagram) throws IOException {
-    channel.write(datagram);
+    channel.send(datagram, remote);
   }
 
   @Override
@@ -112,7 +131,12 @@ final class ReceiverConnection extends Connection implements DataSession {
           return false;
         }
         if (validated) {
-          in.position(in.position() + Wire.TOKEN_LENGTH);
+          // A path challenge: the source heard us at an address it has not pinned (ours changed)
+          // and asks us to prove from there that we hold the key. Echoed at once and for an
+          // open timeout after, each time in the packet's lead.
+          in.get(challenge);
+          challengeDue = true;
+          challengeUntilNs = nowNs + settings.openTimeoutNs;
           return true;
         }
         in.get(token); // the latest: the one of the address the source hears us at now
@@ -217,6 +241,9 @@ final class ReceiverConnection extends Connection implements DataSession {
         echoIntervalNs = Math.min(2 * echoIntervalNs, UdpSettings.MAX_HELLO_INTERVAL_NS);
       }
       next = Math.min(nextEchoNs, acceptedNs + settings.openTimeoutNs);
+    } else if (challengeDue) {
+      challengeDue = false;
+      sendPacket(beginPacket(nowNs, Wire.MAX_PLAINTEXT - Wire.TOKEN_FRAME), null, false, nowNs);
     }
     while (!unsent.isEmpty() && loss.hasRoom()) {
       ByteBuffer plain = beginPacket(nowNs, 64);

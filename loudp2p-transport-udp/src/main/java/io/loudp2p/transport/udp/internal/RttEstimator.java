@@ -41,6 +41,12 @@ public interface RttEstimator {
   /** How many samples were taken. */
   long samples();
 
+  /**
+   * The session moved to another path (the receiver changed networks): what was learnt of the old
+   * one no longer holds. Starts over from the initial estimate, base delay included.
+   */
+  void onPathChange();
+
   /** The probe timeout before backoff: {@code srtt + max(4 rttvar, 1 ms) + maxAckDelay}. */
   default long probeTimeoutNs(long maxAckDelayNs) {
     return smoothedNs() + Math.max(4 * varianceNs(), DefaultLossDetector.GRANULARITY_NS)

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One session as the source sees it, on its own socket: answers each HELLO once the provider
  * judged the session, ACCEPT carrying the token of the address the HELLO came from; pins the
- * address that echoes its own token (see {@link AddressTokens}); then sends the chunks the
+ * address that echoes its own token (see {@link AddressTokens}), and moves the pin to a new
+ * address of the receiver's once that address echoes its token in turn (the receiver changed
+ * networks: a path challenge, as QUIC's path validation); then sends the chunks the
  * receiver wants, once per want (see {@link RequestLedger}), in the order asked, in fragments
  * of {@link Wire#MAX_FRAGMENT} bytes, as fast as congestion control and pacing allow, reading each
  * fragment from the provider only when it is about to be sent (or resent).
@@ -31,12 +33,14 @@ final class SourceConnection extends Connection {
   private final ChunkProvider provider;
   private State state = State.PREPARED;
   private @Nullable InetSocketAddress pinned;
-  /** Whether the socket is connected to {@link #pinned}: then the kernel filters and routes. */
-  private boolean connected;
   /** Where the packet being sent goes when it answers a HELLO; otherwise {@link #pinned}. */
   private @Nullable InetSocketAddress answerTo;
-  /** Made on the first HELLO, dropped once pinned. */
+  /** Made on the first HELLO, kept for the path challenges of a receiver that moves. */
   private @Nullable AddressTokens tokens;
+  /** No path challenge before this: at most one per {@link UdpSettings#CHALLENGE_INTERVAL_NS}. */
+  private long nextChallengeNs = Long.MIN_VALUE;
+  /** Times the pin moved to a new address of the receiver's, for tests and statistics. */
+  long pathChanges;
   private final RequestLedger requests;
   private final ArrayDeque<SentPacket> resend = new ArrayDeque<>();
   private final ChunkQueue unavailableDue = new ChunkQueue(UdpSettings.MAX_UNAVAILABLE_QUEUED);
@@ -59,15 +63,14 @@ final class SourceConnection extends Connection {
 
   @Override
   @Nullable InetSocketAddress receive(ByteBuffer buf) throws IOException {
-    if (connected) {
-      return channel.read(buf) > 0 ? pinned : null;
-    }
+    // Never connected: a receiver that changes networks speaks from a new address, which must
+    // reach this socket to be challenged.
     return (InetSocketAddress) channel.receive(buf);
   }
 
   @Override
   boolean addressAllowed(InetSocketAddress from) {
-    return pinned == null || pinned.equals(from);
+    return true; // from elsewhere than the pinned address, only HELLO and ECHO count (trusts)
   }
 
   @Override
@@ -77,10 +80,6 @@ final class SourceConnection extends Connection {
 
   @Override
   void write(ByteBuffer datagram) throws IOException {
-    if (connected) {
-      channel.write(datagram);
-      return;
-    }
     InetSocketAddress to = answerTo != null ? answerTo : pinned;
     if (to != null) {
       channel.send(datagram, to);
@@ -114,13 +113,16 @@ final class SourceConnection extends Connection {
         if (in.remaining() < Wire.TOKEN_LENGTH) {
           return false;
         }
-        if (pinned != null || state != State.ACCEPTED) {
+        if (state != State.ACCEPTED || from.equals(pinned)) {
           in.position(in.position() + Wire.TOKEN_LENGTH);
           return true;
         }
-        AddressTokens t = tokens();
-        if (t.matches(from, in)) {
-          pin(from);
+        if (tokens().matches(from, in)) {
+          if (pinned == null) {
+            pin(from);
+          } else {
+            move(from, nowNs);
+          }
         }
         return true;
       }
@@ -193,7 +195,8 @@ final class SourceConnection extends Connection {
    * handshake (a signed StreamOpen envelope), so a copied HELLO reflects nothing larger.
    */
   private void answer(InetSocketAddress to, long nowNs) {
-    ByteBuffer plain = beginPacket(nowNs, Wire.MAX_PLAINTEXT - Wire.TOKEN_FRAME);
+    // Never an ACK in front: one owed is owed to the pinned address, and the answer stays small.
+    ByteBuffer plain = beginPacket(nowNs, 0);
     if (state == State.ACCEPTED) {
       plain.put(Wire.ACCEPT);
       tokens().write(to, plain);
@@ -211,15 +214,38 @@ final class SourceConnection extends Connection {
   /** The receiver at {@code from} echoed its token: the session is its, and only its, from now. */
   private void pin(InetSocketAddress from) {
     pinned = from;
-    tokens = null; // not needed again
-    // Connected, the socket hears only the pinned address (the kernel drops the rest) and sends
-    // without a route lookup per datagram.
-    try {
-      channel.connect(from);
-      connected = true;
-    } catch (IOException | RuntimeException e) {
-      log.debug("{} stays unconnected", this, e);
+  }
+
+  /**
+   * An authenticated datagram came from {@code from}, not the pinned address, newer than any from
+   * there: the receiver may have moved to another network. Challenges the new address with an
+   * ACCEPT carrying its token, at most once per {@link UdpSettings#CHALLENGE_INTERVAL_NS}; the pin
+   * moves only when that token comes back from there (see {@link #move}). A copy of the
+   * receiver's datagram sent from elsewhere gets a 58-byte challenge it cannot open, and moves
+   * nothing.
+   */
+  @Override
+  void onUnvalidatedPath(InetSocketAddress from, long pn, long nowNs) {
+    if (state != State.ACCEPTED || pinned == null || ended || pn <= largestAcceptedPn()
+        || nowNs < nextChallengeNs) {
+      return;
     }
+    nextChallengeNs = nowNs + UdpSettings.CHALLENGE_INTERVAL_NS;
+    answer(from, nowNs);
+  }
+
+  /**
+   * The receiver echoed, from {@code to}, the token of {@code to}: it holds the session key and
+   * hears what is sent there, so the session moves there. The round-trip time and congestion
+   * state of the old path say nothing of the new one (RFC 9000, section 9.4): both start over.
+   * What was in flight to the old address is lost, and resent as loss recovery finds it.
+   */
+  private void move(InetSocketAddress to, long nowNs) {
+    log.debug("{} moves from {} to {}", this, pinned, to);
+    pinned = to;
+    pathChanges++;
+    rtt.onPathChange();
+    congestion.onPathChange(nowNs);
   }
 
   private boolean current(int chunk, int seq) {

@@ -101,7 +101,7 @@ final class UdpDataServer implements DataServer, IoLoop.Endpoint {
       }
       DatagramChannel session;
       try {
-        session = transport.openChannel(new InetSocketAddress(address.getAddress(), 0), null);
+        session = transport.openChannel(new InetSocketAddress(address.getAddress(), 0));
       } catch (IOException e) {
         throw new ControlException(ControlErrorCode.RESOURCE_EXHAUSTED,
             "no UDP socket for session " + id + ": " + e.getMessage(), e);

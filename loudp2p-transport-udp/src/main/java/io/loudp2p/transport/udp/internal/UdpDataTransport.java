@@ -85,8 +85,11 @@ public final class UdpDataTransport implements DataTransport {
     return loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
   }
 
-  DatagramChannel openChannel(InetSocketAddress bind, @Nullable InetSocketAddress connect)
-      throws IOException {
+  /**
+   * A non-blocking socket bound to {@code bind}, never connected: either side of a session may
+   * hear the other from a new address after a move.
+   */
+  DatagramChannel openChannel(InetSocketAddress bind) throws IOException {
     DatagramChannel c = DatagramChannel.open(
         bind.getAddress() instanceof Inet6Address
             ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
@@ -95,9 +98,6 @@ public final class UdpDataTransport implements DataTransport {
       c.setOption(StandardSocketOptions.SO_RCVBUF, settings.socketBufferBytes);
       c.setOption(StandardSocketOptions.SO_SNDBUF, settings.socketBufferBytes);
       c.bind(bind);
-      if (connect != null) {
-        c.connect(connect);
-      }
       return c;
     } catch (IOException | RuntimeException e) {
       c.close();
@@ -193,7 +193,7 @@ public final class UdpDataTransport implements DataTransport {
     }
     DatagramChannel channel;
     try {
-      channel = openChannel(receiverBind(source), source);
+      channel = openChannel(receiverBind(source));
     } catch (IOException | RuntimeException e) {
       return failed(ControlErrorCode.UNAVAILABLE, "no UDP socket to " + source + ": " + e);
     }
@@ -251,7 +251,7 @@ public final class UdpDataTransport implements DataTransport {
       return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
     }
     try {
-      DatagramChannel channel = openChannel(address, null);
+      DatagramChannel channel = openChannel(address);
       IoLoop loop = loops[0];
       UdpDataServer server = new UdpDataServer(this, settings, provider, channel, loop);
       servers.add(server);
@@ -304,6 +304,7 @@ public final class UdpDataTransport implements DataTransport {
           s[3] += c.packetsLost;
           s[4] = Math.max(s[4], c.largestAcceptedPn());
           s[5] += c.dataRetransmitted;
+          s[6] += c instanceof SourceConnection sc ? sc.pathChanges : 0;
         }
         part.complete(s);
       });
@@ -324,14 +325,15 @@ public final class UdpDataTransport implements DataTransport {
         }
         sum[4] = Math.max(sum[4], s[4]);
         sum[5] += s[5];
+        sum[6] += s[6];
       } catch (Exception e) {
         // a stopped loop: nothing to add
       }
     }
-    return new Stats((int) sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]);
+    return new Stats((int) sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6]);
   }
 
-  private static final int STATS = 6;
+  private static final int STATS = 7;
 
   /**
    * The I/O threads of this transport, one per loop, for diagnostics (what each costs in CPU time
@@ -356,9 +358,11 @@ public final class UdpDataTransport implements DataTransport {
    * @param largestAcceptedPacketNumber the largest packet number any live session accepted from
    *     its peer (the top of its anti-replay window), or -1
    * @param dataRetransmitted DATA frames live source sessions sent again after a loss
+   * @param pathChanges times live source sessions moved to a new address of their receiver's
+   *     after it proved it was there (the receiver changed networks)
    */
   public record Stats(int sessions, long trackedState, long packetsSent, long packetsLost,
-      long largestAcceptedPacketNumber, long dataRetransmitted) {}
+      long largestAcceptedPacketNumber, long dataRetransmitted, long pathChanges) {}
 
   // ------------------------------------------------------------------ closing
 

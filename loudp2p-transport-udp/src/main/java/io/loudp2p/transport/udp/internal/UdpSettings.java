@@ -32,6 +32,12 @@ final class UdpSettings {
   /** First HELLO retransmission interval; doubles up to {@link #MAX_HELLO_INTERVAL_NS}. */
   static final long HELLO_INTERVAL_NS = 100_000_000L;
   static final long MAX_HELLO_INTERVAL_NS = 400_000_000L;
+  /**
+   * The least time between two path challenges of one session: a receiver that moved is
+   * challenged on its first datagram from the new address, and again on a later one if the
+   * answer was lost; a copy of its datagrams sent from elsewhere gets no more than this.
+   */
+  static final long CHALLENGE_INTERVAL_NS = 100_000_000L;
   /** How long a source keeps a refused session's socket to answer repeated HELLOs. */
   static final long REFUSED_LINGER_NS = 3_000_000_000L;
 

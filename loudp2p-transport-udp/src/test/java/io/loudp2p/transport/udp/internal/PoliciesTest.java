@@ -52,6 +52,19 @@ class PoliciesTest {
     }
 
     @Test
+    void aPathChangeForgetsTheOldPathBaseDelayIncluded() {
+      DefaultRttEstimator rtt = new DefaultRttEstimator();
+      rtt.onSample(20 * MS, 0, 0); // Wi-Fi
+      rtt.onPathChange();
+      assertThat(rtt.hasSample()).isFalse();
+      assertThat(rtt.smoothedNs()).isEqualTo(DefaultRttEstimator.INITIAL_RTT_NS);
+      rtt.onSample(300 * MS, 0, 1_000 * MS); // 3G: its own base, not 280 ms of "queuing"
+      assertThat(rtt.baseDelayNs()).isEqualTo(300 * MS);
+      assertThat(rtt.smoothedNs()).isEqualTo(300 * MS);
+      assertThat(rtt.minNs()).isEqualTo(300 * MS);
+    }
+
+    @Test
     void probeTimeoutIsSmoothedPlusFourVariancesPlusAckDelay() {
       DefaultRttEstimator rtt = new DefaultRttEstimator();
       rtt.onSample(40 * MS, 0, 0);
@@ -143,6 +156,23 @@ class PoliciesTest {
       assertThat(windowAfterAMinute).as("a minute after the change").isEqualTo(2L * D);
       assertThat(rtt.baseDelayNs()).isEqualTo(150 * MS);
       assertThat(cc.windowBytes()).as("twelve minutes after the change").isGreaterThan(100L * D);
+    }
+
+    @Test
+    void aPathChangeStartsOverInSlowStartAndIgnoresTheOldPathsLosses() {
+      DefaultCongestionController cc = new DefaultCongestionController(1200, 1 << 21);
+      for (int i = 0; i < 100; i++) {
+        cc.onAcked(i, 1200, true, 1_000 + i);
+      }
+      cc.onLost(500, 1200, 2_000);
+      assertThat(cc.inSlowStart()).isFalse();
+      cc.onPathChange(3_000);
+      assertThat(cc.windowBytes()).isEqualTo(12_000);
+      assertThat(cc.inSlowStart()).isTrue();
+      cc.onLost(2_500, 1200, 3_100); // sent on the old path
+      assertThat(cc.windowBytes()).isEqualTo(12_000);
+      cc.onAcked(3_050, 1200, true, 3_200);
+      assertThat(cc.windowBytes()).isEqualTo(13_200);
     }
 
     @Test

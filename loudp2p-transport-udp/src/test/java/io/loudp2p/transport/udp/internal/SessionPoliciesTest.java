@@ -74,6 +74,11 @@ class SessionPoliciesTest {
         }
 
         @Override
+        public void onPathChange(long nowNs) {
+          d.onPathChange(nowNs);
+        }
+
+        @Override
         public void onRttSample(long latestRttNs, long baseDelayNs, long nowNs) {
           rttSamples.incrementAndGet();
           d.onRttSample(latestRttNs, baseDelayNs, nowNs);

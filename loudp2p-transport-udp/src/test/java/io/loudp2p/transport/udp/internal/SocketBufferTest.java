@@ -16,7 +16,7 @@ class SocketBufferTest {
     try (UdpDataTransport t =
             new UdpDataTransport(TransportOptions.builder().settings(settings).build());
         DatagramChannel c = t.openChannel(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null)) {
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
       return c.getOption(StandardSocketOptions.SO_RCVBUF);
     }
   }
