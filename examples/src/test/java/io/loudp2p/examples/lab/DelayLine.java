@@ -22,9 +22,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class DelayLine implements AutoCloseable {
   private final Process process;
+  private final BufferedReader out;
 
   private DelayLine(Process process) {
     this.process = process;
+    this.out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+        StandardCharsets.UTF_8));
   }
 
   /** Copies the script into {@code dir} and says where it is. */
@@ -47,17 +50,8 @@ final class DelayLine implements AutoCloseable {
         "--loss", Double.toString(loss), "--seed", Long.toString(seed)));
     Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
     DelayLine line = new DelayLine(p);
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
-        StandardCharsets.UTF_8));
-    CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-      try {
-        return out.readLine();
-      } catch (IOException e) {
-        return null;
-      }
-    });
     try {
-      String first = ready.get(20, TimeUnit.SECONDS);
+      String first = line.nextLine(Duration.ofSeconds(20));
       if (!"ready".equals(first)) {
         throw new IOException("the delay line on " + device + " did not start: "
             + Files.readString(log).strip());
@@ -68,6 +62,33 @@ final class DelayLine implements AutoCloseable {
           + " did not start within 20 s", e);
     }
     return line;
+  }
+
+  /** Its next line of output, or null when it ended first. */
+  private String nextLine(Duration within) throws Exception {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return out.readLine();
+      } catch (IOException e) {
+        return null;
+      }
+    }).get(within.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Changes the delay and loss of the packets that come from now on; waits until it took them. */
+  synchronized void set(Duration delay, double loss) throws IOException {
+    try {
+      process.getOutputStream().write(String.format(Locale.ROOT, "set %.3f %s%n",
+          delay.toNanos() / 1e6, Double.toString(loss)).getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+      if (!"set".equals(nextLine(Duration.ofSeconds(10)))) {
+        throw new IOException("the delay line did not take the new delay");
+      }
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("the delay line did not answer within 10 s", e);
+    }
   }
 
   @Override

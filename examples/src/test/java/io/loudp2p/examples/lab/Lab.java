@@ -1,6 +1,7 @@
 package io.loudp2p.examples.lab;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +44,7 @@ public final class Lab implements AutoCloseable {
   private final Path dir;
   private final Path delayLine;
   private final List<LabHost> hosts = new ArrayList<>();
+  private final List<DelayLine> delayLines = new ArrayList<>();
   private final List<AutoCloseable> running = new ArrayList<>();
   private final List<String[]> partitionRules = new ArrayList<>();
   private final Thread hook;
@@ -176,8 +178,10 @@ public final class Lab implements AutoCloseable {
     Shell.runIn(router, "ip", "addr", "add", "10.77." + i + ".1/24", "dev", side);
     Shell.runIn(router, "ip", "link", "set", side, "up");
 
-    running.add(DelayLine.start(delayLine, router, tun, profile.delayPerPass(), profile.loss(), i,
-        logFile(name + "-delayline")));
+    DelayLine line = DelayLine.start(delayLine, router, tun, profile.delayPerPass(),
+        profile.loss(), i, logFile(name + "-delayline"));
+    running.add(line);
+    delayLines.add(line);
     Shell.runIn(router, "ip", "link", "set", tun, "up");
     String table = Integer.toString(100 + i);
     String net = "10.77." + i + ".0/24";
@@ -186,13 +190,43 @@ public final class Lab implements AutoCloseable {
     Shell.runIn(router, "ip", "rule", "add", "iif", side, "lookup", table, "pref", "200");
     Shell.runIn(router, "ip", "rule", "add", "to", net, "lookup", table, "pref", "300");
 
+    limitRates(host, profile);
+    return host;
+  }
+
+  private void limitRates(LabHost host, LinkProfile profile) {
     if (profile.downKbit() > 0) {
-      limitRate(router, side, profile.downKbit(), profile.queue());
+      limitRate(router, id + "r" + host.index(), profile.downKbit(), profile.queue());
     }
     if (profile.upKbit() > 0) {
-      limitRate(ns, "eth0", profile.upKbit(), profile.queue());
+      limitRate(host.namespace(), "eth0", profile.upKbit(), profile.queue());
     }
-    return host;
+  }
+
+  /**
+   * Moves {@code host} to another network, as a phone that leaves Wi-Fi for 3G: its address
+   * changes to the next one of its subnet (the old one is gone, and with it every connection bound
+   * to it: no reset, its packets just stop), and its link takes {@code to}'s delay, loss and rates
+   * from now on. Programs on the host keep running; the lab's router reaches the new address as it
+   * did the old.
+   *
+   * @return the host's new address
+   */
+  public synchronized InetAddress move(LabHost host, LinkProfile to) throws IOException {
+    String old = host.address().getHostAddress();
+    InetAddress now = host.moved(to);
+    String ns = host.namespace();
+    Shell.runIn(ns, "ip", "addr", "del", old + "/24", "dev", "eth0");
+    Shell.runIn(ns, "ip", "addr", "add", now.getHostAddress() + "/24", "dev", "eth0");
+    Shell.runIn(ns, "ip", "route", "replace", "default", "via", "10.77." + host.index() + ".1");
+    // The router forgets the old address's link-layer neighbour; new packets find the new one.
+    Shell.tryRun(Shell.in(router, List.of("ip", "neigh", "flush", "dev", id + "r" + host.index())));
+    delayLines.get(host.index() - 1).set(to.delayPerPass(), to.loss());
+    Shell.tryRun(Shell.in(router, List.of("tc", "qdisc", "del", "dev", id + "r" + host.index(),
+        "root")));
+    Shell.tryRun(Shell.in(ns, List.of("tc", "qdisc", "del", "dev", "eth0", "root")));
+    limitRates(host, to);
+    return now;
   }
 
   private static String hostAddress(int i) {

@@ -19,8 +19,10 @@ public final class LabHost {
   private final String name;
   private final String namespace;
   private final int index;
-  private final LinkProfile profile;
+  private volatile LinkProfile profile;
   private volatile InetAddress address;
+  /** How many times the host moved: its address is {@code 10.77.<index>.<2 + moves>}. */
+  private int moves;
 
   LabHost(Lab lab, String name, String namespace, int index, LinkProfile profile,
       InetAddress address) {
@@ -54,8 +56,12 @@ public final class LabHost {
     return address;
   }
 
-  void address(InetAddress now) {
-    this.address = now;
+  /** Records a move of the host to another network: its new address and link. */
+  synchronized InetAddress moved(LinkProfile to) {
+    moves++;
+    profile = to;
+    address = addressOf("10.77." + index + "." + (2 + moves));
+    return address;
   }
 
   /** Starts {@code command} on this host; its output goes to a log in the lab's folder. */

@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * A listener on a lab host: a LIGHT peer that joins through one bootstrap peer, searches until a
  * hit has the sources it expects, streams the best hit and reads it as a player plays it, at the
  * track's byte rate. It prints what it did, one event a line, for the test that started it:
- * {@code hit}, {@code first-byte-ms}, {@code progress} (every 5% of the track), the session's events
+ * {@code peer} (its ID), {@code hit}, {@code first-byte-ms}, {@code progress} (every 5% of the track), the session's events
  * ({@code stalled at byte N}, {@code source-dropped}, ...), and at the end {@code stats}, one {@code source}
  * line each, {@code late-read} for each read that came back more than 50 ms after the player
  * needed it, and {@code late-max-ms}: the longest of them.
@@ -36,6 +36,7 @@ public final class LabListener {
     int sources = Integer.parseInt(args[4]);
     long t0 = System.nanoTime();
     try (Peer peer = LabClients.lightPeer(args[0], args[1])) {
+      System.out.println("peer " + peer.id());
       SearchHit hit = LabClients.findHit(peer, query, sources, Duration.ofSeconds(90));
       if (hit == null) {
         System.out.println("no hit with " + sources + " sources");

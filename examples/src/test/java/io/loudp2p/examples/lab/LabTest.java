@@ -106,4 +106,28 @@ class LabTest extends LabTestBase {
     assertThat(restored.awaitExit(Duration.ofSeconds(60))).as(restored.tail()).isZero();
     assertThat(figures(restored.output())).containsEntry("lost-share", 0.0);
   }
+
+  @Test
+  void aHostThatMovesHasItsNewAddressAndItsNewLinksRoundTrip() throws Exception {
+    LabHost server = lab.host("server", LinkProfile.LAN);
+    LabHost phone = lab.host("phone", LinkProfile.LAN);
+    LabProcess serving = server.startJava("probe", LabProbe.class.getName(), "serve", "9000");
+    serving.awaitLine(l -> l.startsWith("serving"), Duration.ofSeconds(30));
+    String to = server.address().getHostAddress();
+    String before = phone.address().getHostAddress();
+
+    String after = lab.move(phone, LinkProfile.LTE).getHostAddress();
+    assertThat(after).isNotEqualTo(before);
+    assertThat(phone.run("ip", "-4", "-o", "addr", "show", "dev", "eth0")).contains(after + "/24")
+        .doesNotContain(before + "/");
+    LabProcess moved = phone.startJava("moved", LabProbe.class.getName(), "measure", to, "9000",
+        "10", "1000", "1000", "20");
+    assertThat(moved.awaitExit(Duration.ofSeconds(60))).as(moved.tail()).isZero();
+    Map<String, Double> m = figures(moved.output());
+    double rtt = LinkProfile.LTE.rtt().toNanos() / 1e6 + 1;
+    assertThat(m.get("rtt-udp-ms")).as("UDP round trip after the move")
+        .isBetween(rtt * 0.95, rtt * 1.15 + 4);
+    assertThat(m.get("rtt-tcp-ms")).as("TCP round trip after the move")
+        .isBetween(rtt * 0.95, rtt * 1.15 + 4);
+  }
 }

@@ -7,7 +7,9 @@ probability (a seeded generator, so a run can be repeated), and writes it back i
 from where the router forwards it on. Packets leave in the order they came (a FIFO of equal
 delays). Python's standard library only.
 
-Prints "ready" once the device exists; ends when its standard input closes, printing
+Prints "ready" once the device exists. A line "set DELAY_MS LOSS" on its standard input changes
+the delay and loss of the packets that come from then on (a host that moved to another kind of
+link), answered by "set" on standard output. Ends when its standard input closes, printing
 "packets N dropped M" on standard error.
 """
 import argparse
@@ -39,17 +41,29 @@ def main():
     os.set_blocking(fd, False)
     rnd = random.Random(a.seed)
     delay = a.delay_ms / 1000.0
+    loss = a.loss
     held = []  # (due, sequence, packet)
     seq = 0
     dropped = 0
     print("ready", flush=True)
     stdin = sys.stdin.fileno()
+    commands = b""
     while True:
         now = time.monotonic()
         timeout = max(0.0, held[0][0] - now) if held else None
         readable, _, _ = select.select([fd, stdin], [], [], timeout)
-        if stdin in readable and not os.read(stdin, 4096):
-            break
+        if stdin in readable:
+            more = os.read(stdin, 4096)
+            if not more:
+                break
+            commands += more
+            while b"\n" in commands:
+                line, commands = commands.split(b"\n", 1)
+                words = line.decode().split()
+                if len(words) == 3 and words[0] == "set":
+                    delay = float(words[1]) / 1000.0
+                    loss = float(words[2])
+                    print("set", flush=True)
         now = time.monotonic()
         if fd in readable:
             while True:
@@ -58,7 +72,7 @@ def main():
                 except BlockingIOError:
                     break
                 seq += 1
-                if a.loss and rnd.random() < a.loss:
+                if loss and rnd.random() < loss:
                     dropped += 1
                     continue
                 heapq.heappush(held, (now + delay, seq, packet))
