@@ -51,7 +51,7 @@ final class ReceiverConnection extends Connection implements DataSession {
   private boolean accepted;
   private final long openStartNs;
   private long nextHelloNs;
-  private long helloIntervalNs = UdpSettings.HELLO_INTERVAL_NS;
+  private long helloIntervalNs;
   /** The address token of the latest ACCEPT, echoed until the source shows it pinned us. */
   private final byte[] token = new byte[Wire.TOKEN_LENGTH];
   /** Whether the source pinned this socket: it sent an ACK or DATA, which it sends nowhere else. */
@@ -71,7 +71,7 @@ final class ReceiverConnection extends Connection implements DataSession {
 
   ReceiverConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
       Drops drops, UdpDataTransport transport, InetSocketAddress remote, byte[] handshake,
-      SessionCrypto crypto, Listener listener, long nowNs) {
+      SessionCrypto crypto, Listener listener, long firstHelloIntervalNs, long nowNs) {
     super(loop, channel, id, settings, drops, false, nowNs);
     this.transport = transport;
     this.remote = remote;
@@ -80,6 +80,7 @@ final class ReceiverConnection extends Connection implements DataSession {
     this.listener = listener;
     this.openStartNs = nowNs;
     this.nextHelloNs = nowNs;
+    this.helloIntervalNs = firstHelloIntervalNs;
   }
 
   @Override

@@ -198,8 +198,10 @@ public final class UdpDataTransport implements DataTransport {
       return failed(ControlErrorCode.UNAVAILABLE, "no UDP socket to " + source + ": " + e);
     }
     IoLoop loop = nextLoop();
+    long now = System.nanoTime();
     ReceiverConnection c = new ReceiverConnection(loop, channel, id, settings, drops, this, source,
-        handshake, SessionCrypto.forReceiver(keys), listener, System.nanoTime());
+        handshake, SessionCrypto.forReceiver(keys), listener,
+        UdpSettings.firstHelloIntervalNs(now - prepared.atNs()), now);
     sessions.add(c);
     boolean queued = loop.execute(() -> {
       if (closed) {

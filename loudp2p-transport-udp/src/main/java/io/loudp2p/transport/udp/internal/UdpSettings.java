@@ -29,9 +29,21 @@ final class UdpSettings {
   static final int MAX_REPEATED_WANTS = 2048;
   /** The window over which repeated wants are counted. */
   static final int REPEAT_WINDOW_SECONDS = 10;
-  /** First HELLO retransmission interval; doubles up to {@link #MAX_HELLO_INTERVAL_NS}. */
+  /** First HELLO retransmission interval at the least; doubles up to {@link #MAX_HELLO_INTERVAL_NS}. */
   static final long HELLO_INTERVAL_NS = 100_000_000L;
   static final long MAX_HELLO_INTERVAL_NS = 400_000_000L;
+
+  /**
+   * When the first HELLO is sent again: one and a half times the round trip the session's
+   * set-up took on the control plane ({@code prepare} to {@code open}: the stream initiation's
+   * call and answer), between {@link #HELLO_INTERVAL_NS} and {@link #MAX_HELLO_INTERVAL_NS}. A
+   * HELLO resent sooner than the path's round trip only draws a second ACCEPT (a 3G path's 300 ms
+   * drew three of each at a fixed 100 ms).
+   */
+  static long firstHelloIntervalNs(long setupRoundTripNs) {
+    long wanted = Math.max(0, setupRoundTripNs) * 3 / 2;
+    return Math.max(HELLO_INTERVAL_NS, Math.min(MAX_HELLO_INTERVAL_NS, wanted));
+  }
   /**
    * The least time between two path challenges of one session: a receiver that moved is
    * challenged on its first datagram from the new address, and again on a later one if the
