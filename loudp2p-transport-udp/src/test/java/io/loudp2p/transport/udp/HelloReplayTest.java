@@ -6,16 +6,10 @@ import io.loudp2p.core.testing.Await;
 import io.loudp2p.spi.DataOffer;
 import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSessionId;
-import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.udp.internal.Drops;
 import io.loudp2p.transport.udp.internal.UdpDataTransport;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,29 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * of the original, neither takes the session nor keeps its receiver from opening it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HelloReplayTest {
-  private static final InetSocketAddress LOOPBACK =
-      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T later(T c) {
-    toClose.add(c);
-    return c;
-  }
-
-  private UdpDataTransport transport() {
-    return (UdpDataTransport) later(
-        new UdpDataTransportProvider().create(TransportOptions.defaults()));
-  }
-
+class HelloReplayTest extends UdpTestBase {
   @Test
   void copiesOfTheReceiversDatagramsSentAheadFromAnotherAddressNeitherPinNorMoveTheSession()
       throws Exception {

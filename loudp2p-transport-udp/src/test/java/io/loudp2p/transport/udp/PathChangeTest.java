@@ -6,7 +6,6 @@ import io.loudp2p.core.testing.Await;
 import io.loudp2p.core.testing.UdpImpairmentRelay;
 import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSessionId;
-import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.udp.internal.Drops;
 import io.loudp2p.transport.udp.internal.UdpDataTransport;
 import java.io.IOException;
@@ -14,10 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,29 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * asked for again and the session never lost.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PathChangeTest {
-  private static final InetSocketAddress LOOPBACK =
-      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T later(T c) {
-    toClose.add(c);
-    return c;
-  }
-
-  private UdpDataTransport transport() {
-    return (UdpDataTransport) later(
-        new UdpDataTransportProvider().create(TransportOptions.defaults()));
-  }
-
+class PathChangeTest extends UdpTestBase {
   @Test
   void aReceiverThatMovesMidTrackCarriesOnFromItsNewAddressOnceTheSourceCheckedIt()
       throws Exception {

@@ -8,8 +8,6 @@ import io.loudp2p.spi.DataOffer;
 import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSession;
 import io.loudp2p.spi.DataSessionId;
-import io.loudp2p.spi.DataTransport;
-import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.udp.internal.Drops;
 import io.loudp2p.transport.udp.internal.UdpDataTransport;
 import io.loudp2p.transport.udp.internal.Wire;
@@ -21,13 +19,11 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,29 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Sessions through an impairing relay still deliver every byte, and garbage is dropped. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class UdpImpairmentTest {
-  private static final InetSocketAddress LOOPBACK =
-      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T later(T c) {
-    toClose.add(c);
-    return c;
-  }
-
-  private UdpDataTransport transport() {
-    return (UdpDataTransport) later(
-        new UdpDataTransportProvider().create(TransportOptions.defaults()));
-  }
-
+class UdpImpairmentTest extends UdpTestBase {
   private static Function<InetSocketAddress, InetSocketAddress> through(UdpImpairmentRelay relay) {
     return endpoint -> {
       try {
