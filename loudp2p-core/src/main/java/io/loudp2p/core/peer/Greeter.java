@@ -157,8 +157,9 @@ final class Greeter {
    * Tells the network when this host's addresses changed (a phone that left Wi-Fi for 3G): signs
    * a record with the new addresses and a higher sequence and greets, with it, every peer of the
    * view and every link at once, so that the peers it deals with reach it at the new address
-   * within a round trip and pass the record on in their exchanges. The connections to them are
-   * made again first: the old ones were bound to an address this host no longer has.
+   * within a round trip and pass the record on in their exchanges. When an address went away,
+   * the connections to them are made again first: those bound to it are dead, and would hold the
+   * greeting until its deadline; when one merely came, the connections stay.
    */
   void checkAddresses() {
     if (ctx.closed()) {
@@ -168,15 +169,18 @@ final class Greeter {
       if (!self.moved()) {
         return;
       }
+      boolean lost = self.lostAnAddress();
       self.resign(roles.role());
-      log.info("this host's addresses changed: announcing {}", self.listening());
+      log.info("this host's addresses changed: announcing a new record");
       java.util.Set<InetSocketAddress> told = new java.util.LinkedHashSet<>();
       List<NodeRecord> neighbours = new ArrayList<>(store.view().neighbours());
       neighbours.addAll(store.links().current());
       for (NodeRecord n : neighbours) {
         InetSocketAddress address = PeerStore.controlAddress(n);
         if (address != null && told.add(address)) {
-          client.disconnect(address);
+          if (lost) {
+            client.disconnect(address);
+          }
           greet(address);
         }
       }

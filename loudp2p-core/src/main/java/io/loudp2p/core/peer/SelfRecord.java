@@ -105,6 +105,11 @@ final class SelfRecord {
     return !new HashSet<>(announced).equals(new HashSet<>(endpointsNow()));
   }
 
+  /** Whether an address of the record is no longer this host's (not merely one more came). */
+  boolean lostAnAddress() {
+    return !new HashSet<>(endpointsNow()).containsAll(announced);
+  }
+
   static Endpoint endpoint(TransportKind kind, InetSocketAddress a) {
     return endpoint(kind.getNumber(), a);
   }
