@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A listener whose network changes mid-track: a light client on a phone plays a track from two
- * sources over a lossy Wi-Fi, and 30% of the way in (18 s: with the session reading 30 s ahead,
- * the last 12 s are still to fetch) the phone leaves the Wi-Fi for 3G (a new
+ * sources over a lossy Wi-Fi, and 10% of the way in (6 s: with the session reading 30 s ahead,
+ * the last 24 s are still to fetch) the phone leaves the Wi-Fi for 3G (a new
  * address, the old one gone; 300 ms and 1 Mbit/s from then on). Its UDP sessions carry on from the
  * new address, each source moving its session there once the phone proved it holds the session's
  * key (no source is dropped, none falls back, playback never waits), and another peer finds the
@@ -59,7 +59,7 @@ class ListenerMovesIT extends LabTestBase {
         Duration.ofSeconds(120));
     long firstSequence = sequence(first);
 
-    listener.awaitLine(l -> l.equals("progress 30"), Duration.ofSeconds(SECONDS + 60));
+    listener.awaitLine(l -> l.equals("progress 10"), Duration.ofSeconds(SECONDS + 60));
     long movedAt = System.nanoTime();
     String after = lab.move(phone, LinkProfile.THREE_G).getHostAddress();
     System.out.println("phone moved from " + before + " to " + after);
@@ -79,17 +79,21 @@ class ListenerMovesIT extends LabTestBase {
     // the other transport, and the player never waited once playing.
     assertThat(out).doesNotContain("source-dropped").doesNotContain("source-fallback")
         .doesNotContain("failed");
-    // Both sources still sent over UDP at the end, on the 3G path (300 ms and more, against the
-    // Wi-Fi's 20): the sessions made on the Wi-Fi moved with the phone.
+    // Both sessions made on the Wi-Fi were still there at the end, over UDP: a session that did
+    // not move would have gone silent and been lost within 10 s, and its source dropped, with 24 s
+    // of the track still to come. The one that fetched after the move measured the 3G path's round
+    // trip (300 ms and more, against the Wi-Fi's 20).
     Matcher source = Pattern.compile("source SourceStats\\{.*rtt (\\d+) ms.*over (\\w+)\\}")
         .matcher(out);
     int sourcesAtTheEnd = 0;
+    int slowest = 0;
     while (source.find()) {
       sourcesAtTheEnd++;
       assertThat(source.group(2)).as(source.group()).isEqualTo("udp");
-      assertThat(Integer.parseInt(source.group(1))).as(source.group()).isGreaterThan(250);
+      slowest = Math.max(slowest, Integer.parseInt(source.group(1)));
     }
     assertThat(sourcesAtTheEnd).isEqualTo(2);
+    assertThat(slowest).as("the largest source round trip, ms").isGreaterThan(250);
     Matcher stalled = Pattern.compile("stalled at byte (\\d+)").matcher(out);
     while (stalled.find()) {
       assertThat(Long.parseLong(stalled.group(1))).as("a stall once playing")
