@@ -20,7 +20,8 @@ public final class DefaultPacer implements Pacer {
   public DefaultPacer(int maxDatagram, long tickNs) {
     this.maxDatagram = maxDatagram;
     this.tickNs = tickNs;
-    setRate(10L * maxDatagram, DefaultRttEstimator.INITIAL_RTT_NS, true);
+    setRate((long) DefaultCongestionController.INITIAL_WINDOW_DATAGRAMS * maxDatagram,
+        DefaultRttEstimator.INITIAL_RTT_NS, true);
     this.tokens = capacity;
   }
 

@@ -349,11 +349,12 @@ class HostilePeerTest {
         answers++;
       }
     }
-    // What the initial window of ten datagrams' bytes holds of the smallest answers, at the most.
+    // What the initial window's bytes hold of the smallest answers, at the most.
     int smallest = Wire.HEADER_LENGTH + 5 + Wire.TAG_LENGTH;
     assertThat(answers).as("answers sent without an acknowledgement")
         .isPositive()
-        .isLessThanOrEqualTo(10 * Wire.MAX_DATAGRAM / smallest);
+        .isLessThanOrEqualTo(
+            DefaultCongestionController.INITIAL_WINDOW_DATAGRAMS * Wire.MAX_DATAGRAM / smallest);
     long held = source.stats().trackedState();
     assertThat(held).as("what the source session holds for it")
         .isLessThanOrEqualTo(UdpSettings.MAX_UNAVAILABLE_QUEUED + 2L * maxWanted + answers + 16)

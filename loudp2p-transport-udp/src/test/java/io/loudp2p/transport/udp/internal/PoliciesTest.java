@@ -79,9 +79,9 @@ class PoliciesTest {
     @Test
     void growsByWhatIsAckedInSlowStart() {
       DefaultCongestionController cc = new DefaultCongestionController(D, 1 << 20);
-      assertThat(cc.windowBytes()).isEqualTo(10 * D);
+      assertThat(cc.windowBytes()).isEqualTo(16 * D); // the first 16 KiB chunk in one flight
       cc.onAcked(1, D, true, 2);
-      assertThat(cc.windowBytes()).isEqualTo(11 * D);
+      assertThat(cc.windowBytes()).isEqualTo(17 * D);
       assertThat(cc.inSlowStart()).isTrue();
     }
 
@@ -89,23 +89,23 @@ class PoliciesTest {
     void doesNotGrowWhenApplicationLimited() {
       DefaultCongestionController cc = new DefaultCongestionController(D, 1 << 20);
       cc.onAcked(1, D, false, 2);
-      assertThat(cc.windowBytes()).isEqualTo(10 * D);
+      assertThat(cc.windowBytes()).isEqualTo(16 * D);
     }
 
     @Test
     void halvesOncePerRecoveryPeriodAndThenGrowsLinearly() {
       DefaultCongestionController cc = new DefaultCongestionController(D, 1 << 20);
       cc.onLost(100, D, 200);
-      assertThat(cc.windowBytes()).isEqualTo(5 * D);
+      assertThat(cc.windowBytes()).isEqualTo(8 * D);
       cc.onLost(150, D, 210); // sent before recovery started: same loss event
-      assertThat(cc.windowBytes()).isEqualTo(5 * D);
+      assertThat(cc.windowBytes()).isEqualTo(8 * D);
       cc.onAcked(190, D, true, 220); // sent before recovery: no growth
-      assertThat(cc.windowBytes()).isEqualTo(5 * D);
+      assertThat(cc.windowBytes()).isEqualTo(8 * D);
       assertThat(cc.inSlowStart()).isFalse();
-      for (int i = 0; i < 5; i++) {
+      for (int i = 0; i < 8; i++) {
         cc.onAcked(300, D, true, 400); // a window's worth acked: one datagram more
       }
-      assertThat(cc.windowBytes()).isEqualTo(6 * D);
+      assertThat(cc.windowBytes()).isEqualTo(9 * D);
     }
 
     @Test
@@ -113,19 +113,21 @@ class PoliciesTest {
       long ms = 1_000_000L;
       DefaultCongestionController cc = new DefaultCongestionController(D, 1 << 20);
       cc.onRttSample(40 * ms, 20 * ms, 1_000 * ms); // 20 ms of queue: fine
-      assertThat(cc.windowBytes()).isEqualTo(10 * D);
+      assertThat(cc.windowBytes()).isEqualTo(16 * D);
       assertThat(cc.inSlowStart()).isTrue();
 
       cc.onRttSample(130 * ms, 20 * ms, 1_010 * ms); // 110 ms of queue: back off, leave slow start
-      assertThat(cc.windowBytes()).isEqualTo(8 * D);
+      long backedOff = (long) (16 * D * DefaultCongestionController.DELAY_BACKOFF);
+      assertThat(cc.windowBytes()).isEqualTo(backedOff);
       assertThat(cc.inSlowStart()).isFalse();
       cc.onRttSample(140 * ms, 20 * ms, 1_100 * ms); // within the same round trip: once only
-      assertThat(cc.windowBytes()).isEqualTo(8 * D);
+      assertThat(cc.windowBytes()).isEqualTo(backedOff);
       cc.onAcked(1_005 * ms, D, true, 1_100 * ms); // sent before the backoff: no growth
-      assertThat(cc.windowBytes()).isEqualTo(8 * D);
+      assertThat(cc.windowBytes()).isEqualTo(backedOff);
 
       cc.onRttSample(140 * ms, 20 * ms, 1_200 * ms); // a round trip later, still queued
-      assertThat(cc.windowBytes()).isEqualTo((long) (8 * D * DefaultCongestionController.DELAY_BACKOFF));
+      assertThat(cc.windowBytes())
+          .isEqualTo((long) (backedOff * DefaultCongestionController.DELAY_BACKOFF));
     }
 
     @Test
@@ -167,12 +169,12 @@ class PoliciesTest {
       cc.onLost(500, 1200, 2_000);
       assertThat(cc.inSlowStart()).isFalse();
       cc.onPathChange(3_000);
-      assertThat(cc.windowBytes()).isEqualTo(12_000);
+      assertThat(cc.windowBytes()).isEqualTo(19_200);
       assertThat(cc.inSlowStart()).isTrue();
       cc.onLost(2_500, 1200, 3_100); // sent on the old path
-      assertThat(cc.windowBytes()).isEqualTo(12_000);
+      assertThat(cc.windowBytes()).isEqualTo(19_200);
       cc.onAcked(3_050, 1200, true, 3_200);
-      assertThat(cc.windowBytes()).isEqualTo(13_200);
+      assertThat(cc.windowBytes()).isEqualTo(20_400);
     }
 
     @Test
