@@ -75,29 +75,23 @@ final class StreamOpener {
     this.disk = disk;
   }
 
+  /**
+   * Streams a track from the holders a search named, or, when none is known, from those of up to
+   * {@link #LOCATE_FANOUT} full peers that hold it. Each source is asked to open a session while
+   * the manifest is on its way (an open needs only the track ID), so that the first chunk is one
+   * round trip nearer than it would be after the manifest.
+   */
   CompletableFuture<StreamSession> stream(TrackId track, StreamSession.Listener listener) {
     List<PeerTable.Entry> sources = new ArrayList<>();
     for (PeerId id : holders.of(track)) {
       store.table().get(id).filter(e -> e.control() != null).ifPresent(sources::add);
     }
     if (sources.isEmpty()) {
-      return locate(track).thenCompose(found -> {
-        if (found.holders().isEmpty()) {
-          return CompletableFuture.failedFuture(new Loudp2pException(Code.NOT_FOUND,
-              "no known peer holds track " + track + " (asked "
-                  + Math.min(LOCATE_FANOUT, store.fullPeers().size())
-                  + " peers); search for it first"));
-        }
-        // The holders' answers carried the manifest already: it is not asked for again.
-        return streamFrom(track, found.holders(), CompletableFuture.completedFuture(
-            found.manifest()), listener);
-      });
+      return locate(track, listener);
     }
-    return streamFrom(track, sources, fetchManifest(track, sources, 0, null), listener);
+    return start(track, sources.size(), opens(track, sources),
+        fetchManifest(track, sources, 0, null), listener);
   }
-
-  /** The peers that gave a valid manifest of a track, and the first such manifest (null: none). */
-  private record Located(List<PeerTable.Entry> holders, @Nullable Manifest manifest) {}
 
   /** Closes every open stream session. */
   void close() {
@@ -107,61 +101,104 @@ final class StreamOpener {
   }
 
   /**
-   * Finds holders of a track no search has named: asks up to {@link #LOCATE_FANOUT} full peers
-   * of the table for its manifest, and takes those that give a valid one.
+   * Streams a track no search has named: asks up to {@link #LOCATE_FANOUT} full peers of the
+   * table for its manifest and, at once, to open a session; the holders are those that give a
+   * valid manifest, and the sources those holders that accepted.
    */
-  private CompletableFuture<Located> locate(TrackId track) {
-    List<PeerTable.Entry> asked = store.fullPeers();
-    Collections.shuffle(asked, ctx.random);
-    asked = asked.subList(0, Math.min(LOCATE_FANOUT, asked.size()));
+  private CompletableFuture<StreamSession> locate(TrackId track, StreamSession.Listener listener) {
+    List<PeerTable.Entry> shuffled = store.fullPeers();
+    Collections.shuffle(shuffled, ctx.random);
+    List<PeerTable.Entry> asked = shuffled.subList(0, Math.min(LOCATE_FANOUT, shuffled.size()));
     List<CompletableFuture<@Nullable Manifest>> answers = new ArrayList<>();
     for (PeerTable.Entry e : asked) {
       answers.add(fetchManifest(track, List.of(e), 0, null).handle((m, t) -> t == null ? m : null));
     }
-    List<PeerTable.Entry> from = asked;
-    return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
-      List<PeerTable.Entry> found = new ArrayList<>();
+    Opens opens = opens(track, asked);
+    return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenCompose(v -> {
       Manifest first = null;
+      int found = 0;
       for (int i = 0; i < answers.size(); i++) {
         Manifest m = answers.get(i).join();
         if (m != null) {
-          PeerTable.Entry e = from.get(i);
-          found.add(e);
-          holders.add(track, List.of(e.record().peerId()));
+          found++;
+          holders.add(track, List.of(asked.get(i).record().peerId()));
           first = first == null ? m : first;
+        } else {
+          opens.drop(i); // no holder of the track, or a liar about it
         }
       }
-      return new Located(found, first);
+      if (first == null) {
+        return CompletableFuture.failedFuture(new Loudp2pException(Code.NOT_FOUND,
+            "no known peer holds track " + track + " (asked " + asked.size()
+                + " peers); search for it first"));
+      }
+      return start(track, found, opens, CompletableFuture.completedFuture(first), listener);
     });
   }
 
-  private CompletableFuture<StreamSession> streamFrom(TrackId track, List<PeerTable.Entry> sources,
-      CompletableFuture<Manifest> manifestOf, StreamSession.Listener listener) {
-    return manifestOf.thenCompose(manifest -> {
-      List<CompletableFuture<@Nullable Opened>> opens = new ArrayList<>();
-      AtomicReference<@Nullable Throwable> refused = new AtomicReference<>();
-      for (PeerTable.Entry source : sources) {
-        opens.add(openAt(source, manifest).exceptionally(t -> {
-          log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
-          refused.set(t);
-          return null;
-        }));
-      }
-      return CompletableFuture.allOf(opens.toArray(new CompletableFuture<?>[0])).thenCompose(v -> {
-        List<Opened> ready = new ArrayList<>();
-        for (CompletableFuture<@Nullable Opened> f : opens) {
-          Opened o = f.join();
+  /** Sessions asked of each of some sources, in their order; a refused one is null. */
+  private record Opens(List<CompletableFuture<@Nullable Opened>> each,
+      AtomicReference<@Nullable Throwable> refused) {
+    CompletableFuture<?> all() {
+      return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]));
+    }
+
+    void drop(int i) {
+      each.set(i, CompletableFuture.completedFuture(null));
+    }
+
+    /** Completes when one source accepted, or when every one answered. */
+    CompletableFuture<?> first() {
+      CompletableFuture<Void> first = new CompletableFuture<>();
+      for (CompletableFuture<@Nullable Opened> f : each) {
+        f.thenAccept(o -> {
           if (o != null) {
-            ready.add(o);
+            first.complete(null);
           }
+        });
+      }
+      all().thenRun(() -> first.complete(null));
+      return first;
+    }
+  }
+
+  private Opens opens(TrackId track, List<PeerTable.Entry> sources) {
+    List<CompletableFuture<@Nullable Opened>> each = new ArrayList<>();
+    AtomicReference<@Nullable Throwable> refused = new AtomicReference<>();
+    for (PeerTable.Entry source : sources) {
+      each.add(openAt(source, track).exceptionally(t -> {
+        log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
+        refused.set(t);
+        return null;
+      }));
+    }
+    return new Opens(each, refused);
+  }
+
+  /**
+   * Starts the session once the manifest is in and a first source accepted (or every one
+   * refused): a source on a new connection answers a round trip or two after one on a connection
+   * a search opened, and the first chunk need not wait for it. The sources that accept later join
+   * the running session; the track's size is voted on by those that answered first.
+   */
+  private CompletableFuture<StreamSession> start(TrackId track, int asked, Opens opens,
+      CompletableFuture<Manifest> manifestOf, StreamSession.Listener listener) {
+    return manifestOf.thenCombine(opens.first(), (manifest, v) -> manifest).thenCompose(manifest -> {
+      List<Opened> ready = new ArrayList<>();
+      List<CompletableFuture<@Nullable Opened>> pending = new ArrayList<>();
+      for (CompletableFuture<@Nullable Opened> f : opens.each()) {
+        if (!f.isDone()) {
+          pending.add(f);
+        } else if (f.join() != null) {
+          ready.add(f.join());
         }
-        if (ready.isEmpty()) {
-          throw failure("none of the " + sources.size() + " peers holding " + track
-              + " accepted a session", refused.get());
-        }
-        return agreedManifest(track, manifest, ready)
-            .thenApply(agreed -> startSession(agreed, ready, listener));
-      });
+      }
+      if (ready.isEmpty()) {
+        throw failure("none of the " + asked + " peers holding " + track
+            + " accepted a session", opens.refused().get());
+      }
+      return agreedManifest(track, manifest, ready)
+          .thenApply(agreed -> startSession(agreed, ready, pending, listener));
     });
   }
 
@@ -214,14 +251,11 @@ final class StreamOpener {
   }
 
   private StreamSession startSession(Manifest manifest, List<Opened> ready,
-      StreamSession.Listener listener) {
+      List<CompletableFuture<@Nullable Opened>> pending, StreamSession.Listener listener) {
     List<RealStreamSession.Source> agreeing = new ArrayList<>();
     for (Opened o : ready) {
-      if (o.size() == 0 || o.size() == manifest.size()) {
+      if (agrees(o, manifest)) {
         agreeing.add(o.source());
-      } else {
-        log.warn("leaving out {}: it states {} bytes for {}, not {}", o.entry().record().peerId(),
-            o.size(), manifest.trackId(), manifest.size());
       }
     }
     if (agreeing.isEmpty()) {
@@ -229,7 +263,7 @@ final class StreamOpener {
           "no source of " + manifest.trackId() + " agrees with its manifest's size");
     }
     ChunkCache.@Nullable Lease lease = keepInCache(manifest);
-    RealStreamSession session = new RealStreamSession(manifest, agreeing,
+    RealStreamSession session = new RealStreamSession(manifest, agreeing, pending.size(),
         () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
         listener, cacheSink(manifest), ctx.runtime.nanoTime());
     sessions.add(session);
@@ -239,7 +273,26 @@ final class StreamOpener {
         lease.close();
       }
     });
+    for (CompletableFuture<@Nullable Opened> f : pending) {
+      f.whenComplete((o, t) -> {
+        if (o != null && agrees(o, manifest)) {
+          session.addSource(o.source());
+        } else {
+          session.sourceNotComing(o == null ? "it did not accept a session" : "it states "
+              + o.size() + " bytes for the track, not " + manifest.size());
+        }
+      });
+    }
     return session;
+  }
+
+  private static boolean agrees(Opened o, Manifest manifest) {
+    if (o.size() == 0 || o.size() == manifest.size()) {
+      return true;
+    }
+    log.warn("leaving out {}: it states {} bytes for {}, not {}", o.entry().record().peerId(),
+        o.size(), manifest.trackId(), manifest.size());
+    return false;
   }
 
   /**
@@ -288,12 +341,12 @@ final class StreamOpener {
    * message), and makes the source from what the accept names for the transport it chose, with
    * the fallback path when the accept announces one.
    */
-  private CompletableFuture<Opened> openAt(PeerTable.Entry source, Manifest manifest) {
+  private CompletableFuture<Opened> openAt(PeerTable.Entry source, TrackId track) {
     byte[] sessionBytes = new byte[DataSessionId.LENGTH];
     ctx.random.nextBytes(sessionBytes);
     DataSessionId sessionId = DataSessionId.fromBytes(sessionBytes);
     StreamOpen.Builder open = StreamOpen.newBuilder()
-        .setTrackId(ByteString.copyFrom(manifest.trackId().bytes()))
+        .setTrackId(ByteString.copyFrom(track.bytes()))
         .setSessionId(ByteString.copyFrom(sessionBytes));
     List<PeerTransports.Data> offered = new ArrayList<>();
     boolean keyed = false;

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
@@ -202,6 +203,37 @@ class PeerApiTest {
     assertThat(stream).isCompleted();
     stream.join().close();
     assertThat(manifestRequests[0]).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamStartsOnTheHoldersThatAnswerAndDoesNotWaitForOneThatIsSilent() throws Exception {
+    Path music = folderOfSongs("music", 1);
+    VirtualPeers.Made first = peers.add(Peer.builder().share(music));
+    first.peer().start();
+    List<VirtualPeers.Made> holders = new ArrayList<>(List.of(first));
+    for (int i = 0; i < 2; i++) {
+      VirtualPeers.Made h = peers.add(Peer.builder().share(music).bootstrap(first.address()));
+      h.peer().start();
+      holders.add(h);
+    }
+    network.runFor(Duration.ofSeconds(5));
+    Peer asker = peers.add(Peer.builder().bootstrap(first.address())).peer().start();
+    network.runFor(Duration.ofSeconds(5));
+    CompletableFuture<List<SearchHit>> found = asker.search("song0", Duration.ofSeconds(2), h -> { });
+    network.runFor(Duration.ofSeconds(3));
+    SearchHit hit = found.get(0, TimeUnit.SECONDS).get(0);
+    assertThat(hit.sources()).hasSize(3);
+
+    // The last holder falls silent: its stream open would be answered only by the deadline (5 s).
+    VirtualPeers.Made silent = holders.get(2);
+    network.blockInbound(silent.address().getAddress());
+    CompletableFuture<io.loudp2p.StreamSession> stream = asker.stream(hit.track().id());
+    network.runFor(Duration.ofSeconds(1));
+    assertThat(stream).as("started on the two that answered, within a second").isCompleted();
+    io.loudp2p.StreamSession session = stream.join();
+    assertThat(session.sources()).extracting(io.loudp2p.SourceStats::peer)
+        .containsExactlyInAnyOrder(holders.get(0).peer().id(), holders.get(1).peer().id());
+    session.close();
   }
 
   @Test

@@ -123,13 +123,29 @@ public final class RealStreamSession implements StreamSession {
     this(manifest, sources, schedulers, listener, sink, clock, true);
   }
 
+  /**
+   * A session that starts with {@code sources} while {@code later} more are still being asked:
+   * each joins with {@link #addSource} or is given up with {@link #sourceNotComing}, and the
+   * session does not fail for want of a source before they all did.
+   */
+  public RealStreamSession(Manifest manifest, List<Source> sources, int later,
+      Supplier<ChunkScheduler> schedulers, Listener listener, ChunkSink sink, LongSupplier clock) {
+    this(manifest, sources, later, schedulers, listener, sink, clock, true);
+  }
+
   private RealStreamSession(Manifest manifest, List<Source> sources,
+      Supplier<ChunkScheduler> schedulers, Listener listener, ChunkSink sink, LongSupplier clock,
+      boolean ownThread) {
+    this(manifest, sources, 0, schedulers, listener, sink, clock, ownThread);
+  }
+
+  private RealStreamSession(Manifest manifest, List<Source> sources, int later,
       Supplier<ChunkScheduler> schedulers, Listener listener, ChunkSink sink, LongSupplier clock,
       boolean ownThread) {
     this.manifest = manifest;
     this.clock = clock;
     this.agent = new StreamSessionAgent(this, manifest, sources, schedulers, listener, sink,
-        clock.getAsLong());
+        clock.getAsLong(), later);
     this.input = new StallTrackingStream(agent.buffer().inputStream());
     if (ownThread) {
       AgentRunner r = new AgentRunner(agent, clock, TICK_NS);
@@ -151,6 +167,23 @@ public final class RealStreamSession implements StreamSession {
   public static RealStreamSession driven(Manifest manifest, List<Source> sources,
       Supplier<ChunkScheduler> schedulers, Listener listener, ChunkSink sink, LongSupplier clock) {
     return new RealStreamSession(manifest, sources, schedulers, listener, sink, clock, false);
+  }
+
+  /** A source that accepted after the session started: it joins (one of the {@code later}). */
+  public void addSource(Source source) {
+    agent.addSource(source);
+  }
+
+  /** One of the {@code later} sources will not join, for the reason given. */
+  public void sourceNotComing(String why) {
+    agent.sourceNotComing(why);
+  }
+
+  /** A {@link #driven} session that starts while {@code later} more sources are being asked. */
+  public static RealStreamSession driven(Manifest manifest, List<Source> sources, int later,
+      Supplier<ChunkScheduler> schedulers, Listener listener, ChunkSink sink, LongSupplier clock) {
+    return new RealStreamSession(manifest, sources, later, schedulers, listener, sink, clock,
+        false);
   }
 
   /** The agent that does the session's work; its thread is the runner's unless {@link #driven}. */

@@ -16,6 +16,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,7 +49,10 @@ public final class StreamSessionAgent implements Agent {
   private ChunkScheduler scheduler; // replaced only on the agent thread
   private final StreamSession.Listener listener;
   private final ChunkBuffer<Integer> buffer;
-  private final List<SessionSource> sources = new ArrayList<>();
+  // Added to on the agent thread (a source that accepts after the session started), read anywhere.
+  private final List<SessionSource> sources = new CopyOnWriteArrayList<>();
+  /** Sources still being asked for a session, which may join later; on the agent thread. */
+  private int later;
   private final ConcurrentLinkedQueue<LongConsumer> events = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
   private final long startNs;
@@ -66,11 +70,14 @@ public final class StreamSessionAgent implements Agent {
    *
    * @param owner the session the listener is told about
    * @param startNs the time the session started, which time to first byte counts from
+   * @param later how many more sources may join with {@link #addSource} or be given up with
+   *     {@link #sourceNotComing}: until each has, the session does not fail for want of a source
    */
   StreamSessionAgent(StreamSession owner, Manifest manifest, List<RealStreamSession.Source> specs,
       Supplier<ChunkScheduler> schedulers, StreamSession.Listener listener,
-      RealStreamSession.ChunkSink sink, long startNs) {
+      RealStreamSession.ChunkSink sink, long startNs, int later) {
     this.owner = owner;
+    this.later = later;
     this.manifest = manifest;
     this.schedulers = schedulers;
     this.scheduler = schedulers.get();
@@ -104,6 +111,30 @@ public final class StreamSessionAgent implements Agent {
     for (SessionSource s : sources) {
       s.open();
     }
+  }
+
+  /**
+   * A source that accepted after the session started (one of the {@code later} ones): its data
+   * session is opened, and it is scheduled like the first ones once it is. Any thread.
+   */
+  void addSource(RealStreamSession.Source spec) {
+    post(now -> {
+      later--;
+      if (closed || ended) {
+        return;
+      }
+      SessionSource s = new SessionSource(sources.size(), spec, this);
+      sources.add(s);
+      s.open();
+    });
+  }
+
+  /** One of the {@code later} sources will not join: it refused or could not be asked. Any thread. */
+  void sourceNotComing(String why) {
+    post(now -> {
+      later--;
+      failIfNoSourceLeft(why);
+    });
   }
 
   /** Makes every later {@link #post} call {@code wakeUp}, e.g. to unpark the agent's thread. */
@@ -304,7 +335,7 @@ public final class StreamSessionAgent implements Agent {
             String.valueOf(action.reason()));
         break;
       case FAILED:
-        if (sources.stream().anyMatch(s -> s.opening)) {
+        if (later > 0 || sources.stream().anyMatch(s -> s.opening)) {
           break; // a source still opening may hold it; the scheduler asks again once it is added
         }
         fail(Code.UNAVAILABLE, new IOException("cannot play " + manifest.trackId() + ": chunk "
@@ -354,11 +385,16 @@ public final class StreamSessionAgent implements Agent {
     post(now -> {
       source.opening = false;
       listener.onSourceDropped(owner, source.spec.peer(), why);
-      if (sources.stream().noneMatch(x -> x.opening || x.active)) {
-        fail(Code.UNREACHABLE, new IOException("cannot play " + manifest.trackId() + ": none of the "
-            + sources.size() + " sources could be reached (last: " + why + ")"));
-      }
+      failIfNoSourceLeft(why);
     });
+  }
+
+  /** Fails the session when no source is open, opening or still to come; on the agent thread. */
+  private void failIfNoSourceLeft(String why) {
+    if (later == 0 && sources.stream().noneMatch(x -> x.opening || x.active)) {
+      fail(Code.UNREACHABLE, new IOException("cannot play " + manifest.trackId() + ": none of the "
+          + sources.size() + " sources could be reached (last: " + why + ")"));
+    }
   }
 
   /** A fragment from {@code source}; on a transport thread. */
