@@ -46,6 +46,16 @@ public interface ChunkProvider {
   }
 
   /**
+   * Whether the receiver of an accepted session is known to listen at {@code from}'s host, so that
+   * a transport may send it data before it proved so on the data path itself (for loudp2p peers:
+   * the stream initiation came over a connection from that host, whose handshake showed that it
+   * hears what is sent there). The default knows of no such host.
+   */
+  default boolean earlyData(DataSessionId session, InetSocketAddress from) {
+    return false;
+  }
+
+  /**
    * The length in bytes of chunk {@code index} of the session's track, or {@code -1} when this
    * source does not have the chunk (or the index is out of range).
    */

@@ -65,6 +65,22 @@ public interface DataTransport extends AutoCloseable {
   }
 
   /**
+   * Opens a prepared data session as {@link #open(InetSocketAddress, DataSessionId, byte[],
+   * byte[], DataSession.Listener)} does, and asks for {@code firstWants} in the opening itself,
+   * where the transport can: a source that may answer before the open completes then sends them a
+   * round trip sooner (the UDP transport, PROTOCOL.md section 8, "Early requests"). Fragments of
+   * them may reach the listener as soon as the returned future completes. The caller requests
+   * them again once open, as any chunk; a repeated want of a chunk under way costs nothing. The
+   * default ignores {@code firstWants}.
+   *
+   * @param firstWants chunk indexes, at most a few (not copied)
+   */
+  default CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+      byte[] handshake, byte[] sourceKey, int[] firstWants, DataSession.Listener listener) {
+    return open(source, id, handshake, sourceKey, listener);
+  }
+
+  /**
    * Starts serving chunks from {@code provider} at {@code address} (port 0 picks a free port).
    *
    * @return the server once bound

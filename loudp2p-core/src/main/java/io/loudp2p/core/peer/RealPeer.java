@@ -207,7 +207,7 @@ final class RealPeer implements Peer {
         .on(Payload.BodyCase.REACHABILITY_CHECK,
             (m, b, r, s, out) -> reachability.answer(m, r, out))
         .on(Payload.BodyCase.STREAM_OPEN,
-            (m, b, r, s, out) -> server.answerStreamOpen(m, b, out));
+            (m, b, r, s, out) -> server.answerStreamOpen(m, b, r, out));
 
     long half = SelfRecord.RECORD_LIFETIME.toMillis() / 2;
     c.every(greeter::refresh, half, half);

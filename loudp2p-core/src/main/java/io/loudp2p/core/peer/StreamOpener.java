@@ -10,6 +10,8 @@ import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
 import io.loudp2p.core.internal.ApiErrors;
+import io.loudp2p.core.peer.SourceOpener.Opened;
+import io.loudp2p.core.peer.SourceOpener.Opens;
 import io.loudp2p.core.proto.v1.ChunkMap;
 import io.loudp2p.core.proto.v1.Endpoint;
 import io.loudp2p.core.proto.v1.ManifestRequest;
@@ -62,6 +64,7 @@ final class StreamOpener {
   private final PeerTransports transports;
   private final @Nullable ChunkCache cache;
   private final Executor disk;
+  private final SourceOpener sourceOpener;
   private final List<StreamSession> sessions = new CopyOnWriteArrayList<>();
 
   StreamOpener(PeerContext ctx, ControlClient client, PeerStore store, Holders holders,
@@ -73,6 +76,7 @@ final class StreamOpener {
     this.transports = transports;
     this.cache = cache;
     this.disk = disk;
+    this.sourceOpener = new SourceOpener(ctx, client, transports);
   }
 
   /**
@@ -89,7 +93,7 @@ final class StreamOpener {
     if (sources.isEmpty()) {
       return locate(track, listener);
     }
-    return start(track, sources.size(), opens(track, sources),
+    return start(track, sources.size(), sourceOpener.opens(track, sources),
         fetchManifest(track, sources, 0, null), listener);
   }
 
@@ -113,7 +117,7 @@ final class StreamOpener {
     for (PeerTable.Entry e : asked) {
       answers.add(fetchManifest(track, List.of(e), 0, null).handle((m, t) -> t == null ? m : null));
     }
-    Opens opens = opens(track, asked);
+    Opens opens = sourceOpener.opens(track, asked);
     return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenCompose(v -> {
       Manifest first = null;
       int found = 0;
@@ -134,45 +138,6 @@ final class StreamOpener {
       }
       return start(track, found, opens, CompletableFuture.completedFuture(first), listener);
     });
-  }
-
-  /** Sessions asked of each of some sources, in their order; a refused one is null. */
-  private record Opens(List<CompletableFuture<@Nullable Opened>> each,
-      AtomicReference<@Nullable Throwable> refused) {
-    CompletableFuture<?> all() {
-      return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]));
-    }
-
-    void drop(int i) {
-      each.set(i, CompletableFuture.completedFuture(null));
-    }
-
-    /** Completes when one source accepted, or when every one answered. */
-    CompletableFuture<?> first() {
-      CompletableFuture<Void> first = new CompletableFuture<>();
-      for (CompletableFuture<@Nullable Opened> f : each) {
-        f.thenAccept(o -> {
-          if (o != null) {
-            first.complete(null);
-          }
-        });
-      }
-      all().thenRun(() -> first.complete(null));
-      return first;
-    }
-  }
-
-  private Opens opens(TrackId track, List<PeerTable.Entry> sources) {
-    List<CompletableFuture<@Nullable Opened>> each = new ArrayList<>();
-    AtomicReference<@Nullable Throwable> refused = new AtomicReference<>();
-    for (PeerTable.Entry source : sources) {
-      each.add(openAt(source, track).exceptionally(t -> {
-        log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
-        refused.set(t);
-        return null;
-      }));
-    }
-    return new Opens(each, refused);
   }
 
   /**
@@ -199,6 +164,10 @@ final class StreamOpener {
       }
       return agreedManifest(track, manifest, ready)
           .thenApply(agreed -> startSession(agreed, ready, pending, listener));
+    }).whenComplete((session, t) -> {
+      if (t != null) {
+        opens.abandonAll(); // no stream session will read what was opened
+      }
     });
   }
 
@@ -256,6 +225,8 @@ final class StreamOpener {
     for (Opened o : ready) {
       if (agrees(o, manifest)) {
         agreeing.add(o.source());
+      } else {
+        o.abandon();
       }
     }
     if (agreeing.isEmpty()) {
@@ -278,6 +249,9 @@ final class StreamOpener {
         if (o != null && agrees(o, manifest)) {
           session.addSource(o.source());
         } else {
+          if (o != null) {
+            o.abandon();
+          }
           session.sourceNotComing(o == null ? "it did not accept a session" : "it states "
               + o.size() + " bytes for the track, not " + manifest.size());
         }
@@ -330,96 +304,6 @@ final class StreamOpener {
         .handle((m, t) -> t == null ? CompletableFuture.completedFuture(m)
             : fetchManifest(track, sources, i + 1, t))
         .thenCompose(f -> f);
-  }
-
-  /** A source that accepted a session, and the track size it stated (0: not stated). */
-  record Opened(RealStreamSession.Source source, PeerTable.Entry entry, long size) {}
-
-  /**
-   * Opens a session at one source: offers every data transport of this peer, most preferred
-   * first (a transport with session keys announces its key, and only one such key fits the
-   * message), and makes the source from what the accept names for the transport it chose, with
-   * the fallback path when the accept announces one.
-   */
-  private CompletableFuture<Opened> openAt(PeerTable.Entry source, TrackId track) {
-    byte[] sessionBytes = new byte[DataSessionId.LENGTH];
-    ctx.random.nextBytes(sessionBytes);
-    DataSessionId sessionId = DataSessionId.fromBytes(sessionBytes);
-    StreamOpen.Builder open = StreamOpen.newBuilder()
-        .setTrackId(ByteString.copyFrom(track.bytes()))
-        .setSessionId(ByteString.copyFrom(sessionBytes));
-    List<PeerTransports.Data> offered = new ArrayList<>();
-    boolean keyed = false;
-    for (PeerTransports.Data d : transports.data) {
-      if (d.descriptor.sessionKeys()) {
-        if (keyed) {
-          continue; // the message has room for one transport's key
-        }
-        keyed = true;
-        open.setEphemeralPublicKey(ByteString.copyFrom(d.transport.prepare(sessionId)));
-      }
-      open.addOfferedTransportsValue(d.kind());
-      offered.add(d);
-    }
-    PeerTransports.Data fallback = transports.fallback();
-    byte[] request = ctx.seal(Payload.newBuilder().setStreamOpen(open));
-    InetSocketAddress controlAt = source.control();
-    PeerId peer = source.record().peerId();
-    return client.call(controlAt, ControlMethod.OPEN_STREAM, request, peer,
-        ctx.config.callDeadline()).thenApply(answer -> {
-          StreamAccept accept = answer.payload().getStreamAccept();
-          BitSet has = availability(accept.getAvailability());
-          PeerTransports.Data chosen = null;
-          for (PeerTransports.Data d : offered) {
-            if (d.kind() == accept.getTransportValue()) {
-              chosen = d;
-              break;
-            }
-          }
-          InetSocketAddress serverAt = accept.hasDataEndpoint()
-              ? dataAddress(accept.getDataEndpoint(), controlAt) : null;
-          if (chosen != null && chosen.descriptor.acceptEndpoint()
-              == DataTransportDescriptor.AcceptEndpoint.SESSION) {
-            InetSocketAddress sessionAt = accept.hasUdpEndpoint()
-                ? dataAddress(accept.getUdpEndpoint(), controlAt) : null;
-            if (sessionAt == null) {
-              throw new ControlException(ControlErrorCode.MALFORMED,
-                  "bad " + chosen.name + " session endpoint in the stream accept");
-            }
-            RealStreamSession.Fallback fallbackAt = serverAt != null && fallback != null
-                && fallback != chosen && offered.contains(fallback)
-                ? new RealStreamSession.Fallback(fallback.transport, serverAt, fallback.name) : null;
-            byte[] key = chosen.descriptor.sessionKeys()
-                ? accept.getEphemeralPublicKey().toByteArray() : new byte[0];
-            return new Opened(new RealStreamSession.Source(peer, chosen.transport, sessionAt,
-                sessionId, request, has, key, chosen.name, fallbackAt), source, accept.getSize());
-          }
-          if (chosen == null || serverAt == null) {
-            throw new ControlException(ControlErrorCode.MALFORMED,
-                "the stream accept chose " + accept.getTransport() + " (kind "
-                    + accept.getTransportValue() + ") without a usable endpoint");
-          }
-          return new Opened(new RealStreamSession.Source(peer, chosen.transport, serverAt,
-              sessionId, request, has, new byte[0], chosen.name, null), source, accept.getSize());
-        });
-  }
-
-  private static @Nullable BitSet availability(ChunkMap map) {
-    return map.getComplete() ? null : BitSet.valueOf(map.getBitmap().toByteArray());
-  }
-
-  /**
-   * A data endpoint from a stream accept. A source listening on every interface announces the
-   * wildcard address; the receiver then uses the address it reached the source's control at.
-   */
-  private static @Nullable InetSocketAddress dataAddress(Endpoint endpoint,
-      InetSocketAddress control) {
-    InetSocketAddress a = PeerTable.address(endpoint);
-    if (a == null || a.getPort() < 1 || a.getPort() > 65535) {
-      return null;
-    }
-    return a.getAddress().isAnyLocalAddress()
-        ? new InetSocketAddress(control.getAddress(), a.getPort()) : a;
   }
 
   /** Adds a track about to be played to the cache, held there while it plays. */

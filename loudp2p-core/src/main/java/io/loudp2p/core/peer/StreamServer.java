@@ -19,6 +19,7 @@ import io.loudp2p.spi.DataOffer;
 import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.DataTransportDescriptor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -71,15 +72,19 @@ final class StreamServer {
     /** The signer of the StreamOpen: the peer the session's streams are counted against. */
     final PeerId receiver;
     final byte[] handshake;
+    /** The host the StreamOpen came from, over a connection whose handshake it answered. */
+    final InetAddress controlHost;
     final long openedNs;
     /** The transports the session was accepted on: the preferred one, then perhaps its fallback. */
     final Set<String> acceptedOn = new HashSet<>();
     volatile LocalContent.@Nullable Reader reader;
 
-    Served(TrackId track, PeerId receiver, byte[] handshake, long openedNs) {
+    Served(TrackId track, PeerId receiver, byte[] handshake, InetAddress controlHost,
+        long openedNs) {
       this.track = track;
       this.receiver = receiver;
       this.handshake = handshake;
+      this.controlHost = controlHost;
       this.openedNs = openedNs;
     }
   }
@@ -117,8 +122,11 @@ final class StreamServer {
    * (and key) of a session prepared for it, then the fallback's address when it was offered too.
    *
    * @param envelope the request's bytes as they came
+   * @param remote where the request came from: its host may be sent a session's first chunks
+   *     before it proved on the data path that it listens there (PROTOCOL.md section 8)
    */
-  void answerStreamOpen(SignedMessage request, byte[] envelope, ControlResponder responder) {
+  void answerStreamOpen(SignedMessage request, byte[] envelope, InetSocketAddress remote,
+      ControlResponder responder) {
     PeerId receiver = request.sender();
     StreamOpen open = request.payload().getStreamOpen();
     Optional<TrackId> id = trackId(open.getTrackId(), responder);
@@ -167,7 +175,8 @@ final class StreamServer {
       return;
     }
     DataSessionId sessionId = DataSessionId.fromBytes(open.getSessionId().toByteArray());
-    if (served.putIfAbsent(sessionId, new Served(id.get(), receiver, envelope, ctx.nowNs()))
+    if (served.putIfAbsent(sessionId, new Served(id.get(), receiver, envelope, remote.getAddress(),
+        ctx.nowNs()))
         != null) {
       responder.fail(ControlErrorCode.MALFORMED, "session " + sessionId + " already open");
       return;
@@ -280,6 +289,12 @@ final class StreamServer {
         s.acceptedOn.add(transport);
         return true;
       }
+    }
+
+    @Override
+    public boolean earlyData(DataSessionId session, InetSocketAddress from) {
+      Served s = served.get(session);
+      return s != null && s.controlHost.equals(from.getAddress());
     }
 
     @Override

@@ -22,10 +22,13 @@ import io.loudp2p.core.testing.InMemoryTransport;
 import io.loudp2p.core.testing.TestAudio;
 import io.loudp2p.core.testing.VirtualPeers;
 import io.loudp2p.core.wire.EnvelopeSealer;
+import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlMethod;
+import io.loudp2p.spi.DataSessionId;
 import io.loudp2p.spi.ProviderNotFoundException;
 import io.loudp2p.spi.TransportSettings;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -174,10 +177,23 @@ class DataTransportDescriptionTest {
         assertThat(o.getEphemeralPublicKey().toByteArray())
             .isEqualTo(listener.transport().key());
       });
+      // The source may send this session's first chunks early to the host the open came from,
+      // and to no other (PROTOCOL.md section 8, early requests).
+      DataSessionId sessionId = DataSessionId.fromBytes(opens.get(0).getSessionId().toByteArray());
+      ChunkProvider served = source.transport().servedProvider();
+      assertThat(served).isNotNull();
+      assertThat(served.earlyData(sessionId,
+          new InetSocketAddress(listener.peer().address().getAddress(), 40_000))).isTrue();
+      assertThat(served.earlyData(sessionId,
+          new InetSocketAddress(source.peer().address().getAddress(), 40_000))).isFalse();
+      assertThat(served.earlyData(DataSessionId.fromBytes(new byte[16]),
+          new InetSocketAddress(listener.peer().address().getAddress(), 40_000))).isFalse();
       assertThat(readAll(session, audio.length)).isEqualTo(audio);
       assertThat(session.sources()).extracting(SourceStats::transport)
           .containsExactly(FakeDataTransport.NAME);
     }
+    assertThat(listener.transport().firstWantsOpened()).as("the first chunk, asked in the opening")
+        .singleElement().satisfies(w -> assertThat(w).containsExactly(0));
     assertThat(listener.transport().sourceKeysOpened()).singleElement()
         .satisfies(k -> assertThat(k).isEqualTo(source.transport().key()));
     assertThat(source.transport().receiverKeysPrepared()).singleElement()

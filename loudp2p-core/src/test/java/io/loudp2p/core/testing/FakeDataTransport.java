@@ -57,6 +57,8 @@ public final class FakeDataTransport implements DataTransport {
   private final @Nullable Settings settings;
   private final List<byte[]> receiverKeysPrepared = new CopyOnWriteArrayList<>();
   private final List<byte[]> sourceKeysOpened = new CopyOnWriteArrayList<>();
+  private final List<int[]> firstWantsOpened = new CopyOnWriteArrayList<>();
+  private volatile @Nullable ChunkProvider servedProvider;
 
   private FakeDataTransport(InMemoryTransport on, byte keyByte, @Nullable Settings settings) {
     this.on = on;
@@ -93,6 +95,16 @@ public final class FakeDataTransport implements DataTransport {
     return List.copyOf(sourceKeysOpened);
   }
 
+  /** The chunks asked for in each opening, in the order of the openings. */
+  public List<int[]> firstWantsOpened() {
+    return List.copyOf(firstWantsOpened);
+  }
+
+  /** The chunk provider the last server was made with, or null. */
+  public @Nullable ChunkProvider servedProvider() {
+    return servedProvider;
+  }
+
   @Override
   public byte[] prepare(DataSessionId id) {
     return key.clone();
@@ -112,7 +124,15 @@ public final class FakeDataTransport implements DataTransport {
   }
 
   @Override
+  public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+      byte[] handshake, byte[] sourceKey, int[] firstWants, DataSession.Listener listener) {
+    firstWantsOpened.add(firstWants.clone());
+    return open(source, id, handshake, sourceKey, listener);
+  }
+
+  @Override
   public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
+    servedProvider = provider;
     return on.serve(address, provider).thenApply(Server::new);
   }
 

@@ -36,9 +36,14 @@ final class SessionSource implements DataSession.Listener {
     this.agent = agent;
   }
 
-  void open() {
+  /**
+   * Opens the data session, asking for {@code firstWants} in the opening where the transport can
+   * (the scheduler asks for them again once the session is open).
+   */
+  void open(int[] firstWants) {
     transportName = spec.transportName();
-    spec.transport().open(spec.endpoint(), spec.sessionId(), spec.handshake(), spec.sourceKey(), this)
+    spec.transport().open(spec.endpoint(), spec.sessionId(), spec.handshake(), spec.sourceKey(),
+            firstWants, this)
         .whenComplete((s, t) -> {
           RealStreamSession.Fallback fallback = spec.fallback();
           if (t != null && fallback != null && !agent.isClosed() && unreachable(t)) {

@@ -106,12 +106,20 @@ public final class StreamSessionAgent implements Agent {
     post(now -> listener.onBuffering(owner));
   }
 
-  /** Opens a data session to every source; once, on the thread that starts the session. */
+  /**
+   * Opens a data session to every source; once, on the thread that starts the session. The first
+   * source is asked for the first chunk in its opening, a round trip sooner where its transport
+   * carries requests in the opening; the others are asked once open, as the scheduler decides.
+   */
   void openSources() {
     for (SessionSource s : sources) {
-      s.open();
+      BitSet has = s.spec.availability();
+      boolean early = s.index == 0 && manifest.chunkCount() > 0 && (has == null || has.get(0));
+      s.open(early ? new int[] {0} : NO_CHUNKS);
     }
   }
+
+  private static final int[] NO_CHUNKS = new int[0];
 
   /**
    * A source that accepted after the session started (one of the {@code later} ones): its data
@@ -121,11 +129,14 @@ public final class StreamSessionAgent implements Agent {
     post(now -> {
       later--;
       if (closed || ended) {
+        if (spec.transport() instanceof PreOpenedTransport pre) {
+          pre.abandon(); // opened for this session, which will never read it
+        }
         return;
       }
       SessionSource s = new SessionSource(sources.size(), spec, this);
       sources.add(s);
-      s.open();
+      s.open(NO_CHUNKS);
     });
   }
 

@@ -54,6 +54,8 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
   private long keepaliveRetryNs = Long.MIN_VALUE;
 
   long lastReceivedNs;
+  /** The packet number of the datagram being read, while its frames are handled. */
+  long datagramPn = -1;
   long lastSentNs;
   long timerNs;
   boolean dirty;
@@ -168,13 +170,14 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
       drops.count(Drops.Reason.FAILED_TO_OPEN);
       return;
     }
+    datagramPn = pn;
     boolean trusted = trusts(from);
     boolean hello = false;
     boolean ackEliciting = false;
     inFlightAtAck = loss.bytesInFlight();
     while (plain.hasRemaining() && !ended) {
       byte type = plain.get();
-      if (!trusted && type != Wire.HELLO && type != Wire.ECHO) {
+      if (!trusted && type != Wire.HELLO && type != Wire.ECHO && !takesUntrusted(type, from)) {
         break;
       }
       hello |= type == Wire.HELLO;
@@ -222,6 +225,15 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
    * the session does not trust, and held no HELLO: nothing of it was taken. Nothing by default.
    */
   void onUnvalidatedPath(InetSocketAddress from, long pn, long nowNs) {}
+
+  /**
+   * Whether a frame of {@code type} in the datagram being read (packet number {@link
+   * #datagramPn}) counts though it came from an address the session does not trust: a source's
+   * early requests. None by default.
+   */
+  boolean takesUntrusted(byte type, InetSocketAddress from) {
+    return false;
+  }
 
   /** An authenticated ACK frame arrived. */
   void onAckFrame() {}

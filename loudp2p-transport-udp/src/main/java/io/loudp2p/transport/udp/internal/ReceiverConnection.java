@@ -47,6 +47,8 @@ final class ReceiverConnection extends Connection implements DataSession {
   private final InetSocketAddress remote;
   private final Listener listener;
   private final byte[] handshake;
+  /** The REQUEST frame that follows the HELLO frame in every HELLO datagram; empty for none. */
+  private final byte[] earlyRequest;
   final CompletableFuture<DataSession> opened = new CompletableFuture<>();
   private boolean accepted;
   private final long openStartNs;
@@ -54,7 +56,10 @@ final class ReceiverConnection extends Connection implements DataSession {
   private long helloIntervalNs;
   /** The address token of the latest ACCEPT, echoed until the source shows it pinned us. */
   private final byte[] token = new byte[Wire.TOKEN_LENGTH];
-  /** Whether the source pinned this socket: it sent an ACK or DATA, which it sends nowhere else. */
+  /**
+   * Whether the source pinned this socket: it sent an ACK, which it sends nowhere else (DATA may
+   * come before, for early requests).
+   */
   private boolean validated;
   private long acceptedNs;
   private long nextEchoNs;
@@ -71,16 +76,41 @@ final class ReceiverConnection extends Connection implements DataSession {
 
   ReceiverConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
       Drops drops, UdpDataTransport transport, InetSocketAddress remote, byte[] handshake,
-      SessionCrypto crypto, Listener listener, long firstHelloIntervalNs, long nowNs) {
+      int[] firstWants, SessionCrypto crypto, Listener listener, long firstHelloIntervalNs,
+      long nowNs) {
     super(loop, channel, id, settings, drops, false, nowNs);
     this.transport = transport;
     this.remote = remote;
     this.handshake = handshake.clone();
+    this.earlyRequest = earlyRequest(firstWants, Wire.MAX_PLAINTEXT - Wire.HELLO_OVERHEAD
+        - handshake.length);
     this.crypto = crypto;
     this.listener = listener;
     this.openStartNs = nowNs;
     this.nextHelloNs = nowNs;
     this.helloIntervalNs = firstHelloIntervalNs;
+  }
+
+  /**
+   * A REQUEST frame wanting {@code chunks}, as many as fit in {@code room} bytes and one frame,
+   * with the first request sequence numbers: the same bytes in every HELLO datagram, so that the
+   * source takes them once whichever copy it reads. Empty when none fits.
+   */
+  private byte[] earlyRequest(int[] chunks, int room) {
+    int n = Math.min(Math.min(chunks.length, Wire.MAX_REQUEST_ENTRIES),
+        (room - Wire.REQUEST_OVERHEAD) / Wire.REQUEST_ENTRY);
+    if (n <= 0) {
+      return new byte[0];
+    }
+    ByteBuffer b = ByteBuffer.allocate(Wire.REQUEST_OVERHEAD + n * Wire.REQUEST_ENTRY);
+    b.put(Wire.REQUEST).put((byte) n);
+    for (int i = 0; i < n; i++) {
+      if (chunks[i] < 0) {
+        throw new IllegalArgumentException("chunk index must not be negative: " + chunks[i]);
+      }
+      b.put(Wire.WANT).putInt(chunks[i]).putInt(++requestSeq);
+    }
+    return b.array();
   }
 
   @Override
@@ -167,7 +197,6 @@ final class ReceiverConnection extends Connection implements DataSession {
         }
         ByteBuffer data = in.slice(in.position(), length);
         in.position(in.position() + length);
-        validated |= accepted;
         if (accepted && !cancelled.get(chunk) && !closing) {
           try {
             listener.onFragment(chunk, offset, data);
@@ -182,7 +211,6 @@ final class ReceiverConnection extends Connection implements DataSession {
           return false;
         }
         int chunk = in.getInt();
-        validated |= accepted;
         if (accepted && !closing && chunk >= 0) {
           try {
             listener.onUnavailable(chunk);
@@ -222,7 +250,7 @@ final class ReceiverConnection extends Connection implements DataSession {
       }
       if (nowNs >= nextHelloNs) {
         ByteBuffer plain = beginPacket(nowNs, 0);
-        plain.put(Wire.HELLO).putShort((short) handshake.length).put(handshake);
+        plain.put(Wire.HELLO).putShort((short) handshake.length).put(handshake).put(earlyRequest);
         sendPacket(plain, null, false, nowNs);
         nextHelloNs = nowNs + helloIntervalNs;
         helloIntervalNs = Math.min(2 * helloIntervalNs, UdpSettings.MAX_HELLO_INTERVAL_NS);

@@ -35,6 +35,14 @@ final class SourceConnection extends Connection {
   private @Nullable InetSocketAddress pinned;
   /** Where the packet being sent goes when it answers a HELLO; otherwise {@link #pinned}. */
   private @Nullable InetSocketAddress answerTo;
+  /**
+   * Where the session's first chunks go before it is pinned: the address of the first
+   * authenticated HELLO, when the provider knows the receiver listens at that host (PROTOCOL.md
+   * section 8, early requests); null before, after pinning, and when it does not.
+   */
+  private @Nullable InetSocketAddress early;
+  /** The packet number of the HELLO datagram whose REQUEST frames count: one, once per session. */
+  private long earlyPn = -1;
   /** Made on the first HELLO, kept for the path challenges of a receiver that moves. */
   private @Nullable AddressTokens tokens;
   /** No path challenge before this: at most one per {@link UdpSettings#CHALLENGE_INTERVAL_NS}. */
@@ -79,8 +87,14 @@ final class SourceConnection extends Connection {
   }
 
   @Override
+  boolean takesUntrusted(byte type, InetSocketAddress from) {
+    return type == Wire.REQUEST && pinned == null && earlyPn >= 0 && datagramPn == earlyPn
+        && from.equals(early);
+  }
+
+  @Override
   void write(ByteBuffer datagram) throws IOException {
-    InetSocketAddress to = answerTo != null ? answerTo : pinned;
+    InetSocketAddress to = answerTo != null ? answerTo : pinned != null ? pinned : early;
     if (to != null) {
       channel.send(datagram, to);
     }
@@ -97,7 +111,8 @@ final class SourceConnection extends Connection {
         if (in.remaining() < length) {
           return false;
         }
-        if (state == State.PREPARED) {
+        boolean first = state == State.PREPARED;
+        if (first) {
           // Decided once, on the first HELLO that authenticates, whoever sent it: a copy sent
           // from elsewhere carries the receiver's own handshake, so the decision is the same.
           byte[] handshake = new byte[length];
@@ -107,6 +122,10 @@ final class SourceConnection extends Connection {
           in.position(in.position() + length);
         }
         answer(from, nowNs);
+        if (first && state == State.ACCEPTED && earlyData(from)) {
+          early = from; // the REQUEST frames after this HELLO count, and are answered there
+          earlyPn = datagramPn;
+        }
         return true;
       }
       case Wire.ECHO: {
@@ -211,9 +230,23 @@ final class SourceConnection extends Connection {
     }
   }
 
-  /** The receiver at {@code from} echoed its token: the session is its, and only its, from now. */
+  /** Whether the provider knows the receiver listens at {@code from}'s host. */
+  private boolean earlyData(InetSocketAddress from) {
+    try {
+      return provider.earlyData(id, from);
+    } catch (RuntimeException e) {
+      log.warn("chunk provider failed on early data for session {}", id, e);
+      return false;
+    }
+  }
+
+  /**
+   * The receiver at {@code from} echoed its token: the session is its, and only its, from now.
+   * What went early to another address is lost there, and resent here as loss recovery finds it.
+   */
   private void pin(InetSocketAddress from) {
     pinned = from;
+    early = null;
   }
 
   /**
@@ -274,7 +307,7 @@ final class SourceConnection extends Connection {
 
   @Override
   long sendFrames(long nowNs) {
-    if (state != State.ACCEPTED || pinned == null) {
+    if (state != State.ACCEPTED || (pinned == null && early == null)) {
       return Long.MAX_VALUE;
     }
     // UNAVAILABLE answers, resends and new fragments, in that order, all paced and counted in

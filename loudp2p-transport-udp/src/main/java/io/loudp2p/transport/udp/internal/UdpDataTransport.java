@@ -172,6 +172,13 @@ public final class UdpDataTransport implements DataTransport {
   @Override
   public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
       byte[] handshake, byte[] sourceKey, DataSession.Listener listener) {
+    return open(source, id, handshake, sourceKey, new int[0], listener);
+  }
+
+  /** Opens with {@code firstWants} in the HELLO datagrams (PROTOCOL.md section 8, early requests). */
+  @Override
+  public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+      byte[] handshake, byte[] sourceKey, int[] firstWants, DataSession.Listener listener) {
     if (closed) {
       return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
     }
@@ -200,7 +207,7 @@ public final class UdpDataTransport implements DataTransport {
     IoLoop loop = nextLoop();
     long now = System.nanoTime();
     ReceiverConnection c = new ReceiverConnection(loop, channel, id, settings, drops, this, source,
-        handshake, SessionCrypto.forReceiver(keys), listener,
+        handshake, firstWants, SessionCrypto.forReceiver(keys), listener,
         UdpSettings.firstHelloIntervalNs(now - prepared.atNs()), now);
     sessions.add(c);
     boolean queued = loop.execute(() -> {

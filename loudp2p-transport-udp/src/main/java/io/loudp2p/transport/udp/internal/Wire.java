@@ -76,8 +76,10 @@ public final class Wire {
   public static final int REQUEST_ENTRY = 1 + 4 + 4;
   /** REQUEST frame bytes before the entries. */
   public static final int REQUEST_OVERHEAD = 1 + 1;
+  /** HELLO frame bytes before the handshake: type and u16 length. */
+  public static final int HELLO_OVERHEAD = 1 + 2;
   /** The largest HELLO handshake: 1,156 bytes, a datagram of exactly {@link #MAX_DATAGRAM}. */
-  public static final int MAX_HANDSHAKE = MAX_PLAINTEXT - 3;
+  public static final int MAX_HANDSHAKE = MAX_PLAINTEXT - HELLO_OVERHEAD;
 
   private Wire() {}
 

@@ -89,6 +89,23 @@ final class RawPeer implements AutoCloseable {
   }
 
   /**
+   * Seals one datagram of the frames {@code body} writes, with the next packet number, and sends
+   * it from {@code via} and then from this peer's own socket: a copy sent ahead of the original
+   * from another address, as an observer on the path can.
+   */
+  void sendCopyFirst(DatagramChannel via, Consumer<ByteBuffer> body) throws IOException {
+    frames.clear();
+    body.accept(frames);
+    frames.flip();
+    long pn = nextPn++;
+    out.clear();
+    Wire.writeHeader(out, direction, id.bytes(), pn);
+    crypto.seal(pn, frames, out);
+    via.send(out.duplicate(), remote);
+    channel.send(out, remote);
+  }
+
+  /**
    * The address token of the ACCEPT in {@code frames} (a received datagram's, flipped), or null
    * when it holds none.
    */

@@ -1,0 +1,220 @@
+package io.loudp2p.core.peer;
+
+import com.google.protobuf.ByteString;
+import io.loudp2p.PeerId;
+import io.loudp2p.TrackId;
+import io.loudp2p.core.proto.v1.ChunkMap;
+import io.loudp2p.core.proto.v1.Endpoint;
+import io.loudp2p.core.proto.v1.Payload;
+import io.loudp2p.core.proto.v1.StreamAccept;
+import io.loudp2p.core.proto.v1.StreamOpen;
+import io.loudp2p.core.stream.internal.PreOpenedTransport;
+import io.loudp2p.core.stream.internal.RealStreamSession;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.ControlMethod;
+import io.loudp2p.spi.DataSessionId;
+import io.loudp2p.spi.DataTransportDescriptor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks the holders of a track to open stream sessions (PROTOCOL.md section 3, stream initiation)
+ * and opens the data session at each that accepts at once, before the stream session that will
+ * read it exists. Stateless beyond what each call returns; thread-safe.
+ */
+final class SourceOpener {
+  private static final Logger log = LoggerFactory.getLogger(SourceOpener.class);
+
+  private final PeerContext ctx;
+  private final ControlClient client;
+  private final PeerTransports transports;
+
+  SourceOpener(PeerContext ctx, ControlClient client, PeerTransports transports) {
+    this.ctx = ctx;
+    this.client = client;
+    this.transports = transports;
+  }
+
+  /** A source that accepted a session, and the track size it stated (0: not stated). */
+  record Opened(RealStreamSession.Source source, PeerTable.Entry entry, long size,
+      @Nullable PreOpenedTransport pre) {
+    /** Closes the data session opened for this source: no stream session will read it. */
+    void abandon() {
+      if (pre != null) {
+        pre.abandon();
+      }
+    }
+  }
+
+  /** Sessions asked of each of some sources, in their order; a refused one is null. */
+  record Opens(List<CompletableFuture<@Nullable Opened>> each,
+      AtomicReference<@Nullable Throwable> refused) {
+    CompletableFuture<?> all() {
+      return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** Leaves source {@code i} out: its session, if it opened one, is closed. */
+    void drop(int i) {
+      each.get(i).thenAccept(o -> {
+        if (o != null) {
+          o.abandon();
+        }
+      });
+      each.set(i, CompletableFuture.completedFuture(null));
+    }
+
+    /** Closes every session opened and not taken by a stream session, now or once it opens. */
+    void abandonAll() {
+      for (CompletableFuture<@Nullable Opened> f : each) {
+        f.thenAccept(o -> {
+          if (o != null) {
+            o.abandon();
+          }
+        });
+      }
+    }
+
+    /** Completes when one source accepted, or when every one answered. */
+    CompletableFuture<?> first() {
+      CompletableFuture<Void> first = new CompletableFuture<>();
+      for (CompletableFuture<@Nullable Opened> f : each) {
+        f.thenAccept(o -> {
+          if (o != null) {
+            first.complete(null);
+          }
+        });
+      }
+      all().thenRun(() -> first.complete(null));
+      return first;
+    }
+  }
+
+  /**
+   * Asks each of {@code sources} to open a session for {@code track}, all at once. The first to
+   * accept is asked for the track's first chunk in the data session's opening, which starts as soon
+   * as it accepted (see {@link PreOpenedTransport}).
+   */
+  Opens opens(TrackId track, List<PeerTable.Entry> sources) {
+    List<CompletableFuture<@Nullable Opened>> each = new ArrayList<>();
+    AtomicReference<@Nullable Throwable> refused = new AtomicReference<>();
+    AtomicBoolean firstChunkAsked = new AtomicBoolean();
+    for (PeerTable.Entry source : sources) {
+      each.add(openAt(source, track, firstChunkAsked).exceptionally(t -> {
+        log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
+        refused.set(t);
+        return null;
+      }));
+    }
+    return new Opens(each, refused);
+  }
+
+  /**
+   * Opens a session at one source: offers every data transport of this peer, most preferred
+   * first (a transport with session keys announces its key, and only one such key fits the
+   * message), and makes the source from what the accept names for the transport it chose, with
+   * the fallback path when the accept announces one.
+   */
+  private CompletableFuture<Opened> openAt(PeerTable.Entry source, TrackId track,
+      AtomicBoolean firstChunkAsked) {
+    byte[] sessionBytes = new byte[DataSessionId.LENGTH];
+    ctx.random.nextBytes(sessionBytes);
+    DataSessionId sessionId = DataSessionId.fromBytes(sessionBytes);
+    StreamOpen.Builder open = StreamOpen.newBuilder()
+        .setTrackId(ByteString.copyFrom(track.bytes()))
+        .setSessionId(ByteString.copyFrom(sessionBytes));
+    List<PeerTransports.Data> offered = new ArrayList<>();
+    boolean keyed = false;
+    for (PeerTransports.Data d : transports.data) {
+      if (d.descriptor.sessionKeys()) {
+        if (keyed) {
+          continue; // the message has room for one transport's key
+        }
+        keyed = true;
+        open.setEphemeralPublicKey(ByteString.copyFrom(d.transport.prepare(sessionId)));
+      }
+      open.addOfferedTransportsValue(d.kind());
+      offered.add(d);
+    }
+    PeerTransports.Data fallback = transports.fallback();
+    byte[] request = ctx.seal(Payload.newBuilder().setStreamOpen(open));
+    InetSocketAddress controlAt = source.control();
+    PeerId peer = source.record().peerId();
+    return client.call(controlAt, ControlMethod.OPEN_STREAM, request, peer,
+        ctx.config.callDeadline()).thenApply(answer -> {
+          StreamAccept accept = answer.payload().getStreamAccept();
+          BitSet has = availability(accept.getAvailability());
+          PeerTransports.Data chosen = null;
+          for (PeerTransports.Data d : offered) {
+            if (d.kind() == accept.getTransportValue()) {
+              chosen = d;
+              break;
+            }
+          }
+          InetSocketAddress serverAt = accept.hasDataEndpoint()
+              ? dataAddress(accept.getDataEndpoint(), controlAt) : null;
+          if (chosen != null && chosen.descriptor.acceptEndpoint()
+              == DataTransportDescriptor.AcceptEndpoint.SESSION) {
+            InetSocketAddress sessionAt = accept.hasUdpEndpoint()
+                ? dataAddress(accept.getUdpEndpoint(), controlAt) : null;
+            if (sessionAt == null) {
+              throw new ControlException(ControlErrorCode.MALFORMED,
+                  "bad " + chosen.name + " session endpoint in the stream accept");
+            }
+            RealStreamSession.Fallback fallbackAt = serverAt != null && fallback != null
+                && fallback != chosen && offered.contains(fallback)
+                ? new RealStreamSession.Fallback(fallback.transport, serverAt, fallback.name) : null;
+            byte[] key = chosen.descriptor.sessionKeys()
+                ? accept.getEphemeralPublicKey().toByteArray() : new byte[0];
+            PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, sessionAt,
+                sessionId, request, key, firstWants(accept, has, firstChunkAsked));
+            return new Opened(new RealStreamSession.Source(peer, pre, sessionAt,
+                sessionId, request, has, key, chosen.name, fallbackAt), source, accept.getSize(),
+                pre);
+          }
+          if (chosen == null || serverAt == null) {
+            throw new ControlException(ControlErrorCode.MALFORMED,
+                "the stream accept chose " + accept.getTransport() + " (kind "
+                    + accept.getTransportValue() + ") without a usable endpoint");
+          }
+          PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, serverAt, sessionId,
+              request, new byte[0], firstWants(accept, has, firstChunkAsked));
+          return new Opened(new RealStreamSession.Source(peer, pre, serverAt,
+              sessionId, request, has, new byte[0], chosen.name, null), source, accept.getSize(),
+              pre);
+        });
+  }
+
+  /** Chunk 0 for the first source to accept that holds it; nothing for the others. */
+  private static int[] firstWants(StreamAccept accept, @Nullable BitSet has,
+      AtomicBoolean firstChunkAsked) {
+    boolean holdsIt = accept.getSize() != 0 && (has == null || has.get(0));
+    return holdsIt && firstChunkAsked.compareAndSet(false, true) ? new int[] {0} : new int[0];
+  }
+
+  private static @Nullable BitSet availability(ChunkMap map) {
+    return map.getComplete() ? null : BitSet.valueOf(map.getBitmap().toByteArray());
+  }
+
+  /**
+   * A data endpoint from a stream accept. A source listening on every interface announces the
+   * wildcard address; the receiver then uses the address it reached the source's control at.
+   */
+  private static @Nullable InetSocketAddress dataAddress(Endpoint endpoint,
+      InetSocketAddress control) {
+    InetSocketAddress a = PeerTable.address(endpoint);
+    if (a == null || a.getPort() < 1 || a.getPort() > 65535) {
+      return null;
+    }
+    return a.getAddress().isAnyLocalAddress()
+        ? new InetSocketAddress(control.getAddress(), a.getPort()) : a;
+  }
+}
