@@ -141,14 +141,14 @@ final class StreamOpener {
   }
 
   /**
-   * Starts the session once the manifest is in and a first source accepted (or every one
-   * refused): a source on a new connection answers a round trip or two after one on a connection
-   * a search opened, and the first chunk need not wait for it. The sources that accept later join
-   * the running session; the track's size is voted on by those that answered first.
+   * Starts the session once the manifest is in and enough sources accepted to vote on the track's
+   * size ({@link Opens#settled}), or every one answered: a source on a new connection answers a
+   * round trip or two after one on a connection a search opened, and the first chunk need not
+   * wait for it once the vote is decided. The sources that accept later join the running session.
    */
   private CompletableFuture<StreamSession> start(TrackId track, int asked, Opens opens,
       CompletableFuture<Manifest> manifestOf, StreamSession.Listener listener) {
-    return manifestOf.thenCombine(opens.first(), (manifest, v) -> manifest).thenCompose(manifest -> {
+    return manifestOf.thenCompose(m -> opens.settled(m.size()).thenApply(v -> m)).thenCompose(manifest -> {
       List<Opened> ready = new ArrayList<>();
       List<CompletableFuture<@Nullable Opened>> pending = new ArrayList<>();
       for (CompletableFuture<@Nullable Opened> f : opens.each()) {
