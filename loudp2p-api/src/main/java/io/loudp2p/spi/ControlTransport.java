@@ -73,6 +73,14 @@ public interface ControlTransport extends AutoCloseable {
    */
   default void disconnect(InetSocketAddress endpoint) {}
 
+  /**
+   * Starts connecting to {@code endpoint} ahead of a call, so that a call made soon after does not
+   * wait for the connection's handshakes; nothing is sent above the transport, and a connection
+   * left unused is closed as the transport closes idle ones. The default, for transports that keep
+   * no connections, does nothing.
+   */
+  default void connect(InetSocketAddress endpoint) {}
+
   /** Closes this transport and everything it opened; idempotent and never throws. */
   @Override
   void close();

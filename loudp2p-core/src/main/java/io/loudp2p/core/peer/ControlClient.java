@@ -93,6 +93,11 @@ final class ControlClient {
     });
   }
 
+  /** Starts connecting to {@code address}, for a call likely soon (see ControlTransport#connect). */
+  void connect(InetSocketAddress address) {
+    control.connect(address);
+  }
+
   /** Drops what the transport keeps for a peer that went away. */
   void disconnect(InetSocketAddress address) {
     control.disconnect(address);

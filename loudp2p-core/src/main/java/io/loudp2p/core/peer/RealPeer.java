@@ -191,7 +191,7 @@ final class RealPeer implements Peer {
     QueryForwarder forwarder = new QueryForwarder(c, client, store, self, roles, cat, cache);
     Holders holders = new Holders();
     // The user's hit listener runs on the thread that merged the hit, outside every lock.
-    SearchClient search = new SearchClient(c, store, roles, cat, forwarder, links, holders,
+    SearchClient search = new SearchClient(c, store, roles, cat, forwarder, links, holders, client,
         Runnable::run);
     // Chunks are written on the disk thread; without a cache nothing is written.
     StreamOpener streams = new StreamOpener(c, client, store, holders, t, cache,

@@ -18,6 +18,7 @@ import io.loudp2p.core.proto.v1.TrackMetadata;
 import io.loudp2p.core.wire.SignedPeerRecord;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlResponder;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,6 +50,11 @@ final class SearchClient {
    * latest; sooner when the first wave ended empty).
    */
   static final Duration SECOND_WAVE_AFTER = Duration.ofSeconds(2);
+  /**
+   * Holders a search starts connecting to as their hits arrive, at most: those of its first hits,
+   * so that streaming one of them does not wait for new connections' handshakes.
+   */
+  static final int MAX_WARMED = 8;
 
   /** The upstream of this peer's own queries: hits for them are merged where they arrive. */
   private static final ControlResponder NO_UPSTREAM = new ControlResponder() {
@@ -77,10 +83,13 @@ final class SearchClient {
   private final QueryForwarder forwarder;
   private final LinkKeeper links;
   private final Holders holders;
+  private final ControlClient client;
   private final Executor callbacks;
 
   SearchClient(PeerContext ctx, PeerStore store, RoleState roles, LocalCatalog catalog,
-      QueryForwarder forwarder, LinkKeeper links, Holders holders, Executor callbacks) {
+      QueryForwarder forwarder, LinkKeeper links, Holders holders, ControlClient client,
+      Executor callbacks) {
+    this.client = client;
     this.ctx = ctx;
     this.store = store;
     this.roles = roles;
@@ -114,6 +123,7 @@ final class SearchClient {
         .setQueryId(ByteString.copyFrom(queryId)).addAllTerms(terms).setTtl(QueryRouter.MAX_TTL)
         .setWalkers(walkers).setMaxResults(QueryForwarder.MAX_HITS).build();
     CompletableFuture<Void> enough = new CompletableFuture<>();
+    Set<InetSocketAddress> warmed = ConcurrentHashMap.newKeySet();
     BiConsumer<PeerId, SearchHits> onHits = (from, answer) -> {
       // Within the protocol's limits only: a peer that answers with more is not believed further.
       List<io.loudp2p.core.proto.v1.SearchHit> got = answer.getHitsList();
@@ -137,6 +147,7 @@ final class SearchClient {
           continue;
         }
         holders.add(track, sources);
+        warm(sources, warmed);
         if (merged.add(new Track(track, hit.getSize(), info(hit.getMetadata())), sources,
             hit.getScore()) >= QueryForwarder.MAX_HITS) {
           enough.complete(null);
@@ -294,6 +305,20 @@ final class SearchClient {
       }
       out.sort(Comparator.comparingDouble(SearchHit::score).reversed());
       return out;
+    }
+  }
+
+  /** Starts connecting to the holders of a hit, within {@link #MAX_WARMED} per search. */
+  private void warm(List<PeerId> sources, Set<InetSocketAddress> warmed) {
+    for (PeerId id : sources) {
+      if (id.equals(ctx.self()) || warmed.size() >= MAX_WARMED) {
+        continue;
+      }
+      store.table().get(id).map(PeerTable.Entry::control).ifPresent(at -> {
+        if (warmed.size() < MAX_WARMED && warmed.add(at)) {
+          client.connect(at);
+        }
+      });
     }
   }
 

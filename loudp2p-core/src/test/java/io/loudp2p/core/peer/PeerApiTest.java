@@ -217,12 +217,17 @@ class PeerApiTest {
       holders.add(h);
     }
     network.runFor(Duration.ofSeconds(5));
-    Peer asker = peers.add(Peer.builder().bootstrap(first.address())).peer().start();
+    VirtualPeers.Made askerMade = peers.add(Peer.builder().bootstrap(first.address()));
+    InMemoryTransport askerTransport = askerMade.transport();
+    Peer asker = askerMade.peer().start();
     network.runFor(Duration.ofSeconds(5));
     CompletableFuture<List<SearchHit>> found = asker.search("song0", Duration.ofSeconds(2), h -> { });
     network.runFor(Duration.ofSeconds(3));
     SearchHit hit = found.get(0, TimeUnit.SECONDS).get(0);
     assertThat(hit.sources()).hasSize(3);
+    // The search started connecting to the holders it found, the one it asked among them or not.
+    assertThat(askerTransport.connectsAsked()).containsAll(List.of(holders.get(1).address(),
+        holders.get(2).address()));
 
     // The last holder falls silent: its stream open would be answered only by the deadline (5 s).
     VirtualPeers.Made silent = holders.get(2);

@@ -162,6 +162,20 @@ public final class InMemoryTransport implements ControlTransport, DataTransport 
     state.close();
   }
 
+  /** Records the endpoint: an in-memory network has no connections to make ahead. */
+  @Override
+  public void connect(InetSocketAddress endpoint) {
+    connectsAsked.add(endpoint);
+  }
+
+  /** The endpoints {@link #connect} was asked for, in order. */
+  public java.util.List<InetSocketAddress> connectsAsked() {
+    return java.util.List.copyOf(connectsAsked);
+  }
+
+  private final java.util.List<InetSocketAddress> connectsAsked =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   @Override
   public String toString() {
     return "InMemoryTransport{" + state.host().getHostAddress() + "}";

@@ -76,6 +76,20 @@ class GrpcControlTransportTest {
   }
 
   @Test
+  void connectOpensTheConnectionAheadOfAnyCall() throws Exception {
+    try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1,
+        InetAddress.getLoopbackAddress())) {
+      listener.setSoTimeout(5_000);
+      client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+          listener.getLocalPort()));
+      try (java.net.Socket accepted = listener.accept()) {
+        assertThat(accepted.isConnected()).as("a TCP connection with no call made").isTrue();
+      }
+    }
+    assertThat(client.openChannels()).isEqualTo(1);
+  }
+
+  @Test
   void unaryCallCarriesTheEnvelopeBytesExactlyBothWays() throws Exception {
     List<byte[]> seen = new CopyOnWriteArrayList<>();
     InetSocketAddress at = listen((request, remote, method, responder) -> {

@@ -244,6 +244,19 @@ public final class GrpcControlTransport implements ControlTransport {
     channels.forget(endpoint);
   }
 
+  /** Opens the channel to {@code endpoint} and asks it to connect (TCP and HTTP/2 settings). */
+  @Override
+  public void connect(InetSocketAddress endpoint) {
+    if (closed) {
+      return;
+    }
+    try {
+      channels.get(endpoint).getState(true);
+    } catch (IllegalStateException e) {
+      // closed meanwhile: nothing to warm
+    }
+  }
+
   /** How many channels are open, for tests of reuse. */
   public int openChannels() {
     return channels.size();
