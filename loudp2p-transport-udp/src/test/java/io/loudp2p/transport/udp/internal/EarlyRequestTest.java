@@ -27,63 +27,12 @@ import org.junit.jupiter.api.Timeout;
  * sends, and when.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class EarlyRequestTest {
-  private static final InetSocketAddress LOOPBACK =
-      new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-  private static final int CHUNK = 16 * 1024;
+class EarlyRequestTest extends RawPeerTestBase {
   private static final int FRAGMENTS = (CHUNK + Wire.MAX_FRAGMENT - 1) / Wire.MAX_FRAGMENT;
-
-  private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T later(T c) {
-    toClose.add(c);
-    return c;
-  }
-
-  /** Four chunks of zeros; early data for every host when {@code early}, for none otherwise. */
-  private static ChunkProvider chunks(boolean early) {
-    return new ChunkProvider() {
-      @Override
-      public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
-        return true;
-      }
-
-      @Override
-      public boolean earlyData(DataSessionId session, InetSocketAddress from) {
-        return early;
-      }
-
-      @Override
-      public int chunkLength(DataSessionId session, int index) {
-        return index >= 0 && index < 4 ? CHUNK : -1;
-      }
-
-      @Override
-      public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
-        while (dst.hasRemaining()) {
-          dst.put((byte) index);
-        }
-      }
-    };
-  }
-
-  private static DataSessionId id(int n) {
-    byte[] b = new byte[16];
-    b[0] = (byte) n;
-    b[15] = 0x5A;
-    return DataSessionId.fromBytes(b);
-  }
 
   private RawPeer receiverOf(boolean early, int session) throws Exception {
     UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
-    DataServer server = later(source.serve(LOOPBACK, chunks(early)).get(5, TimeUnit.SECONDS));
+    DataServer server = later(source.serve(LOOPBACK, chunks(4, early)).get(5, TimeUnit.SECONDS));
     RawPeer peer = later(new RawPeer());
     DataOffer offer = server.prepare(id(session), peer.publicKey);
     peer.asReceiver(id(session), offer.publicKey(), offer.endpoint());
@@ -240,7 +189,7 @@ class EarlyRequestTest {
       throws Exception {
     UdpDataTransport source = later(new UdpDataTransport(TransportOptions.defaults()));
     UdpDataTransport receiver = later(new UdpDataTransport(TransportOptions.defaults()));
-    DataServer server = later(source.serve(LOOPBACK, chunks(true)).get(5, TimeUnit.SECONDS));
+    DataServer server = later(source.serve(LOOPBACK, chunks(4, true)).get(5, TimeUnit.SECONDS));
     DataSessionId id = id(5);
     DataOffer offer = server.prepare(id, receiver.prepare(id));
     Set<Integer> offsets = java.util.concurrent.ConcurrentHashMap.newKeySet();

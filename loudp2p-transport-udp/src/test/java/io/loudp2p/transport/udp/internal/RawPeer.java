@@ -78,6 +78,11 @@ final class RawPeer implements AutoCloseable {
 
   /** Seals and sends one datagram of the frames {@code body} writes. */
   void send(Consumer<ByteBuffer> body) throws IOException {
+    channel.send(seal(body), remote);
+  }
+
+  /** A datagram of the frames {@code body} writes, sealed with the next packet number. */
+  private ByteBuffer seal(Consumer<ByteBuffer> body) {
     frames.clear();
     body.accept(frames);
     frames.flip();
@@ -85,7 +90,7 @@ final class RawPeer implements AutoCloseable {
     out.clear();
     Wire.writeHeader(out, direction, id.bytes(), pn);
     crypto.seal(pn, frames, out);
-    channel.send(out, remote);
+    return out;
   }
 
   /**
@@ -94,15 +99,9 @@ final class RawPeer implements AutoCloseable {
    * from another address, as an observer on the path can.
    */
   void sendCopyFirst(DatagramChannel via, Consumer<ByteBuffer> body) throws IOException {
-    frames.clear();
-    body.accept(frames);
-    frames.flip();
-    long pn = nextPn++;
-    out.clear();
-    Wire.writeHeader(out, direction, id.bytes(), pn);
-    crypto.seal(pn, frames, out);
-    via.send(out.duplicate(), remote);
-    channel.send(out, remote);
+    ByteBuffer datagram = seal(body);
+    via.send(datagram.duplicate(), remote);
+    channel.send(datagram, remote);
   }
 
   /**
