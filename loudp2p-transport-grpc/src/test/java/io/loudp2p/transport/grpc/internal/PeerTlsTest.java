@@ -1,0 +1,134 @@
+package io.loudp2p.transport.grpc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.identity.PeerCertificates;
+import io.loudp2p.core.identity.PeerCertificates.Refusal;
+import io.loudp2p.core.identity.PeerCertificates.RefusedCertificate;
+import io.loudp2p.spi.ControlMethod;
+import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * gRPC over TLS 1.3 between peers known by their IDs: a call goes through when each side's
+ * certificate is bound to a peer (and the client reached the peer it dialled), and the handshake
+ * fails, saying why, when not; nothing above TLS sees a refused connection.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PeerTlsTest {
+  private static final ControlMethod METHOD = ControlMethod.EXCHANGE_PEERS;
+  private final Clock clock = Clock.systemUTC();
+  private final Identity serverId = Identity.generate();
+  private final Identity clientId = Identity.generate();
+  private final List<RefusedCertificate> refusedByServer = new CopyOnWriteArrayList<>();
+  private final List<RefusedCertificate> refusedByClient = new CopyOnWriteArrayList<>();
+  private final List<byte[]> served = new CopyOnWriteArrayList<>();
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+  }
+
+  private static PeerCertificates.Issued certificate(Identity id) {
+    Instant now = Instant.now();
+    return PeerCertificates.issue(id, now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(25)));
+  }
+
+  /** A server that answers each call to METHOD with the request's bytes. */
+  private InetSocketAddress server(PeerCertificates.Issued own) throws Exception {
+    ServerServiceDefinition echo = ServerServiceDefinition.builder(Loudp2pGrpc.SERVICE_NAME)
+        .addMethod(Methods.raw(METHOD), ServerCalls.asyncUnaryCall((request, response) -> {
+          served.add(request);
+          response.onNext(request);
+          response.onCompleted();
+        }))
+        .build();
+    Server server = NettyServerBuilder
+        .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .sslContext(PeerTls.server(own, clock, refusedByServer::add))
+        .addService(echo)
+        .build()
+        .start();
+    closing.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    return (InetSocketAddress) server.getListenSockets().get(0);
+  }
+
+  private byte[] call(InetSocketAddress at, PeerCertificates.Issued own,
+      io.loudp2p.PeerId expected) throws Exception {
+    ManagedChannel channel = NettyChannelBuilder.forAddress(at)
+        .sslContext(PeerTls.client(own, expected, clock, refusedByClient::add))
+        .build();
+    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    return ClientCalls.blockingUnaryCall(channel, Methods.raw(METHOD),
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[] {1, 2, 3});
+  }
+
+  @Test
+  void peersWithBoundCertificatesCallOverTls13() throws Exception {
+    InetSocketAddress at = server(certificate(serverId));
+    assertThat(call(at, certificate(clientId), serverId.peerId())).containsExactly(1, 2, 3);
+    assertThat(call(at, certificate(clientId), null)).as("first contact: any valid peer")
+        .containsExactly(1, 2, 3);
+    assertThat(refusedByServer).isEmpty();
+    assertThat(refusedByClient).isEmpty();
+  }
+
+  @Test
+  void aClientThatDialledAnotherPeerRefusesTheServerItReached() throws Exception {
+    InetSocketAddress at = server(certificate(serverId));
+    Identity meant = Identity.generate();
+    assertThatThrownBy(() -> call(at, certificate(clientId), meant.peerId()))
+        .isInstanceOf(StatusRuntimeException.class);
+    assertThat(refusedByClient).singleElement()
+        .satisfies(e -> assertThat(e.reason()).isEqualTo(Refusal.WRONG_PEER));
+    assertThat(served).as("nothing reached the server's service").isEmpty();
+  }
+
+  @Test
+  void aServerRefusesAClientWithoutAPeerCertificate() throws Exception {
+    InetSocketAddress at = server(certificate(serverId));
+    PeerCertificates.Issued expired = PeerCertificates.issue(clientId,
+        Instant.now().minus(Duration.ofDays(3)), Instant.now().minus(Duration.ofDays(2)));
+    assertThatThrownBy(() -> call(at, expired, serverId.peerId()))
+        .isInstanceOf(StatusRuntimeException.class);
+    assertThat(refusedByServer).singleElement()
+        .satisfies(e -> assertThat(e.reason()).isEqualTo(Refusal.EXPIRED));
+    assertThat(served).isEmpty();
+  }
+
+  @Test
+  void aPlaintextClientGetsNothingFromATlsServer() throws Exception {
+    InetSocketAddress at = server(certificate(serverId));
+    ManagedChannel plain = NettyChannelBuilder.forAddress(at).usePlaintext().build();
+    closing.add(() -> plain.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(plain, Methods.raw(METHOD),
+        CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), new byte[] {1}))
+        .isInstanceOf(StatusRuntimeException.class);
+    assertThat(served).isEmpty();
+  }
+}
