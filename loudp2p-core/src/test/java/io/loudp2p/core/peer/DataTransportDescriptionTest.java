@@ -192,8 +192,8 @@ class DataTransportDescriptionTest {
       assertThat(session.sources()).extracting(SourceStats::transport)
           .containsExactly(FakeDataTransport.NAME);
     }
-    assertThat(listener.transport().firstWantsOpened()).as("the first chunk, asked in the opening")
-        .singleElement().satisfies(w -> assertThat(w).containsExactly(0));
+    assertThat(listener.transport().firstWantsOpened()).as("the first chunks, asked in the opening")
+        .singleElement().satisfies(w -> assertThat(w).containsExactly(0, 1, 2, 3));
     assertThat(listener.transport().sourceKeysOpened()).singleElement()
         .satisfies(k -> assertThat(k).isEqualTo(source.transport().key()));
     assertThat(source.transport().receiverKeysPrepared()).singleElement()

@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * transport's thread, {@link #open} and {@link #abandon} on any.
  */
 public final class PreOpenedTransport implements DataTransport, DataSession.Listener {
-  /** Events held before the stream session attaches: some four chunks' fragments. */
-  public static final int MAX_HELD = 64;
+  /** Events held before the stream session attaches: six chunks' fragments. */
+  public static final int MAX_HELD = 96;
 
   private final DataTransport transport;
   private final DataSessionId id;
