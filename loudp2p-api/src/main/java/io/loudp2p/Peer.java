@@ -133,6 +133,7 @@ public interface Peer extends AutoCloseable {
     private final long cacheBytes;
     private final Role role;
     private final Duration callDeadline;
+    private final boolean plaintext;
     private final List<TransportSettings> transportSettings;
 
     private Config(Builder b) {
@@ -156,6 +157,7 @@ public interface Peer extends AutoCloseable {
       if (callDeadline.isNegative() || callDeadline.isZero()) {
         throw new IllegalArgumentException("deadline must be positive: " + callDeadline);
       }
+      this.plaintext = b.plaintext;
       this.transportSettings = List.copyOf(b.transportSettings.values());
     }
 
@@ -209,6 +211,14 @@ public interface Peer extends AutoCloseable {
     }
 
     /**
+     * Whether connections between peers are plaintext rather than TLS 1.3 bound to peer IDs: only
+     * for tests that say so.
+     */
+    public boolean plaintext() {
+      return plaintext;
+    }
+
+    /**
      * The typed settings of transport modules, at most one per provider name, in the order given.
      */
     public List<TransportSettings> transportSettings() {
@@ -226,6 +236,7 @@ public interface Peer extends AutoCloseable {
       b.cacheBytes = cacheBytes;
       b.role = role;
       b.callDeadline = callDeadline;
+      b.plaintext = plaintext;
       for (TransportSettings t : transportSettings) {
         b.transportSettings.put(t.providerName(), t);
       }
@@ -252,14 +263,14 @@ public interface Peer extends AutoCloseable {
       return o instanceof Config c && Objects.equals(identityFile, c.identityFile)
           && listen.equals(c.listen) && bootstrap.equals(c.bootstrap) && shares.equals(c.shares)
           && Objects.equals(cacheDirectory, c.cacheDirectory) && cacheBytes == c.cacheBytes
-          && role == c.role && callDeadline.equals(c.callDeadline)
+          && role == c.role && callDeadline.equals(c.callDeadline) && plaintext == c.plaintext
           && transportSettings.equals(c.transportSettings);
     }
 
     @Override
     public int hashCode() {
       return Objects.hash(identityFile, listen, bootstrap, shares, cacheDirectory, cacheBytes,
-          role, callDeadline, transportSettings);
+          role, callDeadline, plaintext, transportSettings);
     }
 
     @Override
@@ -267,7 +278,7 @@ public interface Peer extends AutoCloseable {
       return "Config[identityFile=" + identityFile + ", listen=" + listen + ", bootstrap="
           + bootstrap + ", shares=" + shares + ", cacheDirectory=" + cacheDirectory
           + ", cacheBytes=" + cacheBytes + ", role=" + role + ", callDeadline=" + callDeadline
-          + ", transportSettings=" + transportSettings + "]";
+          + ", plaintext=" + plaintext + ", transportSettings=" + transportSettings + "]";
     }
   }
 
@@ -285,6 +296,7 @@ public interface Peer extends AutoCloseable {
     private long cacheBytes = 1L << 30;
     private Role role = Role.FULL;
     private Duration callDeadline = Duration.ofSeconds(5);
+    private boolean plaintext = true;
     private final Map<String, TransportSettings> transportSettings = new LinkedHashMap<>();
 
     Builder() {}
@@ -326,6 +338,17 @@ public interface Peer extends AutoCloseable {
     /** How this peer cooperates; default {@link Role#FULL}. */
     public Builder role(Role role) {
       this.role = Objects.requireNonNull(role, "role");
+      return this;
+    }
+
+    /**
+     * Whether this peer speaks plaintext to other peers rather than TLS 1.3 with certificates bound
+     * to peer IDs (PROTOCOL.md section 9). Plaintext is still the default while every part of the
+     * network learns TLS; {@code plaintext(false)} turns TLS on. A TLS peer refuses a plaintext
+     * one, and the other way round.
+     */
+    public Builder plaintext(boolean plaintext) {
+      this.plaintext = plaintext;
       return this;
     }
 

@@ -1,9 +1,11 @@
 package io.loudp2p.spi;
 
+import io.loudp2p.PeerId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Moves opaque, already signed envelope bytes between peers: unary request/response, a
@@ -60,6 +62,30 @@ public interface ControlTransport extends AutoCloseable {
       byte[] request, Duration deadline, Consumer<byte[]> onResponse);
 
   /**
+   * Sends one request as {@link #call(InetSocketAddress, ControlMethod, byte[], Duration)} does,
+   * to the peer expected at {@code endpoint}: a transport that authenticates its connections
+   * refuses one to another peer, failing the call with {@link ControlErrorCode#UNAUTHENTICATED}
+   * (the message names both peers). The default ignores {@code peer}.
+   *
+   * @param peer the peer expected there, or null for any (a first contact at a bare address)
+   */
+  default CompletableFuture<byte[]> call(InetSocketAddress endpoint, @Nullable PeerId peer,
+      ControlMethod method, byte[] request, Duration deadline) {
+    return call(endpoint, method, request, deadline);
+  }
+
+  /**
+   * Sends one request and receives a stream of responses, as {@link #callStreaming(
+   * InetSocketAddress, ControlMethod, byte[], Duration, Consumer)} does, to the peer expected at
+   * {@code endpoint} (see {@link #call(InetSocketAddress, PeerId, ControlMethod, byte[],
+   * Duration)}). The default ignores {@code peer}.
+   */
+  default CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, @Nullable PeerId peer,
+      ControlMethod method, byte[] request, Duration deadline, Consumer<byte[]> onResponse) {
+    return callStreaming(endpoint, method, request, deadline, onResponse);
+  }
+
+  /**
    * Starts answering requests at {@code address} (port 0 picks a free port).
    *
    * @return the server once it is bound, or exceptionally a {@link ControlException} with {@link
@@ -80,6 +106,11 @@ public interface ControlTransport extends AutoCloseable {
    * no connections, does nothing.
    */
   default void connect(InetSocketAddress endpoint) {}
+
+  /** Starts connecting to the peer expected at {@code endpoint}; the default ignores the peer. */
+  default void connect(InetSocketAddress endpoint, @Nullable PeerId peer) {
+    connect(endpoint);
+  }
 
   /** Closes this transport and everything it opened; idempotent and never throws. */
   @Override

@@ -21,10 +21,12 @@ public final class TransportOptions {
 
   private final @Nullable Executor callbackExecutor;
   private final @Nullable TransportSettings settings;
+  private final @Nullable PeerCredentials credentials;
 
   private TransportOptions(Builder b) {
     this.callbackExecutor = b.callbackExecutor;
     this.settings = b.settings;
+    this.credentials = b.credentials;
   }
 
   /** Options with every default and no settings. */
@@ -42,6 +44,14 @@ public final class TransportOptions {
    */
   public @Nullable Executor callbackExecutor() {
     return callbackExecutor;
+  }
+
+  /**
+   * The peer's TLS credentials, for a transport that authenticates its connections with them, or
+   * {@code null}: the transport then speaks plaintext (for tests that say so).
+   */
+  public @Nullable PeerCredentials credentials() {
+    return credentials;
   }
 
   /** The settings given for the provider, or {@code null} when the application gave none. */
@@ -70,7 +80,7 @@ public final class TransportOptions {
 
   @Override
   public String toString() {
-    return "TransportOptions{settings=" + settings
+    return "TransportOptions{settings=" + settings + (credentials == null ? ", plaintext" : ", tls")
         + (callbackExecutor == null ? "" : ", callbackExecutor=" + callbackExecutor) + "}";
   }
 
@@ -78,8 +88,15 @@ public final class TransportOptions {
   public static final class Builder {
     private @Nullable Executor callbackExecutor;
     private @Nullable TransportSettings settings;
+    private @Nullable PeerCredentials credentials;
 
     private Builder() {}
+
+    /** Makes the transport authenticate and encrypt its connections with these credentials. */
+    public Builder credentials(@Nullable PeerCredentials credentials) {
+      this.credentials = credentials;
+      return this;
+    }
 
     /** Runs callbacks on {@code executor} instead of the transport's own threads. */
     public Builder callbackExecutor(@Nullable Executor executor) {

@@ -54,7 +54,7 @@ final class ControlClient {
   CompletableFuture<SignedMessage> call(InetSocketAddress address, ControlMethod method,
       byte[] request, @Nullable PeerId expected, Duration deadline) {
     Payload.BodyCase answer = MethodBodies.response(method);
-    return control.call(address, method, request, deadline).thenApply(bytes -> {
+    return control.call(address, expected, method, request, deadline).thenApply(bytes -> {
       SignedMessage m = open(bytes);
       String wrong = check(m, expected, answer);
       if (wrong != null) {
@@ -75,7 +75,7 @@ final class ControlClient {
       byte[] request, PeerId expected, Duration deadline, Runnable onHeard,
       Consumer<SignedMessage> onAnswer) {
     Payload.BodyCase answer = MethodBodies.response(method);
-    return control.callStreaming(address, method, request, deadline, bytes -> {
+    return control.callStreaming(address, expected, method, request, deadline, bytes -> {
       onHeard.run();
       SignedMessage m;
       try {

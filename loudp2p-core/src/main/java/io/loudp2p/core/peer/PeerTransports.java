@@ -9,6 +9,7 @@ import io.loudp2p.spi.DataTransport;
 import io.loudp2p.spi.DataTransportDescriptor;
 import io.loudp2p.spi.DataTransportProvider;
 import io.loudp2p.spi.ProviderNotFoundException;
+import io.loudp2p.spi.PeerCredentials;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportRegistry;
 import io.loudp2p.spi.TransportServer;
@@ -112,9 +113,18 @@ final class PeerTransports {
    * @throws IllegalArgumentException when a provider refuses its settings
    */
   static PeerTransports create(TransportRegistry registry, List<TransportSettings> settings) {
+    return create(registry, settings, null);
+  }
+
+  /**
+   * The transports of {@code registry}, made with {@code settings} and, when not null, the TLS
+   * {@code credentials} that transports authenticating their connections present.
+   */
+  static PeerTransports create(TransportRegistry registry, List<TransportSettings> settings,
+      @Nullable PeerCredentials credentials) {
     checkSettings(registry, settings);
     ControlTransportProvider cp = registry.controlProvider();
-    ControlTransport control = cp.create(options(cp.name(), settings));
+    ControlTransport control = cp.create(options(cp.name(), settings, credentials));
     List<Data> data = new ArrayList<>();
     try {
       Set<Integer> kinds = new HashSet<>();
@@ -125,7 +135,7 @@ final class PeerTransports {
               p.name(), d.wireKind());
           continue;
         }
-        data.add(new Data(p.name(), d, p.create(options(p.name(), settings))));
+        data.add(new Data(p.name(), d, p.create(options(p.name(), settings, credentials))));
       }
     } catch (RuntimeException e) {
       new PeerTransports(control, data).close();
@@ -141,8 +151,9 @@ final class PeerTransports {
     return t;
   }
 
-  private static TransportOptions options(String provider, List<TransportSettings> settings) {
-    TransportOptions.Builder b = TransportOptions.builder();
+  private static TransportOptions options(String provider, List<TransportSettings> settings,
+      @Nullable PeerCredentials credentials) {
+    TransportOptions.Builder b = TransportOptions.builder().credentials(credentials);
     for (TransportSettings s : settings) {
       if (s.providerName().equals(provider)) {
         b.settings(s);

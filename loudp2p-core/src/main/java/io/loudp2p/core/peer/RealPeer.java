@@ -13,6 +13,7 @@ import io.loudp2p.core.catalog.LocalCatalog;
 import io.loudp2p.core.catalog.LocalContent;
 import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.identity.RotatingCredentials;
 import io.loudp2p.core.internal.ApiErrors;
 import io.loudp2p.core.network.PeerSampler;
 import io.loudp2p.core.network.QueryRouter;
@@ -161,7 +162,8 @@ final class RealPeer implements Peer {
     LocalCatalog cat = cb.build();
     catalog = cat;
     LocalContent content = new LocalContent(cat, cache);
-    PeerTransports t = PeerTransports.create(registry, config.transportSettings());
+    PeerTransports t = PeerTransports.create(registry, config.transportSettings(),
+        config.plaintext() ? null : new RotatingCredentials(id));
     transports = t;
     SelfRecord self = new SelfRecord(c);
     for (InetSocketAddress address : config.listen()) {

@@ -46,9 +46,14 @@ public abstract class PeerScenarios {
   /** The data transport streams should use here, as SourceStats.transport() names it. */
   protected abstract String dataTransport();
 
+  /** What every peer of the scenarios is configured with besides; nothing more by default. */
+  protected Peer.Builder configure(Peer.Builder builder) {
+    return builder;
+  }
+
   /** Starts a peer that is closed after the test. */
   protected Peer start(Peer.Builder builder) throws IOException {
-    Peer p = builder.build();
+    Peer p = configure(builder).build();
     peers.add(p);
     p.start();
     // Shared folders are indexed in the background: the scenarios search them at once.

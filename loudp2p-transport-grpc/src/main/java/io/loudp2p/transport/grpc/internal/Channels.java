@@ -2,23 +2,35 @@ package io.loudp2p.transport.grpc.internal;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.loudp2p.PeerId;
+import io.loudp2p.spi.PeerCredentials;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One channel per remote endpoint, made when first needed and reused by every call to it. A
- * channel that stays idle drops its connection by itself (gRPC's idle timeout) and reconnects on
- * the next call; {@link #forget} closes the channel of a peer that went away.
+ * One channel per remote endpoint and the peer expected there, made when first needed and reused
+ * by every call to it. A channel that stays idle drops its connection by itself (gRPC's idle
+ * timeout) and reconnects on the next call; {@link #forget} closes the channels of a peer that
+ * went away. With credentials every channel speaks TLS 1.3 and accepts only a server bound to the
+ * peer expected (any valid peer when none is), see {@link PeerTls}; without, plaintext.
  *
  * <p>Thread-safe.
  */
 final class Channels {
+  private static final Logger log = LoggerFactory.getLogger(Channels.class);
+
+  /** A remote endpoint and the peer expected there (null: any). */
+  private record Key(InetSocketAddress endpoint, @Nullable PeerId peer) {}
+
   private final GrpcSettings settings;
-  private final ConcurrentHashMap<InetSocketAddress, ManagedChannel> channels =
-      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final int flowControlWindow;
   private volatile boolean closed;
 
@@ -33,26 +45,46 @@ final class Channels {
     this.flowControlWindow = flowControlWindow;
   }
 
-  /** The channel to {@code endpoint}; never called after {@link #close()} returns one. */
+  /** The channel to {@code endpoint}, any peer there. */
   ManagedChannel get(InetSocketAddress endpoint) {
+    return get(endpoint, null);
+  }
+
+  /**
+   * The channel to the peer expected at {@code endpoint} (any when null); never called after
+   * {@link #close()} returns one.
+   */
+  ManagedChannel get(InetSocketAddress endpoint, @Nullable PeerId peer) {
     if (closed) {
       throw new IllegalStateException("transport closed");
     }
-    ManagedChannel channel = channels.computeIfAbsent(endpoint, this::open);
+    Key key = new Key(endpoint, settings.credentials == null ? null : peer);
+    ManagedChannel channel = channels.computeIfAbsent(key, this::open);
     if (channel.isShutdown()) {
-      channels.remove(endpoint, channel);
-      return get(endpoint);
+      channels.remove(key, channel);
+      return get(endpoint, peer);
     }
     return channel;
   }
 
-  private ManagedChannel open(InetSocketAddress endpoint) {
-    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(endpoint);
+  private ManagedChannel open(Key key) {
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(key.endpoint());
     if (flowControlWindow > 0) {
       builder.flowControlWindow(flowControlWindow);
     }
+    PeerCredentials credentials = settings.credentials;
+    if (credentials == null) {
+      builder.usePlaintext();
+    } else {
+      try {
+        builder.sslContext(PeerTls.client(credentials, key.peer(), settings.clock,
+            refused -> log.info("refused the server at {}: {}", key.endpoint(),
+                refused.getMessage())));
+      } catch (SSLException e) {
+        throw new IllegalStateException("no TLS context: " + e.getMessage(), e);
+      }
+    }
     return builder
-        .usePlaintext()
         .maxInboundMessageSize(settings.maxMessageBytes)
         .keepAliveTime(settings.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -60,11 +92,15 @@ final class Channels {
         .build();
   }
 
-  /** Closes the channel to {@code endpoint}, failing its calls in flight. */
+  /** Closes the channels to {@code endpoint}, whichever peer they expect, failing their calls. */
   void forget(InetSocketAddress endpoint) {
-    ManagedChannel channel = channels.remove(endpoint);
-    if (channel != null) {
-      channel.shutdownNow();
+    for (Key key : channels.keySet()) {
+      if (key.endpoint().equals(endpoint)) {
+        ManagedChannel channel = channels.remove(key);
+        if (channel != null) {
+          channel.shutdownNow();
+        }
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.loudp2p.PeerId;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlHandler;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,12 @@ public final class GrpcControlTransport implements ControlTransport {
   @Override
   public CompletableFuture<byte[]> call(InetSocketAddress endpoint, ControlMethod method,
       byte[] request, Duration deadline) {
+    return call(endpoint, null, method, request, deadline);
+  }
+
+  @Override
+  public CompletableFuture<byte[]> call(InetSocketAddress endpoint, @Nullable PeerId peer,
+      ControlMethod method, byte[] request, Duration deadline) {
     requirePositive(deadline);
     if (method.streaming()) {
       throw new IllegalArgumentException(method + " streams; use callStreaming");
@@ -80,7 +88,7 @@ public final class GrpcControlTransport implements ControlTransport {
     }
     ClientCall<byte[], byte[]> call;
     try {
-      call = channels.get(endpoint).newCall(Methods.raw(method), options(deadline));
+      call = channels.get(endpoint, peer).newCall(Methods.raw(method), options(deadline));
     } catch (IllegalStateException e) {
       return failedClosed();
     }
@@ -117,6 +125,12 @@ public final class GrpcControlTransport implements ControlTransport {
   @Override
   public CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, ControlMethod method,
       byte[] request, Duration deadline, Consumer<byte[]> onResponse) {
+    return callStreaming(endpoint, null, method, request, deadline, onResponse);
+  }
+
+  @Override
+  public CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, @Nullable PeerId peer,
+      ControlMethod method, byte[] request, Duration deadline, Consumer<byte[]> onResponse) {
     requirePositive(deadline);
     if (!method.streaming()) {
       throw new IllegalArgumentException(method + " is unary; use call");
@@ -131,7 +145,7 @@ public final class GrpcControlTransport implements ControlTransport {
     }
     ClientCall<byte[], byte[]> call;
     try {
-      call = channels.get(endpoint).newCall(Methods.raw(method), options(deadline));
+      call = channels.get(endpoint, peer).newCall(Methods.raw(method), options(deadline));
     } catch (IllegalStateException e) {
       return failedClosed();
     }
@@ -247,11 +261,16 @@ public final class GrpcControlTransport implements ControlTransport {
   /** Opens the channel to {@code endpoint} and asks it to connect (TCP and HTTP/2 settings). */
   @Override
   public void connect(InetSocketAddress endpoint) {
+    connect(endpoint, null);
+  }
+
+  @Override
+  public void connect(InetSocketAddress endpoint, @Nullable PeerId peer) {
     if (closed) {
       return;
     }
     try {
-      channels.get(endpoint).getState(true);
+      channels.get(endpoint, peer).getState(true);
     } catch (IllegalStateException e) {
       // closed meanwhile: nothing to warm
     }

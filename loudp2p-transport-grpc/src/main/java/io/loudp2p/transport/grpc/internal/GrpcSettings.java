@@ -1,7 +1,9 @@
 package io.loudp2p.transport.grpc.internal;
 
+import io.loudp2p.spi.PeerCredentials;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.grpc.GrpcTransportOptions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +22,10 @@ final class GrpcSettings {
   final Duration dataHandshakeTimeout;
   final Duration dataStallTimeout;
   final @Nullable Executor callbackExecutor;
+  /** The peer's TLS credentials; null: plaintext (tests that say so). */
+  final @Nullable PeerCredentials credentials;
+  /** The time certificates' validity is checked at. */
+  final Clock clock = Clock.systemUTC();
 
   GrpcSettings(TransportOptions options) {
     GrpcTransportOptions o = options.settings(GrpcTransportOptions.class);
@@ -35,5 +41,6 @@ final class GrpcSettings {
     this.dataHandshakeTimeout = o.dataHandshakeTimeout();
     this.dataStallTimeout = o.dataStallTimeout();
     this.callbackExecutor = options.callbackExecutor();
+    this.credentials = options.credentials();
   }
 }

@@ -6,12 +6,18 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.DataServer;
+import io.loudp2p.spi.PeerCredentials;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Starts gRPC servers with the transport's limits: message size, keepalive, calls per peer. */
 final class Servers {
+  private static final Logger log = LoggerFactory.getLogger(Servers.class);
+
   private Servers() {}
 
   /**
@@ -21,7 +27,17 @@ final class Servers {
   static Server start(InetSocketAddress address, GrpcSettings settings,
       ServerServiceDefinition service, int maxInboundMessageBytes, int maxCallsPerConnection) {
     OversizeMessages.install();
-    Server server = NettyServerBuilder.forAddress(address)
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
+    PeerCredentials credentials = settings.credentials;
+    if (credentials != null) {
+      try {
+        builder.sslContext(PeerTls.server(credentials, settings.clock,
+            refused -> log.info("refused a client: {}", refused.getMessage())));
+      } catch (SSLException e) {
+        throw new ControlException(ControlErrorCode.INTERNAL, "no TLS context: " + e, e);
+      }
+    }
+    Server server = builder
         .maxInboundMessageSize(maxInboundMessageBytes)
         .maxConcurrentCallsPerConnection(maxCallsPerConnection)
         .keepAliveTime(settings.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)

@@ -59,6 +59,13 @@ final class Statuses {
     if (t instanceof ControlException) {
       return t;
     }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof io.loudp2p.core.identity.PeerCertificates.RefusedCertificate refused) {
+        // The TLS handshake refused the other side's certificate: not a peer this one accepts.
+        return new ControlException(ControlErrorCode.UNAUTHENTICATED,
+            "TLS refused the peer's certificate: " + refused.getMessage(), t);
+      }
+    }
     String description = status.getDescription() == null ? status.getCode().toString()
         : status.getDescription();
     return new ControlException(toCode(status.getCode()), description, t);

@@ -17,6 +17,7 @@ import io.loudp2p.core.identity.PeerCertificates;
 import io.loudp2p.core.identity.PeerCertificates.Refusal;
 import io.loudp2p.core.identity.PeerCertificates.RefusedCertificate;
 import io.loudp2p.spi.ControlMethod;
+import io.loudp2p.spi.PeerCredentials;
 import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,13 +55,20 @@ class PeerTlsTest {
     }
   }
 
-  private static PeerCertificates.Issued certificate(Identity id) {
+  private static PeerCredentials certificate(Identity id) {
     Instant now = Instant.now();
-    return PeerCertificates.issue(id, now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(25)));
+    return fixed(PeerCertificates.issue(id, now.minus(Duration.ofHours(1)),
+        now.plus(Duration.ofHours(25))));
+  }
+
+  private static PeerCredentials fixed(PeerCertificates.Issued issued) {
+    PeerCredentials.CertifiedKey k =
+        new PeerCredentials.CertifiedKey(issued.certificate(), issued.key());
+    return () -> k;
   }
 
   /** A server that answers each call to METHOD with the request's bytes. */
-  private InetSocketAddress server(PeerCertificates.Issued own) throws Exception {
+  private InetSocketAddress server(PeerCredentials own) throws Exception {
     ServerServiceDefinition echo = ServerServiceDefinition.builder(Loudp2pGrpc.SERVICE_NAME)
         .addMethod(Methods.raw(METHOD), ServerCalls.asyncUnaryCall((request, response) -> {
           served.add(request);
@@ -78,7 +86,7 @@ class PeerTlsTest {
     return (InetSocketAddress) server.getListenSockets().get(0);
   }
 
-  private byte[] call(InetSocketAddress at, PeerCertificates.Issued own,
+  private byte[] call(InetSocketAddress at, PeerCredentials own,
       io.loudp2p.PeerId expected) throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forAddress(at)
         .sslContext(PeerTls.client(own, expected, clock, refusedByClient::add))
@@ -112,8 +120,8 @@ class PeerTlsTest {
   @Test
   void aServerRefusesAClientWithoutAPeerCertificate() throws Exception {
     InetSocketAddress at = server(certificate(serverId));
-    PeerCertificates.Issued expired = PeerCertificates.issue(clientId,
-        Instant.now().minus(Duration.ofDays(3)), Instant.now().minus(Duration.ofDays(2)));
+    PeerCredentials expired = fixed(PeerCertificates.issue(clientId,
+        Instant.now().minus(Duration.ofDays(3)), Instant.now().minus(Duration.ofDays(2))));
     assertThatThrownBy(() -> call(at, expired, serverId.peerId()))
         .isInstanceOf(StatusRuntimeException.class);
     assertThat(refusedByServer).singleElement()
