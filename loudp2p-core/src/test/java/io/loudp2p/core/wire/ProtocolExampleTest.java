@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * Recomputes the worked example of PROTOCOL.md and checks that the document shows exactly these
  * bytes, so that the specification and the code cannot drift apart.
  */
-class ProtocolExampleTest {
+public class ProtocolExampleTest {
   static final HexFormat HEX = HexFormat.of();
   static final long TIMESTAMP_MS = 1_790_000_000_000L;
 
@@ -93,17 +93,22 @@ class ProtocolExampleTest {
 
   /** Reads the {@code name  value} lines of the fenced block that follows "Worked example". */
   static Map<String, String> documentedExample() throws IOException {
+    return documented("worked-example");
+  }
+
+  /** Reads the {@code name  value} lines of PROTOCOL.md's fenced block {@code ```text NAME}. */
+  public static Map<String, String> documented(String block) throws IOException {
     Path doc = Path.of("..", "PROTOCOL.md");
     String text = Files.readString(doc);
-    int start = text.indexOf("```text worked-example");
+    int start = text.indexOf("```text " + block);
     int end = text.indexOf("```", start + 5);
     Map<String, String> values = new LinkedHashMap<>();
     if (start < 0 || end < 0) {
       return values;
     }
-    String block = text.substring(text.indexOf('\n', start) + 1, end);
+    String lines = text.substring(text.indexOf('\n', start) + 1, end);
     String name = null;
-    for (String line : block.split("\n")) {
+    for (String line : lines.split("\n")) {
       if (line.isBlank()) {
         continue;
       }
@@ -120,7 +125,12 @@ class ProtocolExampleTest {
 
   /** Prints the example in the layout PROTOCOL.md uses, 64 hex digits a line. */
   public static void main(String[] args) throws Exception {
-    for (Map.Entry<String, String> e : compute().entrySet()) {
+    print(compute());
+  }
+
+  /** Prints {@code values} in the layout PROTOCOL.md's examples use, 64 hex digits a line. */
+  public static void print(Map<String, String> values) {
+    for (Map.Entry<String, String> e : values.entrySet()) {
       String v = e.getValue();
       System.out.printf("%-14s %s%n", e.getKey(), v.substring(0, Math.min(64, v.length())));
       for (int i = 64; i < v.length(); i += 64) {
