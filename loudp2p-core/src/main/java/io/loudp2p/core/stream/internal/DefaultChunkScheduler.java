@@ -66,6 +66,14 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
    */
   public static final int MAX_CONSECUTIVE_TIMEOUTS = 3;
 
+  /**
+   * How long a source that answered before must have been silent before its timeouts drop it: a
+   * listener that changes networks (Wi-Fi to 3G) has no path for a round trip or two of the new
+   * network while the source checks the new address, and the short timeouts of a fast path would
+   * otherwise drop a source about to answer again. Its chunks are asked elsewhere meanwhile.
+   */
+  public static final long MIN_SILENCE_BEFORE_DROP_NS = 3_000_000_000L;
+
   /** A chunk in flight is requested again elsewhere when its deadline is this many RTTs away. */
   public static final int ENDGAME_SLACK_RTTS = 2;
 
@@ -373,7 +381,9 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
         copies.avoid(c, source.id);
         actions.add(Action.cancel(source.id, c));
       });
-      if (source.consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS) {
+      if (source.consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS
+          && (source.lastArrivalNs == NEVER
+              || nowNs - source.lastArrivalNs >= MIN_SILENCE_BEFORE_DROP_NS)) {
         removeSourceInternal(source);
         actions.add(
             Action.sourceDropped(
