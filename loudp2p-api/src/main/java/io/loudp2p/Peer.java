@@ -128,6 +128,7 @@ public interface Peer extends AutoCloseable {
     private final @Nullable Path identityFile;
     private final List<InetSocketAddress> listen;
     private final List<InetSocketAddress> bootstrap;
+    private final Map<InetSocketAddress, PeerId> bootstrapIds;
     private final List<Path> shares;
     private final @Nullable Path cacheDirectory;
     private final long cacheBytes;
@@ -146,6 +147,7 @@ public interface Peer extends AutoCloseable {
         }
       }
       this.bootstrap = checked("bootstrap address", b.bootstrap);
+      this.bootstrapIds = Map.copyOf(b.bootstrapIds);
       this.shares = checked("shared folder", b.shares);
       this.cacheDirectory = b.cacheDirectory;
       this.cacheBytes = b.cacheBytes;
@@ -183,6 +185,15 @@ public interface Peer extends AutoCloseable {
     /** The peers greeted on start. */
     public List<InetSocketAddress> bootstrap() {
       return bootstrap;
+    }
+
+    /**
+     * The IDs of the bootstrap peers given with one ({@link Builder#bootstrap(PeerId,
+     * InetSocketAddress)}), by address: only that peer is accepted there. The others accept any
+     * peer on first contact.
+     */
+    public Map<InetSocketAddress, PeerId> bootstrapIds() {
+      return bootstrapIds;
     }
 
     /** The shared folders. */
@@ -231,6 +242,7 @@ public interface Peer extends AutoCloseable {
       b.identityFile = identityFile;
       b.listen.addAll(listen);
       b.bootstrap.addAll(bootstrap);
+      b.bootstrapIds.putAll(bootstrapIds);
       b.shares.addAll(shares);
       b.cacheDirectory = cacheDirectory;
       b.cacheBytes = cacheBytes;
@@ -261,7 +273,8 @@ public interface Peer extends AutoCloseable {
     @Override
     public boolean equals(@Nullable Object o) {
       return o instanceof Config c && Objects.equals(identityFile, c.identityFile)
-          && listen.equals(c.listen) && bootstrap.equals(c.bootstrap) && shares.equals(c.shares)
+          && listen.equals(c.listen) && bootstrap.equals(c.bootstrap)
+          && bootstrapIds.equals(c.bootstrapIds) && shares.equals(c.shares)
           && Objects.equals(cacheDirectory, c.cacheDirectory) && cacheBytes == c.cacheBytes
           && role == c.role && callDeadline.equals(c.callDeadline) && plaintext == c.plaintext
           && transportSettings.equals(c.transportSettings);
@@ -269,14 +282,15 @@ public interface Peer extends AutoCloseable {
 
     @Override
     public int hashCode() {
-      return Objects.hash(identityFile, listen, bootstrap, shares, cacheDirectory, cacheBytes,
+      return Objects.hash(identityFile, listen, bootstrap, bootstrapIds, shares, cacheDirectory,
+          cacheBytes,
           role, callDeadline, plaintext, transportSettings);
     }
 
     @Override
     public String toString() {
       return "Config[identityFile=" + identityFile + ", listen=" + listen + ", bootstrap="
-          + bootstrap + ", shares=" + shares + ", cacheDirectory=" + cacheDirectory
+          + bootstrap + ", bootstrapIds=" + bootstrapIds + ", shares=" + shares + ", cacheDirectory=" + cacheDirectory
           + ", cacheBytes=" + cacheBytes + ", role=" + role + ", callDeadline=" + callDeadline
           + ", plaintext=" + plaintext + ", transportSettings=" + transportSettings + "]";
     }
@@ -291,6 +305,7 @@ public interface Peer extends AutoCloseable {
     private @Nullable Path identityFile;
     private final List<InetSocketAddress> listen = new ArrayList<>();
     private final List<InetSocketAddress> bootstrap = new ArrayList<>();
+    private final Map<InetSocketAddress, PeerId> bootstrapIds = new LinkedHashMap<>();
     private final List<Path> shares = new ArrayList<>();
     private @Nullable Path cacheDirectory;
     private long cacheBytes = 1L << 30;
@@ -313,9 +328,22 @@ public interface Peer extends AutoCloseable {
       return this;
     }
 
-    /** Greets this peer on start to join the network. */
+    /**
+     * Greets this peer on start to join the network; whichever valid peer answers there is taken
+     * (the log says which).
+     */
     public Builder bootstrap(InetSocketAddress address) {
       bootstrap.add(Objects.requireNonNull(address, "address"));
+      return this;
+    }
+
+    /**
+     * Greets the peer {@code id} at {@code address} on start to join the network (the {@code
+     * PEERID@HOST:PORT} form of a bootstrap entry): another peer answering there is refused.
+     */
+    public Builder bootstrap(PeerId id, InetSocketAddress address) {
+      bootstrap(address);
+      bootstrapIds.put(address, Objects.requireNonNull(id, "id"));
       return this;
     }
 

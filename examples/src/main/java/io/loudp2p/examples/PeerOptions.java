@@ -2,6 +2,7 @@ package io.loudp2p.examples;
 
 import io.loudp2p.Loudp2pException;
 import io.loudp2p.Peer;
+import io.loudp2p.PeerId;
 import io.loudp2p.PeerInfo;
 import io.loudp2p.Role;
 import java.net.BindException;
@@ -25,10 +26,38 @@ final class PeerOptions {
 
   @Option(
       names = {"-b", "--bootstrap"},
-      paramLabel = "HOST:PORT",
-      description = "A peer to join the network through; repeatable.",
-      converter = HostPort.class)
-  List<InetSocketAddress> bootstrap = new ArrayList<>();
+      paramLabel = "[PEERID@]HOST:PORT",
+      description = "A peer to join the network through, with its ID when known (only that peer"
+          + " is accepted there; 'share' prints it); repeatable.",
+      converter = BootstrapPeer.Parser.class)
+  List<BootstrapPeer> bootstrap = new ArrayList<>();
+
+  /** A bootstrap entry: an address, and the ID of the peer expected there when given. */
+  record BootstrapPeer(@Nullable PeerId id, InetSocketAddress address) {
+    /** Parses {@code [PEERID@]HOST:PORT}. */
+    static final class Parser implements CommandLine.ITypeConverter<BootstrapPeer> {
+      @Override
+      public BootstrapPeer convert(String value) {
+        int at = value.indexOf('@');
+        if (at < 0) {
+          return new BootstrapPeer(null, HostPort.parse(value));
+        }
+        PeerId id;
+        try {
+          id = PeerId.parse(value.substring(0, at));
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.TypeConversionException("'" + value.substring(0, at)
+              + "' is not a peer ID: " + e.getMessage());
+        }
+        return new BootstrapPeer(id, HostPort.parse(value.substring(at + 1)));
+      }
+    }
+
+    /** {@code PEERID@HOST:PORT}, or {@code HOST:PORT} without an ID. */
+    String format() {
+      return (id == null ? "" : id + "@") + HostPort.format(address);
+    }
+  }
 
   @Option(
       names = "--listen",
@@ -58,8 +87,12 @@ final class PeerOptions {
     if (identity != null) {
       b.identityFile(identity);
     }
-    for (InetSocketAddress a : bootstrap) {
-      b.bootstrap(a);
+    for (BootstrapPeer a : bootstrap) {
+      if (a.id() == null) {
+        b.bootstrap(a.address());
+      } else {
+        b.bootstrap(a.id(), a.address());
+      }
     }
     for (Path s : shares) {
       b.share(s);
@@ -86,8 +119,8 @@ final class PeerOptions {
     if (!bootstrap.isEmpty() && peer.peers().stream().noneMatch(PeerInfo::reachable)) {
       peer.close();
       List<String> names = new ArrayList<>();
-      for (InetSocketAddress a : bootstrap) {
-        names.add(HostPort.format(a));
+      for (BootstrapPeer a : bootstrap) {
+        names.add(a.format());
       }
       throw new UserError(UserError.NETWORK, "no bootstrap peer answered (" + String.join(", ", names)
           + "); check the address and that a peer runs there ('loudp2p share')");

@@ -60,7 +60,8 @@ final class ShareCommand implements Callable<Integer> {
     for (InetSocketAddress a : p.listenAddresses()) {
       out.println("listens  " + PeerOptions.HostPort.format(a));
       for (InetSocketAddress reach : LocalAddresses.reachableAs(a, 8)) {
-        out.println("         others join with: --bootstrap " + PeerOptions.HostPort.format(reach));
+        out.println("         others join with: --bootstrap " + p.id() + "@"
+            + PeerOptions.HostPort.format(reach));
       }
     }
     out.println("indexing " + folders.size() + " folder(s)...");

@@ -153,10 +153,23 @@ class CommandLineTest {
     String address = PeerOptions.HostPort.format(running.listenAddresses().get(0));
 
     Run found = run("search", "lantern", "-b", address);
+    // With the ID the share command printed, the peer there is the one expected; with another
+    // peer's ID it is refused, and the command says no bootstrap peer answered.
+    Run foundById = run("search", "lantern", "-b", id + "@" + address);
+    String otherId = io.loudp2p.core.identity.Identity.generate().peerId().toString();
+    Run refused = run("search", "lantern", "-b", otherId + "@" + address);
+    Run badId = run("search", "lantern", "-b", "not-an-id@" + address);
     share.stop.countDown();
 
+    assertThat(foundById.exit()).as(foundById.err()).isZero();
+    assertThat(foundById.out()).contains("Lantern Song");
+    assertThat(refused.exit()).isEqualTo(UserError.NETWORK);
+    assertThat(refused.err()).contains("no bootstrap peer answered (" + otherId + "@" + address);
+    assertThat(badId.exit()).isNotZero();
+    assertThat(badId.err()).contains("'not-an-id' is not a peer ID");
+
     assertThat(out.toString()).contains("peer     " + id, "shares   1 tracks from 1 folder(s)",
-        "others join with: --bootstrap " + address);
+        "others join with: --bootstrap " + id + "@" + address);
     assertThat(found.exit()).as(found.err()).isZero();
     assertThat(found.out()).contains("Lantern Song");
     assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
@@ -318,7 +331,7 @@ class CommandLineTest {
   void aCommandLineThatDoesNotParseIsOneLineThatPointsToHelp() {
     Run unknownHost = run("search", "x", "-b", "nosuchhost.invalid:7700");
     assertThat(unknownHost.exit()).isEqualTo(UserError.USAGE);
-    assertThat(unknownHost.err()).isEqualTo("loudp2p: Invalid value for option '--bootstrap' (HOST:PORT): unknown host"
+    assertThat(unknownHost.err()).isEqualTo("loudp2p: Invalid value for option '--bootstrap' ([PEERID@]HOST:PORT): unknown host"
         + " 'nosuchhost.invalid'; see 'loudp2p search --help'\n");
     assertThat(unknownHost.out()).isEmpty();
 

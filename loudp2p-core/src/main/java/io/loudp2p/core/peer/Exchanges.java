@@ -38,8 +38,16 @@ final class Exchanges {
 
   /** Greets a peer: sends this peer's record and a sample, learns its record and sample. */
   CompletableFuture<PeerId> exchange(InetSocketAddress address) {
+    return exchange(address, null);
+  }
+
+  /**
+   * Greets the peer {@code expected} at {@code address} (any peer there when null): another peer's
+   * answer is refused, by TLS where the connection speaks it and by the answer's signature always.
+   */
+  CompletableFuture<PeerId> exchange(InetSocketAddress address, @Nullable PeerId expected) {
     Payload.Builder request = Payload.newBuilder().setPeerExchange(message(null));
-    return client.call(address, ControlMethod.EXCHANGE_PEERS, request, null,
+    return client.call(address, ControlMethod.EXCHANGE_PEERS, request, expected,
         ctx.config.callDeadline()).thenApply(answer -> {
           ingest(answer.sender(), answer.payload().getPeerExchange(), address.getAddress());
           store.table().reachable(answer.sender(), true);

@@ -1,5 +1,6 @@
 package io.loudp2p.core.peer;
 
+import io.loudp2p.PeerId;
 import io.loudp2p.core.network.NodeRecord;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -66,7 +67,11 @@ final class Greeter {
     List<CompletableFuture<Boolean>> greetings = new ArrayList<>();
     List<NodeRecord> answering = new CopyOnWriteArrayList<>();
     for (InetSocketAddress address : ctx.config.bootstrap()) {
-      greetings.add(exchanges.exchange(address).thenApply(id -> {
+      PeerId expected = ctx.config.bootstrapIds().get(address);
+      greetings.add(exchanges.exchange(address, expected).thenApply(id -> {
+        if (expected == null) {
+          log.info("bootstrap peer {} is {}", address, id); // first contact: whoever answered
+        }
         NodeRecord n = store.view().get(id);
         if (n != null) {
           answering.add(n);
@@ -147,7 +152,7 @@ final class Greeter {
   }
 
   private void greet(InetSocketAddress address) {
-    exchanges.exchange(address).exceptionally(t -> {
+    exchanges.exchange(address, ctx.config.bootstrapIds().get(address)).exceptionally(t -> {
       client.disconnect(address); // still away: release what was kept for it
       return null;
     });

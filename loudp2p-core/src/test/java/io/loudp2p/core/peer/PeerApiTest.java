@@ -242,6 +242,21 @@ class PeerApiTest {
   }
 
   @Test
+  void aBootstrapEntryWithAnIdAcceptsOnlyThatPeerThere() throws Exception {
+    VirtualPeers.Made there = peers.add(Peer.builder());
+    there.peer().start();
+    Peer expectingAnother = peers.add(Peer.builder()
+        .bootstrap(Identity.generate().peerId(), there.address())).peer().start();
+    Peer expectingIt = peers.add(Peer.builder()
+        .bootstrap(there.peer().id(), there.address())).peer().start();
+    network.runFor(Duration.ofSeconds(5));
+
+    assertThat(expectingIt.peers()).anyMatch(p -> p.id().equals(there.peer().id()) && p.reachable());
+    assertThat(expectingAnother.peers()).as("the answer of another peer than the one expected")
+        .noneMatch(io.loudp2p.PeerInfo::reachable);
+  }
+
+  @Test
   void streamingFromAHolderThatWentAwayIsUnreachable() throws Exception {
     VirtualPeers.Made holder = peers.add(Peer.builder().share(folderOfSongs("music", 1)));
     holder.peer().start();

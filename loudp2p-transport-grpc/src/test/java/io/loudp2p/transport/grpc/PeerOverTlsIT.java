@@ -65,6 +65,16 @@ class PeerOverTlsIT extends PeerScenarios {
   }
 
   @Test
+  void aBootstrapEntryWithAnotherPeersIdIsRefusedAtTheHandshakeAndWithItsOwnIdJoins()
+      throws Exception {
+    Peer there = start(Peer.builder());
+    Peer wrong = start(Peer.builder().bootstrap(Identity.generate().peerId(), at(there)));
+    Peer right = start(Peer.builder().bootstrap(there.id(), at(there)));
+    assertThat(wrong.peers()).noneMatch(io.loudp2p.PeerInfo::reachable);
+    assertThat(right.peers()).anyMatch(p -> p.id().equals(there.id()) && p.reachable());
+  }
+
+  @Test
   void aPlaintextDiallerGetsNoAnswerFromATlsPeer() throws Exception {
     Peer tls = start(Peer.builder());
     Identity me = Identity.generate();
