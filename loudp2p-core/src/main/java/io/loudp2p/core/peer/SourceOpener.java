@@ -36,10 +36,11 @@ final class SourceOpener {
   private static final Logger log = LoggerFactory.getLogger(SourceOpener.class);
 
   /**
-   * Chunks asked for in the first data session's opening: some 1.5 s of a 320 kbit/s track, what
-   * plays while the next requests make their round trip on a 300 ms path.
+   * Chunks asked for in the first data session's opening: the first and the one after it, so that
+   * the second follows the first as soon as the source's window opens and playback started on the
+   * first does not wait a round trip for it on a 300 ms path.
    */
-  static final int FIRST_WANTS = 4;
+  static final int FIRST_WANTS = 2;
 
   private final PeerContext ctx;
   private final ControlClient client;
@@ -223,9 +224,7 @@ final class SourceOpener {
   /** Chunk 0 for the first source to accept that holds it; nothing for the others. */
   /**
    * The first {@link #FIRST_WANTS} chunks (those the source holds, from chunk 0 on) for the first
-   * source to accept that holds chunk 0; nothing for the others. More than one: the first chunk
-   * arrives in the opening's flight, and the next ones right behind it once the source's window
-   * opens, so that playback started on the first does not wait a round trip for the second.
+   * source to accept that holds chunk 0; nothing for the others.
    */
   private static int[] firstWants(StreamAccept accept, @Nullable BitSet has,
       AtomicBoolean firstChunkAsked) {
