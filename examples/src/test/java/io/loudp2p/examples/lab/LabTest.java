@@ -68,10 +68,13 @@ class LabTest extends LabTestBase {
       assertThat(m.get("rtt-udp-ms")).as("%s UDP round trip", p.name())
           .isBetween(rtt * 0.95, rtt * 1.15 + 4);
       if (p.downKbit() > 0) {
+        // A transfer over a lossy path spends some of its time recovering: it reaches less of
+        // the rate limit than one over a clean path (15.2 of 20 Mbit/s seen on the lossy Wi-Fi).
+        double floor = p.loss() > 0 ? 0.6 : 0.8;
         assertThat(m.get("down-kbit")).as("%s rate down", p.name())
-            .isBetween(p.downKbit() * 0.8, p.downKbit() * 1.1);
+            .isBetween(p.downKbit() * floor, p.downKbit() * 1.1);
         assertThat(m.get("up-kbit")).as("%s rate up", p.name())
-            .isBetween(p.upKbit() * 0.8, p.upKbit() * 1.1);
+            .isBetween(p.upKbit() * floor, p.upKbit() * 1.1);
       }
       if (p.loss() > 0) {
         // Lost either way: 1 - 0.98² of the datagrams, about 4%.
