@@ -47,7 +47,7 @@ class PreOpenedTransportTest {
 
     @Override
     public CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider) {
-      throw new UnsupportedOperationException();
+      throw new AssertionError("a receiver's scripted transport is only opened, never serves");
     }
 
     @Override
