@@ -311,7 +311,7 @@ public interface Peer extends AutoCloseable {
     private long cacheBytes = 1L << 30;
     private Role role = Role.FULL;
     private Duration callDeadline = Duration.ofSeconds(5);
-    private boolean plaintext = true;
+    private boolean plaintext = false;
     private final Map<String, TransportSettings> transportSettings = new LinkedHashMap<>();
 
     Builder() {}
@@ -371,9 +371,9 @@ public interface Peer extends AutoCloseable {
 
     /**
      * Whether this peer speaks plaintext to other peers rather than TLS 1.3 with certificates bound
-     * to peer IDs (PROTOCOL.md section 9). Plaintext is still the default while every part of the
-     * network learns TLS; {@code plaintext(false)} turns TLS on. A TLS peer refuses a plaintext
-     * one, and the other way round.
+     * to peer IDs (PROTOCOL.md section 9); default {@code false}: TLS. Plaintext is only for tests
+     * that say so: anyone on the path reads a plaintext peer's searches and streams. A TLS peer
+     * refuses a plaintext one, and the other way round.
      */
     public Builder plaintext(boolean plaintext) {
       this.plaintext = plaintext;

@@ -34,6 +34,8 @@ class PeerBuilderTest {
         .satisfies(a -> assertThat(a.getAddress().isLoopbackAddress()).isTrue());
     assertThat(config.role()).isEqualTo(Role.LIGHT);
     assertThat(config.cacheBytes()).isEqualTo(64L << 20);
+    assertThat(config.plaintext()).as("TLS unless a test says otherwise").isFalse();
+    assertThat(Peer.builder().plaintext(true).config().plaintext()).isTrue();
     assertThatThrownBy(() -> Peer.builder().cache(Path.of("c"), 1000)).hasMessageContaining("1 MiB");
     assertThatThrownBy(() -> Peer.builder().callDeadline(Duration.ZERO)).hasMessageContaining("positive");
   }

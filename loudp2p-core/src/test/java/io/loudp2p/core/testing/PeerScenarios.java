@@ -18,10 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every deployment of peers must do on 127.0.0.1, whichever transports are on the class
@@ -30,52 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * transport its streams are expected to use.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-public abstract class PeerScenarios {
-  protected static final Duration SEARCH = Duration.ofSeconds(3);
-
-  @TempDir protected Path tmp;
-  private final List<Peer> peers = new ArrayList<>();
-
-  @AfterEach
-  void tearDown() {
-    for (Peer p : peers) {
-      p.close();
-    }
-  }
-
+public abstract class PeerScenarios extends PeerFixture {
   /** The data transport streams should use here, as SourceStats.transport() names it. */
   protected abstract String dataTransport();
-
-  /** What every peer of the scenarios is configured with besides; nothing more by default. */
-  protected Peer.Builder configure(Peer.Builder builder) {
-    return builder;
-  }
-
-  /** Starts a peer that is closed after the test. */
-  protected Peer start(Peer.Builder builder) throws IOException {
-    Peer p = configure(builder).build();
-    peers.add(p);
-    p.start();
-    // Shared folders are indexed in the background: the scenarios search them at once.
-    p.catalog().ready().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
-    return p;
-  }
-
-  /** The peer's first control address. */
-  protected static InetSocketAddress at(Peer p) {
-    return p.listenAddresses().get(0);
-  }
-
-  /** A folder holding copies of audio fixtures. */
-  protected Path folderWith(String name, String... fixtures) throws IOException {
-    Path dir = Files.createDirectories(tmp.resolve(name));
-    for (String f : fixtures) {
-      try (InputStream in = PeerScenarios.class.getResourceAsStream("/audio/" + f)) {
-        Files.write(dir.resolve(f), in.readAllBytes());
-      }
-    }
-    return dir;
-  }
 
   @Test
   void twoPeersFindEachOtherSearchAndStreamARealAudioFile() throws Exception {

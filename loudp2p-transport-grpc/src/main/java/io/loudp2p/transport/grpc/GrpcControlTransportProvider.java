@@ -6,7 +6,8 @@ import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
 
 /**
- * Provides the control plane over gRPC/HTTP2 (netty, plaintext), found by
+ * Provides the control plane over gRPC/HTTP2 (netty; TLS 1.3 bound to peer IDs when the transport
+ * options carry credentials, as a peer's do), found by
  * {@link java.util.ServiceLoader}. Always available where this module is on the class path. Its
  * settings are a {@link GrpcTransportOptions}; settings of another type are refused.
  */

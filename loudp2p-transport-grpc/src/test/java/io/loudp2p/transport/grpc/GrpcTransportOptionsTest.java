@@ -16,6 +16,7 @@ import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportSettings;
 import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
+import io.loudp2p.transport.grpc.testing.TestTls;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,7 @@ class GrpcTransportOptionsTest {
     try (Peer peer = Peer.builder()
             .transport(GrpcTransportOptions.builder().maxMessageBytes(4096).build())
             .build().start();
-        GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults())) {
+        GrpcControlTransport client = new GrpcControlTransport(TestTls.options())) {
       InetSocketAddress at = peer.listenAddresses().get(0);
 
       assertThat(client.call(at, ControlMethod.EXCHANGE_PEERS, small, DEADLINE).get(5, TimeUnit.SECONDS)).isNotEmpty();
@@ -51,7 +52,7 @@ class GrpcTransportOptionsTest {
     byte[] big = sealer.seal(Payload.newBuilder().setManifestRequest(ManifestRequest.newBuilder()
         .setTrackId(ByteString.copyFrom(new byte[10_000])))).toByteArray();
     try (Peer peer = Peer.builder().build().start();
-        GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults())) {
+        GrpcControlTransport client = new GrpcControlTransport(TestTls.options())) {
       // Read and answered: a track ID of the wrong length is malformed, not too large.
       assertThatThrownBy(() -> client.call(peer.listenAddresses().get(0), ControlMethod.GET_MANIFEST, big, DEADLINE)
               .get(5, TimeUnit.SECONDS))

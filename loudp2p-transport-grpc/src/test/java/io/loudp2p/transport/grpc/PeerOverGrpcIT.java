@@ -14,10 +14,10 @@ import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlMethod;
-import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.core.testing.PeerScenarios;
 import io.loudp2p.core.testing.TestAudio;
 import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
+import io.loudp2p.transport.grpc.testing.TestTls;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class PeerOverGrpcIT extends PeerScenarios {
     InetSocketAddress to = at(sharer);
     Identity me = Identity.generate();
     EnvelopeSealer sealer = new EnvelopeSealer(me);
-    try (GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults())) {
+    try (GrpcControlTransport client = new GrpcControlTransport(TestTls.options())) {
       Duration d = Duration.ofSeconds(5);
       byte[] hello = sealer.seal(Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance()))
           .toByteArray();
@@ -75,8 +75,7 @@ class PeerOverGrpcIT extends PeerScenarios {
       // An oversized query (over the 1 MiB message limit), sent by a client without that limit.
       byte[] huge = sealer.seal(Payload.newBuilder().setSearchQuery(
           SearchQuery.newBuilder().addTerms("x".repeat(1_100_000)))).toByteArray();
-      io.grpc.ManagedChannel raw = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
-          .forAddress(to).usePlaintext().maxInboundMessageSize(4 << 20).build();
+      io.grpc.ManagedChannel raw = TestTls.channel(to, 4 << 20);
       try {
         java.util.Iterator<io.loudp2p.core.proto.v1.Envelope> answers =
             io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc.newBlockingStub(raw)
@@ -123,7 +122,7 @@ class PeerOverGrpcIT extends PeerScenarios {
     java.util.concurrent.atomic.AtomicReference<io.loudp2p.core.proto.v1.Envelope> record =
         new java.util.concurrent.atomic.AtomicReference<>();
     io.loudp2p.core.proto.v1.ChunkMap all = io.loudp2p.core.proto.v1.ChunkMap.newBuilder().setComplete(true).build();
-    try (GrpcControlTransport liarTransport = new GrpcControlTransport(TransportOptions.defaults())) {
+    try (GrpcControlTransport liarTransport = new GrpcControlTransport(TestTls.options(liarId))) {
       io.loudp2p.spi.TransportServer server = liarTransport.listen(
           new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
           (request, remote, method, responder) -> {
@@ -181,7 +180,7 @@ class PeerOverGrpcIT extends PeerScenarios {
     Peer sharer = start(Peer.builder());
     InetSocketAddress to = at(sharer);
     EnvelopeSealer flooder = new EnvelopeSealer(Identity.generate());
-    try (GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults())) {
+    try (GrpcControlTransport client = new GrpcControlTransport(TestTls.options())) {
       // A burst of 200, then 50 a second: sent one after another, as fast as this machine goes,
       // until the peer has refused a few (a slow machine needs more than 250 to get there).
       int refused = 0;
@@ -218,7 +217,7 @@ class PeerOverGrpcIT extends PeerScenarios {
     ByteString track = ByteString.copyFrom(
         sharer.catalog().search("crystalised", 1).get(0).track().id().bytes());
     int limit = 2048;
-    try (GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults())) {
+    try (GrpcControlTransport client = new GrpcControlTransport(TestTls.options())) {
       // Batches of 50 calls (one address may have 64 at once), a new sender every 150 (one peer
       // may send 200 requests in a burst).
       EnvelopeSealer sealer = new EnvelopeSealer(Identity.generate());

@@ -7,7 +7,6 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.loudp2p.Peer;
 import io.loudp2p.core.identity.Identity;
 import io.loudp2p.core.proto.v1.Envelope;
@@ -18,6 +17,7 @@ import io.loudp2p.core.proto.v1.SearchQuery;
 import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.core.wire.Envelopes;
 import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
+import io.loudp2p.transport.grpc.testing.TestTls;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -43,7 +43,7 @@ class RejectionRulesOverGrpcIT {
   static void start() throws Exception {
     peer = Peer.builder().build().start();
     InetSocketAddress to = peer.listenAddresses().get(0);
-    channel = NettyChannelBuilder.forAddress(to).usePlaintext().build();
+    channel = TestTls.builder(to).build();
     stub = Loudp2pGrpc.newBlockingStub(channel);
   }
 

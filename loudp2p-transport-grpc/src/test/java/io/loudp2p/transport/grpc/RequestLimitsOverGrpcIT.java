@@ -16,8 +16,8 @@ import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlMethod;
-import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.grpc.internal.GrpcControlTransport;
+import io.loudp2p.transport.grpc.testing.TestTls;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -58,7 +58,7 @@ class RequestLimitsOverGrpcIT {
     sharer = Peer.builder().share(music).build().start();
     sharer.catalog().ready().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
     to = sharer.listenAddresses().get(0);
-    client = new GrpcControlTransport(TransportOptions.defaults());
+    client = new GrpcControlTransport(TestTls.options());
     Track track = sharer.catalog().search("svefn", 1).get(0).track();
     titleWords = io.loudp2p.core.catalog.internal.TextNormalizer.tokens(track.info().title());
     assertThat(titleWords).as("the fixture's title has words to search for").isNotEmpty();

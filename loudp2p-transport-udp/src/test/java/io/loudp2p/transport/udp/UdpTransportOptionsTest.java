@@ -8,6 +8,7 @@ import io.loudp2p.Loudp2pException;
 import io.loudp2p.Peer;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.identity.Identity;
+import io.loudp2p.core.identity.RotatingCredentials;
 import io.loudp2p.core.proto.v1.Envelope;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.StreamAccept;
@@ -64,12 +65,14 @@ class UdpTransportOptionsTest {
   @Test
   void aBoundOnPreparedSessionsGivenToThePeerBuilderReachesItsUdpTransport() throws Exception {
     Files.write(music.resolve("song.wav"), TestAudio.noiseWavOfBytes(64 * 1024, 5));
-    EnvelopeSealer sealer = new EnvelopeSealer(Identity.generate());
+    Identity me = Identity.generate();
+    EnvelopeSealer sealer = new EnvelopeSealer(me);
     try (Peer bounded = Peer.builder().share(music)
             .transport(UdpTransportOptions.builder().maxPreparedSessions(1).build())
             .build().start();
         Peer unbounded = Peer.builder().share(music).build().start();
-        GrpcControlTransport client = new GrpcControlTransport(TransportOptions.defaults());
+        GrpcControlTransport client = new GrpcControlTransport(TransportOptions.builder()
+            .credentials(new RotatingCredentials(me)).build());
         DataTransport receiver = new UdpDataTransportProvider().create(TransportOptions.defaults())) {
       bounded.catalog().ready().get(30, TimeUnit.SECONDS);
       unbounded.catalog().ready().get(30, TimeUnit.SECONDS);

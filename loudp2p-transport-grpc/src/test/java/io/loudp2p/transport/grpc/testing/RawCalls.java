@@ -5,7 +5,6 @@ import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.loudp2p.core.wire.RejectReason;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -27,9 +26,9 @@ final class RawCalls {
 
   private RawCalls() {}
 
-  /** A plaintext channel to {@code to} that reads answers of up to 8 MiB. */
+  /** A TLS channel to {@code to}, as a fresh identity, that reads answers of up to 8 MiB. */
   static ManagedChannel channel(InetSocketAddress to) {
-    return NettyChannelBuilder.forAddress(to).usePlaintext().maxInboundMessageSize(8 << 20).build();
+    return TestTls.channel(to, 8 << 20);
   }
 
   /** What one call got: its status (null: none in time) and what came back before it. */
