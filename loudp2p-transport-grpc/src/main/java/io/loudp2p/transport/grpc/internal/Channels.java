@@ -11,8 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One channel per remote endpoint and the peer expected there, made when first needed and reused
@@ -24,7 +22,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 final class Channels {
-  private static final Logger log = LoggerFactory.getLogger(Channels.class);
 
   /** A remote endpoint and the peer expected there (null: any). */
   private record Key(InetSocketAddress endpoint, @Nullable PeerId peer) {}
@@ -78,8 +75,7 @@ final class Channels {
     } else {
       try {
         builder.sslContext(PeerTls.client(credentials, key.peer(), settings.clock,
-            refused -> log.info("refused the server at {}: {}", key.endpoint(),
-                refused.getMessage())));
+            refused -> settings.tlsRefusals.server(key.endpoint(), refused)));
       } catch (SSLException e) {
         throw new IllegalStateException("no TLS context: " + e.getMessage(), e);
       }

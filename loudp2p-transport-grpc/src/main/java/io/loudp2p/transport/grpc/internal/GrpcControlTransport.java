@@ -281,6 +281,11 @@ public final class GrpcControlTransport implements ControlTransport {
     return channels.size();
   }
 
+  /** The TLS handshakes this transport refused so far, by reason, both sides together. */
+  public java.util.Map<io.loudp2p.core.identity.PeerCertificates.Refusal, Long> tlsRefusals() {
+    return settings.tlsRefusals.counts();
+  }
+
   @Override
   public void close() {
     if (closed) {

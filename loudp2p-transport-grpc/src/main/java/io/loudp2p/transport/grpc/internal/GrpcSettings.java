@@ -26,6 +26,8 @@ final class GrpcSettings {
   final @Nullable PeerCredentials credentials;
   /** The time certificates' validity is checked at. */
   final Clock clock = Clock.systemUTC();
+  /** The TLS handshakes this transport refused. */
+  final TlsRefusals tlsRefusals = new TlsRefusals();
 
   GrpcSettings(TransportOptions options) {
     GrpcTransportOptions o = options.settings(GrpcTransportOptions.class);

@@ -11,12 +11,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Starts gRPC servers with the transport's limits: message size, keepalive, calls per peer. */
 final class Servers {
-  private static final Logger log = LoggerFactory.getLogger(Servers.class);
 
   private Servers() {}
 
@@ -32,7 +29,7 @@ final class Servers {
     if (credentials != null) {
       try {
         builder.sslContext(PeerTls.server(credentials, settings.clock,
-            refused -> log.info("refused a client: {}", refused.getMessage())));
+            settings.tlsRefusals::client));
       } catch (SSLException e) {
         throw new ControlException(ControlErrorCode.INTERNAL, "no TLS context: " + e, e);
       }

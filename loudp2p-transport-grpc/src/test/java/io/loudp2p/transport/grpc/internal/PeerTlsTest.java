@@ -16,6 +16,8 @@ import io.loudp2p.core.identity.Identity;
 import io.loudp2p.core.identity.PeerCertificates;
 import io.loudp2p.core.identity.PeerCertificates.Refusal;
 import io.loudp2p.core.identity.PeerCertificates.RefusedCertificate;
+import io.loudp2p.core.identity.RotatingCredentials;
+import io.loudp2p.core.testing.FakeClock;
 import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.PeerCredentials;
 import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
@@ -88,10 +90,19 @@ class PeerTlsTest {
 
   private byte[] call(InetSocketAddress at, PeerCredentials own,
       io.loudp2p.PeerId expected) throws Exception {
+    return call(channel(at, own, expected));
+  }
+
+  private ManagedChannel channel(InetSocketAddress at, PeerCredentials own,
+      io.loudp2p.PeerId expected) throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forAddress(at)
         .sslContext(PeerTls.client(own, expected, clock, refusedByClient::add))
         .build();
     closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    return channel;
+  }
+
+  private static byte[] call(ManagedChannel channel) {
     return ClientCalls.blockingUnaryCall(channel, Methods.raw(METHOD),
         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[] {1, 2, 3});
   }
@@ -103,6 +114,26 @@ class PeerTlsTest {
     assertThat(call(at, certificate(clientId), null)).as("first contact: any valid peer")
         .containsExactly(1, 2, 3);
     assertThat(refusedByServer).isEmpty();
+    assertThat(refusedByClient).isEmpty();
+  }
+
+  @Test
+  void aNewTlsKeyServesNewConnectionsWhileOpenOnesCarryOnWithTheOld() throws Exception {
+    FakeClock serverTime = FakeClock.atWallMillis(System.currentTimeMillis());
+    RotatingCredentials rotating =
+        new RotatingCredentials(serverId, serverTime.wallClock(), Duration.ofMinutes(10));
+    InetSocketAddress at = server(rotating);
+    ManagedChannel open = channel(at, certificate(clientId), serverId.peerId());
+    assertThat(call(open)).containsExactly(1, 2, 3);
+    assertThat(rotating.made()).isEqualTo(1);
+
+    serverTime.advance(Duration.ofMinutes(11));
+    assertThat(call(open)).as("the open connection, no new handshake").containsExactly(1, 2, 3);
+    assertThat(rotating.made()).isEqualTo(1);
+    ManagedChannel fresh = channel(at, certificate(clientId), serverId.peerId());
+    assertThat(call(fresh)).as("a new connection, the new key").containsExactly(1, 2, 3);
+    assertThat(rotating.made()).isEqualTo(2);
+    assertThat(call(open)).containsExactly(1, 2, 3);
     assertThat(refusedByClient).isEmpty();
   }
 
