@@ -2,6 +2,7 @@ package io.loudp2p.transport.grpc.internal;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
@@ -24,13 +25,19 @@ import org.jspecify.annotations.Nullable;
 /**
  * The TLS contexts of a peer's gRPC connections: TLS 1.3 only, mutual authentication by the
  * certificates of {@link PeerCertificates} (checked by {@link PeerTrustManager}), ALPN {@code h2}
- * as gRPC sets it, on the JDK's TLS stack. Each handshake presents the credentials' current
+ * as gRPC sets it, on BoringSSL where it loads (see {@link #PROVIDER}). Each handshake presents the credentials' current
  * certificate, so that a rotated one takes over for new connections while old ones keep theirs.
  * Stateless.
  */
 public final class PeerTls {
   /** The only TLS version offered or accepted. */
   public static final String PROTOCOL = "TLSv1.3";
+  /**
+   * The TLS stack: BoringSSL, as grpc-java's shaded netty carries it for the common platforms
+   * (a handshake costs a fraction of the JDK's, and the stack loads in milliseconds rather than
+   * the better part of a second); the JDK's where it cannot load.
+   */
+  static final SslProvider PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
 
   private PeerTls() {}
 
@@ -38,7 +45,7 @@ public final class PeerTls {
   public static SslContext server(PeerCredentials own, Clock clock,
       Consumer<RefusedCertificate> refused) throws SSLException {
     SslContextBuilder b = SslContextBuilder.forServer(new CurrentKey(own));
-    return GrpcSslContexts.configure(b, SslProvider.JDK)
+    return GrpcSslContexts.configure(b, PROVIDER)
         .protocols(List.of(PROTOCOL))
         .clientAuth(ClientAuth.REQUIRE)
         .trustManager(new PeerTrustManager(null, clock, refused))
@@ -52,7 +59,7 @@ public final class PeerTls {
   public static SslContext client(PeerCredentials own, @Nullable PeerId expected, Clock clock,
       Consumer<RefusedCertificate> refused) throws SSLException {
     SslContextBuilder b = SslContextBuilder.forClient().keyManager(new CurrentKey(own));
-    return GrpcSslContexts.configure(b, SslProvider.JDK)
+    return GrpcSslContexts.configure(b, PROVIDER)
         .protocols(List.of(PROTOCOL))
         .trustManager(new PeerTrustManager(expected, clock, refused))
         .build();

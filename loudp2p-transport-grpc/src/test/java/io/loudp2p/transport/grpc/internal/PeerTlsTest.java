@@ -48,6 +48,7 @@ class PeerTlsTest {
   private final List<RefusedCertificate> refusedByServer = new CopyOnWriteArrayList<>();
   private final List<RefusedCertificate> refusedByClient = new CopyOnWriteArrayList<>();
   private final List<byte[]> served = new CopyOnWriteArrayList<>();
+  private final List<String> protocols = new CopyOnWriteArrayList<>();
   private final List<AutoCloseable> closing = new ArrayList<>();
 
   @AfterEach
@@ -81,7 +82,16 @@ class PeerTlsTest {
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         .sslContext(PeerTls.server(own, clock, refusedByServer::add))
-        .addService(echo)
+        .addService(io.grpc.ServerInterceptors.intercept(echo, new io.grpc.ServerInterceptor() {
+          @Override
+          public <Q, A> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, A> call,
+              io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, A> next) {
+            javax.net.ssl.SSLSession session =
+                call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION);
+            protocols.add(session == null ? "none" : session.getProtocol());
+            return next.startCall(call, headers);
+          }
+        }))
         .build()
         .start();
     closing.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
@@ -113,6 +123,7 @@ class PeerTlsTest {
     assertThat(call(at, certificate(clientId), serverId.peerId())).containsExactly(1, 2, 3);
     assertThat(call(at, certificate(clientId), null)).as("first contact: any valid peer")
         .containsExactly(1, 2, 3);
+    assertThat(protocols).containsExactly("TLSv1.3", "TLSv1.3");
     assertThat(refusedByServer).isEmpty();
     assertThat(refusedByClient).isEmpty();
   }
@@ -157,6 +168,23 @@ class PeerTlsTest {
         .isInstanceOf(StatusRuntimeException.class);
     assertThat(refusedByServer).singleElement()
         .satisfies(e -> assertThat(e.reason()).isEqualTo(Refusal.EXPIRED));
+    assertThat(served).isEmpty();
+  }
+
+  @Test
+  void aClientThatOffersOnlyTls12IsRefused() throws Exception {
+    InetSocketAddress at = server(certificate(serverId));
+    PeerCredentials.CertifiedKey own = certificate(clientId).current();
+    ManagedChannel old = NettyChannelBuilder.forAddress(at)
+        .sslContext(io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient()
+            .keyManager(own.key(), own.certificate())
+            .protocols("TLSv1.2")
+            .trustManager(io.grpc.netty.shaded.io.netty.handler.ssl.util
+                .InsecureTrustManagerFactory.INSTANCE)
+            .build())
+        .build();
+    closing.add(() -> old.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    assertThatThrownBy(() -> call(old)).isInstanceOf(StatusRuntimeException.class);
     assertThat(served).isEmpty();
   }
 
