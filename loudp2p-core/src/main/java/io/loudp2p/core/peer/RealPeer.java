@@ -143,6 +143,10 @@ final class RealPeer implements Peer {
         runtime.timers().apply("loudp2p-peer-" + id.peerId().toString().substring(0, 8)));
     ctx = c;
     roles.started(c.nowMs());
+    // First: a TLS transport gets its TLS stack ready in the background while the catalog loads.
+    PeerTransports t = PeerTransports.create(registry, config.transportSettings(),
+        config.plaintext() ? null : new RotatingCredentials(id));
+    transports = t;
     // The shared folders are hashed in the background (on the starting thread in a simulation,
     // so that its runs stay reproducible); searches answer from what is indexed so far.
     LocalCatalog.Builder cb = LocalCatalog.builder().folders(config.shares());
@@ -154,17 +158,14 @@ final class RealPeer implements Peer {
       cb.storeFile(config.cacheDirectory().resolve("catalog.bin"));
       cache = ChunkCache.open(config.cacheDirectory().resolve("chunks"), config.cacheBytes());
       disk = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "loudp2p-disk-" + id.peerId().toString().substring(0, 8));
-        t.setDaemon(true);
-        return t;
+        Thread thread = new Thread(r, "loudp2p-disk-" + id.peerId().toString().substring(0, 8));
+        thread.setDaemon(true);
+        return thread;
       });
     }
     LocalCatalog cat = cb.build();
     catalog = cat;
     LocalContent content = new LocalContent(cat, cache);
-    PeerTransports t = PeerTransports.create(registry, config.transportSettings(),
-        config.plaintext() ? null : new RotatingCredentials(id));
-    transports = t;
     SelfRecord self = new SelfRecord(c);
     for (InetSocketAddress address : config.listen()) {
       self.listeningAt(t.listen(address, this::handle));

@@ -5,6 +5,11 @@ import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.grpc.GrpcTransportOptions;
 import java.time.Clock;
 import java.time.Duration;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +33,12 @@ final class GrpcSettings {
   final Clock clock = Clock.systemUTC();
   /** The TLS handshakes this transport refused. */
   final TlsRefusals tlsRefusals = new TlsRefusals();
+  /**
+   * The servers' TLS context, made in the background from the transport's start, with the first
+   * certificate: the JDK's TLS stack takes a good part of a second to load in a new process, time
+   * better spent while the peer does other things. Null when plaintext.
+   */
+  private final @Nullable CompletableFuture<SslContext> serverTls;
 
   GrpcSettings(TransportOptions options) {
     GrpcTransportOptions o = options.settings(GrpcTransportOptions.class);
@@ -44,5 +55,34 @@ final class GrpcSettings {
     this.dataStallTimeout = o.dataStallTimeout();
     this.callbackExecutor = options.callbackExecutor();
     this.credentials = options.credentials();
+    this.serverTls = credentials == null ? null : inBackground(credentials);
+  }
+
+  private CompletableFuture<SslContext> inBackground(PeerCredentials own) {
+    CompletableFuture<SslContext> made = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        own.current();
+        made.complete(PeerTls.server(own, clock, tlsRefusals::client));
+      } catch (Throwable e) {
+        made.completeExceptionally(e);
+      }
+    }, "loudp2p-tls-setup");
+    t.setDaemon(true);
+    t.start();
+    return made;
+  }
+
+  /** The servers' TLS context, null when plaintext; waits while it is being made. */
+  @Nullable SslContext serverTls() {
+    if (serverTls == null) {
+      return null;
+    }
+    try {
+      return serverTls.join();
+    } catch (CompletionException e) {
+      throw new ControlException(ControlErrorCode.INTERNAL, "no TLS context: " + e.getCause(),
+          e.getCause());
+    }
   }
 }

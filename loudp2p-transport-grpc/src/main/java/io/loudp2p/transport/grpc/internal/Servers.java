@@ -3,18 +3,16 @@ package io.loudp2p.transport.grpc.internal;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.DataServer;
-import io.loudp2p.spi.PeerCredentials;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 
 /** Starts gRPC servers with the transport's limits: message size, keepalive, calls per peer. */
 final class Servers {
-
   private Servers() {}
 
   /**
@@ -25,14 +23,9 @@ final class Servers {
       ServerServiceDefinition service, int maxInboundMessageBytes, int maxCallsPerConnection) {
     OversizeMessages.install();
     NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
-    PeerCredentials credentials = settings.credentials;
-    if (credentials != null) {
-      try {
-        builder.sslContext(PeerTls.server(credentials, settings.clock,
-            settings.tlsRefusals::client));
-      } catch (SSLException e) {
-        throw new ControlException(ControlErrorCode.INTERNAL, "no TLS context: " + e, e);
-      }
+    SslContext tls = settings.serverTls();
+    if (tls != null) {
+      builder.sslContext(tls);
     }
     Server server = builder
         .maxInboundMessageSize(maxInboundMessageBytes)
