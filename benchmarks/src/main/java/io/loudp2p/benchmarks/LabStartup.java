@@ -100,7 +100,10 @@ public final class LabStartup {
       for (int i = 0; i < 3; i++) {
         LabHost h = lab.host("trio" + i, LinkProfile.LAN);
         trio.add(share(h, dir, "secondsong", other, first));
-        first = first == null ? h : first;
+        if (first == null) { // the others join through it: it must listen first
+          trio.get(0).awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
+          first = h;
+        }
       }
       for (LabProcess p : trio) {
         p.awaitLine(l -> l.startsWith("shares   1"), Duration.ofSeconds(90));

@@ -38,6 +38,9 @@ class ListenerMovesIT extends LabTestBase {
       Path music = Files.createDirectories(dir.resolve(h.name()).resolve("music"));
       Files.write(music.resolve("labsong.wav"), wav);
       sharing.add(h.share(music, dir, i == 0 ? null : sources.get(0).peerAddress()));
+      if (i == 0) { // the others join through it: it must listen first
+        sharing.get(0).awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
+      }
       sources.add(h);
     }
     for (LabProcess p : sharing) {

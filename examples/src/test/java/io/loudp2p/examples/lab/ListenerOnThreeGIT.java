@@ -35,6 +35,9 @@ class ListenerOnThreeGIT extends LabTestBase {
       Path music = Files.createDirectories(dir.resolve(h.name()).resolve("music"));
       Files.write(music.resolve("labsong.wav"), wav);
       LabProcess p = h.share(music, dir, i == 0 ? null : hosts.get(0).peerAddress());
+      if (i == 0) { // the others join through it: it must listen first
+        p.awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
+      }
       hosts.add(h);
       sharing.add(p);
     }

@@ -32,7 +32,10 @@ class PartitionHealsIT extends LabTestBase {
         Files.write(music.resolve("faraway.wav"), LabAudio.noiseWav(2, 3));
       }
       peers.add(h.share(music, dir, seed));
-      seed = seed == null ? h.peerAddress() : seed;
+      if (seed == null) { // the others join through it: it must listen first
+        peers.get(0).awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
+        seed = h.peerAddress();
+      }
     }
     for (LabProcess p : peers) {
       p.awaitLine(l -> l.startsWith("shares   "), Duration.ofSeconds(90));
