@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One host link's delay line: {@code delayline.py} (beside this class) run in the router's
@@ -77,17 +78,29 @@ final class DelayLine implements AutoCloseable {
 
   /** Changes the delay and loss of the packets that come from now on; waits until it took them. */
   synchronized void set(Duration delay, double loss) throws IOException {
+    command(String.format(Locale.ROOT, "set %.3f %s", delay.toNanos() / 1e6,
+        Double.toString(loss)), "set");
+  }
+
+  /**
+   * Appends every packet that comes from now on to {@code file} (null: stops), each as a 4-byte
+   * big-endian length and the packet, IP header first; waits until the delay line took it.
+   */
+  synchronized void capture(@Nullable Path file) throws IOException {
+    command("capture " + (file == null ? "off" : file.toString()), "capture");
+  }
+
+  private void command(String line, String answer) throws IOException {
     try {
-      process.getOutputStream().write(String.format(Locale.ROOT, "set %.3f %s%n",
-          delay.toNanos() / 1e6, Double.toString(loss)).getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
       process.getOutputStream().flush();
-      if (!"set".equals(nextLine(Duration.ofSeconds(10)))) {
-        throw new IOException("the delay line did not take the new delay");
+      if (!answer.equals(nextLine(Duration.ofSeconds(10)))) {
+        throw new IOException("the delay line did not take: " + line);
       }
     } catch (IOException e) {
       throw e;
     } catch (Exception e) {
-      throw new IOException("the delay line did not answer within 10 s", e);
+      throw new IOException("the delay line did not answer within 10 s: " + line, e);
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A test lab of hosts on one machine: each host a Linux network namespace with one link, through
@@ -241,6 +242,15 @@ public final class Lab implements AutoCloseable {
   }
 
   /**
+   * Records every packet to and from {@code host} that crosses the router from now on, as an
+   * observer on its link would see it, into {@code file} (null: stops recording); {@link
+   * WireCapture} reads it.
+   */
+  public void capture(LabHost host, @Nullable Path file) throws IOException {
+    delayLines.get(host.index() - 1).capture(file);
+  }
+
+  /**
    * Cuts {@code host} off: every packet to or from it is dropped in the router, silently, as when
    * a cable is pulled or a radio loses its signal (no reset, no ICMP error).
    */
@@ -249,6 +259,15 @@ public final class Lab implements AutoCloseable {
     Shell.runIn(router, "ip", "rule", "add", "to", net, "blackhole", "pref", "50");
     Shell.runIn(router, "ip", "rule", "add", "iif", id + "r" + host.index(), "blackhole", "pref",
         "50");
+  }
+
+  /**
+   * Drops every UDP packet from {@code host} in the router, silently, as a network that lets only
+   * TCP through does; TCP still passes.
+   */
+  public void dropUdpFrom(LabHost host) {
+    Shell.runIn(router, "ip", "rule", "add", "iif", id + "r" + host.index(), "ipproto", "udp",
+        "blackhole", "pref", "45");
   }
 
   /** Undoes {@link #cut}. */

@@ -9,8 +9,11 @@ delays). Python's standard library only.
 
 Prints "ready" once the device exists. A line "set DELAY_MS LOSS" on its standard input changes
 the delay and loss of the packets that come from then on (a host that moved to another kind of
-link), answered by "set" on standard output. Ends when its standard input closes, printing
-"packets N dropped M" on standard error.
+link), answered by "set" on standard output. A line "capture FILE" makes it append every packet
+it reads from then on to FILE, before any delay or loss, each as a 4-byte big-endian length and the
+packet's bytes (IP header first), flushed as it goes; "capture off" stops that; both are answered
+by "capture". Ends when its standard input closes, printing "packets N dropped M" on standard
+error.
 """
 import argparse
 import fcntl
@@ -45,6 +48,7 @@ def main():
     held = []  # (due, sequence, packet)
     seq = 0
     dropped = 0
+    capture = None
     print("ready", flush=True)
     stdin = sys.stdin.fileno()
     commands = b""
@@ -64,6 +68,12 @@ def main():
                     delay = float(words[1]) / 1000.0
                     loss = float(words[2])
                     print("set", flush=True)
+                elif len(words) >= 2 and words[0] == "capture":
+                    target = line.decode()[len("capture "):]
+                    if capture:
+                        capture.close()
+                    capture = None if target == "off" else open(target, "ab")
+                    print("capture", flush=True)
         now = time.monotonic()
         if fd in readable:
             while True:
@@ -72,6 +82,9 @@ def main():
                 except BlockingIOError:
                     break
                 seq += 1
+                if capture:
+                    capture.write(struct.pack(">I", len(packet)) + packet)
+                    capture.flush()
                 if loss and rnd.random() < loss:
                     dropped += 1
                     continue
