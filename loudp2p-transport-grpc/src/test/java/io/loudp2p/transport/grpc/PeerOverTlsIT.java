@@ -119,16 +119,30 @@ class PeerOverTlsIT extends PeerFixture {
   }
 
   @Test
-  void aPlaintextDiallerGetsNoAnswerFromATlsPeer() throws Exception {
+  void aPlaintextDiallerAndATlsPeerRefuseEachOtherSayingWhy() throws Exception {
     Peer tls = start(Peer.builder());
+    Peer plain = start(Peer.builder().plaintext(true));
     Identity me = Identity.generate();
-    try (GrpcControlTransport plain = new GrpcControlTransport(TransportOptions.defaults())) {
-      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-          ExecutionException.class, () -> plain.call(at(tls), ControlMethod.EXCHANGE_PEERS,
-              exchange(me), Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS));
-      assertThat(e.getCause()).isInstanceOf(ControlException.class);
-      assertThat(((ControlException) e.getCause()).code()).isEqualTo(ControlErrorCode.UNAVAILABLE);
+    try (GrpcControlTransport plainClient = new GrpcControlTransport(TransportOptions.defaults());
+        GrpcControlTransport tlsClient = new GrpcControlTransport(TestTls.options(me))) {
+      assertThat(refusal(plainClient, at(tls), me)).satisfies(c -> {
+        assertThat(c.code()).isEqualTo(ControlErrorCode.UNAVAILABLE);
+        assertThat(c.getMessage()).contains("may speak TLS 1.3").contains("plaintext");
+      });
+      assertThat(refusal(tlsClient, at(plain), me)).satisfies(c -> {
+        assertThat(c.code()).isEqualTo(ControlErrorCode.UNAVAILABLE);
+        assertThat(c.getMessage()).contains("does not speak TLS");
+      });
     }
+  }
+
+  private static ControlException refusal(GrpcControlTransport client, InetSocketAddress at,
+      Identity me) {
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        () -> client.call(at, ControlMethod.EXCHANGE_PEERS, exchange(me), Duration.ofSeconds(5))
+            .get(10, TimeUnit.SECONDS));
+    assertThat(e.getCause()).isInstanceOf(ControlException.class);
+    return (ControlException) e.getCause();
   }
 
   @Test

@@ -103,7 +103,7 @@ public final class GrpcControlTransport implements ControlTransport {
 
       @Override
       public void onError(Throwable t) {
-        complete(() -> result.completeExceptionally(Statuses.toCallerError(t)));
+        complete(() -> result.completeExceptionally(Statuses.toCallerError(t, settings.credentials != null)));
       }
 
       @Override
@@ -165,7 +165,7 @@ public final class GrpcControlTransport implements ControlTransport {
 
       @Override
       public void onError(Throwable t) {
-        complete(() -> result.completeExceptionally(Statuses.toCallerError(t)));
+        complete(() -> result.completeExceptionally(Statuses.toCallerError(t, settings.credentials != null)));
       }
 
       @Override

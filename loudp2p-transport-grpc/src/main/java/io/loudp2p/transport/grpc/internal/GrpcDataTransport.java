@@ -160,7 +160,7 @@ public final class GrpcDataTransport implements DataTransport {
     public void onError(Throwable t) {
       Status status = Status.fromThrowable(t);
       if (!opened.isDone()) {
-        opened.completeExceptionally(Statuses.toCallerError(t));
+        opened.completeExceptionally(Statuses.toCallerError(t, settings.credentials != null));
         finish(null);
         return;
       }

@@ -48,8 +48,18 @@ final class Statuses {
     }
   }
 
-  /** What a caller sees for a failed call: a timeout, or a {@link ControlException}. */
-  static Throwable toCallerError(Throwable t) {
+  /** What the plaintext dialler of a TLS peer is told beside gRPC's own words. */
+  static final String TLS_PEER_HINT = "the peer closed the connection before a word of HTTP/2:"
+      + " it may speak TLS 1.3 (PROTOCOL.md section 9) while this one speaks plaintext";
+  /** What the TLS dialler of a plaintext peer is told. */
+  static final String PLAINTEXT_PEER =
+      "the peer does not speak TLS (a plaintext peer?); peers speak TLS 1.3, PROTOCOL.md section 9";
+
+  /**
+   * What a caller sees for a failed call: a timeout, or a {@link ControlException}; {@code tls}:
+   * whether the caller speaks TLS, to say so when the other side did not.
+   */
+  static Throwable toCallerError(Throwable t, boolean tls) {
     Status status = Status.fromThrowable(t);
     if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
       TimeoutException timeout = new TimeoutException("deadline exceeded: " + status.getDescription());
@@ -66,8 +76,17 @@ final class Statuses {
             "TLS refused the peer's certificate: " + refused.getMessage(), t);
       }
     }
+    for (Throwable c = t; c != null && tls; c = c.getCause()) {
+      if (c.getClass().getSimpleName().equals("NotSslRecordException")) {
+        return new ControlException(ControlErrorCode.UNAVAILABLE, PLAINTEXT_PEER, t);
+      }
+    }
     String description = status.getDescription() == null ? status.getCode().toString()
         : status.getDescription();
+    if (!tls && status.getCode() == Status.Code.UNAVAILABLE
+        && "Network closed for unknown reason".equals(description)) {
+      description += "; " + TLS_PEER_HINT;
+    }
     return new ControlException(toCode(status.getCode()), description, t);
   }
 
