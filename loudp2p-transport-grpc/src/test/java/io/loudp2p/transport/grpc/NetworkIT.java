@@ -8,20 +8,16 @@ import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
 import io.loudp2p.core.peer.PeerDiagnostics;
+import io.loudp2p.core.testing.PeerFixture;
 import io.loudp2p.core.testing.TestAudio;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Twenty peers over real gRPC on 127.0.0.1: a LIGHT client that knows one FULL peer finds a track
@@ -30,33 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * search goes through another FULL peer.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class NetworkIT {
-  private static final Duration SEARCH = Duration.ofSeconds(5);
+class NetworkIT extends PeerFixture {
+  private static final Duration SEARCH_TIME = Duration.ofSeconds(5);
   /** Playback at eight times real time: a minute of audio in under eight seconds. */
   private static final int PACE = 8 * 44_100;
-
-  @TempDir Path tmp;
-  private final List<Peer> peers = new ArrayList<>();
-
-  @AfterEach
-  void tearDown() {
-    for (Peer p : peers) {
-      p.close();
-    }
-  }
-
-  private Peer start(Peer.Builder builder) throws IOException {
-    Peer p = builder.build();
-    peers.add(p);
-    p.start();
-    // Shared folders are indexed in the background: the scenarios search them at once.
-    p.catalog().ready().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
-    return p;
-  }
-
-  private static InetSocketAddress at(Peer p) {
-    return p.listenAddresses().get(0);
-  }
 
   @Test
   void lightClientFindsATrackThreeHopsAwayAndPlaysOnWhenItsFullPeerLeaves() throws Exception {
@@ -81,7 +54,7 @@ class NetworkIT {
           .bootstrap(at(previous)));
     }
 
-    List<SearchHit> hits = light.search("needle", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
+    List<SearchHit> hits = light.search("needle", SEARCH_TIME, h -> { }).get(10, TimeUnit.SECONDS);
     assertThat(hits).singleElement()
         .satisfies(h -> assertThat(h.sources()).containsExactly(holder.id()));
 
@@ -91,7 +64,7 @@ class NetworkIT {
       int read = TestAudio.playPaced(in, got, 0, track.length / 4, PACE);
 
       f1.close(); // the FULL peer the light client relied on leaves while it plays
-      List<SearchHit> again = light.search("needle", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
+      List<SearchHit> again = light.search("needle", SEARCH_TIME, h -> { }).get(10, TimeUnit.SECONDS);
       assertThat(again).as("found through another FULL peer").singleElement()
           .satisfies(h -> assertThat(h.sources()).containsExactly(holder.id()));
       assertThat(PeerDiagnostics.links(light)).as("the light client moved on")

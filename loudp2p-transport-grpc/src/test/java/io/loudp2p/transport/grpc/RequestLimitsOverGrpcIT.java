@@ -11,6 +11,7 @@ import io.loudp2p.core.proto.v1.Envelope;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.SearchHits;
 import io.loudp2p.core.proto.v1.SearchQuery;
+import io.loudp2p.core.testing.Bytes;
 import io.loudp2p.core.wire.EnvelopeOpener;
 import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.spi.ControlErrorCode;
@@ -145,7 +146,7 @@ class RequestLimitsOverGrpcIT {
         .setTimestampMs(System.currentTimeMillis())
         .setNonce(ByteString.copyFrom(nonce())).build().toByteArray();
     byte[] payload = valid.clone();
-    int at = indexOf(payload, "zz".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    int at = Bytes.find(payload, "zz".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     payload[at] = (byte) 0xC3; // a lead byte followed by 'z': not UTF-8
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     sha.update("loudp2p/v1/message\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -241,16 +242,4 @@ class RequestLimitsOverGrpcIT {
         });
   }
 
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    throw new AssertionError("not found");
-  }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.management.ThreadMXBean;
 import io.loudp2p.TrackInfo;
 import io.loudp2p.core.catalog.Fixtures;
+import io.loudp2p.core.testing.Bytes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -314,7 +315,7 @@ class AudioProbeTest {
   @Test
   void refusesOggVorbisVendorOfTwoGigabytes() {
     byte[] data = Fixtures.bytes("tagged.ogg").clone();
-    int at = indexOf(data, "\u0003vorbis".getBytes(StandardCharsets.ISO_8859_1)) + 7;
+    int at = Bytes.find(data, "\u0003vorbis".getBytes(StandardCharsets.ISO_8859_1)) + 7;
     putLe32(data, at, 0x7FFFFFF0);
     assertRefusedCheaply("huge.ogg", data, "vendor string of 2147483632 bytes");
   }
@@ -322,7 +323,7 @@ class AudioProbeTest {
   @Test
   void refusesFlacCommentOfTwoGigabytes() {
     byte[] data = Fixtures.bytes("tagged.flac").clone();
-    int at = indexOf(data, "reference libFLAC".getBytes(StandardCharsets.ISO_8859_1)) - 4;
+    int at = Bytes.find(data, "reference libFLAC".getBytes(StandardCharsets.ISO_8859_1)) - 4;
     putLe32(data, at, 0x7FFFFFF0);
     assertRefusedCheaply("huge.flac", data, "vendor string of 2147483632 bytes");
   }
@@ -330,7 +331,7 @@ class AudioProbeTest {
   @Test
   void refusesOpusCommentOfTwoGigabytes() {
     byte[] data = Fixtures.bytes("tagged.opus").clone();
-    int at = indexOf(data, "title=".getBytes(StandardCharsets.ISO_8859_1)) - 4;
+    int at = Bytes.find(data, "title=".getBytes(StandardCharsets.ISO_8859_1)) - 4;
     putLe32(data, at, 0x7FFFFFF0);
     assertRefusedCheaply("huge.opus", data, "declares 2147483632 bytes");
   }
@@ -338,7 +339,7 @@ class AudioProbeTest {
   @Test
   void refusesWavChunkBeyondTheFile() {
     byte[] data = Fixtures.bytes("tagged.wav").clone();
-    int at = indexOf(data, "LIST".getBytes(StandardCharsets.ISO_8859_1)) + 4;
+    int at = Bytes.find(data, "LIST".getBytes(StandardCharsets.ISO_8859_1)) + 4;
     putLe32(data, at, 0x7FFFFFF0);
     assertRefusedCheaply("huge.wav", data, "RIFF chunk 'LIST' declares 2147483632 bytes");
   }
@@ -384,18 +385,6 @@ class AudioProbeTest {
     assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(ALLOWED_ALLOCATION);
   }
 
-  static int indexOf(byte[] data, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= data.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (data[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    throw new AssertionError("pattern not in fixture");
-  }
 
   static void putLe32(byte[] data, int at, int value) {
     ByteBuffer.wrap(data, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(value);
