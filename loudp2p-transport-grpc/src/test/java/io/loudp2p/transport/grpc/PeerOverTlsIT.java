@@ -62,6 +62,19 @@ class PeerOverTlsIT extends PeerFixture {
   }
 
   @Test
+  void theConnectionToABareAddressServesTheCallsThatExpectThePeerItFoundThere() throws Exception {
+    Peer there = start(Peer.builder());
+    Identity me = Identity.generate();
+    try (GrpcControlTransport client = new GrpcControlTransport(TestTls.options(me))) {
+      assertThat(client.call(at(there), null, ControlMethod.EXCHANGE_PEERS, exchange(me),
+          Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS)).isNotEmpty();
+      assertThat(client.call(at(there), there.id(), ControlMethod.EXCHANGE_PEERS, exchange(me),
+          Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS)).isNotEmpty();
+      assertThat(client.openChannels()).as("no second connection to the same peer").isEqualTo(1);
+    }
+  }
+
+  @Test
   void aManInTheMiddleWithAValidIdentityOfItsOwnIsRefusedByWhoeverExpectedThePeer()
       throws Exception {
     Peer real = start(Peer.builder());

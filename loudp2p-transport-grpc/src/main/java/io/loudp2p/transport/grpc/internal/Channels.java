@@ -6,9 +6,13 @@ import io.loudp2p.PeerId;
 import io.loudp2p.spi.PeerCredentials;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +21,10 @@ import org.jspecify.annotations.Nullable;
  * by every call to it. A channel that stays idle drops its connection by itself (gRPC's idle
  * timeout) and reconnects on the next call; {@link #forget} closes the channels of a peer that
  * went away. With credentials every channel speaks TLS 1.3 and accepts only a server bound to the
- * peer expected (any valid peer when none is), see {@link PeerTls}; without, plaintext.
+ * peer expected (any valid peer when none is), see {@link PeerTls}; without, plaintext. A channel
+ * that expected no one (a bare bootstrap address) serves, once its handshake has shown which peer
+ * is there, the calls that expect that peer at that address too, rather than a second connection:
+ * it accepts only that peer from then on.
  *
  * <p>Thread-safe.
  */
@@ -69,23 +76,34 @@ final class Channels {
     if (flowControlWindow > 0) {
       builder.flowControlWindow(flowControlWindow);
     }
+    AtomicReference<ManagedChannel> made = new AtomicReference<>();
     PeerCredentials credentials = settings.credentials;
     if (credentials == null) {
       builder.usePlaintext();
     } else {
       try {
         builder.sslContext(PeerTls.client(credentials, key.peer(), settings.clock,
-            refused -> settings.tlsRefusals.server(key.endpoint(), refused)));
+            refused -> settings.tlsRefusals.server(key.endpoint(), refused),
+            peer -> serves(key.endpoint(), peer, made.get())));
       } catch (SSLException e) {
         throw new IllegalStateException("no TLS context: " + e.getMessage(), e);
       }
     }
-    return builder
+    ManagedChannel channel = builder
         .maxInboundMessageSize(settings.maxMessageBytes)
         .keepAliveTime(settings.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .idleTimeout(settings.idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .build();
+    made.set(channel);
+    return channel;
+  }
+
+  /** {@code channel}, which expected no one at {@code endpoint}, found {@code peer} there. */
+  private void serves(InetSocketAddress endpoint, PeerId peer, @Nullable ManagedChannel channel) {
+    if (channel != null && !closed && !channel.isShutdown()) {
+      channels.putIfAbsent(new Key(endpoint, peer), channel);
+    }
   }
 
   /** Closes the channels to {@code endpoint}, whichever peer they expect, failing their calls. */
@@ -100,8 +118,11 @@ final class Channels {
     }
   }
 
+  /** Open channels (one that serves two keys counts once). */
   int size() {
-    return channels.size();
+    Set<ManagedChannel> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+    distinct.addAll(channels.values());
+    return distinct.size();
   }
 
   void close() {

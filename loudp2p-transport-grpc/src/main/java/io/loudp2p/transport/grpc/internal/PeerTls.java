@@ -54,14 +54,21 @@ public final class PeerTls {
 
   /**
    * A client's context: presents {@code own}, and accepts the server only when its certificate is
-   * bound to {@code expected} (any valid peer when null).
+   * bound to {@code expected} (any valid peer when null, then only that one on the connection's
+   * later handshakes).
    */
   public static SslContext client(PeerCredentials own, @Nullable PeerId expected, Clock clock,
       Consumer<RefusedCertificate> refused) throws SSLException {
+    return client(own, expected, clock, refused, id -> { });
+  }
+
+  /** As above; {@code pinned} is told which peer a context that expected none accepted first. */
+  public static SslContext client(PeerCredentials own, @Nullable PeerId expected, Clock clock,
+      Consumer<RefusedCertificate> refused, Consumer<PeerId> pinned) throws SSLException {
     SslContextBuilder b = SslContextBuilder.forClient().keyManager(new CurrentKey(own));
     return GrpcSslContexts.configure(b, PROVIDER)
         .protocols(List.of(PROTOCOL))
-        .trustManager(new PeerTrustManager(expected, clock, refused))
+        .trustManager(PeerTrustManager.forConnection(expected, clock, refused, pinned))
         .build();
   }
 
