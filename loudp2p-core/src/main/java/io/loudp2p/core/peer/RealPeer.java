@@ -147,6 +147,12 @@ final class RealPeer implements Peer {
     PeerTransports t = PeerTransports.create(registry, config.transportSettings(),
         config.plaintext() ? null : new RotatingCredentials(id));
     transports = t;
+    // The bootstrap peers' connections (TCP, TLS, HTTP/2 settings: three round trips) are made
+    // while this peer sets itself up; the first exchange, which needs it listening, then finds
+    // them ready.
+    for (InetSocketAddress b : config.bootstrap()) {
+      t.control.connect(b, config.bootstrapIds().get(b));
+    }
     // The shared folders are hashed in the background (on the starting thread in a simulation,
     // so that its runs stay reproducible); searches answer from what is indexed so far.
     LocalCatalog.Builder cb = LocalCatalog.builder().folders(config.shares());
