@@ -3,6 +3,7 @@ package io.loudp2p.core.peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.PeerExchange;
+import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.core.wire.SignedPeerRecord;
 import io.loudp2p.spi.ControlMethod;
@@ -49,7 +50,14 @@ final class Exchanges {
     Payload.Builder request = Payload.newBuilder().setPeerExchange(message(null));
     return client.call(address, ControlMethod.EXCHANGE_PEERS, request, expected,
         ctx.config.callDeadline()).thenApply(answer -> {
-          ingest(answer.sender(), answer.payload().getPeerExchange(), address.getAddress());
+          PeerExchange pe = answer.payload().getPeerExchange();
+          ingest(answer.sender(), pe, address.getAddress());
+          if (pe.hasObservedAddress()) {
+            InetAddress seen = ipOf(pe.getObservedAddress());
+            if (seen != null) {
+              self.observed().observed(answer.sender(), seen, ctx.nowMs());
+            }
+          }
           store.table().reachable(answer.sender(), true);
           return answer.sender();
         });
@@ -58,7 +66,22 @@ final class Exchanges {
   /** Answers a greeting: learns what it carries, answers with this peer's record and sample. */
   void answer(SignedMessage request, InetSocketAddress remote, ControlResponder responder) {
     ingest(request.sender(), request.payload().getPeerExchange(), remote.getAddress());
-    responder.reply(ctx.seal(Payload.newBuilder().setPeerExchange(message(request.sender()))));
+    responder.reply(ctx.seal(Payload.newBuilder().setPeerExchange(message(request.sender())
+        .toBuilder().setObservedAddress(SelfRecord.endpoint(TransportKind.TRANSPORT_KIND_GRPC,
+            remote)))));
+  }
+
+  /** The address of an endpoint, or null when its IP is neither 4 nor 16 bytes. */
+  private static @Nullable InetAddress ipOf(io.loudp2p.core.proto.v1.Endpoint e) {
+    int n = e.getIp().size();
+    if (n != 4 && n != 16) {
+      return null;
+    }
+    try {
+      return InetAddress.getByAddress(e.getIp().toByteArray());
+    } catch (java.net.UnknownHostException impossible) {
+      return null;
+    }
   }
 
   /**

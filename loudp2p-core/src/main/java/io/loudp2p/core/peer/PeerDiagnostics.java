@@ -34,6 +34,14 @@ public final class PeerDiagnostics {
     return real(peer).linkIds();
   }
 
+  /**
+   * The address at least two other peers said {@code peer}'s calls came from, in their latest
+   * answers to its peer exchanges (PROTOCOL.md §3.1); empty until two agree.
+   */
+  public static java.util.Optional<java.net.InetAddress> observedAddress(Peer peer) {
+    return real(peer).observedAddress();
+  }
+
   /** Turns routing by neighbours' keyword summaries off (random walks alone) or back on. */
   public static void useSummaries(Peer peer, boolean use) {
     real(peer).useSummaries(use);

@@ -387,6 +387,12 @@ final class RealPeer implements Peer {
     return PeerStore.ids(parts().store().links().current());
   }
 
+  /** The address other peers agree this peer's calls come from, if they do. */
+  java.util.Optional<java.net.InetAddress> observedAddress() {
+    Parts p = parts();
+    return p.self().observed().trusted(p.ctx().nowMs());
+  }
+
   /** Turns keyword-summary routing off (random walks alone) or on. */
   void useSummaries(boolean use) {
     parts().store().router().useSummaries(use);

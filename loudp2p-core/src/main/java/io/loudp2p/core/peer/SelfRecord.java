@@ -30,6 +30,8 @@ final class SelfRecord {
   private long sequence;
   /** The endpoints of {@link #record}. */
   private volatile List<Endpoint> announced = List.of();
+  /** Where others see this peer's calls come from. */
+  private final ObservedAddresses observed = new ObservedAddresses();
 
   SelfRecord(PeerContext ctx) {
     this.ctx = ctx;
@@ -38,6 +40,11 @@ final class SelfRecord {
   /** Adds a control address this peer listens at, announced from the next signing on. */
   void listeningAt(InetSocketAddress address) {
     listening.add(address);
+  }
+
+  /** The addresses others said this peer's calls came from (PROTOCOL.md §3.1). */
+  ObservedAddresses observed() {
+    return observed;
   }
 
   List<InetSocketAddress> listening() {

@@ -36,6 +36,30 @@ class PeerOverGrpcIT extends PeerScenarios {
   }
 
   @Test
+  void aPeerTakesTheAddressTwoOthersSawItsCallsComeFromAsItsOwn() throws Exception {
+    Peer a = start(Peer.builder());
+    Peer b = start(Peer.builder());
+    Peer one = start(Peer.builder().bootstrap(at(a)));
+    assertThat(io.loudp2p.core.peer.PeerDiagnostics.observedAddress(one))
+        .as("one peer's word is not enough").isEmpty();
+    Peer two = start(Peer.builder().bootstrap(at(a)).bootstrap(at(b)));
+    assertThat(io.loudp2p.core.peer.PeerDiagnostics.observedAddress(two))
+        .contains(java.net.InetAddress.getLoopbackAddress());
+
+    // What the answer says, as a client in another language reads it.
+    EnvelopeSealer sealer = new EnvelopeSealer(Identity.generate());
+    try (GrpcControlTransport client = new GrpcControlTransport(TestTls.options())) {
+      byte[] answer = client.call(at(a), ControlMethod.EXCHANGE_PEERS, sealer.seal(Payload
+          .newBuilder().setPeerExchange(PeerExchange.getDefaultInstance())).toByteArray(),
+          Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+      PeerExchange pe = Payload.parseFrom(io.loudp2p.core.proto.v1.Envelope.parseFrom(answer)
+          .getPayload()).getPeerExchange();
+      assertThat(pe.getObservedAddress().getIp().toByteArray()).containsExactly(127, 0, 0, 1);
+      assertThat(pe.getObservedAddress().getPort()).isBetween(1, 65535);
+    }
+  }
+
+  @Test
   void badInputOverTheWireGetsItsStatusAndThePeerKeepsServing() throws Exception {
     Peer sharer = start(Peer.builder().share(folderWith("music", "tagged.flac")));
     InetSocketAddress to = at(sharer);
