@@ -70,7 +70,9 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
    * How long a source that answered before must have been silent before its timeouts drop it: a
    * listener that changes networks (Wi-Fi to 3G) has no path for a round trip or two of the new
    * network while the source checks the new address, and the short timeouts of a fast path would
-   * otherwise drop a source about to answer again. Its chunks are asked elsewhere meanwhile.
+   * otherwise drop a source about to answer again. Its chunks are asked elsewhere meanwhile. The
+   * silence counts from its last answer, or from when it was asked again after a rest (a source
+   * not asked anything for a while has not been silent).
    */
   public static final long MIN_SILENCE_BEFORE_DROP_NS = 3_000_000_000L;
 
@@ -383,7 +385,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
       });
       if (source.consecutiveTimeouts >= MAX_CONSECUTIVE_TIMEOUTS
           && (source.lastArrivalNs == NEVER
-              || nowNs - source.lastArrivalNs >= MIN_SILENCE_BEFORE_DROP_NS)) {
+              || nowNs - source.waitedOnSinceNs >= MIN_SILENCE_BEFORE_DROP_NS)) {
         removeSourceInternal(source);
         actions.add(
             Action.sourceDropped(

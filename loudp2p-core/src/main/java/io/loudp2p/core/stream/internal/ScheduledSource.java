@@ -54,6 +54,11 @@ final class ScheduledSource {
   double throughput = INITIAL_THROUGHPUT_BYTES_PER_SECOND;
   boolean hasThroughput;
   long lastArrivalNs = NEVER;
+  /**
+   * Since when this source has been waited on without a word: its last answer, or the first
+   * request sent to it after a time it was not asked anything (an idle source is not silent).
+   */
+  long waitedOnSinceNs = NEVER;
   int backoff = 1;
   int consecutiveTimeouts;
   int failures;
@@ -77,6 +82,9 @@ final class ScheduledSource {
   }
 
   void add(int chunk, long nowNs, int length) {
+    if (count == 0 && consecutiveTimeouts == 0) {
+      waitedOnSinceNs = nowNs; // asked again after a rest: the silence starts now
+    }
     chunks[count] = chunk;
     sentNs[count] = nowNs;
     overtaken[count] = 0;
@@ -112,6 +120,7 @@ final class ScheduledSource {
   /** It answered at {@code nowNs}: its timeouts so far are forgiven. */
   void heardFrom(long nowNs) {
     lastArrivalNs = nowNs;
+    waitedOnSinceNs = nowNs;
     consecutiveTimeouts = 0;
     backoff = 1;
   }

@@ -205,6 +205,33 @@ class ChunkSchedulerTest {
   }
 
   @Test
+  void aSourceAskedAgainAfterARestIsDroppedOnlyAfterTheSilenceSinceItWasAsked() {
+    // A window and buffer of one second: once that is fetched, the source rests.
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE, SECOND, SECOND);
+    s.addSource(1, null, 0);
+    for (Action a : poll(s, 0)) {
+      if (a.kind() == Kind.REQUEST) {
+        s.onChunkReceived(1, a.chunk(), 50 * MS);
+      }
+    }
+    assertThat(requested(poll(s, 100 * MS), 1)).as("resting").isEmpty();
+
+    // Ten seconds later (a listener that paused, or moved to another network) it is asked again
+    // and answers nothing: its requests time out fast, as on the path it answered on before.
+    long askedAt = 10 * SECOND;
+    s.onPositionChanged(30, askedAt);
+    assertThat(requested(poll(s, askedAt), 1)).isNotEmpty();
+    long now = askedAt;
+    while (s.isLive(1) && now < askedAt + 20 * SECOND) {
+      now += 10 * MS;
+      poll(s, now);
+    }
+    assertThat(s.isLive(1)).isFalse();
+    assertThat(now - askedAt).as("dropped after 3 s of silence since it was asked, not at once")
+        .isGreaterThanOrEqualTo(DefaultChunkScheduler.MIN_SILENCE_BEFORE_DROP_NS);
+  }
+
+  @Test
   void lateChunkIsRequestedFromASecondSourceAndTheLoserIsCancelled() {
     DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
     s.addSource(1, null, 0);

@@ -291,9 +291,10 @@ class StreamSessionAgentTest {
     }
 
     // Answered within a cycle, the source's timeout is the least there is (200 ms), doubled at
-    // each timeout; once three in a row have passed and it has been silent for 3 s (a listener
-    // changing networks is that long without a path), it is dropped, and with it the last source
-    // of chunk 86.
+    // each timeout; once three in a row have passed and it has been silent for 3 s since it was
+    // asked again at 5,250 ms (it rested before, its buffer ahead full; a listener changing
+    // networks is that long without a path), it is dropped, and with it the last source of chunk
+    // 86.
     List<String> afterKill = log.subList(indexOf(" killed a") + 1, log.size());
     assertThat(afterKill.subList(0, afterKill.size() - 1)).containsExactly(
         "5250ms a request 86",
@@ -302,8 +303,8 @@ class StreamSessionAgentTest {
         "5870ms a cancel 86", "5870ms a request 86",
         "6470ms a cancel 87", "6470ms a request 87",
         "7480ms a cancel 86", "7480ms a request 86",
-        "7850ms dropped a: source 0 timed out 4 times");
-    assertThat(afterKill.get(afterKill.size() - 1)).startsWith("7850ms failed: cannot play ")
+        "8250ms dropped a: source 0 timed out 4 times");
+    assertThat(afterKill.get(afterKill.size() - 1)).startsWith("8250ms failed: cannot play ")
         .contains("chunk 86 cannot be fetched");
     assertThat(timeMs(afterKill.get(1)) - timeMs(afterKill.get(0)))
         .isGreaterThanOrEqualTo(TimeUnit.NANOSECONDS.toMillis(ScheduledSource.MIN_RTO_NS));
@@ -311,7 +312,7 @@ class StreamSessionAgentTest {
     assertThat(session.completion()).isCompletedExceptionally();
     byte[] got = heard.toByteArray();
     // Played at the bitrate, one cycle's bytes in every cycle before the one that failed.
-    assertThat(got).hasSize((int) (BITRATE * (7850 - CYCLE.toMillis()) / 1000))
+    assertThat(got).hasSize((int) (BITRATE * (8250 - CYCLE.toMillis()) / 1000))
         .isEqualTo(java.util.Arrays.copyOf(data, got.length));
   }
 
