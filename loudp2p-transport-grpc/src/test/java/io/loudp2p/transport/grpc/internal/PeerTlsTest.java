@@ -159,16 +159,43 @@ class PeerTlsTest {
     assertThat(served).as("nothing reached the server's service").isEmpty();
   }
 
-  @Test
-  void aServerRefusesAClientWithoutAPeerCertificate() throws Exception {
+  /** The certificates a peer must refuse, and the reason each is refused for. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> wrong() {
+    Identity someone = Identity.generate();
+    Identity other = Identity.generate();
+    return java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("no extension",
+            io.loudp2p.core.identity.WrongCertificates.withoutExtension(someone),
+            Refusal.NO_PEER_KEY),
+        org.junit.jupiter.params.provider.Arguments.of("signed by another identity key",
+            io.loudp2p.core.identity.WrongCertificates.signedByAnother(someone, other),
+            Refusal.BAD_PEER_KEY_SIGNATURE),
+        org.junit.jupiter.params.provider.Arguments.of("expired",
+            io.loudp2p.core.identity.WrongCertificates.expired(someone), Refusal.EXPIRED));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("wrong")
+  void aServerWithAWrongCertificateIsRefusedByTheClientSayingWhy(String what,
+      PeerCredentials wrong, Refusal reason) throws Exception {
+    InetSocketAddress at = server(wrong);
+    assertThatThrownBy(() -> call(at, certificate(clientId), null))
+        .isInstanceOf(StatusRuntimeException.class);
+    assertThat(refusedByClient).singleElement()
+        .satisfies(e -> assertThat(e.reason()).isEqualTo(reason));
+    assertThat(served).isEmpty();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("wrong")
+  void aClientWithAWrongCertificateIsRefusedByTheServerSayingWhy(String what,
+      PeerCredentials wrong, Refusal reason) throws Exception {
     InetSocketAddress at = server(certificate(serverId));
-    PeerCredentials expired = fixed(PeerCertificates.issue(clientId,
-        Instant.now().minus(Duration.ofDays(3)), Instant.now().minus(Duration.ofDays(2))));
-    assertThatThrownBy(() -> call(at, expired, serverId.peerId()))
+    assertThatThrownBy(() -> call(at, wrong, serverId.peerId()))
         .isInstanceOf(StatusRuntimeException.class);
     assertThat(refusedByServer).singleElement()
-        .satisfies(e -> assertThat(e.reason()).isEqualTo(Refusal.EXPIRED));
-    assertThat(served).isEmpty();
+        .satisfies(e -> assertThat(e.reason()).isEqualTo(reason));
+    assertThat(served).as("nothing reached the server's service").isEmpty();
   }
 
   @Test
