@@ -52,11 +52,10 @@ final class Exchanges {
         ctx.config.callDeadline()).thenApply(answer -> {
           PeerExchange pe = answer.payload().getPeerExchange();
           ingest(answer.sender(), pe, address.getAddress());
-          if (pe.hasObservedAddress()) {
-            InetAddress seen = ipOf(pe.getObservedAddress());
-            if (seen != null) {
-              self.observed().observed(answer.sender(), seen, ctx.nowMs());
-            }
+          InetSocketAddress seen = pe.hasObservedAddress()
+              ? PeerTable.address(pe.getObservedAddress()) : null;
+          if (seen != null) {
+            self.observed().observed(answer.sender(), seen.getAddress(), ctx.nowMs());
           }
           store.table().reachable(answer.sender(), true);
           return answer.sender();
@@ -67,21 +66,7 @@ final class Exchanges {
   void answer(SignedMessage request, InetSocketAddress remote, ControlResponder responder) {
     ingest(request.sender(), request.payload().getPeerExchange(), remote.getAddress());
     responder.reply(ctx.seal(Payload.newBuilder().setPeerExchange(message(request.sender())
-        .toBuilder().setObservedAddress(SelfRecord.endpoint(TransportKind.TRANSPORT_KIND_GRPC,
-            remote)))));
-  }
-
-  /** The address of an endpoint, or null when its IP is neither 4 nor 16 bytes. */
-  private static @Nullable InetAddress ipOf(io.loudp2p.core.proto.v1.Endpoint e) {
-    int n = e.getIp().size();
-    if (n != 4 && n != 16) {
-      return null;
-    }
-    try {
-      return InetAddress.getByAddress(e.getIp().toByteArray());
-    } catch (java.net.UnknownHostException impossible) {
-      return null;
-    }
+        .setObservedAddress(SelfRecord.endpoint(TransportKind.TRANSPORT_KIND_GRPC, remote)))));
   }
 
   /**
@@ -89,7 +74,7 @@ final class Exchanges {
    * to reach, not the record of {@code to} (the peer answered), and not records without an
    * endpoint to call (PROTOCOL.md §3).
    */
-  private PeerExchange message(@Nullable PeerId to) {
+  private PeerExchange.Builder message(@Nullable PeerId to) {
     PeerExchange.Builder pe = PeerExchange.newBuilder().setSelfRecord(self.current());
     for (PeerTable.Entry e : store.table().sample(EXCHANGE_SAMPLE, ctx.random, true)) {
       if (e.control() != null && !e.record().peerId().equals(to)) {
@@ -100,7 +85,7 @@ final class Exchanges {
     if (s != null) {
       pe.setSummary(s);
     }
-    return pe.build();
+    return pe;
   }
 
   /** Learns the records of a peer exchange; the sender's own must be signed by the sender. */

@@ -1,9 +1,9 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.PeerId;
+import io.loudp2p.core.internal.LruMap;
 import java.net.InetAddress;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -28,17 +28,11 @@ final class ObservedAddresses {
 
   private record Observation(InetAddress address, long atMs) {}
 
-  private final Map<PeerId, Observation> latest =
-      new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<PeerId, Observation> eldest) {
-          return size() > MAX_OBSERVERS;
-        }
-      }; // guarded by this
+  /** Each observer's latest word, the one heard from least lately forgotten first. */
+  private final Map<PeerId, Observation> latest = new LruMap<>(MAX_OBSERVERS); // guarded by this
 
   /** {@code observer} saw this peer's request come from {@code address} at {@code nowMs}. */
   synchronized void observed(PeerId observer, InetAddress address, long nowMs) {
-    latest.remove(observer); // re-inserted last: the latest observer is the last forgotten
     latest.put(observer, new Observation(address, nowMs));
   }
 
