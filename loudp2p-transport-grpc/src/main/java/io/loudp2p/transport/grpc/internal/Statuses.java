@@ -2,6 +2,7 @@ package io.loudp2p.transport.grpc.internal;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.handler.ssl.NotSslRecordException;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import java.util.concurrent.TimeoutException;
@@ -77,7 +78,7 @@ final class Statuses {
       }
     }
     for (Throwable c = t; c != null && tls; c = c.getCause()) {
-      if (c.getClass().getSimpleName().equals("NotSslRecordException")) {
+      if (c instanceof NotSslRecordException) {
         return new ControlException(ControlErrorCode.UNAVAILABLE, PLAINTEXT_PEER, t);
       }
     }
