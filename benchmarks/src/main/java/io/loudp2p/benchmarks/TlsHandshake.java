@@ -65,7 +65,7 @@ public final class TlsHandshake {
 
       System.out.printf("new connection, one call, on loopback (%d each, interleaved)%n", calls);
       long[][] direct = interleaved(plain, tls, calls);
-      report(direct, "");
+      report(direct);
 
       try (DelayRelay toTls = new DelayRelay(tlsAt, delayMs);
           DelayRelay toPlain = new DelayRelay(plainAt, delayMs)) {
@@ -74,7 +74,7 @@ public final class TlsHandshake {
             delayMs, 2 * delayMs, delayed);
         long[][] far = interleaved(plain.via(toPlain.address()), tls.via(toTls.address()),
             delayed);
-        double added = report(far, "");
+        double added = report(far);
         System.out.printf("TLS adds %.2f round trips%n", added / (2 * delayMs * 1e6));
       }
 
@@ -109,18 +109,18 @@ public final class TlsHandshake {
   }
 
   /** Prints both sides' percentiles; returns the added median in nanoseconds. */
-  private static double report(long[][] times, String indent) {
+  private static double report(long[][] times) {
     long[] plain = times[0].clone();
     long[] tls = times[1].clone();
     Arrays.sort(plain);
     Arrays.sort(tls);
-    System.out.printf("%s%-10s %9s %9s %9s%n", indent, "", "p50 ms", "p90 ms", "p99 ms");
-    System.out.printf("%s%-10s %9.2f %9.2f %9.2f%n", indent, "plaintext", ms(plain, 50),
+    System.out.printf("%-10s %9s %9s %9s%n", "", "p50 ms", "p90 ms", "p99 ms");
+    System.out.printf("%-10s %9.2f %9.2f %9.2f%n", "plaintext", ms(plain, 50),
         ms(plain, 90), ms(plain, 99));
-    System.out.printf("%s%-10s %9.2f %9.2f %9.2f%n", indent, "TLS 1.3", ms(tls, 50), ms(tls, 90),
+    System.out.printf("%-10s %9.2f %9.2f %9.2f%n", "TLS 1.3", ms(tls, 50), ms(tls, 90),
         ms(tls, 99));
     double added = at(tls, 50) - at(plain, 50);
-    System.out.printf("%sadded by TLS (p50): %.2f ms%n", indent, added / 1e6);
+    System.out.printf("added by TLS (p50): %.2f ms%n", added / 1e6);
     return added;
   }
 

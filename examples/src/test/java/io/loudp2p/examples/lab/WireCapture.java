@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an observer on a lab host's link saw ({@link Lab#capture}): the IPv4 packets, and what
@@ -25,6 +26,8 @@ final class WireCapture {
   private long tcpBytes;
   private long udpBytes;
   private int packets;
+  private @Nullable List<byte[]> haystacks;
+  private @Nullable List<byte[]> lowered;
 
   private WireCapture() {}
 
@@ -91,29 +94,35 @@ final class WireCapture {
 
   /** Whether any packet's payload, or any TCP direction's byte stream, holds {@code needle}. */
   boolean contains(byte[] needle) {
-    for (byte[] p : payloads) {
-      if (indexOf(p, needle) >= 0) {
-        return true;
-      }
-    }
-    for (ByteArrayOutputStream s : tcpStreams.values()) {
-      if (indexOf(s.toByteArray(), needle) >= 0) {
-        return true;
-      }
-    }
-    return false;
+    return anyHolds(haystacks(), needle);
   }
 
   /** Whether {@code text} passed in ASCII, in any mix of upper and lower case. */
   boolean containsText(String text) {
-    byte[] needle = text.toLowerCase(Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    for (byte[] p : payloads) {
-      if (indexOf(lower(p), needle) >= 0) {
-        return true;
+    if (lowered == null) {
+      lowered = new ArrayList<>();
+      for (byte[] h : haystacks()) {
+        lowered.add(lower(h));
       }
     }
-    for (ByteArrayOutputStream s : tcpStreams.values()) {
-      if (indexOf(lower(s.toByteArray()), needle) >= 0) {
+    return anyHolds(lowered,
+        text.toLowerCase(Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  /** The payloads, then each TCP direction's bytes in order; made once. */
+  private List<byte[]> haystacks() {
+    if (haystacks == null) {
+      haystacks = new ArrayList<>(payloads);
+      for (ByteArrayOutputStream s : tcpStreams.values()) {
+        haystacks.add(s.toByteArray());
+      }
+    }
+    return haystacks;
+  }
+
+  private static boolean anyHolds(List<byte[]> haystacks, byte[] needle) {
+    for (byte[] h : haystacks) {
+      if (indexOf(h, needle) >= 0) {
         return true;
       }
     }

@@ -77,18 +77,14 @@ class PeerCertificatesTest {
 
   @Test
   void aCertificateWithoutTheExtensionIsRefused() {
-    PeerCertificates.Issued bare = PeerCertificates.issue(alice, PeerCertificates.newTlsKey(),
-        FROM, TO, null);
+    PeerCertificates.Issued bare = WrongCertificates.withoutExtension(alice, FROM, TO);
     assertThat(refusal(chain(bare))).isEqualTo(Refusal.NO_PEER_KEY);
   }
 
   @Test
   void aKeySignedByAnotherIdentityThanTheOneItNamesIsRefused() {
     // Mallory signs the TLS key but names Alice's identity key: Alice's signature is not there.
-    KeyPair tls = PeerCertificates.newTlsKey();
-    byte[] malloryOverKey = mallory.sign(PeerCertificates.signedBytes(tls.getPublic()));
-    PeerCertificates.Issued forged = PeerCertificates.issue(mallory, tls, FROM, TO,
-        PeerCertificates.signedKey(alice.publicKey(), malloryOverKey));
+    PeerCertificates.Issued forged = WrongCertificates.signedByAnother(alice, mallory, FROM, TO);
     assertThat(refusal(chain(forged))).isEqualTo(Refusal.BAD_PEER_KEY_SIGNATURE);
   }
 

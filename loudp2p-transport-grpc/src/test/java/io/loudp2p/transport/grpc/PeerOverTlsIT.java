@@ -3,6 +3,7 @@ package io.loudp2p.transport.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loudp2p.Peer;
+import io.loudp2p.PeerId;
 import io.loudp2p.core.identity.Identity;
 import io.loudp2p.core.identity.PeerCertificates.Refusal;
 import io.loudp2p.core.identity.RotatingCredentials;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,12 +45,7 @@ class PeerOverTlsIT extends PeerFixture {
     try (GrpcControlTransport client = new GrpcControlTransport(TransportOptions.builder()
         .credentials(new RotatingCredentials(me)).build())) {
       InetSocketAddress at = at(reached);
-      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-          ExecutionException.class, () -> client.call(at, expected.peerId(),
-              ControlMethod.EXCHANGE_PEERS, exchange(me), Duration.ofSeconds(5))
-              .get(10, TimeUnit.SECONDS));
-      assertThat(e.getCause()).isInstanceOf(ControlException.class);
-      ControlException c = (ControlException) e.getCause();
+      ControlException c = refusal(client, at, expected.peerId(), me);
       assertThat(c.code()).isEqualTo(ControlErrorCode.UNAUTHENTICATED);
       assertThat(c.getMessage()).contains("WRONG_PEER").contains(expected.peerId().toString())
           .contains(reached.id().toString());
@@ -102,11 +99,7 @@ class PeerOverTlsIT extends PeerFixture {
       // Whoever dials it expecting the real peer stops at the handshake: nothing is relayed.
       Peer victim = start(Peer.builder().bootstrap(real.id(), middle));
       assertThat(victim.peers()).noneMatch(io.loudp2p.PeerInfo::reachable);
-      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-          ExecutionException.class, () -> client.call(middle, real.id(),
-              ControlMethod.EXCHANGE_PEERS, exchange(me), Duration.ofSeconds(5))
-              .get(10, TimeUnit.SECONDS));
-      assertThat(e.getCause()).isInstanceOfSatisfying(ControlException.class, c -> {
+      assertThat(refusal(client, middle, real.id(), me)).satisfies(c -> {
         assertThat(c.code()).isEqualTo(ControlErrorCode.UNAUTHENTICATED);
         assertThat(c.getMessage()).contains("WRONG_PEER").contains(real.id().toString())
             .contains(relayId.peerId().toString());
@@ -138,22 +131,23 @@ class PeerOverTlsIT extends PeerFixture {
     Identity me = Identity.generate();
     try (GrpcControlTransport plainClient = new GrpcControlTransport(TransportOptions.defaults());
         GrpcControlTransport tlsClient = new GrpcControlTransport(TestTls.options(me))) {
-      assertThat(refusal(plainClient, at(tls), me)).satisfies(c -> {
+      assertThat(refusal(plainClient, at(tls), null, me)).satisfies(c -> {
         assertThat(c.code()).isEqualTo(ControlErrorCode.UNAVAILABLE);
         assertThat(c.getMessage()).contains("may speak TLS 1.3").contains("plaintext");
       });
-      assertThat(refusal(tlsClient, at(plain), me)).satisfies(c -> {
+      assertThat(refusal(tlsClient, at(plain), null, me)).satisfies(c -> {
         assertThat(c.code()).isEqualTo(ControlErrorCode.UNAVAILABLE);
         assertThat(c.getMessage()).contains("does not speak TLS");
       });
     }
   }
 
+  /** How a peer exchange sent to {@code at}, expecting {@code expected} there (any: null), failed. */
   private static ControlException refusal(GrpcControlTransport client, InetSocketAddress at,
-      Identity me) {
+      @Nullable PeerId expected, Identity me) {
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-        () -> client.call(at, ControlMethod.EXCHANGE_PEERS, exchange(me), Duration.ofSeconds(5))
-            .get(10, TimeUnit.SECONDS));
+        () -> client.call(at, expected, ControlMethod.EXCHANGE_PEERS, exchange(me),
+            Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS));
     assertThat(e.getCause()).isInstanceOf(ControlException.class);
     return (ControlException) e.getCause();
   }

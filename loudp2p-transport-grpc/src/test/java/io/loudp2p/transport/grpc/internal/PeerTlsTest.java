@@ -17,6 +17,7 @@ import io.loudp2p.core.identity.PeerCertificates;
 import io.loudp2p.core.identity.PeerCertificates.Refusal;
 import io.loudp2p.core.identity.PeerCertificates.RefusedCertificate;
 import io.loudp2p.core.identity.RotatingCredentials;
+import io.loudp2p.core.identity.WrongCertificates;
 import io.loudp2p.core.testing.FakeClock;
 import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.PeerCredentials;
@@ -65,9 +66,7 @@ class PeerTlsTest {
   }
 
   private static PeerCredentials fixed(PeerCertificates.Issued issued) {
-    PeerCredentials.CertifiedKey k =
-        new PeerCredentials.CertifiedKey(issued.certificate(), issued.key());
-    return () -> k;
+    return WrongCertificates.fixed(issued);
   }
 
   /** A server that answers each call to METHOD with the request's bytes. */
@@ -163,15 +162,18 @@ class PeerTlsTest {
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> wrong() {
     Identity someone = Identity.generate();
     Identity other = Identity.generate();
+    Instant now = Instant.now();
+    Instant from = now.minus(Duration.ofHours(1));
+    Instant to = now.plus(Duration.ofHours(1));
     return java.util.stream.Stream.of(
         org.junit.jupiter.params.provider.Arguments.of("no extension",
-            io.loudp2p.core.identity.WrongCertificates.withoutExtension(someone),
-            Refusal.NO_PEER_KEY),
+            fixed(WrongCertificates.withoutExtension(someone, from, to)), Refusal.NO_PEER_KEY),
         org.junit.jupiter.params.provider.Arguments.of("signed by another identity key",
-            io.loudp2p.core.identity.WrongCertificates.signedByAnother(someone, other),
+            fixed(WrongCertificates.signedByAnother(someone, other, from, to)),
             Refusal.BAD_PEER_KEY_SIGNATURE),
         org.junit.jupiter.params.provider.Arguments.of("expired",
-            io.loudp2p.core.identity.WrongCertificates.expired(someone), Refusal.EXPIRED));
+            fixed(PeerCertificates.issue(someone, now.minus(Duration.ofDays(3)),
+                now.minus(Duration.ofDays(1)))), Refusal.EXPIRED));
   }
 
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
