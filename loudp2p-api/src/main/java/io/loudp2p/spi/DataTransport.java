@@ -1,6 +1,8 @@
 package io.loudp2p.spi;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -86,6 +88,23 @@ public interface DataTransport extends AutoCloseable {
    * @return the server once bound
    */
   CompletableFuture<DataServer> serve(InetSocketAddress address, ChunkProvider provider);
+
+  /**
+   * Asks each of {@code observers} (the data addresses other peers announce in their records)
+   * which address one new socket of this transport speaks from, as they see it, and waits at most
+   * {@code within} for their answers: how a peer learns its public mapping and what kind of NAT it
+   * is behind (see {@link AddressObservation}). Every observer is asked from the same socket,
+   * which is closed when the answer completes. The default, for transports that have no such
+   * exchange, fails with {@link ControlErrorCode#UNAVAILABLE}.
+   *
+   * @return the observation once every observer answered or {@code within} passed; never fails
+   *     because an observer is silent
+   */
+  default CompletableFuture<AddressObservation> observe(List<InetSocketAddress> observers,
+      Duration within) {
+    return CompletableFuture.failedFuture(new ControlException(ControlErrorCode.UNAVAILABLE,
+        "this data transport cannot ask others to observe its address"));
+  }
 
   /** Closes this transport and everything it opened; idempotent and never throws. */
   @Override

@@ -33,7 +33,12 @@ public final class Drops {
      * its receiver): a frame other than HELLO, or an ECHO of a token not that address's. A copy
      * of the receiver's datagrams sent from elsewhere ends here.
      */
-    UNVALIDATED_ADDRESS
+    UNVALIDATED_ADDRESS,
+    /**
+     * An address observation request beyond what the server's socket answers per second (see
+     * PROTOCOL.md section 8, "Address observation").
+     */
+    OBSERVE_LIMITED
   }
 
   private final AtomicLongArray counts = new AtomicLongArray(Reason.values().length);

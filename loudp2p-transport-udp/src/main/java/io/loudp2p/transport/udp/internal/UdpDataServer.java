@@ -19,13 +19,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The source's end of the UDP transport. Its own socket only reserves the announced address (and
- * counts what strays to it); each prepared session gets a fresh socket on the same IP.
+ * The source's end of the UDP transport. Its own socket reserves the announced address, answers
+ * address observations (PROTOCOL.md section 8) and counts what else strays to it; each prepared
+ * session gets a fresh socket on the same IP.
  *
  * <p>Thread-safe.
  */
 final class UdpDataServer implements DataServer, IoLoop.Endpoint {
   private static final Logger log = LoggerFactory.getLogger(UdpDataServer.class);
+
+  /** The most address observations the server's socket answers in one second. */
+  static final int OBSERVE_ANSWERS_PER_SECOND = 100;
 
   private final UdpDataTransport transport;
   private final UdpSettings settings;
@@ -38,6 +42,9 @@ final class UdpDataServer implements DataServer, IoLoop.Endpoint {
   private final Set<SourceConnection> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger prepared = new AtomicInteger();
   private volatile boolean closed;
+  /** The start of the current window of observation answers, and how many it has; loop thread. */
+  private long observeWindowNs = Long.MIN_VALUE / 2;
+  private int observeAnswers;
 
   UdpDataServer(UdpDataTransport transport, UdpSettings settings, ChunkProvider provider,
       DatagramChannel channel, IoLoop loop) throws IOException {
@@ -63,15 +70,42 @@ final class UdpDataServer implements DataServer, IoLoop.Endpoint {
     ByteBuffer buf = loop.receiveBuffer;
     for (int i = 0; i < 64; i++) {
       buf.clear();
+      java.net.SocketAddress from;
       try {
-        if (channel.receive(buf) == null) {
+        from = channel.receive(buf);
+        if (from == null) {
           return;
         }
       } catch (IOException e) {
         return;
       }
-      transport.drops().count(Drops.Reason.UNKNOWN_SESSION);
+      int length = buf.position();
+      if (!Observations.isRequest(buf, length) || !(from instanceof InetSocketAddress sender)) {
+        transport.drops().count(Drops.Reason.UNKNOWN_SESSION);
+      } else if (!mayAnswer(nowNs)) {
+        transport.drops().count(Drops.Reason.OBSERVE_LIMITED);
+      } else {
+        try {
+          channel.send(Observations.answer(buf, sender), sender);
+        } catch (IOException | RuntimeException e) {
+          // the answer is lost, as a datagram may be; the asker asks again
+        }
+      }
     }
+  }
+
+  /**
+   * Whether one more address observation may be answered now: at most {@link
+   * #OBSERVE_ANSWERS_PER_SECOND} in any one-second window, whoever asks, so that the server's
+   * socket cannot be made to send much for others (a forged sender gets answers no larger than
+   * the requests).
+   */
+  private boolean mayAnswer(long nowNs) {
+    if (nowNs - observeWindowNs >= 1_000_000_000L) {
+      observeWindowNs = nowNs;
+      observeAnswers = 0;
+    }
+    return observeAnswers++ < OBSERVE_ANSWERS_PER_SECOND;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.loudp2p.transport.udp.internal;
 
+import io.loudp2p.spi.AddressObservation;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -289,6 +291,38 @@ public final class UdpDataTransport implements DataTransport {
       return bound;
     } catch (IOException e) {
       return failed(ControlErrorCode.UNAVAILABLE, "cannot bind " + address + ": " + e);
+    }
+  }
+
+  // ------------------------------------------------------------------ address observation
+
+  /** Asks from one new socket, on the loopback address for loopback observers. */
+  @Override
+  public CompletableFuture<AddressObservation> observe(List<InetSocketAddress> observers,
+      Duration within) {
+    if (closed) {
+      return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+    }
+    if (observers.isEmpty()) {
+      return failed(ControlErrorCode.MALFORMED, "no observer to ask");
+    }
+    DatagramChannel channel;
+    try {
+      channel = openChannel(receiverBind(observers.get(0)));
+    } catch (IOException | RuntimeException e) {
+      return failed(ControlErrorCode.UNAVAILABLE, "no UDP socket to observe from: " + e);
+    }
+    try {
+      AddressObserver observer = new AddressObserver(nextLoop(), channel, observers,
+          Math.max(1, within.toMillis()));
+      if (!observer.start()) {
+        closeQuietly(channel);
+        return failed(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
+      }
+      return observer.done;
+    } catch (IOException e) {
+      closeQuietly(channel);
+      return failed(ControlErrorCode.UNAVAILABLE, "no UDP socket to observe from: " + e);
     }
   }
 
