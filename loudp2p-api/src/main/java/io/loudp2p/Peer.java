@@ -115,6 +115,14 @@ public interface Peer extends AutoCloseable {
    */
   Role role();
 
+  /**
+   * What this peer knows of its own place in the network now: its public address as others see
+   * it, whether others can call it, and how a NAT maps its UDP sockets. The UDP mapping is
+   * observed once the peer knows two FULL peers on different addresses that serve UDP, and again
+   * every 10 minutes and whenever its public address changes.
+   */
+  NetworkStatus network();
+
   /** Stops the peer and releases everything it holds; idempotent. */
   @Override
   void close();

@@ -9,7 +9,7 @@ import java.util.Objects;
  * What a peer knows of another peer: its signed record and how talking to it went.
  *
  * @param id the peer
- * @param addresses where it says it listens, most preferred first
+ * @param addresses where it says it takes calls (its control endpoints), most preferred first
  * @param role how it says it cooperates
  * @param sequence its record's sequence number; a higher one replaces a lower one
  * @param expires when its record stops being valid

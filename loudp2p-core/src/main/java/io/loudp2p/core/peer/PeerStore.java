@@ -207,7 +207,7 @@ final class PeerStore {
       List<InetSocketAddress> addresses = new ArrayList<>();
       for (Endpoint ep : r.getEndpointsList()) {
         InetSocketAddress a = PeerTable.address(ep);
-        if (a != null) {
+        if (a != null && ep.getTransport() == TransportKind.TRANSPORT_KIND_GRPC) {
           addresses.add(a);
         }
       }

@@ -1,5 +1,6 @@
 package io.loudp2p.core.peer;
 
+import io.loudp2p.NetworkStatus;
 import io.loudp2p.PeerId;
 import io.loudp2p.Role;
 import io.loudp2p.core.internal.LruMap;
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,8 @@ final class Reachability {
   /** Senders of recent reachability checks, and when each last asked. Guarded by itself. */
   private final Map<PeerId, Long> askers = new LruMap<>(ASKERS);
   private volatile long lastAskedMs = Long.MIN_VALUE / 2;
+  /** What the last check this peer asked for said: reached, not reached, or null (none yet). */
+  private volatile @Nullable Boolean lastReached;
 
   Reachability(PeerContext ctx, ControlClient client, PeerStore store, SelfRecord self,
       RoleState roles, Exchanges exchanges, LinkKeeper links) {
@@ -108,6 +112,19 @@ final class Reachability {
   }
 
   /**
+   * Whether others can call this peer: yes when one did in the last {@link #REACHABLE_FOR}, no
+   * when the last dial-back it asked for failed (and none called since), unknown otherwise.
+   */
+  NetworkStatus.Dialable dialable() {
+    if (roles.reachedWithin(REACHABLE_FOR, ctx.nowMs())) {
+      return NetworkStatus.Dialable.YES;
+    }
+    Boolean reached = lastReached;
+    return reached == null ? NetworkStatus.Dialable.UNKNOWN
+        : reached ? NetworkStatus.Dialable.YES : NetworkStatus.Dialable.NO;
+  }
+
+  /**
    * A LIGHT peer that has run a while and was not reached lately asks a FULL link to dial it back,
    * at most every {@link #REACHABLE_FOR}: promotion needs other peers to be able to reach it.
    */
@@ -132,6 +149,7 @@ final class Reachability {
             asked, ctx.config.callDeadline().multipliedBy(2))
         .thenAccept(answer -> {
           boolean reached = answer.payload().getReachabilityResult().getReached();
+          lastReached = reached;
           log.debug("{} says {} is {}reachable", asked, ctx.self(), reached ? "" : "not ");
         }).exceptionally(t -> null);
   }

@@ -2,6 +2,7 @@ package io.loudp2p.core.peer;
 
 import io.loudp2p.Catalog;
 import io.loudp2p.Loudp2pException;
+import io.loudp2p.NetworkStatus;
 import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.PeerInfo;
@@ -25,11 +26,13 @@ import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.TransportRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -101,7 +104,7 @@ final class RealPeer implements Peer {
   /** The parts a started peer answers and asks with. */
   private record Parts(PeerContext ctx, SelfRecord self, PeerStore store, LocalCatalog catalog,
       RoleManager roleManager, SearchClient search, StreamOpener opener,
-      InboundDispatcher inbound) {}
+      InboundDispatcher inbound, Reachability reachability, UdpMapping udpMapping) {}
 
   @Override
   public synchronized Peer start() {
@@ -179,6 +182,10 @@ final class RealPeer implements Peer {
     StreamServer server = new StreamServer(c, content, t);
     streamServer = server;
     t.serve(self.listening().get(0).getAddress(), server::provider);
+    PeerTransports.Data udp = t.serving(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_UDP_VALUE);
+    if (udp != null) {
+      self.udpAt(udp.server().address());
+    }
     self.resign(roles.role());
 
     ControlClient client = new ControlClient(c, t.control);
@@ -230,7 +237,11 @@ final class RealPeer implements Peer {
         }
       }, 0));
     }
-    parts = new Parts(c, self, store, cat, roleManager, search, streams, inbound);
+    UdpMapping udpMapping = new UdpMapping(c, store, self, t);
+    parts = new Parts(c, self, store, cat, roleManager, search, streams, inbound, reachability,
+        udpMapping);
+    long mappingCheck = UdpMapping.CHECK.toMillis();
+    c.every(udpMapping::observeIfDue, UdpMapping.FIRST_CHECK.toMillis(), mappingCheck);
     long shuffle = Shuffles.SHUFFLE_PERIOD.toMillis();
     c.every(shuffles::tick, shuffle + c.random.nextInt((int) shuffle / 2), shuffle);
     long rolePeriod = RoleManager.ROLE_PERIOD.toMillis();
@@ -388,9 +399,22 @@ final class RealPeer implements Peer {
   }
 
   /** The address other peers agree this peer's calls come from, if they do. */
-  java.util.Optional<java.net.InetAddress> observedAddress() {
+  Optional<InetAddress> observedAddress() {
     Parts p = parts();
     return p.self().observed().trusted(p.ctx().nowMs());
+  }
+
+  @Override
+  public NetworkStatus network() {
+    Parts p = parts();
+    UdpMapping.Result r = p.udpMapping().last();
+    Optional<InetAddress> publicAddress = p.self().observed().trusted(p.ctx().nowMs());
+    NetworkStatus.Dialable dialable = p.reachability().dialable();
+    if (r == null) {
+      return NetworkStatus.unknown(publicAddress.orElse(null), dialable);
+    }
+    return new NetworkStatus(publicAddress, dialable, r.mapping(),
+        Optional.ofNullable(r.udpPublic()), UdpMapping.at(r));
   }
 
   /** Turns keyword-summary routing off (random walks alone) or on. */

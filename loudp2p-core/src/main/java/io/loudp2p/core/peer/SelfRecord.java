@@ -26,6 +26,8 @@ final class SelfRecord {
 
   private final PeerContext ctx;
   private final List<InetSocketAddress> listening = new CopyOnWriteArrayList<>();
+  /** The UDP data servers' own sockets, which answer address observations (PROTOCOL.md §8). */
+  private final List<InetSocketAddress> udpAt = new CopyOnWriteArrayList<>();
   private volatile @Nullable Envelope record;
   private long sequence;
   /** The endpoints of {@link #record}. */
@@ -40,6 +42,14 @@ final class SelfRecord {
   /** Adds a control address this peer listens at, announced from the next signing on. */
   void listeningAt(InetSocketAddress address) {
     listening.add(address);
+  }
+
+  /**
+   * Adds the socket of a UDP data server, announced from the next signing on after the control
+   * addresses (where others ask this peer to observe their UDP mappings).
+   */
+  void udpAt(InetSocketAddress address) {
+    udpAt.add(address);
   }
 
   /** The addresses others said this peer's calls came from (PROTOCOL.md §3.1). */
@@ -76,8 +86,8 @@ final class SelfRecord {
   }
 
   /**
-   * The endpoints to announce now: the listening addresses, a wildcard one as this machine's
-   * addresses at this moment, which others can dial.
+   * The endpoints to announce now: the listening addresses, then the UDP servers' sockets, a
+   * wildcard one as this machine's addresses at this moment, which others can dial.
    */
   private List<Endpoint> endpointsNow() {
     List<Endpoint> out = new ArrayList<>();
@@ -85,6 +95,14 @@ final class SelfRecord {
       for (InetSocketAddress at : LocalAddresses.reachableAs(a,
           EnvelopeOpener.MAX_RECORD_ENDPOINTS - out.size())) {
         out.add(endpoint(TransportKind.TRANSPORT_KIND_GRPC, at));
+      }
+    }
+    for (InetSocketAddress a : udpAt) {
+      if (out.size() < EnvelopeOpener.MAX_RECORD_ENDPOINTS) {
+        for (InetSocketAddress at : LocalAddresses.reachableAs(a,
+            EnvelopeOpener.MAX_RECORD_ENDPOINTS - out.size())) {
+          out.add(endpoint(TransportKind.TRANSPORT_KIND_UDP, at));
+        }
       }
     }
     return out;
