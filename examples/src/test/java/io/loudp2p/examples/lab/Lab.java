@@ -32,19 +32,33 @@ import org.jspecify.annotations.Nullable;
  * {@code b} thus passes both hosts' delay lines, each way: a round trip between them takes the sum
  * of their profiles' round trips.
  *
+ * <p>A host can sit behind {@link Nat}s ({@link #host(String, LinkProfile, Nat...)}), outermost
+ * first: its namespace {@code h<i>}, with the link and address above, is then the outermost NAT
+ * box, and each NAT adds a namespace {@code h<i>n<level>} behind the one before, over a veth pair
+ * ({@code in0} in the box, {@code eth0} behind it) on a private subnet of its own: level 1 {@code
+ * 100.64.i.0/24}, level 2 {@code 192.168.i.0/24}, level 3 {@code 172.16.i.0/24}, the box {@code
+ * .1} and the level behind it {@code .2}. Each box forwards, masquerades on its outward interface
+ * ({@code Nat.rules}) and drops what comes in unasked; each level routes outward by default.
+ * Programs run in the innermost namespace; the router sees only the edge's address.
+ *
  * <p>Needs root, {@code ip} and {@code tc} (iproute2), {@code python3} and {@code /dev/net/tun}:
- * {@link #unavailable()} says what is missing.
+ * {@link #unavailable()} says what is missing; NATs need {@code nft} (nftables) too: {@link
+ * #natUnavailable()}.
  */
 public final class Lab implements AutoCloseable {
   private static final String PREFIX = "lpl";
   private static final AtomicInteger LABS = new AtomicInteger();
   private static final AtomicInteger PROBES = new AtomicInteger();
+  /** The private subnets of a host's NAT levels 1, 2, 3: {@code <prefix>.<host index>.0/24}. */
+  private static final List<String> NAT_SUBNETS = List.of("100.64.", "192.168.", "172.16.");
 
   private final String id;
   private final String router;
   private final Path dir;
   private final Path delayLine;
   private final List<LabHost> hosts = new ArrayList<>();
+  /** Every namespace made for the hosts, inner ones too: removed on close. */
+  private final List<String> namespaces = new ArrayList<>();
   private final List<DelayLine> delayLines = new ArrayList<>();
   private final List<AutoCloseable> running = new ArrayList<>();
   private final List<String[]> partitionRules = new ArrayList<>();
@@ -79,6 +93,36 @@ public final class Lab implements AutoCloseable {
     }
     // Everything the lab does, tried once in a namespace of its own: a kernel or a container may
     // allow namespaces but not TUN devices, or lack the tbf qdisc.
+    return tryInProbe(List.of(
+        List.of("ip", "link", "add", "p0", "type", "veth", "peer", "name", "p1"),
+        List.of("ip", "tuntap", "add", "dev", "t0", "mode", "tun"),
+        List.of("tc", "qdisc", "add", "dev", "p0", "root", "tbf", "rate", "1mbit", "burst",
+            "4096", "latency", "10ms"),
+        List.of("sysctl", "-qw", "net.ipv4.ip_forward=1")));
+  }
+
+  /**
+   * Why a lab of hosts behind {@link Nat}s cannot be made on this machine, or empty when it can:
+   * what {@link #unavailable()} says, else what keeps nftables from masquerading and filtering in
+   * a namespace.
+   */
+  public static Optional<String> natUnavailable() {
+    Optional<String> lab = unavailable();
+    if (lab.isPresent()) {
+      return lab;
+    }
+    if (Shell.tryRun(List.of("nft", "--version")).exit() != 0) {
+      return Optional.of("the lab's NATs need nft (nftables)");
+    }
+    List<List<String>> steps = new ArrayList<>();
+    for (Nat nat : Nat.values()) {
+      steps.add(List.of("nft", "flush ruleset\n" + nat.rules("eth0")));
+    }
+    return tryInProbe(steps);
+  }
+
+  /** Runs {@code steps} in a new namespace, removed after: why the first that failed did. */
+  private static Optional<String> tryInProbe(List<List<String>> steps) {
     // Named for this JVM and call: tests that run side by side probe in namespaces of their own.
     String probe = PREFIX + "probe" + ProcessHandle.current().pid() + "x"
         + PROBES.incrementAndGet();
@@ -88,16 +132,11 @@ public final class Lab implements AutoCloseable {
       return Optional.of("cannot make a network namespace: " + made.output().strip());
     }
     try {
-      for (List<String> step : List.of(
-          List.of("ip", "link", "add", "p0", "type", "veth", "peer", "name", "p1"),
-          List.of("ip", "tuntap", "add", "dev", "t0", "mode", "tun"),
-          List.of("tc", "qdisc", "add", "dev", "p0", "root", "tbf", "rate", "1mbit", "burst",
-              "4096", "latency", "10ms"),
-          List.of("sysctl", "-qw", "net.ipv4.ip_forward=1"))) {
+      for (List<String> step : steps) {
         Shell.Result r = Shell.tryRun(Shell.in(probe, step));
         if (r.exit() != 0) {
-          return Optional.of("cannot " + String.join(" ", step) + " in a namespace: "
-              + r.output().strip());
+          return Optional.of("cannot " + String.join(" ", step).replaceAll("\\s+", " ")
+              + " in a namespace: " + r.output().strip());
         }
       }
     } finally {
@@ -154,7 +193,21 @@ public final class Lab implements AutoCloseable {
    * Adds a host on a link of {@code profile}: its namespace, its veth pair to the router, its
    * delay line, its rate limits.
    */
-  public synchronized LabHost host(String name, LinkProfile profile) throws IOException {
+  public LabHost host(String name, LinkProfile profile) throws IOException {
+    return host(name, profile, new Nat[0]);
+  }
+
+  /**
+   * Adds a host on a link of {@code profile} behind {@code nats}, outermost first: none for a host
+   * with a public address; {@code ENDPOINT_INDEPENDENT, ENDPOINT_INDEPENDENT} for a carrier's NAT
+   * in front of a home router's. The host's link, delay line and rates are those {@link
+   * #host(String, LinkProfile)} makes, ending in the outermost NAT box; behind each NAT is a
+   * namespace of its own, the innermost the host's.
+   *
+   * @throws IllegalArgumentException for more than three NATs
+   */
+  public synchronized LabHost host(String name, LinkProfile profile, Nat... nats)
+      throws IOException {
     if (closed) {
       throw new IllegalStateException("the lab is closed");
     }
@@ -162,14 +215,27 @@ public final class Lab implements AutoCloseable {
     if (i > 99) {
       throw new IllegalStateException("a lab has at most 99 hosts");
     }
+    if (nats.length > NAT_SUBNETS.size()) {
+      throw new IllegalArgumentException("a host is behind at most " + NAT_SUBNETS.size()
+          + " NATs, not " + nats.length);
+    }
     String ns = id + "h" + i;
     String veth = id + "v" + i;
     String side = id + "r" + i;
     String tun = id + "t" + i;
-    Shell.run("ip", "netns", "add", ns);
-    LabHost host = new LabHost(this, name, ns, i, profile, LabHost.addressOf(hostAddress(i)));
+    List<String> chain = new ArrayList<>(List.of(ns));
+    for (int level = 1; level <= nats.length; level++) {
+      chain.add(ns + "n" + level);
+    }
+    LabHost host = new LabHost(this, name, ns, chain.get(nats.length), i, profile,
+        LabHost.addressOf(hostAddress(i)), List.of(nats),
+        nats.length == 0 ? null : LabHost.addressOf(NAT_SUBNETS.get(nats.length - 1) + i + ".2"));
     hosts.add(host);
-    Shell.runIn(ns, "ip", "link", "set", "lo", "up");
+    for (String n : chain) {
+      Shell.run("ip", "netns", "add", n);
+      namespaces.add(n);
+      Shell.runIn(n, "ip", "link", "set", "lo", "up");
+    }
     Shell.run("ip", "link", "add", veth, "netns", ns, "type", "veth", "peer", "name", side,
         "netns", router);
     Shell.runIn(ns, "ip", "link", "set", veth, "name", "eth0");
@@ -192,7 +258,28 @@ public final class Lab implements AutoCloseable {
     Shell.runIn(router, "ip", "rule", "add", "to", net, "lookup", table, "pref", "300");
 
     limitRates(host, profile);
+    for (int level = 1; level <= nats.length; level++) {
+      natBox(chain.get(level - 1), chain.get(level), nats[level - 1],
+          NAT_SUBNETS.get(level - 1) + i + ".");
+    }
     return host;
+  }
+
+  /**
+   * Makes {@code box} a NAT of kind {@code nat} in front of {@code behind}: a veth pair between
+   * them on {@code subnet} ({@code "a.b.c."}: {@code .1} the box's {@code in0}, {@code .2} the
+   * {@code eth0} behind it, whose default route is the box).
+   */
+  private static void natBox(String box, String behind, Nat nat, String subnet) {
+    Shell.runIn(box, "ip", "link", "add", "in0", "type", "veth", "peer", "name", "eth0", "netns",
+        behind);
+    Shell.runIn(box, "ip", "addr", "add", subnet + "1/24", "dev", "in0");
+    Shell.runIn(box, "ip", "link", "set", "in0", "up");
+    Shell.runIn(behind, "ip", "addr", "add", subnet + "2/24", "dev", "eth0");
+    Shell.runIn(behind, "ip", "link", "set", "eth0", "up");
+    Shell.runIn(behind, "ip", "route", "add", "default", "via", subnet + "1");
+    Shell.runIn(box, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+    Shell.runIn(box, "nft", nat.rules("eth0"));
   }
 
   private void limitRates(LabHost host, LinkProfile profile) {
@@ -200,7 +287,7 @@ public final class Lab implements AutoCloseable {
       limitRate(router, id + "r" + host.index(), profile.downKbit(), profile.queue());
     }
     if (profile.upKbit() > 0) {
-      limitRate(host.namespace(), "eth0", profile.upKbit(), profile.queue());
+      limitRate(host.edgeNamespace(), "eth0", profile.upKbit(), profile.queue());
     }
   }
 
@@ -209,14 +296,15 @@ public final class Lab implements AutoCloseable {
    * changes to the next one of its subnet (the old one is gone, and with it every connection bound
    * to it: no reset, its packets just stop), and its link takes {@code to}'s delay, loss and rates
    * from now on. Programs on the host keep running; the lab's router reaches the new address as it
-   * did the old.
+   * did the old. A host behind NATs keeps its private address: its public one changes, and with it
+   * every mapping of its outermost NAT.
    *
-   * @return the host's new address
+   * @return the host's new (public) address
    */
   public synchronized InetAddress move(LabHost host, LinkProfile to) throws IOException {
-    String old = host.address().getHostAddress();
+    String old = host.publicAddress().getHostAddress();
     InetAddress now = host.moved(to);
-    String ns = host.namespace();
+    String ns = host.edgeNamespace();
     Shell.runIn(ns, "ip", "addr", "del", old + "/24", "dev", "eth0");
     Shell.runIn(ns, "ip", "addr", "add", now.getHostAddress() + "/24", "dev", "eth0");
     Shell.runIn(ns, "ip", "route", "replace", "default", "via", "10.77." + host.index() + ".1");
@@ -338,8 +426,8 @@ public final class Lab implements AutoCloseable {
         // Going on: the namespaces' removal below ends what is left.
       }
     }
-    for (LabHost h : hosts) {
-      Shell.tryRun(List.of("ip", "netns", "del", h.namespace()));
+    for (int k = namespaces.size() - 1; k >= 0; k--) {
+      Shell.tryRun(List.of("ip", "netns", "del", namespaces.get(k)));
     }
     Shell.tryRun(List.of("ip", "netns", "del", router));
     if (Thread.currentThread() != hook) {

@@ -13,34 +13,61 @@ import org.jspecify.annotations.Nullable;
  * A host of the lab: a network namespace with one interface, {@code eth0}, linked to the lab's
  * router through the host's {@link LinkProfile}. Programs started here see only this host's
  * network.
+ *
+ * <p>A host behind {@link Nat}s is a chain of namespaces: the one linked to the router (its edge,
+ * the outermost NAT box, which has the host's {@link #publicAddress()}), then one per NAT behind
+ * it, each on a private subnet of its own; programs run in the innermost one, with its private
+ * {@link #address()}. The link, its delay and rates are the edge's: they apply to everything
+ * behind it.
  */
 public final class LabHost {
   private final Lab lab;
   private final String name;
   private final String namespace;
+  private final String edgeNamespace;
   private final int index;
+  private final List<Nat> nats;
+  /** The innermost address, behind the NATs; null without NAT (the public one is the host's). */
+  private final @Nullable InetAddress privateAddress;
   private volatile LinkProfile profile;
-  private volatile InetAddress address;
-  /** How many times the host moved: its address is {@code 10.77.<index>.<2 + moves>}. */
+  private volatile InetAddress publicAddress;
+  /** How many times the host moved: its public address is {@code 10.77.<index>.<2 + moves>}. */
   private int moves;
 
-  LabHost(Lab lab, String name, String namespace, int index, LinkProfile profile,
-      InetAddress address) {
+  LabHost(Lab lab, String name, String edgeNamespace, String namespace, int index,
+      LinkProfile profile, InetAddress publicAddress, List<Nat> nats,
+      @Nullable InetAddress privateAddress) {
     this.lab = lab;
     this.name = name;
+    this.edgeNamespace = edgeNamespace;
     this.namespace = namespace;
     this.index = index;
     this.profile = profile;
-    this.address = address;
+    this.publicAddress = publicAddress;
+    this.nats = List.copyOf(nats);
+    this.privateAddress = privateAddress;
   }
 
   public String name() {
     return name;
   }
 
-  /** The network namespace that is this host. */
+  /** The network namespace that is this host: where its programs run (behind its NATs, if any). */
   public String namespace() {
     return namespace;
+  }
+
+  /**
+   * The namespace with the host's link to the router: its outermost NAT box, or {@link
+   * #namespace()} itself when it has no NAT.
+   */
+  String edgeNamespace() {
+    return edgeNamespace;
+  }
+
+  /** The NATs the host is behind, outermost first; empty when it has its public address itself. */
+  public List<Nat> nats() {
+    return nats;
   }
 
   int index() {
@@ -51,17 +78,29 @@ public final class LabHost {
     return profile;
   }
 
-  /** The host's address now. */
+  /**
+   * The host's address now, as its programs have it: behind NATs, a private one that no other host
+   * reaches.
+   */
   public InetAddress address() {
-    return address;
+    InetAddress inside = privateAddress;
+    return inside != null ? inside : publicAddress;
   }
 
-  /** Records a move of the host to another network: its new address and link. */
+  /**
+   * The address the rest of the lab sees the host's packets come from: its edge's, on the link to
+   * the router; {@link #address()} when it has no NAT.
+   */
+  public InetAddress publicAddress() {
+    return publicAddress;
+  }
+
+  /** Records a move of the host to another network: its new public address and link. */
   synchronized InetAddress moved(LinkProfile to) {
     moves++;
     profile = to;
-    address = addressOf("10.77." + index + "." + (2 + moves));
-    return address;
+    publicAddress = addressOf("10.77." + index + "." + (2 + moves));
+    return publicAddress;
   }
 
   /** Starts {@code command} on this host; its output goes to a log in the lab's folder. */
@@ -135,6 +174,8 @@ public final class LabHost {
 
   @Override
   public String toString() {
-    return name + " (" + profile.name() + ", " + address.getHostAddress() + ")";
+    return name + " (" + profile.name() + ", " + address().getHostAddress()
+        + (nats.isEmpty() ? "" : " behind " + nats + " at " + publicAddress.getHostAddress())
+        + ")";
   }
 }
