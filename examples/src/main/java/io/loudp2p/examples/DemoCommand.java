@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
  * track from the three sharers at once while one of them leaves halfway; then it prints what
  * happened.
  */
-@Command(name = "demo", description = "Run a local demo network of five peers (ends by itself in under a minute).")
+@Command(name = "demo", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Run a local demo network of five peers (ends by itself in under a minute).")
 final class DemoCommand implements Callable<Integer> {
   /** The track the light client plays, and what it searches for. */
   static final String QUERY = "lamplighter";

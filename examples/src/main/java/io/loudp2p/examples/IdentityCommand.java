@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code loudp2p identity}: creates the identity file if there is none, and prints the peer ID. */
-@Command(name = "identity", description = "Create or show this peer's identity (its peer ID).")
+@Command(name = "identity", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Create or show this peer's identity (its peer ID).")
 final class IdentityCommand implements Callable<Integer> {
   @Option(
       names = "--identity",

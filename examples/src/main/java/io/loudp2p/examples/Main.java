@@ -14,11 +14,13 @@ import picocli.CommandLine.Option;
 @Command(
     name = "loudp2p",
     mixinStandardHelpOptions = true,
-    version = "loudp2p 0.1.0-SNAPSHOT",
+    version = Main.VERSION,
     description = "A peer-to-peer network that streams music.",
     subcommands = {IdentityCommand.class, ShareCommand.class, SearchCommand.class,
-        StreamCommand.class, PlayCommand.class, DemoCommand.class})
+        StreamCommand.class, PlayCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+  /** What {@code --version} prints, for every command. */
+  static final String VERSION = "loudp2p 0.1.0-SNAPSHOT";
   /** gRPC and netty log through java.util.logging; held here so the level sticks. */
   private static final java.util.logging.Logger GRPC_LOGS = java.util.logging.Logger.getLogger("io.grpc");
 

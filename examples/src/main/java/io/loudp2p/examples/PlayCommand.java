@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * {@code loudp2p play TRACK}: joins the network and serves the track on a local HTTP address that
  * a browser, mpv or VLC plays (with seeking), until stopped.
  */
-@Command(name = "play", description = "Serve a track over local HTTP for a browser or media player (until Ctrl-C).")
+@Command(name = "play", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Serve a track over local HTTP for a browser or media player (until Ctrl-C).")
 final class PlayCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "TRACK",
       description = "A track ID (from 'search'), or search words: the best hit is played.")

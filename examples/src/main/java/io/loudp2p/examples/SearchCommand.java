@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code loudp2p search TERMS...}: asks the network and prints a table of what it holds. */
-@Command(name = "search", description = "Search the network and print the tracks found.")
+@Command(name = "search", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Search the network and print the tracks found.")
 final class SearchCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "TERM", description = "Words of a title, artist or album.")
   List<String> terms;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code loudp2p share DIR...}: runs a full peer that shares folders of music until stopped. */
-@Command(name = "share", description = "Run a full peer sharing folders of music (until Ctrl-C); its identity is"
+@Command(name = "share", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Run a full peer sharing folders of music (until Ctrl-C); its identity is"
     + " ~/.loudp2p/identity unless --identity names another.")
 final class ShareCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Folders of music to share.")

@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code loudp2p stream TRACK}: fetches a track from the network into a file or stdout. */
-@Command(name = "stream", description = "Stream a track to a file or stdout, with progress and stats.")
+@Command(name = "stream", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Stream a track to a file or stdout, with progress and stats.")
 final class StreamCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "TRACK",
       description = "A track ID (from 'search'), or search words: the best hit is streamed.")

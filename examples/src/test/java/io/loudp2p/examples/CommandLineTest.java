@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -325,6 +326,29 @@ class CommandLineTest {
     } finally {
       Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     }
+  }
+
+  @Test
+  void everyCommandExplainsItselfWithHelpDashHAndTheHelpCommand() {
+    for (String command : List.of("identity", "share", "search", "stream", "play", "demo")) {
+      Run help = run(command, "--help");
+      assertThat(help.exit()).as(command).isZero();
+      assertThat(help.err()).as(command).isEmpty();
+      assertThat(help.out()).as(command).startsWith("Usage: loudp2p " + command)
+          .contains("-h, --help", "-V, --version");
+      assertThat(run(command, "-h")).as(command).isEqualTo(help);
+      assertThat(run("help", command)).as(command).isEqualTo(help);
+      // Help wins over what is missing or wrong on the same line.
+      assertThat(run(command, "--nope", "--help").exit()).as(command).isZero();
+      Run version = run(command, "--version");
+      assertThat(version.out().strip()).as(command).isEqualTo(Main.VERSION);
+    }
+    Run top = run("help");
+    assertThat(top.exit()).isZero();
+    assertThat(top.out()).startsWith("Usage: loudp2p").contains("share", "stream", "help");
+    Run unknown = run("help", "nosuch");
+    assertThat(unknown.exit()).isNotZero();
+    assertThat(unknown.err()).contains("nosuch");
   }
 
   @Test
