@@ -9,11 +9,18 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -25,12 +32,22 @@ final class ShareCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "DIR", description = "Folders of music to share.")
   List<Path> folders;
 
+  @Option(names = "--rescan", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Look for new, changed and removed files every SECONDS (default: ${DEFAULT-VALUE}; 0: never).")
+  int rescanSeconds;
+
   @Mixin PeerOptions peer;
 
   @Spec CommandSpec spec;
 
   /** Counted down to stop sharing; by Ctrl-C, or by a test. */
   final CountDownLatch stop = new CountDownLatch(1);
+  /** How often the first indexing says how far it got. */
+  static final long PROGRESS_SECONDS = 2;
+
+  /** The skipped files a line named already; written by the command's threads one at a time. */
+  private final Set<Path> skippedShown = ConcurrentHashMap.newKeySet();
+
   /** Completed with the running peer once it shares; tests wait on it. */
   final CompletableFuture<Peer> ready = new CompletableFuture<>();
 
@@ -46,16 +63,61 @@ final class ShareCommand implements Callable<Integer> {
       // A sharing peer keeps its ID across restarts, so others find it again after it moved.
       peer.identity = Path.of(System.getProperty("user.home"), ".loudp2p", "identity");
     }
-    try (Peer p = peer.start(Role.FULL, folders)) {
+    if (rescanSeconds < 0) {
+      throw new UserError(UserError.USAGE, "--rescan takes 0 (never) or a number of seconds");
+    }
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "loudp2p-share");
+      t.setDaemon(true);
+      return t;
+    });
+    try (IdentityLock lock = IdentityLock.take(peer.identity);
+        Peer p = peer.start(Role.FULL, folders)) {
+      if (lock.busy()) {
+        out.println("warning  another process already runs with the identity " + peer.identity
+            + ": the network sees two peers with one ID, and each loses calls meant for the"
+            + " other; give this one --identity FILE");
+      }
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "loudp2p-shutdown"));
-      report(out, p);
+      report(out, p, timer);
       ready.complete(p);
+      if (rescanSeconds > 0) {
+        timer.scheduleWithFixedDelay(() -> rescan(out, p), rescanSeconds, rescanSeconds,
+            TimeUnit.SECONDS);
+      }
       stop.await();
+    } finally {
+      timer.shutdownNow();
     }
     return 0;
   }
 
-  private void report(PrintWriter out, Peer p) {
+  /** Looks at the folders again and says what changed, when something did. */
+  private void rescan(PrintWriter out, Peer p) {
+    ScanReport r;
+    try {
+      r = p.catalog().rescan().join();
+    } catch (RuntimeException e) {
+      out.println("rescan   failed: " + Await.message(e));
+      return;
+    }
+    if (r.added() + r.updated() + r.removed() > 0) {
+      out.println("rescan   " + r.added() + " added, " + r.updated() + " updated, " + r.removed()
+          + " removed; shares " + p.catalog().size() + " tracks");
+    }
+    printSkipped(out, r);
+  }
+
+  /** One line for each file skipped that no earlier line named. */
+  private void printSkipped(PrintWriter out, ScanReport r) {
+    for (ScanReport.SkippedFile f : r.skipped()) {
+      if (skippedShown.add(f.path())) {
+        out.println("skipped  " + f.path() + ": " + f.reason());
+      }
+    }
+  }
+
+  private void report(PrintWriter out, Peer p, ScheduledExecutorService timer) {
     out.println("peer     " + p.id());
     for (InetSocketAddress a : p.listenAddresses()) {
       out.println("listens  " + PeerOptions.HostPort.format(a));
@@ -67,7 +129,19 @@ final class ShareCommand implements Callable<Integer> {
     out.println("indexing " + folders.size() + " folder(s)...");
     out.flush();
     // Hashing runs in the background; a share is announced once it is indexed.
-    ScanReport indexed = p.catalog().ready().join();
+    CompletableFuture<ScanReport> indexing = p.catalog().ready();
+    ScheduledFuture<?> progress = timer.scheduleAtFixedRate(() -> {
+      if (!indexing.isDone()) {
+        out.println("indexing " + p.catalog().size() + " tracks so far...");
+      }
+    }, PROGRESS_SECONDS, PROGRESS_SECONDS, TimeUnit.SECONDS);
+    ScanReport indexed;
+    try {
+      indexed = indexing.join();
+    } finally {
+      progress.cancel(false);
+    }
+    printSkipped(out, indexed);
     out.println("shares   " + p.catalog().size() + " tracks from " + folders.size() + " folder(s)"
         + (indexed.skipped().isEmpty() ? "" : "; " + indexed.skipped().size() + " file(s) skipped"));
     out.println("knows    " + p.peers().size() + " peer(s); Ctrl-C stops");

@@ -40,7 +40,7 @@ class CommandLineTest {
   }
 
   /** A 16-bit mono WAV with a LIST/INFO title and artist, of seeded noise. */
-  private static byte[] wav(String title, String artist, int seconds) {
+  static byte[] wav(String title, String artist, int seconds) {
     int rate = 8000;
     int data = seconds * rate * 2;
     byte[] inam = (title + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -1,0 +1,97 @@
+package io.loudp2p.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loudp2p.Peer;
+import io.loudp2p.core.testing.Await;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code share} tells a person while it runs: each file it skipped and why, files added while
+ * it runs, and a second peer started with the same identity.
+ */
+@Timeout(60)
+class ShareCommandTest {
+  @TempDir Path tmp;
+
+  /** A running {@code share} and what it printed so far. */
+  private record Running(ShareCommand command, StringWriter out, CompletableFuture<Integer> exit,
+      Peer peer) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      command.stop.countDown();
+      assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    }
+  }
+
+  private static Running share(String... args) throws Exception {
+    ShareCommand share = new ShareCommand();
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(share);
+    cli.setOut(new PrintWriter(out, true));
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(args));
+    CompletableFuture.anyOf(share.ready, exit).get(30, TimeUnit.SECONDS);
+    assertThat(share.ready).as("%s", out).isDone();
+    return new Running(share, out, exit, share.ready.join());
+  }
+
+  @Test
+  void eachSkippedFileGetsALineWithItsReasonAndFilesAddedLaterAreShared() throws Exception {
+    Path music = Files.createDirectories(tmp.resolve("music"));
+    Files.write(music.resolve("song.wav"), CommandLineTest.wav("First Light", "Someone", 2));
+    Files.write(music.resolve("empty.mp3"), new byte[0]);
+    Files.writeString(music.resolve("notes.mp3"), "not audio at all, just words\n".repeat(20));
+    byte[] headerOnly = new byte[44];
+    System.arraycopy(CommandLineTest.wav("x", "y", 1), 0, headerOnly, 0, 44);
+    Files.write(music.resolve("header.wav"), headerOnly);
+
+    try (Running r = share(music.toString(), "--identity", tmp.resolve("id").toString(),
+        "--listen", "127.0.0.1:0", "--rescan", "1")) {
+      String said = r.out().toString();
+      for (String name : new String[] {"empty.mp3", "notes.mp3", "header.wav"}) {
+        assertThat(said).containsPattern("(?m)^skipped  .*" + name + ": .+$");
+      }
+      assertThat(said).doesNotContain("song.wav").contains("shares   1 tracks");
+
+      Files.write(music.resolve("later.wav"), CommandLineTest.wav("Second Wind", "Someone", 2));
+      Await.until(() -> r.out().toString().contains("rescan   1 added"), Duration.ofSeconds(15),
+          "the share picked up the file added");
+      assertThat(r.peer().catalog().search("second wind", 5)).hasSize(1);
+      // Skipped files are named once, not at every rescan.
+      Files.write(music.resolve("later2.wav"), CommandLineTest.wav("Third", "Someone", 1));
+      Await.until(() -> r.out().toString().contains("shares 3 tracks"), Duration.ofSeconds(15),
+          "a second rescan");
+      assertThat(r.out().toString().split("empty.mp3", -1)).hasSize(2);
+    }
+  }
+
+  @Test
+  void aSecondPeerWithTheSameIdentityIsWarnedAbout() throws Exception {
+    Path music = Files.createDirectories(tmp.resolve("m"));
+    String identity = tmp.resolve("id").toString();
+    try (Running first = share(music.toString(), "--identity", identity, "--listen",
+        "127.0.0.1:0", "--rescan", "0")) {
+      assertThat(first.out().toString()).doesNotContain("warning");
+      try (Running second = share(music.toString(), "--identity", identity, "--listen",
+          "127.0.0.1:0", "--rescan", "0")) {
+        assertThat(second.out().toString()).contains("warning  another process already runs"
+            + " with the identity " + identity);
+        assertThat(second.peer().id()).isEqualTo(first.peer().id());
+      }
+    }
+    // Once both stopped, the identity is free again.
+    try (Running again = share(music.toString(), "--identity", identity, "--listen",
+        "127.0.0.1:0", "--rescan", "0")) {
+      assertThat(again.out().toString()).doesNotContain("warning");
+    }
+  }
+}
