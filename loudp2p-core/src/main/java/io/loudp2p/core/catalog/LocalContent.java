@@ -53,6 +53,11 @@ public final class LocalContent {
     return cache == null ? new BitSet() : cache.availability(id);
   }
 
+  /** Whether the track is a file this peer shares (not merely cached). */
+  public boolean shares(TrackId id) {
+    return catalog.fileOf(id).isPresent();
+  }
+
   /** Whether this peer holds any of the track. */
   public boolean has(TrackId id) {
     return catalog.fileOf(id).isPresent() || !availability(id).isEmpty();

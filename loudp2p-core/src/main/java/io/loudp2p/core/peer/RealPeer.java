@@ -72,6 +72,8 @@ final class RealPeer implements Peer {
   private @Nullable LocalCatalog catalog;
   private @Nullable ChunkCache cache;
   private @Nullable ExecutorService disk;
+  /** Reads this peer's own copies of the tracks it plays. */
+  private @Nullable ExecutorService localReads;
   private @Nullable StreamServer streamServer;
   private @Nullable StreamOpener opening;
 
@@ -210,8 +212,14 @@ final class RealPeer implements Peer {
     SearchClient search = new SearchClient(c, store, roles, cat, forwarder, links, holders, client,
         Runnable::run);
     // Chunks are written on the disk thread; without a cache nothing is written.
-    StreamOpener streams = new StreamOpener(c, client, store, holders, t, cache,
-        disk != null ? disk : Runnable::run);
+    ExecutorService reads = Executors.newSingleThreadExecutor(r -> {
+      Thread thread = new Thread(r, "loudp2p-local-" + id.peerId().toString().substring(0, 8));
+      thread.setDaemon(true);
+      return thread;
+    });
+    localReads = reads;
+    StreamOpener streams = new StreamOpener(c, client, store, holders, t, content, cache,
+        disk != null ? disk : Runnable::run, reads);
     opening = streams;
     InboundDispatcher inbound = new InboundDispatcher(c, roles)
         .on(Payload.BodyCase.PEER_EXCHANGE, (m, b, r, s, out) -> exchanges.answer(m, r, out))
@@ -300,6 +308,9 @@ final class RealPeer implements Peer {
     }
     if (catalog != null) {
       catalog.close();
+    }
+    if (localReads != null) {
+      localReads.shutdown();
     }
     if (disk != null) {
       disk.shutdown();

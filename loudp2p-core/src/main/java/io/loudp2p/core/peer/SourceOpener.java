@@ -127,14 +127,14 @@ final class SourceOpener {
   }
 
   /**
-   * Asks each of {@code sources} to open a session for {@code track}, all at once. The first to
-   * accept is asked for the track's first chunk in the data session's opening, which starts as soon
-   * as it accepted (see {@link PreOpenedTransport}).
+   * Asks each of {@code sources} to open a session for {@code track}, all at once. With {@code
+   * askFirstChunks}, the first to accept is asked for the track's first chunks in the data
+   * session's opening, which starts as soon as it accepted (see {@link PreOpenedTransport}).
    */
-  Opens opens(TrackId track, List<PeerTable.Entry> sources) {
+  Opens opens(TrackId track, List<PeerTable.Entry> sources, boolean askFirstChunks) {
     List<CompletableFuture<@Nullable Opened>> each = new ArrayList<>();
     AtomicReference<@Nullable Throwable> refused = new AtomicReference<>();
-    AtomicBoolean firstChunkAsked = new AtomicBoolean();
+    AtomicBoolean firstChunkAsked = new AtomicBoolean(!askFirstChunks);
     for (PeerTable.Entry source : sources) {
       each.add(openAt(source, track, firstChunkAsked).exceptionally(t -> {
         log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());

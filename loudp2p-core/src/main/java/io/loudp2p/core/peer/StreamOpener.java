@@ -6,6 +6,7 @@ import io.loudp2p.Loudp2pException.Code;
 import io.loudp2p.PeerId;
 import io.loudp2p.StreamSession;
 import io.loudp2p.TrackId;
+import io.loudp2p.core.catalog.LocalContent;
 import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
@@ -34,6 +35,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -65,10 +67,14 @@ final class StreamOpener {
   private final @Nullable ChunkCache cache;
   private final Executor disk;
   private final SourceOpener sourceOpener;
+  private final LocalContent content;
+  /** Reads this peer's own copies of tracks for its stream sessions, one chunk at a time. */
+  private final Executor localReader;
   private final List<StreamSession> sessions = new CopyOnWriteArrayList<>();
 
   StreamOpener(PeerContext ctx, ControlClient client, PeerStore store, Holders holders,
-      PeerTransports transports, @Nullable ChunkCache cache, Executor disk) {
+      PeerTransports transports, LocalContent content, @Nullable ChunkCache cache, Executor disk,
+      Executor localReader) {
     this.ctx = ctx;
     this.client = client;
     this.store = store;
@@ -77,6 +83,8 @@ final class StreamOpener {
     this.cache = cache;
     this.disk = disk;
     this.sourceOpener = new SourceOpener(ctx, client, transports);
+    this.content = content;
+    this.localReader = localReader;
   }
 
   /**
@@ -86,15 +94,59 @@ final class StreamOpener {
    * round trip nearer than it would be after the manifest.
    */
   CompletableFuture<StreamSession> stream(TrackId track, StreamSession.Listener listener) {
+    Optional<Manifest> local = content.manifest(track);
+    if (local.isPresent()) {
+      try {
+        return CompletableFuture.completedFuture(streamLocal(local.get(), listener));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(ApiErrors.of(e));
+      }
+    }
+    List<PeerTable.Entry> sources = knownHolders(track);
+    if (sources.isEmpty()) {
+      return locate(track, listener);
+    }
+    return start(track, sources.size(), sourceOpener.opens(track, sources, true),
+        fetchManifest(track, sources, 0, null), listener);
+  }
+
+  /** The holders of {@code track} a search named that can be called. */
+  private List<PeerTable.Entry> knownHolders(TrackId track) {
     List<PeerTable.Entry> sources = new ArrayList<>();
     for (PeerId id : holders.of(track)) {
       store.table().get(id).filter(e -> e.control() != null).ifPresent(sources::add);
     }
-    if (sources.isEmpty()) {
-      return locate(track, listener);
+    return sources;
+  }
+
+  /**
+   * Streams a track this peer holds, all or part of it (its shared file, or its cache), from disk
+   * first: the session starts at once with this peer's own copy as a source, with the manifest it
+   * checked when it first fetched the track (no vote on the size: nothing is asked of anyone). A
+   * whole track needs no network at all; for a partial one, the holders a search named (else up
+   * to {@link #LOCATE_FANOUT} full peers) are asked to open sessions too, and join as they accept:
+   * the session fetches from them only what the disk lacks.
+   */
+  private StreamSession streamLocal(Manifest manifest, StreamSession.Listener listener) {
+    TrackId track = manifest.trackId();
+    BitSet have = content.availability(track);
+    boolean whole = have.cardinality() >= manifest.chunkCount();
+    RealStreamSession.Source local = LocalSource.of(ctx.self(), content, track,
+        whole ? null : have, localReader);
+    List<CompletableFuture<@Nullable Opened>> pending = List.of();
+    if (!whole) {
+      List<PeerTable.Entry> sources = knownHolders(track);
+      if (sources.isEmpty()) {
+        sources = store.fullPeers();
+        Collections.shuffle(sources, ctx.random);
+        sources = sources.subList(0, Math.min(LOCATE_FANOUT, sources.size()));
+      }
+      pending = new ArrayList<>(sourceOpener.opens(track, sources, !have.get(0)).each());
     }
-    return start(track, sources.size(), sourceOpener.opens(track, sources),
-        fetchManifest(track, sources, 0, null), listener);
+    log.info("playing {} from this peer's {} ({} of {} chunks{})", track,
+        content.shares(track) ? "shared file" : "cache", have.cardinality(),
+        manifest.chunkCount(), whole ? "" : ", the rest from " + pending.size() + " peers");
+    return startSession(manifest, local, have, List.of(), pending, listener);
   }
 
   /** Closes every open stream session. */
@@ -117,7 +169,7 @@ final class StreamOpener {
     for (PeerTable.Entry e : asked) {
       answers.add(fetchManifest(track, List.of(e), 0, null).handle((m, t) -> t == null ? m : null));
     }
-    Opens opens = sourceOpener.opens(track, asked);
+    Opens opens = sourceOpener.opens(track, asked, true);
     return CompletableFuture.allOf(answers.toArray(new CompletableFuture<?>[0])).thenCompose(v -> {
       Manifest first = null;
       int found = 0;
@@ -163,7 +215,7 @@ final class StreamOpener {
             + " accepted a session", opens.refused().get());
       }
       return agreedManifest(track, manifest, ready)
-          .thenApply(agreed -> startSession(agreed, ready, pending, listener));
+          .thenApply(agreed -> startSession(agreed, null, new BitSet(), ready, pending, listener));
     }).whenComplete((session, t) -> {
       if (t != null) {
         opens.abandonAll(); // no stream session will read what was opened
@@ -219,9 +271,18 @@ final class StreamOpener {
     return best;
   }
 
-  private StreamSession startSession(Manifest manifest, List<Opened> ready,
-      List<CompletableFuture<@Nullable Opened>> pending, StreamSession.Listener listener) {
+  /**
+   * Starts a stream session over {@code local} (this peer's own copy, holding {@code have}; null
+   * when it holds nothing) and the sources that accepted and agree with the manifest's size; the
+   * {@code pending} ones join as they accept.
+   */
+  private StreamSession startSession(Manifest manifest, RealStreamSession.@Nullable Source local,
+      BitSet have, List<Opened> ready, List<CompletableFuture<@Nullable Opened>> pending,
+      StreamSession.Listener listener) {
     List<RealStreamSession.Source> agreeing = new ArrayList<>();
+    if (local != null) {
+      agreeing.add(local);
+    }
     for (Opened o : ready) {
       if (agrees(o, manifest)) {
         agreeing.add(o.source());
@@ -233,10 +294,13 @@ final class StreamOpener {
       throw new ControlException(ControlErrorCode.MALFORMED,
           "no source of " + manifest.trackId() + " agrees with its manifest's size");
     }
-    ChunkCache.@Nullable Lease lease = keepInCache(manifest);
+    // A track this peer shares is on disk already: nothing of it goes to the cache.
+    boolean shared = content.shares(manifest.trackId());
+    ChunkCache.@Nullable Lease lease = shared ? null : keepInCache(manifest);
     RealStreamSession session = new RealStreamSession(manifest, agreeing, pending.size(),
         () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
-        listener, cacheSink(manifest), ctx.runtime.nanoTime());
+        listener, shared ? RealStreamSession.ChunkSink.NONE : cacheSink(manifest, have),
+        ctx.runtime.nanoTime());
     sessions.add(session);
     session.completion().whenComplete((r, t) -> {
       sessions.remove(session);
@@ -322,13 +386,19 @@ final class StreamOpener {
     }
   }
 
-  /** Writes played chunks to the cache on the disk executor: a peer that played a track serves it. */
-  private RealStreamSession.ChunkSink cacheSink(Manifest manifest) {
+  /**
+   * Writes played chunks to the cache on the disk executor, but for those it held already ({@code
+   * have}): a peer that played a track serves it, and plays it again from disk.
+   */
+  private RealStreamSession.ChunkSink cacheSink(Manifest manifest, BitSet have) {
     ChunkCache c = cache;
     if (c == null) {
       return RealStreamSession.ChunkSink.NONE;
     }
     return (index, bytes, length) -> {
+      if (have.get(index)) {
+        return;
+      }
       try {
         disk.execute(() -> {
           try {

@@ -172,6 +172,98 @@ public abstract class PeerScenarios extends PeerFixture {
     }
   }
 
+  @Test
+  void aTrackPlayedOncePlaysAgainFromTheCacheWithTheNetworkGone() throws Exception {
+    byte[] track = TestAudio.noiseWav(4, 8);
+    Path dir = Files.createDirectories(tmp.resolve("origin"));
+    Files.write(dir.resolve("refrain.wav"), track);
+    Peer origin = start(Peer.builder().share(dir));
+    Path cacheDir = tmp.resolve("player-cache");
+    Peer player = start(Peer.builder().bootstrap(at(origin)).cache(cacheDir, 64L << 20));
+    SearchHit hit = player.search("refrain", SEARCH, h -> { }).get(10, TimeUnit.SECONDS).get(0);
+    try (StreamSession s = player.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
+      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
+    }
+    awaitCached(cacheDir, hit.track().id(), (track.length + 16383) / 16384);
+    origin.close();
+
+    try (StreamSession s = player.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
+      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
+      awaitCounted(s, track.length);
+      assertThat(s.sources()).singleElement().satisfies(src -> {
+        assertThat(src.transport()).isEqualTo("local");
+        assertThat(src.peer()).isEqualTo(player.id());
+        assertThat(src.bytes()).isEqualTo(track.length);
+      });
+    }
+  }
+
+  @Test
+  void aPartlyCachedTrackResumesAndFetchesOnlyWhatTheCacheLacks() throws Exception {
+    byte[] track = TestAudio.noiseWav(8, 9);
+    Path dir = Files.createDirectories(tmp.resolve("origin"));
+    Files.write(dir.resolve("reprise.wav"), track);
+    io.loudp2p.core.content.Manifest manifest = io.loudp2p.core.content.Manifest.ofStream(
+        new java.io.ByteArrayInputStream(track),
+        io.loudp2p.core.proto.v1.TrackMetadata.getDefaultInstance());
+    // What an earlier run left: every other chunk of the first half.
+    Path cacheDir = tmp.resolve("player-cache");
+    long cachedBytes = 0;
+    try (io.loudp2p.core.content.ChunkCache cache = io.loudp2p.core.content.ChunkCache.open(
+        cacheDir.resolve("chunks"), 64L << 20)) {
+      cache.put(manifest);
+      for (int i = 0; i < manifest.chunkCount() / 2; i += 2) {
+        int off = (int) manifest.chunkOffset(i);
+        assertThat(cache.writeChunk(manifest.trackId(), i, track, off, manifest.chunkLength(i)))
+            .isTrue();
+        cachedBytes += manifest.chunkLength(i);
+      }
+    }
+    Peer origin = start(Peer.builder().share(dir));
+    Peer player = start(Peer.builder().bootstrap(at(origin)).cache(cacheDir, 64L << 20));
+
+    try (StreamSession s = player.stream(manifest.trackId()).get(10, TimeUnit.SECONDS)) {
+      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
+      awaitCounted(s, track.length);
+      long fromDisk = 0;
+      long fromNetwork = 0;
+      for (SourceStats src : s.sources()) {
+        if (src.transport().equals("local")) {
+          fromDisk += src.bytes();
+        } else {
+          assertThat(src.peer()).isEqualTo(origin.id());
+          fromNetwork += src.bytes();
+        }
+      }
+      assertThat(fromDisk).isEqualTo(cachedBytes);
+      assertThat(fromNetwork).isEqualTo(track.length - cachedBytes);
+    }
+  }
+
+  @Test
+  void aSharedTrackPlaysFromItsOwnFileWithNoOtherPeer() throws Exception {
+    byte[] track = TestAudio.noiseWav(3, 10);
+    Path dir = Files.createDirectories(tmp.resolve("mine"));
+    Files.write(dir.resolve("solo.wav"), track);
+    Peer alone = start(Peer.builder().share(dir));
+    TrackId id = alone.catalog().search("solo", 1).get(0).track().id();
+
+    try (StreamSession s = alone.stream(id).get(10, TimeUnit.SECONDS)) {
+      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
+      assertThat(s.sources()).singleElement()
+          .satisfies(src -> assertThat(src.transport()).isEqualTo("local"));
+    }
+  }
+
+  /**
+   * Waits, bounded, until the session's sources count {@code bytes} in all: the counts catch up
+   * with the last chunk read on the session's own thread.
+   */
+  private static void awaitCounted(StreamSession s, long bytes) {
+    Await.until(() -> s.sources().stream().mapToLong(SourceStats::bytes).sum() >= bytes,
+        Duration.ofSeconds(5), "every byte counted at its source");
+  }
+
   /** Waits, bounded, until the cache's journal records {@code chunks} chunks of the track. */
   private static void awaitCached(Path cacheDir, io.loudp2p.TrackId id, int chunks) {
     Path journal = cacheDir.resolve("chunks/tracks").resolve(id.toString()).resolve("present.log");

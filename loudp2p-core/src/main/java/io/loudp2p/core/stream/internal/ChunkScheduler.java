@@ -26,6 +26,14 @@ public interface ChunkScheduler {
    */
   void addSource(int sourceId, @Nullable BitSet availability, long nowNs);
 
+  /**
+   * Marks a source added as this peer's own copy (its shared file or its cache): a chunk it holds
+   * is asked of no other source while it can serve it (it neither failed nor timed out on that
+   * chunk), however busy it is, so that the network carries only what the disk lacks. The default
+   * ignores it.
+   */
+  default void prefer(int sourceId) {}
+
   /** Removes a source; its in-flight requests go back to the pool at once. */
   void removeSource(int sourceId, long nowNs);
 

@@ -105,6 +105,8 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   private final Map<Integer, ScheduledSource> byId = new HashMap<>();
   private final List<ScheduledSource> live = new ArrayList<>();
   private final Set<Integer> banned = new HashSet<>();
+  /** This peer's own copy, asked first for what it holds (see {@link #prefer}); or NONE. */
+  private int preferred = NONE;
   private boolean everAddedSource;
   private boolean sourcesChanged;
 
@@ -204,6 +206,11 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     }
     everAddedSource = true;
     sourcesChanged = true;
+  }
+
+  @Override
+  public void prefer(int sourceId) {
+    preferred = sourceId;
   }
 
   @Override
@@ -467,9 +474,12 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     long bestNs = Long.MAX_VALUE;
     boolean bestAvoided = true;
     int length = chunkLength(chunk);
+    ScheduledSource own = byId.get(preferred);
+    boolean ownServes = own != null && own.has(chunk) && copies.avoided(chunk) != own.id;
     for (int k = 0; k < live.size(); k++) {
       ScheduledSource s = live.get(k);
-      if (s.id == exclude || !s.has(chunk) || s.count >= s.pipelineLimit()) {
+      if (s.id == exclude || !s.has(chunk) || s.count >= s.pipelineLimit()
+          || (ownServes && s != own)) {
         continue;
       }
       boolean avoided = copies.avoided(chunk) == s.id;

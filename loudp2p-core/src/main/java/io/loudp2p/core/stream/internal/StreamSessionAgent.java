@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -312,7 +313,7 @@ public final class StreamSessionAgent implements Agent {
       scheduler = schedulers.get();
       for (SessionSource s : sources) {
         if (s.active) {
-          scheduler.addSource(s.index, s.currentAvailability(), now);
+          schedule(s, s.currentAvailability(), now);
         }
       }
       for (int i = 0; i < manifest.chunkCount(); i++) {
@@ -381,12 +382,20 @@ public final class StreamSessionAgent implements Agent {
 
   // --- what the sources report, from transport threads ---
 
+  /** Hands {@code source} to the scheduler, this peer's own copy as the preferred one. */
+  private void schedule(SessionSource source, @Nullable BitSet availability, long now) {
+    scheduler.addSource(source.index, availability, now);
+    if (source.spec.transport() instanceof OwnCopy) {
+      scheduler.prefer(source.index);
+    }
+  }
+
   /** A source's data session opened; on a transport thread. */
   void onOpened(SessionSource source) {
     post(now -> {
       source.opening = false;
       source.active = true;
-      scheduler.addSource(source.index, source.spec.availability(), now);
+      schedule(source, source.spec.availability(), now);
       listener.onSourceAdded(owner, source.spec.peer());
     });
   }
@@ -438,7 +447,7 @@ public final class StreamSessionAgent implements Agent {
     post(now -> {
       source.unavailable.set(chunkIndex);
       scheduler.removeSource(source.index, now);
-      scheduler.addSource(source.index, source.currentAvailability(), now);
+      schedule(source, source.currentAvailability(), now);
     });
   }
 

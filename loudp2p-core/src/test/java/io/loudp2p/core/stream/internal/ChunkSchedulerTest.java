@@ -373,4 +373,51 @@ class ChunkSchedulerTest {
 
     assertThat(s.poll(0)).isSameAs(s.poll(1));
   }
+
+  @Test
+  void chunksThePreferredSourceHoldsAreAskedOfItAloneAndTheRestOfTheOthers() {
+    DefaultChunkScheduler s =
+        new DefaultChunkScheduler(20L * CHUNK, BITRATE, 10 * SECOND, 10 * SECOND);
+    BitSet disk = new BitSet();
+    disk.set(0, 6); // this peer's own copy holds chunks 0 to 5
+    s.addSource(1, disk, 0);
+    s.prefer(1);
+    s.addSource(2, null, 0);
+
+    List<Action> first = poll(s, 0);
+    // Chunk 0 is due at once, yet no copy of it goes to the network: the disk serves it.
+    assertThat(requested(first, 1)).containsExactly(0, 1);
+    assertThat(requested(first, 2)).doesNotContainAnyElementsOf(List.of(0, 1, 2, 3, 4, 5))
+        .isNotEmpty();
+    for (int round = 0; round < 3; round++) {
+      long now = (round + 1) * MS;
+      for (int c : requested(first, 1)) {
+        s.onChunkReceived(1, c, now);
+      }
+      first = poll(s, now);
+      assertThat(requested(first, 2)).doesNotContainAnyElementsOf(List.of(0, 1, 2, 3, 4, 5));
+    }
+  }
+
+  @Test
+  void aChunkThePreferredSourceFailedGoesToTheOthers() {
+    DefaultChunkScheduler s =
+        new DefaultChunkScheduler(20L * CHUNK, BITRATE, 10 * SECOND, 10 * SECOND);
+    BitSet disk = new BitSet();
+    disk.set(0, 6);
+    s.addSource(1, disk, 0);
+    s.prefer(1);
+    s.addSource(2, null, 0);
+    List<Action> first = poll(s, 0);
+    assertThat(requested(first, 1)).containsExactly(0, 1);
+
+    s.onChunkFailed(1, 0, MS); // the cached copy did not verify
+    for (int c : requested(first, 2)) { // the network source has room again
+      s.onChunkReceived(2, c, MS);
+    }
+
+    List<Action> next = poll(s, MS);
+    assertThat(requested(next, 2)).contains(0);
+    assertThat(requested(next, 1)).doesNotContain(0);
+  }
 }
