@@ -42,9 +42,13 @@ import org.slf4j.LoggerFactory;
  *       *}{@code /length}, several ranges get the whole track with 200, and so does a range set
  *       that is not valid (bad syntax, or an end before the start), which is ignored. {@code
  *       If-Range} with anything but the ETag sends the whole track. {@code HEAD} ignores
- *       {@code Range}. The {@code Content-Type} is the media type a search or the peer's catalog
- *       gave; for a track requested by ID alone it is told from the track's first bytes ({@link
- *       AudioContainer}) and remembered, so {@code HEAD} and {@code GET} answer the same.
+ *       {@code Range}. {@code If-None-Match} that is {@code *} or lists the ETag (compared weakly,
+ *       so {@code W/} is ignored) gets 304 Not Modified with the ETag and no body, whatever the
+ *       {@code Range}; other tags get the answer above. No {@code Last-Modified} is sent, so
+ *       {@code If-Modified-Since} is ignored. The {@code Content-Type} is the media type a search
+ *       or the peer's catalog gave; for a track requested by ID alone it is told from the track's
+ *       first bytes ({@link AudioContainer}) and remembered, so {@code HEAD} and {@code GET}
+ *       answer the same.
  * </ul>
  *
  * <p>Everything else gets a 4xx: paths the gateway does not serve 404, methods 405, track IDs that

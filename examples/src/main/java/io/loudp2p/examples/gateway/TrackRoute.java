@@ -11,6 +11,7 @@ import io.loudp2p.examples.gateway.ByteRanges.Decision;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -25,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * {@link ByteRanges} decides on. The media type comes from {@link KnownTracks}, or is told from
  * the track's first bytes and remembered there.
  *
+ * <p>An {@code If-None-Match} that matches the ETag ({@link EntityTags}) gets 304 with the ETag
+ * and no body, before any {@code Range} is looked at; for a track a search, the catalog or
+ * earlier sniffing told of, without opening a session. The track ID names the content, so no
+ * {@code Last-Modified} is sent and {@code If-Modified-Since} is ignored.
+ *
  * <p>The first bytes of an answer are read before its headers are sent, so a session that cannot
  * deliver gets an honest error status; a kept session that fails then is given up and the request
  * is answered from a new one. Thread-safe.
@@ -35,6 +41,7 @@ final class TrackRoute {
 
   private static final Pattern BASE58 = Pattern.compile("[1-9A-HJ-NP-Za-km-z]{1,64}");
   private static final int COPY_BUFFER = 64 * 1024;
+  private static final String CACHE_CONTROL = "private, max-age=86400";
 
   private final SessionPool sessions;
   private final KnownTracks known;
@@ -68,6 +75,9 @@ final class TrackRoute {
     }
     Optional<Track> track = known.find(id);
     String mediaType = known.mediaType(id, track);
+    if ((track.isPresent() || mediaType != null) && notModified(ex, etag(id))) {
+      return;
+    }
     if (ex.getRequestMethod().equals("HEAD") && track.isPresent() && mediaType != null) {
       headFromMetadata(ex, track.get(), mediaType);
       return;
@@ -129,11 +139,33 @@ final class TrackRoute {
     Headers h = ex.getResponseHeaders();
     h.set("Content-Type", mediaType);
     h.set("Accept-Ranges", "bytes");
-    h.set("ETag", "\"" + track.id() + "\"");
-    h.set("Cache-Control", "private, max-age=86400");
+    h.set("ETag", etag(track.id()));
+    h.set("Cache-Control", CACHE_CONTROL);
     h.set("Content-Length", Long.toString(track.size()));
     ex.sendResponseHeaders(200, -1);
     responses.started(ex, 200);
+  }
+
+  /** The track's strong ETag: its ID, which names the content. */
+  private static String etag(TrackId id) {
+    return "\"" + id + "\"";
+  }
+
+  /**
+   * Answers 304 Not Modified, with the ETag and caching the full answer would carry and no body,
+   * when the request's {@code If-None-Match} matches {@code etag}; true when it did.
+   */
+  private boolean notModified(HttpExchange ex, String etag) throws IOException {
+    List<String> ifNoneMatch = ex.getRequestHeaders().get("If-None-Match");
+    if (ifNoneMatch == null || !EntityTags.matchAny(ifNoneMatch, etag)) {
+      return false;
+    }
+    Headers h = ex.getResponseHeaders();
+    h.set("ETag", etag);
+    h.set("Cache-Control", CACHE_CONTROL);
+    ex.sendResponseHeaders(304, -1);
+    responses.started(ex, 304);
+    return true;
   }
 
   /** Lends a session for the track, or answers the request with why there is none. */
@@ -171,11 +203,14 @@ final class TrackRoute {
       throws IOException {
     StreamSession session = lease.session();
     long length = session.length();
-    String etag = "\"" + id + "\"";
+    String etag = etag(id);
+    if (notModified(ex, etag)) {
+      return true;
+    }
     Headers h = ex.getResponseHeaders();
     h.set("Accept-Ranges", "bytes");
     h.set("ETag", etag);
-    h.set("Cache-Control", "private, max-age=86400");
+    h.set("Cache-Control", CACHE_CONTROL);
 
     String range = ex.getRequestHeaders().getFirst("Range");
     String ifRange = ex.getRequestHeaders().getFirst("If-Range");

@@ -10,7 +10,7 @@
  * GatewayServer} holds the JDK server and its threads; {@code Router} checks each request and
  * hands it to {@code PlayerPage}, {@code SearchRoute} or {@code TrackRoute}, which answer through
  * {@code Responses}. Tracks found are remembered in {@code KnownTracks}; stream sessions are lent
- * by {@code SessionPool}.
+ * by {@code SessionPool}; {@code EntityTags} tells whether an {@code If-None-Match} names a track.
  */
 @NullMarked
 package io.loudp2p.examples.gateway;
