@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Endpoints</h2>
  *
  * <ul>
- *   <li>{@code GET /}: the player page (self-contained HTML, CSS and script).
+ *   <li>{@code GET /}: the player page (self-contained HTML, CSS, script and icon).
+ *   <li>{@code GET /favicon.ico}: the page's icon, a small SVG ({@code image/svg+xml}), for
+ *       browsers and tools that ask there.
  *   <li>{@code GET /search?q=words}: searches with {@link Peer#search}; answers {@code
  *       {"query":…,"results":[{"id","title","artist","album","trackNumber","durationMs","size",
  *       "codec","mediaType","sources","score","url"}]}}. The tracks found are remembered (a bounded

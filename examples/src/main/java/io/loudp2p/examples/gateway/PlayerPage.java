@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -14,31 +15,48 @@ import java.util.Base64;
  * {@code Content-Security-Policy} that lets only the page's own script and style run and lets them
  * reach only the gateway.
  *
+ * <p>Also answers {@code GET /favicon.ico} with the page's icon, the {@code favicon.svg} resource
+ * (an SVG, whatever the name says), so a browser or a tool that asks there finds one. The page
+ * carries the same icon inline as a {@code data:} URL, so a browser showing it asks for nothing.
+ *
  * <p>Thread-safe.
  */
 final class PlayerPage {
   private static final String PAGE_RESOURCE = "player.html";
+  private static final String ICON_RESOURCE = "favicon.svg";
 
   private final Responses responses;
   private final String template;
+  private final byte[] icon;
   private final SecureRandom nonces = new SecureRandom();
 
-  private PlayerPage(Responses responses, String template) {
+  private PlayerPage(Responses responses, String template, byte[] icon) {
     this.responses = responses;
     this.template = template;
+    this.icon = icon;
   }
 
   /**
-   * Reads the page.
+   * Reads the page and its icon.
    *
-   * @throws IOException when the resource is missing or cannot be read
+   * @throws IOException when a resource is missing or cannot be read
    */
   static PlayerPage load(Responses responses) throws IOException {
-    try (InputStream in = PlayerPage.class.getResourceAsStream(PAGE_RESOURCE)) {
+    byte[] icon = resource(ICON_RESOURCE);
+    String iconUrl = "data:image/svg+xml,"
+        + URLEncoder.encode(new String(icon, StandardCharsets.UTF_8).strip(), StandardCharsets.UTF_8)
+            .replace("+", "%20");
+    String template = new String(resource(PAGE_RESOURCE), StandardCharsets.UTF_8)
+        .replace("{{icon}}", iconUrl);
+    return new PlayerPage(responses, template, icon);
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = PlayerPage.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IOException("missing resource " + PAGE_RESOURCE);
+        throw new IOException("missing resource " + name);
       }
-      return new PlayerPage(responses, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return in.readAllBytes();
     }
   }
 
@@ -53,5 +71,13 @@ final class PlayerPage {
     h.set("Cache-Control", "no-store");
     responses.send(ex, 200, "text/html; charset=utf-8",
         template.replace("{{nonce}}", nonce).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Answers {@code /favicon.ico} with the icon, an SVG that may run nothing. */
+  void sendIcon(HttpExchange ex) throws IOException {
+    Headers h = ex.getResponseHeaders();
+    h.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    h.set("Cache-Control", "public, max-age=86400");
+    responses.send(ex, 200, "image/svg+xml", icon);
   }
 }

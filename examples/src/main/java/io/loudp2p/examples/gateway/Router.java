@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * The gateway's one HTTP handler: sets the headers every response carries, refuses what no route
  * serves (a path too long, a {@code Host} that is not loopback when bound to loopback, a method
  * other than {@code GET} or {@code HEAD}, an unknown path), and hands the rest to the
- * {@link PlayerPage}, the {@link SearchRoute} or the {@link TrackRoute}. Paths are matched on
- * their raw form, before any decoding. A request that fails unexpectedly gets 500 if its headers
- * are not sent yet; every exchange is closed at the end.
+ * {@link PlayerPage} (the page and its icon), the {@link SearchRoute} or the {@link TrackRoute}.
+ * Paths are matched on their raw form, before any decoding. A request that fails unexpectedly
+ * gets 500 if its headers are not sent yet; every exchange is closed at the end.
  *
  * <p>Thread-safe; runs on the server's request pool.
  */
@@ -26,6 +26,7 @@ final class Router implements HttpHandler {
   private static final int MAX_PATH_LENGTH = 2048;
   private static final String ALLOW = "GET, HEAD";
   private static final String TRACKS = "/tracks/";
+  private static final String FAVICON = "/favicon.ico";
 
   private final boolean loopbackOnly;
   private final Responses responses;
@@ -56,6 +57,10 @@ final class Router implements HttpHandler {
       } else if (path.equals("/")) {
         if (allowed(ex)) {
           page.send(ex);
+        }
+      } else if (path.equals(FAVICON)) {
+        if (allowed(ex)) {
+          page.sendIcon(ex);
         }
       } else if (path.equals("/search")) {
         if (allowed(ex)) {

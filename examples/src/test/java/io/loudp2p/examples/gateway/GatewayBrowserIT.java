@@ -13,12 +13,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,15 +32,19 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A headless Chromium plays a track through the gateway's page: search, click, play, seek.
+ * A headless Chromium uses the gateway's page: search, click, play, seek, with nothing the page
+ * asks for missing.
  *
  * <p>Uses the system's Chromium and chromedriver (the Debian {@code chromium} and {@code
  * chromium-driver} packages) and never lets Selenium download a browser or driver; skipped when
- * they are not installed.
+ * they are not installed. The peers and the gateway are shared by the tests; each test has its own
+ * browser.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GatewayBrowserIT {
@@ -53,15 +60,48 @@ class GatewayBrowserIT {
     SELENIUM_LOG.setLevel(Level.SEVERE);
   }
 
-  @TempDir Path tmp;
-  private final List<AutoCloseable> open = new ArrayList<>();
+  @TempDir static Path tmp;
+  private static final List<AutoCloseable> open = new ArrayList<>();
+  /** Every response of the shared gateway: method, raw path, Range header, status. */
+  private static final List<String> responses = new CopyOnWriteArrayList<>();
+  private static Gateway gateway;
+  private static TrackId songId;
   private @Nullable WebDriver driver;
 
+  @BeforeAll
+  static void startNetwork() throws Exception {
+    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "needs " + CHROMIUM + " and " + CHROMEDRIVER
+            + " (Debian packages chromium and chromium-driver); skipped without them");
+    Path music = tmp.resolve("music");
+    SynthesizedMusic.write(music, SONG);
+    Peer sharer = Peer.builder().share(music).build().start();
+    open.add(sharer);
+    sharer.catalog().ready().orTimeout(30, TimeUnit.SECONDS).join();
+    Peer player = Peer.builder().bootstrap(sharer.listenAddresses().get(0)).build().start();
+    open.add(player);
+    songId = sharer.catalog().search(SONG.title(), 1).get(0).track().id();
+    gateway = Gateway.builder(player)
+        .searchDeadline(Duration.ofSeconds(1))
+        .listener(new Gateway.Listener() {
+          @Override
+          public void onResponse(String method, String rawPath, @Nullable String range, int status) {
+            responses.add(method + " " + rawPath + " " + range + " " + status);
+          }
+        })
+        .start();
+    open.add(gateway);
+  }
+
   @AfterEach
-  void tearDown() throws Exception {
+  void quitBrowser() {
     if (driver != null) {
       driver.quit();
     }
+  }
+
+  @AfterAll
+  static void stopNetwork() throws Exception {
     for (int i = open.size() - 1; i >= 0; i--) {
       open.get(i).close();
     }
@@ -69,32 +109,7 @@ class GatewayBrowserIT {
 
   @Test
   void searchesPlaysAndSeeksInHeadlessChromium() throws Exception {
-    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "needs " + CHROMIUM + " and " + CHROMEDRIVER
-            + " (Debian packages chromium and chromium-driver); skipped without them");
-
-    Path music = tmp.resolve("music");
-    SynthesizedMusic.write(music, SONG);
-    Peer sharer = Peer.builder().share(music).build().start();
-    sharer.catalog().ready().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
-    open.add(sharer);
-    Peer player = Peer.builder().bootstrap(sharer.listenAddresses().get(0)).build().start();
-    open.add(player);
-    TrackId id = sharer.catalog().search(SONG.title(), 1).get(0).track().id();
-    List<String> ranges = new CopyOnWriteArrayList<>();
-    Gateway gateway = Gateway.builder(player)
-        .searchDeadline(Duration.ofSeconds(1))
-        .listener(new Gateway.Listener() {
-          @Override
-          public void onResponse(String method, String rawPath, @Nullable String range, int status) {
-            if (rawPath.equals("/tracks/" + id) && range != null) {
-              ranges.add(method + " " + range + " " + status);
-            }
-          }
-        })
-        .start();
-    open.add(gateway);
-
+    TrackId id = songId;
     WebDriver browser = chromium();
     browser.get(gateway.url().toString());
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
@@ -118,11 +133,17 @@ class GatewayBrowserIT {
     wait.until(b -> currentTime(b) > afterSeek + 1.0);
     assertThat(currentTime(browser)).isBetween(270.0, 300.0);
 
+    List<String> ranges = responses.stream().filter(r -> r.startsWith("GET /tracks/" + id + " bytes="))
+        .map(r -> r.substring(r.indexOf(" bytes=") + 1)).toList();
     assertThat(ranges).as("range requests the gateway answered").isNotEmpty()
-        .allSatisfy(r -> assertThat(r).startsWith("GET bytes=").endsWith(" 206"));
+        .allSatisfy(r -> assertThat(r).startsWith("bytes=").endsWith(" 206"));
     // The seek went to the network: a request starting near 270 s of 44,100-byte seconds.
     assertThat(ranges).as("a range request for the seek")
         .anySatisfy(r -> assertThat(rangeStart(r)).isGreaterThan(250L * 44_100));
+
+    // Nothing the page asked for was missing (such as an icon) and nothing went wrong in it.
+    assertThat(responses).as("responses of the gateway").noneMatch(r -> r.endsWith(" 404"));
+    assertThat(consoleErrors(browser)).as("errors in the browser's console").isEmpty();
   }
 
   private WebDriver chromium() {
@@ -130,6 +151,7 @@ class GatewayBrowserIT {
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
         "--autoplay-policy=no-user-gesture-required", "--mute-audio");
+    options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
     // With both executables named, Selenium has nothing to look up and never runs Selenium Manager.
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
@@ -143,7 +165,14 @@ class GatewayBrowserIT {
     return ((JavascriptExecutor) browser).executeScript(js);
   }
 
-  /** The first byte of a logged "GET bytes=a-b 206". */
+  /** What the page's console said at level SEVERE: failed loads, script errors, refused policy. */
+  private static List<String> consoleErrors(WebDriver browser) {
+    return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage).toList();
+  }
+
+  /** The first byte of a logged "bytes=a-b 206". */
   private static long rangeStart(String logged) {
     String spec = logged.substring(logged.indexOf('=') + 1);
     return Long.parseLong(spec.substring(0, spec.indexOf('-')));
