@@ -53,6 +53,13 @@ class GatewayBrowserIT {
   /** Five minutes (13 MB): far longer than what the browser reads ahead, so a seek asks again. */
   private static final TrackSpec SONG = new TrackSpec("Long Tide", "The Paper Lanterns",
       "Harbour Lights", 9, "Pop", Duration.ofMinutes(5), 11);
+  /**
+   * A minute and 4.6 seconds, so rounding shows 1:05 where the player shows 1:04; and names long
+   * enough to crowd a phone's screen.
+   */
+  private static final TrackSpec WIDE = new TrackSpec("Extraordinarily Unforgettable Instrumentals",
+      "Thelonious Philharmonic Ensemble", "Comprehensively Remastered Anthology", 3, "Jazz",
+      Duration.ofMillis(64_600), 12);
   /** Kept so the level holds: the test uses no DevTools, so their version warnings are noise. */
   private static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
 
@@ -75,6 +82,7 @@ class GatewayBrowserIT {
             + " (Debian packages chromium and chromium-driver); skipped without them");
     Path music = tmp.resolve("music");
     SynthesizedMusic.write(music, SONG);
+    SynthesizedMusic.write(music, WIDE);
     Peer sharer = Peer.builder().share(music).build().start();
     open.add(sharer);
     sharer.catalog().ready().orTimeout(30, TimeUnit.SECONDS).join();
@@ -146,6 +154,31 @@ class GatewayBrowserIT {
     assertThat(consoleErrors(browser)).as("errors in the browser's console").isEmpty();
   }
 
+  @Test
+  void theTableShowsATracksTimeAsThePlayerDoes() {
+    WebDriver browser = chromium();
+    browser.get(gateway.url().toString());
+    WebElement row = search(browser, "unforgettable instrumentals");
+    String shown = row.findElement(By.cssSelector("td.num")).getText();
+
+    row.click();
+
+    new WebDriverWait(browser, Duration.ofSeconds(20)).until(b -> duration(b) > 0);
+    double seconds = duration(browser);
+    assertThat(seconds).as("the track's length, whose rounding differs").isBetween(64.5, 64.99);
+    long whole = (long) Math.floor(seconds);
+    assertThat(shown).isEqualTo(whole / 60 + ":" + String.format("%02d", whole % 60))
+        .isEqualTo("1:04");
+  }
+
+  /** Searches for {@code words} on the page and waits for the first result's row. */
+  private static WebElement search(WebDriver browser, String words) {
+    browser.findElement(By.id("q")).sendKeys(words);
+    browser.findElement(By.id("go")).click();
+    return new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+        ExpectedConditions.elementToBeClickable(By.cssSelector("#results tbody tr")));
+  }
+
   private WebDriver chromium() {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
@@ -176,6 +209,13 @@ class GatewayBrowserIT {
   private static long rangeStart(String logged) {
     String spec = logged.substring(logged.indexOf('=') + 1);
     return Long.parseLong(spec.substring(0, spec.indexOf('-')));
+  }
+
+  /** The player's {@code duration} in seconds; 0 while not known. */
+  private static double duration(WebDriver browser) {
+    Object d = script(browser, "const d = document.getElementById('player').duration;"
+        + " return isFinite(d) ? d : 0;");
+    return d instanceof Number ? ((Number) d).doubleValue() : 0;
   }
 
   private static double currentTime(WebDriver browser) {
