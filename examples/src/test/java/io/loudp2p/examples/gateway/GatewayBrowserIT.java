@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -60,6 +61,8 @@ class GatewayBrowserIT {
   private static final TrackSpec WIDE = new TrackSpec("Extraordinarily Unforgettable Instrumentals",
       "Thelonious Philharmonic Ensemble", "Comprehensively Remastered Anthology", 3, "Jazz",
       Duration.ofMillis(64_600), 12);
+  /** A phone's screen width in CSS pixels (an iPhone 12 to 15's). */
+  private static final int PHONE_WIDTH = 390;
   /** Kept so the level holds: the test uses no DevTools, so their version warnings are noise. */
   private static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
 
@@ -171,6 +174,33 @@ class GatewayBrowserIT {
         .isEqualTo("1:04");
   }
 
+  @Test
+  void onAPhoneScreenTheResultsFitAndShowTheirSources() {
+    WebDriver browser = chromium(PHONE_WIDTH);
+    browser.get(gateway.url().toString());
+    long viewport = number(browser, "return document.documentElement.clientWidth");
+    assertThat(viewport).as("the page's width on the phone").isEqualTo(PHONE_WIDTH);
+
+    WebElement row = search(browser, "unforgettable instrumentals");
+
+    assertThat(number(browser, "return document.getElementById('results').scrollWidth"))
+        .as("the table's width").isLessThanOrEqualTo(viewport);
+    assertThat(number(browser, "return document.documentElement.scrollWidth"))
+        .as("the page's width").isLessThanOrEqualTo(viewport);
+    WebElement title = row.findElement(By.cssSelector("td:first-child"));
+    WebElement sources = row.findElement(By.cssSelector("td:last-child"));
+    WebElement header = browser.findElement(By.cssSelector("#results th:last-child"));
+    assertThat(sources.getText()).isEqualTo("1");
+    assertThat(header.getText()).isEqualTo("Sources");
+    for (WebElement cell : List.of(title, sources, header)) {
+      Rectangle r = cell.getRect();
+      assertThat(cell.isDisplayed()).as(cell.getText()).isTrue();
+      assertThat(r.getWidth()).as(cell.getText()).isPositive();
+      assertThat(r.getX()).as(cell.getText()).isNotNegative();
+      assertThat((long) r.getX() + r.getWidth()).as(cell.getText()).isLessThanOrEqualTo(viewport);
+    }
+  }
+
   /** Searches for {@code words} on the page and waits for the first result's row. */
   private static WebElement search(WebDriver browser, String words) {
     browser.findElement(By.id("q")).sendKeys(words);
@@ -180,7 +210,16 @@ class GatewayBrowserIT {
   }
 
   private WebDriver chromium() {
+    return chromium(0);
+  }
+
+  /** A browser; on a phone's screen {@code phoneWidth} CSS pixels wide unless that is 0. */
+  private WebDriver chromium(int phoneWidth) {
     ChromeOptions options = new ChromeOptions();
+    if (phoneWidth > 0) {
+      options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
+          Map.of("width", phoneWidth, "height", 844, "pixelRatio", 3.0, "mobile", true, "touch", true)));
+    }
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
         "--autoplay-policy=no-user-gesture-required", "--mute-audio");
@@ -216,6 +255,10 @@ class GatewayBrowserIT {
     Object d = script(browser, "const d = document.getElementById('player').duration;"
         + " return isFinite(d) ? d : 0;");
     return d instanceof Number ? ((Number) d).doubleValue() : 0;
+  }
+
+  private static long number(WebDriver browser, String js) {
+    return ((Number) script(browser, js)).longValue();
   }
 
   private static double currentTime(WebDriver browser) {
