@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  *       browsers and tools that ask there.
  *   <li>{@code GET /search?q=words}: searches with {@link Peer#search}; answers {@code
  *       {"query":…,"results":[{"id","title","artist","album","trackNumber","durationMs","size",
- *       "codec","mediaType","sources","score","url"}]}}. The tracks found are remembered (a bounded
- *       number) so that the track endpoint knows their media type and length.
+ *       "codec","mediaType","sources","score","url"}],"peers":…}}, where {@code peers} is how many
+ *       other peers the peer knows ({@link Peer#peers}): 0 means the search reached no one, and
+ *       the page says so. The tracks found are remembered (a bounded number) so that the track
+ *       endpoint knows their media type and length.
  *   <li>{@code GET /tracks/{id}} and {@code HEAD}: the track's bytes, from a {@link StreamSession}
  *       ({@link Peer#stream}); {@code Accept-Ranges: bytes}, a strong {@code ETag} (the track ID
  *       names the content), and {@code Range} as {@link ByteRanges} describes: one range gets 206

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers {@code GET /search?q=words}: searches with {@link Peer#search} for the search deadline
- * and answers with the hits as JSON, each with the URL the track is served at. The tracks found
- * are remembered in {@link KnownTracks}, so the track route knows their media type and length.
+ * and answers with the hits as JSON, each with the URL the track is served at, and the number of
+ * other peers the peer knows ({@link Peer#peers}), so a page can tell an empty answer from a
+ * search that reached no one. The tracks found are remembered in {@link KnownTracks}, so the
+ * track route knows their media type and length.
  *
  * <p>Thread-safe.
  */
@@ -110,7 +112,7 @@ final class SearchRoute {
       }
       json.endArray().endObject();
     }
-    json.endArray().endObject();
+    json.endArray().field("peers", peer.peers().size()).endObject();
     ex.getResponseHeaders().set("Cache-Control", "no-store");
     responses.send(ex, 200, "application/json", json.toString().getBytes(StandardCharsets.US_ASCII));
   }

@@ -201,6 +201,23 @@ class GatewayBrowserIT {
     }
   }
 
+  @Test
+  void aSearchByAPeerThatKnowsNoOtherPeerSaysSo() throws Exception {
+    try (Peer lonely = Peer.builder().build().start();
+        Gateway alone = Gateway.builder(lonely).searchDeadline(Duration.ofMillis(300)).start()) {
+      WebDriver browser = chromium();
+      browser.get(alone.url().toString());
+      browser.findElement(By.id("q")).sendKeys("long tide");
+      browser.findElement(By.id("go")).click();
+
+      WebElement status = browser.findElement(By.id("status"));
+      new WebDriverWait(browser, Duration.ofSeconds(20))
+          .until(b -> !status.getText().isEmpty() && !status.getText().startsWith("Searching"));
+      assertThat(status.getText()).startsWith("No peer connected yet: ");
+      assertThat(browser.findElement(By.id("results")).isDisplayed()).isFalse();
+    }
+  }
+
   /** Searches for {@code words} on the page and waits for the first result's row. */
   private static WebElement search(WebDriver browser, String words) {
     browser.findElement(By.id("q")).sendKeys(words);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The page and its icon, from a gateway on a peer that knows no other peer. */
+/** The page, its icon and a search, from a gateway on a peer that knows no other peer. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class GatewayPageTest {
   private static Peer lonely;
@@ -70,6 +70,14 @@ class GatewayPageTest {
     assertThat(URLDecoder.decode(link.group(1), StandardCharsets.UTF_8))
         .isEqualTo(send("GET", "/favicon.ico").body().strip());
     assertThat(html).doesNotContain("{{icon}}");
+  }
+
+  @Test
+  void aSearchSaysThatItsPeerKnowsNoOtherPeer() throws Exception {
+    HttpResponse<String> r = send("GET", "/search?q=anything");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{\"query\":\"anything\",\"results\":[],\"peers\":0}");
   }
 
   private static HttpResponse<String> send(String method, String path) throws Exception {

@@ -103,6 +103,7 @@ class GatewayTest {
     Matcher duration = Pattern.compile("\"durationMs\":(\\d+)").matcher(json);
     assertThat(duration.find()).isTrue();
     assertThat(Long.parseLong(duration.group(1))).isBetween(23_950L, 24_050L);
+    assertThat(json).as("the peers the gateway's peer knows").matches(".*\\],\"peers\":[1-9][0-9]*}");
   }
 
   @Test
