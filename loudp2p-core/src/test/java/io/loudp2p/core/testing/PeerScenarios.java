@@ -148,20 +148,35 @@ public abstract class PeerScenarios extends PeerFixture {
     assertThat(after.addresses()).containsExactly(at(moved));
   }
 
-  @Test
-  void aPeerThatPlayedATrackServesItFromItsCache() throws Exception {
-    byte[] track = TestAudio.noiseWav(4, 7);
+  /** A peer with a cache that played a track its only holder shared, and that holder gone. */
+  private record Played(Peer player, SearchHit hit, byte[] track) {}
+
+  /**
+   * Shares {@code name}.wav (seeded noise) at an origin, plays it whole at a player with a cache,
+   * waits until the cache holds every chunk, and closes the origin.
+   */
+  private Played playedWithTheOriginGone(String name, long seed) throws Exception {
+    byte[] track = TestAudio.noiseWav(4, seed);
     Path dir = Files.createDirectories(tmp.resolve("origin"));
-    Files.write(dir.resolve("ballad.wav"), track);
+    Files.write(dir.resolve(name + ".wav"), track);
     Peer origin = start(Peer.builder().share(dir));
     Path cacheDir = tmp.resolve("player-cache");
     Peer player = start(Peer.builder().bootstrap(at(origin)).cache(cacheDir, 64L << 20));
-    SearchHit hit = player.search("ballad", SEARCH, h -> { }).get(10, TimeUnit.SECONDS).get(0);
+    SearchHit hit = player.search(name, SEARCH, h -> { }).get(10, TimeUnit.SECONDS).get(0);
     try (StreamSession s = player.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
       assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
     }
     awaitCached(cacheDir, hit.track().id(), (track.length + 16383) / 16384);
     origin.close();
+    return new Played(player, hit, track);
+  }
+
+  @Test
+  void aPeerThatPlayedATrackServesItFromItsCache() throws Exception {
+    Played played = playedWithTheOriginGone("ballad", 7);
+    Peer player = played.player();
+    SearchHit hit = played.hit();
+    byte[] track = played.track();
 
     Peer newcomer = start(Peer.builder().bootstrap(at(player)));
     List<SearchHit> found = newcomer.search("ballad", SEARCH, h -> { }).get(10, TimeUnit.SECONDS);
@@ -174,18 +189,10 @@ public abstract class PeerScenarios extends PeerFixture {
 
   @Test
   void aTrackPlayedOncePlaysAgainFromTheCacheWithTheNetworkGone() throws Exception {
-    byte[] track = TestAudio.noiseWav(4, 8);
-    Path dir = Files.createDirectories(tmp.resolve("origin"));
-    Files.write(dir.resolve("refrain.wav"), track);
-    Peer origin = start(Peer.builder().share(dir));
-    Path cacheDir = tmp.resolve("player-cache");
-    Peer player = start(Peer.builder().bootstrap(at(origin)).cache(cacheDir, 64L << 20));
-    SearchHit hit = player.search("refrain", SEARCH, h -> { }).get(10, TimeUnit.SECONDS).get(0);
-    try (StreamSession s = player.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
-      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
-    }
-    awaitCached(cacheDir, hit.track().id(), (track.length + 16383) / 16384);
-    origin.close();
+    Played played = playedWithTheOriginGone("refrain", 8);
+    Peer player = played.player();
+    SearchHit hit = played.hit();
+    byte[] track = played.track();
 
     try (StreamSession s = player.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
       assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
