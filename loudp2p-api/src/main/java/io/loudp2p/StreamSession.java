@@ -48,6 +48,15 @@ public interface StreamSession extends AutoCloseable {
   StreamStats stats();
 
   /**
+   * Where each chunk of the track stands now and which source sent it, for a view of the swarm
+   * at work. A session that keeps no such map (a test double, say) answers {@link
+   * ChunkMap#empty()}.
+   */
+  default ChunkMap chunks() {
+    return ChunkMap.empty();
+  }
+
+  /**
    * Completes when every byte of the track has been fetched and verified, or exceptionally with a
    * {@link Loudp2pException} when the session failed ({@link Loudp2pException.Code#UNAVAILABLE}:
    * no source can supply a chunk; {@link Loudp2pException.Code#UNREACHABLE}: no source could be

@@ -244,6 +244,16 @@ public abstract class PeerScenarios extends PeerFixture {
       }
       assertThat(fromDisk).isEqualTo(cachedBytes);
       assertThat(fromNetwork).isEqualTo(track.length - cachedBytes);
+      // The chunk map says the same, chunk by chunk: every chunk played, each from where it was.
+      io.loudp2p.ChunkMap map = s.chunks();
+      List<SourceStats> sources = s.sources();
+      assertThat(map.count()).isEqualTo(manifest.chunkCount());
+      assertThat(map.count(io.loudp2p.ChunkMap.State.PLAYED)).isEqualTo(manifest.chunkCount());
+      for (int i = 0; i < map.count(); i++) {
+        boolean cached = i < manifest.chunkCount() / 2 && i % 2 == 0;
+        assertThat(sources.get(map.source(i)).transport()).as("chunk %d", i)
+            .isEqualTo(cached ? "local" : dataTransport());
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.loudp2p.core.stream.internal;
 
 import io.loudp2p.PeerId;
+import io.loudp2p.ChunkMap;
 import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
 import io.loudp2p.StreamStats;
@@ -236,6 +237,30 @@ public final class RealStreamSession implements StreamSession {
   @Override
   public StreamStats stats() {
     return agent.stats(stalls, stalledNs);
+  }
+
+  /** Read chunk by chunk from the buffer, without stopping the session: a view, not a ledger. */
+  @Override
+  public ChunkMap chunks() {
+    ChunkBuffer<Integer> buffer = agent.buffer();
+    int count = manifest.chunkCount();
+    long position = buffer.inputStream().position();
+    int reading = position >= manifest.size() ? count : manifest.chunkAt(position);
+    ChunkMap.State[] states = new ChunkMap.State[count];
+    int[] from = new int[count];
+    for (int i = 0; i < count; i++) {
+      from[i] = agent.origin(i);
+      if (buffer.isVerified(i)) {
+        states[i] = ChunkMap.State.BUFFERED;
+      } else if (i < reading && from[i] >= 0) {
+        states[i] = ChunkMap.State.PLAYED;
+      } else if (!buffer.isMissing(i)) {
+        states[i] = ChunkMap.State.ARRIVING;
+      } else {
+        states[i] = ChunkMap.State.MISSING;
+      }
+    }
+    return ChunkMap.of(states, from);
   }
 
   @Override

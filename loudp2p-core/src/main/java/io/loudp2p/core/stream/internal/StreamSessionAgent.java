@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -50,6 +51,8 @@ public final class StreamSessionAgent implements Agent {
   private ChunkScheduler scheduler; // replaced only on the agent thread
   private final StreamSession.Listener listener;
   private final ChunkBuffer<Integer> buffer;
+  /** For each chunk, the index of the source whose copy of it verified last, or -1. */
+  private final AtomicIntegerArray origins;
   // Added to on the agent thread (a source that accepts after the session started), read anywhere.
   private final List<SessionSource> sources = new CopyOnWriteArrayList<>();
   /** Sources still being asked for a session, which may join later; on the agent thread. */
@@ -84,6 +87,10 @@ public final class StreamSessionAgent implements Agent {
     this.scheduler = schedulers.get();
     this.listener = listener;
     this.startNs = startNs;
+    this.origins = new AtomicIntegerArray(manifest.chunkCount());
+    for (int i = 0; i < manifest.chunkCount(); i++) {
+      origins.set(i, -1);
+    }
     this.buffer = new ChunkBuffer<>(manifest.size(), Manifest.CHUNK_SIZE,
         ChunkBuffer.DEFAULT_POOL_BUFFERS, ChunkBuffer.DEFAULT_MAX_IN_ASSEMBLY,
         manifest::verifyChunk,
@@ -288,6 +295,11 @@ public final class StreamSessionAgent implements Agent {
     return sources;
   }
 
+  /** The index of the source whose copy of {@code chunk} verified last, or -1; any thread. */
+  int origin(int chunk) {
+    return origins.get(chunk);
+  }
+
   /** Whether a first chunk was verified (playback can begin); any thread. */
   boolean started() {
     return started.get();
@@ -425,6 +437,7 @@ public final class StreamSessionAgent implements Agent {
       case COMPLETED:
         source.bytes += manifest.chunkLength(chunkIndex);
         source.chunks++;
+        origins.set(chunkIndex, source.index);
         if (started.compareAndSet(false, true)) {
           post(now -> {
             firstByteNs = now;
