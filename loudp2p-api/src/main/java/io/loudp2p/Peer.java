@@ -123,6 +123,13 @@ public interface Peer extends AutoCloseable {
    */
   NetworkStatus network();
 
+  /**
+   * What this peer has done since it started: peers known, sessions served and played, bytes
+   * sent and received by transport, searches answered and forwarded, messages refused and
+   * datagrams dropped by reason. A snapshot; cheap enough to take every second.
+   */
+  PeerMetrics metrics();
+
   /** Stops the peer and releases everything it holds; idempotent. */
   @Override
   void close();

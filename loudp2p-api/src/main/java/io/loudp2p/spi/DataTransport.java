@@ -106,6 +106,15 @@ public interface DataTransport extends AutoCloseable {
         "this data transport cannot ask others to observe its address"));
   }
 
+  /**
+   * How many datagrams (or messages) this transport dropped since it was made, by reason (the
+   * names are the transport's own, in upper case); empty for a transport that drops nothing on
+   * its own.
+   */
+  default java.util.Map<String, Long> dropCounts() {
+    return java.util.Map.of();
+  }
+
   /** Closes this transport and everything it opened; idempotent and never throws. */
   @Override
   void close();

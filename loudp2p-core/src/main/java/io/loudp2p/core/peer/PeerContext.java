@@ -30,6 +30,8 @@ final class PeerContext {
   final EnvelopeSealer sealer;
   final EnvelopeOpener opener;
   final ScheduledExecutorService timer;
+  /** What the peer's parts count as they work, for its metrics. */
+  final PeerCounters counters = new PeerCounters();
   private volatile boolean closed;
 
   PeerContext(Peer.Config config, PeerRuntime runtime, Identity identity, EnvelopeOpener opener,

@@ -42,6 +42,11 @@ public final class PeerDiagnostics {
     return real(peer).observedAddress();
   }
 
+  /** Where {@code peer}'s data transports serve, by transport name ({@code "udp"}, {@code "grpc"}). */
+  public static java.util.Map<String, java.net.InetSocketAddress> dataServers(Peer peer) {
+    return real(peer).dataServers();
+  }
+
   /** Turns routing by neighbours' keyword summaries off (random walks alone) or back on. */
   public static void useSummaries(Peer peer, boolean use) {
     real(peer).useSummaries(use);

@@ -84,6 +84,7 @@ final class QueryForwarder {
       responder.fail(ControlErrorCode.MALFORMED, error);
       return;
     }
+    ctx.counters.searchesAnswered.increment();
     int limit = QueryRouter.maxResults(query, MAX_HITS, MAX_HITS);
     SearchHits.Builder hits = localHits(query, limit);
     QueryRouter<ControlResponder> r = store.router();
@@ -143,6 +144,7 @@ final class QueryForwarder {
     for (QueryRouter.Forward f : d.forwards()) {
       forwarded.add(forwardOrReroute(f, tried, relay));
     }
+    ctx.counters.searchesForwarded.add(d.forwards().size());
     CompletableFuture.allOf(forwarded.toArray(new CompletableFuture<?>[0])).whenComplete((v, t) -> {
       end.run();
       r.release(query.getQueryId());

@@ -6,6 +6,7 @@ import io.loudp2p.NetworkStatus;
 import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.PeerInfo;
+import io.loudp2p.PeerMetrics;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
@@ -21,9 +22,11 @@ import io.loudp2p.core.network.QueryRouter;
 import io.loudp2p.core.network.RolePolicy;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.wire.EnvelopeOpener;
+import io.loudp2p.core.wire.RejectReason;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
+import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.TransportRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,8 +35,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -426,6 +431,50 @@ final class RealPeer implements Peer {
     }
     return new NetworkStatus(publicAddress, dialable, r.mapping(),
         Optional.ofNullable(r.udpPublic()), UdpMapping.at(r));
+  }
+
+  @Override
+  public PeerMetrics metrics() {
+    Parts p = parts();
+    PeerContext c = p.ctx();
+    Map<String, Long> rejected = new TreeMap<>();
+    for (RejectReason reason : RejectReason.values()) {
+      long n = c.opener.rejections(reason);
+      if (n > 0) {
+        rejected.put(reason.name(), n);
+      }
+    }
+    Map<String, Long> dropped = new TreeMap<>();
+    PeerTransports t = transports;
+    if (t != null) {
+      for (PeerTransports.Data d : t.data) {
+        d.transport.dropCounts().forEach((reason, n) -> {
+          if (n > 0) {
+            dropped.put(d.name + "/" + reason, n);
+          }
+        });
+      }
+    }
+    StreamServer server = streamServer;
+    return new PeerMetrics(p.store().table().size(), c.counters.sessionsServed.sum(),
+        server == null ? 0 : server.streaming(), c.counters.sessionsPlayed.sum(),
+        c.counters.sent(), p.opener().received(), c.counters.searchesAnswered.sum(),
+        c.counters.searchesForwarded.sum(), rejected, dropped);
+  }
+
+  /** Where the data transports serve, by name. */
+  Map<String, InetSocketAddress> dataServers() {
+    Map<String, InetSocketAddress> out = new TreeMap<>();
+    PeerTransports t = transports;
+    if (t != null) {
+      for (PeerTransports.Data d : t.data) {
+        DataServer server = d.server();
+        if (server != null) {
+          out.put(d.name, server.address());
+        }
+      }
+    }
+    return out;
   }
 
   /** Turns keyword-summary routing off (random walks alone) or on. */

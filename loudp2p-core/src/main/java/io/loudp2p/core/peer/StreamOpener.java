@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.loudp2p.Loudp2pException;
 import io.loudp2p.Loudp2pException.Code;
 import io.loudp2p.PeerId;
+import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.catalog.LocalContent;
@@ -147,6 +148,22 @@ final class StreamOpener {
         content.shares(track) ? "shared file" : "cache", have.cardinality(),
         manifest.chunkCount(), whole ? "" : ", the rest from " + pending.size() + " peers");
     return startSession(manifest, local, have, List.of(), pending, listener);
+  }
+
+  /**
+   * Verified chunk bytes taken in by transport: those of the sessions that ended, and so far of
+   * those that play now.
+   */
+  Map<String, Long> received() {
+    synchronized (sessions) {
+      Map<String, Long> out = new java.util.TreeMap<>(ctx.counters.received());
+      for (StreamSession s : sessions) {
+        for (SourceStats src : s.sources()) {
+          out.merge(src.transport(), src.bytes(), Long::sum);
+        }
+      }
+      return out;
+    }
   }
 
   /** Closes every open stream session. */
@@ -302,8 +319,14 @@ final class StreamOpener {
         listener, shared ? RealStreamSession.ChunkSink.NONE : cacheSink(manifest, have),
         ctx.runtime.nanoTime());
     sessions.add(session);
+    ctx.counters.sessionsPlayed.increment();
     session.completion().whenComplete((r, t) -> {
-      sessions.remove(session);
+      synchronized (sessions) { // its bytes move from the live count to the ended one at once
+        sessions.remove(session);
+        for (SourceStats src : session.sources()) {
+          ctx.counters.received(src.transport(), src.bytes());
+        }
+      }
       if (lease != null) {
         lease.close();
       }

@@ -96,8 +96,12 @@ final class StreamServer {
 
   /** The share of the most sessions this peer serves that are streaming now. */
   double load() {
-    long streaming = served.values().stream().filter(s -> s.reader != null).count();
-    return (double) streaming / MAX_SERVED_SESSIONS;
+    return (double) streaming() / MAX_SERVED_SESSIONS;
+  }
+
+  /** The sessions this peer streams now. */
+  int streaming() {
+    return (int) served.values().stream().filter(s -> s.reader != null).count();
   }
 
   void answerManifest(SignedMessage request, ControlResponder responder) {
@@ -285,6 +289,7 @@ final class StreamServer {
             return false;
           }
           s.reader = reader.get();
+          ctx.counters.sessionsServed.increment();
         }
         s.acceptedOn.add(transport);
         return true;
@@ -322,7 +327,9 @@ final class StreamServer {
       if (r == null) {
         throw new IllegalStateException("session " + session + " ended");
       }
+      int bytes = dst.remaining();
       r.read(index, offset, dst);
+      ctx.counters.sent(transport, bytes);
     }
 
     @Override

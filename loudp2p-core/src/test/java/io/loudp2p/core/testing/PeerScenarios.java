@@ -47,11 +47,25 @@ public abstract class PeerScenarios extends PeerFixture {
     assertThat(hit.track().info().title()).isEqualTo("Svefn-g-englar");
     assertThat(hit.sources()).containsExactly(sharer.id());
 
+    long length = Files.size(music.resolve("tagged.flac"));
     try (StreamSession session = listener.stream(hit.track().id()).get(10, TimeUnit.SECONDS)) {
       assertThat(session.inputStream().readAllBytes())
           .isEqualTo(Files.readAllBytes(music.resolve("tagged.flac")));
       assertThat(session.sources()).extracting(SourceStats::transport).containsOnly(dataTransport());
+      awaitCounted(session, length);
+      // What each peer counted of it, in its metrics.
+      io.loudp2p.PeerMetrics playing = listener.metrics();
+      assertThat(playing.sessionsPlayed()).isEqualTo(1);
+      assertThat(playing.bytesReceived()).containsEntry(dataTransport(), length);
+      assertThat(playing.peersKnown()).isEqualTo(1);
     }
+    io.loudp2p.PeerMetrics serving = sharer.metrics();
+    assertThat(serving.searchesAnswered()).isPositive();
+    assertThat(serving.sessionsServed()).isEqualTo(1);
+    assertThat(serving.sessionsPlayed()).isZero();
+    assertThat(serving.bytesSent().get(dataTransport())).isGreaterThanOrEqualTo(length);
+    assertThat(listener.metrics().bytesReceived()).as("once the session ended")
+        .containsEntry(dataTransport(), length);
   }
 
   @Test

@@ -73,6 +73,7 @@ class PeerOverGrpcIT extends PeerScenarios {
 
       // The same bytes again: a replay.
       assertCode(client, to, ControlMethod.EXCHANGE_PEERS, hello, ControlErrorCode.UNAUTHENTICATED, "REPLAYED");
+      assertThat(sharer.metrics().envelopesRejected()).containsEntry("REPLAYED", 1L);
 
       // Garbage.
       assertCode(client, to, ControlMethod.EXCHANGE_PEERS, new byte[] {1, 2, 3, 4}, ControlErrorCode.MALFORMED, "");

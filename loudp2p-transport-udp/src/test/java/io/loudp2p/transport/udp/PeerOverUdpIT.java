@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loudp2p.NetworkStatus;
 import io.loudp2p.Peer;
+import io.loudp2p.core.peer.PeerDiagnostics;
 import io.loudp2p.core.testing.Await;
 import io.loudp2p.core.testing.PeerScenarios;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +40,19 @@ class PeerOverUdpIT extends PeerScenarios {
         s -> assertThat(s.getAddress().isLoopbackAddress()).isTrue());
     assertThat(status.observedAt()).isPresent();
     assertThat(status.publicAddress()).contains(java.net.InetAddress.getLoopbackAddress());
+  }
+
+  @Test
+  void datagramsNoSessionWantsAreCountedInThePeersMetrics() throws Exception {
+    Peer sharer = start(Peer.builder());
+    InetSocketAddress server = PeerDiagnostics.dataServers(sharer).get("udp");
+    try (DatagramChannel stray = DatagramChannel.open()) {
+      for (int i = 0; i < 3; i++) {
+        stray.send(ByteBuffer.wrap(new byte[] {0x21, 1, 2, 3}), server);
+      }
+    }
+    Await.until(() -> sharer.metrics().datagramsDropped().getOrDefault("udp/WRONG_LENGTH", 0L)
+        + sharer.metrics().datagramsDropped().getOrDefault("udp/UNKNOWN_SESSION", 0L) >= 3,
+        Duration.ofSeconds(5), "the stray datagrams counted");
   }
 }

@@ -83,6 +83,14 @@ public final class UdpDataTransport implements DataTransport {
     return drops;
   }
 
+  /** {@link #drops()} by the names of its reasons. */
+  @Override
+  public Map<String, Long> dropCounts() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    drops.snapshot().forEach((reason, n) -> out.put(reason.name(), n));
+    return out;
+  }
+
   IoLoop nextLoop() {
     return loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
   }
