@@ -1,6 +1,7 @@
 package io.loudp2p.examples;
 
 import io.loudp2p.Peer;
+import io.loudp2p.PeerMetrics;
 import io.loudp2p.ScanReport;
 import io.loudp2p.Role;
 import io.loudp2p.core.internal.LocalAddresses;
@@ -36,6 +37,11 @@ final class ShareCommand implements Callable<Integer> {
       description = "Look for new, changed and removed files every SECONDS (default: ${DEFAULT-VALUE}; 0: never).")
   int rescanSeconds;
 
+  @Option(names = "--status", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Print what the peer did (peers, searches answered, sessions and bytes served)"
+          + " every SECONDS when it changed (default: ${DEFAULT-VALUE}; 0: never).")
+  int statusSeconds;
+
   @Mixin PeerOptions peer;
 
   @Spec CommandSpec spec;
@@ -63,8 +69,9 @@ final class ShareCommand implements Callable<Integer> {
       // A sharing peer keeps its ID across restarts, so others find it again after it moved.
       peer.identity = Path.of(System.getProperty("user.home"), ".loudp2p", "identity");
     }
-    if (rescanSeconds < 0) {
-      throw new UserError(UserError.USAGE, "--rescan takes 0 (never) or a number of seconds");
+    if (rescanSeconds < 0 || statusSeconds < 0) {
+      throw new UserError(UserError.USAGE,
+          "--rescan and --status take 0 (never) or a number of seconds");
     }
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "loudp2p-share");
@@ -85,11 +92,28 @@ final class ShareCommand implements Callable<Integer> {
         timer.scheduleWithFixedDelay(() -> rescan(out, p), rescanSeconds, rescanSeconds,
             TimeUnit.SECONDS);
       }
+      if (statusSeconds > 0) {
+        String[] last = {""};
+        timer.scheduleWithFixedDelay(() -> {
+          String now = status(p.metrics());
+          if (!now.equals(last[0])) {
+            last[0] = now;
+            out.println(now);
+          }
+        }, statusSeconds, statusSeconds, TimeUnit.SECONDS);
+      }
       stop.await();
     } finally {
       timer.shutdownNow();
     }
     return 0;
+  }
+
+  /** One line of what the peer did so far. */
+  static String status(PeerMetrics m) {
+    return "status   " + m.peersKnown() + " peer(s), " + m.searchesAnswered()
+        + " search(es) answered, " + m.sessionsServed() + " session(s) served (" + m.sessionsServing()
+        + " now), " + Text.bytes(PeerMetrics.total(m.bytesSent())) + " sent";
   }
 
   /** Looks at the folders again and says what changed, when something did. */

@@ -94,4 +94,32 @@ class ShareCommandTest {
       assertThat(again.out().toString()).doesNotContain("warning");
     }
   }
+
+  @Test
+  void aStatusLineSaysWhatThePeerServedWhenItChanged() throws Exception {
+    Path music = Files.createDirectories(tmp.resolve("music"));
+    byte[] track = CommandLineTest.wav("Status Song", "Someone", 2);
+    Files.write(music.resolve("status.wav"), track);
+    try (Running r = share(music.toString(), "--identity", tmp.resolve("id").toString(),
+        "--listen", "127.0.0.1:0", "--rescan", "0", "--status", "1");
+        Peer listener = Peer.builder().listen(new java.net.InetSocketAddress("127.0.0.1", 0))
+            .bootstrap(r.peer().listenAddresses().get(0)).build().start()) {
+      io.loudp2p.SearchHit hit = listener.search("status song", Duration.ofSeconds(2), h -> { })
+          .get(10, TimeUnit.SECONDS).get(0);
+      try (io.loudp2p.StreamSession s = listener.stream(hit.track().id())
+          .get(10, TimeUnit.SECONDS)) {
+        assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
+      }
+      Await.until(() -> r.out().toString().lines().anyMatch(
+              l -> l.startsWith("status   1 peer(s), 1 search(es) answered, 1 session(s) served")),
+          Duration.ofSeconds(15), "a status line after the stream");
+      // Nothing changed since: no new line.
+      long lines = r.out().toString().lines().filter(l -> l.startsWith("status")).count();
+      long before = System.nanoTime();
+      Await.until(() -> System.nanoTime() - before > 2_500_000_000L, Duration.ofSeconds(5),
+          "two more status periods");
+      assertThat(r.out().toString().lines().filter(l -> l.startsWith("status")).count())
+          .isEqualTo(lines);
+    }
+  }
 }
