@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Endpoints</h2>
  *
  * <ul>
- *   <li>{@code GET /}: the player page (self-contained HTML, CSS, script and icon).
+ *   <li>{@code GET /}: the player page (self-contained HTML, CSS, script and icon). {@code
+ *       /?track=ID} ({@link #playerUrl}) opens it with that track in its player, playing at once
+ *       where the browser allows it; the search works as ever.
  *   <li>{@code GET /favicon.ico}: the page's icon, a small SVG ({@code image/svg+xml}), for
  *       browsers and tools that ask there.
  *   <li>{@code GET /search?q=words}: searches with {@link Peer#search}; answers {@code
@@ -53,6 +55,20 @@ import org.slf4j.LoggerFactory;
  *       or the peer's catalog gave; for a track requested by ID alone it is told from the track's
  *       first bytes ({@link AudioContainer}) and remembered, so {@code HEAD} and {@code GET}
  *       answer the same.
+ *   <li>{@code GET /tracks/{id}/swarm}: what the track's stream session is doing now, for the
+ *       page's live view of the swarm: {@code {"open":true,"title":…,"artist":…,"length":…,
+ *       "chunkSize":16384,"chunks":"AAAAbbba~~..","sources":[{"peer","transport","bytes","chunks",
+ *       "rateBytesPerSecond","rttMs","active","bad"}],"stats":{"timeToFirstByteMs","stalls",
+ *       "stalledMs","verifiedBytes","redundantBytes","rejectedChunks"}}}. {@code chunks} has one
+ *       character per chunk: {@code .} missing, {@code ~} arriving, {@code a} to {@code y}
+ *       buffered from source 0 to 24 of {@code sources} ({@code z}: a later source, or one not
+ *       known), {@code A} to {@code Z} the same once played (read past); {@code transport} is
+ *       {@code udp}, {@code grpc} or {@code local} (this peer's own copy); {@code
+ *       timeToFirstByteMs} is -1 before the first byte; title and artist are there when the track
+ *       is known. The session shown is the one that moved bytes last; when the track's sessions
+ *       have all closed, the last state of the last one is answered with {@code "open":false}
+ *       (for a bounded number of tracks); with neither, 404. The answer stays under about 140 KB
+ *       ({@link SwarmSnapshot} tells how).
  * </ul>
  *
  * <p>Everything else gets a 4xx: paths the gateway does not serve 404, methods 405, track IDs that
@@ -121,14 +137,16 @@ public final class Gateway implements AutoCloseable {
   private Gateway(Builder b) throws IOException {
     Responses responses = new Responses(b.listener);
     PlayerPage page = PlayerPage.load(responses);
+    SwarmRoute.LastStates lastStates = new SwarmRoute.LastStates();
     this.sessions = new SessionPool(b.peer::stream, b.maxSessions, b.sessionIdle, b.openTimeout,
-        b.stallTimeout);
+        b.stallTimeout, lastStates::keep);
     this.server = new GatewayServer(b.bind, b.threads);
     this.known = new KnownTracks(b.peer);
     this.tracks = new TrackRoute(sessions, known, responses, () -> closed);
     SearchRoute search = new SearchRoute(b.peer, b.searchDeadline, known, responses);
+    SwarmRoute swarm = new SwarmRoute(sessions, lastStates, known, responses);
     boolean loopbackOnly = server.address().getAddress().isLoopbackAddress();
-    server.serve(new Router(loopbackOnly, responses, page, search, tracks));
+    server.serve(new Router(loopbackOnly, responses, page, search, tracks, swarm));
   }
 
   private static void setIfAbsent(String property, String value) {
@@ -172,6 +190,21 @@ public final class Gateway implements AutoCloseable {
       host = "[" + host + "]";
     }
     return URI.create("http://" + host + ":" + a.getPort() + "/");
+  }
+
+  /** The page's address with {@code id} in its player, e.g. {@code http://127.0.0.1:8080/?track=ID}. */
+  public URI playerUrl(TrackId id) {
+    return url().resolve("/?track=" + id);
+  }
+
+  /** Where the track's bytes are served, e.g. {@code http://127.0.0.1:8080/tracks/ID}. */
+  public URI trackUrl(TrackId id) {
+    return url().resolve("/tracks/" + id);
+  }
+
+  /** Sweeps the stream sessions as the timer would at {@code nowNs}, for tests. */
+  void sweepSessions(long nowNs) {
+    sessions.sweep(nowNs);
   }
 
   /** Stream sessions open now, serving or kept for reuse. */

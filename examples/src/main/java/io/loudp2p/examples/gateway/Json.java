@@ -18,6 +18,14 @@ final class Json {
     return this;
   }
 
+  /** An object as the value of field {@code name}. */
+  Json beginObject(String name) {
+    name(name);
+    out.append('{');
+    needComma = false;
+    return this;
+  }
+
   Json endObject() {
     out.append('}');
     needComma = true;
@@ -45,6 +53,13 @@ final class Json {
   }
 
   Json field(String name, long value) {
+    name(name);
+    out.append(value);
+    needComma = true;
+    return this;
+  }
+
+  Json field(String name, boolean value) {
     name(name);
     out.append(value);
     needComma = true;

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * The gateway's one HTTP handler: sets the headers every response carries, refuses what no route
  * serves (a path too long, a {@code Host} that is not loopback when bound to loopback, a method
  * other than {@code GET} or {@code HEAD}, an unknown path), and hands the rest to the
- * {@link PlayerPage} (the page and its icon), the {@link SearchRoute} or the {@link TrackRoute}.
+ * {@link PlayerPage} (the page and its icon), the {@link SearchRoute}, the {@link TrackRoute} or,
+ * for {@code /tracks/{id}/swarm}, the {@link SwarmRoute}.
  * Paths are matched on their raw form, before any decoding. A request that fails unexpectedly
  * gets 500 if its headers are not sent yet; every exchange is closed at the end.
  *
@@ -27,21 +28,24 @@ final class Router implements HttpHandler {
   private static final String ALLOW = "GET, HEAD";
   private static final String TRACKS = "/tracks/";
   private static final String FAVICON = "/favicon.ico";
+  private static final String SWARM = "/swarm";
 
   private final boolean loopbackOnly;
   private final Responses responses;
   private final PlayerPage page;
   private final SearchRoute search;
   private final TrackRoute tracks;
+  private final SwarmRoute swarm;
 
   /** A router that, when {@code loopbackOnly}, answers only requests addressed to loopback. */
   Router(boolean loopbackOnly, Responses responses, PlayerPage page, SearchRoute search,
-      TrackRoute tracks) {
+      TrackRoute tracks, SwarmRoute swarm) {
     this.loopbackOnly = loopbackOnly;
     this.responses = responses;
     this.page = page;
     this.search = search;
     this.tracks = tracks;
+    this.swarm = swarm;
   }
 
   @Override
@@ -65,6 +69,11 @@ final class Router implements HttpHandler {
       } else if (path.equals("/search")) {
         if (allowed(ex)) {
           search.handle(ex);
+        }
+      } else if (path.startsWith(TRACKS) && path.endsWith(SWARM)
+          && path.length() >= TRACKS.length() + SWARM.length()) {
+        if (allowed(ex)) {
+          swarm.handle(ex, path.substring(TRACKS.length(), path.length() - SWARM.length()));
         }
       } else if (path.startsWith(TRACKS)) {
         if (allowed(ex)) {

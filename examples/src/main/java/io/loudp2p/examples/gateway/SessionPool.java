@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,10 @@ import org.jspecify.annotations.Nullable;
  * The stream sessions a gateway holds: at most {@code max} at once, each lent to one response at a
  * time, kept open a little while after a response so that the next request for the same track (a
  * seek, usually) skips the manifest fetch and source setup.
+ *
+ * <p>It also tells which of its sessions shows a track's swarm best ({@link #watch}), and hands
+ * every session to a {@code retiring} callback just before closing it, so that its last state can
+ * still be shown once it is gone.
  *
  * <p>Thread-safe. Time is passed in ({@code nowNs}) so tests can drive it.
  */
@@ -43,6 +48,7 @@ final class SessionPool implements AutoCloseable {
   private final long idleNs;
   private final long openTimeoutNs;
   private final long stallNs;
+  private final Consumer<StreamSession> retiring;
 
   private final Map<TrackId, Deque<Idle>> idle = new HashMap<>();
   private final Set<Lease> lent = new HashSet<>();
@@ -53,6 +59,15 @@ final class SessionPool implements AutoCloseable {
 
   SessionPool(Function<TrackId, CompletableFuture<StreamSession>> opener, int max, Duration idle,
       Duration openTimeout, Duration stall) {
+    this(opener, max, idle, openTimeout, stall, s -> { });
+  }
+
+  /**
+   * A pool that calls {@code retiring} with each session it is about to close, on the closing
+   * thread and outside its lock; what the callback throws is ignored.
+   */
+  SessionPool(Function<TrackId, CompletableFuture<StreamSession>> opener, int max, Duration idle,
+      Duration openTimeout, Duration stall, Consumer<StreamSession> retiring) {
     if (max < 1) {
       throw new IllegalArgumentException("at least one session, got " + max);
     }
@@ -61,6 +76,7 @@ final class SessionPool implements AutoCloseable {
     this.idleNs = idle.toNanos();
     this.openTimeoutNs = openTimeout.toNanos();
     this.stallNs = stall.toNanos();
+    this.retiring = retiring;
   }
 
   /**
@@ -106,13 +122,13 @@ final class SessionPool implements AutoCloseable {
         }
       }
     } finally {
-      stale.forEach(StreamSession::close);
+      stale.forEach(this::retire);
     }
     if (reused != null) {
       return reused;
     }
     if (evicted != null) {
-      evicted.close(); // its slot passes to the new session
+      retire(evicted); // its slot passes to the new session
     }
     StreamSession session;
     try {
@@ -191,12 +207,42 @@ final class SessionPool implements AutoCloseable {
         }
       }
       for (Lease lease : lent) {
-        if (nowNs - lease.progressNs >= stallNs) {
+        if (!lease.retired && nowNs - lease.progressNs >= stallNs) {
+          lease.retired = true;
           toClose.add(lease.session);
         }
       }
     }
-    toClose.forEach(StreamSession::close);
+    toClose.forEach(this::retire);
+  }
+
+  /** Closes a session after telling the retiring callback. */
+  private void retire(StreamSession s) {
+    try {
+      retiring.accept(s);
+    } catch (RuntimeException e) {
+      // A view of the session's last state is not worth failing a close for.
+    }
+    s.close();
+  }
+
+  /**
+   * The open session that shows {@code track}'s swarm best, or null when none is open: of those
+   * lent to responses, the one that moved bytes last; else the idle one given back last. It may be
+   * closed at any moment after.
+   */
+  synchronized @Nullable StreamSession watch(TrackId track) {
+    Lease best = null;
+    for (Lease l : lent) {
+      if (!l.retired && l.session.trackId().equals(track) && (best == null || l.progressNs - best.progressNs > 0)) {
+        best = l;
+      }
+    }
+    if (best != null) {
+      return best.session;
+    }
+    Deque<Idle> q = idle.get(track);
+    return q == null || q.isEmpty() ? null : q.peekLast().session();
   }
 
   /** Sessions open now, lent and idle. */
@@ -211,10 +257,15 @@ final class SessionPool implements AutoCloseable {
     synchronized (this) {
       closed = true;
       idle.values().forEach(q -> q.forEach(i -> toClose.add(i.session())));
-      lent.forEach(l -> toClose.add(l.session));
+      for (Lease l : lent) {
+        if (!l.retired) {
+          l.retired = true;
+          toClose.add(l.session);
+        }
+      }
       idle.clear();
     }
-    toClose.forEach(StreamSession::close);
+    toClose.forEach(this::retire);
   }
 
   /** A session lent to one response; given back exactly once with {@link #release} or {@link #discard}. */
@@ -223,6 +274,8 @@ final class SessionPool implements AutoCloseable {
     private final boolean reused;
     private volatile long progressNs;
     private boolean returned;
+    /** Whether the pool closed the session while lent (stalled, or the pool closing). */
+    private boolean retired;
 
     private Lease(StreamSession session, boolean reused, long nowNs) {
       this.session = session;
@@ -252,7 +305,9 @@ final class SessionPool implements AutoCloseable {
           return;
         }
         returned = true;
-        if (closed || !healthy(session)) {
+        if (retired) {
+          open--;
+        } else if (closed || !healthy(session)) {
           open--;
           toClose = session;
         } else {
@@ -265,7 +320,7 @@ final class SessionPool implements AutoCloseable {
         }
       }
       if (toClose != null) {
-        toClose.close();
+        retire(toClose);
       }
     }
 
@@ -277,8 +332,11 @@ final class SessionPool implements AutoCloseable {
         }
         returned = true;
         open--;
+        if (retired) {
+          return;
+        }
       }
-      session.close();
+      retire(session);
     }
   }
 }

@@ -62,14 +62,8 @@ final class TrackRoute {
 
   /** Answers a request for the track named by {@code rawId}, the path after {@code /tracks/}. */
   void handle(HttpExchange ex, String rawId) throws IOException {
-    if (!BASE58.matcher(rawId).matches()) {
-      responses.sendError(ex, 400, "not a track ID");
-      return;
-    }
-    TrackId id;
-    try {
-      id = TrackId.parse(rawId);
-    } catch (IllegalArgumentException e) {
+    TrackId id = parseId(rawId);
+    if (id == null) {
       responses.sendError(ex, 400, "not a track ID");
       return;
     }
@@ -95,6 +89,18 @@ final class TrackRoute {
       } else {
         lease.discard();
       }
+    }
+  }
+
+  /** The track ID a raw path segment names, or null when it is not Base58 of a track ID's length. */
+  static @Nullable TrackId parseId(String rawId) {
+    if (!BASE58.matcher(rawId).matches()) {
+      return null;
+    }
+    try {
+      return TrackId.parse(rawId);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 

@@ -393,6 +393,83 @@ class GatewayTest {
   }
 
   @Test
+  void theSwarmOfATrackBeingPlayedTellsItsSourcesAndItsChunks() throws Exception {
+    int read = 300_000;
+    assertThat(get("tracks/" + songId, "Range", "bytes=0-" + (read - 1)).statusCode()).isEqualTo(206);
+
+    HttpResponse<byte[]> r = get("tracks/" + songId + "/swarm");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    String json = new String(r.body(), StandardCharsets.US_ASCII);
+    assertThat(json).startsWith("{\"open\":true,\"title\":\"Morning Over Lisbon\","
+        + "\"artist\":\"The Paper Lanterns\",\"length\":" + song.length + ",\"chunkSize\":16384,");
+    String chunks = string(json, "chunks");
+    assertThat(chunks).as("one character a chunk").hasSize((song.length + 16_383) / 16_384)
+        .matches("[.~a-zA-Z]*");
+    assertThat(chunks.substring(0, (read + 16_383) / 16_384)).as("the chunks read")
+        .matches("[a-zA-Z]+");
+    assertThat(json).contains("\"peer\":\"" + sharer.id() + "\"");
+    Matcher source = Pattern.compile("\\{\"peer\":\"[1-9A-HJ-NP-Za-km-z]+\",\"transport\":\"(udp|grpc)\","
+        + "\"bytes\":(\\d+),\"chunks\":(\\d+),\"rateBytesPerSecond\":\\d+,\"rttMs\":\\d+,"
+        + "\"active\":(true|false),\"bad\":0}").matcher(json);
+    long bytes = 0;
+    int sources = 0;
+    while (source.find()) {
+      sources++;
+      bytes += Long.parseLong(source.group(2));
+    }
+    assertThat(sources).as("sources in " + json).isPositive();
+    assertThat(bytes).as("bytes the sources delivered").isGreaterThanOrEqualTo(read);
+    // Every letter names a listed source (a to y, or z for one past them).
+    for (char c : chunks.toCharArray()) {
+      if (Character.isLetter(c) && Character.toLowerCase(c) != 'z') {
+        assertThat(Character.toLowerCase(c) - 'a').as("source of " + c).isLessThan(sources);
+      }
+    }
+    assertThat(json).containsPattern("\"stats\":\\{\"timeToFirstByteMs\":\\d+,\"stalls\":\\d+,"
+        + "\"stalledMs\":\\d+,\"verifiedBytes\":\\d+,\"redundantBytes\":\\d+,\"rejectedChunks\":0}}$");
+  }
+
+  @Test
+  void theSwarmOfATrackWithNoSessionIs404AndOfNoTrackIdA400() throws Exception {
+    byte[] random = new byte[32];
+    new SplittableRandom(5).nextBytes(random);
+    HttpResponse<byte[]> none = get("tracks/" + TrackId.fromBytes(random) + "/swarm");
+    assertThat(none.statusCode()).isEqualTo(404);
+    assertThat(new String(none.body(), StandardCharsets.US_ASCII)).startsWith("{\"error\":");
+    assertThat(get("tracks/swarm").statusCode()).isEqualTo(400);
+    assertThat(get("tracks//swarm").statusCode()).isEqualTo(400);
+    assertThat(get("tracks/abc/swarm").statusCode()).isEqualTo(400);
+    assertThat(get("tracks/" + songId + "/swarm/").statusCode()).isEqualTo(400);
+    HttpResponse<byte[]> post = http.send(request("tracks/" + songId + "/swarm")
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(post.statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void theSwarmOfATrackWhoseSessionsClosedIsItsLastState() throws Exception {
+    try (Gateway fresh = Gateway.builder(listener).start()) {
+      fresh.addTrack(sharer.catalog().search(SONG.title(), 1).get(0).track());
+      HttpRequest.Builder swarm = HttpRequest.newBuilder(fresh.url().resolve("/tracks/" + songId + "/swarm"))
+          .timeout(Duration.ofSeconds(20));
+      assertThat(http.send(swarm.build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+          .isEqualTo(404);
+      HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(fresh.trackUrl(songId))
+          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(whole.body()).isEqualTo(song);
+      // Long after: idle sessions are closed, and so is one still lent, as stalled.
+      fresh.sweepSessions(System.nanoTime() + TimeUnit.HOURS.toNanos(1));
+
+      String json = http.send(swarm.build(), HttpResponse.BodyHandlers.ofString()).body();
+
+      assertThat(json).startsWith("{\"open\":false,");
+      assertThat(string(json, "chunks")).as("every chunk played").matches("[A-Z]+");
+    }
+  }
+
+  @Test
   void keepsFewSessionsOpenAfterManyRequests() throws Exception {
     for (int i = 0; i < 20; i++) {
       get("tracks/" + songId, "Range", "bytes=" + (i * 40_000) + "-" + (i * 40_000 + 9));
@@ -410,6 +487,13 @@ class GatewayTest {
     assertThat(r.headers().firstValue("Content-Length")).as(range)
         .hasValue(Integer.toString(last - first + 1));
     assertThat(r.body()).as(range).isEqualTo(Arrays.copyOfRange(song, first, last + 1));
+  }
+
+  /** The value of the first string field {@code name} in {@code json}. */
+  private static String string(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
+    assertThat(m.find()).as(name + " in " + json).isTrue();
+    return m.group(1);
   }
 
   private static HttpRequest.Builder request(String path) {

@@ -136,6 +136,54 @@ class SessionPoolTest {
     lent.release(0);
   }
 
+  @Test
+  void watchesTheLentSessionThatMovedBytesLastElseTheLastIdleOne() throws Exception {
+    assertThat(pool.watch(A)).isNull();
+    SessionPool.Lease first = pool.acquire(A, 0);
+    SessionPool.Lease second = pool.acquire(A, 0);
+    first.progress(5 * SECOND);
+    second.progress(3 * SECOND);
+    assertThat(pool.watch(A)).isSameAs(first.session());
+    assertThat(pool.watch(B)).isNull();
+
+    second.progress(6 * SECOND);
+    assertThat(pool.watch(A)).isSameAs(second.session());
+
+    second.release(7 * SECOND);
+    assertThat(pool.watch(A)).as("a lent session before an idle one").isSameAs(first.session());
+    first.release(8 * SECOND);
+    assertThat(pool.watch(A)).as("the idle one given back last").isSameAs(first.session());
+    pool.sweep(100 * SECOND);
+    assertThat(pool.watch(A)).isNull();
+  }
+
+  @Test
+  void handsEverySessionToTheRetiringCallbackJustBeforeClosingIt() throws Exception {
+    List<String> retired = new ArrayList<>();
+    SessionPool watched = new SessionPool(this::open, 2, Duration.ofSeconds(20),
+        Duration.ofMillis(200), Duration.ofSeconds(30), s -> {
+          retired.add(s.trackId() == A ? "A" : "B");
+          assertThat(((FakeSession) s).closed).as("still open when retiring").isFalse();
+          throw new IllegalStateException("ignored: the session is closed all the same");
+        });
+    watched.acquire(A, 0).release(SECOND);
+    watched.sweep(30 * SECOND);
+    assertThat(retired).containsExactly("A");
+    assertThat(made.get(0).closed).isTrue();
+
+    watched.acquire(B, 0).discard();
+    SessionPool.Lease stalled = watched.acquire(B, 0);
+    watched.sweep(40 * SECOND);
+    watched.sweep(41 * SECOND);
+    assertThat(retired).as("a stalled session, once").containsExactly("A", "B", "B");
+    assertThat(watched.watch(B)).as("a stalled session is not watched").isNull();
+    stalled.discard();
+    watched.acquire(A, 50 * SECOND);
+    watched.close();
+    assertThat(retired).containsExactly("A", "B", "B", "A");
+    assertThat(made).allSatisfy(s -> assertThat(s.closed).isTrue());
+  }
+
   private static TrackId id(int n) {
     byte[] b = new byte[TrackId.LENGTH];
     b[0] = (byte) n;
