@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.loudp2p.Peer;
+import io.loudp2p.PeerId;
+import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.examples.audio.SynthesizedMusic;
 import io.loudp2p.examples.audio.SynthesizedMusic.TrackSpec;
@@ -76,6 +78,8 @@ class GatewayBrowserIT {
   private static final List<String> responses = new CopyOnWriteArrayList<>();
   private static Gateway gateway;
   private static TrackId songId;
+  private static long songLength;
+  private static PeerId sharerId;
   private @Nullable WebDriver driver;
 
   @BeforeAll
@@ -91,7 +95,10 @@ class GatewayBrowserIT {
     sharer.catalog().ready().orTimeout(30, TimeUnit.SECONDS).join();
     Peer player = Peer.builder().bootstrap(sharer.listenAddresses().get(0)).build().start();
     open.add(player);
-    songId = sharer.catalog().search(SONG.title(), 1).get(0).track().id();
+    Track song = sharer.catalog().search(SONG.title(), 1).get(0).track();
+    songId = song.id();
+    songLength = song.size();
+    sharerId = sharer.id();
     gateway = Gateway.builder(player)
         .searchDeadline(Duration.ofSeconds(1))
         .listener(new Gateway.Listener() {
@@ -102,6 +109,7 @@ class GatewayBrowserIT {
         })
         .start();
     open.add(gateway);
+    gateway.addTrack(song); // as 'play' does
   }
 
   @AfterEach
@@ -153,6 +161,46 @@ class GatewayBrowserIT {
         .anySatisfy(r -> assertThat(rangeStart(r)).isGreaterThan(250L * 44_100));
 
     // Nothing the page asked for was missing (such as an icon) and nothing went wrong in it.
+    assertThat(responses).as("responses of the gateway").noneMatch(r -> r.endsWith(" 404"));
+    assertThat(consoleErrors(browser)).as("errors in the browser's console").isEmpty();
+  }
+
+  @Test
+  void thePrintedAddressPlaysItsTrackAtOnceAndShowsItsSwarmOnAPhone() {
+    WebDriver browser = chromium(PHONE_WIDTH);
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+
+    browser.get(gateway.playerUrl(songId).toString());
+
+    wait.withMessage(() -> "the player: " + script(browser, "const p = document.getElementById('player');"
+        + " return [p.src, p.paused, p.readyState, p.networkState, p.currentTime,"
+        + " String(p.error && p.error.message), document.getElementById('now').textContent].join(' | ')"))
+        .until(b -> currentTime(b) > 1.0);
+    assertThat(script(browser, "return document.getElementById('player').src"))
+        .isEqualTo(gateway.trackUrl(songId).toString());
+    assertThat(script(browser, "return document.getElementById('player').paused")).isEqualTo(false);
+    assertThat(browser.findElement(By.id("results")).isDisplayed()).as("no search was needed").isFalse();
+    // The swarm view: the sharer sending, and chunks played (read by the player) and buffered.
+    WebElement source = wait.until(ExpectedConditions.visibilityOfElementLocated(
+        By.cssSelector("#sources tbody tr[data-peer='" + sharerId + "']")));
+    wait.until(b -> chunks(b, "played") > 0 && chunks(b, "played") + chunks(b, "buffered")
+        + chunks(b, "arriving") + chunks(b, "missing") == chunkCount());
+    assertThat(source.getText()).contains(sharerId.toString().substring(0, 8), "active")
+        .containsPattern("udp|grpc");
+    assertThat(browser.findElement(By.id("now")).getText()).isEqualTo("Playing Long Tide \u2014 The Paper Lanterns");
+    assertThat(browser.findElement(By.id("summary")).getText())
+        .startsWith("1 source \u00b7 ").contains(chunkCount() + " chunks: ");
+    WebElement map = browser.findElement(By.id("chunks"));
+    assertThat(map.getRect().getHeight()).as("the chunk map's height").isPositive();
+    assertThat(browser.findElement(By.id("legend")).getText()).contains("sent to the player", "buffered", "arriving");
+    long viewport = number(browser, "return document.documentElement.clientWidth");
+    assertThat(number(browser, "return document.documentElement.scrollWidth"))
+        .as("the page's width").isLessThanOrEqualTo(viewport);
+    assertThat((long) map.getRect().getX() + map.getRect().getWidth()).isLessThanOrEqualTo(viewport);
+    // It keeps asking while the track plays.
+    long asked = swarmRequests();
+    wait.until(b -> swarmRequests() >= asked + 2);
+
     assertThat(responses).as("responses of the gateway").noneMatch(r -> r.endsWith(" 404"));
     assertThat(consoleErrors(browser)).as("errors in the browser's console").isEmpty();
   }
@@ -272,6 +320,23 @@ class GatewayBrowserIT {
     Object d = script(browser, "const d = document.getElementById('player').duration;"
         + " return isFinite(d) ? d : 0;");
     return d instanceof Number ? ((Number) d).doubleValue() : 0;
+  }
+
+  /** How many chunks the page's map counts in {@code state}, or 0 before it is drawn. */
+  private static long chunks(WebDriver browser, String state) {
+    Object n = script(browser, "return Number(document.getElementById('chunks').dataset." + state + " || 0)");
+    return n instanceof Number ? ((Number) n).longValue() : 0;
+  }
+
+  /** The chunks of the song: 16 KiB each. */
+  private static long chunkCount() {
+    return (songLength + 16_383) / 16_384;
+  }
+
+  /** The swarm requests the gateway answered with 200. */
+  private static long swarmRequests() {
+    return responses.stream().filter(r -> r.startsWith("GET /tracks/" + songId + "/swarm ")
+        && r.endsWith(" 200")).count();
   }
 
   private static long number(WebDriver browser, String js) {
