@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +22,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code loudp2p play TRACK}: joins the network and serves the track on a local HTTP address that
- * a browser, mpv or VLC plays (with seeking), until stopped.
+ * a browser, mpv or VLC plays (with seeking), until stopped. The page address it prints opens the
+ * player with the track playing and the swarm at work beside it; {@code --open} opens it in the
+ * system's browser, {@code --mpv} and {@code --vlc} start those players on the track (and the
+ * command stops when they quit).
  */
 @Command(name = "play", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Serve a track over local HTTP for a browser or media player (until Ctrl-C).")
 final class PlayCommand implements Callable<Integer> {
@@ -32,7 +38,19 @@ final class PlayCommand implements Callable<Integer> {
       description = "Where the player listens (default: ${DEFAULT-VALUE}, a free port on this machine only).")
   InetSocketAddress http;
 
+  @Option(names = "--open", description = "Open the player page in the system's browser.")
+  boolean open;
+
+  @Option(names = "--mpv", description = "Play the track in mpv; stops when mpv quits.")
+  boolean mpv;
+
+  @Option(names = "--vlc", description = "Play the track in VLC; stops when VLC quits.")
+  boolean vlc;
+
   @Mixin PeerOptions peer;
+
+  /** Starts the browser and players; tests put one in that launches nothing. */
+  Launcher launcher = Launcher.system();
 
   @Spec CommandSpec spec;
 
@@ -72,8 +90,32 @@ final class PlayCommand implements Callable<Integer> {
           out.println("playing  track " + r.id() + " (" + what.mediaType() + ", "
               + Text.bytes(what.length()) + ")");
         }
-        out.println("track    " + gateway.url().resolve("tracks/" + r.id()));
-        out.println("player   " + gateway.url() + "   (or: mpv " + gateway.url().resolve("tracks/" + r.id()) + ")");
+        URI trackUrl = gateway.trackUrl(r.id());
+        URI page = gateway.playerUrl(r.id());
+        out.println("track    " + trackUrl);
+        out.println("player   " + page + "   (or: mpv " + trackUrl + ")");
+        if (open) {
+          launcher.browse(page, out);
+        }
+        List<String> chosen = new ArrayList<>();
+        if (mpv) {
+          chosen.add("mpv");
+        }
+        if (vlc) {
+          chosen.add("vlc");
+        }
+        List<CompletableFuture<Integer>> players = new ArrayList<>();
+        for (String player : chosen) {
+          players.add(launcher.play(player, trackUrl));
+          out.println("started  " + player);
+        }
+        if (!players.isEmpty()) {
+          CompletableFuture.allOf(players.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            out.println((players.size() == 1 ? "the player quit" : "the players quit") + "; stopping");
+            out.flush();
+            stop.countDown();
+          });
+        }
         out.println("Ctrl-C stops");
         out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "loudp2p-play-stop"));

@@ -208,6 +208,70 @@ class CommandLineTest {
   }
 
   @Test
+  void playOpensItsPageInTheBrowserAndTheTrackInAPlayerAndStopsWhenThePlayerQuits() throws Exception {
+    PlayCommand play = new PlayCommand();
+    List<List<String>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CompletableFuture<Integer> mpvQuits = new java.util.concurrent.CompletableFuture<>();
+    play.launcher = new Launcher((command, quiet) -> {
+      started.add(command);
+      return command.get(0).equals("mpv") ? mpvQuits : new java.util.concurrent.CompletableFuture<>();
+    }, uri -> false, "Linux");
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(play);
+    cli.setOut(new PrintWriter(out, true));
+    java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> cli.execute("lantern", "song", "-b", at, "--open", "--mpv"));
+    assertThat(play.ready.await(20, TimeUnit.SECONDS)).as(out.toString()).isTrue();
+    String page = line(out, "player").split(" ")[0];
+    String track = line(out, "track");
+
+    assertThat(page).matches("http://127\\.0\\.0\\.1:\\d+/\\?track=[1-9A-HJ-NP-Za-km-z]+");
+    assertThat(track).isEqualTo(page.replace("/?track=", "/tracks/"));
+    assertThat(started).containsExactly(List.of("xdg-open", page), List.of("mpv", track));
+    assertThat(out.toString()).contains("opening  " + page + " with xdg-open", "started  mpv");
+    assertThat(exit).isNotDone();
+
+    mpvQuits.complete(0);
+
+    assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).contains("the player quit; stopping");
+  }
+
+  @Test
+  void playWithAPlayerThatIsNotInstalledSaysSoInOneLine() {
+    PlayCommand play = new PlayCommand();
+    play.launcher = new Launcher((command, quiet) -> {
+      throw new IOException("Cannot run program \"vlc\": error=2, No such file or directory");
+    }, uri -> false, "Linux");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    // The command alone, with the command line's handling of errors.
+    picocli.CommandLine cli = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true));
+    picocli.CommandLine own = new picocli.CommandLine(play);
+    own.setOut(new PrintWriter(out, true));
+    own.setErr(new PrintWriter(err, true));
+    own.setExecutionExceptionHandler(cli.getExecutionExceptionHandler());
+
+    int exit = own.execute("lantern", "song", "-b", at, "--vlc");
+
+    assertThat(exit).isEqualTo(UserError.BAD_INPUT);
+    assertThat(err.toString().strip()).startsWith("loudp2p: cannot start vlc: it is not installed")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void playsHelpListsTheWaysToOpenWhatItServes() {
+    Run help = run("play", "--help");
+
+    assertThat(help.out()).contains("--open", "system's browser", "--mpv", "--vlc");
+  }
+
+  private static String line(StringWriter out, String label) {
+    return out.toString().lines().filter(l -> l.startsWith(label + " ")).findFirst().orElseThrow()
+        .substring(label.length()).strip();
+  }
+
+  @Test
   void playByTrackIdAloneServesTheTypeTheTracksFirstBytesName() throws Exception {
     String id = sharer.catalog().search("lantern", 1).get(0).track().id().toString();
     PlayCommand play = new PlayCommand();
