@@ -54,6 +54,16 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   /** Most requests a source may have in flight, however large its bandwidth-delay product. */
   public static final int MAX_PIPELINE = 16;
 
+  /**
+   * Chunks past the read position asked for at most, however far the buffered time reaches: what
+   * the session's buffers hold ({@link ChunkBuffer#DEFAULT_POOL_BUFFERS}, of which {@link
+   * ChunkBuffer#DEFAULT_MAX_IN_ASSEMBLY} for chunks still arriving). A track of a high bitrate (a
+   * WAV), or a fast source such as the peer's own disk, would otherwise fill every buffer with
+   * chunks far ahead and leave none for the one the reader waits for.
+   */
+  public static final int MAX_AHEAD_CHUNKS =
+      ChunkBuffer.DEFAULT_POOL_BUFFERS - ChunkBuffer.DEFAULT_MAX_IN_ASSEMBLY;
+
   /** Most sources one chunk is requested from at the same time. */
   public static final int MAX_COPIES = 2;
 
@@ -426,7 +436,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     int prefetchCount = 0;
     for (int c = arrived.nextClearBit(position); c < chunkCount; c = arrived.nextClearBit(c + 1)) {
       long deadline = deadlineNs(c, nowNs);
-      if (deadline > bufferEndNs) {
+      if (deadline > bufferEndNs || c >= position + MAX_AHEAD_CHUNKS) {
         break;
       }
       int copies = this.copies.count(c);

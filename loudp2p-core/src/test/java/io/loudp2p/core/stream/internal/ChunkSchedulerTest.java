@@ -420,4 +420,31 @@ class ChunkSchedulerTest {
     assertThat(requested(next, 2)).contains(0);
     assertThat(requested(next, 1)).doesNotContain(0);
   }
+
+  @Test
+  void chunksAreAskedForNoFurtherAheadThanTheBuffersHold() {
+    // A WAV's bitrate: 30 s of it are far more chunks than the session's buffers hold.
+    DefaultChunkScheduler s = new DefaultChunkScheduler(2000L * CHUNK, 100L * CHUNK);
+    s.addSource(1, null, 0);
+    int highest = -1;
+    for (int round = 0; round < 200; round++) {
+      long now = round * MS;
+      List<Integer> asked = requested(poll(s, now), 1);
+      for (int c : asked) {
+        highest = Math.max(highest, c);
+        s.onChunkReceived(1, c, now + MS / 2); // an instant source, and a reader that never reads
+      }
+    }
+    assertThat(highest).isEqualTo(DefaultChunkScheduler.MAX_AHEAD_CHUNKS - 1);
+
+    s.onPositionChanged(100, 300 * MS); // the reader moves on: so does the horizon
+    int further = -1;
+    for (int round = 0; round < 50; round++) {
+      for (int c : requested(poll(s, (301 + round) * MS), 1)) {
+        further = Math.max(further, c);
+        s.onChunkReceived(1, c, (301 + round) * MS);
+      }
+    }
+    assertThat(further).isEqualTo(100 + DefaultChunkScheduler.MAX_AHEAD_CHUNKS - 1);
+  }
 }
