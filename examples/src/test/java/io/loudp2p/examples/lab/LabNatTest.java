@@ -3,41 +3,52 @@ package io.loudp2p.examples.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lab's NATs are what they claim: an endpoint-independent one shows two servers one public
  * address and port, a symmetric one a port per server, two in a row the outer one's address; and
  * none lets in what the inside did not ask for, UDP or TCP, while the replies it asked for come.
+ * The tests share one lab and its two public echo servers; each puts its own host behind NATs.
  */
 @Timeout(60)
-class LabNatTest extends LabTestBase {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LabNatTest {
   private static final Duration START = Duration.ofSeconds(20);
   private static final String PORT = "9000";
-  private static Optional<String> missing;
 
+  @TempDir static Path dir;
+  private Lab lab;
   /** Two public hosts, each running {@code LabEcho serve}. */
   private LabHost one;
   private LabHost two;
 
-  @BeforeEach
-  void twoEchoServers() throws Exception {
-    synchronized (LabNatTest.class) {
-      if (missing == null) {
-        missing = Lab.natUnavailable();
-      }
-    }
+  @BeforeAll
+  void labWithTwoEchoServers() throws Exception {
+    Optional<String> missing = Lab.natUnavailable();
     assumeThat(missing).as("%s", missing.orElse("")).isEmpty();
+    lab = Lab.open(dir);
     one = lab.host("one", LinkProfile.LAN);
     two = lab.host("two", LinkProfile.LAN);
     LabProcess a = echo(one, "serve", PORT);
     LabProcess b = echo(two, "serve", PORT);
     a.awaitLine(l -> l.startsWith("serving"), START);
     b.awaitLine(l -> l.startsWith("serving"), START);
+  }
+
+  @AfterAll
+  void closeLab() {
+    if (lab != null) {
+      lab.close();
+    }
   }
 
   private static LabProcess echo(LabHost h, String mode, String... args) throws Exception {
@@ -108,7 +119,7 @@ class LabNatTest extends LabTestBase {
 
   @Test
   void behindACarrierNatAndAHomeNatServersSeeTheCarriersAddress() throws Exception {
-    LabHost home = lab.host("home", LinkProfile.LAN, Nat.ENDPOINT_INDEPENDENT,
+    LabHost home = lab.host("double", LinkProfile.LAN, Nat.ENDPOINT_INDEPENDENT,
         Nat.ENDPOINT_INDEPENDENT);
     assertThat(home.nats()).hasSize(2);
     assertThat(home.address().getHostAddress()).startsWith("192.168.");
@@ -121,7 +132,7 @@ class LabNatTest extends LabTestBase {
   @Test
   void onlyWhatTheInsideAskedForComesIn() throws Exception {
     LabHost stranger = lab.host("stranger", LinkProfile.LAN);
-    LabHost home = lab.host("home", LinkProfile.LAN, Nat.ENDPOINT_INDEPENDENT);
+    LabHost home = lab.host("guarded", LinkProfile.LAN, Nat.ENDPOINT_INDEPENDENT);
     // The inside listens on TCP (and UDP) too: only the NAT keeps strangers from it.
     echo(home, "serve", PORT).awaitLine(l -> l.startsWith("serving"), START);
 

@@ -66,12 +66,16 @@ class NatMappingIT extends LabTestBase {
 
     // A listener behind a NAT of either kind streams from both public peers over UDP: it opens
     // every data session itself, so its NAT lets the answers in, whatever port it maps.
+    Map<LabHost, LabProcess> listening = new HashMap<>();
     for (Client c : clients.subList(2, 4)) {
-      LabProcess listening = c.host().startJava("listen", LabListener.class.getName(),
+      listening.put(c.host(), c.host().startJava("listen", LabListener.class.getName(),
           s1.peerAddress(), c.host().address().getHostAddress(), "behind-nat",
-          Integer.toString(4 * LabAudio.BYTES_PER_SECOND), "2");
-      listening.awaitLine(l -> l.startsWith("done-ms"), Duration.ofSeconds(60));
-      String out = listening.output();
+          Integer.toString(4 * LabAudio.BYTES_PER_SECOND), "2"));
+    }
+    for (Client c : clients.subList(2, 4)) {
+      LabProcess listener = listening.get(c.host());
+      listener.awaitLine(line -> line.startsWith("done-ms"), Duration.ofSeconds(60));
+      String out = listener.output();
       assertThat(out).as("%s", c.host()).contains("read " + track.length)
           .doesNotContain("stalled").doesNotContain("source-fallback").doesNotContain("failed");
       assertThat(out.lines().filter(l -> l.startsWith("source ") && l.contains("over udp")

@@ -278,6 +278,41 @@ public abstract class PeerScenarios extends PeerFixture {
   }
 
   @Test
+  void aDownloadStoppedThreeTimesAndResumedFetchesEachChunkFromTheNetworkOnce() throws Exception {
+    byte[] track = TestAudio.noiseWavOfBytes(120 * 16384, 11);
+    Path dir = Files.createDirectories(tmp.resolve("origin"));
+    Files.write(dir.resolve("resume.wav"), track);
+    Peer origin = start(Peer.builder().share(dir));
+    Path cacheDir = tmp.resolve("player-cache");
+    java.util.Random random = new java.util.Random(5);
+    TrackId id = origin.catalog().search("resume", 1).get(0).track().id();
+    long fromNetwork = 0;
+    for (int run = 0; run < 4; run++) {
+      // A player process that starts, streams, and stops part way (the last one plays it all).
+      Peer player = configure(Peer.builder().bootstrap(at(origin)).cache(cacheDir, 64L << 20))
+          .build().start();
+      try {
+        StreamSession s = player.stream(id).get(10, TimeUnit.SECONDS);
+        try (s) {
+          int stopAt = run < 3 ? random.nextInt(track.length) : track.length;
+          byte[] read = s.inputStream().readNBytes(stopAt);
+          assertThat(read).isEqualTo(java.util.Arrays.copyOf(track, stopAt));
+        }
+        // Counted once the session ended: every chunk it verified, read or fetched ahead.
+        for (SourceStats src : s.sources()) {
+          if (!src.transport().equals("local")) {
+            fromNetwork += src.bytes();
+          }
+        }
+      } finally {
+        player.close(); // writes what it verified to the cache before it ends
+      }
+    }
+    assertThat(fromNetwork).as("chunk bytes from the network over four runs")
+        .isLessThanOrEqualTo(track.length);
+  }
+
+  @Test
   void aSharedTrackPlaysFromItsOwnFileWithNoOtherPeer() throws Exception {
     byte[] track = TestAudio.noiseWav(3, 10);
     Path dir = Files.createDirectories(tmp.resolve("mine"));
