@@ -18,7 +18,7 @@ final class Await {
    * The future's result, waiting at most {@code timeout}.
    *
    * @param what what the future is, for the message: "the search for 'x'"
-   * @param failed the exit code when the future failed; a timeout is always {@link UserError#NETWORK}
+   * @param failed the exit code when the future failed; a timeout is always {@link UserError#FAILURE}
    * @throws UserError when the time passes ("… got no answer within 10 s") or the future fails
    *     ("… failed: " and the cause's message); a UserError it failed with is thrown as it is
    */
@@ -28,7 +28,7 @@ final class Await {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       future.cancel(true);
-      throw new UserError(UserError.NETWORK, what + " got no answer within " + duration(timeout), e);
+      throw new UserError(UserError.FAILURE, what + " got no answer within " + duration(timeout), e);
     } catch (ExecutionException e) {
       Throwable cause = cause(e);
       if (cause instanceof UserError u) {

@@ -74,10 +74,10 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!(speed >= 0.5 && speed <= 1000)) {
-      throw new UserError(UserError.BAD_INPUT, "--speed must be between 0.5 and 1000, not " + speed);
+      throw new UserError(UserError.USAGE, "--speed must be between 0.5 and 1000, not " + speed);
     }
     if (port < 0 || port > 65535) {
-      throw new UserError(UserError.BAD_INPUT, "--port must be between 0 and 65535, not " + port);
+      throw new UserError(UserError.USAGE, "--port must be between 0 and 65535, not " + port);
     }
     PrintWriter out = spec.commandLine().getOut();
     // The player's port is bound before the demo starts, so a busy one fails at once.
@@ -126,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
     // Each sharer hashes its folder in the background; the table counts what they indexed.
     for (int i = 0; i < sharers.size(); i++) {
       Await.result(sharers.get(i).catalog().ready(), Duration.ofSeconds(60),
-          "indexing " + sharerNames[i] + "'s music", UserError.BAD_INPUT);
+          "indexing " + sharerNames[i] + "'s music", UserError.FAILURE);
     }
     List<List<String>> rows = new ArrayList<>();
     for (Peer p : peers) {
@@ -141,9 +141,9 @@ final class DemoCommand implements Callable<Integer> {
     out.println();
     out.println("phone (light) hands its search for '" + QUERY + "' to seed, which routes it on:");
     List<SearchHit> hits = Await.result(phone.search(QUERY, Duration.ofSeconds(2), h -> { }),
-        Duration.ofSeconds(10), "the demo's search", UserError.NETWORK);
+        Duration.ofSeconds(10), "the demo's search", UserError.FAILURE);
     if (hits.isEmpty()) {
-      throw new UserError(UserError.NETWORK, "the demo's search found nothing; run with --verbose to see why");
+      throw new UserError(UserError.FAILURE, "the demo's search found nothing; run with --verbose to see why");
     }
     SearchCommand.print(out, hits);
     SearchHit hit = hits.get(0);
@@ -161,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
     Report.Clock clock = new Report.Clock();
     byte[] got;
     StreamSession session = Await.result(phone.stream(hit.track().id(), events), Duration.ofSeconds(15),
-        "the demo's stream session", UserError.NETWORK);
+        "the demo's stream session", UserError.FAILURE);
     clock.watch(session);
     try (session) {
       Thread leaver = leaveWhenHalfFetched(session, () -> {
@@ -237,10 +237,10 @@ final class DemoCommand implements Callable<Integer> {
   private UserError cannotListen(IOException e) {
     String at = PeerOptions.HostPort.format(playerAddress());
     if (e instanceof BindException || String.valueOf(e.getMessage()).contains("in use")) {
-      return new UserError(UserError.NETWORK, "cannot listen on " + at
+      return new UserError(UserError.FAILURE, "cannot listen on " + at
           + ": the port is busy; choose another with --port PORT", e);
     }
-    return new UserError(UserError.NETWORK, "cannot serve the player on " + at + ": " + Await.message(e), e);
+    return new UserError(UserError.FAILURE, "cannot serve the player on " + at + ": " + Await.message(e), e);
   }
 
   private Peer start(String name, Peer.Builder builder) {

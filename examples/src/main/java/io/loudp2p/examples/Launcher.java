@@ -107,7 +107,7 @@ final class Launcher {
     } catch (IOException e) {
       String why = String.valueOf(e.getMessage());
       boolean missing = why.contains("error=2") || why.contains("No such file");
-      throw new UserError(UserError.BAD_INPUT, "cannot start " + player + ": "
+      throw new UserError(UserError.FAILURE, "cannot start " + player + ": "
           + (missing ? "it is not installed (or not on the PATH)" : why)
           + "; play " + track + " in another player", e);
     }

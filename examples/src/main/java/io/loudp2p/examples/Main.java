@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 /**
  * The {@code loudp2p} command line.
  *
- * <p>Errors a person can act on are printed as one line with a non-zero exit code; the stack
- * trace only with {@code --verbose}.
+ * <p>Errors a person can act on are printed as one line with a non-zero exit code, 2 when the
+ * command line is wrong and 1 for everything else; the stack trace only with {@code --verbose}.
  */
 @Command(
     name = "loudp2p",
@@ -77,13 +77,7 @@ public final class Main implements Runnable {
             err.println("loudp2p: " + (e instanceof UserError ? e.getMessage() : Await.message(e)));
           }
           err.flush();
-          if (e instanceof UserError u) {
-            return u.exitCode();
-          }
-          if (Await.cause(e) instanceof io.loudp2p.Loudp2pException l) {
-            return UserError.exitCode(l.code());
-          }
-          return Await.cause(e) instanceof java.util.concurrent.TimeoutException ? UserError.NETWORK : 1;
+          return e instanceof UserError u ? u.exitCode() : UserError.FAILURE;
         });
     return cli;
   }

@@ -76,7 +76,7 @@ final class PeerOptions {
   /** Refuses to go on without a bootstrap peer: a command that asks the network needs one. */
   void requireBootstrap() {
     if (bootstrap.isEmpty()) {
-      throw new UserError(UserError.BAD_INPUT,
+      throw new UserError(UserError.USAGE,
           "name a peer to ask with --bootstrap HOST:PORT (a running 'loudp2p share')");
     }
   }
@@ -104,17 +104,17 @@ final class PeerOptions {
     try {
       peer = b.build(); // loads the identity file
     } catch (Loudp2pException e) {
-      throw new UserError(UserError.exitCode(e.code()), e.getMessage(), e);
+      throw new UserError(UserError.FAILURE, e.getMessage(), e);
     }
     try {
       peer.start();
     } catch (Loudp2pException e) {
       peer.close();
       if (causedBy(e, BindException.class)) {
-        throw new UserError(UserError.NETWORK, "cannot listen on " + HostPort.format(listen)
+        throw new UserError(UserError.FAILURE, "cannot listen on " + HostPort.format(listen)
             + ": the port is busy; choose another with --listen HOST:PORT", e);
       }
-      throw new UserError(UserError.exitCode(e.code()), e.getMessage(), e);
+      throw new UserError(UserError.FAILURE, e.getMessage(), e);
     }
     if (!bootstrap.isEmpty() && peer.peers().stream().noneMatch(PeerInfo::reachable)) {
       peer.close();
@@ -122,7 +122,7 @@ final class PeerOptions {
       for (BootstrapPeer a : bootstrap) {
         names.add(a.format());
       }
-      throw new UserError(UserError.NETWORK, "no bootstrap peer answered (" + String.join(", ", names)
+      throw new UserError(UserError.FAILURE, "no bootstrap peer answered (" + String.join(", ", names)
           + "); check the address and that a peer runs there ('loudp2p share')");
     }
     return peer;

@@ -70,10 +70,10 @@ final class PlayCommand implements Callable<Integer> {
         gateway = Gateway.start(p, http);
       } catch (IOException e) {
         if (e instanceof BindException || String.valueOf(e.getMessage()).contains("in use")) {
-          throw new UserError(UserError.NETWORK, "cannot listen on " + PeerOptions.HostPort.format(http)
+          throw new UserError(UserError.FAILURE, "cannot listen on " + PeerOptions.HostPort.format(http)
               + ": the port is busy; choose another with --http HOST:PORT", e);
         }
-        throw new UserError(UserError.NETWORK, "cannot start the player: " + e.getMessage(), e);
+        throw new UserError(UserError.FAILURE, "cannot start the player: " + e.getMessage(), e);
       }
       try (gateway) {
         if (r.track() != null) {
@@ -85,7 +85,7 @@ final class PlayCommand implements Callable<Integer> {
           try {
             what = gateway.describe(r.id());
           } catch (IOException e) {
-            throw new UserError(UserError.BAD_INPUT, "cannot play " + r.id() + ": " + e.getMessage(), e);
+            throw new UserError(UserError.FAILURE, "cannot play " + r.id() + ": " + e.getMessage(), e);
           }
           out.println("playing  track " + r.id() + " (" + what.mediaType() + ", "
               + Text.bytes(what.length()) + ")");

@@ -36,9 +36,9 @@ final class SearchCommand implements Callable<Integer> {
     String query = String.join(" ", terms);
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
       List<SearchHit> hits = Await.result(p.search(query, Duration.ofSeconds(timeoutSeconds), h -> { }),
-          Duration.ofSeconds(timeoutSeconds + 5L), "the search for '" + query + "'", UserError.NETWORK);
+          Duration.ofSeconds(timeoutSeconds + 5L), "the search for '" + query + "'", UserError.FAILURE);
       if (hits.isEmpty()) {
-        throw new UserError(UserError.BAD_INPUT, "no results for '" + query + "'");
+        throw new UserError(UserError.FAILURE, "no results for '" + query + "'");
       }
       print(spec.commandLine().getOut(), hits);
       return 0;

@@ -61,7 +61,7 @@ final class ShareCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     for (Path f : folders) {
       if (!Files.isDirectory(f)) {
-        throw new UserError(UserError.BAD_INPUT, "not a folder: " + f);
+        throw new UserError(UserError.FAILURE, "not a folder: " + f);
       }
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -1,6 +1,5 @@
 package io.loudp2p.examples;
 
-import io.loudp2p.Loudp2pException;
 import io.loudp2p.Peer;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
@@ -82,7 +81,7 @@ final class StreamCommand implements Callable<Integer> {
           try {
             out = Files.newOutputStream(partial);
           } catch (IOException e) {
-            throw new UserError(UserError.BAD_INPUT, "cannot write " + partial + ": " + reason(e), e);
+            throw new UserError(UserError.FAILURE, "cannot write " + partial + ": " + reason(e), e);
           }
           try (out) {
             copy(session, first, out, progress, label);
@@ -119,16 +118,16 @@ final class StreamCommand implements Callable<Integer> {
       String what = option == null ? "in the current folder" : option;
       Path shown = folder.toString().isEmpty() ? Path.of(".") : folder;
       if (!Files.exists(folder)) {
-        throw new UserError(UserError.BAD_INPUT, "cannot write " + what + ": no such folder " + shown);
+        throw new UserError(UserError.FAILURE, "cannot write " + what + ": no such folder " + shown);
       }
       if (!Files.isDirectory(folder)) {
-        throw new UserError(UserError.BAD_INPUT, "cannot write " + what + ": " + shown + " is not a folder");
+        throw new UserError(UserError.FAILURE, "cannot write " + what + ": " + shown + " is not a folder");
       }
       try {
         Files.delete(Files.createTempFile(folder.toString().isEmpty() ? Path.of(".") : folder,
             ".loudp2p-", ".check"));
       } catch (IOException e) {
-        throw new UserError(UserError.BAD_INPUT, "cannot write " + what + ": the folder " + shown
+        throw new UserError(UserError.FAILURE, "cannot write " + what + ": the folder " + shown
             + " is not writable", e);
       }
       return new Output(folderOnly ? null : given, folder);
@@ -157,9 +156,9 @@ final class StreamCommand implements Callable<Integer> {
     }
     String query = String.join(" ", words);
     List<SearchHit> hits = Await.result(p.search(query, Duration.ofSeconds(3), h -> { }),
-        Duration.ofSeconds(10), "the search for '" + query + "'", UserError.NETWORK);
+        Duration.ofSeconds(10), "the search for '" + query + "'", UserError.FAILURE);
     if (hits.isEmpty()) {
-      throw new UserError(UserError.BAD_INPUT, "no results for '" + query + "'");
+      throw new UserError(UserError.FAILURE, "no results for '" + query + "'");
     }
     return new Resolved(hits.get(0).track().id(), hits.get(0).track());
   }
@@ -170,11 +169,10 @@ final class StreamCommand implements Callable<Integer> {
       return opening.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       Throwable c = Await.cause(e);
-      int exit = c instanceof Loudp2pException l ? UserError.exitCode(l.code()) : UserError.BAD_INPUT;
-      throw new UserError(exit, "cannot stream " + id + ": " + Await.message(c), c);
+      throw new UserError(UserError.FAILURE, "cannot stream " + id + ": " + Await.message(c), c);
     } catch (java.util.concurrent.TimeoutException e) {
       opening.cancel(true);
-      throw new UserError(UserError.NETWORK, "no source answered for " + id + " within 30 s", e);
+      throw new UserError(UserError.FAILURE, "no source answered for " + id + " within 30 s", e);
     }
   }
 

@@ -20,9 +20,9 @@ class AwaitTest {
     CompletableFuture<String> never = new CompletableFuture<>();
 
     assertThatThrownBy(() -> Await.result(never, Duration.ofMillis(50), "the search for 'x'",
-        UserError.NETWORK))
+        UserError.FAILURE))
         .isInstanceOfSatisfying(UserError.class, e -> {
-          assertThat(e.exitCode()).isEqualTo(UserError.NETWORK);
+          assertThat(e.exitCode()).isEqualTo(UserError.FAILURE);
           assertThat(e.getMessage()).isEqualTo("the search for 'x' got no answer within 50 ms");
         });
     assertThat(never).isCancelled();
@@ -31,15 +31,15 @@ class AwaitTest {
   @Test
   void aFailedFutureIsOneLineWithItsCause() throws Exception {
     assertThatThrownBy(() -> Await.result(CompletableFuture.failedFuture(new IOException("no route\nat all")),
-        Duration.ofSeconds(1), "the search for 'x'", UserError.BAD_INPUT))
+        Duration.ofSeconds(1), "the search for 'x'", UserError.FAILURE))
         .isInstanceOfSatisfying(UserError.class, e -> {
-          assertThat(e.exitCode()).isEqualTo(UserError.BAD_INPUT);
+          assertThat(e.exitCode()).isEqualTo(UserError.FAILURE);
           assertThat(e.getMessage()).isEqualTo("the search for 'x' failed: no route");
         });
     assertThatThrownBy(() -> Await.result(CompletableFuture.failedFuture(
         new CompletionException(new IllegalStateException())), Duration.ofSeconds(1), "it", 1))
         .hasMessage("it failed: IllegalStateException");
-    UserError own = new UserError(UserError.NETWORK, "as it was");
+    UserError own = new UserError(UserError.FAILURE, "as it was");
     assertThatThrownBy(() -> Await.result(CompletableFuture.failedFuture(own), Duration.ofSeconds(1), "it", 1))
         .isSameAs(own);
     assertThat(Await.result(CompletableFuture.completedFuture("ok"), Duration.ofSeconds(1), "it", 1))
@@ -77,7 +77,7 @@ class AwaitTest {
           .addSubcommand(new Escape()).execute("escape", kind);
       assertThat(err.toString()).as(kind).doesNotContain("java.util.concurrent", "\tat ")
           .startsWith("loudp2p: ").hasLineCount(1);
-      assertThat(exit).as(kind).isEqualTo(kind.equals("timeout") ? UserError.NETWORK : 1);
+      assertThat(exit).as(kind).isEqualTo(1);
     }
   }
 }

@@ -164,7 +164,7 @@ class CommandLineTest {
 
     assertThat(foundById.exit()).as(foundById.err()).isZero();
     assertThat(foundById.out()).contains("Lantern Song");
-    assertThat(refused.exit()).isEqualTo(UserError.NETWORK);
+    assertThat(refused.exit()).isEqualTo(UserError.FAILURE);
     assertThat(refused.err()).contains("no bootstrap peer answered (" + otherId + "@" + address);
     assertThat(badId.exit()).isNotZero();
     assertThat(badId.err()).contains("'not-an-id' is not a peer ID");
@@ -254,7 +254,7 @@ class CommandLineTest {
 
     int exit = own.execute("lantern", "song", "-b", at, "--vlc");
 
-    assertThat(exit).isEqualTo(UserError.BAD_INPUT);
+    assertThat(exit).isEqualTo(UserError.FAILURE);
     assertThat(err.toString().strip()).startsWith("loudp2p: cannot start vlc: it is not installed")
         .doesNotContain("\n");
   }
@@ -312,17 +312,17 @@ class CommandLineTest {
   @Test
   void errorsAPersonCanActOnAreOneLineWithANonZeroExitCode() throws IOException {
     Run noResults = run("search", "nothing-like-this", "-b", at);
-    assertThat(noResults.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(noResults.exit()).isEqualTo(UserError.FAILURE);
     assertThat(noResults.err().strip()).isEqualTo("loudp2p: no results for 'nothing-like-this'");
 
     String unknown = io.loudp2p.TrackId.fromBytes(new byte[io.loudp2p.TrackId.LENGTH]).toString();
     Run unknownTrack = run("stream", unknown, "-b", at,
         "-o", tmp.resolve("x").toString());
-    assertThat(unknownTrack.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(unknownTrack.exit()).isEqualTo(UserError.FAILURE);
     assertThat(unknownTrack.err().strip()).startsWith("loudp2p: cannot stream").doesNotContain("\n");
     assertThat(tmp.resolve("x")).doesNotExist();
     Run unknownPlay = run("play", unknown, "-b", at);
-    assertThat(unknownPlay.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(unknownPlay.exit()).isEqualTo(UserError.FAILURE);
     assertThat(unknownPlay.err().strip()).startsWith("loudp2p: cannot play " + unknown + ": ")
         .doesNotContain("\n");
 
@@ -331,19 +331,19 @@ class CommandLineTest {
       closedPort = s.getLocalPort();
     }
     Run unreachable = run("search", "x", "-b", "127.0.0.1:" + closedPort);
-    assertThat(unreachable.exit()).isEqualTo(UserError.NETWORK);
+    assertThat(unreachable.exit()).isEqualTo(UserError.FAILURE);
     assertThat(unreachable.err().strip())
         .isEqualTo("loudp2p: no bootstrap peer answered (127.0.0.1:" + closedPort
             + "); check the address and that a peer runs there ('loudp2p share')");
 
     InetSocketAddress busy = sharer.listenAddresses().get(0);
     Run busyPort = run("search", "x", "-b", at, "--listen", PeerOptions.HostPort.format(busy));
-    assertThat(busyPort.exit()).isEqualTo(UserError.NETWORK);
+    assertThat(busyPort.exit()).isEqualTo(UserError.FAILURE);
     assertThat(busyPort.err().strip()).isEqualTo("loudp2p: cannot listen on "
         + PeerOptions.HostPort.format(busy) + ": the port is busy; choose another with --listen HOST:PORT");
 
     Run noFolder = run("share", tmp.resolve("missing").toString());
-    assertThat(noFolder.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(noFolder.exit()).isEqualTo(UserError.FAILURE);
     assertThat(noFolder.err().strip()).isEqualTo("loudp2p: not a folder: " + tmp.resolve("missing"));
   }
 
@@ -359,13 +359,13 @@ class CommandLineTest {
 
     Path missing = tmp.resolve("missing").resolve("x.wav");
     Run noFolder = run("stream", id, "-b", nobody, "-o", missing.toString());
-    assertThat(noFolder.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(noFolder.exit()).isEqualTo(UserError.FAILURE);
     assertThat(noFolder.err().strip()).isEqualTo("loudp2p: cannot write " + missing
         + ": no such folder " + missing.getParent());
 
     Path file = Files.write(tmp.resolve("a-file"), new byte[] {1});
     Run notAFolder = run("stream", id, "-b", nobody, "-o", file.resolve("x.wav").toString());
-    assertThat(notAFolder.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(notAFolder.exit()).isEqualTo(UserError.FAILURE);
     assertThat(notAFolder.err().strip()).isEqualTo("loudp2p: cannot write " + file.resolve("x.wav")
         + ": " + file + " is not a folder");
 
@@ -384,7 +384,7 @@ class CommandLineTest {
           "this user writes even in a read-only folder (root)");
       Path target = locked.resolve("x.wav");
       Run r = run("stream", "anything", "-b", "127.0.0.1:1", "-o", target.toString());
-      assertThat(r.exit()).isEqualTo(UserError.BAD_INPUT);
+      assertThat(r.exit()).isEqualTo(UserError.FAILURE);
       assertThat(r.err().strip()).isEqualTo("loudp2p: cannot write " + target + ": the folder "
           + locked + " is not writable");
     } finally {
@@ -439,7 +439,7 @@ class CommandLineTest {
   @Test
   void verboseShowsTheStackTrace() {
     Run r = run("search", "nothing-like-this", "-b", at, "--verbose");
-    assertThat(r.exit()).isEqualTo(UserError.BAD_INPUT);
+    assertThat(r.exit()).isEqualTo(UserError.FAILURE);
     assertThat(r.err()).contains("UserError", "\tat ");
   }
 }

@@ -82,23 +82,23 @@ class DemoCommandTest {
       int exit = Main.run(new String[] {"demo", "--serve", "--port", String.valueOf(busy.getLocalPort())},
           new PrintWriter(out, true), new PrintWriter(err, true));
 
-      assertThat(exit).isEqualTo(UserError.NETWORK);
+      assertThat(exit).isEqualTo(1);
       assertThat(err.toString()).isEqualTo("loudp2p: cannot listen on 127.0.0.1:" + busy.getLocalPort()
           + ": the port is busy; choose another with --port PORT\n");
       assertThat(out.toString()).isEmpty();
     }
     StringWriter err = new StringWriter();
     assertThat(Main.run(new String[] {"demo", "--serve", "--port", "65536"},
-        new PrintWriter(new StringWriter()), new PrintWriter(err, true))).isEqualTo(UserError.BAD_INPUT);
+        new PrintWriter(new StringWriter()), new PrintWriter(err, true))).isEqualTo(UserError.USAGE);
     assertThat(err.toString()).isEqualTo("loudp2p: --port must be between 0 and 65535, not 65536\n");
   }
 
   @Test
-  void aSpeedOutOfRangeIsOneLineAndExitCodeOne() {
+  void aSpeedOutOfRangeIsOneLineAndTheUsageExitCode() {
     StringWriter err = new StringWriter();
     int exit = Main.run(new String[] {"demo", "--speed", "0"}, new PrintWriter(new StringWriter()),
         new PrintWriter(err, true));
-    assertThat(exit).isEqualTo(UserError.BAD_INPUT);
+    assertThat(exit).isEqualTo(2);
     assertThat(err.toString().strip()).isEqualTo("loudp2p: --speed must be between 0.5 and 1000, not 0.0");
   }
 }

@@ -80,6 +80,6 @@ class LauncherTest {
         .isInstanceOf(UserError.class)
         .hasMessage("cannot start vlc: it is not installed (or not on the PATH); play " + TRACK
             + " in another player")
-        .satisfies(e -> assertThat(((UserError) e).exitCode()).isEqualTo(UserError.BAD_INPUT));
+        .satisfies(e -> assertThat(((UserError) e).exitCode()).isEqualTo(UserError.FAILURE));
   }
 }
