@@ -136,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.println();
     Text.table(out, List.of("PEER", "ROLE", "PEER ID (from its public key)", "ADDRESS", "TRACKS"), rows);
-    out.println("phone knows " + phone.peers().size() + " peers, learned from seed alone.");
+    out.println("phone knows " + Text.count(phone.peers().size(), "peer") + ", learned from seed alone.");
 
     out.println();
     out.println("phone (light) hands its search for '" + QUERY + "' to seed, which routes it on:");
@@ -150,9 +150,9 @@ final class DemoCommand implements Callable<Integer> {
 
     out.println();
     out.println(String.format(java.util.Locale.ROOT,
-        "phone plays '%s' (%s, %s) from %d sources at %sx speed; bravo leaves when half is fetched.",
+        "phone plays '%s' (%s, %s) from %s at %sx speed; bravo leaves when half is fetched.",
         hit.track().info().title(), Text.duration(hit.track().info().duration()),
-        Text.bytes(hit.track().size()), hit.sources().size(), trim(speed)));
+        Text.bytes(hit.track().size()), Text.count(hit.sources().size(), "source"), trim(speed)));
     byte[] original = Files.readAllBytes(home.resolve("alpha/music")
         .resolve(SynthesizedMusic.demoTracks().stream()
             .filter(s -> s.title().equals(hit.track().info().title())).findFirst().orElseThrow()

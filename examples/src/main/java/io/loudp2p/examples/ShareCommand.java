@@ -111,8 +111,9 @@ final class ShareCommand implements Callable<Integer> {
 
   /** One line of what the peer did so far. */
   static String status(PeerMetrics m) {
-    return "status   " + m.peersKnown() + " peer(s), " + m.searchesAnswered()
-        + " search(es) answered, " + m.sessionsServed() + " session(s) served (" + m.sessionsServing()
+    return "status   " + Text.count(m.peersKnown(), "peer") + ", "
+        + Text.count(m.searchesAnswered(), "search", "searches") + " answered, "
+        + Text.count(m.sessionsServed(), "session") + " served (" + m.sessionsServing()
         + " now), " + Text.bytes(PeerMetrics.total(m.bytesSent())) + " sent";
   }
 
@@ -127,7 +128,7 @@ final class ShareCommand implements Callable<Integer> {
     }
     if (r.added() + r.updated() + r.removed() > 0) {
       out.println("rescan   " + r.added() + " added, " + r.updated() + " updated, " + r.removed()
-          + " removed; shares " + p.catalog().size() + " tracks");
+          + " removed; shares " + Text.count(p.catalog().size(), "track"));
     }
     printSkipped(out, r);
   }
@@ -150,13 +151,13 @@ final class ShareCommand implements Callable<Integer> {
             + PeerOptions.HostPort.format(reach));
       }
     }
-    out.println("indexing " + folders.size() + " folder(s)...");
+    out.println("indexing " + Text.count(folders.size(), "folder") + "...");
     out.flush();
     // Hashing runs in the background; a share is announced once it is indexed.
     CompletableFuture<ScanReport> indexing = p.catalog().ready();
     ScheduledFuture<?> progress = timer.scheduleAtFixedRate(() -> {
       if (!indexing.isDone()) {
-        out.println("indexing " + p.catalog().size() + " tracks so far...");
+        out.println("indexing " + Text.count(p.catalog().size(), "track") + " so far...");
       }
     }, PROGRESS_SECONDS, PROGRESS_SECONDS, TimeUnit.SECONDS);
     ScanReport indexed;
@@ -166,9 +167,10 @@ final class ShareCommand implements Callable<Integer> {
       progress.cancel(false);
     }
     printSkipped(out, indexed);
-    out.println("shares   " + p.catalog().size() + " tracks from " + folders.size() + " folder(s)"
-        + (indexed.skipped().isEmpty() ? "" : "; " + indexed.skipped().size() + " file(s) skipped"));
-    out.println("knows    " + p.peers().size() + " peer(s); Ctrl-C stops");
+    out.println("shares   " + Text.count(p.catalog().size(), "track") + " from "
+        + Text.count(folders.size(), "folder") + (indexed.skipped().isEmpty() ? ""
+            : "; " + Text.count(indexed.skipped().size(), "file") + " skipped"));
+    out.println("knows    " + Text.count(p.peers().size(), "peer") + "; Ctrl-C stops");
     out.flush();
   }
 }

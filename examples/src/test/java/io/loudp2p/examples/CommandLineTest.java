@@ -169,7 +169,7 @@ class CommandLineTest {
     assertThat(badId.exit()).isNotZero();
     assertThat(badId.err()).contains("'not-an-id' is not a peer ID");
 
-    assertThat(out.toString()).contains("peer     " + id, "shares   1 tracks from 1 folder(s)",
+    assertThat(out.toString()).contains("peer     " + id, "shares   1 track from 1 folder",
         "others join with: --bootstrap " + id + "@" + address);
     assertThat(found.exit()).as(found.err()).isZero();
     assertThat(found.out()).contains("Lantern Song");
