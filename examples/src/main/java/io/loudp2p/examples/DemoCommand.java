@@ -145,7 +145,8 @@ final class DemoCommand implements Callable<Integer> {
     if (hits.isEmpty()) {
       throw new UserError(UserError.FAILURE, "the demo's search found nothing; run with --verbose to see why");
     }
-    SearchCommand.print(out, hits);
+    hits = SearchResults.sorted(hits);
+    SearchResults.table(out, hits, Text.terminalWidth(System.getenv()));
     SearchHit hit = hits.get(0);
 
     out.println();

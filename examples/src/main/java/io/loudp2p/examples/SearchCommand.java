@@ -3,10 +3,8 @@ package io.loudp2p.examples;
 import io.loudp2p.Peer;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
-import io.loudp2p.TrackInfo;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,15 +14,40 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code loudp2p search TERMS...}: asks the network and prints a table of what it holds. */
-@Command(name = "search", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Search the network and print the tracks found.")
+/**
+ * {@code loudp2p search TERMS...}: asks the network and prints a table (or JSON) of what it
+ * holds, best first, and says when the list was cut.
+ */
+@Command(name = "search", mixinStandardHelpOptions = true, version = Main.VERSION,
+    description = {"Search the network and print the tracks found, best first.",
+        "Peers answer searches for words only, each with its best " + SearchCommand.PER_ANSWER
+            + " hits: the network cannot list everything a peer shares; --all shows every hit"
+            + " the answers gave."})
 final class SearchCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "TERM", description = "Words of a title, artist or album.")
-  List<String> terms;
+  /** The most hits one peer answers a search with (the protocol's limit). */
+  static final int PER_ANSWER = 50;
+  /** The most hits a search keeps. */
+  static final int MAX_LIMIT = io.loudp2p.Catalog.MAX_RESULTS;
+
+  @Parameters(arity = "0..*", paramLabel = "TERM",
+      description = "Words of a title, artist or album (at least one).")
+  @org.jspecify.annotations.Nullable List<String> terms;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "3",
       description = "How long to wait for answers (default: ${DEFAULT-VALUE} s).")
   int timeoutSeconds;
+
+  @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "50",
+      description = "Show the best N hits (default: ${DEFAULT-VALUE}; at most " + MAX_LIMIT + ").")
+  int limit;
+
+  @Option(names = "--all", description = "Show every hit the answers gave (up to " + MAX_LIMIT + ").")
+  boolean all;
+
+  @Option(names = "--json", description = "Print one JSON document: the query, the total and the"
+      + " results, each with its whole track ID, title, artist, album, trackNumber, durationMs,"
+      + " codec, mediaType, size, score and sources.")
+  boolean json;
 
   @Mixin PeerOptions peer;
 
@@ -32,27 +55,56 @@ final class SearchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (terms == null || String.join("", terms).isBlank()) {
+      throw new UserError(UserError.USAGE, "name words to search for: peers answer searches for"
+          + " words only, so the network cannot list everything a peer shares");
+    }
+    if (timeoutSeconds < 1) {
+      throw new UserError(UserError.USAGE, "--timeout must be at least 1 second, not " + timeoutSeconds);
+    }
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw new UserError(UserError.USAGE, "--limit must be from 1 to " + MAX_LIMIT + ", not " + limit);
+    }
     peer.requireBootstrap();
     String query = String.join(" ", terms);
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
-      List<SearchHit> hits = Await.result(p.search(query, Duration.ofSeconds(timeoutSeconds), h -> { }),
-          Duration.ofSeconds(timeoutSeconds + 5L), "the search for '" + query + "'", UserError.FAILURE);
-      if (hits.isEmpty()) {
+      List<SearchHit> hits = search(p, query, Duration.ofSeconds(timeoutSeconds));
+      if (hits.isEmpty() && !json) {
         throw new UserError(UserError.FAILURE, "no results for '" + query + "'");
       }
-      print(spec.commandLine().getOut(), hits);
+      List<SearchHit> shown = hits.subList(0, Math.min(hits.size(), all ? MAX_LIMIT : limit));
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        SearchResults.json(out, query, shown, hits.size());
+      } else {
+        SearchResults.table(out, shown, Text.terminalWidth(System.getenv()));
+      }
+      if (shown.size() < hits.size()) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(shown.size() + " of " + Text.count(hits.size(), "hit") + " shown; --limit "
+            + Math.min(hits.size(), MAX_LIMIT) + " or --all shows more");
+        err.flush();
+      }
+      if (hits.isEmpty()) { // the JSON said so too
+        throw new UserError(UserError.FAILURE, "no results for '" + query + "'");
+      }
       return 0;
     }
   }
 
-  /** The table of hits: title, artist, album, duration, sources, TrackId. */
-  static void print(PrintWriter out, List<SearchHit> hits) {
-    List<List<String>> rows = new ArrayList<>();
-    for (SearchHit h : hits) {
-      TrackInfo i = h.track().info();
-      rows.add(List.of(i.title(), i.artist(), i.album(), Text.duration(i.duration()),
-          String.valueOf(h.sources().size()), h.track().id().toString()));
+  /**
+   * The hits for {@code query} within {@code deadline}, sorted by {@link SearchResults#ORDER}.
+   *
+   * @throws UserError when the query cannot be asked (too long, too many words) or nobody answered
+   */
+  static List<SearchHit> search(Peer p, String query, Duration deadline) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<List<SearchHit>> asked;
+    try {
+      asked = p.search(query, deadline, h -> { });
+    } catch (IllegalArgumentException e) {
+      throw new UserError(UserError.USAGE, "cannot search for that: " + e.getMessage(), e);
     }
-    Text.table(out, List.of("TITLE", "ARTIST", "ALBUM", "TIME", "SOURCES", "TRACK"), rows);
+    return SearchResults.sorted(Await.result(asked, deadline.plusSeconds(5),
+        "the search for '" + query + "'", UserError.FAILURE));
   }
 }

@@ -91,9 +91,11 @@ class CommandLineTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     String[] lines = r.out().split("\n");
-    assertThat(lines[0]).startsWith("TITLE").contains("ARTIST", "ALBUM", "TIME", "SOURCES", "TRACK");
-    assertThat(lines[1]).contains("Lantern Song", "The Quiet Ones", "0:06",
-        sharer.catalog().search("lantern", 1).get(0).track().id().toString());
+    assertThat(lines[0]).startsWith("#").contains("TITLE", "ARTIST", "ALBUM", "TIME", "CODEC",
+        "SOURCES", "TRACK");
+    assertThat(lines[1]).contains("Lantern Song", "The Quiet Ones", "0:06", "wav",
+        sharer.catalog().search("lantern", 1).get(0).track().id().toString().substring(0, 12));
+    assertThat(r.err()).isEmpty();
   }
 
   @Test

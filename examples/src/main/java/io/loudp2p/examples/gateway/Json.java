@@ -5,13 +5,13 @@ package io.loudp2p.examples.gateway;
  * to embed anywhere (quotes, backslashes, control characters, {@code <>&}, and everything beyond
  * ASCII, including unpaired surrogates, become escapes).
  *
- * <p>Not thread-safe; one writer per response.
+ * <p>Not thread-safe; one writer per document. Also what {@code search --json} prints.
  */
-final class Json {
+public final class Json {
   private final StringBuilder out = new StringBuilder();
   private boolean needComma;
 
-  Json beginObject() {
+  public Json beginObject() {
     comma();
     out.append('{');
     needComma = false;
@@ -19,54 +19,54 @@ final class Json {
   }
 
   /** An object as the value of field {@code name}. */
-  Json beginObject(String name) {
+  public Json beginObject(String name) {
     name(name);
     out.append('{');
     needComma = false;
     return this;
   }
 
-  Json endObject() {
+  public Json endObject() {
     out.append('}');
     needComma = true;
     return this;
   }
 
-  Json beginArray(String name) {
+  public Json beginArray(String name) {
     name(name);
     out.append('[');
     needComma = false;
     return this;
   }
 
-  Json endArray() {
+  public Json endArray() {
     out.append(']');
     needComma = true;
     return this;
   }
 
-  Json field(String name, String value) {
+  public Json field(String name, String value) {
     name(name);
     quote(out, value);
     needComma = true;
     return this;
   }
 
-  Json field(String name, long value) {
+  public Json field(String name, long value) {
     name(name);
     out.append(value);
     needComma = true;
     return this;
   }
 
-  Json field(String name, boolean value) {
+  public Json field(String name, boolean value) {
     name(name);
     out.append(value);
     needComma = true;
     return this;
   }
 
-  Json field(String name, double value) {
+  public Json field(String name, double value) {
     name(name);
     out.append(Double.isFinite(value) ? Double.toString(value) : "null");
     needComma = true;
@@ -74,7 +74,7 @@ final class Json {
   }
 
   /** A string inside an array. */
-  Json value(String value) {
+  public Json value(String value) {
     comma();
     quote(out, value);
     needComma = true;
