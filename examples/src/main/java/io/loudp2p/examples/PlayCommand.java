@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "play", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Serve a track over local HTTP for a browser or media player (until Ctrl-C).")
 final class PlayCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "TRACK",
-      description = "A track ID (from 'search'), or search words: the best hit is played.")
+      description = "A track ID, or search words (the best hit is played), with perhaps the"
+          + " start of a track ID that 'search' printed to choose among their hits.")
   List<String> track;
 
   @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:0",
@@ -61,10 +62,11 @@ final class PlayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    TrackRef ref = TrackRef.parse(track);
     peer.requireBootstrap();
     PrintWriter out = spec.commandLine().getOut();
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
-      StreamCommand.Resolved r = StreamCommand.resolve(p, track);
+      TrackRef.Resolved r = ref.resolve(p, spec.commandLine().getErr());
       Gateway gateway;
       try {
         gateway = Gateway.start(p, http);

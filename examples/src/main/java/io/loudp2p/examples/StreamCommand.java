@@ -2,7 +2,6 @@ package io.loudp2p.examples;
 
 import io.loudp2p.Peer;
 import io.loudp2p.Role;
-import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
 import io.loudp2p.Track;
 import io.loudp2p.TrackId;
@@ -15,7 +14,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -32,7 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "stream", mixinStandardHelpOptions = true, version = Main.VERSION, description = "Stream a track to a file or stdout, with progress and stats.")
 final class StreamCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "TRACK",
-      description = "A track ID (from 'search'), or search words: the best hit is streamed.")
+      description = "A track ID, or search words (the best hit is streamed), with perhaps the"
+          + " start of a track ID that 'search' printed to choose among their hits.")
   List<String> track;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
@@ -46,6 +45,7 @@ final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    TrackRef ref = TrackRef.parse(track);
     peer.requireBootstrap();
     boolean toStdout = "-".equals(output);
     // Checked before any network work: a download that cannot be written is not started.
@@ -53,7 +53,7 @@ final class StreamCommand implements Callable<Integer> {
     PrintWriter info = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
     PrintWriter progress = spec.commandLine().getErr();
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
-      Resolved r = resolve(p, track);
+      TrackRef.Resolved r = ref.resolve(p, spec.commandLine().getErr());
       Report.Clock clock = new Report.Clock();
       StreamSession session = open(p, r.id());
       clock.watch(session);
@@ -100,8 +100,6 @@ final class StreamCommand implements Callable<Integer> {
     }
   }
 
-  record Resolved(TrackId id, @Nullable Track track) {}
-
   /** Where a download goes: a named file, or a folder to name it in. */
   record Output(@Nullable Path file, Path folder) {
     /**
@@ -142,25 +140,6 @@ final class StreamCommand implements Callable<Integer> {
       return "no such folder";
     }
     return e.getMessage() == null ? e.toString() : e.getMessage();
-  }
-
-  /** A track ID as given, or the best hit of a search for the words. */
-  static Resolved resolve(Peer p, List<String> words) throws Exception {
-    if (words.size() == 1) {
-      try {
-        TrackId id = TrackId.parse(words.get(0));
-        return new Resolved(id, null);
-      } catch (IllegalArgumentException notAnId) {
-        // search words
-      }
-    }
-    String query = String.join(" ", words);
-    List<SearchHit> hits = Await.result(p.search(query, Duration.ofSeconds(3), h -> { }),
-        Duration.ofSeconds(10), "the search for '" + query + "'", UserError.FAILURE);
-    if (hits.isEmpty()) {
-      throw new UserError(UserError.FAILURE, "no results for '" + query + "'");
-    }
-    return new Resolved(hits.get(0).track().id(), hits.get(0).track());
   }
 
   static StreamSession open(Peer p, TrackId id) throws InterruptedException {
