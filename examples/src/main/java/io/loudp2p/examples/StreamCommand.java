@@ -3,7 +3,6 @@ package io.loudp2p.examples;
 import io.loudp2p.Peer;
 import io.loudp2p.Role;
 import io.loudp2p.StreamSession;
-import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.examples.audio.AudioContainer;
 import java.io.IOException;
@@ -11,9 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -35,9 +32,12 @@ final class StreamCommand implements Callable<Integer> {
   List<String> track;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "Where to write the track: a file, a folder to write it in under its title,"
-          + " or '-' for stdout (default: the current folder).")
+      description = "Where to write the track: a file, a folder to write it in as 'Artist - Title.ext',"
+          + " or '-' for stdout (default: the current folder). A device or FIFO is written to in place.")
   @Nullable String output;
+
+  @Option(names = {"-f", "--force"}, description = "Replace a file that exists.")
+  boolean force;
 
   @Mixin PeerOptions peer;
 
@@ -49,48 +49,44 @@ final class StreamCommand implements Callable<Integer> {
     peer.requireBootstrap();
     boolean toStdout = "-".equals(output);
     // Checked before any network work: a download that cannot be written is not started.
-    Output where = toStdout ? null : Output.check(output);
+    StreamOutput where = toStdout ? null : StreamOutput.check(output, force);
     PrintWriter info = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
     PrintWriter progress = spec.commandLine().getErr();
+    boolean terminal = System.console() != null;
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
       TrackRef.Resolved r = ref.resolve(p, spec.commandLine().getErr());
+      Path target = where == null ? null : where.file();
+      AudioContainer container = null;
+      if (where != null && target == null && r.track() != null) {
+        container = AudioContainer.of(r.track().info().mediaType(), r.track().info().codec());
+        target = where.folder().resolve(StreamOutput.fileName(r.track().info(),
+            StreamOutput.shortName(r.id()), container.extension()));
+        where.refuseExisting(target);
+      }
       Report.Clock clock = new Report.Clock();
       StreamSession session = open(p, r.id());
       clock.watch(session);
       try (session) {
         String label = r.track() == null ? r.id().toString().substring(0, 12) : r.track().info().title();
-        if (toStdout) {
-          copy(session, new byte[0], System.out, progress, label);
+        if (where == null) {
+          copy(session, new byte[0], System.out, progress, label, terminal);
           System.out.flush();
         } else {
           byte[] first = new byte[0];
-          Path target = where.file();
-          if (target == null) {
-            AudioContainer container;
-            if (r.track() != null) {
-              container = AudioContainer.of(r.track().info().mediaType(), r.track().info().codec());
-            } else {
-              // Found by ID alone: the first bytes tell the container, and so the extension.
-              first = session.inputStream().readNBytes(AudioContainer.SNIFF_LENGTH);
-              container = AudioContainer.sniff(first);
-            }
-            target = where.folder().resolve(fileName(r.track(), r.id(), container));
+          if (target == null && container == null) {
+            // Found by ID alone: the first bytes tell the container, and so the extension.
+            first = session.inputStream().readNBytes(AudioContainer.SNIFF_LENGTH);
+            container = AudioContainer.sniff(first);
           }
-          Path partial = target.resolveSibling(target.getFileName() + ".part");
-          OutputStream out;
-          try {
-            out = Files.newOutputStream(partial);
-          } catch (IOException e) {
-            throw new UserError(UserError.FAILURE, "cannot write " + partial + ": " + reason(e), e);
+          String extension = container == null ? "" : container.extension();
+          Path wrote;
+          try (StreamOutput.Writing w = where.open(target,
+              StreamOutput.partialName(r.id(), extension))) {
+            copy(session, first, w.stream(), progress, label, terminal);
+            wrote = w.finish(file -> StreamOutput.nameFromTags(file, StreamOutput.shortName(r.id()),
+                extension));
           }
-          try (out) {
-            copy(session, first, out, progress, label);
-          } catch (IOException e) {
-            Files.deleteIfExists(partial);
-            throw e;
-          }
-          Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
-          info.println("wrote " + target + " (" + Text.bytes(session.length()) + ")");
+          info.println("wrote " + wrote + " (" + Text.bytes(session.length()) + ")");
         }
         clock.readerDone();
         // An unpaced reader waits whenever it overtakes the network: that is no playback stall.
@@ -98,48 +94,6 @@ final class StreamCommand implements Callable<Integer> {
       }
       return 0;
     }
-  }
-
-  /** Where a download goes: a named file, or a folder to name it in. */
-  record Output(@Nullable Path file, Path folder) {
-    /**
-     * Checks that the folder of {@code option} (null: the current folder) exists and takes new
-     * files.
-     *
-     * @throws UserError when it does not, naming what is wrong
-     */
-    static Output check(@Nullable String option) {
-      Path given = option == null ? Path.of("") : Path.of(option);
-      boolean folderOnly = option == null || Files.isDirectory(given) || option.endsWith("/")
-          || option.endsWith(java.io.File.separator);
-      Path folder = folderOnly ? given : given.toAbsolutePath().getParent();
-      String what = option == null ? "in the current folder" : option;
-      Path shown = folder.toString().isEmpty() ? Path.of(".") : folder;
-      if (!Files.exists(folder)) {
-        throw new UserError(UserError.FAILURE, "cannot write " + what + ": no such folder " + shown);
-      }
-      if (!Files.isDirectory(folder)) {
-        throw new UserError(UserError.FAILURE, "cannot write " + what + ": " + shown + " is not a folder");
-      }
-      try {
-        Files.delete(Files.createTempFile(folder.toString().isEmpty() ? Path.of(".") : folder,
-            ".loudp2p-", ".check"));
-      } catch (IOException e) {
-        throw new UserError(UserError.FAILURE, "cannot write " + what + ": the folder " + shown
-            + " is not writable", e);
-      }
-      return new Output(folderOnly ? null : given, folder);
-    }
-  }
-
-  private static String reason(IOException e) {
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "no such folder";
-    }
-    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   static StreamSession open(Peer p, TrackId id) throws InterruptedException {
@@ -156,36 +110,43 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   /**
-   * Writes {@code first} (bytes already read from the session), then the rest of the track; stops
-   * early, saying so on {@code progress}, when {@code out} is a print stream that failed (standard
-   * output whose reader went away: {@code stream -o - | head}), so that nothing more is fetched.
+   * Writes {@code first} (bytes already read from the session), then the rest of the track. When
+   * {@code out} fails (standard output whose reader went away: {@code stream -o - | head}; a full
+   * disk), the session is closed at once, so that nothing more is fetched, and the command ends.
+   * On a terminal the progress line is redrawn in place, and ended before anything else is said.
    *
    * @return the bytes written
+   * @throws UserError when {@code out} failed, saying after how many bytes
+   * @throws IOException when the session failed
    */
   static long copy(StreamSession session, byte[] first, OutputStream out, PrintWriter progress,
-      String label) throws IOException {
+      String label, boolean terminal) throws IOException {
     InputStream in = session.inputStream();
-    boolean terminal = System.console() != null;
     byte[] buf = new byte[64 * 1024];
-    out.write(first);
-    long done = first.length;
-    long lastDraw = 0;
-    int n;
-    while ((n = in.read(buf)) > 0) {
-      out.write(buf, 0, n);
-      // A PrintStream keeps its errors to itself (a broken pipe among them): ask.
-      if (out instanceof PrintStream ps && ps.checkError()) {
-        progress.println("the output was closed after " + done + " bytes; stopped streaming");
-        progress.flush();
-        return done;
+    long done = 0;
+    boolean drawn = false;
+    try {
+      write(session, out, first, first.length, done);
+      done = first.length;
+      long lastDraw = System.nanoTime() - 1_000_000_000L;
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        write(session, out, buf, n, done);
+        done += n;
+        long now = System.nanoTime();
+        if (terminal && now - lastDraw > 100_000_000L) {
+          progress.print("\r" + Text.bar(label, done, session.length(), 30));
+          progress.flush();
+          drawn = true;
+          lastDraw = now;
+        }
       }
-      done += n;
-      long now = System.nanoTime();
-      if (terminal && now - lastDraw > 100_000_000L) {
-        progress.print("\r" + Text.bar(label, done, session.length(), 30));
+    } catch (IOException | RuntimeException e) {
+      if (drawn) {
+        progress.println(); // the error's line starts on its own
         progress.flush();
-        lastDraw = now;
       }
+      throw e;
     }
     // On a terminal the bar is redrawn in place; elsewhere (a log, a pipe) only the last one shows.
     progress.println((terminal ? "\r" : "") + Text.bar(label, done, session.length(), 30));
@@ -193,10 +154,20 @@ final class StreamCommand implements Callable<Integer> {
     return done;
   }
 
-  private static String fileName(@Nullable Track track, TrackId id, AudioContainer container) {
-    String base = track == null ? ""
-        : track.info().title().replaceAll("[^\\p{L}\\p{N} ._-]", "_").strip();
-    boolean usable = !base.isEmpty() && !base.chars().allMatch(c -> c == '.');
-    return (usable ? base : id.toString().substring(0, 16)) + container.extension();
+  /** Writes to {@code out}; when it fails, closes the session and says so. */
+  private static void write(StreamSession session, OutputStream out, byte[] b, int n, long done) {
+    String failure;
+    try {
+      out.write(b, 0, n);
+      // A PrintStream keeps its errors to itself (a broken pipe among them): ask.
+      failure = out instanceof PrintStream ps && ps.checkError() ? "" : null;
+    } catch (IOException e) {
+      failure = " (" + StreamOutput.reason(e) + ")";
+    }
+    if (failure != null) {
+      session.close();
+      throw new UserError(UserError.FAILURE, "the output failed after " + Text.count(done, "byte")
+          + failure + "; stopped streaming");
+    }
   }
 }

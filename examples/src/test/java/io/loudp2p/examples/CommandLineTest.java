@@ -124,19 +124,24 @@ class CommandLineTest {
   }
 
   @Test
-  void streamIntoAFolderNamesTheFileWithTheExtensionOfItsContainer() throws IOException {
-    Path folder = Files.createDirectory(tmp.resolve("downloads"));
+  void streamIntoAFolderNamesTheFileAfterArtistAndTitleWithTheExtensionOfItsContainer()
+      throws IOException {
+    Path byIdFolder = Files.createDirectory(tmp.resolve("by-id"));
+    Path byWordsFolder = Files.createDirectory(tmp.resolve("by-words"));
     String id = sharer.catalog().search("lantern", 1).get(0).track().id().toString();
 
-    Run byId = run("stream", id, "-b", at, "-o", folder.toString());
-    Run byWords = run("stream", "lantern", "-b", at, "-o", folder.toString());
+    // By ID alone the name comes from the tags of what arrived.
+    Run byId = run("stream", id, "-b", at, "-o", byIdFolder.toString());
+    Run byWords = run("stream", "lantern", "-b", at, "-o", byWordsFolder.toString());
 
     assertThat(byId.exit()).as(byId.err()).isZero();
-    assertThat(Files.readAllBytes(folder.resolve(id.substring(0, 16) + ".wav"))).isEqualTo(track);
+    assertThat(Files.readAllBytes(byIdFolder.resolve("The Quiet Ones - Lantern Song.wav"))).isEqualTo(track);
     assertThat(byWords.exit()).as(byWords.err()).isZero();
-    assertThat(Files.readAllBytes(folder.resolve("Lantern Song.wav"))).isEqualTo(track);
-    try (java.util.stream.Stream<Path> files = Files.list(folder)) {
-      assertThat(files).hasSize(2);
+    assertThat(Files.readAllBytes(byWordsFolder.resolve("The Quiet Ones - Lantern Song.wav"))).isEqualTo(track);
+    for (Path folder : List.of(byIdFolder, byWordsFolder)) {
+      try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+        assertThat(files).hasSize(1);
+      }
     }
   }
 

@@ -7,19 +7,22 @@ import io.loudp2p.examples.Cli.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code stream} against a real peer sharing two tracks that one word finds: how it takes track
- * IDs and their starts.
+ * {@code stream} against a real peer sharing two tracks that one word finds: how it names,
+ * replaces and writes files, and how it takes track IDs and their starts.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamCommandTest {
@@ -43,6 +46,74 @@ class StreamCommandTest {
   @AfterEach
   void stopSharer() {
     sharer.close();
+  }
+
+  @Test
+  void streamNeverReplacesAFileWithoutForce() throws IOException {
+    Path folder = Files.createDirectory(tmp.resolve("downloads"));
+    Path existing = Files.writeString(folder.resolve("The Quiet Ones - Lantern Song.wav"), "mine");
+    Path named = Files.writeString(tmp.resolve("named.wav"), "mine too");
+    String id = Cli.id(sharer, "lantern song");
+
+    Run intoFolder = run("stream", "lantern", "song", "-b", at, "-o", folder.toString());
+    Run byIdIntoFolder = run("stream", id, "-b", at, "-o", folder.toString());
+    Run toFile = run("stream", id, "-b", at, "-o", named.toString());
+
+    for (Run r : List.of(intoFolder, byIdIntoFolder)) {
+      assertThat(r.exit()).as(r.err()).isEqualTo(1);
+      assertThat(r.err().strip()).endsWith("loudp2p: " + existing + " exists; --force replaces it");
+    }
+    assertThat(toFile.exit()).isEqualTo(1);
+    assertThat(toFile.err()).isEqualTo("loudp2p: " + named + " exists; --force replaces it\n");
+    assertThat(existing).hasContent("mine");
+    assertThat(named).hasContent("mine too");
+    try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+      assertThat(files).containsExactly(existing);
+    }
+
+    Run forced = run("stream", "lantern", "song", "-b", at, "-o", folder.toString(), "--force");
+    assertThat(forced.exit()).as(forced.err()).isZero();
+    assertThat(Files.readAllBytes(existing)).isEqualTo(song);
+  }
+
+  @Test
+  void streamWritesIntoAFifoInPlaceAndLeavesItAFifo() throws Exception {
+    Path fifo = tmp.resolve("pipe");
+    Process mkfifo;
+    try {
+      mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    } catch (IOException e) {
+      Assumptions.abort("no mkfifo here");
+      return;
+    }
+    Assumptions.assumeTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+    String id = Cli.id(sharer, "lantern song");
+    java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> {
+          try {
+            return Files.readAllBytes(fifo);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+
+    Run r;
+    try {
+      r = run("stream", id, "-b", at, "-o", fifo.toString());
+    } finally {
+      if (!read.isDone()) {
+        // The command never opened it: let the reader go.
+        Files.newOutputStream(fifo, StandardOpenOption.WRITE).close();
+      }
+    }
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(read.get(20, TimeUnit.SECONDS)).isEqualTo(song);
+    assertThat(Files.isRegularFile(fifo)).isFalse();
+    assertThat(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class).isOther()).isTrue();
+    try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("pipe.part");
+    }
   }
 
   @Test
