@@ -5,10 +5,13 @@ import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.PeerInfo;
 import io.loudp2p.Role;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,6 +101,7 @@ final class PeerOptions {
       b.share(s);
     }
     if (cache != null) {
+      checkCache(cache);
       b.cache(cache, 1L << 30);
     }
     Peer peer;
@@ -126,6 +130,28 @@ final class PeerOptions {
           + "); check the address and that a peer runs there ('loudp2p share')");
     }
     return peer;
+  }
+
+  /**
+   * Makes the cache folder when it is missing.
+   *
+   * @throws UserError when it cannot be made, is not a folder or cannot be written, in one line
+   */
+  static void checkCache(Path folder) {
+    String what = "cannot use the cache folder " + folder + ": ";
+    try {
+      Files.createDirectories(folder);
+    } catch (FileAlreadyExistsException e) {
+      throw new UserError(UserError.FAILURE, what + "it is a file", e);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new UserError(UserError.FAILURE, what + "it cannot be made there", e);
+    } catch (IOException | SecurityException e) {
+      throw new UserError(UserError.FAILURE, what + (e instanceof IOException io
+          ? StreamOutput.reason(io) : "permission denied"), e);
+    }
+    if (!Files.isWritable(folder)) {
+      throw new UserError(UserError.FAILURE, what + "it is not writable");
+    }
   }
 
   private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
