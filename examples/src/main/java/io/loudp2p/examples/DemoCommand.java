@@ -4,7 +4,6 @@ import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
-import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
 import io.loudp2p.examples.audio.SynthesizedMusic;
 import io.loudp2p.examples.gateway.Gateway;
@@ -69,6 +68,8 @@ final class DemoCommand implements Callable<Integer> {
   private final List<Peer> peers = new ArrayList<>();
   /** Holds the player's port from the start until the gateway binds it; null when not serving or port 0. */
   private @Nullable ServerSocket reserved;
+  /** The player's gateway with --serve, from when the phone runs; null until then. */
+  private @Nullable Gateway gateway;
   private final Map<PeerId, String> names = new LinkedHashMap<>();
 
   @Override
@@ -88,6 +89,9 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       if (reserved != null) {
         reserved.close();
+      }
+      if (gateway != null) {
+        gateway.close();
       }
       for (Peer p : peers) {
         p.close();
@@ -122,6 +126,12 @@ final class DemoCommand implements Callable<Integer> {
         .identityFile(home.resolve("phone/identity"))
         .cache(home.resolve("phone/cache"), 64L << 20)
         .bootstrap(meetingPoint));
+    if (serve) {
+      // Served from the start, so its address is known while the demo runs.
+      gateway = servePlayer(phone);
+      out.println("player   " + gateway.url() + "   (serving now; the demo runs first)");
+      out.flush();
+    }
 
     // Each sharer hashes its folder in the background; the table counts what they indexed.
     for (int i = 0; i < sharers.size(); i++) {
@@ -158,7 +168,7 @@ final class DemoCommand implements Callable<Integer> {
         .resolve(SynthesizedMusic.demoTracks().stream()
             .filter(s -> s.title().equals(hit.track().info().title())).findFirst().orElseThrow()
             .fileName()));
-    Events events = new Events(out, System.console() != null);
+    DemoEvents events = new DemoEvents(out, System.console() != null, names);
     Report.Clock clock = new Report.Clock();
     byte[] got;
     StreamSession session = Await.result(phone.stream(hit.track().id(), events), Duration.ofSeconds(15),
@@ -190,25 +200,26 @@ final class DemoCommand implements Callable<Integer> {
           (System.nanoTime() - t0) / 1e9));
       return 0;
     }
+    out.println();
+    out.println("The network keeps running. Open the player: " + gateway.url());
+    out.println("(search for 'lanterns', 'okafor' or 'paper'; Ctrl-C stops)");
+    out.flush();
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "loudp2p-demo-stop"));
+    serving.complete(gateway.url());
+    stop.await();
+    return 0;
+  }
+
+  /** Starts the player's gateway on the phone, on the port held since the start when one was given. */
+  private Gateway servePlayer(Peer phone) throws IOException {
     if (reserved != null) {
       reserved.close();
     }
-    Gateway started;
     try {
-      started = Gateway.start(phone, playerAddress());
+      return Gateway.start(phone, playerAddress());
     } catch (IOException e) {
       throw cannotListen(e);
     }
-    try (Gateway gateway = started) {
-      out.println();
-      out.println("The network keeps running. Open the player: " + gateway.url());
-      out.println("(search for 'lanterns', 'okafor' or 'paper'; Ctrl-C stops)");
-      out.flush();
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "loudp2p-demo-stop"));
-      serving.complete(gateway.url());
-      stop.await();
-    }
-    return 0;
   }
 
   private InetSocketAddress playerAddress() {
@@ -272,7 +283,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Reads the track like a player at {@code speed} times its bitrate, drawing progress. */
-  private byte[] play(StreamSession session, Events events, int expected) throws IOException {
+  private byte[] play(StreamSession session, DemoEvents events, int expected) throws IOException {
     long length = session.length();
     double bytesPerSecond = SynthesizedMusic.SAMPLE_RATE * 2 * speed;
     byte[] got = new byte[(int) length];
@@ -314,119 +325,6 @@ final class DemoCommand implements Callable<Integer> {
 
   private static String trim(double d) {
     return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-  }
-
-  /**
-   * Prints session events as lines above the progress bar; on a terminal the bar redraws in
-   * place, elsewhere it is printed at each quarter of the track.
-   */
-  private final class Events extends StreamSession.Listener {
-    private final PrintWriter out;
-    private final boolean terminal;
-    private String lastProgress = "";
-    private int quartersShown;
-
-    Events(PrintWriter out, boolean terminal) {
-      this.out = out;
-      this.terminal = terminal;
-    }
-
-    synchronized void line(String text) {
-      if (terminal) {
-        out.print("\r" + " ".repeat(lastProgress.length()) + "\r");
-      }
-      out.println("  " + text);
-      if (terminal) {
-        out.print(lastProgress);
-      }
-      out.flush();
-    }
-
-    synchronized void progress(StreamSession session, long played) {
-      long length = session.length();
-      String line = progressLine(session, played);
-      if (terminal) {
-        String pad = " ".repeat(Math.max(0, lastProgress.length() - line.length()));
-        out.print("\r" + line + pad);
-        lastProgress = line;
-      } else {
-        int quarter = (int) (4 * played / Math.max(1, length));
-        if (quarter > quartersShown) {
-          quartersShown = quarter;
-          out.println(line);
-        }
-      }
-      out.flush();
-    }
-
-    synchronized void endProgress() {
-      if (terminal) {
-        out.println();
-      }
-      out.flush();
-      lastProgress = "";
-    }
-
-    private String progressLine(StreamSession session, long played) {
-      long length = session.length();
-      long fetched = session.stats().verifiedBytes();
-      StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
-          "  [%s] played %3d%% fetched %3d%% |", bar(played, fetched, length, 20),
-          100 * played / Math.max(1, length), 100 * Math.min(length, fetched) / Math.max(1, length)));
-      List<SourceStats> sources = new ArrayList<>(session.sources());
-      sources.sort(Comparator.comparing(s -> names.getOrDefault(s.peer(), "")));
-      for (SourceStats s : sources) {
-        b.append(' ').append(names.getOrDefault(s.peer(), "?")).append(' ').append(s.bytes() / 1024).append('K');
-      }
-      return b.toString();
-    }
-
-    /** '#' played, '=' fetched ahead, '.' not yet fetched. */
-    private String bar(long played, long fetched, long length, int width) {
-      int p = (int) (width * played / Math.max(1, length));
-      int f = Math.max(p, (int) (width * Math.min(fetched, length) / Math.max(1, length)));
-      return "#".repeat(p) + "=".repeat(f - p) + ".".repeat(width - f);
-    }
-
-    private String name(PeerId id) {
-      return names.getOrDefault(id, id.toString().substring(0, 12));
-    }
-
-    @Override
-    public void onSourceAdded(StreamSession s, PeerId source) {
-      line("source " + name(source) + " added");
-    }
-
-    @Override
-    public void onStarted(StreamSession s) {
-      line("first verified bytes after " + Text.millis(s.stats().timeToFirstByte() == null
-          ? Duration.ZERO : s.stats().timeToFirstByte()));
-    }
-
-    @Override
-    public void onSourceDropped(StreamSession s, PeerId source, String reason) {
-      line("source " + name(source) + " dropped (" + reason + "); the others take over");
-    }
-
-    @Override
-    public void onSourceFallback(StreamSession s, PeerId source, String from, String to, String reason) {
-      line("source " + name(source) + ": " + from + " unavailable, using " + to + " (" + reason + ")");
-    }
-
-    @Override
-    public void onSourceBanned(StreamSession s, PeerId source, String reason) {
-      line("source " + name(source) + " banned: " + reason);
-    }
-
-    @Override
-    public void onStalled(StreamSession s) {
-      line("playback stalled: waiting for data");
-    }
-
-    @Override
-    public void onResumed(StreamSession s) {
-      line("playback resumed");
-    }
   }
 
   private static void deleteTree(Path root) {

@@ -56,6 +56,9 @@ class DemoCommandTest {
     String url = demo.serving.get().toString();
     assertThat(url).isEqualTo("http://127.0.0.1:" + port + "/");
     assertThat(out.toString()).contains("Open the player: " + url);
+    // Said at the start, before the demo's search.
+    assertThat(out.toString().indexOf("player   " + url + "   (serving now"))
+        .isNotNegative().isLessThan(out.toString().indexOf("hands its search"));
 
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     java.net.http.HttpResponse<String> page = http.send(
