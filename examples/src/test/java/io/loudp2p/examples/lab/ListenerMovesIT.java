@@ -44,7 +44,7 @@ class ListenerMovesIT extends LabTestBase {
       sources.add(h);
     }
     for (LabProcess p : sharing) {
-      p.awaitLine(l -> l.startsWith("shares   1 tracks"), Duration.ofSeconds(90));
+      p.awaitLine(l -> l.startsWith("shares   1 track "), Duration.ofSeconds(90));
     }
 
     LabHost phone = lab.host("phone", LinkProfile.LOSSY_WIFI);

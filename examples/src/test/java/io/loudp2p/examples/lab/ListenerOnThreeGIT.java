@@ -42,7 +42,7 @@ class ListenerOnThreeGIT extends LabTestBase {
       sharing.add(p);
     }
     for (LabProcess p : sharing) {
-      p.awaitLine(l -> l.startsWith("shares   1 tracks"), Duration.ofSeconds(90));
+      p.awaitLine(l -> l.startsWith("shares   1 track "), Duration.ofSeconds(90));
     }
 
     LabHost phone = lab.host("phone", LinkProfile.THREE_G);

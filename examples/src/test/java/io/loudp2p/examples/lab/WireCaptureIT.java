@@ -36,7 +36,7 @@ class WireCaptureIT extends LabTestBase {
     Path music = Files.createDirectories(dir.resolve("music"));
     Files.write(music.resolve(WORD + ".wav"), wav);
     source.share(music, dir, null)
-        .awaitLine(l -> l.startsWith("shares   1 tracks"), Duration.ofSeconds(90));
+        .awaitLine(l -> l.startsWith("shares   1 track "), Duration.ofSeconds(90));
     LabHost listener = lab.host("listener", LinkProfile.LAN);
 
     Path clear = dir.resolve("clear.capture");
