@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,21 +42,26 @@ final class LocalSource implements OwnCopy {
   private final LocalContent content;
   private final TrackId track;
   private final Executor reader;
+  private final Runnable onLacking;
+  private final AtomicBoolean lacked = new AtomicBoolean();
 
-  private LocalSource(LocalContent content, TrackId track, Executor reader) {
+  private LocalSource(LocalContent content, TrackId track, Executor reader, Runnable onLacking) {
     this.content = content;
     this.track = track;
     this.reader = reader;
+    this.onLacking = onLacking;
   }
 
   /**
    * The stream session source for the chunks of {@code track} this peer holds, {@code have} (null:
-   * all of them).
+   * all of them). {@code onLacking} runs once, on the reader thread, the first time a chunk it was
+   * to hold cannot be read (damaged on disk, say), before the session hears of it.
    */
   static RealStreamSession.Source of(PeerId self, LocalContent content, TrackId track,
-      @Nullable BitSet have, Executor reader) {
+      @Nullable BitSet have, Executor reader, Runnable onLacking) {
     byte[] id = new byte[DataSessionId.LENGTH];
-    return new RealStreamSession.Source(self, new LocalSource(content, track, reader), NOWHERE,
+    return new RealStreamSession.Source(self,
+        new LocalSource(content, track, reader, onLacking), NOWHERE,
         DataSessionId.fromBytes(id), new byte[0], have, new byte[0], TRANSPORT, null);
   }
 
@@ -140,6 +146,9 @@ final class LocalSource implements OwnCopy {
         }
         int length = chunks.chunkLength(index);
         if (length < 0) {
+          if (lacked.compareAndSet(false, true)) {
+            onLacking.run();
+          }
           listener.onUnavailable(index);
           continue;
         }

@@ -132,22 +132,40 @@ final class StreamOpener {
     TrackId track = manifest.trackId();
     BitSet have = content.availability(track);
     boolean whole = have.cardinality() >= manifest.chunkCount();
+    // A whole copy with a chunk that no longer reads (damaged on disk) asks peers after all.
+    AtomicReference<@Nullable RealStreamSession> started = new AtomicReference<>();
     RealStreamSession.Source local = LocalSource.of(ctx.self(), content, track,
-        whole ? null : have, localReader);
-    List<CompletableFuture<@Nullable Opened>> pending = List.of();
-    if (!whole) {
-      List<PeerTable.Entry> sources = knownHolders(track);
-      if (sources.isEmpty()) {
-        sources = store.fullPeers();
-        Collections.shuffle(sources, ctx.random);
-        sources = sources.subList(0, Math.min(LOCATE_FANOUT, sources.size()));
-      }
-      pending = new ArrayList<>(sourceOpener.opens(track, sources, !have.get(0)).each());
-    }
+        whole ? null : have, localReader, () -> {
+          RealStreamSession session = started.get();
+          if (session != null && whole) {
+            List<CompletableFuture<@Nullable Opened>> asked = askPeers(track, true);
+            session.expectSources(asked.size());
+            join(session, manifest, asked);
+          }
+        });
+    List<CompletableFuture<@Nullable Opened>> pending =
+        whole ? List.of() : askPeers(track, !have.get(0));
     log.info("playing {} from this peer's {} ({} of {} chunks{})", track,
         content.shares(track) ? "shared file" : "cache", have.cardinality(),
         manifest.chunkCount(), whole ? "" : ", the rest from " + pending.size() + " peers");
-    return startSession(manifest, local, have, List.of(), pending, listener);
+    RealStreamSession session = startSession(manifest, local, have, List.of(), pending, listener);
+    started.set(session);
+    return session;
+  }
+
+  /**
+   * Asks the holders of {@code track} a search named, else up to {@link #LOCATE_FANOUT} full
+   * peers, to open sessions; the first chunks early when {@code askFirstChunks}.
+   */
+  private List<CompletableFuture<@Nullable Opened>> askPeers(TrackId track,
+      boolean askFirstChunks) {
+    List<PeerTable.Entry> sources = knownHolders(track);
+    if (sources.isEmpty()) {
+      sources = store.fullPeers();
+      Collections.shuffle(sources, ctx.random);
+      sources = sources.subList(0, Math.min(LOCATE_FANOUT, sources.size()));
+    }
+    return new ArrayList<>(sourceOpener.opens(track, sources, askFirstChunks).each());
   }
 
   /**
@@ -232,7 +250,8 @@ final class StreamOpener {
             + " accepted a session", opens.refused().get());
       }
       return agreedManifest(track, manifest, ready)
-          .thenApply(agreed -> startSession(agreed, null, new BitSet(), ready, pending, listener));
+          .<StreamSession>thenApply(
+              agreed -> startSession(agreed, null, new BitSet(), ready, pending, listener));
     }).whenComplete((session, t) -> {
       if (t != null) {
         opens.abandonAll(); // no stream session will read what was opened
@@ -293,7 +312,7 @@ final class StreamOpener {
    * when it holds nothing) and the sources that accepted and agree with the manifest's size; the
    * {@code pending} ones join as they accept.
    */
-  private StreamSession startSession(Manifest manifest, RealStreamSession.@Nullable Source local,
+  private RealStreamSession startSession(Manifest manifest, RealStreamSession.@Nullable Source local,
       BitSet have, List<Opened> ready, List<CompletableFuture<@Nullable Opened>> pending,
       StreamSession.Listener listener) {
     List<RealStreamSession.Source> agreeing = new ArrayList<>();
@@ -331,6 +350,13 @@ final class StreamOpener {
         lease.close();
       }
     });
+    join(session, manifest, pending);
+    return session;
+  }
+
+  /** Adds each of {@code pending} to {@code session} once it accepted, or gives it up. */
+  private static void join(RealStreamSession session, Manifest manifest,
+      List<CompletableFuture<@Nullable Opened>> pending) {
     for (CompletableFuture<@Nullable Opened> f : pending) {
       f.whenComplete((o, t) -> {
         if (o != null && agrees(o, manifest)) {
@@ -344,7 +370,6 @@ final class StreamOpener {
         }
       });
     }
-    return session;
   }
 
   private static boolean agrees(Opened o, Manifest manifest) {

@@ -313,6 +313,47 @@ public abstract class PeerScenarios extends PeerFixture {
   }
 
   @Test
+  void aChunkDamagedInAWholeCachedTrackIsFetchedFromAPeerAndTheRestFromDisk() throws Exception {
+    byte[] track = TestAudio.noiseWav(6, 12);
+    Path dir = Files.createDirectories(tmp.resolve("origin"));
+    Files.write(dir.resolve("mended.wav"), track);
+    io.loudp2p.core.content.Manifest manifest = io.loudp2p.core.content.Manifest.ofStream(
+        new java.io.ByteArrayInputStream(track),
+        io.loudp2p.core.proto.v1.TrackMetadata.getDefaultInstance());
+    Path cacheDir = tmp.resolve("player-cache");
+    try (io.loudp2p.core.content.ChunkCache cache = io.loudp2p.core.content.ChunkCache.open(
+        cacheDir.resolve("chunks"), 64L << 20)) {
+      cache.put(manifest);
+      for (int i = 0; i < manifest.chunkCount(); i++) {
+        cache.writeChunk(manifest.trackId(), i, track, (int) manifest.chunkOffset(i),
+            manifest.chunkLength(i));
+      }
+    }
+    // One byte of chunk 5 changes on disk after the cache wrote it.
+    Path data = cacheDir.resolve("chunks/tracks").resolve(manifest.trackId().toString())
+        .resolve("chunks.data");
+    try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(data,
+        java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+      f.read(one, manifest.chunkOffset(5) + 100);
+      one.put(0, (byte) (one.get(0) ^ 0x55)).rewind();
+      f.write(one, manifest.chunkOffset(5) + 100);
+    }
+    Peer origin = start(Peer.builder().share(dir));
+    Peer player = start(Peer.builder().bootstrap(at(origin)).cache(cacheDir, 64L << 20));
+
+    try (StreamSession s = player.stream(manifest.trackId()).get(10, TimeUnit.SECONDS)) {
+      assertThat(s.inputStream().readAllBytes()).isEqualTo(track);
+      awaitCounted(s, track.length);
+      assertThat(s.sources()).anySatisfy(src -> {
+        assertThat(src.peer()).isEqualTo(origin.id());
+        assertThat(src.bytes()).isEqualTo(manifest.chunkLength(5));
+      });
+      assertThat(s.chunks().source(5)).isNotEqualTo(s.chunks().source(4));
+    }
+  }
+
+  @Test
   void aSharedTrackPlaysFromItsOwnFileWithNoOtherPeer() throws Exception {
     byte[] track = TestAudio.noiseWav(3, 10);
     Path dir = Files.createDirectories(tmp.resolve("mine"));

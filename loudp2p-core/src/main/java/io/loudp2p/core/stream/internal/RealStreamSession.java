@@ -175,6 +175,16 @@ public final class RealStreamSession implements StreamSession {
     agent.addSource(source);
   }
 
+  /**
+   * {@code n} more sources are being asked after the session started (a session that began with
+   * this peer's own copy alone and found a chunk of it lacking): the session does not fail for
+   * want of a source before each joined or was given up. Call it before the event that needs
+   * them reaches the session.
+   */
+  public void expectSources(int n) {
+    agent.expectSources(n);
+  }
+
   /** One of the {@code later} sources will not join, for the reason given. */
   public void sourceNotComing(String why) {
     agent.sourceNotComing(why);

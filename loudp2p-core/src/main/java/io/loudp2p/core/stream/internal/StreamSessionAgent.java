@@ -148,6 +148,11 @@ public final class StreamSessionAgent implements Agent {
     });
   }
 
+  /** {@code n} more sources are being asked and will join or be given up. Any thread. */
+  void expectSources(int n) {
+    post(now -> later += n);
+  }
+
   /** One of the {@code later} sources will not join: it refused or could not be asked. Any thread. */
   void sourceNotComing(String why) {
     post(now -> {
