@@ -166,7 +166,7 @@ class GatewayBrowserIT {
   }
 
   @Test
-  void thePrintedAddressPlaysItsTrackAtOnceAndShowsItsSwarmOnAPhone() {
+  void thePrintedAddressPlaysItsTrackAtOnceAndShowsItsSwarmOnAPhone() throws Exception {
     WebDriver browser = chromium(PHONE_WIDTH);
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
 
@@ -187,6 +187,13 @@ class GatewayBrowserIT {
         + chunks(b, "arriving") + chunks(b, "missing") == chunkCount());
     assertThat(source.getText()).contains(sharerId.toString().substring(0, 8), "active")
         .containsPattern("udp|grpc");
+    // The sharer's rate shows above zero while it sends.
+    wait.withMessage(() -> "the sharer's rate: " + source.getText())
+        .until(b -> source.findElement(By.cssSelector("td.rate")).getText().matches(".*[1-9].*"));
+    // A picture of the page as it plays, to look at: target/swarm-view.png.
+    java.nio.file.Files.write(java.nio.file.Path.of("target", "swarm-view.png"),
+        ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(
+            org.openqa.selenium.OutputType.BYTES));
     assertThat(browser.findElement(By.id("now")).getText()).isEqualTo("Playing Long Tide \u2014 The Paper Lanterns");
     assertThat(browser.findElement(By.id("summary")).getText())
         .startsWith("1 source \u00b7 ").contains(chunkCount() + " chunks: ");
