@@ -2,6 +2,7 @@ package io.loudp2p.core.stream.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
@@ -124,6 +125,19 @@ public final class ChunkBuffer<S> implements AutoCloseable {
     lock.lock();
     try {
       return reassembler.isVerified(index);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The chunks verified and held ({@code verified}) and those being assembled ({@code arriving}),
+   * read at one moment under one hold of the lock.
+   */
+  public void states(BitSet verified, BitSet arriving) {
+    lock.lock();
+    try {
+      reassembler.states(verified, arriving);
     } finally {
       lock.unlock();
     }

@@ -249,22 +249,25 @@ public final class RealStreamSession implements StreamSession {
     return agent.stats(stalls, stalledNs);
   }
 
-  /** Read chunk by chunk from the buffer, without stopping the session: a view, not a ledger. */
+  /** Read from the buffer in one pass, without stopping the session: a view, not a ledger. */
   @Override
   public ChunkMap chunks() {
     ChunkBuffer<Integer> buffer = agent.buffer();
     int count = manifest.chunkCount();
     long position = buffer.inputStream().position();
     int reading = position >= manifest.size() ? count : manifest.chunkAt(position);
+    BitSet verified = new BitSet(count);
+    BitSet arriving = new BitSet(count);
+    buffer.states(verified, arriving);
     ChunkMap.State[] states = new ChunkMap.State[count];
     int[] from = new int[count];
     for (int i = 0; i < count; i++) {
       from[i] = agent.origin(i);
-      if (buffer.isVerified(i)) {
+      if (verified.get(i)) {
         states[i] = ChunkMap.State.BUFFERED;
       } else if (i < reading && from[i] >= 0) {
         states[i] = ChunkMap.State.PLAYED;
-      } else if (!buffer.isMissing(i)) {
+      } else if (arriving.get(i)) {
         states[i] = ChunkMap.State.ARRIVING;
       } else {
         states[i] = ChunkMap.State.MISSING;

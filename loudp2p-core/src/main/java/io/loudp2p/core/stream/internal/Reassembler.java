@@ -2,6 +2,7 @@ package io.loudp2p.core.stream.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -407,6 +408,20 @@ public final class Reassembler<S> {
   /** Whether chunk {@code index} is complete, verified and still held. */
   public boolean isVerified(int index) {
     return state[index] == VERIFIED;
+  }
+
+  /**
+   * Sets in {@code verified} the chunks verified and held, and in {@code arriving} those being
+   * assembled, all in one pass.
+   */
+  public void states(BitSet verified, BitSet arriving) {
+    for (int i = 0; i < state.length; i++) {
+      if (state[i] == VERIFIED) {
+        verified.set(i);
+      } else if (state[i] == ASSEMBLING) {
+        arriving.set(i);
+      }
+    }
   }
 
   /** Whether chunk {@code index} is neither verified nor being assembled. */
