@@ -89,6 +89,8 @@ final class LocalSource implements OwnCopy {
     private final LocalContent.Reader chunks;
     private final DataSession.Listener listener;
     private final Set<Integer> wanted = new LinkedHashSet<>(); // guarded by this
+    /** The fragment handed to the listener, filled again for each: read on the reader thread. */
+    private final ByteBuffer piece = ByteBuffer.allocate(DataTransport.MAX_FRAGMENT_PAYLOAD);
     private boolean scheduled; // guarded by this
     private boolean closed; // guarded by this
 
@@ -152,7 +154,6 @@ final class LocalSource implements OwnCopy {
           listener.onUnavailable(index);
           continue;
         }
-        ByteBuffer piece = ByteBuffer.allocate(DataTransport.MAX_FRAGMENT_PAYLOAD);
         for (int offset = 0; offset < length; offset += DataTransport.MAX_FRAGMENT_PAYLOAD) {
           piece.clear().limit(Math.min(DataTransport.MAX_FRAGMENT_PAYLOAD, length - offset));
           chunks.read(index, offset, piece);

@@ -424,7 +424,7 @@ final class RealPeer implements Peer {
   public NetworkStatus network() {
     Parts p = parts();
     UdpMapping.Result r = p.udpMapping().last();
-    Optional<InetAddress> publicAddress = p.self().observed().trusted(p.ctx().nowMs());
+    Optional<InetAddress> publicAddress = observedAddress();
     NetworkStatus.Dialable dialable = p.reachability().dialable();
     if (r == null) {
       return NetworkStatus.unknown(publicAddress.orElse(null), dialable);

@@ -221,7 +221,6 @@ final class SourceOpener {
         });
   }
 
-  /** Chunk 0 for the first source to accept that holds it; nothing for the others. */
   /**
    * The first {@link #FIRST_WANTS} chunks (those the source holds, from chunk 0 on) for the first
    * source to accept that holds chunk 0; nothing for the others.

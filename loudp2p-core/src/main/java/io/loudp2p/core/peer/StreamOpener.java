@@ -161,11 +161,16 @@ final class StreamOpener {
       boolean askFirstChunks) {
     List<PeerTable.Entry> sources = knownHolders(track);
     if (sources.isEmpty()) {
-      sources = store.fullPeers();
-      Collections.shuffle(sources, ctx.random);
-      sources = sources.subList(0, Math.min(LOCATE_FANOUT, sources.size()));
+      sources = someFullPeers();
     }
     return new ArrayList<>(sourceOpener.opens(track, sources, askFirstChunks).each());
+  }
+
+  /** Up to {@link #LOCATE_FANOUT} full peers of the table, drawn at random. */
+  private List<PeerTable.Entry> someFullPeers() {
+    List<PeerTable.Entry> shuffled = store.fullPeers();
+    Collections.shuffle(shuffled, ctx.random);
+    return shuffled.subList(0, Math.min(LOCATE_FANOUT, shuffled.size()));
   }
 
   /**
@@ -197,9 +202,7 @@ final class StreamOpener {
    * valid manifest, and the sources those holders that accepted.
    */
   private CompletableFuture<StreamSession> locate(TrackId track, StreamSession.Listener listener) {
-    List<PeerTable.Entry> shuffled = store.fullPeers();
-    Collections.shuffle(shuffled, ctx.random);
-    List<PeerTable.Entry> asked = shuffled.subList(0, Math.min(LOCATE_FANOUT, shuffled.size()));
+    List<PeerTable.Entry> asked = someFullPeers();
     List<CompletableFuture<@Nullable Manifest>> answers = new ArrayList<>();
     for (PeerTable.Entry e : asked) {
       answers.add(fetchManifest(track, List.of(e), 0, null).handle((m, t) -> t == null ? m : null));

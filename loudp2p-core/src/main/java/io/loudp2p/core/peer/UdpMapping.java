@@ -1,12 +1,13 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.NetworkStatus.Mapping;
-import io.loudp2p.core.internal.LocalAddresses;
 import io.loudp2p.core.proto.v1.Endpoint;
 import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.spi.AddressObservation;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -145,17 +146,13 @@ final class UdpMapping {
         ? Mapping.NONE : Mapping.ENDPOINT_INDEPENDENT;
   }
 
+  /** Whether {@code a} is an address of one of this host's interfaces. */
   private static boolean isOwn(InetAddress a) {
-    if (a.isLoopbackAddress()) {
-      return true;
+    try {
+      return a.isLoopbackAddress() || NetworkInterface.getByInetAddress(a) != null;
+    } catch (SocketException e) {
+      return false; // the interfaces cannot be listed: not known to be this host's
     }
-    for (InetSocketAddress mine : LocalAddresses.reachableAs(new InetSocketAddress(
-        a instanceof java.net.Inet6Address ? "::" : "0.0.0.0", 0), 64)) {
-      if (mine.getAddress().equals(a)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
