@@ -145,7 +145,8 @@ final class DemoCommand implements Callable<Integer> {
           p == phone || p == seed ? "-" : String.valueOf(p.catalog().size())));
     }
     out.println();
-    Text.table(out, List.of("PEER", "ROLE", "PEER ID (from its public key)", "ADDRESS", "TRACKS"), rows);
+    Text.table(out, List.of("PEER", "ROLE", "PEER ID (from its public key)", "ADDRESS", "TRACKS"),
+        rows, Text.terminalWidth(System.getenv()), 2);
     out.println("phone knows " + Text.count(phone.peers().size(), "peer") + ", learned from seed alone.");
 
     out.println();

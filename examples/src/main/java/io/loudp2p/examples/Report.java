@@ -91,7 +91,8 @@ final class Report {
           s.roundTrip().isZero() ? "-" : Text.millis(s.roundTrip()),
           s.active() ? "yes" : "dropped"));
     }
-    Text.table(out, List.of("SOURCE", "VIA", "BYTES", "CHUNKS", "BAD", "RTT", "ACTIVE"), rows);
+    Text.table(out, List.of("SOURCE", "VIA", "BYTES", "CHUNKS", "BAD", "RTT", "ACTIVE"), rows,
+        Text.terminalWidth(System.getenv()), 0);
     String firstByte = st.timeToFirstByte() == null ? "-" : Text.millis(st.timeToFirstByte());
     if (fetchTime != null) {
       out.println(String.format(Locale.ROOT, "fetched   %s in %s = %s/s (time to first byte %s, redundant %s)",

@@ -10,31 +10,6 @@ import java.util.Locale;
 final class Text {
   private Text() {}
 
-  /** Prints rows under a header, each column as wide as its widest cell (capped at 40). */
-  static void table(PrintWriter out, List<String> header, List<List<String>> rows) {
-    int[] width = new int[header.size()];
-    List<List<String>> all = new ArrayList<>();
-    all.add(header);
-    all.addAll(rows);
-    for (List<String> row : all) {
-      for (int i = 0; i < row.size(); i++) {
-        width[i] = Math.min(40, Math.max(width[i], row.get(i).length()));
-      }
-    }
-    for (List<String> row : all) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.size(); i++) {
-        String cell = row.get(i);
-        if (cell.length() > 40 && i < row.size() - 1) {
-          cell = cell.substring(0, 39) + "…";
-        }
-        line.append(i == row.size() - 1 ? cell : pad(cell, width[i])).append(i < row.size() - 1 ? "  " : "");
-      }
-      out.println(line.toString().stripTrailing());
-    }
-    out.flush();
-  }
-
   /**
    * Prints rows under a header in at most {@code maxWidth} columns: each column as wide as its
    * widest cell, then the widest ones narrowed in turn (none below its header's width or 6) until

@@ -6,6 +6,7 @@ import io.loudp2p.StreamSession;
 import io.loudp2p.StreamStats;
 import io.loudp2p.Track;
 import io.loudp2p.TrackInfo;
+import io.loudp2p.core.content.Manifest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +35,7 @@ import java.util.Optional;
 record SwarmSnapshot(long length, int chunkSize, String chunks, List<SourceStats> sources,
     StreamStats stats) {
   /** The protocol's chunk size (PROTOCOL.md): 16 KiB. */
-  static final int CHUNK_SIZE = 16 * 1024;
+  static final int CHUNK_SIZE = Manifest.CHUNK_SIZE;
   /** The most characters of a chunk string: the chunks of a 2 GiB track. */
   static final int MAX_CHARS = 131_072;
   /** The most sources an answer lists. */
