@@ -232,20 +232,7 @@ public abstract class PeerScenarios extends PeerFixture {
     // What an earlier run left: all but three chunks, one of them near the start.
     java.util.Set<Integer> lacking = java.util.Set.of(5, 150, 300);
     Path cacheDir = tmp.resolve("player-cache");
-    long cachedBytes = 0;
-    try (io.loudp2p.core.content.ChunkCache cache = io.loudp2p.core.content.ChunkCache.open(
-        cacheDir.resolve("chunks"), 64L << 20)) {
-      cache.put(manifest);
-      for (int i = 0; i < manifest.chunkCount(); i++) {
-        if (lacking.contains(i)) {
-          continue;
-        }
-        int off = (int) manifest.chunkOffset(i);
-        assertThat(cache.writeChunk(manifest.trackId(), i, track, off, manifest.chunkLength(i)))
-            .isTrue();
-        cachedBytes += manifest.chunkLength(i);
-      }
-    }
+    long cachedBytes = cacheHolding(cacheDir, manifest, track, i -> !lacking.contains(i));
     Peer origin = start(Peer.builder().share(dir));
     Peer player = start(Peer.builder().bootstrap(at(origin)).cache(cacheDir, 64L << 20));
 
@@ -321,14 +308,7 @@ public abstract class PeerScenarios extends PeerFixture {
         new java.io.ByteArrayInputStream(track),
         io.loudp2p.core.proto.v1.TrackMetadata.getDefaultInstance());
     Path cacheDir = tmp.resolve("player-cache");
-    try (io.loudp2p.core.content.ChunkCache cache = io.loudp2p.core.content.ChunkCache.open(
-        cacheDir.resolve("chunks"), 64L << 20)) {
-      cache.put(manifest);
-      for (int i = 0; i < manifest.chunkCount(); i++) {
-        cache.writeChunk(manifest.trackId(), i, track, (int) manifest.chunkOffset(i),
-            manifest.chunkLength(i));
-      }
-    }
+    cacheHolding(cacheDir, manifest, track, i -> true);
     // One byte of chunk 5 changes on disk after the cache wrote it.
     Path data = cacheDir.resolve("chunks/tracks").resolve(manifest.trackId().toString())
         .resolve("chunks.data");
@@ -375,6 +355,29 @@ public abstract class PeerScenarios extends PeerFixture {
   private static void awaitCounted(StreamSession s, long bytes) {
     Await.until(() -> s.sources().stream().mapToLong(SourceStats::bytes).sum() >= bytes,
         Duration.ofSeconds(5), "every byte counted at its source");
+  }
+
+  /**
+   * What an earlier run of a player left in {@code cacheDir}: the manifest and the chunks {@code
+   * held} names, each checked as written.
+   *
+   * @return the bytes of those chunks
+   */
+  private static long cacheHolding(Path cacheDir, io.loudp2p.core.content.Manifest manifest,
+      byte[] track, java.util.function.IntPredicate held) throws IOException {
+    long bytes = 0;
+    try (io.loudp2p.core.content.ChunkCache cache = io.loudp2p.core.content.ChunkCache.open(
+        cacheDir.resolve("chunks"), 64L << 20)) {
+      cache.put(manifest);
+      for (int i = 0; i < manifest.chunkCount(); i++) {
+        if (held.test(i)) {
+          assertThat(cache.writeChunk(manifest.trackId(), i, track,
+              (int) manifest.chunkOffset(i), manifest.chunkLength(i))).isTrue();
+          bytes += manifest.chunkLength(i);
+        }
+      }
+    }
+    return bytes;
   }
 
   /** Waits, bounded, until the cache's journal records {@code chunks} chunks of the track. */
