@@ -7,7 +7,9 @@ import java.util.TreeMap;
 /**
  * What a peer has done since it started, at one moment: a snapshot from {@link Peer#metrics()},
  * for a status line, a dashboard or an app's own metrics pipeline. Counts only grow, but for the
- * gauges ({@code peersKnown}, {@code sessionsServing}). Maps are sorted by key and unmodifiable.
+ * gauges ({@code peersKnown}, {@code sessionsServing}). Maps are sorted by key and unmodifiable;
+ * each holds every key the peer can count from the moment it started, zero until the first count,
+ * so that a metrics pipeline sees the same set of series in every snapshot.
  *
  * @param peersKnown peers in this peer's table now
  * @param sessionsServed stream sessions this peer accepted to serve

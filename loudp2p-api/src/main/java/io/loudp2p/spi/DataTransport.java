@@ -108,8 +108,9 @@ public interface DataTransport extends AutoCloseable {
 
   /**
    * How many datagrams (or messages) this transport dropped since it was made, by reason (the
-   * names are the transport's own, in upper case); empty for a transport that drops nothing on
-   * its own.
+   * names are the transport's own, in upper case): every reason it counts, zero until the first
+   * drop, so the names are fixed once the transport is made; empty for a transport that drops
+   * nothing on its own.
    */
   default java.util.Map<String, Long> dropCounts() {
     return java.util.Map.of();

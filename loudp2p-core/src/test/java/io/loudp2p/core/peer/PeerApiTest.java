@@ -299,6 +299,21 @@ class PeerApiTest {
   }
 
   @Test
+  void aStartedPeersMetricsHoldEveryKeyItCanCountAtZero() throws Exception {
+    Peer peer = peers.add(Peer.builder()).peer().start();
+    io.loudp2p.PeerMetrics m = peer.metrics();
+    String data = InMemoryProviders.NAME;
+    assertThat(m.bytesSent()).containsExactly(java.util.Map.entry(data, 0L));
+    assertThat(m.bytesReceived()).containsOnly(java.util.Map.entry(data, 0L),
+        java.util.Map.entry(LocalSource.TRANSPORT, 0L));
+    assertThat(m.envelopesRejected().keySet()).containsExactlyElementsOf(
+        java.util.Arrays.stream(io.loudp2p.core.wire.RejectReason.values())
+            .map(Enum::name).sorted().toList());
+    assertThat(m.envelopesRejected().values()).containsOnly(0L);
+    assertThat(m.datagramsDropped()).isEmpty(); // the in-memory transport drops nothing itself
+  }
+
+  @Test
   void eachFailureOfTheImplementationHasItsCode() {
     assertThat(io.loudp2p.core.internal.ApiErrors.of(
         new ControlException(ControlErrorCode.UNAVAILABLE, "nothing listens")).code())
