@@ -2,6 +2,7 @@ package io.loudp2p.core.catalog;
 
 import io.loudp2p.core.catalog.internal.CatalogEntry;
 import io.loudp2p.core.catalog.internal.CatalogStore;
+import io.loudp2p.core.internal.Loggers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CatalogFile {
   /** The catalog's own logger: its warnings are the catalog's. */
-  private static final Logger log = LoggerFactory.getLogger(LocalCatalog.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.CATALOG);
 
   private final Path file;
 

@@ -2,6 +2,7 @@ package io.loudp2p.core.catalog;
 
 import io.loudp2p.ScanReport.SkippedFile;
 import io.loudp2p.core.catalog.internal.AudioProbe;
+import io.loudp2p.core.internal.Loggers;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemLoopException;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FolderWalk {
   /** The catalog's own logger: the skipped files are the catalog's warnings. */
-  private static final Logger log = LoggerFactory.getLogger(LocalCatalog.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.CATALOG);
 
   /** A file's size and modification time as the walk saw them. */
   record Seen(long size, long modifiedNs) {}

@@ -7,6 +7,7 @@ import io.loudp2p.SearchResult;
 import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.catalog.internal.CatalogEntry;
+import io.loudp2p.core.internal.Loggers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
    */
   public static final int MAX_FILES_PER_SCAN = 1_000_000;
 
-  private static final Logger log = LoggerFactory.getLogger(LocalCatalog.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.CATALOG);
 
   private final ScanExecutor scans;
   private final CopyOnWriteArraySet<Listener> listeners = new CopyOnWriteArraySet<>();

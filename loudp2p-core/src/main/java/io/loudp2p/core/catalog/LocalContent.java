@@ -5,6 +5,7 @@ import io.loudp2p.TrackId;
 import io.loudp2p.TrackInfo;
 import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.internal.LruMap;
 import io.loudp2p.core.proto.v1.TrackMetadata;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * in a bounded map. Thread-safe.
  */
 public final class LocalContent {
-  private static final Logger log = LoggerFactory.getLogger(LocalContent.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.SERVE);
 
   /** Manifests of shared files kept in memory; each costs 32 bytes per chunk. */
   public static final int MAX_MANIFESTS = 256;

@@ -1,6 +1,7 @@
 package io.loudp2p.core.content;
 
 import io.loudp2p.TrackId;
+import io.loudp2p.core.internal.Loggers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * lease count is guarded by the cache's lock.
  */
 final class CachedTrack {
-  private static final Logger log = LoggerFactory.getLogger(CachedTrack.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.CACHE);
 
   final Manifest manifest;
   final Path folder;

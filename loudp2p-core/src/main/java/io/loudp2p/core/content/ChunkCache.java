@@ -1,6 +1,7 @@
 package io.loudp2p.core.content;
 
 import io.loudp2p.TrackId;
+import io.loudp2p.core.internal.Loggers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class ChunkCache implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ChunkCache.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.CACHE);
 
   static final String MANIFEST = "manifest.pb";
   static final String DATA = "chunks.data";

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. The agent's {@link Agent#onClose()} runs on the runner's thread as it ends.
  */
 public final class AgentRunner implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(AgentRunner.class);
+  // Stream sessions are the agents run on threads of their own.
+  private static final Logger log = LoggerFactory.getLogger(Loggers.STREAM);
 
   private final Agent agent;
   private final LongSupplier clock;

@@ -1,6 +1,7 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.PeerId;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.wire.MethodBodies;
 import io.loudp2p.core.wire.EnvelopeException;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * another peer than expected or with another body. Thread-safe.
  */
 final class ControlClient {
-  private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.PEER);
 
   private final PeerContext ctx;
   private final ControlTransport control;

@@ -1,6 +1,7 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.PeerId;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.network.NodeRecord;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * the table. Owns the bootstrap round and its back-off; thread-safe.
  */
 final class Greeter {
-  private static final Logger log = LoggerFactory.getLogger(Greeter.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.PEER);
+  private static final Logger discovery = LoggerFactory.getLogger(Loggers.DISCOVERY);
+  private static final Logger network = LoggerFactory.getLogger(Loggers.NETWORK);
 
   /** First and longest wait before greeting the bootstrap peers again while none answered. */
   static final Duration BOOTSTRAP_RETRY = Duration.ofSeconds(1);
@@ -147,7 +150,7 @@ final class Greeter {
         greet(away.get(ctx.random.nextInt(away.size())));
       }
     } catch (RuntimeException e) {
-      log.warn("greeting lost peers failed", e);
+      discovery.warn("greeting lost peers failed", e);
     }
   }
 
@@ -176,7 +179,7 @@ final class Greeter {
       }
       boolean lost = self.lostAnAddress();
       self.resign(roles.role());
-      log.info("this host's addresses changed: announcing a new record");
+      network.info("this host's addresses changed: announcing a new record");
       java.util.Set<InetSocketAddress> told = new java.util.LinkedHashSet<>();
       List<NodeRecord> neighbours = new ArrayList<>(store.view().neighbours());
       neighbours.addAll(store.links().current());
@@ -190,7 +193,7 @@ final class Greeter {
         }
       }
     } catch (RuntimeException e) {
-      log.warn("announcing this peer's new addresses failed", e);
+      network.warn("announcing this peer's new addresses failed", e);
     }
   }
 
@@ -210,7 +213,7 @@ final class Greeter {
         }
       }
     } catch (RuntimeException e) {
-      log.warn("refreshing the peer record failed", e);
+      discovery.warn("refreshing the peer record failed", e);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.loudp2p.core.peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.PeerInfo;
 import io.loudp2p.Role;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.network.KeywordSummary;
 import io.loudp2p.core.network.LightLinks;
 import io.loudp2p.core.network.NodeRecord;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * its listeners. Each store is thread-safe; this class adds no lock of its own.
  */
 final class PeerStore {
-  private static final Logger log = LoggerFactory.getLogger(PeerStore.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.DISCOVERY);
 
   /** Where a record came from, which decides where it may go and whose caps it counts against. */
   record Provenance(@Nullable PeerId mustBe, @Nullable PeerId viewSource,

@@ -1,5 +1,6 @@
 package io.loudp2p.core.peer;
 
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlHandler;
 import io.loudp2p.spi.ControlTransport;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * start, then read-only (the servers are published once, before the peer answers anyone).
  */
 final class PeerTransports {
-  private static final Logger log = LoggerFactory.getLogger(PeerTransports.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.TRANSPORT);
 
   /** One data transport this peer runs, how it describes itself, and its server once serving. */
   static final class Data {

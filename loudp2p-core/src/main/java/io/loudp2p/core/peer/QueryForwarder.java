@@ -8,6 +8,7 @@ import io.loudp2p.core.catalog.LocalCatalog;
 import io.loudp2p.core.catalog.LocalContent;
 import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.network.NodeRecord;
 import io.loudp2p.core.network.QueryRouter;
 import io.loudp2p.core.proto.v1.Payload;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * routing state lives in the {@link PeerStore}'s query router; this class owns none. Thread-safe.
  */
 final class QueryForwarder {
-  private static final Logger log = LoggerFactory.getLogger(QueryForwarder.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.SEARCH);
 
   /** Most terms in a search query, and the most characters in one. */
   static final int MAX_TERMS = 16;

@@ -3,6 +3,7 @@ package io.loudp2p.core.peer;
 import io.loudp2p.NetworkStatus;
 import io.loudp2p.PeerId;
 import io.loudp2p.Role;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.internal.LruMap;
 import io.loudp2p.core.network.NodeRecord;
 import io.loudp2p.core.proto.v1.Endpoint;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * be able to reach it. Owns who asked lately and when this peer last asked; thread-safe.
  */
 final class Reachability {
-  private static final Logger log = LoggerFactory.getLogger(Reachability.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.NETWORK);
 
   /**
    * How often one peer may ask this peer to check that it is reachable; and how long a LIGHT peer

@@ -17,6 +17,7 @@ import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.identity.Identity;
 import io.loudp2p.core.identity.RotatingCredentials;
 import io.loudp2p.core.internal.ApiErrors;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.network.PeerSampler;
 import io.loudp2p.core.network.QueryRouter;
 import io.loudp2p.core.network.RolePolicy;
@@ -58,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * the {@link EnvelopeOpener} accepted it. Thread-safe.
  */
 final class RealPeer implements Peer {
-  private static final Logger log = LoggerFactory.getLogger(RealPeer.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.PEER);
+  private static final Logger cacheLog = LoggerFactory.getLogger(Loggers.CACHE);
 
   private final Peer.Config config;
   private final TransportRegistry registry;
@@ -321,7 +323,7 @@ final class RealPeer implements Peer {
       disk.shutdown();
       try {
         if (!disk.awaitTermination(5, TimeUnit.SECONDS)) {
-          log.warn("chunks still being cached after 5 s; closing the cache");
+          cacheLog.warn("chunks still being cached after 5 s; closing the cache");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

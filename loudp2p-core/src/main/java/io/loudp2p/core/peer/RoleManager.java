@@ -2,6 +2,7 @@ package io.loudp2p.core.peer;
 
 import io.loudp2p.PeerId;
 import io.loudp2p.Role;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.network.NodeRecord;
 import io.loudp2p.core.network.RolePolicy;
 import io.loudp2p.core.proto.v1.Payload;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * itself lives in {@link RoleState}, which only this class changes.
  */
 final class RoleManager {
-  private static final Logger log = LoggerFactory.getLogger(RoleManager.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.PEER);
 
   /** How often this peer asks its role policy. */
   static final Duration ROLE_PERIOD = Duration.ofMinutes(1);

@@ -8,6 +8,7 @@ import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.TrackInfo;
 import io.loudp2p.core.catalog.LocalCatalog;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.network.LightLinks;
 import io.loudp2p.core.network.NodeRecord;
 import io.loudp2p.core.network.QueryRouter;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * never under a lock. Each search owns its own state; thread-safe.
  */
 final class SearchClient {
-  private static final Logger log = LoggerFactory.getLogger(SearchClient.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.SEARCH);
 
   /**
    * When a FULL peer's own search that has found nothing sends a second wave of walks (at the

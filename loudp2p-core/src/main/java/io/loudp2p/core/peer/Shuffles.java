@@ -2,6 +2,7 @@ package io.loudp2p.core.peer;
 
 import io.loudp2p.PeerId;
 import io.loudp2p.Role;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.network.NodeRecord;
 import io.loudp2p.core.network.PeerSampler;
 import io.loudp2p.core.proto.v1.Payload;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * emptied, and has a LIGHT peer check its links. Owns the count of ticks (timer thread only).
  */
 final class Shuffles {
-  private static final Logger log = LoggerFactory.getLogger(Shuffles.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.DISCOVERY);
 
   /** How often this peer shuffles its view; the first shuffle comes one period after start. */
   static final Duration SHUFFLE_PERIOD = Duration.ofSeconds(10);

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.loudp2p.PeerId;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.proto.v1.ChunkMap;
 import io.loudp2p.core.proto.v1.Endpoint;
 import io.loudp2p.core.proto.v1.Payload;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * read it exists. Stateless beyond what each call returns; thread-safe.
  */
 final class SourceOpener {
-  private static final Logger log = LoggerFactory.getLogger(SourceOpener.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.STREAM);
 
   /**
    * Chunks asked for in the first data session's opening: the first and the one after it, so that

@@ -12,6 +12,7 @@ import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
 import io.loudp2p.core.internal.ApiErrors;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.peer.SourceOpener.Opened;
 import io.loudp2p.core.peer.SourceOpener.Opens;
 import io.loudp2p.core.proto.v1.ChunkMap;
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * sessions; thread-safe.
  */
 final class StreamOpener {
-  private static final Logger log = LoggerFactory.getLogger(StreamOpener.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.STREAM);
+  private static final Logger cacheLog = LoggerFactory.getLogger(Loggers.CACHE);
 
   /** Playback rate assumed when a track's metadata gives none: 320 kbit/s. */
   static final long DEFAULT_BITRATE_BYTES = 40_000;
@@ -432,7 +434,7 @@ final class StreamOpener {
       c.markPlayed(manifest.trackId());
       return c.lease(manifest.trackId());
     } catch (IOException e) {
-      log.warn("cannot cache {}: {}", manifest.trackId(), e.getMessage());
+      cacheLog.warn("cannot cache {}: {}", manifest.trackId(), e.getMessage());
       return null;
     }
   }
@@ -455,11 +457,11 @@ final class StreamOpener {
           try {
             c.writeChunk(manifest.trackId(), index, bytes, 0, length);
           } catch (IOException | IllegalStateException e) {
-            log.warn("cannot cache chunk {} of {}: {}", index, manifest.trackId(), e.getMessage());
+            cacheLog.warn("cannot cache chunk {} of {}: {}", index, manifest.trackId(), e.getMessage());
           }
         });
       } catch (RejectedExecutionException e) {
-        log.debug("not caching chunk {} of {}: the peer is closing", index, manifest.trackId());
+        cacheLog.debug("not caching chunk {} of {}: the peer is closing", index, manifest.trackId());
       }
     };
   }

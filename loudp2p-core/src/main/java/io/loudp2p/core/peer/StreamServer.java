@@ -5,6 +5,7 @@ import io.loudp2p.PeerId;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.catalog.LocalContent;
 import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.proto.v1.ChunkMap;
 import io.loudp2p.core.proto.v1.ManifestResponse;
 import io.loudp2p.core.proto.v1.Payload;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * over each data transport. Owns the served sessions and their readers; thread-safe.
  */
 final class StreamServer {
-  private static final Logger log = LoggerFactory.getLogger(StreamServer.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.SERVE);
 
   /** Most sessions served at once; and how long an opened session may wait for its data stream. */
   static final int MAX_SERVED_SESSIONS = 2048;

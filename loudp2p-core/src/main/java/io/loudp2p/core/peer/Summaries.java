@@ -5,6 +5,7 @@ import io.loudp2p.TrackId;
 import io.loudp2p.core.catalog.LocalCatalog;
 import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.network.KeywordSummary;
 import io.loudp2p.core.proto.v1.TrackMetadata;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * thread-safe.
  */
 final class Summaries {
-  private static final Logger log = LoggerFactory.getLogger(Summaries.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.SEARCH);
 
   private final LocalCatalog catalog;
   private final @Nullable ChunkCache cache;

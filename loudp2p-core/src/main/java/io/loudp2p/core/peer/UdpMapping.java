@@ -1,6 +1,7 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.NetworkStatus.Mapping;
+import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.proto.v1.Endpoint;
 import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.spi.AddressObservation;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * the public address others see changes (the peer moved). Owns the last result; thread-safe.
  */
 final class UdpMapping {
-  private static final Logger log = LoggerFactory.getLogger(UdpMapping.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.NETWORK);
 
   /** How long an observation waits for its observers' answers. */
   static final Duration WITHIN = Duration.ofSeconds(3);

@@ -3,6 +3,7 @@ package io.loudp2p.core.catalog.internal;
 import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.TrackInfo;
+import io.loudp2p.core.internal.Loggers;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -58,7 +59,7 @@ public final class CatalogStore {
   /** The longest string in a catalog file, in UTF-8 bytes. */
   public static final int MAX_STRING_BYTES = 64 * 1024;
 
-  private static final Logger log = LoggerFactory.getLogger(CatalogStore.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.CATALOG);
 
   private CatalogStore() {}
 

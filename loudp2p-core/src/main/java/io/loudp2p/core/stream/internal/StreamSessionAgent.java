@@ -7,6 +7,7 @@ import io.loudp2p.StreamSession;
 import io.loudp2p.StreamStats;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.internal.Agent;
+import io.loudp2p.core.internal.Loggers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * and post events; the reader and {@link #close()} may be on any thread.
  */
 public final class StreamSessionAgent implements Agent {
-  private static final Logger log = LoggerFactory.getLogger(StreamSessionAgent.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.STREAM);
 
   private final StreamSession owner;
   private final Manifest manifest;
