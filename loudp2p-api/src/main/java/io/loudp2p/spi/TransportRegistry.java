@@ -17,8 +17,8 @@ import java.util.function.ToIntFunction;
  *
  * <p>Providers are loaded with {@link ServiceLoader}. One that fails to load, or throws from
  * {@code isAvailable()}, {@code priority()}, {@code name()} or (a data provider) {@code
- * descriptor()}, is skipped (and logged through
- * {@link System.Logger}), never breaking discovery of the others; so is one that is not available
+ * descriptor()}, is skipped (and logged through {@link System.Logger}, as {@code
+ * io.loudp2p.transport}), never breaking discovery of the others; so is one that is not available
  * or whose priority is outside 0..10. The rest are ordered by descending priority, then by
  * discovery order.
  *
@@ -37,7 +37,11 @@ public final class TransportRegistry {
   /** The highest priority a provider may report. */
   public static final int MAX_PRIORITY = 10;
 
-  private static final System.Logger LOG = System.getLogger(TransportRegistry.class.getName());
+  /**
+   * The name the core logs its choice of transports under (the API depends on the JDK alone, so
+   * this is a {@link System.Logger}; slf4j-jdk-platform-logging hands its lines to slf4j).
+   */
+  private static final System.Logger LOG = System.getLogger("io.loudp2p.transport");
 
   private final List<ControlTransportProvider> controlProviders;
   private final List<DataTransportProvider> dataProviders;
