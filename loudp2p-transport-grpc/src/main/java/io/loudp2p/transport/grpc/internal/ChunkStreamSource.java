@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 final class ChunkStreamSource {
-  private static final Logger log = LoggerFactory.getLogger(ChunkStreamSource.class);
+  private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
 
   /**
    * Most sessions one peer ID may have at once with this source. A player streams one track from

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class GrpcControlTransport implements ControlTransport {
-  private static final Logger log = LoggerFactory.getLogger(GrpcControlTransport.class);
+  private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
 
   /**
    * The most calls one connection carries at once (HTTP/2 {@code SETTINGS_MAX_CONCURRENT_STREAMS}):

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class GrpcDataTransport implements DataTransport {
-  private static final Logger log = LoggerFactory.getLogger(GrpcDataTransport.class);
+  private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
 
   /** Trailer that tells a receiver its source closed on purpose rather than the path failing. */
   static final Metadata.Key<String> CLOSE_REASON =

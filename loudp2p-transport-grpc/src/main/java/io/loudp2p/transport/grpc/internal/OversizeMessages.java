@@ -22,7 +22,7 @@ final class OversizeMessages implements Filter {
   /** One line at most this often. */
   static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
-  private static final Logger log = LoggerFactory.getLogger(OversizeMessages.class);
+  private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
   private static final OversizeMessages INSTANCE = new OversizeMessages();
   /** Held so that the filter stays on it: java.util.logging keeps its loggers weakly. */
   private static final java.util.logging.Logger GRPC =

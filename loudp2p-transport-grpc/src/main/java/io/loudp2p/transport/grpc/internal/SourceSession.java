@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * and the provider happens under this object's lock, so calls for one session never overlap.
  */
 final class SourceSession extends ServerCall.Listener<byte[]> {
-  private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
+  private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
 
   private final ChunkStreamSource source;
   private final ChunkProvider provider;

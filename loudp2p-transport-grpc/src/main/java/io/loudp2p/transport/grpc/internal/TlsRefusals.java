@@ -21,7 +21,7 @@ final class TlsRefusals {
   /** One line at most this often, for each side. */
   static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
-  private static final Logger log = LoggerFactory.getLogger(TlsRefusals.class);
+  private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.TLS);
   private static final Refusal[] REASONS = Refusal.values();
 
   private final AtomicLongArray counts = new AtomicLongArray(REASONS.length);

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Confined to its {@link IoLoop}'s thread.
  */
 abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
-  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+  private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
 
   /** Datagrams read per readiness event before other sessions get a turn. */
   private static final int READ_BUDGET = 64;

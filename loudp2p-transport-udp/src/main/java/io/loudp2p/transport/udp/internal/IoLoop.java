@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * false, so that a caller can fail what it was about to start instead of waiting for it forever.
  */
 final class IoLoop implements Runnable {
-  private static final Logger log = LoggerFactory.getLogger(IoLoop.class);
+  private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
 
   /** How often every session's timers are looked at, at the most. */
   static final long TICK_NS = 1_000_000L;

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * SourceConnection}). Datagrams from anywhere but the source are dropped.
  */
 final class ReceiverConnection extends Connection implements DataSession {
-  private static final Logger log = LoggerFactory.getLogger(ReceiverConnection.class);
+  private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
 
   /** One want or cancel not yet acknowledged by the source. */
   private static final class Op {

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * fragment from the provider only when it is about to be sent (or resent).
  */
 final class SourceConnection extends Connection {
-  private static final Logger log = LoggerFactory.getLogger(SourceConnection.class);
+  private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
 
   /** Chunks a session's request ledger remembers at the least; more with a longer want list. */
   private static final int MIN_LEDGER_ENTRIES = 65_536;

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 final class UdpDataServer implements DataServer, IoLoop.Endpoint {
-  private static final Logger log = LoggerFactory.getLogger(UdpDataServer.class);
+  private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
 
   /** The most address observations the server's socket answers in one second. */
   static final int OBSERVE_ANSWERS_PER_SECOND = 100;

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: its session's I/O thread only.
  */
 final class WantList {
-  private static final Logger log = LoggerFactory.getLogger(WantList.class);
+  private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
 
   /** One wanted chunk. */
   static final class Want {
