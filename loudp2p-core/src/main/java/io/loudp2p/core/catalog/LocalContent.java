@@ -7,6 +7,7 @@ import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.internal.LruMap;
+import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.core.proto.v1.TrackMetadata;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalContent {
   private static final Logger log = LoggerFactory.getLogger(Loggers.SERVE);
+  /** For failures other peers repeat at will, by asking again for the track or its chunks. */
+  private static final ThrottledLog throttled = new ThrottledLog(log);
 
   /** Manifests of shared files kept in memory; each costs 32 bytes per chunk. */
   public static final int MAX_MANIFESTS = 256;
@@ -89,11 +92,11 @@ public final class LocalContent {
     try {
       manifest = Manifest.ofFile(file.get().path(), metadata(track.get().info()));
     } catch (IOException e) {
-      log.warn("cannot read shared file {}: {}", file.get().path(), e.toString());
+      throttled.warn("cannot read shared file {}: {}", file.get().path(), e.toString());
       return Optional.empty();
     }
     if (!manifest.trackId().equals(id)) {
-      log.warn("shared file {} changed since it was scanned; not serving it until a rescan",
+      throttled.warn("shared file {} changed since it was scanned; not serving it until a rescan",
           file.get().path());
       return Optional.empty();
     }
@@ -199,7 +202,7 @@ public final class LocalContent {
         loaded = index;
         return true;
       } catch (IOException e) {
-        log.warn("cannot read chunk {} of {}: {}", index, id, e.toString());
+        throttled.warn("cannot read chunk {} of {}: {}", index, id, e.toString());
         return false;
       }
     }

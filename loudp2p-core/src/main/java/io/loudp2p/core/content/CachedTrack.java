@@ -2,6 +2,7 @@ package io.loudp2p.core.content;
 
 import io.loudp2p.TrackId;
 import io.loudp2p.core.internal.Loggers;
+import io.loudp2p.core.internal.ThrottledLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CachedTrack {
   private static final Logger log = LoggerFactory.getLogger(Loggers.CACHE);
+  /** For journal writes that fail chunk by chunk, as they do on a full or failing disk. */
+  private static final ThrottledLog throttled = new ThrottledLog(log);
 
   final Manifest manifest;
   final Path folder;
@@ -141,7 +144,7 @@ final class CachedTrack {
       j.force(false);
       journalEnd += 4;
     } catch (IOException e) {
-      log.warn("cannot record that chunk {} is damaged: {}", index, e.toString());
+      throttled.warn("cannot record that chunk {} is damaged: {}", index, e.toString());
     }
   }
 

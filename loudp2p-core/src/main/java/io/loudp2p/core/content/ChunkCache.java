@@ -2,6 +2,7 @@ package io.loudp2p.core.content;
 
 import io.loudp2p.TrackId;
 import io.loudp2p.core.internal.Loggers;
+import io.loudp2p.core.internal.ThrottledLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Loggers.CACHE);
+  /** For damage found chunk by chunk: a bad disk shows it in every chunk read. */
+  private static final ThrottledLog throttled = new ThrottledLog(log);
 
   static final String MANIFEST = "manifest.pb";
   static final String DATA = "chunks.data";
@@ -244,7 +247,7 @@ public final class ChunkCache implements AutoCloseable {
     }
     int length = entry.read(index, dst, dstOffset);
     if (length == -2) {
-      log.warn("chunk {} of {} in the cache is damaged; dropping it", index, track);
+      throttled.warn("chunk {} of {} in the cache is damaged; dropping it", index, track);
       synchronized (this) {
         usedBytes -= entry.manifest.chunkLength(index);
       }
@@ -344,7 +347,7 @@ public final class ChunkCache implements AutoCloseable {
       if (usedBytes + bytes <= maxBytes) {
         break;
       }
-      log.info("evicting {} from the chunk cache (last played {})", victim.manifest.trackId(),
+      log.debug("evicting {} from the chunk cache (last played {})", victim.manifest.trackId(),
           victim.lastPlayedMs);
       entries.remove(victim.manifest.trackId());
       usedBytes -= victim.bytes();

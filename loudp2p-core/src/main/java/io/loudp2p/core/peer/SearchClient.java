@@ -9,6 +9,7 @@ import io.loudp2p.TrackId;
 import io.loudp2p.TrackInfo;
 import io.loudp2p.core.catalog.LocalCatalog;
 import io.loudp2p.core.internal.Loggers;
+import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.core.network.LightLinks;
 import io.loudp2p.core.network.NodeRecord;
 import io.loudp2p.core.network.QueryRouter;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SearchClient {
   private static final Logger log = LoggerFactory.getLogger(Loggers.SEARCH);
+  /** For a listener that fails on every hit. */
+  private static final ThrottledLog throttled = new ThrottledLog(log);
 
   /**
    * When a FULL peer's own search that has found nothing sends a second wave of walks (at the
@@ -288,7 +291,7 @@ final class SearchClient {
           try {
             onHit.accept(h);
           } catch (RuntimeException e) {
-            log.warn("search hit listener failed", e);
+            throttled.warn("search hit listener failed", e);
           }
         });
       }

@@ -138,7 +138,7 @@ final class SourceOpener {
     AtomicBoolean firstChunkAsked = new AtomicBoolean(!askFirstChunks);
     for (PeerTable.Entry source : sources) {
       each.add(openAt(source, track, firstChunkAsked).exceptionally(t -> {
-        log.info("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
+        log.debug("{} cannot stream {}: {}", source.record().peerId(), track, t.getMessage());
         refused.set(t);
         return null;
       }));

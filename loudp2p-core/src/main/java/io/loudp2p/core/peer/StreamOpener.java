@@ -13,6 +13,7 @@ import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
 import io.loudp2p.core.internal.ApiErrors;
 import io.loudp2p.core.internal.Loggers;
+import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.core.peer.SourceOpener.Opened;
 import io.loudp2p.core.peer.SourceOpener.Opens;
 import io.loudp2p.core.proto.v1.ChunkMap;
@@ -56,6 +57,8 @@ import org.slf4j.LoggerFactory;
 final class StreamOpener {
   private static final Logger log = LoggerFactory.getLogger(Loggers.STREAM);
   private static final Logger cacheLog = LoggerFactory.getLogger(Loggers.CACHE);
+  /** For chunk writes, which a full or failing disk fails one by one. */
+  private static final ThrottledLog cacheWrites = new ThrottledLog(cacheLog);
 
   /** Playback rate assumed when a track's metadata gives none: 320 kbit/s. */
   static final long DEFAULT_BITRATE_BYTES = 40_000;
@@ -457,7 +460,8 @@ final class StreamOpener {
           try {
             c.writeChunk(manifest.trackId(), index, bytes, 0, length);
           } catch (IOException | IllegalStateException e) {
-            cacheLog.warn("cannot cache chunk {} of {}: {}", index, manifest.trackId(), e.getMessage());
+            cacheWrites.warn("cannot cache chunk {} of {}: {}", index, manifest.trackId(),
+                e.getMessage());
           }
         });
       } catch (RejectedExecutionException e) {

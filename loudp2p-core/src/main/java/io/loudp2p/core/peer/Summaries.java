@@ -28,6 +28,8 @@ final class Summaries {
   private volatile @Nullable KeywordSummary summary;
   private volatile int summarizedCatalog = -1;
   private volatile int summarizedCache = -1;
+  /** Whether the last summary was left out as overfull: said once, not at every change. */
+  private volatile boolean overfull;
 
   Summaries(LocalCatalog catalog, @Nullable ChunkCache cache, RoleState roles) {
     this.catalog = catalog;
@@ -68,10 +70,13 @@ final class Summaries {
     summarizedCache = cached;
     KeywordSummary s = KeywordSummary.of(texts);
     if (s.overfull()) {
-      log.info("{} tracks are too many keywords for a summary; neighbours reach this peer by"
-          + " random walks", texts.size());
+      if (!overfull) {
+        log.info("{} tracks are too many keywords for a summary; neighbours reach this peer by"
+            + " random walks", texts.size());
+      }
       s = null;
     }
+    overfull = s == null;
     summary = s;
   }
 }
