@@ -6,6 +6,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.loudp2p.PeerId;
+import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.core.proto.v1.DataFrame;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ChunkStreamSource {
   private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
+  /** For timeout checks, which run four times per shortest timeout for every stream. */
+  private static final ThrottledLog timeoutChecks = new ThrottledLog(log);
 
   /**
    * Most sessions one peer ID may have at once with this source. A player streams one track from
@@ -179,7 +182,7 @@ final class ChunkStreamSource {
       try {
         s.checkTimeouts(now);
       } catch (RuntimeException e) {
-        log.warn("checking the timeouts of a chunk stream from {} failed", s.remote(), e);
+        timeoutChecks.warn("checking the timeouts of a chunk stream from {} failed", s.remote(), e);
       }
     }
   }

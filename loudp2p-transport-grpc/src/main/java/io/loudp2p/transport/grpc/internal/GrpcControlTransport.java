@@ -10,6 +10,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.loudp2p.PeerId;
+import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlHandler;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GrpcControlTransport implements ControlTransport {
   private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
+  /** For a handler that fails: it fails on every request of its kind, which anyone may send. */
+  private static final ThrottledLog handlerFailures = new ThrottledLog(log);
 
   /**
    * The most calls one connection carries at once (HTTP/2 {@code SETTINGS_MAX_CONCURRENT_STREAMS}):
@@ -248,7 +251,7 @@ public final class GrpcControlTransport implements ControlTransport {
     try {
       handler.handle(request, PeerCallLimiter.remote(), method, responder);
     } catch (RuntimeException e) {
-      log.warn("control handler failed on {}", method.wireName(), e);
+      handlerFailures.warn("control handler failed on {}", method.wireName(), e);
       responder.failQuietly(ControlErrorCode.INTERNAL, "the peer failed to handle the request");
     }
   }

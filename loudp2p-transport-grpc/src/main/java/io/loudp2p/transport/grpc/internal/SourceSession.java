@@ -8,6 +8,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.loudp2p.PeerId;
+import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.core.proto.v1.ChunkFrame;
 import io.loudp2p.core.proto.v1.ChunkRequest;
 import io.loudp2p.core.proto.v1.DataFrame;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SourceSession extends ServerCall.Listener<byte[]> {
   private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
+  /** For failures chunk by chunk: a provider that fails once fails every read. */
+  private static final ThrottledLog perChunk = new ThrottledLog(log);
 
   private final ChunkStreamSource source;
   private final ChunkProvider provider;
@@ -195,7 +198,7 @@ final class SourceSession extends ServerCall.Listener<byte[]> {
       try {
         provider.readChunk(session, index, currentOffset, ByteBuffer.wrap(piece));
       } catch (RuntimeException e) {
-        log.warn("chunk provider failed to read chunk {} of session {}", index, session, e);
+        perChunk.warn("chunk provider failed to read chunk {} of session {}", index, session, e);
         unavailable(index);
         continue;
       }
@@ -223,7 +226,7 @@ final class SourceSession extends ServerCall.Listener<byte[]> {
     try {
       return provider.chunkLength(session, index);
     } catch (RuntimeException e) {
-      log.warn("chunk provider failed on the length of chunk {}", index, e);
+      perChunk.warn("chunk provider failed on the length of chunk {}", index, e);
       return -1;
     }
   }

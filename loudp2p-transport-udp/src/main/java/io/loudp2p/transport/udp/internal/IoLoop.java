@@ -1,5 +1,6 @@
 package io.loudp2p.transport.udp.internal;
 
+import io.loudp2p.core.internal.ThrottledLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 final class IoLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
+  /** For failures per datagram or task, which a remote sender or a bug repeats at any rate. */
+  private static final ThrottledLog perEvent = new ThrottledLog(log);
 
   /** How often every session's timers are looked at, at the most. */
   static final long TICK_NS = 1_000_000L;
@@ -191,7 +194,7 @@ final class IoLoop implements Runnable {
           try {
             task.run();
           } catch (RuntimeException e) {
-            log.warn("UDP transport task failed", e);
+            perEvent.warn("UDP transport task failed", e);
           }
         }
         Connection c;
@@ -274,7 +277,7 @@ final class IoLoop implements Runnable {
       try {
         ((Endpoint) key.attachment()).onReadable(readyNs);
       } catch (RuntimeException e) {
-        log.warn("UDP session failed on a datagram", e);
+        perEvent.warn("UDP session failed on a datagram", e);
       }
     }
   }

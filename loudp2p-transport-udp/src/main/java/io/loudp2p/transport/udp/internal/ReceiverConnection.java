@@ -1,5 +1,6 @@
 package io.loudp2p.transport.udp.internal;
 
+import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.DataSession;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ReceiverConnection extends Connection implements DataSession {
   private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
+  /** For a listener that fails on every fragment or chunk. */
+  private static final ThrottledLog perFragment = new ThrottledLog(log);
 
   /** One want or cancel not yet acknowledged by the source. */
   private static final class Op {
@@ -201,7 +204,7 @@ final class ReceiverConnection extends Connection implements DataSession {
           try {
             listener.onFragment(chunk, offset, data);
           } catch (RuntimeException e) {
-            log.warn("listener of {} failed on a fragment", this, e);
+            perFragment.warn("listener of {} failed on a fragment", this, e);
           }
         }
         return true;
@@ -215,7 +218,7 @@ final class ReceiverConnection extends Connection implements DataSession {
           try {
             listener.onUnavailable(chunk);
           } catch (RuntimeException e) {
-            log.warn("listener of {} failed on an unavailable chunk", this, e);
+            perFragment.warn("listener of {} failed on an unavailable chunk", this, e);
           }
         }
         return true;

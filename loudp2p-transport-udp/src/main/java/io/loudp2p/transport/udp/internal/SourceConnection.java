@@ -1,5 +1,6 @@
 package io.loudp2p.transport.udp.internal;
 
+import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataSessionId;
 import java.io.IOException;
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SourceConnection extends Connection {
   private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
+  /** For failures packet by packet: a provider that fails once fails every read. */
+  private static final ThrottledLog perChunk = new ThrottledLog(log);
 
   /** Chunks a session's request ledger remembers at the least; more with a longer want list. */
   private static final int MIN_LEDGER_ENTRIES = 65_536;
@@ -390,7 +393,7 @@ final class SourceConnection extends Connection {
         throw new IllegalStateException("the provider left " + dst.remaining() + " bytes unread");
       }
     } catch (RuntimeException e) {
-      log.warn("chunk provider failed to read chunk {} of session {}", chunk, id, e);
+      perChunk.warn("chunk provider failed to read chunk {} of session {}", chunk, id, e);
       release(p);
       wants.failed(chunk, seq);
       return false;

@@ -1,5 +1,6 @@
 package io.loudp2p.transport.udp.internal;
 
+import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.DataSessionId;
 import java.util.ArrayDeque;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 final class WantList {
   private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
+  /** For failures chunk by chunk: a provider that fails once fails every chunk. */
+  private static final ThrottledLog perChunk = new ThrottledLog(log);
 
   /** One wanted chunk. */
   static final class Want {
@@ -99,7 +102,7 @@ final class WantList {
         try {
           length = provider.chunkLength(id, w.chunk);
         } catch (RuntimeException e) {
-          log.warn("chunk provider failed on the length of chunk {}", w.chunk, e);
+          perChunk.warn("chunk provider failed on the length of chunk {}", w.chunk, e);
           length = -1;
         }
         w.length = length;
