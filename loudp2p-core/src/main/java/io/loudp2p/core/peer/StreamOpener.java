@@ -347,6 +347,10 @@ final class StreamOpener {
         ctx.runtime.nanoTime());
     sessions.add(session);
     ctx.counters.sessionsPlayed.increment();
+    if (local == null) { // this peer's own copy says where it plays from in its own line
+      log.info("playing {} from {} peers{}", manifest.trackId(), agreeing.size(),
+          pending.isEmpty() ? "" : ", " + pending.size() + " more may join");
+    }
     session.completion().whenComplete((r, t) -> {
       synchronized (sessions) { // its bytes move from the live count to the ended one at once
         sessions.remove(session);

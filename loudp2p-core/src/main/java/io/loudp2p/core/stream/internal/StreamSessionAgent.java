@@ -356,11 +356,15 @@ public final class StreamSessionAgent implements Agent {
         break;
       case SOURCE_DROPPED:
         sources.get(action.source()).drop();
+        log.info("{}: dropped source {} ({})", manifest.trackId(),
+            sources.get(action.source()).spec.peer(), action.reason());
         listener.onSourceDropped(owner, sources.get(action.source()).spec.peer(),
             String.valueOf(action.reason()));
         break;
       case SOURCE_BANNED:
         sources.get(action.source()).drop();
+        log.warn("{}: banned source {} ({})", manifest.trackId(),
+            sources.get(action.source()).spec.peer(), action.reason());
         listener.onSourceBanned(owner, sources.get(action.source()).spec.peer(),
             String.valueOf(action.reason()));
         break;
@@ -368,13 +372,20 @@ public final class StreamSessionAgent implements Agent {
         if (later > 0 || sources.stream().anyMatch(s -> s.opening)) {
           break; // a source still opening may hold it; the scheduler asks again once it is added
         }
-        fail(Code.UNAVAILABLE, new IOException("cannot play " + manifest.trackId() + ": chunk "
-            + action.chunk()
-            + " cannot be fetched (" + action.reason() + ")"));
+        cannotPlay(Code.UNAVAILABLE, new IOException("cannot play " + manifest.trackId()
+            + ": chunk " + action.chunk() + " cannot be fetched (" + action.reason() + ")"));
         break;
       default:
         break;
     }
+  }
+
+  /** Ends the session for want of sources or chunks: {@link #fail}, said in the log. */
+  private void cannotPlay(Code code, IOException cause) {
+    if (!ended && !completion.isDone()) {
+      log.warn("{}", cause.getMessage());
+    }
+    fail(code, cause);
   }
 
   /**
@@ -430,8 +441,8 @@ public final class StreamSessionAgent implements Agent {
   /** Fails the session when no source is open, opening or still to come; on the agent thread. */
   private void failIfNoSourceLeft(String why) {
     if (later == 0 && sources.stream().noneMatch(x -> x.opening || x.active)) {
-      fail(Code.UNREACHABLE, new IOException("cannot play " + manifest.trackId() + ": none of the "
-          + sources.size() + " sources could be reached (last: " + why + ")"));
+      cannotPlay(Code.UNREACHABLE, new IOException("cannot play " + manifest.trackId()
+          + ": none of the " + sources.size() + " sources could be reached (last: " + why + ")"));
     }
   }
 
@@ -476,6 +487,10 @@ public final class StreamSessionAgent implements Agent {
       if (source.active) {
         source.active = false;
         scheduler.removeSource(source.index, now);
+        if (!ended && !closed) { // not the sessions ending with a finished or closed track
+          log.info("{}: source {} ended its session ({})", manifest.trackId(), source.spec.peer(),
+              why);
+        }
         listener.onSourceDropped(owner, source.spec.peer(), why);
       }
     });
