@@ -267,6 +267,7 @@ final class RealPeer implements Peer {
       long addressCheck = Greeter.ADDRESS_CHECK_PERIOD.toMillis();
       c.every(greeter::checkAddresses, addressCheck, addressCheck);
     }
+    log.info("peer {} started: {} peer at {}", id(), roles.role(), listenAddresses());
     CompletableFuture<Boolean> greeted = greeter.bootstrap();
     if (runtime.waitForBootstrap()) {
       try {
@@ -331,6 +332,9 @@ final class RealPeer implements Peer {
     }
     if (cache != null) {
       cache.close();
+    }
+    if (parts != null) {
+      log.info("peer {} stopped", id());
     }
   }
 
