@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A network of six peer processes on six lab hosts is cut in two for 90 s (the router drops
+ * A network of six peer processes on six lab hosts is cut in two for 60 s (the router drops
  * every packet between the sides, silently) and joined again: a search from one side for a track shared only
  * on the other fails across the cut and succeeds again within two minutes of the link's return.
  */
@@ -45,9 +45,9 @@ class PartitionHealsIT extends LabTestBase {
     assertThat(search(asker, from, Duration.ofSeconds(60))).as("before the cut").isTrue();
 
     lab.partition(sideA);
-    // For 90 s every search across the cut fails, while shuffles and calls across it fail too and
+    // For 60 s every search across the cut fails, while shuffles and calls across it fail too and
     // each side drops the other from its views.
-    long cutUntil = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    long cutUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     int across = 0;
     do {
       assertThat(search(asker, from, Duration.ZERO)).as("search %d across the cut", across++)
