@@ -130,9 +130,102 @@ public interface Peer extends AutoCloseable {
    */
   PeerMetrics metrics();
 
-  /** Stops the peer and releases everything it holds; idempotent. */
+  /**
+   * Stops the peer and releases everything it holds; idempotent. The events of its {@link
+   * Listener} that happened before are delivered by the time it returns (see there).
+   */
   @Override
   void close();
+
+  /**
+   * Hears what happens to a peer, so that an application can follow it without polling: started,
+   * catalog ready, bootstrap over, peers joining and leaving, role changes, sessions served, and
+   * changes of its place in the network. Given with {@link Builder#listener}. Override what you
+   * need; {@link #NONE} hears nothing. Events may be added as methods that do nothing, so a
+   * listener written today keeps compiling.
+   *
+   * <p>Delivery: a peer delivers its events on one thread of its own, named {@code
+   * loudp2p-events-} and the first characters of its ID, one at a time, in the order they
+   * happened, and never while the peer holds a lock, so a callback may call the peer ({@link
+   * Peer#peers()}, {@link Peer#network()}, even {@link Peer#close()}). {@link #onStarted} is the
+   * first event. A callback that throws is logged (a WARN per throw) and delivery goes on.
+   *
+   * <p>Callbacks should return quickly. Events wait for a slow listener in a bounded queue (4,096
+   * events in loudp2p-core); past that, new events are dropped, counted and logged (a WARN now and
+   * then, with the count), so a slow listener cannot make the peer's memory grow.
+   *
+   * <p>Close: the events that happened before {@link Peer#close()} was called are delivered
+   * before it returns, and none after; the events of the closing itself (sessions that end
+   * because the peer closes) are not delivered. {@code close()} waits at most 5 seconds for a
+   * listener that is still busy: it then drops the events not begun (with a WARN), and only the
+   * callback already running may return after {@code close()} does. Called from a callback,
+   * {@code close()} cannot wait for itself: the events before it follow once that callback
+   * returns.
+   */
+  abstract class Listener {
+    /** A listener that ignores every event; the default. */
+    public static final Listener NONE = new Listener() {
+      @Override
+      public String toString() {
+        return "Listener.NONE";
+      }
+    };
+
+    /**
+     * The peer listens and answers other peers: {@link Peer#listenAddresses()} are known. {@link
+     * Peer#start()} may still be greeting the bootstrap peers.
+     */
+    public void onStarted(Peer peer) {}
+
+    /**
+     * The first scan of the shared folders is over and {@link Peer#catalog()} holds them: what
+     * {@link Catalog#ready()} completes with. Not told when the peer closes first; later changes
+     * are told to a {@link Catalog.Listener}.
+     */
+    public void onCatalogReady(Peer peer, ScanReport report) {}
+
+    /**
+     * The first greeting of the bootstrap peers is over, whatever its outcome (at once when there
+     * are none). When none answered, the peer goes on trying in the background and tells {@link
+     * #onPeerJoined} when one does.
+     *
+     * @param peersKnown how many peers {@link Peer#peers()} lists now; 0 when none answered
+     */
+    public void onBootstrapped(Peer peer, int peersKnown) {}
+
+    /**
+     * A peer joined this one's {@link Peer#peers()}: newly learnt of (from itself or from another
+     * peer), or answering again after it {@link #onPeerLeft left}. Joined and left alternate for
+     * each peer.
+     */
+    public void onPeerJoined(Peer peer, PeerInfo joined) {}
+
+    /**
+     * A peer left: it stopped answering this peer (a peer that closed, say: {@link Peer#peers()}
+     * still lists it as not {@link PeerInfo#reachable()} until its record expires), or its record
+     * expired or made room for another's.
+     */
+    public void onPeerLeft(Peer peer, PeerId left) {}
+
+    /** {@link Peer#role()} changed, as the peer's role policy decided. */
+    public void onRoleChanged(Peer peer, Role from, Role to) {}
+
+    /**
+     * This peer began serving {@code track} to {@code receiver}: it accepted the receiver's data
+     * stream and sends it the chunks it asks for (one of {@link PeerMetrics#sessionsServed()}).
+     */
+    public void onSessionServed(Peer peer, PeerId receiver, TrackId track) {}
+
+    /** A session told by {@link #onSessionServed} ended: the receiver closed it or went away. */
+    public void onSessionEnded(Peer peer, PeerId receiver, TrackId track) {}
+
+    /**
+     * {@link Peer#network()} changed in what it says of this peer's place: its public address was
+     * learnt or changed, whether others can dial it changed, or its UDP mapping was classified
+     * differently. Noticed within a second or so of the change.
+     */
+    public void onNetworkChanged(Peer peer, NetworkStatus status) {}
+  }
 
   /**
    * The settings of a peer, as built: made only by {@link Builder#config()}, so every one has
@@ -151,6 +244,7 @@ public interface Peer extends AutoCloseable {
     private final Duration callDeadline;
     private final boolean plaintext;
     private final List<TransportSettings> transportSettings;
+    private final Listener listener;
 
     private Config(Builder b) {
       this.identityFile = b.identityFile;
@@ -176,6 +270,7 @@ public interface Peer extends AutoCloseable {
       }
       this.plaintext = b.plaintext;
       this.transportSettings = List.copyOf(b.transportSettings.values());
+      this.listener = b.listener;
     }
 
     private static <T> List<T> checked(String what, List<T> list) {
@@ -251,6 +346,11 @@ public interface Peer extends AutoCloseable {
       return transportSettings;
     }
 
+    /** Who hears the peer's events; {@link Listener#NONE} when nobody does. */
+    public Listener listener() {
+      return listener;
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
       Builder b = new Builder();
@@ -267,6 +367,7 @@ public interface Peer extends AutoCloseable {
       for (TransportSettings t : transportSettings) {
         b.transportSettings.put(t.providerName(), t);
       }
+      b.listener = listener;
       return b;
     }
 
@@ -292,14 +393,13 @@ public interface Peer extends AutoCloseable {
           && bootstrapIds.equals(c.bootstrapIds) && shares.equals(c.shares)
           && Objects.equals(cacheDirectory, c.cacheDirectory) && cacheBytes == c.cacheBytes
           && role == c.role && callDeadline.equals(c.callDeadline) && plaintext == c.plaintext
-          && transportSettings.equals(c.transportSettings);
+          && transportSettings.equals(c.transportSettings) && listener.equals(c.listener);
     }
 
     @Override
     public int hashCode() {
       return Objects.hash(identityFile, listen, bootstrap, bootstrapIds, shares, cacheDirectory,
-          cacheBytes,
-          role, callDeadline, plaintext, transportSettings);
+          cacheBytes, role, callDeadline, plaintext, transportSettings, listener);
     }
 
     @Override
@@ -307,7 +407,8 @@ public interface Peer extends AutoCloseable {
       return "Config[identityFile=" + identityFile + ", listen=" + listen + ", bootstrap="
           + bootstrap + ", bootstrapIds=" + bootstrapIds + ", shares=" + shares + ", cacheDirectory=" + cacheDirectory
           + ", cacheBytes=" + cacheBytes + ", role=" + role + ", callDeadline=" + callDeadline
-          + ", plaintext=" + plaintext + ", transportSettings=" + transportSettings + "]";
+          + ", plaintext=" + plaintext + ", transportSettings=" + transportSettings
+          + ", listener=" + listener + "]";
     }
   }
 
@@ -328,6 +429,7 @@ public interface Peer extends AutoCloseable {
     private Duration callDeadline = Duration.ofSeconds(5);
     private boolean plaintext = false;
     private final Map<String, TransportSettings> transportSettings = new LinkedHashMap<>();
+    private Listener listener = Listener.NONE;
 
     Builder() {}
 
@@ -415,6 +517,15 @@ public interface Peer extends AutoCloseable {
       Objects.requireNonNull(settings, "settings");
       transportSettings.put(Objects.requireNonNull(settings.providerName(), "providerName()"),
           settings);
+      return this;
+    }
+
+    /**
+     * Tells this peer's events to {@code listener}, on a thread of the peer's own (see {@link
+     * Listener}); default {@link Listener#NONE}, which costs nothing: no thread is started.
+     */
+    public Builder listener(Listener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

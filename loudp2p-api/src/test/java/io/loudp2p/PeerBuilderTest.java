@@ -61,6 +61,21 @@ class PeerBuilderTest {
   }
 
   @Test
+  void theListenerIsCarriedThroughTheConfigAndItsBuilder() {
+    Peer.Listener listener = new Peer.Listener() {};
+    Peer.Config config = Peer.builder().listener(listener).config();
+
+    assertThat(Peer.builder().config().listener()).isSameAs(Peer.Listener.NONE);
+    assertThat(config.listener()).isSameAs(listener);
+    assertThat(config.toBuilder().config()).isEqualTo(config).hasSameHashCodeAs(config);
+    assertThat(config.withListen(List.of(new InetSocketAddress("127.0.0.1", 9000))).listener())
+        .isSameAs(listener);
+    assertThat(config).isNotEqualTo(Peer.builder().config());
+    assertThat(Peer.builder().config().toString()).contains("listener=Listener.NONE");
+    assertThatThrownBy(() -> Peer.builder().listener(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void aConfigIsMadeOnlyByTheBuilder() {
     assertThat(Peer.Config.class.getConstructors()).isEmpty();
     assertThat(Peer.Config.class.isRecord()).isFalse();
