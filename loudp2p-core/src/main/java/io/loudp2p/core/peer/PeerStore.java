@@ -204,19 +204,24 @@ final class PeerStore {
   List<PeerInfo> peers() {
     List<PeerInfo> out = new ArrayList<>();
     for (PeerTable.Entry e : table.all()) {
-      PeerRecord r = e.record().record();
-      List<InetSocketAddress> addresses = new ArrayList<>();
-      for (Endpoint ep : r.getEndpointsList()) {
-        InetSocketAddress a = PeerTable.address(ep);
-        if (a != null && ep.getTransport() == TransportKind.TRANSPORT_KIND_GRPC) {
-          addresses.add(a);
-        }
-      }
-      out.add(new PeerInfo(e.record().peerId(), addresses,
-          r.getRole() == io.loudp2p.core.proto.v1.Role.ROLE_LIGHT ? Role.LIGHT : Role.FULL,
-          r.getSequence(), Instant.ofEpochMilli(r.getExpiresAtMs()), e.reachable()));
+      out.add(info(e));
     }
     return out;
+  }
+
+  /** A record of the table as the API shows it. */
+  static PeerInfo info(PeerTable.Entry e) {
+    PeerRecord r = e.record().record();
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    for (Endpoint ep : r.getEndpointsList()) {
+      InetSocketAddress a = PeerTable.address(ep);
+      if (a != null && ep.getTransport() == TransportKind.TRANSPORT_KIND_GRPC) {
+        addresses.add(a);
+      }
+    }
+    return new PeerInfo(e.record().peerId(), addresses,
+        r.getRole() == io.loudp2p.core.proto.v1.Role.ROLE_LIGHT ? Role.LIGHT : Role.FULL,
+        r.getSequence(), Instant.ofEpochMilli(r.getExpiresAtMs()), e.reachable());
   }
 
   /** The reachable FULL peers of the table that can be called. */

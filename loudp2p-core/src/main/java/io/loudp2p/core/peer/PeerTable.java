@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * or /48 (IPv6) are kept, nor more than {@link #MAX_PER_BLOCK} peers that sent their own records
  * from one such block (loopback is exempt, and a peer's own record, received from it, never
  * counts against the cap of its source). A record is forgotten once it expires. Thread-safe.
+ *
+ * <p>Its {@link Changes} hear of the peers that join it and leave it (a peer that stops answering
+ * leaves while its record stays, marked unreachable), under the table's lock, so that each
+ * peer's joins and leaves are heard in the order they happened.
  */
 final class PeerTable {
   /** The most peers remembered. */
@@ -51,14 +56,43 @@ final class PeerTable {
     }
   }
 
+  /**
+   * Hears of the peers known and reachable: one joins when its record is learnt, or when it
+   * answers again after it left; it leaves when it stops answering, or when its record expires or
+   * makes room while it was reachable. Called under the table's lock: only hands them on.
+   */
+  interface Changes {
+    /** Nobody hears. */
+    Changes NONE = new Changes() {
+      @Override
+      public void joined(Entry entry) {}
+
+      @Override
+      public void left(PeerId id) {}
+    };
+
+    /** {@code entry}'s peer joined. */
+    void joined(Entry entry);
+
+    /** The peer {@code id} left. */
+    void left(PeerId id);
+  }
+
   private final PeerId self;
   private final LongSupplier nowMs;
+  private final Changes changes;
   private final Map<PeerId, Entry> entries = new LinkedHashMap<>();
 
   /** An empty table for peer {@code self}; records expire by {@code nowMs} (wall-clock ms). */
   PeerTable(PeerId self, LongSupplier nowMs) {
+    this(self, nowMs, Changes.NONE);
+  }
+
+  /** An empty table as {@link #PeerTable(PeerId, LongSupplier)}, telling {@code changes}. */
+  PeerTable(PeerId self, LongSupplier nowMs, Changes changes) {
     this.self = self;
     this.nowMs = nowMs;
+    this.changes = changes;
   }
 
   private static boolean expired(Entry e, long now) {
@@ -68,7 +102,20 @@ final class PeerTable {
   /** Forgets the records that expired: they must not be used or relayed. */
   private void purge() {
     long now = nowMs.getAsLong();
-    entries.values().removeIf(e -> expired(e, now));
+    for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (expired(e, now)) {
+        it.remove();
+        forgotten(e);
+      }
+    }
+  }
+
+  /** A record left the table: its peer leaves unless it had left already. */
+  private void forgotten(Entry e) {
+    if (e.reachable()) {
+      changes.left(e.record().peerId());
+    }
   }
 
   /**
@@ -141,8 +188,12 @@ final class PeerTable {
       }
     }
     entries.remove(id);
-    entries.put(id, new Entry(record, controlAddress(record), known == null || known.reachable(),
-        from, seenFrom));
+    Entry learnt = new Entry(record, controlAddress(record), known == null || known.reachable(),
+        from, seenFrom);
+    entries.put(id, learnt);
+    if (known == null) {
+      changes.joined(learnt);
+    }
     return true;
   }
 
@@ -178,7 +229,7 @@ final class PeerTable {
       }
     }
     if (victim != null) {
-      entries.remove(victim);
+      forgotten(entries.remove(victim));
     }
     return victim != null;
   }
@@ -187,6 +238,7 @@ final class PeerTable {
     Entry e = entries.get(id);
     if (e != null && expired(e, nowMs.getAsLong())) {
       entries.remove(id);
+      forgotten(e);
       return Optional.empty();
     }
     return Optional.ofNullable(e);
@@ -195,7 +247,13 @@ final class PeerTable {
   synchronized void reachable(PeerId id, boolean reachable) {
     Entry e = entries.get(id);
     if (e != null && e.reachable() != reachable) {
-      entries.put(id, new Entry(e.record(), e.control(), reachable, e.source(), e.observedBlock()));
+      Entry now = new Entry(e.record(), e.control(), reachable, e.source(), e.observedBlock());
+      entries.put(id, now);
+      if (reachable) {
+        changes.joined(now);
+      } else {
+        changes.left(id);
+      }
     }
   }
 

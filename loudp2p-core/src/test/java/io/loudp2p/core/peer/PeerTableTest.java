@@ -60,6 +60,79 @@ class PeerTableTest {
     assertThat(table.size()).isZero();
   }
 
+  /** What a table's changes said, in order: "+id" for a join, "-id" for a leave. */
+  private static final class Told implements PeerTable.Changes {
+    final List<String> said = new ArrayList<>();
+
+    @Override
+    public void joined(PeerTable.Entry entry) {
+      said.add("+" + entry.record().peerId());
+    }
+
+    @Override
+    public void left(PeerId id) {
+      said.add("-" + id);
+    }
+  }
+
+  @Test
+  void aPeerJoinsWhenLearntOrAnsweringAgainAndLeavesWhenSilentOrForgotten() throws Exception {
+    long[] now = {System.currentTimeMillis()};
+    Told told = new Told();
+    PeerTable table = new PeerTable(Identity.generate().peerId(), () -> now[0], told);
+    Identity p = Identity.generate();
+    PeerId id = p.peerId();
+
+    table.offer(record(p, 1, 10, 0, 0, 1));
+    table.offer(record(p, 2, 10, 0, 0, 2)); // a newer record of a peer known: no join
+    table.reachable(id, true);
+    assertThat(told.said).containsExactly("+" + id);
+
+    table.reachable(id, false); // it stopped answering
+    table.reachable(id, false);
+    table.offer(record(p, 3, 10, 0, 0, 3)); // relayed news of it, still not answering
+    assertThat(told.said).containsExactly("+" + id, "-" + id);
+
+    table.reachable(id, true); // it answered again
+    SignedPeerRecord last = table.get(id).orElseThrow().record();
+    now[0] = last.record().getExpiresAtMs();
+    assertThat(table.all()).isEmpty(); // its record expired
+    assertThat(told.said).containsExactly("+" + id, "-" + id, "+" + id, "-" + id);
+
+    Identity silent = Identity.generate(); // forgotten while it had left: no second leave
+    table.offer(record(silent, 1, 10, 0, 1, 1));
+    table.reachable(silent.peerId(), false);
+    now[0] += 7_200_000;
+    assertThat(table.get(silent.peerId())).isEmpty();
+    assertThat(told.said).endsWith("+" + silent.peerId(), "-" + silent.peerId());
+    assertThat(told.said).hasSize(6);
+  }
+
+  @Test
+  void aPeerPushedOutToMakeRoomLeavesUnlessItHadLeftAlready() throws Exception {
+    Told told = new Told();
+    PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis, told);
+    for (int i = 0; i < PeerTable.MAX_PEERS; i++) {
+      Identity p = Identity.generate();
+      table.offer(record(p, 1, 10, i / 32, i % 32, 1), p.peerId());
+    }
+    assertThat(told.said).hasSize(PeerTable.MAX_PEERS).allMatch(s -> s.startsWith("+"));
+    String oldest = told.said.get(0).substring(1);
+    String next = told.said.get(1).substring(1);
+    told.said.clear();
+
+    Identity newcomer = Identity.generate();
+    assertThat(table.offer(record(newcomer, 1, 11, 0, 0, 1), newcomer.peerId())).isTrue();
+    assertThat(told.said).containsExactly("-" + oldest, "+" + newcomer.peerId());
+
+    table.reachable(PeerId.parse(next), false);
+    told.said.clear();
+    Identity another = Identity.generate();
+    assertThat(table.offer(record(another, 1, 11, 0, 1, 1), another.peerId())).isTrue();
+    assertThat(told.said).as("the silent one made room, and had left already")
+        .containsExactly("+" + another.peerId());
+  }
+
   @Test
   void onePeerRelaysAtMostItsShareOfRecords() throws Exception {
     PeerTable table = new PeerTable(Identity.generate().peerId(), System::currentTimeMillis);
