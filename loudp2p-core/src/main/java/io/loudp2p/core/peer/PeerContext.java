@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What every part of a running peer shares and none of them owns: its configuration, clocks,
- * randomness, identity, the sealer and opener of its envelopes, and the timer that runs its
- * overlay work. Made once at start; immutable but for {@link #closed()}.
+ * randomness, identity, the sealer and opener of its envelopes, the timer that runs its overlay
+ * work, and the queue of the events its listener hears. Made once at start; immutable but for
+ * {@link #closed()}.
  *
  * <p>The timer is single-threaded: periodic overlay work (shuffles, role checks, retries, record
  * refresh) and search deadlines run on it, one at a time. Disk writes never do (see {@link
@@ -30,12 +31,14 @@ final class PeerContext {
   final EnvelopeSealer sealer;
   final EnvelopeOpener opener;
   final ScheduledExecutorService timer;
+  /** Where the parts queue what the user's {@link Peer.Listener} hears, from any thread. */
+  final PeerEvents events;
   /** What the peer's parts count as they work, for its metrics. */
   final PeerCounters counters = new PeerCounters();
   private volatile boolean closed;
 
   PeerContext(Peer.Config config, PeerRuntime runtime, Identity identity, EnvelopeOpener opener,
-      ScheduledExecutorService timer) {
+      ScheduledExecutorService timer, PeerEvents events) {
     this.config = config;
     this.runtime = runtime;
     this.clock = runtime.clock();
@@ -44,6 +47,7 @@ final class PeerContext {
     this.sealer = new EnvelopeSealer(identity, clock, random);
     this.opener = opener;
     this.timer = timer;
+    this.events = events;
   }
 
   PeerId self() {

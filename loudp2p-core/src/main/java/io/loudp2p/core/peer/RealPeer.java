@@ -75,6 +75,7 @@ final class RealPeer implements Peer {
   private volatile @Nullable Parts parts;
   // What start() made so far, closed by close() even when start() failed half way.
   private @Nullable PeerContext ctx;
+  private @Nullable PeerEvents events;
   private @Nullable PeerTransports transports;
   private @Nullable LocalCatalog catalog;
   private @Nullable ChunkCache cache;
@@ -113,7 +114,7 @@ final class RealPeer implements Peer {
   /** The parts a started peer answers and asks with. */
   private record Parts(PeerContext ctx, SelfRecord self, PeerStore store, LocalCatalog catalog,
       RoleManager roleManager, SearchClient search, StreamOpener opener,
-      InboundDispatcher inbound, Reachability reachability, UdpMapping udpMapping) {}
+      InboundDispatcher inbound, NetworkWatch network) {}
 
   @Override
   public synchronized Peer start() {
@@ -151,8 +152,10 @@ final class RealPeer implements Peer {
   private Peer startParts() throws IOException {
     checkShares(config.shares());
     Identity id = identity;
+    PeerEvents ev = PeerEvents.of(this, id.peerId(), config.listener(), runtime.nanoTime());
+    events = ev;
     PeerContext c = new PeerContext(config, runtime, id, opener,
-        runtime.timers().apply("loudp2p-peer-" + id.peerId().toString().substring(0, 8)));
+        runtime.timers().apply("loudp2p-peer-" + id.peerId().toString().substring(0, 8)), ev);
     ctx = c;
     roles.started(c.nowMs());
     // First: a TLS transport gets its TLS stack ready in the background while the catalog loads.
@@ -200,7 +203,7 @@ final class RealPeer implements Peer {
     ControlClient client = new ControlClient(c, t.control);
     // The order of these draws from the peer's randomness is part of what makes a simulation
     // reproducible: the view's, then the router's.
-    PeerStore store = new PeerStore(c, new PeerTable(id.peerId(), c.clock::millis),
+    PeerStore store = new PeerStore(c, new PeerTable(id.peerId(), c.clock::millis, ev),
         new PeerSampler(id.peerId(), PeerSampler.DEFAULT_VIEW_SIZE, new Random(c.random.nextLong())),
         new QueryRouter<>(id.peerId(), new Random(c.random.nextLong())));
     store.addListener((gone, address) -> client.disconnect(address));
@@ -253,8 +256,13 @@ final class RealPeer implements Peer {
       }, 0));
     }
     UdpMapping udpMapping = new UdpMapping(c, store, self, t);
-    parts = new Parts(c, self, store, cat, roleManager, search, streams, inbound, reachability,
-        udpMapping);
+    NetworkWatch network = new NetworkWatch(c, self, reachability, udpMapping);
+    // Told first, and heard once parts are set: a listener may call this peer at once.
+    ev.started();
+    parts = new Parts(c, self, store, cat, roleManager, search, streams, inbound, network);
+    ev.start();
+    cat.ready().thenAccept(ev::catalogReady);
+    network.schedule();
     long mappingCheck = UdpMapping.CHECK.toMillis();
     c.every(udpMapping::observeIfDue, UdpMapping.FIRST_CHECK.toMillis(), mappingCheck);
     long shuffle = Shuffles.SHUFFLE_PERIOD.toMillis();
@@ -269,6 +277,7 @@ final class RealPeer implements Peer {
     }
     log.info("peer {} started: {} peer at {}", id(), roles.role(), listenAddresses());
     CompletableFuture<Boolean> greeted = greeter.bootstrap();
+    greeted.whenComplete((answered, e) -> ev.bootstrapped(store.table().size()));
     if (runtime.waitForBootstrap()) {
       try {
         greeted.get(config.callDeadline().toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -298,6 +307,9 @@ final class RealPeer implements Peer {
         return;
       }
       closed = true;
+    }
+    if (events != null) {
+      events.shutdown(); // what the closing ends is not told
     }
     if (ctx != null) {
       ctx.markClosed();
@@ -332,6 +344,9 @@ final class RealPeer implements Peer {
     }
     if (cache != null) {
       cache.close();
+    }
+    if (events != null) {
+      events.close();
     }
     if (parts != null) {
       log.info("peer {} stopped", id());
@@ -422,21 +437,12 @@ final class RealPeer implements Peer {
 
   /** The address other peers agree this peer's calls come from, if they do. */
   Optional<InetAddress> observedAddress() {
-    Parts p = parts();
-    return p.self().observed().trusted(p.ctx().nowMs());
+    return parts().network().publicAddress();
   }
 
   @Override
   public NetworkStatus network() {
-    Parts p = parts();
-    UdpMapping.Result r = p.udpMapping().last();
-    Optional<InetAddress> publicAddress = observedAddress();
-    NetworkStatus.Dialable dialable = p.reachability().dialable();
-    if (r == null) {
-      return NetworkStatus.unknown(publicAddress.orElse(null), dialable);
-    }
-    return new NetworkStatus(publicAddress, dialable, r.mapping(),
-        Optional.ofNullable(r.udpPublic()), UdpMapping.at(r));
+    return parts().network().status();
   }
 
   @Override

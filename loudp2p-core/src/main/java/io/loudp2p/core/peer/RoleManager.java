@@ -76,8 +76,12 @@ final class RoleManager {
 
   /** Takes the role {@code next}, signs a new record and tells the peers that hold the old one. */
   void change(Role next) {
-    log.info("{} changes role from {} to {}", ctx.self(), roles.role(), next);
+    Role before = roles.role();
+    log.info("{} changes role from {} to {}", ctx.self(), before, next);
     roles.change(next, ctx.nowMs());
+    if (before != next) {
+      ctx.events.roleChanged(before, next);
+    }
     self.resign(next);
     summaries.summarize();
     byte[] announce = ctx.seal(Payload.newBuilder().setRoleChange(

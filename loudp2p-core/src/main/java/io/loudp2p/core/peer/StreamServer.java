@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The source side of streaming (PROTOCOL.md §4–5): answers manifest requests and stream opens from
  * this peer's catalog and cache, and serves the chunks of the sessions it accepted, and only those,
- * over each data transport. Owns the served sessions and their readers; thread-safe.
+ * over each data transport. Owns the served sessions and their readers, and tells the peer's
+ * listener when a session's serving begins (its first data stream accepted) and ends (its last
+ * closed); thread-safe.
  */
 final class StreamServer {
   private static final Logger log = LoggerFactory.getLogger(Loggers.SERVE);
@@ -291,6 +293,7 @@ final class StreamServer {
           }
           s.reader = reader.get();
           ctx.counters.sessionsServed.increment();
+          ctx.events.sessionServed(s.receiver, s.track);
         }
         s.acceptedOn.add(transport);
         return true;
@@ -347,6 +350,7 @@ final class StreamServer {
         served.remove(session, s);
         if (s.reader != null) {
           s.reader.close();
+          ctx.events.sessionEnded(s.receiver, s.track);
         }
       }
     }
