@@ -1,9 +1,12 @@
 package com.example;
 
 import io.loudp2p.Peer;
+import io.loudp2p.PeerId;
 import io.loudp2p.PeerMetrics;
+import io.loudp2p.ScanReport;
 import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
+import io.loudp2p.TrackId;
 import io.loudp2p.micrometer.PeerMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -15,6 +18,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An app with one loudp2p dependency: two peers in one process on 127.0.0.1, one sharing a folder
@@ -24,7 +30,8 @@ public final class TwoPeers {
   private TwoPeers() {}
 
   /** What a run did. */
-  record Outcome(byte[] shared, byte[] played, double sentBytesCounted, PeerMetrics sharer) {}
+  record Outcome(byte[] shared, byte[] played, double sentBytesCounted, PeerMetrics sharer,
+      List<String> sharerEvents) {}
 
   public static void main(String[] args) throws Exception {
     Outcome o = run(Files.createTempDirectory("loudp2p-consumer"));
@@ -38,7 +45,26 @@ public final class TwoPeers {
     byte[] song = wav(3, 42);
     Files.write(music.resolve("consumer anthem.wav"), song);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (Peer sharer = Peer.builder().share(music).build().start()) {
+    List<String> events = new CopyOnWriteArrayList<>();
+    CountDownLatch ended = new CountDownLatch(1);
+    Peer.Listener heard = new Peer.Listener() {
+      @Override
+      public void onCatalogReady(Peer peer, ScanReport report) {
+        events.add("catalog ready: " + report.added() + " added");
+      }
+
+      @Override
+      public void onSessionServed(Peer peer, PeerId receiver, TrackId track) {
+        events.add("serving " + track);
+      }
+
+      @Override
+      public void onSessionEnded(Peer peer, PeerId receiver, TrackId track) {
+        events.add("served " + track);
+        ended.countDown();
+      }
+    };
+    try (Peer sharer = Peer.builder().share(music).listener(heard).build().start()) {
       new PeerMeters(sharer).bindTo(registry);
       sharer.catalog().ready().join();
       try (Peer listener = Peer.builder()
@@ -52,7 +78,13 @@ public final class TwoPeers {
         }
         double sent = registry.get("loudp2p.stream.sent").functionCounters().stream()
             .mapToDouble(c -> c.count()).sum();
-        return new Outcome(song, played, sent, sharer.metrics());
+        listener.close(); // the sharer hears the session end
+        try {
+          ended.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return new Outcome(song, played, sent, sharer.metrics(), List.copyOf(events));
       }
     }
   }

@@ -18,6 +18,10 @@ class TwoPeersTest {
 
     assertArrayEquals(o.shared(), o.played());
     assertEquals(1, o.sharer().sessionsServed());
+    assertEquals(3, o.sharerEvents().size(), "events: " + o.sharerEvents());
+    assertEquals("catalog ready: 1 added", o.sharerEvents().get(0));
+    assertTrue(o.sharerEvents().get(1).startsWith("serving "), "events: " + o.sharerEvents());
+    assertTrue(o.sharerEvents().get(2).startsWith("served "), "events: " + o.sharerEvents());
     assertTrue(o.sentBytesCounted() >= o.shared().length,
         "the sharer's Micrometer counter saw the bytes it sent: " + o.sentBytesCounted());
   }
