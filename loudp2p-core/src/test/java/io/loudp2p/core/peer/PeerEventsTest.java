@@ -235,6 +235,40 @@ class PeerEventsTest {
   }
 
   @Test
+  void closeWaitsForABusyListenerToTakeWhatCameBefore() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Heard heard = new Heard() {
+      @Override
+      public void onBootstrapped(Peer peer, int n) {
+        if (n == 0) {
+          inside.countDown();
+          PeerEventsTest.await(release);
+        }
+        super.onBootstrapped(peer, n);
+      }
+    };
+    PeerEvents events = events(heard, 16);
+    events.start();
+    for (int i = 0; i < 5; i++) {
+      events.bootstrapped(i);
+    }
+    await(inside);
+    List<Integer> toldWhenClosed = new CopyOnWriteArrayList<>();
+    Thread closer = new Thread(() -> {
+      events.close();
+      toldWhenClosed.add(heard.numbers.size());
+    });
+    closer.start();
+    Await.until(() -> closer.getState() == Thread.State.TIMED_WAITING, WAIT, "close waits");
+    assertThat(toldWhenClosed).as("close returned before the listener took its events").isEmpty();
+
+    release.countDown();
+    closer.join(WAIT.toMillis());
+    assertThat(toldWhenClosed).containsExactly(5);
+  }
+
+  @Test
   void closedFromTheListenerItDoesNotWaitForItselfAndTellsWhatCameBefore() {
     List<PeerEvents> self = new ArrayList<>();
     Heard heard = new Heard() {

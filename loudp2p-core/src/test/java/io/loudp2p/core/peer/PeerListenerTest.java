@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,13 +48,27 @@ class PeerListenerTest {
     peers.close();
   }
 
-  /** Each event heard as a line, and the names of the threads they were heard on. */
+  /**
+   * Each event heard as a line, and the names of the threads they were heard on. A line that
+   * starts as {@link #slowOn} is kept only once {@link #slow} is released: a listener still busy.
+   */
   private static final class Heard extends Peer.Listener {
     final List<String> lines = new CopyOnWriteArrayList<>();
     final Set<String> threads = ConcurrentHashMap.newKeySet();
+    volatile String slowOn = "nothing";
+    final CountDownLatch busy = new CountDownLatch(1);
+    final CountDownLatch slow = new CountDownLatch(1);
 
     private void heard(String line) {
       threads.add(Thread.currentThread().getName());
+      if (line.startsWith(slowOn)) {
+        busy.countDown();
+        try {
+          slow.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       lines.add(line);
     }
 
@@ -164,8 +179,19 @@ class PeerListenerTest {
     holderHeard.awaitLine("left " + player.id());
 
     load[0] = 1.0; // the holder is overloaded: its role policy demotes it within the minute
+    holderHeard.slowOn = "role";
     network.runFor(Duration.ofMinutes(6));
-    holderHeard.awaitLine("role FULL to LIGHT");
+    assertThat(holderHeard.busy.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    // Closed while its listener is busy with the role change: close waits until it is told.
+    Thread closing = Thread.currentThread();
+    Thread slowListener = new Thread(() -> {
+      Await.until(() -> closing.getState() == Thread.State.TIMED_WAITING, WAIT, "close waits");
+      holderHeard.slow.countDown();
+    });
+    slowListener.start();
+    holder.peer().close();
+    assertThat(holderHeard.lines).last().isEqualTo("role FULL to LIGHT");
+    slowListener.join(WAIT.toMillis());
 
     assertThat(playerHeard.lines).as("nothing after close").isEqualTo(heardBeforeClose);
     assertThat(holderHeard.threads)
