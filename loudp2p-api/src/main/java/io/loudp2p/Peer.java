@@ -105,6 +105,23 @@ public interface Peer extends AutoCloseable {
    */
   CompletableFuture<StreamSession> stream(TrackId track, StreamSession.Listener listener);
 
+  /**
+   * Every track {@code peer} shares in its folders, asked of that peer page by page (PROTOCOL.md
+   * section 5, {@code ListTracks}): to browse what one peer offers, which a search cannot. At most
+   * 10,000 tracks are gathered; a peer's cache is not listed (a search finds what it caches).
+   *
+   * @param peer a peer in {@link #peers()} with an address: a bootstrap peer, or one a search or
+   *     the peer exchange made known
+   * @return the tracks in the order of their IDs (the sources of each are {@code peer}); or
+   *     exceptionally with a {@link Loudp2pException}: {@link Loudp2pException.Code#NOT_FOUND}
+   *     when {@code peer} is not known here with an address, {@link
+   *     Loudp2pException.Code#UNREACHABLE}, {@link Loudp2pException.Code#TIMEOUT} or {@link
+   *     Loudp2pException.Code#BUSY} as its calls failed, {@link Loudp2pException.Code#CLOSED}
+   *     when this peer is closed
+   * @throws IllegalStateException when the peer is not started
+   */
+  CompletableFuture<List<Track>> tracksOf(PeerId peer);
+
   /** The peers this peer knows, with their records. */
   List<PeerInfo> peers();
 

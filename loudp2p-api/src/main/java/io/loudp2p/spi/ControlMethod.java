@@ -23,7 +23,9 @@ public enum ControlMethod {
   /** {@code AnnounceRole}: a role change in, a role change out. */
   ANNOUNCE_ROLE("AnnounceRole", false),
   /** {@code CheckReachability}: a reachability check in, a reachability result out. */
-  CHECK_REACHABILITY("CheckReachability", false);
+  CHECK_REACHABILITY("CheckReachability", false),
+  /** {@code ListTracks}: a page request in, a page of the tracks a peer shares out. */
+  LIST_TRACKS("ListTracks", false);
 
   private final String wireName;
   private final boolean streaming;

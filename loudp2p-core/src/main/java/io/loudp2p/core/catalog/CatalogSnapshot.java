@@ -28,6 +28,8 @@ final class CatalogSnapshot {
   private final Map<Path, CatalogEntry> byPath;
   private final Map<TrackId, CatalogEntry> byId;
   private final SearchIndex index;
+  /** The tracks in the order of their IDs, made on first use: a listing's pages read it. */
+  private volatile @Nullable List<Track> inIdOrder;
 
   private CatalogSnapshot(
       List<Path> folders,
@@ -54,6 +56,35 @@ final class CatalogSnapshot {
     }
     return new CatalogSnapshot(
         List.copyOf(folders), Map.copyOf(byPath), Map.copyOf(byId), SearchIndex.of(tracks));
+  }
+
+  /**
+   * At most {@code limit} tracks, in ascending order of their IDs, of those whose ID sorts after
+   * {@code after} (from the first when null).
+   */
+  List<Track> tracksAfter(@Nullable TrackId after, int limit) {
+    List<Track> sorted = inIdOrder;
+    if (sorted == null) {
+      List<Track> all = tracks();
+      all.sort(Comparator.comparing(Track::id));
+      sorted = List.copyOf(all);
+      inIdOrder = sorted;
+    }
+    int from = 0;
+    if (after != null) {
+      int lo = 0;
+      int hi = sorted.size();
+      while (lo < hi) { // the first whose ID sorts after {@code after}
+        int mid = (lo + hi) >>> 1;
+        if (sorted.get(mid).id().compareTo(after) <= 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      from = lo;
+    }
+    return sorted.subList(from, Math.min(sorted.size(), from + Math.max(0, limit)));
   }
 
   /** The folders, in the order they were added; unmodifiable. */

@@ -169,6 +169,15 @@ public final class LocalCatalog implements Catalog, AutoCloseable {
     return updater.snapshot().tracks();
   }
 
+  /**
+   * A page of the catalog for a listing: at most {@code limit} tracks in ascending order of their
+   * IDs, of those after {@code after} (from the first when null). Pages stay consistent while the
+   * catalog changes: a track added or removed between two pages is listed or not, never twice.
+   */
+  public List<Track> tracksAfter(@Nullable TrackId after, int limit) {
+    return updater.snapshot().tracksAfter(after, limit);
+  }
+
   @Override
   public List<SearchResult> search(String query, int limit) {
     return updater.snapshot().search(query, limit);

@@ -10,6 +10,7 @@ import io.loudp2p.PeerMetrics;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
 import io.loudp2p.StreamSession;
+import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.catalog.LocalCatalog;
 import io.loudp2p.core.catalog.LocalContent;
@@ -114,7 +115,7 @@ final class RealPeer implements Peer {
   /** The parts a started peer answers and asks with. */
   private record Parts(PeerContext ctx, SelfRecord self, PeerStore store, LocalCatalog catalog,
       RoleManager roleManager, SearchClient search, StreamOpener opener,
-      InboundDispatcher inbound, NetworkWatch network) {}
+      InboundDispatcher inbound, NetworkWatch network, CatalogListing listing) {}
 
   @Override
   public synchronized Peer start() {
@@ -231,6 +232,7 @@ final class RealPeer implements Peer {
     StreamOpener streams = new StreamOpener(c, client, store, holders, t, content, cache,
         disk != null ? disk : Runnable::run, reads);
     opening = streams;
+    CatalogListing listing = new CatalogListing(c, cat, client, store);
     InboundDispatcher inbound = new InboundDispatcher(c, roles)
         .on(Payload.BodyCase.PEER_EXCHANGE, (m, b, r, s, out) -> exchanges.answer(m, r, out))
         .on(Payload.BodyCase.SHUFFLE, (m, b, r, s, out) -> shuffles.answer(m, r, out))
@@ -241,7 +243,8 @@ final class RealPeer implements Peer {
         .on(Payload.BodyCase.REACHABILITY_CHECK,
             (m, b, r, s, out) -> reachability.answer(m, r, out))
         .on(Payload.BodyCase.STREAM_OPEN,
-            (m, b, r, s, out) -> server.answerStreamOpen(m, b, r, out));
+            (m, b, r, s, out) -> server.answerStreamOpen(m, b, r, out))
+        .on(Payload.BodyCase.LIST_TRACKS, (m, b, r, s, out) -> listing.answer(m, out));
 
     long half = SelfRecord.RECORD_LIFETIME.toMillis() / 2;
     c.every(greeter::refresh, half, half);
@@ -259,7 +262,8 @@ final class RealPeer implements Peer {
     NetworkWatch network = new NetworkWatch(c, self, reachability, udpMapping);
     // Told first, and heard once parts are set: a listener may call this peer at once.
     ev.started();
-    parts = new Parts(c, self, store, cat, roleManager, search, streams, inbound, network);
+    parts = new Parts(c, self, store, cat, roleManager, search, streams, inbound, network,
+        listing);
     ev.start();
     cat.ready().thenAccept(ev::catalogReady);
     network.schedule();
@@ -413,6 +417,15 @@ final class RealPeer implements Peer {
     // A session that opens after its caller gave up waiting is closed, not leaked.
     return ApiErrors.mapped(p.opener().stream(track, listener), () -> closed,
         StreamSession::close);
+  }
+
+  @Override
+  public CompletableFuture<List<Track>> tracksOf(PeerId peer) {
+    Parts p = parts();
+    if (closed) {
+      return closedFuture();
+    }
+    return ApiErrors.mapped(p.listing().tracksOf(peer), () -> closed);
   }
 
   private static <T> CompletableFuture<T> closedFuture() {

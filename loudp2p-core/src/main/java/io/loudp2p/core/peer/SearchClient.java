@@ -341,7 +341,8 @@ final class SearchClient {
     }
   }
 
-  private static TrackInfo info(TrackMetadata m) {
+  /** A track's information as a hit or a listing states it. */
+  static TrackInfo info(TrackMetadata m) {
     return TrackInfo.builder(m.getTitle().isEmpty() ? "(untitled)" : m.getTitle())
         .artist(m.getArtist())
         .album(m.getAlbum())

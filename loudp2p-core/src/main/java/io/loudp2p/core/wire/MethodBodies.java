@@ -25,6 +25,7 @@ public final class MethodBodies {
     carries(ControlMethod.ANNOUNCE_ROLE, BodyCase.ROLE_CHANGE, BodyCase.ROLE_CHANGE);
     carries(ControlMethod.CHECK_REACHABILITY, BodyCase.REACHABILITY_CHECK,
         BodyCase.REACHABILITY_RESULT);
+    carries(ControlMethod.LIST_TRACKS, BodyCase.LIST_TRACKS, BodyCase.TRACK_LIST);
   }
 
   private MethodBodies() {}

@@ -19,7 +19,7 @@ final class Methods {
         Loudp2pGrpc.getExchangePeersMethod(), Loudp2pGrpc.getSearchMethod(),
         Loudp2pGrpc.getGetManifestMethod(), Loudp2pGrpc.getOpenStreamMethod(),
         Loudp2pGrpc.getShuffleMethod(), Loudp2pGrpc.getAnnounceRoleMethod(),
-        Loudp2pGrpc.getCheckReachabilityMethod()}) {
+        Loudp2pGrpc.getCheckReachabilityMethod(), Loudp2pGrpc.getListTracksMethod()}) {
       ControlMethod method = forName(generated.getBareMethodName());
       boolean streaming = generated.getType() == MethodDescriptor.MethodType.SERVER_STREAMING;
       if (streaming != method.streaming()) {

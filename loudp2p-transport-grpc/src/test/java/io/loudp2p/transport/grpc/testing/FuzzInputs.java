@@ -301,6 +301,16 @@ final class FuzzInputs {
       case CHECK_REACHABILITY:
         return p.setReachabilityCheck(ReachabilityCheck.newBuilder()
             .setRecord(selfRecord(sender)));
+      case LIST_TRACKS: {
+        io.loudp2p.core.proto.v1.ListTracks.Builder l = io.loudp2p.core.proto.v1.ListTracks
+            .newBuilder().setLimit(r.nextInt(120));
+        if (r.nextBoolean()) {
+          byte[] after = new byte[r.nextBoolean() ? 32 : r.nextInt(40)];
+          r.nextBytes(after);
+          l.setAfter(com.google.protobuf.ByteString.copyFrom(after));
+        }
+        return p.setListTracks(l);
+      }
       default:
         throw new IllegalArgumentException(method + " carries no envelope");
     }

@@ -24,12 +24,14 @@ public enum Method {
       Payload.BodyCase.ROLE_CHANGE),
   CHECK_REACHABILITY(Loudp2pGrpc.getCheckReachabilityMethod(), Payload.BodyCase.REACHABILITY_CHECK,
       Payload.BodyCase.REACHABILITY_RESULT),
+  LIST_TRACKS(Loudp2pGrpc.getListTracksMethod(), Payload.BodyCase.LIST_TRACKS,
+      Payload.BodyCase.TRACK_LIST),
   /** On the data endpoint a StreamAccept names, not the control endpoint. */
   FETCH_CHUNKS(Loudp2pGrpc.getFetchChunksMethod(), null, null);
 
   /** The methods served on the control endpoint, each carrying a signed envelope. */
   public static final List<Method> CONTROL = List.of(EXCHANGE_PEERS, SEARCH, GET_MANIFEST,
-      OPEN_STREAM, SHUFFLE, ANNOUNCE_ROLE, CHECK_REACHABILITY);
+      OPEN_STREAM, SHUFFLE, ANNOUNCE_ROLE, CHECK_REACHABILITY, LIST_TRACKS);
 
   final MethodDescriptor<byte[], byte[]> raw;
   final Payload.@Nullable BodyCase request;
