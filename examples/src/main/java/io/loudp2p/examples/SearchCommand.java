@@ -1,6 +1,7 @@
 package io.loudp2p.examples;
 
 import io.loudp2p.Peer;
+import io.loudp2p.PeerId;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
 import java.io.PrintWriter;
@@ -20,9 +21,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "search", mixinStandardHelpOptions = true, version = Main.VERSION,
     description = {"Search the network and print the tracks found, best first.",
-        "Peers answer searches for words only, each with its best " + SearchCommand.PER_ANSWER
-            + " hits: the network cannot list everything a peer shares; --all shows every hit"
-            + " the answers gave."})
+        "Peers answer searches for words, each with its best " + SearchCommand.PER_ANSWER
+            + " hits; --all shows every hit the answers gave. To see everything one peer"
+            + " shares, list it with --peer."})
 final class SearchCommand implements Callable<Integer> {
   /** The most hits one peer answers a search with (the protocol's limit). */
   static final int PER_ANSWER = 50;
@@ -49,15 +50,21 @@ final class SearchCommand implements Callable<Integer> {
       + " codec, mediaType, size, score and sources.")
   boolean json;
 
+  @Option(names = "--peer", paramLabel = "PEERID", arity = "0..1", fallbackValue = "",
+      description = "List everything one peer shares instead of searching: the peer with that ID"
+          + " (one the bootstrap peer knows), or the bootstrap peer when no ID is given. TERMs, if"
+          + " any, keep the tracks whose title, artist or album hold every word.")
+  @org.jspecify.annotations.Nullable String listed;
+
   @Mixin PeerOptions peer;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    if (terms == null || String.join("", terms).isBlank()) {
-      throw new UserError(UserError.USAGE, "name words to search for: peers answer searches for"
-          + " words only, so the network cannot list everything a peer shares");
+    if (listed == null && (terms == null || String.join("", terms).isBlank())) {
+      throw new UserError(UserError.USAGE, "name words to search for, or list everything a peer"
+          + " shares with --peer [PEERID]");
     }
     if (timeoutSeconds < 1) {
       throw new UserError(UserError.USAGE, "--timeout must be at least 1 second, not " + timeoutSeconds);
@@ -66,11 +73,21 @@ final class SearchCommand implements Callable<Integer> {
       throw new UserError(UserError.USAGE, "--limit must be from 1 to " + MAX_LIMIT + ", not " + limit);
     }
     peer.requireBootstrap();
-    String query = String.join(" ", terms);
+    String query = terms == null ? "" : String.join(" ", terms).strip();
     try (Peer p = peer.start(Role.LIGHT, List.of())) {
-      List<SearchHit> hits = search(p, query, Duration.ofSeconds(timeoutSeconds));
+      List<SearchHit> hits;
+      String what = "'" + query + "'";
+      if (listed != null) {
+        PeerId from = PeerListing.whom(p, listed, peer);
+        hits = PeerListing.matching(PeerListing.tracksOf(p, from,
+            Duration.ofSeconds(Math.max(timeoutSeconds, 10))), from, query);
+        what = query.isEmpty() ? "the tracks " + from + " shares" : what + " among the tracks "
+            + from + " shares";
+      } else {
+        hits = search(p, query, Duration.ofSeconds(timeoutSeconds));
+      }
       if (hits.isEmpty() && !json) {
-        throw new UserError(UserError.FAILURE, "no results for '" + query + "'");
+        throw new UserError(UserError.FAILURE, "no results for " + what);
       }
       List<SearchHit> shown = hits.subList(0, Math.min(hits.size(), all ? MAX_LIMIT : limit));
       PrintWriter out = spec.commandLine().getOut();
@@ -86,7 +103,7 @@ final class SearchCommand implements Callable<Integer> {
         err.flush();
       }
       if (hits.isEmpty()) { // the JSON said so too
-        throw new UserError(UserError.FAILURE, "no results for '" + query + "'");
+        throw new UserError(UserError.FAILURE, "no results for " + what);
       }
       return 0;
     }

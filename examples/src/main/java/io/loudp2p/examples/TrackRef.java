@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
  * among their hits.
  *
  * <p>The rule: one argument that parses as a track ID is one; one of 40 to 48 letters and digits
- * is meant as one, and is an error when it is not a valid one. Anything else is search words; when they find nothing and
- * one of them looks like the start of a track ID (6 to 39 Base58 characters, a digit or a
- * capital among them), the other words
- * are searched and the hit whose ID starts so is taken, or the command says that several do.
+ * is meant as one, and is an error when it is not a valid one. Anything else is search words; when
+ * they find nothing and one of them looks like the start of a track ID (6 to 39 Base58
+ * characters, a digit or a capital among them), the other words are searched and the hit whose ID
+ * starts so is taken, or the command says that several do. The start of an ID alone is looked up
+ * in what the peers this one reached share (their listings, {@code search --peer}).
  */
 record TrackRef(@Nullable TrackId id, List<String> words) {
   private static final Pattern ID_LIKE = Pattern.compile("[A-Za-z0-9]{40,48}");
@@ -29,6 +30,8 @@ record TrackRef(@Nullable TrackId id, List<String> words) {
       Pattern.compile("(?=.*[1-9A-HJ-NP-Z])[1-9A-HJ-NP-Za-km-z]{6,39}");
   /** How long a search for the track waits for answers. */
   static final Duration SEARCH = Duration.ofSeconds(3);
+  /** How long the peers asked for what they share get to answer, for the start of an ID alone. */
+  static final Duration LISTING = Duration.ofSeconds(10);
 
   /** A track ID, and the track when a search found it (null when named by its ID alone). */
   record Resolved(TrackId id, @Nullable Track track) {}
@@ -79,8 +82,7 @@ record TrackRef(@Nullable TrackId id, List<String> words) {
       List<String> rest = new ArrayList<>(words);
       rest.remove(i);
       if (rest.isEmpty()) {
-        throw new UserError(UserError.FAILURE, "no results for '" + query + "'; the start of a"
-            + " track ID is taken with the search words that found it: WORDS... " + prefix);
+        return PeerListing.startingWith(p, prefix, LISTING);
       }
       String others = String.join(" ", rest);
       List<SearchHit> matching = new ArrayList<>();

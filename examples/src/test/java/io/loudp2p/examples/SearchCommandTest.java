@@ -83,8 +83,8 @@ class SearchCommandTest {
     Run noBootstrap = Cli.run("search", "harbour");
 
     assertThat(noWords.exit()).isEqualTo(2);
-    assertThat(noWords.err()).isEqualTo("loudp2p: name words to search for: peers answer searches for"
-        + " words only, so the network cannot list everything a peer shares\n");
+    assertThat(noWords.err()).isEqualTo("loudp2p: name words to search for, or list everything a"
+        + " peer shares with --peer [PEERID]\n");
     assertThat(zero.exit()).isEqualTo(2);
     assertThat(zero.err()).isEqualTo("loudp2p: --timeout must be at least 1 second, not 0\n");
     assertThat(negative.exit()).isEqualTo(2);
@@ -94,6 +94,29 @@ class SearchCommandTest {
     // (picocli wraps the help: single words only)
     assertThat(Cli.run("search", "--help").out()).contains("--json", "--all", "--limit",
         "everything");
+  }
+
+  @Test
+  void everythingAPeerSharesIsListedWithPeerAndWordsKeepWhatMatches() {
+    Run bootstrap = Cli.run("search", "--peer", "-b", at, "--json");
+    Run byId = Cli.run("search", "--peer", sharer.id().toString(), "-b", at);
+    Run matching = Cli.run("search", "light", "3", "--peer", "-b", at);
+    Run none = Cli.run("search", "sunrise", "--peer", "-b", at);
+    Run notAnId = Cli.run("search", "--peer", "nobody", "-b", at);
+
+    assertThat(bootstrap.exit()).as(bootstrap.err()).isZero();
+    assertThat(bootstrap.out()).contains("\"total\":3,\"shown\":3", "Harbour Light 1",
+        "Harbour Light 2", "Harbour Light 3", "\"sources\":[\"" + sharer.id() + "\"]");
+    assertThat(byId.exit()).as(byId.err()).isZero();
+    assertThat(byId.out().lines()).hasSize(4); // the header and three tracks
+    assertThat(matching.exit()).as(matching.err()).isZero();
+    assertThat(matching.out().lines()).hasSize(2);
+    assertThat(matching.out()).contains("Harbour Light 3").doesNotContain("Harbour Light 1");
+    assertThat(none.exit()).isEqualTo(1);
+    assertThat(none.err()).isEqualTo("loudp2p: no results for 'sunrise' among the tracks "
+        + sharer.id() + " shares\n");
+    assertThat(notAnId.exit()).isEqualTo(2);
+    assertThat(notAnId.err()).startsWith("loudp2p: 'nobody' is not a peer ID");
   }
 
   @Test

@@ -134,7 +134,7 @@ class StreamCommandTest {
   }
 
   @Test
-  void theStartOfATrackIdThatSearchPrintedChoosesAmongTheHitsOfTheWords() throws IOException {
+  void theStartOfATrackIdThatSearchPrintedChoosesAmongTheHitsOfTheWordsOrAloneOfWhatPeersShare() throws IOException {
     String dancesId = Cli.id(sharer, "lantern dance");
     String prefix = dancesId.substring(0, SearchResults.SHORT_ID);
     Path out = tmp.resolve("chosen.wav");
@@ -145,9 +145,13 @@ class StreamCommandTest {
     assertThat(chosen.exit()).as(chosen.err()).isZero();
     assertThat(Files.readAllBytes(out)).isEqualTo(dance);
     assertThat(chosen.err()).doesNotContain("picked");
-    assertThat(alone.exit()).isEqualTo(1);
-    assertThat(alone.err()).isEqualTo("loudp2p: no results for '" + prefix + "'; the start of a"
-        + " track ID is taken with the search words that found it: WORDS... " + prefix + "\n");
+    // Alone, the start of an ID is looked up in what the peers reached share.
+    assertThat(alone.exit()).as(alone.err()).isZero();
+    assertThat(Files.readAllBytes(tmp.resolve("alone.wav"))).isEqualTo(dance);
+    Run nothing = run("stream", "Zz9Zz9", "-b", at, "-o", tmp.resolve("none.wav").toString());
+    assertThat(nothing.exit()).isEqualTo(1);
+    assertThat(nothing.err()).isEqualTo("loudp2p: no track shared by the 1 peer asked starts with"
+        + " 'Zz9Zz9'; give search words with it, or the whole ID\n");
   }
 
   @Test
