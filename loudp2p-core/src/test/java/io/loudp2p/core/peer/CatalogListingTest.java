@@ -8,7 +8,6 @@ import io.loudp2p.Peer;
 import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.core.identity.Identity;
-import io.loudp2p.core.proto.v1.Envelope;
 import io.loudp2p.core.proto.v1.ListTracks;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.testing.InMemoryNetwork;
@@ -59,14 +58,6 @@ class CatalogListingTest {
     return holder;
   }
 
-  private static Payload body(byte[] envelope) {
-    try {
-      return Payload.parseFrom(Envelope.parseFrom(envelope).getPayload());
-    } catch (Exception e) {
-      return Payload.getDefaultInstance();
-    }
-  }
-
   @Test
   void aPeerListsEveryTrackAnotherSharesInPagesOfAHundred() throws Exception {
     VirtualPeers.Made holder = holderOf(CatalogListing.MAX_PAGE * 2 + 17);
@@ -74,8 +65,8 @@ class CatalogListingTest {
     network.runFor(Duration.ofSeconds(5));
     List<Integer> pageRequests = new ArrayList<>();
     network.observeControl(m -> {
-      if (m.length > 0 && body(m).hasListTracks()) {
-        pageRequests.add(body(m).getListTracks().getLimit());
+      if (m.length > 0 && RealPeerOverlayTest.body(m).hasListTracks()) {
+        pageRequests.add(RealPeerOverlayTest.body(m).getListTracks().getLimit());
       }
     });
 
@@ -148,7 +139,7 @@ class CatalogListingTest {
             .setAfter(ByteString.copyFrom(ids.get(0).bytes())))).toByteArray(),
         Duration.ofSeconds(5));
     network.runFor(Duration.ofSeconds(1));
-    Payload answer = body(page.get());
+    Payload answer = RealPeerOverlayTest.body(page.get());
     assertThat(answer.getTrackList().getTotal()).isEqualTo(3);
     assertThat(answer.getTrackList().getTracksList()).extracting(t -> TrackId.fromBytes(
         t.getTrackId().toByteArray())).containsExactly(ids.get(1), ids.get(2));

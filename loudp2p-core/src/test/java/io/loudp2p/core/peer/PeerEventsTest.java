@@ -153,16 +153,7 @@ class PeerEventsTest {
   void pastTheLimitEventsAreDroppedCountedAndWarnedOfNowAndThen() {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Heard heard = new Heard() {
-      @Override
-      public void onBootstrapped(Peer peer, int n) {
-        super.onBootstrapped(peer, n);
-        if (n == 0) {
-          inside.countDown();
-          await(release);
-        }
-      }
-    };
+    Heard heard = heldOnTheFirst(inside, release);
     PeerEvents events = events(heard, 8);
     events.start();
     events.bootstrapped(0);
@@ -190,16 +181,7 @@ class PeerEventsTest {
   void aPeersQueueHoldsItsLimitOfEventsAndNoMore() {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Heard heard = new Heard() {
-      @Override
-      public void onBootstrapped(Peer peer, int n) {
-        super.onBootstrapped(peer, n);
-        if (n == 0) {
-          inside.countDown();
-          await(release);
-        }
-      }
-    };
+    Heard heard = heldOnTheFirst(inside, release);
     PeerEvents events = PeerEvents.of(PEER, Identity.generate().peerId(), heard, () -> nowNs[0]);
     made.add(events);
     events.start();
@@ -311,5 +293,19 @@ class PeerEventsTest {
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** A listener that, told its first bootstrap event (0), says so and waits for {@code release}. */
+  private static Heard heldOnTheFirst(CountDownLatch inside, CountDownLatch release) {
+    return new Heard() {
+      @Override
+      public void onBootstrapped(Peer peer, int n) {
+        super.onBootstrapped(peer, n);
+        if (n == 0) {
+          inside.countDown();
+          await(release);
+        }
+      }
+    };
   }
 }

@@ -55,7 +55,8 @@ class RealPeerOverlayTest {
     peers.close();
   }
 
-  private static Payload body(byte[] envelope) {
+  /** The payload of an envelope's bytes; the default instance when they do not parse. */
+  static Payload body(byte[] envelope) {
     try {
       return Payload.parseFrom(Envelope.parseFrom(envelope).getPayload());
     } catch (Exception e) {
