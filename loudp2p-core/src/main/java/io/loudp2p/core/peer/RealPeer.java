@@ -24,7 +24,6 @@ import io.loudp2p.core.network.QueryRouter;
 import io.loudp2p.core.network.RolePolicy;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.wire.EnvelopeOpener;
-import io.loudp2p.core.wire.RejectReason;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
@@ -461,30 +460,7 @@ final class RealPeer implements Peer {
   @Override
   public PeerMetrics metrics() {
     Parts p = parts();
-    PeerContext c = p.ctx();
-    // Every key this peer can count is there from the start, zero until its first count: an
-    // exporter then sees a fixed set of series once the peer started, none appearing later.
-    Map<String, Long> rejected = new TreeMap<>();
-    for (RejectReason reason : RejectReason.values()) {
-      rejected.put(reason.name(), c.opener.rejections(reason));
-    }
-    Map<String, Long> dropped = new TreeMap<>();
-    Map<String, Long> sent = c.counters.sent();
-    Map<String, Long> received = p.opener().received();
-    received.putIfAbsent(LocalSource.TRANSPORT, 0L);
-    PeerTransports t = transports;
-    if (t != null) {
-      for (PeerTransports.Data d : t.data) {
-        d.transport.dropCounts().forEach((reason, n) -> dropped.put(d.name + "/" + reason, n));
-        sent.putIfAbsent(d.name, 0L);
-        received.putIfAbsent(d.name, 0L);
-      }
-    }
-    StreamServer server = streamServer;
-    return new PeerMetrics(p.store().table().size(), c.counters.sessionsServed.sum(),
-        server == null ? 0 : server.streaming(), c.counters.sessionsPlayed.sum(),
-        sent, received, c.counters.searchesAnswered.sum(),
-        c.counters.searchesForwarded.sum(), rejected, dropped);
+    return PeerCounts.snapshot(p.ctx(), p.store(), p.opener(), transports, streamServer);
   }
 
   /** Where the data transports serve, by name. */
