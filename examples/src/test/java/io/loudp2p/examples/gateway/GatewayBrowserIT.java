@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Rectangle;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -182,15 +183,20 @@ class GatewayBrowserIT {
     assertThat(script(browser, "return document.getElementById('player').paused")).isEqualTo(false);
     assertThat(browser.findElement(By.id("results")).isDisplayed()).as("no search was needed").isFalse();
     // The swarm view: the sharer sending, and chunks played (read by the player) and buffered.
-    WebElement source = wait.until(ExpectedConditions.visibilityOfElementLocated(
-        By.cssSelector("#sources tbody tr[data-peer='" + sharerId + "']")));
+    // The view redraws its rows as it polls: each look finds the sharer's row again.
+    By sharerRow = By.cssSelector("#sources tbody tr[data-peer='" + sharerId + "']");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(sharerRow));
     wait.until(b -> chunks(b, "played") > 0 && chunks(b, "played") + chunks(b, "buffered")
         + chunks(b, "arriving") + chunks(b, "missing") == chunkCount());
-    assertThat(source.getText()).contains(sharerId.toString().substring(0, 8), "active")
+    String row = wait.ignoring(StaleElementReferenceException.class)
+        .until(b -> b.findElement(sharerRow).getText());
+    assertThat(row).contains(sharerId.toString().substring(0, 8), "active")
         .containsPattern("udp|grpc");
     // The sharer's rate shows above zero while it sends.
-    wait.withMessage(() -> "the sharer's rate: " + source.getText())
-        .until(b -> source.findElement(By.cssSelector("td.rate")).getText().matches(".*[1-9].*"));
+    wait.withMessage(() -> "the sharer's rate: " + browser.findElement(sharerRow).getText())
+        .ignoring(StaleElementReferenceException.class)
+        .until(b -> b.findElement(sharerRow).findElement(By.cssSelector("td.rate")).getText()
+            .matches(".*[1-9].*"));
     // A picture of the page as it plays, to look at: target/swarm-view.png.
     java.nio.file.Files.write(java.nio.file.Path.of("target", "swarm-view.png"),
         ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(
