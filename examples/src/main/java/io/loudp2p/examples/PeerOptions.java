@@ -86,6 +86,14 @@ final class PeerOptions {
 
   /** Starts a peer with these options; errors a person can fix become {@link UserError}s. */
   Peer start(Role role, List<Path> shares) {
+    return start(role, shares, null);
+  }
+
+  /**
+   * Starts a peer with these options, keeping its chunks in {@code partialCache} (a {@link
+   * PartialCache}'s folder) when given and no {@code --cache} was.
+   */
+  Peer start(Role role, List<Path> shares, @Nullable Path partialCache) {
     Peer.Builder b = Peer.builder().role(role).listen(listen);
     if (identity != null) {
       b.identityFile(identity);
@@ -103,6 +111,8 @@ final class PeerOptions {
     if (cache != null) {
       checkCache(cache);
       b.cache(cache, 1L << 30);
+    } else if (partialCache != null) {
+      b.cache(partialCache, PartialCache.MAX_BYTES);
     }
     Peer peer;
     try {
