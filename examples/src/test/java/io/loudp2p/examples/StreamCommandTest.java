@@ -3,11 +3,16 @@ package io.loudp2p.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loudp2p.Peer;
+import io.loudp2p.core.content.ChunkCache;
+import io.loudp2p.core.content.Manifest;
+import io.loudp2p.core.proto.v1.TrackMetadata;
+import io.loudp2p.core.testing.TestAudio;
 import io.loudp2p.examples.Cli.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code stream} against a real peer sharing two tracks that one word finds: how it names,
- * replaces and writes files, and how it takes track IDs and their starts.
+ * replaces and writes files, how it takes track IDs and their starts, and how it keeps the chunks
+ * of a file not yet whole.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamCommandTest {
@@ -171,6 +177,98 @@ class StreamCommandTest {
     assertThat(p.err()).startsWith("loudp2p: '" + typo + "' is not a valid track ID (");
     assertThat(TrackRef.parse(List.of(shortOne)).words()).containsExactly(shortOne);
     assertThat(TrackRef.parse(List.of(id)).id()).hasToString(id);
+  }
+
+  @Test
+  void aWholeDownloadLeavesNoPartialChunksAndStdoutKeepsNone() throws IOException {
+    Path folder = Files.createDirectory(tmp.resolve("downloads"));
+    String id = Cli.id(sharer, "lantern song");
+    java.io.PrintStream stdout = System.out;
+    java.io.ByteArrayOutputStream piped = new java.io.ByteArrayOutputStream();
+
+    Run toFile = run("stream", id, "-b", at, "-o", folder.resolve("song.wav").toString());
+    Run toStdout;
+    System.setOut(new java.io.PrintStream(piped, true));
+    try {
+      toStdout = run("stream", id, "-b", at, "-o", "-");
+    } finally {
+      System.setOut(stdout);
+    }
+
+    assertThat(toFile.exit()).as(toFile.err()).isZero();
+    assertThat(toFile.out()).doesNotContain("resuming");
+    try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+      assertThat(files).containsExactly(folder.resolve("song.wav"));
+    }
+    assertThat(toStdout.exit()).as(toStdout.err()).isZero();
+    assertThat(piped.toByteArray()).isEqualTo(song);
+    assertThat(Path.of(PartialCache.FOLDER)).doesNotExist();
+  }
+
+  @Test
+  void aDownloadResumesFromTheChunksAnEarlierRunKeptAndFetchesOnlyTheOthers() throws Exception {
+    Path folder = Files.createDirectory(tmp.resolve("downloads"));
+    keep(folder, tmp.resolve("music").resolve("song.wav"), 2);
+
+    Run r = run("stream", "lantern", "song", "-b", at, "-o", folder.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("resuming: 2 of 3 chunks already here\n");
+    assertThat(r.out().lines().filter(l -> l.contains(" local ")))
+        .singleElement().asString().contains(" 32.0 KiB ", " 2 ");
+    assertThat(Files.readAllBytes(folder.resolve("The Quiet Ones - Lantern Song.wav")))
+        .isEqualTo(song);
+    try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+      assertThat(files).containsExactly(folder.resolve("The Quiet Ones - Lantern Song.wav"));
+    }
+  }
+
+  @Test
+  void aDownloadThatFailsSaysWhatItKeptAndThatTheSameCommandResumes() throws Exception {
+    byte[] big = TestAudio.noiseWavOfBytes(4 << 20, 7);
+    Peer bigSharer = Cli.sharer(tmp.resolve("big"), Map.of("big.wav", big));
+    Path folder = Files.createDirectory(tmp.resolve("downloads"));
+    String id = Cli.id(bigSharer, "big");
+    Path journal = folder.resolve(PartialCache.FOLDER).resolve("chunks").resolve("tracks")
+        .resolve(id).resolve("present.log");
+    CompletableFuture<Run> running;
+    try {
+      running = CompletableFuture.supplyAsync(() -> run("stream", id, "-b", Cli.address(bigSharer),
+          "-o", folder.resolve("big.wav").toString()));
+      // The journal of the partial cache: a 4-byte record per chunk kept.
+      io.loudp2p.core.testing.Await.until(() -> journal.toFile().length() >= 10 * 4,
+          Duration.ofSeconds(30), "10 chunks kept");
+    } finally {
+      bigSharer.close();
+    }
+    Run r = running.get(50, TimeUnit.SECONDS);
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).startsWith("loudp2p: ").hasLineCount(1).endsWith("; " + journal.toFile()
+        .length() / 4 + " of 257 chunks are kept: running the same command again resumes\n");
+    assertThat(folder.resolve("big.wav")).doesNotExist();
+    assertThat(folder.resolve(PartialCache.FOLDER)).isDirectory();
+  }
+
+  /**
+   * Keeps the first {@code chunks} chunks of {@code file} in the partial cache of {@code folder},
+   * as a run of {@code stream} killed there would have.
+   *
+   * @return the track's ID
+   */
+  private static io.loudp2p.TrackId keep(Path folder, Path file, int chunks) throws IOException {
+    Manifest manifest = Manifest.ofFile(file, TrackMetadata.getDefaultInstance());
+    byte[] bytes = Files.readAllBytes(file);
+    try (ChunkCache cache = ChunkCache.open(folder.resolve(PartialCache.FOLDER).resolve("chunks"),
+        PartialCache.MAX_BYTES)) {
+      cache.put(manifest);
+      for (int i = 0; i < chunks; i++) {
+        int from = (int) manifest.chunkOffset(i);
+        assertThat(cache.writeChunk(manifest.trackId(), i, bytes, from, manifest.chunkLength(i)))
+            .isTrue();
+      }
+    }
+    return manifest.trackId();
   }
 
   private static Run run(String... args) {
