@@ -9,7 +9,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,20 +94,42 @@ final class CachedTrack {
     return total;
   }
 
-  synchronized void write(int index, byte[] bytes, int offset, int length, ChunkCache.Storage storage)
+  /**
+   * Writes the chunks not held yet, then records them: the data of all of them reaches the disk
+   * (one flush) before the journal records any, and the journal is flushed once after, so that a
+   * batch costs two flushes, not two a chunk. A crash loses at most the batch, and never leaves a
+   * chunk recorded whose bytes were not written.
+   */
+  synchronized void write(List<ChunkCache.Chunk> chunks, ChunkCache.Storage storage)
       throws IOException {
-    if (present.get(index)) {
+    BitSet writing = new BitSet();
+    List<ChunkCache.Chunk> fresh = new ArrayList<>();
+    for (ChunkCache.Chunk c : chunks) {
+      if (!present.get(c.index()) && !writing.get(c.index())) {
+        writing.set(c.index());
+        fresh.add(c);
+      }
+    }
+    if (fresh.isEmpty()) {
       return;
     }
     FileChannel d = dataChannel();
-    storage.write(d, ByteBuffer.wrap(bytes, offset, length), manifest.chunkOffset(index));
+    for (ChunkCache.Chunk c : fresh) {
+      storage.write(d, ByteBuffer.wrap(c.data(), c.offset(), c.length()),
+          manifest.chunkOffset(c.index()));
+    }
     d.force(false);
-    // Only now is the chunk recorded: a crash before this line leaves it unrecorded, not corrupt.
+    // Only now are the chunks recorded: a crash before this leaves them unrecorded, not corrupt.
+    ByteBuffer records = ByteBuffer.allocate(4 * fresh.size());
+    for (ChunkCache.Chunk c : fresh) {
+      records.putInt(c.index());
+    }
+    records.flip();
     FileChannel j = journalChannel();
-    storage.write(j, ByteBuffer.allocate(4).putInt(0, index), journalEnd);
+    storage.write(j, records, journalEnd);
     j.force(false);
-    journalEnd += 4;
-    present.set(index);
+    journalEnd += 4L * fresh.size();
+    present.or(writing);
   }
 
   /** The chunk's length, -1 when not held, -2 when held but damaged (then dropped). */

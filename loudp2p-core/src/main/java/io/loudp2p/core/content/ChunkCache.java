@@ -176,6 +176,9 @@ public final class ChunkCache implements AutoCloseable {
     return e == null ? null : e.manifest;
   }
 
+  /** Chunk {@code index} of a track: {@code length} bytes of {@code data} from {@code offset}. */
+  public record Chunk(int index, byte[] data, int offset, int length) {}
+
   /**
    * Writes chunk {@code index} of a track added with {@link #put}, if it verifies.
    *
@@ -186,46 +189,74 @@ public final class ChunkCache implements AutoCloseable {
    */
   public boolean writeChunk(TrackId track, int index, byte[] data, int offset, int length)
       throws IOException {
+    return writeChunks(track, List.of(new Chunk(index, data, offset, length))) == 1;
+  }
+
+  /**
+   * Writes the chunks of a track added with {@link #put} that verify, as one batch: their bytes
+   * are flushed to disk together, then recorded together (two flushes in all), so that a player
+   * that takes chunks in faster than the disk flushes one at a time is kept up with.
+   *
+   * @return how many of {@code chunks} verified (written, or held already); the others are left
+   *     out
+   * @throws CacheFullException when the bound is reached and nothing can be evicted, or the disk
+   *     is full; what was stored before is kept
+   * @throws IllegalStateException when the track was not added
+   */
+  public int writeChunks(TrackId track, List<Chunk> chunks) throws IOException {
     CachedTrack entry;
     synchronized (this) {
       checkOpen();
       entry = entries.get(track);
     }
     if (entry == null) {
-      throw new IllegalStateException("track " + track + " is not in the cache; put its manifest first");
+      throw new IllegalStateException(
+          "track " + track + " is not in the cache; put its manifest first");
     }
-    if (!entry.manifest.verifyChunk(index, data, offset, length)) {
-      return false;
+    List<Chunk> verified = new ArrayList<>();
+    for (Chunk c : chunks) {
+      if (entry.manifest.verifyChunk(c.index(), c.data(), c.offset(), c.length())) {
+        verified.add(c);
+      }
     }
+    long bytes = 0;
+    List<Chunk> toWrite = new ArrayList<>();
     synchronized (this) {
       checkOpen();
       if (entries.get(track) != entry) {
         throw new IllegalStateException("track " + track + " left the cache while being written");
       }
-      if (entry.has(index)) {
-        return true;
+      for (Chunk c : verified) {
+        if (!entry.has(c.index())) {
+          toWrite.add(c);
+          bytes += c.length();
+        }
+      }
+      if (toWrite.isEmpty()) {
+        return verified.size();
       }
       entry.leases++; // not evicted while we write
       try {
-        makeRoom(length, track);
+        makeRoom(bytes, track);
       } catch (CacheFullException e) {
         entry.leases--;
         throw e;
       }
-      usedBytes += length; // reserved; returned if the write fails
+      usedBytes += bytes; // reserved; returned if the write fails
     }
     boolean written = false;
     try {
-      entry.write(index, data, offset, length, storage);
+      entry.write(toWrite, storage);
       written = true;
-      return true;
+      return verified.size();
     } catch (IOException e) {
-      throw failedWrite("writing chunk " + index + " of " + track, e);
+      throw failedWrite("writing " + (toWrite.size() == 1 ? "chunk " + toWrite.get(0).index()
+          : toWrite.size() + " chunks") + " of " + track, e);
     } finally {
       synchronized (this) {
         entry.leases--;
         if (!written) {
-          usedBytes -= length;
+          usedBytes -= bytes;
         }
       }
     }

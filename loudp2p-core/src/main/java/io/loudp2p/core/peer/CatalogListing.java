@@ -51,8 +51,8 @@ final class CatalogListing {
   void answer(SignedMessage request, ControlResponder responder) {
     ListTracks ask = request.payload().getListTracks();
     if (ask.getLimit() < 1 || ask.getLimit() > MAX_PAGE) {
-      responder.fail(ControlErrorCode.MALFORMED,
-          "a page holds 1 to " + MAX_PAGE + " tracks, not " + Integer.toUnsignedString(ask.getLimit()));
+      responder.fail(ControlErrorCode.MALFORMED, "a page holds 1 to " + MAX_PAGE + " tracks, not "
+          + Integer.toUnsignedString(ask.getLimit()));
       return;
     }
     TrackId after = null;
@@ -86,7 +86,8 @@ final class CatalogListing {
     InetSocketAddress at = known.map(PeerTable.Entry::control).orElse(null);
     if (at == null) {
       return CompletableFuture.failedFuture(new Loudp2pException(Loudp2pException.Code.NOT_FOUND,
-          "peer " + peer + " is not known here with an address; bootstrap from it or search first"));
+          "peer " + peer + " is not known here with an address; bootstrap from it or search"
+              + " first"));
     }
     return page(at, peer, null, new ArrayList<>());
   }

@@ -13,7 +13,6 @@ import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.content.ManifestException;
 import io.loudp2p.core.internal.ApiErrors;
 import io.loudp2p.core.internal.Loggers;
-import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.core.peer.SourceOpener.Opened;
 import io.loudp2p.core.peer.SourceOpener.Opens;
 import io.loudp2p.core.proto.v1.ChunkMap;
@@ -42,7 +41,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,7 +56,6 @@ final class StreamOpener {
   private static final Logger log = LoggerFactory.getLogger(Loggers.STREAM);
   private static final Logger cacheLog = LoggerFactory.getLogger(Loggers.CACHE);
   /** For chunk writes, which a full or failing disk fails one by one. */
-  private static final ThrottledLog cacheWrites = new ThrottledLog(cacheLog);
 
   /** Playback rate assumed when a track's metadata gives none: 320 kbit/s. */
   static final long DEFAULT_BITRATE_BYTES = 40_000;
@@ -447,31 +444,15 @@ final class StreamOpener {
   }
 
   /**
-   * Writes played chunks to the cache on the disk executor, but for those it held already ({@code
-   * have}): a peer that played a track serves it, and plays it again from disk.
+   * Writes played chunks to the cache on the disk executor, in batches, but for those it held
+   * already ({@code have}): a peer that played a track serves it, and plays it again from disk.
    */
   private RealStreamSession.ChunkSink cacheSink(Manifest manifest, BitSet have) {
     ChunkCache c = cache;
     if (c == null) {
       return RealStreamSession.ChunkSink.NONE;
     }
-    return (index, bytes, length) -> {
-      if (have.get(index)) {
-        return;
-      }
-      try {
-        disk.execute(() -> {
-          try {
-            c.writeChunk(manifest.trackId(), index, bytes, 0, length);
-          } catch (IOException | IllegalStateException e) {
-            cacheWrites.warn("cannot cache chunk {} of {}: {}", index, manifest.trackId(),
-                e.getMessage());
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        cacheLog.debug("not caching chunk {} of {}: the peer is closing", index, manifest.trackId());
-      }
-    };
+    return new CacheWriter(c, manifest.trackId(), have, disk);
   }
 
   private static long bitrate(Manifest manifest) {

@@ -109,6 +109,61 @@ class ChunkCacheTest {
   }
 
   @Test
+  void aBatchIsWrittenThenRecordedInOneJournalWriteAndACorruptChunkIsLeftOut() throws IOException {
+    byte[] track = bytes(4 * CHUNK, 5);
+    Manifest m = manifest(track);
+    AtomicInteger writes = new AtomicInteger();
+    ChunkCache.Storage counting = (channel, data, position) -> {
+      writes.incrementAndGet();
+      ChunkCache.Storage.DEFAULT.write(channel, data, position);
+    };
+    byte[] corrupt = java.util.Arrays.copyOfRange(track, 3 * CHUNK, 4 * CHUNK);
+    corrupt[7] ^= 1;
+    try (ChunkCache cache = ChunkCache.open(dir, BIG, clock, counting)) {
+      cache.put(m);
+      int verified = cache.writeChunks(m.trackId(), List.of(
+          new ChunkCache.Chunk(0, track, 0, CHUNK), new ChunkCache.Chunk(2, track, 2 * CHUNK, CHUNK),
+          new ChunkCache.Chunk(3, corrupt, 0, CHUNK), new ChunkCache.Chunk(1, track, CHUNK, CHUNK)));
+
+      assertThat(verified).isEqualTo(3);
+      assertThat(writes.get()).as("three chunks' bytes, then one journal write").isEqualTo(4);
+      assertThat(cache.availability(m.trackId()).stream()).containsExactly(0, 1, 2);
+      // Held already: nothing is written again.
+      assertThat(cache.writeChunks(m.trackId(), List.of(new ChunkCache.Chunk(1, track, CHUNK, CHUNK))))
+          .isEqualTo(1);
+      assertThat(writes.get()).isEqualTo(4);
+    }
+    try (ChunkCache reopened = open(BIG)) {
+      assertThat(reopened.availability(m.trackId()).stream()).containsExactly(0, 1, 2);
+    }
+  }
+
+  @Test
+  void aCrashBeforeABatchIsRecordedLosesTheBatchAndRecordsNoneOfIt() throws IOException {
+    byte[] track = bytes(4 * CHUNK, 6);
+    Manifest m = manifest(track);
+    AtomicInteger writes = new AtomicInteger();
+    ChunkCache.Storage crashOnTheJournal = (channel, data, position) -> {
+      if (writes.incrementAndGet() == 3) { // the batch's journal records: its bytes are on disk
+        throw new IOException("process killed");
+      }
+      ChunkCache.Storage.DEFAULT.write(channel, data, position);
+    };
+    try (ChunkCache cache = ChunkCache.open(dir, BIG, clock, crashOnTheJournal)) {
+      cache.put(m);
+      assertThatThrownBy(() -> cache.writeChunks(m.trackId(), List.of(
+          new ChunkCache.Chunk(0, track, 0, CHUNK), new ChunkCache.Chunk(1, track, CHUNK, CHUNK))))
+          .isInstanceOf(IOException.class).hasMessageContaining("process killed");
+      assertThat(cache.availability(m.trackId()).stream()).isEmpty();
+    }
+    try (ChunkCache reopened = open(BIG)) {
+      assertThat(reopened.availability(m.trackId()).stream()).isEmpty();
+      writeAll(reopened, m, track);
+      assertThat(reopened.isComplete(m.trackId())).isTrue();
+    }
+  }
+
+  @Test
   void crashBeforeTheJournalRecordLosesOnlyTheChunkInFlight() throws IOException {
     byte[] track = bytes(4 * CHUNK, 4);
     Manifest m = manifest(track);
