@@ -4,7 +4,6 @@ import io.loudp2p.TrackId;
 import io.loudp2p.core.content.ChunkCache;
 import io.loudp2p.core.content.Manifest;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -15,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,31 +26,19 @@ import org.jspecify.annotations.Nullable;
  * <p>One run at a time uses the folder: a lock file inside it is held from {@link #open} to {@link
  * #close}, and a second run into the same folder meanwhile downloads without one. Its content is
  * read through a {@link ChunkCache} only while no peer has it open, before the peer starts and
- * after it closed; while one runs, only the size of a track's journal is watched. Not
- * thread-safe.
+ * after it closed. Not thread-safe.
  */
 final class PartialCache implements AutoCloseable {
   /** The hidden folder, in the folder the file is written to. */
   static final String FOLDER = ".loudp2p-partial";
   /** Enough for the largest track there is: a partial track is never evicted for its own chunks. */
   static final long MAX_BYTES = Manifest.MAX_TRACK_BYTES + (1L << 20);
-  /**
-   * Chunks a download may have read past those the cache has kept: a run killed loses at most
-   * these and the ones its session asked for ahead of its reader.
-   */
-  static final int UNKEPT_CHUNKS = 16;
-  /** How long a reader waits for the cache to keep a chunk before it goes on without waiting. */
-  private static final long STUCK_NS = 10_000_000_000L;
   /** Where a peer keeps its chunk cache inside its cache folder, beside its catalog file. */
   private static final String CHUNKS = "chunks";
   private static final String CATALOG = "catalog.bin";
   private static final String LOCK = "lock";
-  /**
-   * The chunk cache's layout: a folder per track, with a journal of 4-byte records, one per chunk
-   * kept (or found damaged later), written once the chunk is on disk.
-   */
+  /** The chunk cache's folder of tracks, left empty when its last track is removed. */
   private static final String TRACKS = "tracks";
-  private static final String JOURNAL = "present.log";
 
   private final Path dir;
   private final FileChannel lock;
@@ -119,51 +105,6 @@ final class PartialCache implements AutoCloseable {
       return read(dir).getOrDefault(track, Held.NONE);
     } catch (IOException | RuntimeException e) {
       return Held.NONE;
-    }
-  }
-
-  /**
-   * Paces the reader of {@code track} ({@code length} bytes) to what the cache keeps: the peer
-   * hands the chunks it fetched to a disk thread that writes and syncs them one by one, and a
-   * reader that ran ahead of it would leave, when the run is killed, a file written further than
-   * the chunks kept for the next run. The wait ends when the cache keeps nothing for {@link
-   * #STUCK_NS} (a full disk): the download goes on, unpaced.
-   */
-  StreamCommand.Pace pace(TrackId track, long length) {
-    Path journal = dir.resolve(CHUNKS).resolve(TRACKS).resolve(track.toString()).resolve(JOURNAL);
-    long chunks = (length + Manifest.CHUNK_SIZE - 1) / Manifest.CHUNK_SIZE;
-    return new StreamCommand.Pace() {
-      private boolean stuck;
-
-      @Override
-      public void before(long offset) throws InterruptedIOException {
-        long wanted = Math.min(offset / Manifest.CHUNK_SIZE, chunks) - UNKEPT_CHUNKS;
-        long kept = kept(journal);
-        long since = System.nanoTime();
-        while (!stuck && kept < wanted) {
-          // No word comes from the disk thread of another component: its journal is watched.
-          LockSupport.parkNanos(1_000_000);
-          if (Thread.interrupted()) {
-            throw new InterruptedIOException("interrupted waiting for the chunk cache");
-          }
-          long now = kept(journal);
-          if (now > kept) {
-            kept = now;
-            since = System.nanoTime();
-          } else if (System.nanoTime() - since > STUCK_NS) {
-            stuck = true;
-          }
-        }
-      }
-    };
-  }
-
-  /** The chunks the journal {@code journal} records. */
-  private static long kept(Path journal) {
-    try {
-      return Files.size(journal) / 4;
-    } catch (IOException e) {
-      return 0;
     }
   }
 

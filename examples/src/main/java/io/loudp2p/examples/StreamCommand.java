@@ -161,8 +161,7 @@ final class StreamCommand implements Callable<Integer> {
         Path wrote;
         try (StreamOutput.Writing w = where.open(target,
             StreamOutput.partialName(r.id(), extension))) {
-          copy(session, first, w.stream(), progress, label, terminal,
-              partial == null ? Pace.NONE : partial.pace(r.id(), session.length()));
+          copy(session, first, w.stream(), progress, label, terminal);
           readAll = true;
           wrote = w.finish(file -> StreamOutput.nameFromTags(file, StreamOutput.shortName(r.id()),
               extension));
@@ -246,26 +245,8 @@ final class StreamCommand implements Callable<Integer> {
     }
   }
 
-  /** Holds a reader back: called before each read, with the offset it reads at. */
-  interface Pace {
-    /** Reads at any pace. */
-    Pace NONE = offset -> { };
-
-    void before(long offset) throws IOException;
-  }
-
   /**
-   * {@link #copy(StreamSession, byte[], OutputStream, PrintWriter, String, boolean, Pace) Copies}
-   * at any pace.
-   */
-  static long copy(StreamSession session, byte[] first, OutputStream out, PrintWriter progress,
-      String label, boolean terminal) throws IOException {
-    return copy(session, first, out, progress, label, terminal, Pace.NONE);
-  }
-
-  /**
-   * Writes {@code first} (bytes already read from the session), then the rest of the track, read
-   * at the {@code pace} given. When
+   * Writes {@code first} (bytes already read from the session), then the rest of the track. When
    * {@code out} fails (standard output whose reader went away: {@code stream -o - | head}; a full
    * disk), the session is closed at once, so that nothing more is fetched, and the command ends.
    * On a terminal the progress line is redrawn in place, and ended before anything else is said.
@@ -275,7 +256,7 @@ final class StreamCommand implements Callable<Integer> {
    * @throws IOException when the session failed
    */
   static long copy(StreamSession session, byte[] first, OutputStream out, PrintWriter progress,
-      String label, boolean terminal, Pace pace) throws IOException {
+      String label, boolean terminal) throws IOException {
     InputStream in = session.inputStream();
     byte[] buf = new byte[64 * 1024];
     long done = 0;
@@ -285,11 +266,7 @@ final class StreamCommand implements Callable<Integer> {
       done = first.length;
       long lastDraw = System.nanoTime() - 1_000_000_000L;
       int n;
-      while (true) {
-        pace.before(done);
-        if ((n = in.read(buf)) <= 0) {
-          break;
-        }
+      while ((n = in.read(buf)) > 0) {
         write(session, out, buf, n, done);
         done += n;
         long now = System.nanoTime();
