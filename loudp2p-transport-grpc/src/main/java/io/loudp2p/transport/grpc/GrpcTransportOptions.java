@@ -1,5 +1,7 @@
 package io.loudp2p.transport.grpc;
 
+import org.jspecify.annotations.Nullable;
+import java.net.InetSocketAddress;
 import static io.loudp2p.spi.SettingChecks.positive;
 import static io.loudp2p.spi.SettingChecks.within;
 
@@ -65,6 +67,7 @@ public final class GrpcTransportOptions implements TransportSettings {
   private final Duration openTimeout;
   private final Duration dataHandshakeTimeout;
   private final Duration dataStallTimeout;
+  private final @Nullable InetSocketAddress web;
 
   private GrpcTransportOptions(Builder b) {
     this.maxMessageBytes = b.maxMessageBytes;
@@ -75,6 +78,7 @@ public final class GrpcTransportOptions implements TransportSettings {
     this.openTimeout = b.openTimeout;
     this.dataHandshakeTimeout = b.dataHandshakeTimeout;
     this.dataStallTimeout = b.dataStallTimeout;
+    this.web = b.web;
   }
 
   /** The settings with every default. */
@@ -98,6 +102,7 @@ public final class GrpcTransportOptions implements TransportSettings {
     b.openTimeout = openTimeout;
     b.dataHandshakeTimeout = dataHandshakeTimeout;
     b.dataStallTimeout = dataStallTimeout;
+    b.web = web;
     return b;
   }
 
@@ -151,6 +156,14 @@ public final class GrpcTransportOptions implements TransportSettings {
     return dataStallTimeout;
   }
 
+  /**
+   * Where the transport also serves the control methods over gRPC-Web for browsers (PROTOCOL.md
+   * section 5, "gRPC-Web"), or null (the default) for nowhere.
+   */
+  public @Nullable InetSocketAddress web() {
+    return web;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof GrpcTransportOptions other
@@ -161,12 +174,14 @@ public final class GrpcTransportOptions implements TransportSettings {
         && idleTimeout.equals(other.idleTimeout)
         && openTimeout.equals(other.openTimeout)
         && dataHandshakeTimeout.equals(other.dataHandshakeTimeout)
-        && dataStallTimeout.equals(other.dataStallTimeout);
+        && dataStallTimeout.equals(other.dataStallTimeout)
+        && Objects.equals(web, other.web);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxMessageBytes, maxConcurrentCallsPerPeer, keepAliveTime, keepAliveTimeout, idleTimeout, openTimeout, dataHandshakeTimeout, dataStallTimeout);
+    return Objects.hash(maxMessageBytes, maxConcurrentCallsPerPeer, keepAliveTime,
+        keepAliveTimeout, idleTimeout, openTimeout, dataHandshakeTimeout, dataStallTimeout, web);
   }
 
   @Override
@@ -178,7 +193,8 @@ public final class GrpcTransportOptions implements TransportSettings {
         + ", idleTimeout=" + idleTimeout
         + ", openTimeout=" + openTimeout
         + ", dataHandshakeTimeout=" + dataHandshakeTimeout
-        + ", dataStallTimeout=" + dataStallTimeout + "}";
+        + ", dataStallTimeout=" + dataStallTimeout
+        + ", web=" + web + "}";
   }
 
   /** Builds {@link GrpcTransportOptions}; not thread-safe. */
@@ -191,6 +207,7 @@ public final class GrpcTransportOptions implements TransportSettings {
     private Duration openTimeout = DEFAULT_OPEN_TIMEOUT;
     private Duration dataHandshakeTimeout = DEFAULT_DATA_HANDSHAKE_TIMEOUT;
     private Duration dataStallTimeout = DEFAULT_DATA_STALL_TIMEOUT;
+    private @Nullable InetSocketAddress web;
 
     private Builder() {}
 
@@ -279,6 +296,16 @@ public final class GrpcTransportOptions implements TransportSettings {
      */
     public Builder dataStallTimeout(Duration dataStallTimeout) {
       this.dataStallTimeout = positive("dataStallTimeout", dataStallTimeout);
+      return this;
+    }
+
+    /**
+     * Serves the control methods over gRPC-Web at {@code address} too (port 0: a free one), over
+     * plain HTTP/1.1 with CORS, so that a page in a browser can exchange peers, search, fetch
+     * manifests and open streams; the peer logs where it serves. Default: nowhere.
+     */
+    public Builder web(InetSocketAddress address) {
+      this.web = Objects.requireNonNull(address, "address");
       return this;
     }
 

@@ -61,6 +61,8 @@ public final class GrpcControlTransport implements ControlTransport {
   private final GrpcSettings settings;
   private final Channels channels;
   private final Set<TransportServer> servers = ConcurrentHashMap.newKeySet();
+  /** Guarded by this. */
+  private @Nullable GrpcWebServer web;
   private volatile boolean closed;
 
   public GrpcControlTransport(TransportOptions options) {
@@ -228,6 +230,7 @@ public final class GrpcControlTransport implements ControlTransport {
           return new NoopObserver<>();
         }));
     try {
+      startWeb(handler);
       Server server = Servers.start(address, settings, service.build(),
           readLimit(settings.maxMessageBytes), MAX_CALLS_PER_CONNECTION);
       TransportServer handle = Servers.handle(server, address, () -> {});
@@ -237,6 +240,28 @@ public final class GrpcControlTransport implements ControlTransport {
     } catch (ControlException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Starts serving gRPC-Web where the settings say, with the handler of the first address this
+   * transport listens on (a peer gives them all the same one); once per transport.
+   */
+  private synchronized void startWeb(ControlHandler handler) throws ControlException {
+    if (settings.web == null || web != null) {
+      return;
+    }
+    try {
+      web = GrpcWebServer.start(settings.web, handler, settings.maxMessageBytes);
+    } catch (java.io.IOException e) {
+      throw new ControlException(ControlErrorCode.UNAVAILABLE,
+          "cannot serve gRPC-Web at " + settings.web + ": " + e.getMessage(), e);
+    }
+    servers.add(web);
+  }
+
+  /** Where gRPC-Web is served, once the transport listens; null when it is not. */
+  synchronized @Nullable InetSocketAddress webAddress() {
+    return web == null ? null : web.address();
   }
 
   private void serve(ControlMethod method, byte[] request, StreamObserver<byte[]> observer,

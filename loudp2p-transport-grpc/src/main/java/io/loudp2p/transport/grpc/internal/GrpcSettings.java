@@ -1,5 +1,6 @@
 package io.loudp2p.transport.grpc.internal;
 
+import java.net.InetSocketAddress;
 import io.loudp2p.spi.PeerCredentials;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.transport.grpc.GrpcTransportOptions;
@@ -26,6 +27,8 @@ final class GrpcSettings {
   final Duration openTimeout;
   final Duration dataHandshakeTimeout;
   final Duration dataStallTimeout;
+  /** Where the control methods are served over gRPC-Web too, or null. */
+  final @Nullable InetSocketAddress web;
   final @Nullable Executor callbackExecutor;
   /** The peer's TLS credentials; null: plaintext (tests that say so). */
   final @Nullable PeerCredentials credentials;
@@ -53,6 +56,7 @@ final class GrpcSettings {
     this.openTimeout = o.openTimeout();
     this.dataHandshakeTimeout = o.dataHandshakeTimeout();
     this.dataStallTimeout = o.dataStallTimeout();
+    this.web = o.web();
     this.callbackExecutor = options.callbackExecutor();
     this.credentials = options.credentials();
     this.serverTls = credentials == null ? null : inBackground(credentials);

@@ -1,0 +1,392 @@
+package io.loudp2p.transport.grpc.internal;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.loudp2p.core.internal.ThrottledLog;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlHandler;
+import io.loudp2p.spi.ControlMethod;
+import io.loudp2p.spi.ControlResponder;
+import io.loudp2p.spi.TransportServer;
+import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control methods of {@code loudp2p.v1.Loudp2p} for browsers, which cannot speak gRPC over
+ * HTTP/2: the gRPC-Web wire (grpc's PROTOCOL-WEB: {@code application/grpc-web+proto}, and its
+ * base64 form {@code application/grpc-web-text}) over HTTP/1.1 on the JDK's HTTP server, with CORS
+ * so that a page from any origin may call it. Each request goes to the same {@link ControlHandler}
+ * as a native gRPC call: the same signed envelopes, checks and limits (PROTOCOL.md section 5,
+ * "gRPC-Web").
+ *
+ * <p>One request frame a call (gRPC-Web has no client streaming), of at most {@code
+ * maxMessageBytes}; answers are data frames, then a trailer frame with {@code grpc-status} and
+ * {@code grpc-message}. Requests are answered by at most {@link #THREADS} threads, with at most
+ * {@link #QUEUED} more waiting; past them a call is answered {@code RESOURCE_EXHAUSTED}.
+ * Thread-safe.
+ */
+final class GrpcWebServer implements TransportServer {
+  /** Threads that read requests and write answers. */
+  static final int THREADS = 8;
+  /** Requests waiting for a thread, at most. */
+  static final int QUEUED = 256;
+  /** How long a preflight answer may be kept by the browser, in seconds. */
+  static final int PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+  static final String PROTO = "application/grpc-web+proto";
+  static final String TEXT = "application/grpc-web-text";
+  private static final String PATH_PREFIX = "/" + Loudp2pGrpc.SERVICE_NAME + "/";
+  private static final byte TRAILER_FLAG = (byte) 0x80;
+  private static final byte COMPRESSED_FLAG = 0x01;
+
+  private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
+  private static final ThrottledLog failures = new ThrottledLog(log);
+
+  private final HttpServer server;
+  private final ExecutorService threads;
+  private final ControlHandler handler;
+  private final int maxMessageBytes;
+  private final InetSocketAddress bound;
+
+  private GrpcWebServer(HttpServer server, ExecutorService threads, ControlHandler handler,
+      int maxMessageBytes) {
+    this.server = server;
+    this.threads = threads;
+    this.handler = handler;
+    this.maxMessageBytes = maxMessageBytes;
+    this.bound = new InetSocketAddress(server.getAddress().getAddress(),
+        server.getAddress().getPort());
+  }
+
+  /**
+   * Serves gRPC-Web at {@code address} (port 0: a free one).
+   *
+   * @throws IOException when the address cannot be bound
+   */
+  static GrpcWebServer start(InetSocketAddress address, ControlHandler handler,
+      int maxMessageBytes) throws IOException {
+    HttpServer http = HttpServer.create(address, 64);
+    ThreadPoolExecutor threads = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(QUEUED), r -> {
+          Thread t = new Thread(r, "loudp2p-grpc-web");
+          t.setDaemon(true);
+          return t;
+        }, (r, pool) -> {
+          throw new java.util.concurrent.RejectedExecutionException("gRPC-Web server busy");
+        });
+    threads.allowCoreThreadTimeOut(true);
+    GrpcWebServer web = new GrpcWebServer(http, threads, handler, maxMessageBytes);
+    http.setExecutor(command -> {
+      try {
+        threads.execute(command);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        command.run(); // answered on the accepting thread: RESOURCE_EXHAUSTED, at once
+      }
+    });
+    http.createContext("/", web::exchange);
+    http.start();
+    log.info("serves gRPC-Web at http://{}:{}/", web.bound.getHostString(), web.bound.getPort());
+    return web;
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return bound;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    threads.shutdownNow();
+  }
+
+  private void exchange(HttpExchange x) throws IOException {
+    try {
+      cors(x);
+      String method = x.getRequestMethod();
+      if (method.equals("OPTIONS")) {
+        x.getResponseHeaders().set("Access-Control-Allow-Methods", "POST, OPTIONS");
+        x.getResponseHeaders().set("Access-Control-Allow-Headers",
+            "content-type, x-grpc-web, x-user-agent, grpc-timeout");
+        x.getResponseHeaders().set("Access-Control-Max-Age", Integer.toString(PREFLIGHT_MAX_AGE_SECONDS));
+        x.sendResponseHeaders(204, -1);
+        return;
+      }
+      if (!method.equals("POST")) {
+        x.getResponseHeaders().set("Allow", "POST, OPTIONS");
+        x.sendResponseHeaders(405, -1);
+        return;
+      }
+      String type = contentType(x.getRequestHeaders());
+      boolean text = type.startsWith(TEXT);
+      if (!text && !type.startsWith("application/grpc-web")) {
+        x.sendResponseHeaders(415, -1);
+        return;
+      }
+      ControlMethod called = method(x.getRequestURI().getPath());
+      Call call = new Call(x, text, called != null && called.streaming());
+      if (Thread.currentThread().getName().startsWith("loudp2p-grpc-web")) {
+        serve(x, called, call);
+      } else { // the pool is full
+        call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "the peer's gRPC-Web server is busy");
+      }
+    } catch (IOException | RuntimeException e) {
+      failures.warn("gRPC-Web exchange failed: {}", e.toString());
+      x.close();
+    }
+  }
+
+  private void serve(HttpExchange x, ControlMethod called, Call call) throws IOException {
+    if (called == null) {
+      call.unimplemented("no method " + x.getRequestURI().getPath()
+          + " over gRPC-Web (chunks come by FetchChunks over native gRPC or UDP)");
+      return;
+    }
+    byte[] body = readUpTo(x.getRequestBody(), call.text
+        ? 4 * ((maxMessageBytes + 5 + 2) / 3) + 4 : maxMessageBytes + 5 + 1);
+    if (body == null) {
+      call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "TOO_LARGE: a request over "
+          + maxMessageBytes + " bytes");
+      return;
+    }
+    byte[] frames;
+    try {
+      frames = call.text ? Base64.getDecoder().decode(body) : body;
+    } catch (IllegalArgumentException e) {
+      call.fail(ControlErrorCode.MALFORMED, "the grpc-web-text body is not base64");
+      return;
+    }
+    if (frames.length < 5 || (frames[0] & ~COMPRESSED_FLAG) != 0) {
+      call.fail(ControlErrorCode.MALFORMED, "a request is one gRPC-Web data frame");
+      return;
+    }
+    if ((frames[0] & COMPRESSED_FLAG) != 0) {
+      call.fail(ControlErrorCode.MALFORMED, "compressed messages are not accepted");
+      return;
+    }
+    int length = ByteBuffer.wrap(frames, 1, 4).getInt();
+    if (length < 0 || length > maxMessageBytes) {
+      call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "TOO_LARGE: a request over "
+          + maxMessageBytes + " bytes");
+      return;
+    }
+    if (frames.length != 5 + length) {
+      call.fail(ControlErrorCode.MALFORMED, "a request is exactly one gRPC-Web data frame");
+      return;
+    }
+    byte[] request = java.util.Arrays.copyOfRange(frames, 5, frames.length);
+    try {
+      handler.handle(request, x.getRemoteAddress(), called, call);
+    } catch (RuntimeException e) {
+      failures.warn("control handler failed on {} over gRPC-Web", called.wireName(), e);
+      call.failQuietly(ControlErrorCode.INTERNAL, "the peer failed to handle the request");
+    }
+    call.awaitEnd();
+  }
+
+  private static void cors(HttpExchange x) {
+    Headers h = x.getResponseHeaders();
+    String origin = x.getRequestHeaders().getFirst("Origin");
+    h.set("Access-Control-Allow-Origin", origin == null ? "*" : origin);
+    h.set("Vary", "Origin");
+    h.set("Access-Control-Expose-Headers", "grpc-status, grpc-message");
+  }
+
+  private static String contentType(Headers headers) {
+    String t = headers.getFirst("Content-Type");
+    return t == null ? "" : t.toLowerCase(Locale.ROOT).strip();
+  }
+
+  private static ControlMethod method(String path) {
+    if (!path.startsWith(PATH_PREFIX)) {
+      return null;
+    }
+    String name = path.substring(PATH_PREFIX.length());
+    for (ControlMethod m : ControlMethod.values()) {
+      if (m.wireName().equals(name)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** The body, or null when it is longer than {@code limit} bytes (then not read further). */
+  private static byte[] readUpTo(InputStream in, int limit) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      if (out.size() + n > limit) {
+        return null;
+      }
+      out.write(buf, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  /** The grpc-status number of a code, as {@link Statuses} maps it for native gRPC. */
+  private static int status(ControlErrorCode code) {
+    return Statuses.toStatus(code).getCode().value();
+  }
+
+  /**
+   * One call's answer: the response headers go with the first frame (200, the request's content
+   * type), then data frames, then the trailer frame. Its methods are not called concurrently
+   * ({@link ControlResponder}); {@link #awaitEnd} holds the exchange's thread until the handler
+   * ended the call, so that a handler may answer later from another thread.
+   */
+  private final class Call implements ControlResponder {
+    private final HttpExchange x;
+    private final boolean text;
+    private final boolean streaming;
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    private OutputStream body;
+    private boolean done;
+    private volatile boolean cancelled;
+
+    Call(HttpExchange x, boolean text, boolean streaming) {
+      this.x = x;
+      this.text = text;
+      this.streaming = streaming;
+    }
+
+    @Override
+    public synchronized void reply(byte[] response) {
+      terminal();
+      frame((byte) 0, response);
+      trailer(0, "");
+    }
+
+    @Override
+    public synchronized void next(byte[] response) {
+      if (!streaming) {
+        throw new IllegalStateException("next() on a unary request; use reply()");
+      }
+      if (done) {
+        throw new IllegalStateException("the exchange has ended");
+      }
+      frame((byte) 0, response);
+    }
+
+    @Override
+    public synchronized void complete() {
+      if (!streaming) {
+        throw new IllegalStateException("complete() on a unary request; use reply()");
+      }
+      terminal();
+      trailer(0, "");
+    }
+
+    @Override
+    public synchronized void fail(ControlErrorCode code, String message) {
+      terminal();
+      trailer(status(code), message);
+    }
+
+    /** Ends the call with gRPC's UNIMPLEMENTED (12): no such method. */
+    synchronized void unimplemented(String message) {
+      terminal();
+      trailer(io.grpc.Status.Code.UNIMPLEMENTED.value(), message);
+    }
+
+    synchronized void failQuietly(ControlErrorCode code, String message) {
+      if (!done) {
+        fail(code, message);
+      }
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
+
+    void awaitEnd() {
+      try {
+        if (!ended.await(5, TimeUnit.MINUTES)) {
+          failQuietly(ControlErrorCode.UNAVAILABLE, "no answer within 5 minutes");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failQuietly(ControlErrorCode.UNAVAILABLE, "the peer stopped");
+      }
+    }
+
+    private void terminal() {
+      if (done) {
+        throw new IllegalStateException("the exchange has ended");
+      }
+      done = true;
+    }
+
+    private void frame(byte flag, byte[] message) {
+      if (cancelled) {
+        return;
+      }
+      ByteBuffer f = ByteBuffer.allocate(5 + message.length);
+      f.put(flag).putInt(message.length).put(message);
+      byte[] bytes = f.array();
+      try {
+        if (body == null) {
+          x.getResponseHeaders().set("Content-Type", text ? TEXT : PROTO);
+          x.sendResponseHeaders(200, 0); // chunked: frames as they come
+          body = x.getResponseBody();
+        }
+        body.write(text ? Base64.getEncoder().encode(bytes) : bytes);
+        body.flush();
+      } catch (IOException e) {
+        cancelled = true; // the browser went away
+      }
+    }
+
+    private void trailer(int status, String message) {
+      if (body == null && !cancelled) {
+        // Trailers-only: the status in the headers too, for clients that read it there.
+        x.getResponseHeaders().set("grpc-status", Integer.toString(status));
+        if (!message.isEmpty()) {
+          x.getResponseHeaders().set("grpc-message", percentEncoded(message));
+        }
+      }
+      String trailers = "grpc-status:" + status + "\r\n"
+          + (message.isEmpty() ? "" : "grpc-message:" + percentEncoded(message) + "\r\n");
+      frame(TRAILER_FLAG, trailers.getBytes(StandardCharsets.US_ASCII));
+      try {
+        if (body != null) {
+          body.close();
+        }
+      } catch (IOException e) {
+        cancelled = true;
+      } finally {
+        x.close();
+        ended.countDown();
+      }
+    }
+  }
+
+  /** A grpc-message value: percent-encoded UTF-8, as gRPC's HTTP/2 mapping has it. */
+  static String percentEncoded(String message) {
+    StringBuilder b = new StringBuilder();
+    for (byte c : message.getBytes(StandardCharsets.UTF_8)) {
+      if (c >= 0x20 && c < 0x7f && c != '%') {
+        b.append((char) c);
+      } else {
+        b.append('%').append(String.format(Locale.ROOT, "%02X", c & 0xff));
+      }
+    }
+    return b.toString();
+  }
+}

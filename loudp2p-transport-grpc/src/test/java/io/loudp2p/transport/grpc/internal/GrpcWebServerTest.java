@@ -1,0 +1,217 @@
+package io.loudp2p.transport.grpc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.TransportOptions;
+import io.loudp2p.transport.grpc.GrpcTransportOptions;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A browser's view of a peer's gRPC-Web endpoint, played with the JDK's HTTP client: CORS
+ * preflight, a unary call and a server stream in binary and text framing, and every refusal as a
+ * grpc-status in the trailer frame, the handler reached only by well-formed requests.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class GrpcWebServerTest {
+  private static final int LIMIT = 4096;
+  private static final String ORIGIN = "http://127.0.0.1:9";
+
+  private final GrpcControlTransport transport = new GrpcControlTransport(TransportOptions.builder()
+      .settings(GrpcTransportOptions.builder().maxMessageBytes(LIMIT)
+          .web(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).build())
+      .build());
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<String> handled = new ArrayList<>();
+  private URI base;
+
+  @AfterEach
+  void close() {
+    transport.close();
+  }
+
+  /** Listens with a handler that echoes a unary request, streams three answers, or refuses. */
+  private void listen() throws Exception {
+    transport.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        (request, remote, method, responder) -> {
+          String text = new String(request, StandardCharsets.UTF_8);
+          synchronized (handled) {
+            handled.add(method.wireName() + ":" + text);
+          }
+          if (text.equals("refuse")) {
+            responder.fail(ControlErrorCode.UNAUTHENTICATED, "BAD_SIGNATURE: nope – 100%");
+          } else if (method.streaming()) {
+            for (int i = 1; i <= 3; i++) {
+              responder.next((text + i).getBytes(StandardCharsets.UTF_8));
+            }
+            responder.complete();
+          } else {
+            responder.reply(("echo " + text).getBytes(StandardCharsets.UTF_8));
+          }
+        }).get(5, TimeUnit.SECONDS);
+    InetSocketAddress web = transport.webAddress();
+    assertThat(web).isNotNull();
+    base = URI.create("http://127.0.0.1:" + web.getPort() + "/loudp2p.v1.Loudp2p/");
+  }
+
+  private static byte[] frame(int flag, byte[] message) {
+    return ByteBuffer.allocate(5 + message.length).put((byte) flag).putInt(message.length)
+        .put(message).array();
+  }
+
+  private HttpResponse<byte[]> post(String method, String type, byte[] body) throws Exception {
+    return http.send(HttpRequest.newBuilder(base.resolve(method))
+        .header("Content-Type", type).header("X-Grpc-Web", "1").header("Origin", ORIGIN)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** The frames of a binary body: data as text, the trailer as "trailer:" and its text. */
+  private static List<String> frames(byte[] body) {
+    List<String> out = new ArrayList<>();
+    ByteBuffer b = ByteBuffer.wrap(body);
+    while (b.remaining() >= 5) {
+      int flag = b.get() & 0xff;
+      byte[] m = new byte[b.getInt()];
+      b.get(m);
+      String text = new String(m, StandardCharsets.UTF_8);
+      out.add(flag == 0x80 ? "trailer:" + text.strip() : text);
+    }
+    assertThat(b.remaining()).as("bytes after the last frame").isZero();
+    return out;
+  }
+
+  @Test
+  void aPreflightAllowsThePageToCall() throws Exception {
+    listen();
+    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(base.resolve("ExchangePeers"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", ORIGIN)
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type,x-grpc-web").build(),
+        HttpResponse.BodyHandlers.discarding());
+
+    assertThat(r.statusCode()).isEqualTo(204);
+    assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ORIGIN);
+    assertThat(r.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("POST");
+    assertThat(r.headers().firstValue("Access-Control-Allow-Headers").orElse(""))
+        .contains("content-type", "x-grpc-web");
+    assertThat(handled).isEmpty();
+  }
+
+  @Test
+  void aUnaryCallIsOneDataFrameThenTheTrailer() throws Exception {
+    listen();
+    HttpResponse<byte[]> r = post("ExchangePeers", GrpcWebServer.PROTO,
+        frame(0, "hello".getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue(GrpcWebServer.PROTO);
+    assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ORIGIN);
+    assertThat(r.headers().firstValue("Access-Control-Expose-Headers").orElse(""))
+        .contains("grpc-status", "grpc-message");
+    assertThat(frames(r.body())).containsExactly("echo hello", "trailer:grpc-status:0");
+    assertThat(handled).containsExactly("ExchangePeers:hello");
+  }
+
+  @Test
+  void aServerStreamIsItsFramesThenTheTrailerAndTheTextFormIsBase64() throws Exception {
+    listen();
+    HttpResponse<byte[]> binary = post("Search", GrpcWebServer.PROTO,
+        frame(0, "q".getBytes(StandardCharsets.UTF_8)));
+    HttpResponse<byte[]> text = post("Search", GrpcWebServer.TEXT,
+        Base64.getEncoder().encode(frame(0, "t".getBytes(StandardCharsets.UTF_8))));
+
+    assertThat(frames(binary.body())).containsExactly("q1", "q2", "q3", "trailer:grpc-status:0");
+    assertThat(text.headers().firstValue("Content-Type")).hasValue(GrpcWebServer.TEXT);
+    // Each frame is its own base64 run (padded), as gRPC-Web's text form allows: decode in turn.
+    byte[] decoded = decodeText(text.body());
+    assertThat(frames(decoded)).containsExactly("t1", "t2", "t3",
+        "trailer:grpc-status:0");
+  }
+
+  @Test
+  void aRefusalIsItsStatusInTheTrailerAndInTheHeaders() throws Exception {
+    listen();
+    HttpResponse<byte[]> r = post("GetManifest", GrpcWebServer.PROTO,
+        frame(0, "refuse".getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    String status = "grpc-status:16"; // UNAUTHENTICATED, as native gRPC answers it
+    assertThat(frames(r.body())).containsExactly(
+        "trailer:" + status + "\r\ngrpc-message:BAD_SIGNATURE: nope %E2%80%93 100%25");
+    assertThat(r.headers().firstValue("grpc-status")).hasValue("16");
+  }
+
+  @Test
+  void badRequestsAreRefusedBeforeTheHandler() throws Exception {
+    listen();
+    byte[] ok = "x".getBytes(StandardCharsets.UTF_8);
+    byte[] twoFrames = new byte[12];
+    System.arraycopy(frame(0, ok), 0, twoFrames, 0, 6);
+    System.arraycopy(frame(0, ok), 0, twoFrames, 6, 6);
+
+    List<String> statuses = new ArrayList<>();
+    statuses.add(status(post("NoSuchMethod", GrpcWebServer.PROTO, frame(0, ok))));
+    statuses.add(status(post("ExchangePeers", GrpcWebServer.PROTO, frame(1, ok))));
+    statuses.add(status(post("ExchangePeers", GrpcWebServer.PROTO, new byte[] {0, 0})));
+    statuses.add(status(post("ExchangePeers", GrpcWebServer.PROTO, twoFrames)));
+    statuses.add(status(post("ExchangePeers", GrpcWebServer.PROTO, frame(0, new byte[LIMIT + 1]))));
+    statuses.add(status(post("ExchangePeers", GrpcWebServer.TEXT, "%%%".getBytes(StandardCharsets.US_ASCII))));
+    HttpResponse<byte[]> wrongType = post("ExchangePeers", "application/json", frame(0, ok));
+
+    assertThat(statuses).containsExactly(
+        "12", // UNIMPLEMENTED: no such method
+        "3", "3", "3", // INVALID_ARGUMENT: compressed, short, two frames
+        "8", // RESOURCE_EXHAUSTED: over the limit
+        "3"); // not base64
+    assertThat(wrongType.statusCode()).isEqualTo(415);
+    assertThat(handled).isEmpty();
+    // A request at the limit is handled.
+    assertThat(status(post("ExchangePeers", GrpcWebServer.PROTO, frame(0, new byte[LIMIT]))))
+        .isEqualTo("0");
+    assertThat(handled).hasSize(1);
+  }
+
+  /** The bytes of a grpc-web-text body: runs of base64, each ending at its padding. */
+  private static byte[] decodeText(byte[] body) {
+    ByteArrayOutputStream decoded = new ByteArrayOutputStream();
+    String text = new String(body, StandardCharsets.US_ASCII);
+    int from = 0;
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == '=' && (i + 1 == text.length() || text.charAt(i + 1) != '=')) {
+        decoded.writeBytes(Base64.getDecoder().decode(text.substring(from, i + 1)));
+        from = i + 1;
+      }
+    }
+    if (from < text.length()) {
+      decoded.writeBytes(Base64.getDecoder().decode(text.substring(from)));
+    }
+    return decoded.toByteArray();
+  }
+
+  private static String status(HttpResponse<byte[]> r) {
+    boolean text = r.headers().firstValue("Content-Type").orElse("").equals(GrpcWebServer.TEXT);
+    List<String> f = frames(text ? decodeText(r.body()) : r.body());
+    String trailer = f.get(f.size() - 1);
+    assertThat(trailer).startsWith("trailer:grpc-status:");
+    String rest = trailer.substring("trailer:grpc-status:".length());
+    int end = rest.indexOf('\r');
+    return end < 0 ? rest : rest.substring(0, end);
+  }
+}
