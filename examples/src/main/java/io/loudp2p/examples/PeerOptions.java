@@ -5,6 +5,7 @@ import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.PeerInfo;
 import io.loudp2p.Role;
+import io.loudp2p.spi.TransportSettings;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -70,6 +71,9 @@ final class PeerOptions {
       converter = HostPort.class)
   InetSocketAddress listen;
 
+  /** Transport settings a command adds (such as {@code share --web}); none by default. */
+  final List<TransportSettings> transports = new ArrayList<>();
+
   @Option(
       names = "--cache",
       paramLabel = "DIR",
@@ -107,6 +111,9 @@ final class PeerOptions {
     }
     for (Path s : shares) {
       b.share(s);
+    }
+    for (TransportSettings t : transports) {
+      b.transport(t);
     }
     if (cache != null) {
       checkCache(cache);

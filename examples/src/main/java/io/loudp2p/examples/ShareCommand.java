@@ -5,6 +5,7 @@ import io.loudp2p.PeerMetrics;
 import io.loudp2p.ScanReport;
 import io.loudp2p.Role;
 import io.loudp2p.core.internal.LocalAddresses;
+import io.loudp2p.transport.grpc.GrpcTransportOptions;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +38,11 @@ final class ShareCommand implements Callable<Integer> {
   @Option(names = "--rescan", paramLabel = "SECONDS", defaultValue = "10",
       description = "Look for new, changed and removed files every SECONDS (default: ${DEFAULT-VALUE}; 0: never).")
   int rescanSeconds;
+
+  @Option(names = "--web", paramLabel = "HOST:PORT", converter = PeerOptions.HostPort.class,
+      description = "Also serve browsers: the control messages over gRPC-Web (HTTP/1.1 with CORS)"
+          + " at HOST:PORT, for a page that is a light client.")
+  @Nullable InetSocketAddress web;
 
   @Option(names = "--status", paramLabel = "SECONDS", defaultValue = "10",
       description = "Print what the peer did (peers, searches answered, sessions and bytes served)"
@@ -72,6 +79,9 @@ final class ShareCommand implements Callable<Integer> {
     if (rescanSeconds < 0 || statusSeconds < 0) {
       throw new UserError(UserError.USAGE,
           "--rescan and --status take 0 (never) or a number of seconds");
+    }
+    if (web != null) {
+      peer.transports.add(GrpcTransportOptions.builder().web(web).build());
     }
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "loudp2p-share");
@@ -150,6 +160,9 @@ final class ShareCommand implements Callable<Integer> {
         out.println("         others join with: --bootstrap " + p.id() + "@"
             + PeerOptions.HostPort.format(reach));
       }
+    }
+    if (web != null) {
+      out.println("web      http://" + PeerOptions.HostPort.format(web) + "/ (gRPC-Web)");
     }
     out.println("indexing " + Text.count(folders.size(), "folder") + "...");
     out.flush();

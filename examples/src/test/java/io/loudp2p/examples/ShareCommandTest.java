@@ -75,6 +75,30 @@ class ShareCommandTest {
   }
 
   @Test
+  void withWebItServesBrowsersAndSaysWhere() throws Exception {
+    Path music = Files.createDirectories(tmp.resolve("web"));
+    Files.write(music.resolve("song.wav"), CommandLineTest.wav("Web Song", "Someone", 1));
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    try (Running r = share(music.toString(), "--identity", tmp.resolve("id").toString(),
+        "--listen", "127.0.0.1:0", "--web", "127.0.0.1:" + port)) {
+      assertThat(r.out().toString()).contains("web      http://127.0.0.1:" + port + "/ (gRPC-Web)");
+      java.net.http.HttpResponse<Void> preflight = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+              "http://127.0.0.1:" + port + "/loudp2p.v1.Loudp2p/Search"))
+              .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+              .header("Origin", "http://localhost:8000").build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding());
+      assertThat(preflight.statusCode()).isEqualTo(204);
+      assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+          .hasValue("http://localhost:8000");
+    }
+  }
+
+  @Test
   void aSecondPeerWithTheSameIdentityIsWarnedAbout() throws Exception {
     Path music = Files.createDirectories(tmp.resolve("m"));
     String identity = tmp.resolve("id").toString();
