@@ -46,6 +46,12 @@ import org.jspecify.annotations.Nullable;
  * #natUnavailable()}.
  */
 public final class Lab implements AutoCloseable {
+  /**
+   * What the lab tests lock to run one at a time ({@code @ResourceLock}); beside the other tests,
+   * which do not touch the lab.
+   */
+  public static final String RESOURCE = "loudp2p-lab";
+
   private static final String PREFIX = "lpl";
   private static final AtomicInteger LABS = new AtomicInteger();
   private static final AtomicInteger PROBES = new AtomicInteger();

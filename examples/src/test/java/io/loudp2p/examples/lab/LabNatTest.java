@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The lab's NATs are what they claim: an endpoint-independent one shows two servers one public
@@ -19,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * none lets in what the inside did not ask for, UDP or TCP, while the replies it asked for come.
  * The tests share one lab and its two public echo servers; each puts its own host behind NATs.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Lab.RESOURCE)
 @Timeout(60)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LabNatTest {

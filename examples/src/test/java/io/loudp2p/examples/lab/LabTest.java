@@ -8,11 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The lab is what it claims: each profile's round trip, rates and loss, measured end to end from a
  * host on that profile to one on the LAN; a cut host is silent and a restored one answers again.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Lab.RESOURCE)
 @Timeout(180)
 class LabTest extends LabTestBase {
   /** What a measure printed: name to first number. */

@@ -11,6 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A listener whose network changes mid-track: a light client on a phone plays a track from two
@@ -22,6 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * phone by its ID at the new address: a new signed record with a higher sequence, passed on by
  * the peers the phone told.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Lab.RESOURCE)
 @Timeout(420)
 class ListenerMovesIT extends LabTestBase {
   /** A minute of 16-bit mono 22,050 Hz noise: 352.8 kbit/s, a third of the 3G link. */

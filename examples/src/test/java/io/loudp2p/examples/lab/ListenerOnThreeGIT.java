@@ -11,6 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Off loopback: three peers on three LAN hosts share a track, and a light client on a 3G host
@@ -19,6 +22,8 @@ import org.junit.jupiter.api.Timeout;
  * another source's process is killed; playback goes on from what is left without a stall. (The
  * first seconds on 3G may stall once: see the test.)
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Lab.RESOURCE)
 @Timeout(480)
 class ListenerOnThreeGIT extends LabTestBase {
   /** The track: two minutes of 16-bit mono 22,050 Hz noise, 352.8 kbit/s: a third of the 3G link. */

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Peers behind real Linux NATs learn where they stand (PROTOCOL.md sections 3.1 and 8): two
@@ -20,6 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * endpoint-dependent behind a NAT that picks a port per destination. Listeners behind the
  * symmetric NAT and behind the two NATs then stream a track from both public peers over UDP.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Lab.RESOURCE)
 @Timeout(240)
 class NatMappingIT extends LabTestBase {
   @Test

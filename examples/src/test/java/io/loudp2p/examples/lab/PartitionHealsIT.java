@@ -10,12 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A network of six peer processes on six lab hosts is cut in two for 60 s (the router drops
  * every packet between the sides, silently) and joined again: a search from one side for a track shared only
  * on the other fails across the cut and succeeds again within two minutes of the link's return.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Lab.RESOURCE)
 @Timeout(420)
 class PartitionHealsIT extends LabTestBase {
   @Test

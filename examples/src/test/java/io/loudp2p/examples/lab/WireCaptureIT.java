@@ -15,6 +15,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * An observer on a listener's link (the café's Wi-Fi, the carrier) records every packet while the
@@ -24,6 +27,8 @@ import org.junit.jupiter.api.Timeout;
  * is TLS, the data plane sealed. A word sent in clear over the same link is seen, so the recording
  * would have shown them.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Lab.RESOURCE)
 @Timeout(300)
 class WireCaptureIT extends LabTestBase {
   private static final String WORD = "Quetzalkestrel";
