@@ -8,9 +8,15 @@ import { fileURLToPath } from "node:url";
 /** The CLI jar the examples module builds. */
 export const JAR = join(dirname(fileURLToPath(import.meta.url)), "../../../target/loudp2p.jar");
 
+/**
+ * A class path to run the command line from instead of the jar (the Java build's tests set it, to
+ * run this before the jar is packaged), or undefined.
+ */
+const CLASS_PATH = process.env.LOUDP2P_CLASS_PATH;
+
 /** @returns {string | false} why the interop test cannot run here, or false when it can */
 export function skipReason() {
-  if (!existsSync(JAR)) {
+  if (!CLASS_PATH && !existsSync(JAR)) {
     return `no ${JAR}: build it once with 'mvn -o -q -B -DskipTests package -pl examples -am'`
       + " at the repository root";
   }
@@ -39,8 +45,9 @@ export function freePort() {
  */
 export async function startSharePeer({ music, identity, timeoutMs = 120_000 }) {
   const port = await freePort();
+  const launch = CLASS_PATH ? ["-cp", CLASS_PATH, "io.loudp2p.examples.Main"] : ["-jar", JAR];
   const child = spawn("java", [
-    "-jar", JAR, "share", music,
+    ...launch, "share", music,
     "--identity", identity,
     "--listen", "127.0.0.1:0",
     "--web", `127.0.0.1:${port}`,
