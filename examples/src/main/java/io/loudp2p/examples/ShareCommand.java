@@ -81,6 +81,10 @@ final class ShareCommand implements Callable<Integer> {
           "--rescan and --status take 0 (never) or a number of seconds");
     }
     if (web != null) {
+      if (web.getPort() == 0) {
+        throw new UserError(UserError.USAGE, "--web needs a port: the page that calls it is told"
+            + " where, so a free one picked at start would not do");
+      }
       peer.transports.add(GrpcTransportOptions.builder().web(web).build());
     }
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
