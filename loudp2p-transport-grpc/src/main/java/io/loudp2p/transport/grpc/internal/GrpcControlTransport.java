@@ -407,78 +407,27 @@ public final class GrpcControlTransport implements ControlTransport {
   }
 
   /** The SPI responder over one server call: one terminal answer, then nothing. */
-  private static final class Responder implements ControlResponder {
+  private static final class Responder extends OneExchange {
     private final ServerCallStreamObserver<byte[]> call;
-    private final boolean streaming;
-    private boolean done;
-    private volatile boolean cancelled;
 
     Responder(ServerCallStreamObserver<byte[]> call, boolean streaming) {
+      super(streaming);
       this.call = call;
-      this.streaming = streaming;
-    }
-
-    void cancelled() {
-      cancelled = true;
     }
 
     @Override
-    public synchronized void reply(byte[] response) {
-      terminal();
-      if (!cancelled) {
-        call.onNext(response);
-        call.onCompleted();
-      }
+    void send(byte[] response) {
+      call.onNext(response);
     }
 
     @Override
-    public synchronized void next(byte[] response) {
-      if (!streaming) {
-        throw new IllegalStateException("next() on a unary request; use reply()");
-      }
-      if (done) {
-        throw new IllegalStateException("the exchange has ended");
-      }
-      if (!cancelled) {
-        call.onNext(response);
-      }
+    void end() {
+      call.onCompleted();
     }
 
     @Override
-    public synchronized void complete() {
-      if (!streaming) {
-        throw new IllegalStateException("complete() on a unary request; use reply()");
-      }
-      terminal();
-      if (!cancelled) {
-        call.onCompleted();
-      }
-    }
-
-    @Override
-    public synchronized void fail(ControlErrorCode code, String message) {
-      terminal();
-      if (!cancelled) {
-        call.onError(Statuses.error(code, message));
-      }
-    }
-
-    synchronized void failQuietly(ControlErrorCode code, String message) {
-      if (!done) {
-        fail(code, message);
-      }
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return cancelled;
-    }
-
-    private void terminal() {
-      if (done) {
-        throw new IllegalStateException("the exchange has already ended");
-      }
-      done = true;
+    void error(ControlErrorCode code, String message) {
+      call.onError(Statuses.error(code, message));
     }
   }
 }

@@ -7,7 +7,6 @@ import io.loudp2p.core.internal.ThrottledLog;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlHandler;
 import io.loudp2p.spi.ControlMethod;
-import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.TransportServer;
 import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
 import java.io.ByteArrayOutputStream;
@@ -246,55 +245,33 @@ final class GrpcWebServer implements TransportServer {
 
   /**
    * One call's answer: the response headers go with the first frame (200, the request's content
-   * type), then data frames, then the trailer frame. Its methods are not called concurrently
-   * ({@link ControlResponder}); {@link #awaitEnd} holds the exchange's thread until the handler
+   * type), then data frames, then the trailer frame; {@link #awaitEnd} holds the exchange's thread until the handler
    * ended the call, so that a handler may answer later from another thread.
    */
-  private final class Call implements ControlResponder {
+  private final class Call extends OneExchange {
     private final HttpExchange x;
     private final boolean text;
-    private final boolean streaming;
     private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     private OutputStream body;
-    private boolean done;
-    private volatile boolean cancelled;
 
     Call(HttpExchange x, boolean text, boolean streaming) {
+      super(streaming);
       this.x = x;
       this.text = text;
-      this.streaming = streaming;
     }
 
     @Override
-    public synchronized void reply(byte[] response) {
-      terminal();
-      frame((byte) 0, response);
-      trailer(0, "");
-    }
-
-    @Override
-    public synchronized void next(byte[] response) {
-      if (!streaming) {
-        throw new IllegalStateException("next() on a unary request; use reply()");
-      }
-      if (done) {
-        throw new IllegalStateException("the exchange has ended");
-      }
+    void send(byte[] response) {
       frame((byte) 0, response);
     }
 
     @Override
-    public synchronized void complete() {
-      if (!streaming) {
-        throw new IllegalStateException("complete() on a unary request; use reply()");
-      }
-      terminal();
+    void end() {
       trailer(0, "");
     }
 
     @Override
-    public synchronized void fail(ControlErrorCode code, String message) {
-      terminal();
+    void error(ControlErrorCode code, String message) {
       trailer(status(code), message);
     }
 
@@ -302,17 +279,6 @@ final class GrpcWebServer implements TransportServer {
     synchronized void unimplemented(String message) {
       terminal();
       trailer(io.grpc.Status.Code.UNIMPLEMENTED.value(), message);
-    }
-
-    synchronized void failQuietly(ControlErrorCode code, String message) {
-      if (!done) {
-        fail(code, message);
-      }
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return cancelled;
     }
 
     void awaitEnd() {
@@ -326,15 +292,8 @@ final class GrpcWebServer implements TransportServer {
       }
     }
 
-    private void terminal() {
-      if (done) {
-        throw new IllegalStateException("the exchange has ended");
-      }
-      done = true;
-    }
-
     private void frame(byte flag, byte[] message) {
-      if (cancelled) {
+      if (isCancelled()) {
         return;
       }
       ByteBuffer f = ByteBuffer.allocate(5 + message.length);
@@ -349,12 +308,12 @@ final class GrpcWebServer implements TransportServer {
         body.write(text ? Base64.getEncoder().encode(bytes) : bytes);
         body.flush();
       } catch (IOException e) {
-        cancelled = true; // the browser went away
+        cancelled(); // the browser went away
       }
     }
 
     private void trailer(int status, String message) {
-      if (body == null && !cancelled) {
+      if (body == null && !isCancelled()) {
         // Trailers-only: the status in the headers too, for clients that read it there.
         x.getResponseHeaders().set("grpc-status", Integer.toString(status));
         if (!message.isEmpty()) {
@@ -369,7 +328,7 @@ final class GrpcWebServer implements TransportServer {
           body.close();
         }
       } catch (IOException e) {
-        cancelled = true;
+        cancelled();
       } finally {
         x.close();
         ended.countDown();
