@@ -2,7 +2,6 @@ package io.loudp2p.transport.grpc.internal;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ClientCalls;
@@ -15,7 +14,6 @@ import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlHandler;
 import io.loudp2p.spi.ControlMethod;
-import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.ControlTransport;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportServer;
