@@ -1,4 +1,4 @@
-package io.loudp2p.core.network;
+package io.loudp2p.examples.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Timeout;
  * 1,000 real peers on an in-memory network and virtual time ({@link OverlaySimulation}): every
  * message sealed, signed, checked and parsed as on a real network, by the peers' own code. The
  * benchmark {@code NetworkSimulation} runs the same scenario at 10,000 peers with more searches.
+ *
+ * <p>It runs in this module, beside the lab tests, not in the core's: it keeps a processor busy on
+ * a virtual clock while the lab's links wait on the real one.
  */
 class OverlaySimulationTest {
   @Test
