@@ -53,6 +53,9 @@ final class GrpcWebServer implements TransportServer {
   private static final byte TRAILER_FLAG = (byte) 0x80;
   private static final byte COMPRESSED_FLAG = 0x01;
 
+  /** Set while an exchange the pool had no room for is answered on the accepting thread. */
+  private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
+
   private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.GRPC);
   private static final ThrottledLog failures = new ThrottledLog(log);
 
@@ -85,16 +88,20 @@ final class GrpcWebServer implements TransportServer {
           Thread t = new Thread(r, "loudp2p-grpc-web");
           t.setDaemon(true);
           return t;
-        }, (r, pool) -> {
-          throw new java.util.concurrent.RejectedExecutionException("gRPC-Web server busy");
-        });
+        }); // past the queue: RejectedExecutionException
     threads.allowCoreThreadTimeOut(true);
     GrpcWebServer web = new GrpcWebServer(http, threads, handler, maxMessageBytes);
     http.setExecutor(command -> {
       try {
         threads.execute(command);
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        command.run(); // answered on the accepting thread: RESOURCE_EXHAUSTED, at once
+        // Answered on the accepting thread, at once: RESOURCE_EXHAUSTED.
+        BUSY.set(Boolean.TRUE);
+        try {
+          command.run();
+        } finally {
+          BUSY.remove();
+        }
       }
     });
     http.createContext("/", web::exchange);
@@ -139,10 +146,10 @@ final class GrpcWebServer implements TransportServer {
       }
       ControlMethod called = method(x.getRequestURI().getPath());
       Call call = new Call(x, text, called != null && called.streaming());
-      if (Thread.currentThread().getName().startsWith("loudp2p-grpc-web")) {
-        serve(x, called, call);
-      } else { // the pool is full
+      if (BUSY.get() != null) {
         call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "the peer's gRPC-Web server is busy");
+      } else {
+        serve(x, called, call);
       }
     } catch (IOException | RuntimeException e) {
       failures.warn("gRPC-Web exchange failed: {}", e.toString());

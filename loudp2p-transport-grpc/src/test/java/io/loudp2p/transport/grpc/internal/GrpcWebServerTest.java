@@ -40,9 +40,11 @@ class GrpcWebServerTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<String> handled = new ArrayList<>();
   private URI base;
+  private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
   @AfterEach
   void close() {
+    release.countDown();
     transport.close();
   }
 
@@ -54,7 +56,10 @@ class GrpcWebServerTest {
           synchronized (handled) {
             handled.add(method.wireName() + ":" + text);
           }
-          if (text.equals("refuse")) {
+          if (text.equals("hold")) {
+            await(release);
+            responder.reply(new byte[0]);
+          } else if (text.equals("refuse")) {
             responder.fail(ControlErrorCode.UNAUTHENTICATED, "BAD_SIGNATURE: nope – 100%");
           } else if (method.streaming()) {
             for (int i = 1; i <= 3; i++) {
@@ -203,6 +208,45 @@ class GrpcWebServerTest {
       decoded.writeBytes(Base64.getDecoder().decode(text.substring(from)));
     }
     return decoded.toByteArray();
+  }
+
+  @Test
+  void pastItsThreadsAndQueueACallIsBusyAtOnceAndTheOthersAreAnswered() throws Exception {
+    listen();
+    int room = GrpcWebServer.THREADS + GrpcWebServer.QUEUED;
+    List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+    for (int i = 0; i <= room; i++) {
+      calls.add(http.sendAsync(HttpRequest.newBuilder(base.resolve("ExchangePeers"))
+          .header("Content-Type", GrpcWebServer.PROTO)
+          .POST(HttpRequest.BodyPublishers.ofByteArray(frame(0, "hold".getBytes(
+              StandardCharsets.UTF_8)))).build(), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    // The threads hold their calls and the queue is full: the one more is refused at once.
+    io.loudp2p.core.testing.Await.until(() -> calls.stream().anyMatch(
+        java.util.concurrent.CompletableFuture::isDone), Duration.ofSeconds(20), "a call answered");
+    List<String> early = new ArrayList<>();
+    for (var c : calls) {
+      if (c.isDone()) {
+        early.add(status(c.join()));
+      }
+    }
+    assertThat(early).containsExactly("8");
+
+    release.countDown();
+    List<String> all = new ArrayList<>();
+    for (var c : calls) {
+      all.add(status(c.get(20, TimeUnit.SECONDS)));
+    }
+    assertThat(all).filteredOn("8"::equals).hasSize(1);
+    assertThat(all).filteredOn("0"::equals).hasSize(room);
+  }
+
+  private static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static String status(HttpResponse<byte[]> r) {
