@@ -3,13 +3,21 @@ package io.loudp2p.examples;
 import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.PeerInfo;
+import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
 import io.loudp2p.Track;
+import io.loudp2p.TrackId;
 import io.loudp2p.TrackInfo;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** {@code search --peer}: everything one peer shares, as a list of hits from that peer. */
 final class PeerListing {
@@ -27,7 +35,8 @@ final class PeerListing {
       try {
         return PeerId.parse(given.contains("@") ? given.substring(0, given.indexOf('@')) : given);
       } catch (IllegalArgumentException e) {
-        throw new UserError(UserError.USAGE, "'" + given + "' is not a peer ID: " + e.getMessage(), e);
+        throw new UserError(UserError.USAGE, "'" + given + "' is not a peer ID: " + e.getMessage(),
+            e);
       }
     }
     PeerOptions.BootstrapPeer first = options.bootstrap.get(0);
@@ -54,20 +63,20 @@ final class PeerListing {
    */
   static TrackRef.Resolved startingWith(Peer p, String prefix, Duration timeout)
       throws InterruptedException {
-    List<java.util.concurrent.CompletableFuture<List<Track>>> asked = new ArrayList<>();
+    List<CompletableFuture<List<Track>>> asked = new ArrayList<>();
     for (PeerInfo known : p.peers()) {
       // Light peers share nothing.
-      if (known.reachable() && known.role() == io.loudp2p.Role.FULL && asked.size() < MAX_ASKED) {
+      if (known.reachable() && known.role() == Role.FULL && asked.size() < MAX_ASKED) {
         asked.add(p.tracksOf(known.id()).exceptionally(t -> List.of()));
       }
     }
-    java.util.Map<io.loudp2p.TrackId, Track> found = new java.util.LinkedHashMap<>();
+    Map<TrackId, Track> found = new LinkedHashMap<>();
     long until = System.nanoTime() + timeout.toNanos();
-    for (java.util.concurrent.CompletableFuture<List<Track>> f : asked) {
+    for (CompletableFuture<List<Track>> f : asked) {
       List<Track> tracks;
       try {
-        tracks = f.get(Math.max(0, until - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        tracks = f.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | TimeoutException e) {
         continue; // that peer did not answer in time: the others may
       }
       for (Track t : tracks) {
