@@ -41,6 +41,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,6 +72,7 @@ final class RealPeer implements Peer {
   private final Identity identity;
   private volatile boolean started;
   private volatile boolean closed;
+  private final CountDownLatch closeDone = new CountDownLatch(1);
   /** Set once every part exists and the overlay runs: requests before are refused. */
   private volatile @Nullable Parts parts;
   // What start() made so far, closed by close() even when start() failed half way.
@@ -305,12 +307,42 @@ final class RealPeer implements Peer {
 
   @Override
   public void close() {
+    boolean first;
     synchronized (this) {
-      if (closed) {
-        return;
-      }
+      first = !closed;
       closed = true;
     }
+    if (!first) {
+      awaitClosed();
+      return;
+    }
+    try {
+      closeParts();
+    } finally {
+      closeDone.countDown();
+    }
+  }
+
+  /**
+   * A second caller of {@link #close} (a shutdown hook beside the thread that started the peer)
+   * returns once the first has closed everything: what the peer had fetched is on disk then.
+   */
+  private void awaitClosed() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        closeDone.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeParts() {
     if (events != null) {
       events.shutdown(); // what the closing ends is not told
     }

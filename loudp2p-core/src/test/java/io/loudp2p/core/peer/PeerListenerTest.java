@@ -206,4 +206,32 @@ class PeerListenerTest {
     assertThat(playerHeard.threads)
         .containsExactly("loudp2p-events-" + player.id().toString().substring(0, 8));
   }
+
+  @Test
+  void aSecondCloseReturnsOnlyOnceTheFirstHasClosedEverything() throws Exception {
+    Heard heard = new Heard();
+    heard.slowOn = "started";
+    Peer peer = peers.add(Peer.builder().listener(heard)).peer().start();
+    assertThat(heard.busy.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    // The first close waits for the busy listener; a second (a shutdown hook's) waits for it.
+    Thread first = new Thread(peer::close, "first close");
+    first.start();
+    Await.until(() -> first.getState() == Thread.State.TIMED_WAITING, WAIT, "the first close waits");
+    List<String> heardBySecond = new CopyOnWriteArrayList<>();
+    Thread second = new Thread(() -> {
+      peer.close();
+      heardBySecond.addAll(heard.lines);
+    }, "second close");
+    second.start();
+    Await.until(() -> second.getState() == Thread.State.WAITING, WAIT, "the second close waits");
+    assertThat(second.isAlive()).isTrue();
+
+    heard.slow.countDown();
+    first.join(WAIT.toMillis());
+    second.join(WAIT.toMillis());
+    assertThat(first.isAlive()).isFalse();
+    assertThat(second.isAlive()).isFalse();
+    assertThat(heardBySecond).as("returned after the first close told what came before")
+        .startsWith("started on 1 address").isEqualTo(heard.lines);
+  }
 }
