@@ -1,6 +1,7 @@
 package io.loudp2p.spi;
 
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server side of a {@link ControlTransport}: answers request bytes from remote peers.
@@ -23,4 +24,17 @@ public interface ControlHandler {
    */
   void handle(
       byte[] request, InetSocketAddress remote, ControlMethod method, ControlResponder responder);
+
+  /**
+   * The chunks of the sessions this handler's peer serves, for a control endpoint that carries
+   * chunks too (gRPC-Web's {@code FetchChunkBatch}, PROTOCOL.md section 5): a provider whose
+   * sessions are accepted and counted as the data transport named {@code transport}. The default
+   * serves none.
+   *
+   * @param transport the name the provider's sessions and bytes are counted under
+   * @return the provider, or {@code null} when this handler serves no chunks (yet)
+   */
+  default @Nullable ChunkProvider chunks(String transport) {
+    return null;
+  }
 }

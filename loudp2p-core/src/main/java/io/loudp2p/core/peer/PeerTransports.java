@@ -163,11 +163,11 @@ final class PeerTransports {
     return b.build();
   }
 
-  /** Listens for control calls at {@code address}; returns the address bound. */
-  InetSocketAddress listen(InetSocketAddress address, ControlHandler handler) throws IOException {
+  /** Listens for control calls at {@code address}; returns the server, bound. */
+  TransportServer listen(InetSocketAddress address, ControlHandler handler) throws IOException {
     TransportServer server = await(control.listen(address, handler), "listen on " + address);
     servers.add(server);
-    return server.address();
+    return server;
   }
 
   /**

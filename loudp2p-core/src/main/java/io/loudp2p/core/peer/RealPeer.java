@@ -24,11 +24,14 @@ import io.loudp2p.core.network.QueryRouter;
 import io.loudp2p.core.network.RolePolicy;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.wire.EnvelopeOpener;
+import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlHandler;
 import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.TransportRegistry;
+import io.loudp2p.spi.TransportServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -84,7 +87,7 @@ final class RealPeer implements Peer {
   private @Nullable ExecutorService disk;
   /** Reads this peer's own copies of the tracks it plays. */
   private @Nullable ExecutorService localReads;
-  private @Nullable StreamServer streamServer;
+  private volatile @Nullable StreamServer streamServer;
   private @Nullable StreamOpener opening;
 
   RealPeer(Peer.Config config, TransportRegistry registry, PeerRuntime runtime,
@@ -190,8 +193,25 @@ final class RealPeer implements Peer {
     catalog = cat;
     LocalContent content = new LocalContent(cat, cache);
     SelfRecord self = new SelfRecord(c);
+    ControlHandler handler = new ControlHandler() {
+      @Override
+      public void handle(byte[] request, InetSocketAddress remote, ControlMethod method,
+          ControlResponder responder) {
+        RealPeer.this.handle(request, remote, method, responder);
+      }
+
+      @Override
+      public @Nullable ChunkProvider chunks(String transport) {
+        StreamServer s = streamServer;
+        return s == null || closed ? null : s.provider(transport);
+      }
+    };
     for (InetSocketAddress address : config.listen()) {
-      self.listeningAt(t.listen(address, this::handle));
+      TransportServer listening = t.listen(address, handler);
+      self.listeningAt(listening.address());
+      if (listening.webAddress() != null) {
+        self.webAt(listening.webAddress());
+      }
     }
     StreamServer server = new StreamServer(c, content, t);
     streamServer = server;

@@ -28,6 +28,8 @@ final class SelfRecord {
   private final List<InetSocketAddress> listening = new CopyOnWriteArrayList<>();
   /** The UDP data servers' own sockets, which answer address observations (PROTOCOL.md §8). */
   private final List<InetSocketAddress> udpAt = new CopyOnWriteArrayList<>();
+  /** Where browsers reach this peer over gRPC-Web (PROTOCOL.md §5). */
+  private final List<InetSocketAddress> webAt = new CopyOnWriteArrayList<>();
   private volatile @Nullable Envelope record;
   private long sequence;
   /** The endpoints of {@link #record}. */
@@ -50,6 +52,14 @@ final class SelfRecord {
    */
   void udpAt(InetSocketAddress address) {
     udpAt.add(address);
+  }
+
+  /**
+   * Adds the address of a gRPC-Web server, announced from the next signing on after the control
+   * addresses, before the UDP sockets.
+   */
+  void webAt(InetSocketAddress address) {
+    webAt.add(address);
   }
 
   /** The addresses others said this peer's calls came from (PROTOCOL.md §3.1). */
@@ -86,7 +96,8 @@ final class SelfRecord {
   }
 
   /**
-   * The endpoints to announce now: the listening addresses, then the UDP servers' sockets, a
+   * The endpoints to announce now: the listening addresses, then the gRPC-Web servers', then the
+   * UDP servers' sockets, a
    * wildcard one as this machine's addresses at this moment, which others can dial.
    */
   private List<Endpoint> endpointsNow() {
@@ -97,15 +108,22 @@ final class SelfRecord {
         out.add(endpoint(TransportKind.TRANSPORT_KIND_GRPC, at));
       }
     }
-    for (InetSocketAddress a : udpAt) {
+    add(out, webAt, TransportKind.TRANSPORT_KIND_GRPC_WEB);
+    add(out, udpAt, TransportKind.TRANSPORT_KIND_UDP);
+    return out;
+  }
+
+  /** Adds the endpoints of {@code kind} at {@code addresses} while there is room for them. */
+  private static void add(List<Endpoint> out, List<InetSocketAddress> addresses,
+      TransportKind kind) {
+    for (InetSocketAddress a : addresses) {
       if (out.size() < EnvelopeOpener.MAX_RECORD_ENDPOINTS) {
         for (InetSocketAddress at : LocalAddresses.reachableAs(a,
             EnvelopeOpener.MAX_RECORD_ENDPOINTS - out.size())) {
-          out.add(endpoint(TransportKind.TRANSPORT_KIND_UDP, at));
+          out.add(endpoint(kind, at));
         }
       }
     }
-    return out;
   }
 
   /** Whether a listening address is the wildcard one: announced as this host's addresses. */

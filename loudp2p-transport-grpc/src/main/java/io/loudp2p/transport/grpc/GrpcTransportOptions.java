@@ -2,6 +2,7 @@ package io.loudp2p.transport.grpc;
 
 import org.jspecify.annotations.Nullable;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import static io.loudp2p.spi.SettingChecks.positive;
 import static io.loudp2p.spi.SettingChecks.within;
 
@@ -68,6 +69,7 @@ public final class GrpcTransportOptions implements TransportSettings {
   private final Duration dataHandshakeTimeout;
   private final Duration dataStallTimeout;
   private final @Nullable InetSocketAddress web;
+  private final @Nullable Path webPage;
 
   private GrpcTransportOptions(Builder b) {
     this.maxMessageBytes = b.maxMessageBytes;
@@ -79,6 +81,7 @@ public final class GrpcTransportOptions implements TransportSettings {
     this.dataHandshakeTimeout = b.dataHandshakeTimeout;
     this.dataStallTimeout = b.dataStallTimeout;
     this.web = b.web;
+    this.webPage = b.webPage;
   }
 
   /** The settings with every default. */
@@ -103,6 +106,7 @@ public final class GrpcTransportOptions implements TransportSettings {
     b.dataHandshakeTimeout = dataHandshakeTimeout;
     b.dataStallTimeout = dataStallTimeout;
     b.web = web;
+    b.webPage = webPage;
     return b;
   }
 
@@ -164,6 +168,14 @@ public final class GrpcTransportOptions implements TransportSettings {
     return web;
   }
 
+  /**
+   * The folder of the page served at the gRPC-Web address ({@code GET /} and {@code GET /NAME}),
+   * or null (the default) for none.
+   */
+  public @Nullable Path webPage() {
+    return webPage;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof GrpcTransportOptions other
@@ -175,13 +187,14 @@ public final class GrpcTransportOptions implements TransportSettings {
         && openTimeout.equals(other.openTimeout)
         && dataHandshakeTimeout.equals(other.dataHandshakeTimeout)
         && dataStallTimeout.equals(other.dataStallTimeout)
-        && Objects.equals(web, other.web);
+        && Objects.equals(web, other.web) && Objects.equals(webPage, other.webPage);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(maxMessageBytes, maxConcurrentCallsPerPeer, keepAliveTime,
-        keepAliveTimeout, idleTimeout, openTimeout, dataHandshakeTimeout, dataStallTimeout, web);
+        keepAliveTimeout, idleTimeout, openTimeout, dataHandshakeTimeout, dataStallTimeout, web,
+        webPage);
   }
 
   @Override
@@ -194,7 +207,7 @@ public final class GrpcTransportOptions implements TransportSettings {
         + ", openTimeout=" + openTimeout
         + ", dataHandshakeTimeout=" + dataHandshakeTimeout
         + ", dataStallTimeout=" + dataStallTimeout
-        + ", web=" + web + "}";
+        + ", web=" + web + ", webPage=" + webPage + "}";
   }
 
   /** Builds {@link GrpcTransportOptions}; not thread-safe. */
@@ -208,6 +221,7 @@ public final class GrpcTransportOptions implements TransportSettings {
     private Duration dataHandshakeTimeout = DEFAULT_DATA_HANDSHAKE_TIMEOUT;
     private Duration dataStallTimeout = DEFAULT_DATA_STALL_TIMEOUT;
     private @Nullable InetSocketAddress web;
+    private @Nullable Path webPage;
 
     private Builder() {}
 
@@ -306,6 +320,17 @@ public final class GrpcTransportOptions implements TransportSettings {
      */
     public Builder web(InetSocketAddress address) {
       this.web = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * Serves the files of {@code folder} at the gRPC-Web address too: {@code GET /} answers its
+     * {@code index.html}, {@code GET /NAME} the file {@code NAME} (a plain name: no folders), so
+     * that a page and the calls it makes share one origin. Only has an effect with {@link #web}.
+     * Default: no page.
+     */
+    public Builder webPage(Path folder) {
+      this.webPage = Objects.requireNonNull(folder, "folder");
       return this;
     }
 

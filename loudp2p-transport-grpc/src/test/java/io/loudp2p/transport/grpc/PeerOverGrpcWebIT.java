@@ -115,4 +115,72 @@ class PeerOverGrpcWebIT {
       assertThat(call(http, service.resolve("ListTracks"), forged).status()).isEqualTo("16");
     }
   }
+
+  @Test
+  void aPageFindsTheWebAddressInTheRecordOpensAStreamAndFetchesItsChunksInBatches()
+      throws Exception {
+    Path music = Files.createDirectories(tmp.resolve("music"));
+    byte[] wav = TestAudio.noiseWavOfBytes(100_000, 5); // 7 chunks, the last one short
+    Files.write(music.resolve("tide.wav"), wav);
+    int port = freePort();
+    try (Peer peer = Peer.builder().share(music)
+        .transport(GrpcTransportOptions.builder()
+            .web(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).build())
+        .build().start()) {
+      peer.catalog().ready().get(10, TimeUnit.SECONDS);
+      HttpClient http = HttpClient.newHttpClient();
+      URI service = URI.create("http://127.0.0.1:" + port + "/loudp2p.v1.Loudp2p/");
+      Identity tab = Identity.generate();
+      EnvelopeSealer page = new EnvelopeSealer(tab);
+      EnvelopeOpener opener = EnvelopeOpener.withDefaults();
+
+      Answer exchanged = call(http, service.resolve("ExchangePeers"), page.seal(Payload.newBuilder()
+          .setPeerExchange(io.loudp2p.core.proto.v1.PeerExchange.getDefaultInstance()))
+          .toByteArray());
+      assertThat(exchanged.status()).isEqualTo("0");
+      var record = opener.openRecord(opener.open(exchanged.messages().get(0)).payload()
+          .getPeerExchange().getSelfRecord());
+      assertThat(record.record().getEndpointsList()).anySatisfy(e -> {
+        assertThat(e.getTransport())
+            .isEqualTo(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_GRPC_WEB);
+        assertThat(e.getPort()).isEqualTo(port);
+      });
+
+      var track = peer.catalog().search("tide", 1).get(0).track().id();
+      byte[] sessionId = new byte[16];
+      sessionId[0] = 42;
+      byte[] open = page.seal(Payload.newBuilder().setStreamOpen(
+          io.loudp2p.core.proto.v1.StreamOpen.newBuilder()
+              .setTrackId(ByteString.copyFrom(track.bytes()))
+              .setSessionId(ByteString.copyFrom(sessionId))
+              .addOfferedTransports(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_GRPC)))
+          .toByteArray();
+      Answer accepted = call(http, service.resolve("OpenStream"), open);
+      assertThat(accepted.status()).isEqualTo("0");
+      SignedMessage accept = opener.open(accepted.messages().get(0));
+      assertThat(accept.sender()).isEqualTo(peer.id());
+      assertThat(accept.payload().getStreamAccept().getTransport())
+          .isEqualTo(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_GRPC);
+
+      java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+      for (int first = 0; first < 7; first += 4) {
+        var batch = io.loudp2p.core.proto.v1.ChunkRequest.newBuilder()
+            .setSessionId(ByteString.copyFrom(sessionId)).setHandshake(ByteString.copyFrom(open));
+        for (int c = first; c < Math.min(7, first + 4); c++) {
+          batch.addWant(c);
+        }
+        Answer chunks = call(http, service.resolve("FetchChunkBatch"),
+            batch.build().toByteArray());
+        assertThat(chunks.status()).isEqualTo("0");
+        assertThat(io.loudp2p.core.proto.v1.DataFrame.parseFrom(chunks.messages().get(0))
+            .getAccepted()).isTrue();
+        for (byte[] m : chunks.messages().subList(1, chunks.messages().size())) {
+          got.writeBytes(io.loudp2p.core.proto.v1.DataFrame.parseFrom(m).getChunk().getData()
+              .toByteArray());
+        }
+      }
+      assertThat(got.toByteArray()).isEqualTo(wav);
+      assertThat(peer.metrics().bytesSent()).containsEntry("grpc-web", (long) wav.length);
+    }
+  }
 }

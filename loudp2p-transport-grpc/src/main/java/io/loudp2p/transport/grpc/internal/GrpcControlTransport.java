@@ -228,11 +228,12 @@ public final class GrpcControlTransport implements ControlTransport {
           return new NoopObserver<>();
         }));
     try {
-      startWeb(handler);
+      GrpcWebServer startedWeb = startWeb(handler);
       Server server = Servers.start(address, settings, service.build(),
           readLimit(settings.maxMessageBytes), MAX_CALLS_PER_CONNECTION);
       TransportServer handle = Servers.handle(server, address, () -> {});
-      TransportServer tracked = new TrackedServer(handle);
+      TransportServer tracked = new TrackedServer(handle,
+          startedWeb == null ? null : startedWeb.address());
       servers.add(tracked);
       return CompletableFuture.completedFuture(tracked);
     } catch (ControlException e) {
@@ -244,17 +245,20 @@ public final class GrpcControlTransport implements ControlTransport {
    * Starts serving gRPC-Web where the settings say, with the handler of the first address this
    * transport listens on (a peer gives them all the same one); once per transport.
    */
-  private synchronized void startWeb(ControlHandler handler) throws ControlException {
+  private synchronized @Nullable GrpcWebServer startWeb(ControlHandler handler)
+      throws ControlException {
     if (settings.web == null || web != null) {
-      return;
+      return null;
     }
     try {
-      web = GrpcWebServer.start(settings.web, handler, settings.maxMessageBytes);
+      web = GrpcWebServer.start(settings.web, handler, settings.maxMessageBytes,
+          settings.webPage);
     } catch (java.io.IOException e) {
       throw new ControlException(ControlErrorCode.UNAVAILABLE,
           "cannot serve gRPC-Web at " + settings.web + ": " + e.getMessage(), e);
     }
     servers.add(web);
+    return web;
   }
 
   /** Where gRPC-Web is served, once the transport listens; null when it is not. */
@@ -371,14 +375,21 @@ public final class GrpcControlTransport implements ControlTransport {
   /** A server that leaves the transport's set when closed. */
   private final class TrackedServer implements TransportServer {
     private final TransportServer delegate;
+    private final @Nullable InetSocketAddress webAddress;
 
-    TrackedServer(TransportServer delegate) {
+    TrackedServer(TransportServer delegate, @Nullable InetSocketAddress webAddress) {
       this.delegate = delegate;
+      this.webAddress = webAddress;
     }
 
     @Override
     public InetSocketAddress address() {
       return delegate.address();
+    }
+
+    @Override
+    public @Nullable InetSocketAddress webAddress() {
+      return webAddress;
     }
 
     @Override

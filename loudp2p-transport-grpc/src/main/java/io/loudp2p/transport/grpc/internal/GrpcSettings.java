@@ -29,6 +29,7 @@ final class GrpcSettings {
   final Duration dataStallTimeout;
   /** Where the control methods are served over gRPC-Web too, or null. */
   final @Nullable InetSocketAddress web;
+  final java.nio.file.@Nullable Path webPage;
   final @Nullable Executor callbackExecutor;
   /** The peer's TLS credentials; null: plaintext (tests that say so). */
   final @Nullable PeerCredentials credentials;
@@ -57,6 +58,7 @@ final class GrpcSettings {
     this.dataHandshakeTimeout = o.dataHandshakeTimeout();
     this.dataStallTimeout = o.dataStallTimeout();
     this.web = o.web();
+    this.webPage = o.webPage();
     this.callbackExecutor = options.callbackExecutor();
     this.credentials = options.credentials();
     this.serverTls = credentials == null ? null : inBackground(credentials);

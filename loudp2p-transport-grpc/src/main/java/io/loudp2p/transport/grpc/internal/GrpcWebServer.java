@@ -16,12 +16,16 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +44,11 @@ import org.slf4j.LoggerFactory;
  * Thread-safe.
  */
 final class GrpcWebServer implements TransportServer {
-  /** Threads that read requests and write answers. */
-  static final int THREADS = 8;
+  /**
+   * Threads that read requests and write answers: at most {@link WebChunkBatches#MAX_BATCHES}
+   * of them send chunk batches, so that 8 are always left for the other calls.
+   */
+  static final int THREADS = 8 + WebChunkBatches.MAX_BATCHES;
   /** Requests waiting for a thread, at most. */
   static final int QUEUED = 256;
   /** How long a preflight answer may be kept by the browser, in seconds. */
@@ -50,6 +57,8 @@ final class GrpcWebServer implements TransportServer {
   static final String PROTO = "application/grpc-web+proto";
   static final String TEXT = "application/grpc-web-text";
   private static final String PATH_PREFIX = "/" + Loudp2pGrpc.SERVICE_NAME + "/";
+  private static final String FETCH_CHUNK_BATCH =
+      PATH_PREFIX + Loudp2pGrpc.getFetchChunkBatchMethod().getBareMethodName();
   private static final byte TRAILER_FLAG = (byte) 0x80;
   private static final byte COMPRESSED_FLAG = 0x01;
 
@@ -64,24 +73,37 @@ final class GrpcWebServer implements TransportServer {
   private final ControlHandler handler;
   private final int maxMessageBytes;
   private final InetSocketAddress bound;
+  private final WebChunkBatches batches;
+  private final ScheduledExecutorService sweeper;
+  private final @Nullable WebPage page;
 
   private GrpcWebServer(HttpServer server, ExecutorService threads, ControlHandler handler,
-      int maxMessageBytes) {
+      int maxMessageBytes, @Nullable WebPage page) {
     this.server = server;
     this.threads = threads;
     this.handler = handler;
     this.maxMessageBytes = maxMessageBytes;
+    this.page = page;
+    this.batches = new WebChunkBatches(() -> handler.chunks(WebChunkBatches.TRANSPORT),
+        System::nanoTime);
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "loudp2p-grpc-web-sessions");
+      t.setDaemon(true);
+      return t;
+    });
+    sweeper.scheduleWithFixedDelay(batches::endIdle, 1, 1, TimeUnit.SECONDS);
     this.bound = new InetSocketAddress(server.getAddress().getAddress(),
         server.getAddress().getPort());
   }
 
   /**
-   * Serves gRPC-Web at {@code address} (port 0: a free one).
+   * Serves gRPC-Web at {@code address} (port 0: a free one), and the files of {@code page} when
+   * not null.
    *
    * @throws IOException when the address cannot be bound
    */
   static GrpcWebServer start(InetSocketAddress address, ControlHandler handler,
-      int maxMessageBytes) throws IOException {
+      int maxMessageBytes, @Nullable Path page) throws IOException {
     HttpServer http = HttpServer.create(address, 64);
     ThreadPoolExecutor threads = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(QUEUED), r -> {
@@ -90,7 +112,8 @@ final class GrpcWebServer implements TransportServer {
           return t;
         }); // past the queue: RejectedExecutionException
     threads.allowCoreThreadTimeOut(true);
-    GrpcWebServer web = new GrpcWebServer(http, threads, handler, maxMessageBytes);
+    GrpcWebServer web = new GrpcWebServer(http, threads, handler, maxMessageBytes,
+        page == null ? null : new WebPage(page));
     http.setExecutor(command -> {
       try {
         threads.execute(command);
@@ -118,6 +141,8 @@ final class GrpcWebServer implements TransportServer {
   @Override
   public void close() {
     server.stop(0);
+    sweeper.shutdownNow();
+    batches.close();
     threads.shutdownNow();
   }
 
@@ -133,8 +158,12 @@ final class GrpcWebServer implements TransportServer {
         x.sendResponseHeaders(204, -1);
         return;
       }
+      if (page != null && (method.equals("GET") || method.equals("HEAD"))) {
+        page.serve(x);
+        return;
+      }
       if (!method.equals("POST")) {
-        x.getResponseHeaders().set("Allow", "POST, OPTIONS");
+        x.getResponseHeaders().set("Allow", page == null ? "POST, OPTIONS" : "GET, HEAD, POST, OPTIONS");
         x.sendResponseHeaders(405, -1);
         return;
       }
@@ -144,10 +173,14 @@ final class GrpcWebServer implements TransportServer {
         x.sendResponseHeaders(415, -1);
         return;
       }
-      ControlMethod called = method(x.getRequestURI().getPath());
-      Call call = new Call(x, text, called != null && called.streaming());
+      String path = x.getRequestURI().getPath();
+      ControlMethod called = method(path);
+      boolean batch = path.equals(FETCH_CHUNK_BATCH);
+      Call call = new Call(x, text, batch || (called != null && called.streaming()));
       if (BUSY.get() != null) {
         call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "the peer's gRPC-Web server is busy");
+      } else if (batch) {
+        serveBatch(x, call);
       } else {
         serve(x, called, call);
       }
@@ -157,45 +190,17 @@ final class GrpcWebServer implements TransportServer {
     }
   }
 
-  private void serve(HttpExchange x, ControlMethod called, Call call) throws IOException {
+  private void serve(HttpExchange x, @Nullable ControlMethod called, Call call)
+      throws IOException {
     if (called == null) {
-      call.unimplemented("no method " + x.getRequestURI().getPath()
-          + " over gRPC-Web (chunks come by FetchChunks over native gRPC or UDP)");
+      call.status(io.grpc.Status.Code.UNIMPLEMENTED, "no method " + x.getRequestURI().getPath()
+          + " over gRPC-Web (chunks come by FetchChunkBatch)");
       return;
     }
-    byte[] body = readUpTo(x.getRequestBody(), call.text
-        ? 4 * ((maxMessageBytes + 5 + 2) / 3) + 4 : maxMessageBytes + 5 + 1);
-    if (body == null) {
-      call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "TOO_LARGE: a request over "
-          + maxMessageBytes + " bytes");
+    byte[] request = request(x, call);
+    if (request == null) {
       return;
     }
-    byte[] frames;
-    try {
-      frames = call.text ? Base64.getDecoder().decode(body) : body;
-    } catch (IllegalArgumentException e) {
-      call.fail(ControlErrorCode.MALFORMED, "the grpc-web-text body is not base64");
-      return;
-    }
-    if (frames.length < 5 || (frames[0] & ~COMPRESSED_FLAG) != 0) {
-      call.fail(ControlErrorCode.MALFORMED, "a request is one gRPC-Web data frame");
-      return;
-    }
-    if ((frames[0] & COMPRESSED_FLAG) != 0) {
-      call.fail(ControlErrorCode.MALFORMED, "compressed messages are not accepted");
-      return;
-    }
-    int length = ByteBuffer.wrap(frames, 1, 4).getInt();
-    if (length < 0 || length > maxMessageBytes) {
-      call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "TOO_LARGE: a request over "
-          + maxMessageBytes + " bytes");
-      return;
-    }
-    if (frames.length != 5 + length) {
-      call.fail(ControlErrorCode.MALFORMED, "a request is exactly one gRPC-Web data frame");
-      return;
-    }
-    byte[] request = java.util.Arrays.copyOfRange(frames, 5, frames.length);
     try {
       handler.handle(request, x.getRemoteAddress(), called, call);
     } catch (RuntimeException e) {
@@ -203,6 +208,68 @@ final class GrpcWebServer implements TransportServer {
       call.failQuietly(ControlErrorCode.INTERNAL, "the peer failed to handle the request");
     }
     call.awaitEnd();
+  }
+
+  /** Serves a FetchChunkBatch call on this thread: its frames as they are read. */
+  private void serveBatch(HttpExchange x, Call call) throws IOException {
+    byte[] request = request(x, call);
+    if (request == null) {
+      return;
+    }
+    WebChunkBatches.Outcome outcome;
+    try {
+      outcome = batches.serve(request, x.getRemoteAddress(), frame -> {
+        call.next(frame.toByteArray());
+        if (call.isCancelled()) {
+          throw new IOException("the caller went away");
+        }
+      });
+    } catch (IOException e) {
+      call.status(io.grpc.Status.Code.CANCELLED, "the caller went away");
+      return;
+    }
+    if (outcome.code() == io.grpc.Status.Code.OK) {
+      call.complete();
+    } else {
+      call.status(outcome.code(), outcome.message());
+    }
+  }
+
+  /** The call's one request message, or null when the call was failed for its body. */
+  private byte @Nullable [] request(HttpExchange x, Call call) throws IOException {
+    byte[] body = readUpTo(x.getRequestBody(), call.text
+        ? 4 * ((maxMessageBytes + 5 + 2) / 3) + 4 : maxMessageBytes + 5 + 1);
+    if (body == null) {
+      call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "TOO_LARGE: a request over "
+          + maxMessageBytes + " bytes");
+      return null;
+    }
+    byte[] frames;
+    try {
+      frames = call.text ? Base64.getDecoder().decode(body) : body;
+    } catch (IllegalArgumentException e) {
+      call.fail(ControlErrorCode.MALFORMED, "the grpc-web-text body is not base64");
+      return null;
+    }
+    if (frames.length < 5 || (frames[0] & ~COMPRESSED_FLAG) != 0) {
+      call.fail(ControlErrorCode.MALFORMED, "a request is one gRPC-Web data frame");
+      return null;
+    }
+    if ((frames[0] & COMPRESSED_FLAG) != 0) {
+      call.fail(ControlErrorCode.MALFORMED, "compressed messages are not accepted");
+      return null;
+    }
+    int length = ByteBuffer.wrap(frames, 1, 4).getInt();
+    if (length < 0 || length > maxMessageBytes) {
+      call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "TOO_LARGE: a request over "
+          + maxMessageBytes + " bytes");
+      return null;
+    }
+    if (frames.length != 5 + length) {
+      call.fail(ControlErrorCode.MALFORMED, "a request is exactly one gRPC-Web data frame");
+      return null;
+    }
+    return java.util.Arrays.copyOfRange(frames, 5, frames.length);
   }
 
   private static void cors(HttpExchange x) {
@@ -279,13 +346,16 @@ final class GrpcWebServer implements TransportServer {
 
     @Override
     void error(ControlErrorCode code, String message) {
-      trailer(status(code), message);
+      trailer(GrpcWebServer.status(code), message);
     }
 
-    /** Ends the call with gRPC's UNIMPLEMENTED (12): no such method. */
-    synchronized void unimplemented(String message) {
+    /** Ends the call with {@code code}, unless it has ended. */
+    synchronized void status(io.grpc.Status.Code code, String message) {
+      if (done()) {
+        return;
+      }
       terminal();
-      trailer(io.grpc.Status.Code.UNIMPLEMENTED.value(), message);
+      trailer(code.value(), message);
     }
 
     void awaitEnd() {

@@ -241,6 +241,110 @@ class GrpcWebServerTest {
     assertThat(all).filteredOn("0"::equals).hasSize(room);
   }
 
+  @Test
+  void chunkBatchesAndThePageAreServedBesideTheControlCalls(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path page) throws Exception {
+    java.nio.file.Files.writeString(page.resolve("index.html"), "<title>tab</title>");
+    java.nio.file.Files.writeString(page.resolve("app.js"), "export {}");
+    io.loudp2p.spi.DataSessionId session = io.loudp2p.spi.DataSessionId.fromBytes(new byte[16]);
+    byte[] chunk = new byte[3000];
+    new java.util.Random(3).nextBytes(chunk);
+    io.loudp2p.spi.ChunkProvider provider = new io.loudp2p.spi.ChunkProvider() {
+      @Override
+      public boolean accept(io.loudp2p.spi.DataSessionId s, byte[] handshake,
+          InetSocketAddress remote) {
+        return s.equals(session) && new String(handshake, StandardCharsets.UTF_8).equals("hi");
+      }
+
+      @Override
+      public int chunkLength(io.loudp2p.spi.DataSessionId s, int index) {
+        return index == 0 ? chunk.length : -1;
+      }
+
+      @Override
+      public void readChunk(io.loudp2p.spi.DataSessionId s, int index, int offset,
+          ByteBuffer dst) {
+        dst.put(chunk, offset, dst.remaining());
+      }
+    };
+    List<String> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (GrpcControlTransport t = new GrpcControlTransport(TransportOptions.builder()
+        .settings(GrpcTransportOptions.builder()
+            .web(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).webPage(page).build())
+        .build())) {
+      io.loudp2p.spi.TransportServer server = t.listen(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+          new io.loudp2p.spi.ControlHandler() {
+            @Override
+            public void handle(byte[] request, InetSocketAddress remote,
+                io.loudp2p.spi.ControlMethod method, io.loudp2p.spi.ControlResponder responder) {
+              responder.fail(ControlErrorCode.UNAVAILABLE, "no control calls here");
+            }
+
+            @Override
+            public io.loudp2p.spi.ChunkProvider chunks(String transport) {
+              counted.add(transport);
+              return provider;
+            }
+          }).get(5, TimeUnit.SECONDS);
+      assertThat(server.webAddress()).isEqualTo(t.webAddress());
+      URI root = URI.create("http://127.0.0.1:" + t.webAddress().getPort() + "/");
+      base = root.resolve("loudp2p.v1.Loudp2p/");
+
+      byte[] request = io.loudp2p.core.proto.v1.ChunkRequest.newBuilder()
+          .setSessionId(com.google.protobuf.ByteString.copyFrom(session.bytes()))
+          .setHandshake(com.google.protobuf.ByteString.copyFromUtf8("hi"))
+          .addWant(0).addWant(1).build().toByteArray();
+      HttpResponse<byte[]> r = post("FetchChunkBatch", GrpcWebServer.PROTO, frame(0, request));
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ORIGIN);
+      List<io.loudp2p.core.proto.v1.DataFrame> frames = new ArrayList<>();
+      ByteBuffer b = ByteBuffer.wrap(r.body());
+      String trailer = null;
+      while (b.remaining() >= 5) {
+        int flag = b.get() & 0xff;
+        byte[] m = new byte[b.getInt()];
+        b.get(m);
+        if (flag == 0x80) {
+          trailer = new String(m, StandardCharsets.US_ASCII).strip();
+        } else {
+          frames.add(io.loudp2p.core.proto.v1.DataFrame.parseFrom(m));
+        }
+      }
+      assertThat(trailer).isEqualTo("grpc-status:0");
+      assertThat(frames.get(0).getAccepted()).isTrue();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      for (var f : frames.subList(1, frames.size() - 1)) {
+        assertThat(f.getChunk().getChunkIndex()).isZero();
+        assertThat(f.getChunk().getOffset()).isEqualTo(got.size());
+        got.writeBytes(f.getChunk().getData().toByteArray());
+      }
+      assertThat(frames).hasSize(1 + 3 + 1);
+      assertThat(got.toByteArray()).isEqualTo(chunk);
+      assertThat(frames.get(frames.size() - 1).getUnavailable()).isEqualTo(1);
+      assertThat(counted).containsExactly(WebChunkBatches.TRANSPORT);
+      // The same session with other bytes for its handshake: refused.
+      byte[] forged = io.loudp2p.core.proto.v1.ChunkRequest.newBuilder().mergeFrom(request)
+          .setHandshake(com.google.protobuf.ByteString.copyFromUtf8("ho")).build().toByteArray();
+      assertThat(status(post("FetchChunkBatch", GrpcWebServer.PROTO, frame(0, forged))))
+          .isEqualTo("16");
+
+      HttpResponse<String> index = http.send(HttpRequest.newBuilder(root).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(index.statusCode()).isEqualTo(200);
+      assertThat(index.body()).isEqualTo("<title>tab</title>");
+      assertThat(index.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+      HttpResponse<String> js = http.send(HttpRequest.newBuilder(root.resolve("app.js")).GET()
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(js.headers().firstValue("Content-Type"))
+          .hasValue("text/javascript; charset=utf-8");
+      for (String bad : List.of("missing.js", ".hidden", "..%2Findex.html", "a/b.js")) {
+        assertThat(http.send(HttpRequest.newBuilder(root.resolve(bad)).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode()).as(bad).isEqualTo(404);
+      }
+    }
+  }
+
   private static void await(java.util.concurrent.CountDownLatch latch) {
     try {
       latch.await(20, TimeUnit.SECONDS);
