@@ -21,22 +21,27 @@ export const OUTPUTS = ["index.html", "app.js", "sw.js"];
  * once the real session is there.
  * @type {esbuild.Plugin}
  */
-const sessionFallback = {
-  name: "session-fallback",
-  setup(build) {
-    build.onResolve({ filter: /\/session\.js$/ }, (args) => {
-      const path = resolve(args.resolveDir, args.path);
-      if (path !== join(root, "src/session.js") || existsSync(path)) return undefined;
-      return { path: join(root, "page/session-unavailable.js") };
-    });
-  },
-};
+function sessionModule(replacement) {
+  return {
+    name: "session-module",
+    setup(build) {
+      build.onResolve({ filter: /\/session\.js$/ }, (args) => {
+        const path = resolve(args.resolveDir, args.path);
+        if (path !== join(root, "src/session.js")) return undefined;
+        if (replacement) return { path: resolve(replacement) };
+        return existsSync(path) ? undefined : { path: join(root, "page/session-unavailable.js") };
+      });
+    },
+  };
+}
 
 /**
  * @param {string} [out] the folder to write to
+ * @param {{session?: string}} [options] `session`: a module to build in place of src/session.js
+ *   (the browser test's fake swarm)
  * @returns {Promise<string[]>} the paths written
  */
-export async function build(out = DEFAULT_OUT) {
+export async function build(out = DEFAULT_OUT, { session } = {}) {
   await mkdir(out, { recursive: true });
   const common = {
     absWorkingDir: root,
@@ -48,7 +53,7 @@ export async function build(out = DEFAULT_OUT) {
     target: ["es2022"],
     platform: "browser",
     logLevel: "warning",
-    plugins: [sessionFallback],
+    plugins: [sessionModule(session)],
   };
   const app = await esbuild.build({ ...common, entryPoints: ["page/app.js"], format: "esm" });
   const sw = await esbuild.build({ ...common, entryPoints: ["page/sw.js"], format: "iife" });
