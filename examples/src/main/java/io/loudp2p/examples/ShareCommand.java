@@ -40,8 +40,8 @@ final class ShareCommand implements Callable<Integer> {
   int rescanSeconds;
 
   @Option(names = "--web", paramLabel = "HOST:PORT", converter = PeerOptions.HostPort.class,
-      description = "Also serve browsers: the control messages over gRPC-Web (HTTP/1.1 with CORS)"
-          + " at HOST:PORT, for a page that is a light client.")
+      description = "Also serve browsers at HOST:PORT: the page of the browser light client, and"
+          + " the control messages and chunk batches it calls over gRPC-Web (HTTP/1.1 with CORS).")
   @Nullable InetSocketAddress web;
 
   @Option(names = "--status", paramLabel = "SECONDS", defaultValue = "10",
@@ -64,6 +64,14 @@ final class ShareCommand implements Callable<Integer> {
   /** Completed with the running peer once it shares; tests wait on it. */
   final CompletableFuture<Peer> ready = new CompletableFuture<>();
 
+  /** Starts the sharing peer, serving gRPC-Web and {@code page} when --web was given. */
+  private Peer startSharing(@Nullable WebPageFiles page) {
+    if (web != null && page != null) {
+      peer.transports.add(GrpcTransportOptions.builder().web(web).webPage(page.folder()).build());
+    }
+    return peer.start(Role.FULL, folders);
+  }
+
   @Override
   public Integer call() throws Exception {
     for (Path f : folders) {
@@ -85,15 +93,15 @@ final class ShareCommand implements Callable<Integer> {
         throw new UserError(UserError.USAGE, "--web needs a port: the page that calls it is told"
             + " where, so a free one picked at start would not do");
       }
-      peer.transports.add(GrpcTransportOptions.builder().web(web).build());
     }
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "loudp2p-share");
       t.setDaemon(true);
       return t;
     });
-    try (IdentityLock lock = IdentityLock.take(peer.identity);
-        Peer p = peer.start(Role.FULL, folders)) {
+    try (WebPageFiles page = web == null ? null : WebPageFiles.extract();
+        IdentityLock lock = IdentityLock.take(peer.identity);
+        Peer p = startSharing(page)) {
       if (lock.busy()) {
         out.println("warning  another process already runs with the identity " + peer.identity
             + ": the network sees two peers with one ID, and each loses calls meant for the"
@@ -166,7 +174,8 @@ final class ShareCommand implements Callable<Integer> {
       }
     }
     if (web != null) {
-      out.println("web      http://" + PeerOptions.HostPort.format(web) + "/ (gRPC-Web)");
+      out.println("web      http://" + PeerOptions.HostPort.format(web)
+          + "/ (the page, and gRPC-Web)");
     }
     out.println("indexing " + Text.count(folders.size(), "folder") + "...");
     out.flush();
