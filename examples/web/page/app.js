@@ -3,7 +3,7 @@
 // element reads /stream/TRACKID, which the Service Worker (sw.js) answers with bytes this page's
 // swarm session has verified against the track ID.
 import { LightClient } from "../src/client.js";
-import { loadOrCreateIdentity } from "../src/identity.js";
+import { loadOrCreateIdentity, PeerId } from "../src/identity.js";
 import { CHUNK_SIZE } from "../src/merkle.js";
 import { SwarmSession } from "../src/session.js";
 import { pageResponder } from "../src/page/bridge.js";
@@ -39,6 +39,8 @@ const now = {
   started: false,
   playing: false,
   waitingEvents: 0,
+  /** ms from the page's navigation to the first `playing` of what plays now, or null */
+  firstPlayingMs: null,
   /** @type {string | null} */ error: null,
   /** @type {any} */ stats: null,
   /** @type {string[]} */ events: [],
@@ -162,6 +164,7 @@ async function play(id) {
   now.session?.close();
   Object.assign(now, {
     session: null, playable: null, id, started: false, playing: false, waitingEvents: 0,
+    firstPlayingMs: null,
     error: null, stats: null, events: [],
   });
   audio.pause();
@@ -183,7 +186,11 @@ async function play(id) {
         // The origin may not hold the track; the sources' manifests still check the chunks.
       }
     }
-    const sources = sourcesFor(hit?.sources ?? [], origin);
+    // A track opened by its ID alone: every peer the origin told of that a page can reach is a
+    // candidate; those that do not hold it drop out when they refuse the stream.
+    const sources = hit
+      ? sourcesFor(hit.sources, origin)
+      : [origin, ...[...reachable].map(([peer, url]) => ({ url, peer: PeerId.parse(peer) }))];
     const session = await SwarmSession.open({
       trackId: id,
       sources,
@@ -234,6 +241,7 @@ function onSessionEvent(e) {
 }
 
 audio.addEventListener("playing", () => {
+  if (!now.started) now.firstPlayingMs = Math.round(performance.now());
   now.started = true;
   now.playing = true;
 });
@@ -356,6 +364,7 @@ Object.assign(window, {
       return {
         playing: now.playing,
         waitingEvents: now.waitingEvents,
+        firstPlayingMs: now.firstPlayingMs,
         currentTime: audio.currentTime,
         duration: Number.isFinite(audio.duration) ? audio.duration : null,
         error: now.error,
