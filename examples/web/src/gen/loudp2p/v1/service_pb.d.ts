@@ -115,5 +115,18 @@ export declare const Loudp2p: GenService<{
     input: typeof ChunkRequestSchema;
     output: typeof DataFrameSchema;
   },
+  /**
+   * Served over gRPC-Web only, for clients without client streaming: one ChunkRequest in (the
+   * session_id, the handshake on every call, at most 64 wants, no cancel), data frames out:
+   * first `accepted`, then each wanted chunk in order in pieces of at most 1200 bytes, or
+   * `unavailable`.
+   *
+   * @generated from rpc loudp2p.v1.Loudp2p.FetchChunkBatch
+   */
+  fetchChunkBatch: {
+    methodKind: "server_streaming";
+    input: typeof ChunkRequestSchema;
+    output: typeof DataFrameSchema;
+  },
 }>;
 
