@@ -6,7 +6,7 @@ import { compare, randomBytes, toHex } from "./bytes.js";
 import { EnvelopeError, EnvelopeOpener, EnvelopeSealer } from "./envelope.js";
 import { callStreaming, callUnary, GrpcWebError, Status } from "./grpcweb.js";
 import { PeerId } from "./identity.js";
-import { HASH_LENGTH, VerifiedManifest } from "./merkle.js";
+import { CHUNK_SIZE, HASH_LENGTH, VerifiedManifest } from "./merkle.js";
 import {
   ListTracksSchema,
   ManifestRequestSchema,
@@ -14,7 +14,10 @@ import {
   PeerRecordSchema,
   Role,
   SearchQuerySchema,
+  StreamOpenSchema,
+  TransportKind,
 } from "./gen/loudp2p/v1/wire_pb.js";
+import { SESSION_ID_LENGTH, fetchChunkBatch } from "./stream.js";
 
 /** How long this client's own record is valid, as loudp2p's records are. */
 export const RECORD_LIFETIME_MS = 60 * 60 * 1000;
@@ -29,6 +32,8 @@ export const EXCHANGE_SAMPLE = 32;
 /** Hits read from one SearchHits, sources read from one hit, tracks an asker collects. */
 export const MAX_HITS = 50;
 export const MAX_SOURCES = 8;
+/** Largest StreamOpen envelope a source keeps (PROTOCOL.md section 3). */
+export const MAX_STREAM_OPEN_BYTES = 1024;
 /** What a light peer asks its full peer for (PROTOCOL.md section 3.4). */
 export const SEARCH_TTL = 7;
 export const SEARCH_WALKERS = 8;
@@ -98,6 +103,11 @@ export class LightClient {
   /** @returns {PeerId | null} the peer answers are held to, once known */
   get peer() {
     return this.#peer;
+  }
+
+  /** @returns {string} the peer's gRPC-Web address */
+  get url() {
+    return this.#url;
   }
 
   /** @returns {PeerId} this client's own peer ID */
@@ -299,9 +309,97 @@ export class LightClient {
     };
   }
 
+  /**
+   * Opens a data session for a track at this peer (PROTOCOL.md sections 3 and 5, "Chunk
+   * batches"): a signed StreamOpen with 16 random session ID bytes that offers `GRPC` alone (a page
+   * has no UDP socket, so it sends neither a UDP endpoint nor an ephemeral key: the key is for the
+   * UDP session keys, and an empty one is allowed). The signed StreamAccept must come from this
+   * peer, name the same session, choose `GRPC`, and carry a chunk map that fits the track. The
+   * session is then fetched at this same address with
+   * {@link import("./stream.js").fetchChunkBatch}; the accept's `data_endpoint` (the native
+   * `FetchChunks` address) is not used by a page.
+   * @param {Uint8Array | string} trackId 32 bytes or their Base58 text form
+   * @param {{chunkCount?: number, deadlineMs?: number, signal?: AbortSignal}} [options]
+   *   `chunkCount`: the track's, from its manifest, to check the chunk map against (else it is
+   *   taken from the size the source states, when it states one)
+   * @returns {Promise<{sessionId: Uint8Array, handshake: Uint8Array, availability: {complete:
+   *   boolean, has: (index: number) => boolean}, size: number}>} `handshake`: the signed request
+   *   envelope's bytes exactly as sent, which every batch of the session carries; `size`: the
+   *   track's size as the source states it (0: not stated)
+   * @throws {EnvelopeError} an answer that does not open (a bad signature, another peer...)
+   * @throws {AnswerError} an accept of another session, another transport or a chunk map that
+   *   does not fit the track
+   */
+  async openStream(trackId, options = {}) {
+    const id = typeof trackId === "string" ? base58.decode(trackId) : trackId;
+    if (id.length !== HASH_LENGTH) throw new RangeError(`a track ID has 32 bytes, not ${id.length}`);
+    const sessionId = randomBytes(SESSION_ID_LENGTH);
+    const body = create(StreamOpenSchema, {
+      trackId: id,
+      sessionId,
+      offeredTransports: [TransportKind.GRPC],
+    });
+    const handshake = this.#sealer.seal({ case: "streamOpen", value: body });
+    if (handshake.length > MAX_STREAM_OPEN_BYTES) {
+      throw new RangeError(`a StreamOpen of ${handshake.length} bytes, at most ${MAX_STREAM_OPEN_BYTES}`);
+    }
+    const m = await this.#call("OpenStream", handshake, options);
+    const accept = m.payload.body.value;
+    if (compare(accept.sessionId, sessionId) !== 0) {
+      throw new AnswerError("a stream accept of another session");
+    }
+    if (accept.transport !== TransportKind.GRPC) {
+      throw new AnswerError(`a stream accept that chose transport ${accept.transport}, only GRPC was offered`);
+    }
+    const size = Number(accept.size);
+    const chunkCount = options.chunkCount ?? (size > 0 ? Math.ceil(size / CHUNK_SIZE) : undefined);
+    const complete = accept.availability?.complete ?? false;
+    const bitmap = Uint8Array.from(accept.availability?.bitmap ?? []);
+    if (!complete && chunkCount !== undefined) {
+      if (bitmap.length > Math.ceil(chunkCount / 8)) {
+        throw new AnswerError(`a chunk map of ${bitmap.length} bytes for ${chunkCount} chunks`);
+      }
+      for (let i = chunkCount; i < bitmap.length * 8; i++) {
+        if ((bitmap[i >> 3] >> (i & 7)) & 1) {
+          throw new AnswerError(`a chunk map that holds chunk ${i} of a track of ${chunkCount}`);
+        }
+      }
+    }
+    return {
+      sessionId,
+      handshake,
+      availability: {
+        complete,
+        has: (i) =>
+          Number.isInteger(i) && i >= 0 && (chunkCount === undefined || i < chunkCount)
+          && (complete || (((bitmap[i >> 3] ?? 0) >> (i & 7)) & 1) === 1),
+      },
+      size,
+    };
+  }
+
+  /**
+   * {@link fetchChunkBatch} at this peer's address, with this client's fetch and form.
+   * @param {{sessionId: Uint8Array, handshake: Uint8Array, want: number[]}} request
+   * @param {(index: number, bytes: Uint8Array) => void} onChunk runs for verified chunks only
+   * @param {import("./stream.js").BatchOptions} options `manifest` is required
+   * @returns {Promise<{chunks: number[], unavailable: number[]}>}
+   */
+  fetchChunkBatch(request, onChunk, options) {
+    return fetchChunkBatch(this.#url, request, onChunk, {
+      text: this.#text,
+      fetch: this.#fetch,
+      ...options,
+    });
+  }
+
   /** Seals, calls, opens the one answer. */
-  async #unary(method, body, { deadlineMs = this.#deadlineMs, signal } = {}) {
-    const request = this.#sealer.seal(body);
+  async #unary(method, body, options = {}) {
+    return this.#call(method, this.#sealer.seal(body), options);
+  }
+
+  /** Calls with a sealed request, opens the one answer. */
+  async #call(method, request, { deadlineMs = this.#deadlineMs, signal } = {}) {
     const bytes = await callUnary(this.#url, method, request, {
       deadlineMs,
       signal,
