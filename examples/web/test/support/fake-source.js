@@ -50,9 +50,13 @@ export function trackBytes(n, seed = 1) {
  * @typedef {object} Behaviour
  * @property {(index: number) => boolean} [has] which chunks it holds (default all); the others
  *   are answered `unavailable` and left out of its chunk map
+ * @property {(index: number) => boolean} [missing] chunks its map lists but that it answers
+ *   `unavailable` all the same
  * @property {(index: number) => boolean} [corrupt] chunks it sends with one byte flipped
  * @property {(index: number, call: number) => boolean} [stallAt] it stops sending (and never ends
  *   the call) just before this chunk's second piece
+ * @property {(call: number) => boolean} [exhaust] FetchChunkBatch calls (counted from 0) it
+ *   refuses with RESOURCE_EXHAUSTED
  * @property {boolean} [vanish] every FetchChunkBatch call's fetch rejects (the peer is gone)
  * @property {(accept: Uint8Array) => Uint8Array} [tamperAccept] changes the signed StreamAccept
  * @property {(accept: object) => void} [editAccept] changes the StreamAccept before it is signed
@@ -142,23 +146,27 @@ export function fakeSource(url, bytes, behaviour = {}) {
         return respond([trailer(3, "a session_id of 16 bytes, wants, no cancel")]);
       }
       if (req.want.length > 64) return respond([trailer(8, "at most 64 wants")]);
+      source.calls = (source.calls ?? 0) + 1;
+      if (behaviour.exhaust?.(source.calls - 1)) return respond([trailer(8, "too many calls of one session at once")]);
       const agreed = sessions.get(hex(req.sessionId));
       if (!agreed) return respond([trailer(9, "unknown session")]);
       if (!equal(agreed, req.handshake)) return respond([trailer(16, "another handshake")]);
       const call = source.batches.length;
       source.batches.push([...req.want]);
-      return respond(null, frames(req.want, call));
+      const stop = {};
+      stop.stopped = new Promise((resolve) => (stop.resolve = resolve));
+      return respond(null, frames(req.want, call, stop), stop);
     },
   };
 
-  async function* frames(want, call) {
+  async function* frames(want, call, stop) {
     source.running++;
     source.mostRunning = Math.max(source.mostRunning, source.running);
     try {
       yield encodeFrame(dataFrame({ case: "accepted", value: true }));
       let out = [];
       for (const index of want) {
-        if (index >= chunkCount || !has(index)) {
+        if (index >= chunkCount || !has(index) || behaviour.missing?.(index)) {
           out.push(dataFrame({ case: "unavailable", value: index }));
           continue;
         }
@@ -180,9 +188,11 @@ export function fakeSource(url, bytes, behaviour = {}) {
           // a frame a test broke on purpose
         }
         if (d.case === "chunk" && d.value.offset === 1200 && behaviour.stallAt?.(d.value.chunkIndex, call)) {
-          await new Promise(() => {}); // never sends again; the reader's cancel ends the stream
+          await stop.stopped; // sends nothing more; the reader's cancel ends the call
+          return;
         }
         await pause(behaviour.pieceDelayMs);
+        if (stop.done) return;
         yield encodeFrame(f);
         if (d.case === "chunk" && d.value.offset + d.value.data.length === chunkLengthOf(d.value.chunkIndex)) {
           source.sent++;
@@ -234,7 +244,7 @@ export function dataFrame(kind) {
 }
 
 /** A 200 answer: the frames given, or those an async generator yields as it is read. */
-function respond(frames, generator) {
+function respond(frames, generator, stop) {
   const headers = { "content-type": PROTO };
   if (frames) return new Response(concat(...frames), { status: 200, headers });
   let stopped = false;
@@ -247,6 +257,8 @@ function respond(frames, generator) {
     },
     cancel() {
       stopped = true;
+      stop.done = true;
+      stop.resolve();
     },
   });
   return new Response(body, { status: 200, headers });
