@@ -416,50 +416,65 @@ export class SwarmSession {
     return s.stream.availability.has(i) && !s.unavailable.has(i);
   }
 
-  /** Gives every active source with a free slot the most urgent chunks it can serve. */
+  /**
+   * Gives every active source with a free slot work, most urgent first: a chunk due soon that
+   * another source is late with (a hedge), else the first missing chunks in the order they are
+   * due, else (the endgame: nothing missing is left for it) a chunk another source is late with.
+   * While the chunk at the read position is missing, a source may run one call more than
+   * `callsPerSource` for it (a seek need not wait for a batch to end).
+   */
   #pump() {
     if (this.#closed || this.#failure || this.#complete()) return;
     const active = this.#sources
       .filter((s) => s.state === "active")
       .sort((a, b) => b.rateBps - a.rateBps);
     const now = this.#o.now();
+    const atPos = Math.min(this.chunkCount - 1, Math.floor(this.#pos / CHUNK_SIZE));
     for (const s of active) {
       if (now < s.pausedUntil) continue;
-      // Calls aborted but not yet ended still count at the source: never more than it allows.
-      while (s.batches.size < this.#o.callsPerSource && s.calls < MAX_SESSION_CALLS) {
+      for (;;) {
+        const urgent = this.#states[atPos] === MISSING && this.#canServe(s, atPos);
+        const limit = this.#o.callsPerSource + (urgent ? 1 : 0);
+        // Calls aborted but not yet ended still count at the source: never more than it allows.
+        if (s.batches.size >= limit || s.calls >= MAX_SESSION_CALLS) break;
+        let i = this.#lateChunkFor(s, now, this.#o.hedgeMarginMs);
+        if (i !== -1) {
+          this.#startBatch(s, [i], true);
+          continue;
+        }
         const want = [];
-        for (const i of this.#order()) {
+        for (const k of this.#order()) {
           if (want.length >= s.batchSize) break;
-          if (this.#states[i] === MISSING && this.#canServe(s, i)) want.push(i);
+          if (this.#states[k] === MISSING && this.#canServe(s, k)) want.push(k);
         }
-        let hedge = false;
-        if (want.length === 0) {
-          const i = this.#hedgeFor(s);
-          if (i === -1) break;
-          want.push(i);
-          hedge = true;
+        if (want.length > 0) {
+          this.#startBatch(s, want, false);
+          continue;
         }
-        this.#startBatch(s, want, hedge);
+        i = this.#lateChunkFor(s, now, Infinity);
+        if (i === -1) break;
+        this.#startBatch(s, [i], true);
       }
     }
   }
 
   /**
-   * A chunk that another source has been fetching for a while and that is due soon (or the
-   * track's last ones, the endgame), for `s` to fetch as well; -1 when there is none.
+   * The first chunk, in the order they are due, due within `withinMs` that one other source is
+   * fetching and is late with (it has taken more than twice what its round trip and rate let
+   * expect, and at least `hedgeAfterMs`), for `s` to fetch as well; -1 when there is none.
    */
-  #hedgeFor(s) {
-    const now = this.#o.now();
+  #lateChunkFor(s, now, withinMs) {
     for (const i of this.#order()) {
+      if (this.#dueIn(i) > withinMs) break;
       if (this.#states[i] !== FETCHING || !this.#canServe(s, i)) continue;
       const fetchers = this.#fetchers.get(i);
       if (!fetchers || fetchers.size !== 1) continue;
       const [b] = fetchers;
       if (b.source === s) continue;
-      const waited = now - b.started;
-      if (waited < Math.max(this.#o.hedgeAfterMs, 2 * b.source.rttMs)) continue;
-      // Nothing missing is left for s (that is why it hedges): this is the endgame, or the
-      // chunk is due soon.
+      const ahead = b.want.indexOf(i) + 1; // chunks the batch sends up to this one
+      const rate = b.source.rateBps;
+      const expected = b.source.rttMs + (rate > 0 ? (ahead * CHUNK_SIZE * 1000) / rate : 0);
+      if (now - b.started < Math.max(this.#o.hedgeAfterMs, 2 * expected)) continue;
       return i;
     }
     return -1;
