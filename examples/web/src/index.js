@@ -1,6 +1,21 @@
 // loudp2p's light client for browser pages (and Node 20): identity, signed envelopes, gRPC-Web
-// calls to a full peer, manifests checked against track IDs.
-export { LightClient, AnswerError, formatIp } from "./client.js";
+// calls to a full peer, manifests checked against track IDs, tracks streamed in verified chunks.
+export { LightClient, AnswerError, formatIp, MAX_STREAM_OPEN_BYTES } from "./client.js";
+export {
+  fetchChunkBatch,
+  SourceError,
+  MAX_BATCH_WANTS,
+  MAX_FRAME_DATA,
+  SESSION_ID_LENGTH,
+} from "./stream.js";
+export {
+  SwarmSession,
+  SessionError,
+  MISSING,
+  FETCHING,
+  VERIFIED,
+  MAX_SESSION_CALLS,
+} from "./session.js";
 export {
   Identity,
   PeerId,

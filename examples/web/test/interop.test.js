@@ -4,14 +4,24 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { create } from "@bufbuild/protobuf";
+import { createHash } from "node:crypto";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import * as base58 from "../src/base58.js";
 import { LightClient } from "../src/client.js";
 import { EnvelopeSealer } from "../src/envelope.js";
-import { GrpcWebError, Status, callUnary } from "../src/grpcweb.js";
+import { GrpcWebError, Status, callStreaming, callUnary } from "../src/grpcweb.js";
 import { Identity, PeerId } from "../src/identity.js";
 import { CHUNK_SIZE, trackIdOf } from "../src/merkle.js";
-import { ListTracksSchema, ManifestRequestSchema, Role, TransportKind } from "../src/gen/loudp2p/v1/wire_pb.js";
+import { SwarmSession } from "../src/session.js";
+import { fetchChunkBatch } from "../src/stream.js";
+import {
+  ChunkRequestSchema,
+  DataFrameSchema,
+  ListTracksSchema,
+  ManifestRequestSchema,
+  Role,
+  TransportKind,
+} from "../src/gen/loudp2p/v1/wire_pb.js";
 import { skipReason, startSharePeer } from "./support/java-peer.js";
 
 /** A mono 16-bit PCM WAV file: the 44-byte header, then `samples` samples of a tone. */
@@ -154,5 +164,78 @@ describe("a Java peer serving gRPC-Web", { skip }, () => {
   test("a client that expects another peer refuses its answers", async () => {
     const wrong = new LightClient({ url: peer.webUrl, identity: page, peer: Identity.generate().peerId });
     await assert.rejects(wrong.listTracks(), (e) => e.reason === "UNEXPECTED_PEER");
+  });
+
+  // The chunk path of pages (PROTOCOL.md section 5, "Chunk batches").
+  const chunkOf = (i) => bytes.subarray(i * CHUNK_SIZE, Math.min(bytes.length, (i + 1) * CHUNK_SIZE));
+
+  test("openStream: it accepts a GRPC-only offer without a key, on GRPC, stating the size and holding every chunk", async () => {
+    const opened = await client.openStream(trackIdOf(bytes), { chunkCount: 3 });
+    assert.equal(opened.sessionId.length, 16);
+    assert.equal(opened.size, bytes.length);
+    assert.equal(opened.availability.complete, true);
+    assert.ok([0, 1, 2].every(opened.availability.has));
+  });
+
+  test("FetchChunkBatch: each wanted chunk in order, verified; again with the same handshake; unavailable past the last", async () => {
+    const { manifest } = await client.getManifest(trackIdOf(bytes));
+    const session = await client.openStream(manifest.trackId, { chunkCount: manifest.chunkCount });
+    const got = [];
+    const first = await client.fetchChunkBatch({ ...session, want: [2, 0] }, (i, b) => got.push([i, b]), { manifest });
+    assert.deepEqual(first, { chunks: [2, 0], unavailable: [] });
+    assert.deepEqual(got[0][1], chunkOf(2));
+    assert.deepEqual(got[1][1], chunkOf(0));
+    // Several calls of one session may run at once, with the identical handshake.
+    const again = await Promise.all([
+      client.fetchChunkBatch({ ...session, want: [1] }, () => {}, { manifest }),
+      client.fetchChunkBatch({ ...session, want: [0, 1] }, () => {}, { manifest }),
+    ]);
+    assert.deepEqual(again.map((r) => r.chunks), [[1], [0, 1]]);
+    // A want past the last chunk (or of 2^31 and more) is answered unavailable, then OK.
+    const frames = [];
+    const request = toBinary(ChunkRequestSchema, create(ChunkRequestSchema, {
+      sessionId: session.sessionId,
+      handshake: session.handshake,
+      want: [3, 0x80000000],
+    }));
+    await callStreaming(peer.webUrl, "FetchChunkBatch", request, (m) => frames.push(fromBinary(DataFrameSchema, m).kind));
+    assert.deepEqual(frames.map((k) => [k.case, k.value]), [["accepted", true], ["unavailable", 3], ["unavailable", 0x80000000]]);
+  });
+
+  test("FetchChunkBatch refuses another handshake (16), an unknown session (9), no want or a cancel (3), 65 wants (8)", async () => {
+    const a = await client.openStream(trackIdOf(bytes));
+    const b = await client.openStream(trackIdOf(bytes));
+    const call = (fields) => callStreaming(peer.webUrl, "FetchChunkBatch",
+      toBinary(ChunkRequestSchema, create(ChunkRequestSchema, fields)), () => {});
+    const status = (code) => (e) => e instanceof GrpcWebError && e.code === code;
+    await assert.rejects(call({ sessionId: a.sessionId, handshake: b.handshake, want: [0] }), status(Status.UNAUTHENTICATED));
+    await assert.rejects(call({ sessionId: new Uint8Array(16).fill(7), handshake: a.handshake, want: [0] }), status(Status.FAILED_PRECONDITION));
+    await assert.rejects(call({ sessionId: a.sessionId, handshake: a.handshake, want: [] }), status(Status.INVALID_ARGUMENT));
+    await assert.rejects(call({ sessionId: a.sessionId, handshake: a.handshake, want: [0], cancel: [1] }), status(Status.INVALID_ARGUMENT));
+    await assert.rejects(call({ sessionId: a.sessionId.subarray(0, 15), handshake: a.handshake, want: [0] }), status(Status.INVALID_ARGUMENT));
+    const many = Array.from({ length: 65 }, (_, i) => i);
+    await assert.rejects(call({ sessionId: a.sessionId, handshake: a.handshake, want: many }), status(Status.RESOURCE_EXHAUSTED));
+    // The session still serves its own handshake.
+    const { manifest } = await client.getManifest(trackIdOf(bytes));
+    const ok = await fetchChunkBatch(peer.webUrl, { ...a, want: [0] }, () => {}, { manifest });
+    assert.deepEqual(ok.chunks, [0]);
+  });
+
+  test("a SwarmSession streams the track from it: reads and the digest match the file", async () => {
+    const session = await SwarmSession.open({
+      trackId: trackIdOf(bytes),
+      sources: [{ url: peer.webUrl, peer: peer.peerId }],
+      identity: page,
+    });
+    try {
+      assert.equal(session.size, bytes.length);
+      assert.deepEqual(await session.read(20_000, 10_000), bytes.subarray(20_000, 30_000));
+      assert.equal(await session.digest(), createHash("sha256").update(bytes).digest("hex"));
+      const [source] = session.stats().sources;
+      assert.equal(source.peer, peer.peerId);
+      assert.equal(source.state, "done");
+    } finally {
+      session.close();
+    }
   });
 });
