@@ -4,7 +4,7 @@
 // stalls, lies or serves a corrupt chunk dropped for good while the others take its chunks.
 import { sha256 } from "@noble/hashes/sha2.js";
 import * as base58 from "./base58.js";
-import { toHex } from "./bytes.js";
+import { equal, toHex } from "./bytes.js";
 import { LightClient } from "./client.js";
 import { GrpcWebError, Status } from "./grpcweb.js";
 import { CHUNK_SIZE } from "./merkle.js";
@@ -116,6 +116,9 @@ export class SwarmSession {
         deadlineMs: options.openDeadlineMs ?? 10_000,
       }),
     }));
+    if (options.manifest && !equal(options.manifest.trackId, id)) {
+      throw new RangeError("the manifest given is another track's");
+    }
     const refused = [];
     let manifest = options.manifest;
     while (!manifest) {
@@ -320,6 +323,7 @@ export class SwarmSession {
     while (!this.#sources.some((s) => s.state === "active") && this.#opening > 0 && !this.#failure) {
       await new Promise((r) => setTimeout(r, this.#o.tickMs));
     }
+    this.#checkHopeless();
     if (this.#failure && !this.#complete()) {
       const e = this.#failure;
       this.close();
@@ -360,6 +364,7 @@ export class SwarmSession {
       s.state = this.#complete() ? "done" : "active";
       this.#emit({ type: "source-added", peer: s.peerText, url: s.url });
       this.#pump();
+      this.#checkHopeless();
       return true;
     } catch (e) {
       this.#opening--;
@@ -619,11 +624,27 @@ export class SwarmSession {
     this.#emit({ type: "complete" });
   }
 
-  /** Fails what can no longer be had: everything when no source is left, else single chunks. */
+  /**
+   * Fails what can no longer be had: everything when no source is left, else the reads of chunks
+   * no source left has. While candidates are left, a chunk no active source has opens the next
+   * one instead (even past `maxSources`).
+   */
   #checkHopeless() {
-    if (this.#closed || this.#failure || this.#complete()) return;
-    if (this.#opening > 0 || this.#candidates.length > 0) return;
+    if (this.#closed || this.#failure || this.#complete() || this.#opening > 0) return;
     const active = this.#sources.filter((s) => s.state === "active");
+    if (this.#candidates.length > 0) {
+      if (active.length === 0) {
+        this.#openNext();
+        return;
+      }
+      for (let i = 0; i < this.chunkCount; i++) {
+        if (this.#states[i] === MISSING && !active.some((s) => this.#canServe(s, i))) {
+          this.#openNext();
+          return;
+        }
+      }
+      return;
+    }
     if (active.length === 0) {
       this.#failure = new SessionError("NO_SOURCES", "every source was dropped and no candidate is left");
       this.#stopAll(this.#failure);

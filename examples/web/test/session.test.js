@@ -173,6 +173,20 @@ test("a source is never asked for chunks its map leaves out", async () => {
   }
 });
 
+test("a chunk no open source has opens the next candidate, even past maxSources", async () => {
+  const s = swarm(8, [{ has: (i) => i !== 3 }, { missing: (i) => i === 3 }, {}, {}]);
+  const { session } = await open(s, { maxSources: 1 });
+  try {
+    assert.equal(await session.digest(), sha256(s.bytes));
+    // a has no chunk 3, b answers it unavailable, c brings it; d is never needed.
+    const states = session.stats().sources.map((x) => x.state);
+    assert.deepEqual(states, ["done", "done", "done"]);
+    assert.ok(s.sources[2].batches.flat().includes(3));
+  } finally {
+    session.close();
+  }
+});
+
 test("a chunk a source answers unavailable goes to another source and is not asked of it again", async () => {
   const s = swarm(10, [{ missing: (i) => i === 2 }, {}]);
   const { session } = await open(s, { maxSources: 2, initialBatch: 3 });
