@@ -1114,6 +1114,14 @@ export enum TransportKind {
    * @generated from enum value: TRANSPORT_KIND_UDP = 2;
    */
   UDP = 2,
+
+  /**
+   * The control methods and FetchChunkBatch over gRPC-Web (HTTP/1.1), for browsers. Only in a
+   * record's endpoints: never offered in a StreamOpen.
+   *
+   * @generated from enum value: TRANSPORT_KIND_GRPC_WEB = 3;
+   */
+  GRPC_WEB = 3,
 }
 
 /**
