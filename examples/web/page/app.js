@@ -178,9 +178,12 @@ async function play(id) {
   try {
     if (!client || !origin) throw new Error("no peer connected");
     let metadata = hit?.metadata;
+    let size = hit?.size;
     if (!metadata) {
       try {
-        metadata = (await client.getManifest(id)).manifest.metadata;
+        const { manifest } = await client.getManifest(id);
+        metadata = manifest.metadata;
+        size = manifest.size;
         showTrack(metadata, id);
       } catch {
         // The origin may not hold the track; the sources' manifests still check the chunks.
@@ -196,6 +199,10 @@ async function play(id) {
       sources,
       identity,
       maxSources: MAX_SOURCES,
+      // Chunks are due at the track's own rate: what plays in the next minute is fetched first.
+      ...(size > 0 && Number(metadata?.durationMs ?? 0) > 0
+        ? { byteRate: Math.max(1000, Math.round((size * 1000) / Number(metadata.durationMs))) }
+        : {}),
       onEvent: (e) => generation === now.generation && onSessionEvent(e),
     });
     if (generation !== now.generation) return session.close();

@@ -72,6 +72,9 @@ export class SessionError extends Error {
  *   `complete` ({})
  * @property {number} [byteRate] the playback rate in bytes a second, which gives each chunk its
  *   deadline from the read position (default 40,000: 320 kbit/s)
+ * @property {number} [aheadMs] how far past the read position chunks are fetched, in playback
+ *   time at `byteRate` (default 60,000: a phone does not spend its data on a track that is
+ *   skipped); {@link SwarmSession#digest} lifts it
  * @property {number} [stallMs] a source with batches running that sends no data for this long
  *   is dropped (default 2,000)
  * @property {number} [callsPerSource] batch calls kept in flight at each source (default 2; a
@@ -153,6 +156,8 @@ export class SwarmSession {
   #pos = 0;
   /** @type {Set<{first: number, last: number, resolve: () => void, reject: (e: Error) => void}>} */
   #waiters = new Set();
+  /** Whether every chunk is wanted now, past the read-ahead window (a digest waits for them). */
+  #wantAll = false;
   /** @type {SessionError | null} */ #failure = null;
   #closed = false;
   #timer = null;
@@ -170,6 +175,7 @@ export class SwarmSession {
       now: options.now ?? Date.now,
       onEvent: options.onEvent ?? (() => {}),
       byteRate: options.byteRate ?? 40_000,
+      aheadMs: options.aheadMs ?? 60_000,
       stallMs: options.stallMs ?? 2_000,
       callsPerSource: options.callsPerSource ?? 2,
       initialBatch: options.initialBatch ?? 4,
@@ -279,7 +285,9 @@ export class SwarmSession {
     if (!this.#complete()) {
       if (this.#closed) throw new SessionError("CLOSED", "the session is closed");
       if (this.#failure) throw this.#failure;
+      this.#wantAll = true;
       await new Promise((resolve, reject) => {
+        this.#pump();
         this.#waiters.add({ first: 0, last: this.chunkCount - 1, resolve, reject });
         this.#checkHopeless();
       });
@@ -406,7 +414,13 @@ export class SwarmSession {
   *#order() {
     const n = this.chunkCount;
     const p = Math.min(n, Math.floor(this.#pos / CHUNK_SIZE));
-    for (let i = p; i < n; i++) yield i;
+    let waited = -1; // chunks a read waits for are wanted, however far ahead
+    for (const w of this.#waiters) waited = Math.max(waited, w.last);
+    for (let i = p; i < n; i++) {
+      if (!this.#wantAll && i > waited && this.#dueIn(i) > this.#o.aheadMs) return;
+      yield i;
+    }
+    if (!this.#wantAll) return;
     for (let i = 0; i < p; i++) yield i;
   }
 

@@ -296,3 +296,25 @@ test("open fails when no source opens, and a source stating another size is left
     o.session.close();
   }
 });
+
+test("chunks past the read-ahead window wait for the read position; a digest fetches them all", async () => {
+  const s = swarm(40, [{}, {}]);
+  // 5 chunks a second: 2 s ahead is 10 chunks past the read position.
+  const { session } = await open(s, { byteRate: 5 * CHUNK_SIZE, aheadMs: 2_000 });
+  try {
+    assert.deepEqual(await session.read(0, 1000), s.bytes.subarray(0, 1000));
+    const asked = () => new Set(s.sources.flatMap((x) => x.batches.flat()));
+    // Whatever was running has ended: nothing past the window was asked for.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(Math.max(...asked()) <= 11, `asked up to chunk ${Math.max(...asked())}`);
+    assert.equal(session.stats().complete, false);
+    // The read position moves on: so does the window.
+    await session.read(20 * CHUNK_SIZE, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(Math.max(...asked()) <= 31, `asked up to chunk ${Math.max(...asked())}`);
+    assert.ok(!asked().has(35));
+    assert.equal(await session.digest(), sha256(s.bytes));
+  } finally {
+    session.close();
+  }
+});
