@@ -233,4 +233,57 @@ class WebTabBrowserIT {
     assertThat(playing.get("error")).isNull();
     assertThat(digest(tab)).isEqualTo(sha256(wav));
   }
+
+  @Test
+  void mp3FlacOggAndOpusPlayInTheTabAsTheyAreAndALongMp3Seeks() throws Exception {
+    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "needs " + CHROMIUM + " and " + CHROMEDRIVER + "; skipped without them");
+    java.io.ByteArrayOutputStream longMp3 = new java.io.ByteArrayOutputStream();
+    byte[] mp3 = resource("untagged.mp3");
+    for (int i = 0; i < 60; i++) {
+      longMp3.writeBytes(mp3); // MPEG audio is a run of frames: 60 copies play on as one, 12 chunks
+    }
+    Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+    files.put("long.mp3", longMp3.toByteArray());
+    files.put("tagged.flac", resource("tagged.flac"));
+    files.put("tagged.ogg", resource("tagged.ogg"));
+    files.put("tagged.opus", resource("tagged.opus"));
+    WebPageFiles page = WebPageFiles.extract();
+    open.add(page);
+    Path music = Files.createDirectories(tmp.resolve("formats"));
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      Files.write(music.resolve(f.getKey()), f.getValue());
+    }
+    int port = freePort();
+    Peer peer = Peer.builder().share(music).transport(GrpcTransportOptions.builder()
+        .web(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+        .webPage(page.folder()).build()).build().start();
+    open.add(peer);
+    peer.catalog().ready().get(30, TimeUnit.SECONDS);
+    WebDriver tab = chromium();
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      String id = io.loudp2p.core.testing.TestTracks.manifest(f.getValue()).trackId().toString();
+      tab.get("http://127.0.0.1:" + port + "/#play=" + id);
+      tab.navigate().refresh(); // the same page with another hash: load it anew
+      Map<String, Object> played = await(tab, f.getKey() + " plays",
+          s -> number(s, "firstPlayingMs") > 0 && number(s, "duration") > 0);
+      assertThat(played.get("error")).as(f.getKey()).isNull();
+      if (f.getKey().equals("long.mp3")) {
+        double duration = number(played, "duration");
+        ((JavascriptExecutor) tab).executeScript(
+            "const a = document.querySelector('audio'); a.currentTime = a.duration * 0.9;");
+        Map<String, Object> seeked = await(tab, "the long MP3 plays on from 90%",
+            s -> number(s, "currentTime") > duration * 0.9 && Boolean.TRUE.equals(s.get("playing")));
+        assertThat(seeked.get("error")).isNull();
+      }
+      assertThat(digest(tab)).as(f.getKey()).isEqualTo(sha256(f.getValue()));
+    }
+  }
+
+  private static byte[] resource(String name) throws Exception {
+    try (var in = WebTabBrowserIT.class.getResourceAsStream("/audio/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
+    }
+  }
 }

@@ -44,6 +44,18 @@ class PeerOverGrpcWebIT {
     }
   }
 
+  /** A full peer sharing one file, serving gRPC-Web at {@code port}, its catalog ready. */
+  private Peer webPeer(String name, byte[] bytes, int port) throws Exception {
+    Path music = Files.createDirectories(tmp.resolve("music"));
+    Files.write(music.resolve(name), bytes);
+    Peer peer = Peer.builder().share(music)
+        .transport(GrpcTransportOptions.builder()
+            .web(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).build())
+        .build().start();
+    peer.catalog().ready().get(10, TimeUnit.SECONDS);
+    return peer;
+  }
+
   /** The messages of a gRPC-Web answer, and its grpc-status. */
   private record Answer(List<byte[]> messages, String status) {}
 
@@ -74,14 +86,8 @@ class PeerOverGrpcWebIT {
 
   @Test
   void aPageListsAndSearchesAFullPeerAndEveryAnswerIsSignedByIt() throws Exception {
-    Path music = Files.createDirectories(tmp.resolve("music"));
-    Files.write(music.resolve("harbour lights.wav"), TestAudio.noiseWavOfBytes(64 * 1024, 3));
     int port = freePort();
-    try (Peer peer = Peer.builder().share(music)
-        .transport(GrpcTransportOptions.builder()
-            .web(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).build())
-        .build().start()) {
-      peer.catalog().ready().get(10, TimeUnit.SECONDS);
+    try (Peer peer = webPeer("harbour lights.wav", TestAudio.noiseWavOfBytes(64 * 1024, 3), port)) {
       HttpClient http = HttpClient.newHttpClient();
       URI service = URI.create("http://127.0.0.1:" + port + "/loudp2p.v1.Loudp2p/");
       EnvelopeSealer page = new EnvelopeSealer(Identity.generate()); // the tab's own identity
@@ -119,15 +125,9 @@ class PeerOverGrpcWebIT {
   @Test
   void aPageFindsTheWebAddressInTheRecordOpensAStreamAndFetchesItsChunksInBatches()
       throws Exception {
-    Path music = Files.createDirectories(tmp.resolve("music"));
     byte[] wav = TestAudio.noiseWavOfBytes(100_000, 5); // 7 chunks, the last one short
-    Files.write(music.resolve("tide.wav"), wav);
     int port = freePort();
-    try (Peer peer = Peer.builder().share(music)
-        .transport(GrpcTransportOptions.builder()
-            .web(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).build())
-        .build().start()) {
-      peer.catalog().ready().get(10, TimeUnit.SECONDS);
+    try (Peer peer = webPeer("tide.wav", wav, port)) {
       HttpClient http = HttpClient.newHttpClient();
       URI service = URI.create("http://127.0.0.1:" + port + "/loudp2p.v1.Loudp2p/");
       Identity tab = Identity.generate();

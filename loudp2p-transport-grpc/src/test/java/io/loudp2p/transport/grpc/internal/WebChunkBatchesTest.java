@@ -57,7 +57,8 @@ class WebChunkBatchesTest {
     final Map<DataSessionId, PeerId> peers = new HashMap<>();
     final List<DataSessionId> accepted = new CopyOnWriteArrayList<>();
     final List<DataSessionId> closed = new CopyOnWriteArrayList<>();
-    final AtomicInteger inside = new AtomicInteger();
+    /** Calls inside the provider now, per session: those of one session must never overlap. */
+    final Map<DataSessionId, AtomicInteger> inside = new java.util.concurrent.ConcurrentHashMap<>();
     volatile boolean overlapped;
 
     synchronized DataSessionId offer(String handshake, PeerId peer) {
@@ -88,28 +89,28 @@ class WebChunkBatchesTest {
 
     @Override
     public int chunkLength(DataSessionId s, int index) {
-      enter();
+      enter(s);
       try {
         return index == 5 || index >= CHUNKS ? -1 : index == 9 ? 1000 : 16 * 1024;
       } finally {
-        inside.decrementAndGet();
+        inside.get(s).decrementAndGet();
       }
     }
 
     @Override
     public void readChunk(DataSessionId s, int index, int offset, ByteBuffer dst) {
-      enter();
+      enter(s);
       try {
         while (dst.hasRemaining()) {
           dst.put((byte) (index * 31 + offset++));
         }
       } finally {
-        inside.decrementAndGet();
+        inside.get(s).decrementAndGet();
       }
     }
 
-    private void enter() {
-      if (inside.incrementAndGet() > 1) {
+    private void enter(DataSessionId s) {
+      if (inside.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet() > 1) {
         overlapped = true;
       }
     }
