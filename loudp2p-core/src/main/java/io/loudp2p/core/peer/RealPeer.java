@@ -24,19 +24,12 @@ import io.loudp2p.core.network.QueryRouter;
 import io.loudp2p.core.network.RolePolicy;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.wire.EnvelopeOpener;
-import io.loudp2p.spi.ChunkProvider;
-import io.loudp2p.spi.ControlErrorCode;
-import io.loudp2p.spi.ControlHandler;
-import io.loudp2p.spi.ControlMethod;
-import io.loudp2p.spi.ControlResponder;
 import io.loudp2p.spi.DataServer;
 import io.loudp2p.spi.TransportRegistry;
 import io.loudp2p.spi.TransportServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +81,8 @@ final class RealPeer implements Peer {
   /** Reads this peer's own copies of the tracks it plays. */
   private @Nullable ExecutorService localReads;
   private volatile @Nullable StreamServer streamServer;
+  /** What the peer listens with; refuses every request once the peer is closed. */
+  private final PeerControlHandler handler = new PeerControlHandler();
   private @Nullable StreamOpener opening;
 
   RealPeer(Peer.Config config, TransportRegistry registry, PeerRuntime runtime,
@@ -100,20 +95,7 @@ final class RealPeer implements Peer {
     this.rolePolicy = rolePolicy;
     this.opener = EnvelopeOpener.builder().clock(runtime.clock()).cache(runtime.verified()).build();
     this.roles = new RoleState(config.role());
-    this.identity = loadIdentity(config, runtime);
-  }
-
-  /** The identity in the configured file (made there when there is none), or a new one. */
-  private static Identity loadIdentity(Peer.Config config, PeerRuntime runtime) {
-    Path file = config.identityFile();
-    if (file == null) {
-      return runtime.newIdentity().get();
-    }
-    try {
-      return Identity.loadOrCreate(file);
-    } catch (IOException e) {
-      throw ApiErrors.of(e);
-    }
+    this.identity = PeerSetup.identity(config, runtime);
   }
 
   /** The parts a started peer answers and asks with. */
@@ -138,24 +120,8 @@ final class RealPeer implements Peer {
     }
   }
 
-  /**
-   * Refuses a shared folder that is missing, not a folder or unreadable: a quick check on the
-   * caller's thread, so that a typo fails {@link #start()} rather than the catalog's scan.
-   */
-  private static void checkShares(List<Path> shares) {
-    for (Path share : shares) {
-      String problem = !Files.exists(share) ? "no such folder"
-          : !Files.isDirectory(share) ? "not a folder"
-          : !Files.isReadable(share) ? "not readable" : null;
-      if (problem != null) {
-        throw new Loudp2pException(Loudp2pException.Code.INVALID,
-            "cannot share " + share + ": " + problem);
-      }
-    }
-  }
-
   private Peer startParts() throws IOException {
-    checkShares(config.shares());
+    PeerSetup.checkShares(config.shares());
     Identity id = identity;
     PeerEvents ev = PeerEvents.of(this, id.peerId(), config.listener(), runtime.nanoTime());
     events = ev;
@@ -193,19 +159,6 @@ final class RealPeer implements Peer {
     catalog = cat;
     LocalContent content = new LocalContent(cat, cache);
     SelfRecord self = new SelfRecord(c);
-    ControlHandler handler = new ControlHandler() {
-      @Override
-      public void handle(byte[] request, InetSocketAddress remote, ControlMethod method,
-          ControlResponder responder) {
-        RealPeer.this.handle(request, remote, method, responder);
-      }
-
-      @Override
-      public @Nullable ChunkProvider chunks(String transport) {
-        StreamServer s = streamServer;
-        return s == null || closed ? null : s.provider(transport);
-      }
-    };
     for (InetSocketAddress address : config.listen()) {
       TransportServer listening = t.listen(address, handler);
       self.listeningAt(listening.address());
@@ -215,6 +168,7 @@ final class RealPeer implements Peer {
     }
     StreamServer server = new StreamServer(c, content, t);
     streamServer = server;
+    handler.serving(server);
     t.serve(self.listening().get(0).getAddress(), server::provider);
     PeerTransports.Data udp = t.serving(io.loudp2p.core.proto.v1.TransportKind.TRANSPORT_KIND_UDP_VALUE);
     if (udp != null) {
@@ -285,6 +239,7 @@ final class RealPeer implements Peer {
     ev.started();
     parts = new Parts(c, self, store, cat, roleManager, search, streams, inbound, network,
         listing);
+    handler.answering(inbound);
     ev.start();
     cat.ready().thenAccept(ev::catalogReady);
     network.schedule();
@@ -313,16 +268,6 @@ final class RealPeer implements Peer {
       }
     }
     return this;
-  }
-
-  private void handle(byte[] request, InetSocketAddress remote, ControlMethod method,
-      ControlResponder responder) {
-    Parts p = parts;
-    if (p == null || closed) {
-      responder.fail(ControlErrorCode.UNAVAILABLE, closed ? "peer stopped" : "peer starting");
-      return;
-    }
-    p.inbound().handle(request, remote, method, responder);
   }
 
   @Override
@@ -363,6 +308,7 @@ final class RealPeer implements Peer {
   }
 
   private void closeParts() {
+    handler.stop();
     if (events != null) {
       events.shutdown(); // what the closing ends is not told
     }
