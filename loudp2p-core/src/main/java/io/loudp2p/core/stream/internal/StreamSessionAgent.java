@@ -58,6 +58,12 @@ public final class StreamSessionAgent implements Agent {
   private final List<SessionSource> sources = new CopyOnWriteArrayList<>();
   /** Sources still being asked for a session, which may join later; on the agent thread. */
   private int later;
+  /**
+   * Why the session could not play, said by the scheduler while sources were still to come or
+   * opening (one of them may hold the chunk); the session fails with it once none is, unless a
+   * source joined meanwhile (the scheduler then asks again). On the agent thread.
+   */
+  private @Nullable IOException deferred;
   private final ConcurrentLinkedQueue<LongConsumer> events = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
   private final long startNs;
@@ -369,11 +375,15 @@ public final class StreamSessionAgent implements Agent {
             String.valueOf(action.reason()));
         break;
       case FAILED:
+        IOException failure = new IOException("cannot play " + manifest.trackId()
+            + ": chunk " + action.chunk() + " cannot be fetched (" + action.reason() + ")");
         if (later > 0 || sources.stream().anyMatch(s -> s.opening)) {
-          break; // a source still opening may hold it; the scheduler asks again once it is added
+          if (deferred == null) {
+            deferred = failure; // a source still to come may hold it; the first is named
+          }
+          break;
         }
-        cannotPlay(Code.UNAVAILABLE, new IOException("cannot play " + manifest.trackId()
-            + ": chunk " + action.chunk() + " cannot be fetched (" + action.reason() + ")"));
+        cannotPlay(Code.UNAVAILABLE, failure);
         break;
       default:
         break;
@@ -424,6 +434,7 @@ public final class StreamSessionAgent implements Agent {
     post(now -> {
       source.opening = false;
       source.active = true;
+      deferred = null; // the scheduler places its chunks anew, with this source among them
       schedule(source, source.spec.availability(), now);
       listener.onSourceAdded(owner, source.spec.peer());
     });
@@ -438,11 +449,19 @@ public final class StreamSessionAgent implements Agent {
     });
   }
 
-  /** Fails the session when no source is open, opening or still to come; on the agent thread. */
+  /**
+   * Fails the session when no source is open, opening or still to come, or when none is opening or
+   * to come and a chunk the scheduler could not place is still wanted; on the agent thread.
+   */
   private void failIfNoSourceLeft(String why) {
-    if (later == 0 && sources.stream().noneMatch(x -> x.opening || x.active)) {
+    if (later > 0 || sources.stream().anyMatch(x -> x.opening)) {
+      return;
+    }
+    if (sources.stream().noneMatch(x -> x.active)) {
       cannotPlay(Code.UNREACHABLE, new IOException("cannot play " + manifest.trackId()
           + ": none of the " + sources.size() + " sources could be reached (last: " + why + ")"));
+    } else if (deferred != null) {
+      cannotPlay(Code.UNAVAILABLE, deferred);
     }
   }
 

@@ -96,10 +96,15 @@ class StreamSessionAgentTest {
     }
 
     RealStreamSession.Source spec() {
+      return spec(null);
+    }
+
+    /** The source as a session sees it, holding the chunks of {@code availability} (all: null). */
+    RealStreamSession.Source spec(java.util.@org.jspecify.annotations.Nullable BitSet availability) {
       byte[] sid = new byte[16];
       sid[0] = (byte) name.charAt(0);
       return new RealStreamSession.Source(id, new Logging(name), server.address(),
-          DataSessionId.fromBytes(sid), new byte[0], null);
+          DataSessionId.fromBytes(sid), new byte[0], availability);
     }
   }
 
@@ -427,5 +432,30 @@ class StreamSessionAgentTest {
     assertThat(session.completion()).isCompletedExceptionally();
     assertThat(log.get(log.size() - 1)).contains("failed: cannot play ")
         .contains("it did not accept a session");
+  }
+
+  @Test
+  void aSessionWhoseSourcesLackAChunkFailsOnceTheLastSourceBeingAskedDoesNotCome()
+      throws Exception {
+    byte[] data = track(40 * Manifest.CHUNK_SIZE);
+    Source a = new Source("a", data);
+    java.util.BitSet half = new java.util.BitSet();
+    half.set(0, 20); // a holds the first half of the track, as a partial copy on disk does
+    Manifest m = manifest(data);
+    RealStreamSession session = RealStreamSession.driven(m, List.of(a.spec(half)), 1,
+        () -> new DefaultChunkScheduler(m.size(), BITRATE), new Events(List.of(a)),
+        RealStreamSession.ChunkSink.NONE, clock.nanoSource());
+    closing.add(session);
+    while (clock.nanoTime() < 20_000_000_000L) {
+      cycle(session);
+    }
+    assertThat(session.completion()).as("the peer still being asked may hold the rest")
+        .isNotDone();
+    session.sourceNotComing("it did not accept a session");
+    for (int i = 0; i < 10 && !session.completion().isDone(); i++) {
+      cycle(session);
+    }
+    assertThat(session.completion()).as("nobody left has chunk 20").isCompletedExceptionally();
+    assertThat(log.get(log.size() - 1)).contains("failed: cannot play ").contains("chunk 20");
   }
 }
