@@ -2,24 +2,22 @@
 // Java session does over its data paths: the chunks nearest the read position first, a few
 // batches in flight per source, a late chunk fetched from a second source, and a source that
 // stalls, lies or serves a corrupt chunk dropped for good while the others take its chunks.
-import { sha256 } from "@noble/hashes/sha2.js";
+// The chunks' bookkeeping is in chunk-board.js, the sources and their batch calls in
+// swarm-source.js.
 import * as base58 from "./base58.js";
-import { equal, toHex } from "./bytes.js";
+import { equal } from "./bytes.js";
+import { ChunkBoard, FETCHING, MISSING, VERIFIED } from "./chunk-board.js";
 import { LightClient } from "./client.js";
 import { GrpcWebError, Status } from "./grpcweb.js";
 import { CHUNK_SIZE } from "./merkle.js";
+import { Batch, Source } from "./swarm-source.js";
+
+export { FETCHING, MISSING, VERIFIED };
 
 /** Calls of one session a loudp2p source runs at once (PROTOCOL.md section 5, "Chunk batches"). */
 export const MAX_SESSION_CALLS = 4;
 /** RESOURCE_EXHAUSTED answers in a row after which a source is dropped. */
 const MAX_EXHAUSTED = 3;
-
-/** A chunk no source is fetching and none delivered yet. */
-export const MISSING = 0;
-/** A chunk a batch is fetching. */
-export const FETCHING = 1;
-/** A chunk that arrived and matched its leaf hash. */
-export const VERIFIED = 2;
 
 /**
  * Why a session cannot give what was asked; `reason`:
@@ -38,21 +36,6 @@ export class SessionError extends Error {
     this.index = index;
   }
 }
-
-/**
- * A source as {@link SwarmSession#stats} reports it.
- * @typedef {object} SourceStats
- * @property {string} peer its peer ID (text form), or "" when it was given none and never answered
- * @property {string} url its gRPC-Web address
- * @property {"opening" | "active" | "dropped" | "done"} state `opening` while its session is
- *   being opened; `done` once the track is complete
- * @property {string} [reason] why it was dropped (starts with a rule or status name)
- * @property {number} bytes chunk data received from it
- * @property {number} chunks verified chunks it delivered
- * @property {number} rateBps its measured rate, bytes a second (0 until measured)
- * @property {number} rttMs time from a batch call to its `accepted` frame (smoothed; 0 until measured)
- * @property {number} inFlight batch calls running
- */
 
 /**
  * Options of {@link SwarmSession.open}.
@@ -148,14 +131,8 @@ export class SwarmSession {
   /** @type {Array<{url: string, client: LightClient}>} not tried yet */ #candidates;
   /** @type {Source[]} every source tried, dropped ones too */ #sources = [];
   #opening = 0;
-  /** @type {Array<Uint8Array | null>} */ #chunks;
-  #states;
-  /** @type {Map<number, Set<Batch>>} the batches fetching each chunk */ #fetchers = new Map();
-  #verified = 0;
-  #bytesVerified = 0;
+  /** @type {ChunkBoard} the chunks' states, bytes and waiters */ #board;
   #pos = 0;
-  /** @type {Set<{first: number, last: number, resolve: () => void, reject: (e: Error) => void}>} */
-  #waiters = new Set();
   /** Whether every chunk is wanted now, past the read-ahead window (a digest waits for them). */
   #wantAll = false;
   /** @type {SessionError | null} */ #failure = null;
@@ -168,8 +145,7 @@ export class SwarmSession {
     this.#trackId = trackId;
     this.#manifest = manifest;
     this.#candidates = candidates;
-    this.#chunks = new Array(manifest.chunkCount).fill(null);
-    this.#states = new Uint8Array(manifest.chunkCount);
+    this.#board = new ChunkBoard(manifest.chunkCount);
     this.#o = {
       maxSources: options.maxSources ?? 3,
       now: options.now ?? Date.now,
@@ -222,21 +198,10 @@ export class SwarmSession {
     this.#pos = offset;
     const first = Math.floor(offset / CHUNK_SIZE);
     const last = Math.floor((end - 1) / CHUNK_SIZE);
-    const assemble = () => {
-      const out = new Uint8Array(end - offset);
-      for (let i = first; i <= last; i++) {
-        const c = this.#chunks[i];
-        const from = Math.max(offset, i * CHUNK_SIZE);
-        const to = Math.min(end, i * CHUNK_SIZE + c.length);
-        out.set(c.subarray(from - i * CHUNK_SIZE, to - i * CHUNK_SIZE), from - offset);
-      }
-      return out;
-    };
-    if (this.#covered(first, last)) return Promise.resolve(assemble());
+    const assemble = () => this.#board.bytes(offset, end);
+    if (this.#board.covered(first, last)) return Promise.resolve(assemble());
     if (this.#failure) return Promise.reject(this.#failure);
-    const done = new Promise((resolve, reject) => {
-      this.#waiters.add({ first, last, resolve, reject });
-    }).then(assemble);
+    const done = this.#board.wait(first, last).then(assemble);
     this.#pump();
     this.#checkHopeless();
     return done;
@@ -253,9 +218,9 @@ export class SwarmSession {
   }
 
   /**
-   * @returns {{sources: SourceStats[], chunkStates: Uint8Array, bytesVerified: number,
-   *   complete: boolean}} `chunkStates`: a copy, per chunk {@link MISSING}, {@link FETCHING} or
-   *   {@link VERIFIED}
+   * @returns {{sources: import("./swarm-source.js").SourceStats[], chunkStates: Uint8Array,
+   *   bytesVerified: number, complete: boolean}} `chunkStates`: a copy, per chunk
+   *   {@link MISSING}, {@link FETCHING} or {@link VERIFIED}
    */
   stats() {
     return {
@@ -270,8 +235,8 @@ export class SwarmSession {
         rttMs: Math.round(s.rttMs),
         inFlight: s.batches.size,
       })),
-      chunkStates: Uint8Array.from(this.#states),
-      bytesVerified: this.#bytesVerified,
+      chunkStates: this.#board.states(),
+      bytesVerified: this.#board.bytesVerified,
       complete: this.#complete(),
     };
   }
@@ -286,15 +251,12 @@ export class SwarmSession {
       if (this.#closed) throw new SessionError("CLOSED", "the session is closed");
       if (this.#failure) throw this.#failure;
       this.#wantAll = true;
-      await new Promise((resolve, reject) => {
-        this.#pump();
-        this.#waiters.add({ first: 0, last: this.chunkCount - 1, resolve, reject });
-        this.#checkHopeless();
-      });
+      this.#pump();
+      const all = this.#board.wait(0, this.chunkCount - 1);
+      this.#checkHopeless();
+      await all;
     }
-    const h = sha256.create();
-    for (const c of this.#chunks) h.update(c);
-    return toHex(h.digest());
+    return this.#board.digest();
   }
 
   /** Aborts every call; reads still waiting fail with `CLOSED`. */
@@ -414,8 +376,8 @@ export class SwarmSession {
   *#order() {
     const n = this.chunkCount;
     const p = Math.min(n, Math.floor(this.#pos / CHUNK_SIZE));
-    let waited = -1; // chunks a read waits for are wanted, however far ahead
-    for (const w of this.#waiters) waited = Math.max(waited, w.last);
+    // Chunks a read waits for are wanted, however far ahead.
+    const waited = this.#board.lastWaited();
     for (let i = p; i < n; i++) {
       if (!this.#wantAll && i > waited && this.#dueIn(i) > this.#o.aheadMs) return;
       yield i;
@@ -452,7 +414,7 @@ export class SwarmSession {
     for (const s of active) {
       if (now < s.pausedUntil) continue;
       for (;;) {
-        const urgent = this.#states[atPos] === MISSING && this.#canServe(s, atPos);
+        const urgent = this.#board.state(atPos) === MISSING && this.#canServe(s, atPos);
         const limit = this.#o.callsPerSource + (urgent ? 1 : 0);
         // Calls aborted but not yet ended still count at the source: never more than it allows.
         if (s.batches.size >= limit || s.calls >= MAX_SESSION_CALLS) break;
@@ -464,7 +426,7 @@ export class SwarmSession {
         const want = [];
         for (const k of this.#order()) {
           if (want.length >= s.batchSize) break;
-          if (this.#states[k] === MISSING && this.#canServe(s, k)) want.push(k);
+          if (this.#board.state(k) === MISSING && this.#canServe(s, k)) want.push(k);
         }
         if (want.length > 0) {
           this.#startBatch(s, want, false);
@@ -485,8 +447,8 @@ export class SwarmSession {
   #lateChunkFor(s, now, withinMs) {
     for (const i of this.#order()) {
       if (this.#dueIn(i) > withinMs) break;
-      if (this.#states[i] !== FETCHING || !this.#canServe(s, i)) continue;
-      const fetchers = this.#fetchers.get(i);
+      if (this.#board.state(i) !== FETCHING || !this.#canServe(s, i)) continue;
+      const fetchers = this.#board.fetchers(i);
       if (!fetchers || fetchers.size !== 1) continue;
       const [b] = fetchers;
       if (b.source === s) continue;
@@ -501,12 +463,7 @@ export class SwarmSession {
 
   #startBatch(s, want, hedge) {
     const b = new Batch(s, want, hedge, this.#o.now());
-    for (const i of want) {
-      this.#states[i] = FETCHING;
-      let set = this.#fetchers.get(i);
-      if (!set) this.#fetchers.set(i, (set = new Set()));
-      set.add(b);
-    }
+    for (const i of want) this.#board.claim(b, i);
     if (s.batches.size === 0) s.lastDataAt = b.started; // the stall clock runs while chunks are due
     s.batches.add(b);
     s.calls++;
@@ -530,7 +487,7 @@ export class SwarmSession {
         onUnavailable: (i) => {
           s.unavailable.add(i);
           b.pending.delete(i);
-          this.#release(b, i);
+          this.#board.release(b, i);
         },
       },
     ).then(() => this.#batchDone(b, null), (e) => this.#batchDone(b, e))
@@ -544,24 +501,11 @@ export class SwarmSession {
     const s = b.source;
     b.pending.delete(i);
     s.chunks++;
-    const set = this.#fetchers.get(i);
-    set?.delete(b);
-    if (this.#states[i] !== VERIFIED) {
-      this.#chunks[i] = bytes;
-      this.#states[i] = VERIFIED;
-      this.#verified++;
-      this.#bytesVerified += bytes.length;
-      this.#emit({ type: "chunk", index: i, peer: s.peerText, url: s.url });
-    }
+    const { fresh, others } = this.#board.deliver(b, i, bytes);
+    if (fresh) this.#emit({ type: "chunk", index: i, peer: s.peerText, url: s.url });
     // A race lost: the other batch stops, and what else it was to bring goes back to the queue.
-    if (set) for (const other of [...set]) this.#abortBatch(other, `chunk ${i} came from elsewhere`);
-    this.#fetchers.delete(i);
-    for (const w of [...this.#waiters]) {
-      if (this.#covered(w.first, w.last)) {
-        this.#waiters.delete(w);
-        w.resolve();
-      }
-    }
+    for (const other of others) this.#abortBatch(other, `chunk ${i} came from elsewhere`);
+    this.#board.settle();
     if (this.#complete()) this.#finish();
   }
 
@@ -569,7 +513,7 @@ export class SwarmSession {
     const s = b.source;
     if (b.abortedBy !== null) return; // released when aborted
     s.batches.delete(b);
-    for (const i of b.pending) this.#release(b, i);
+    for (const i of b.pending) this.#board.release(b, i);
     b.pending.clear();
     if (this.#closed || this.#complete()) return;
     if (error instanceof GrpcWebError && error.code === Status.RESOURCE_EXHAUSTED
@@ -601,30 +545,15 @@ export class SwarmSession {
     b.abortedBy = why;
     b.abort.abort();
     b.source.batches.delete(b);
-    for (const i of b.pending) this.#release(b, i);
+    for (const i of b.pending) this.#board.release(b, i);
     b.pending.clear();
     queueMicrotask(() => this.#pump());
   }
 
-  /** Batch `b` no longer fetches chunk `i`. */
-  #release(b, i) {
-    const set = this.#fetchers.get(i);
-    set?.delete(b);
-    if (this.#states[i] === FETCHING && (!set || set.size === 0)) {
-      this.#states[i] = MISSING;
-      this.#fetchers.delete(i);
-    }
-  }
-
   // -- completion and failure -------------------------------------------------------------------
 
-  #covered(first, last) {
-    for (let i = first; i <= last; i++) if (this.#states[i] !== VERIFIED) return false;
-    return true;
-  }
-
   #complete() {
-    return this.#verified === this.chunkCount;
+    return this.#board.complete;
   }
 
   #finish() {
@@ -633,8 +562,7 @@ export class SwarmSession {
       if (s.state === "active") s.state = "done";
       for (const b of [...s.batches]) this.#abortBatch(b, "the track is complete");
     }
-    for (const w of this.#waiters) w.resolve();
-    this.#waiters.clear();
+    this.#board.resolveAll();
     this.#emit({ type: "complete" });
   }
 
@@ -652,7 +580,7 @@ export class SwarmSession {
         return;
       }
       for (let i = 0; i < this.chunkCount; i++) {
-        if (this.#states[i] === MISSING && !active.some((s) => this.#canServe(s, i))) {
+        if (this.#board.state(i) === MISSING && !active.some((s) => this.#canServe(s, i))) {
           this.#openNext();
           return;
         }
@@ -664,17 +592,10 @@ export class SwarmSession {
       this.#stopAll(this.#failure);
       return;
     }
-    const lost = (i) =>
-      this.#states[i] === MISSING && !active.some((s) => this.#canServe(s, i));
-    for (const w of [...this.#waiters]) {
-      for (let i = w.first; i <= w.last; i++) {
-        if (lost(i)) {
-          this.#waiters.delete(w);
-          w.reject(new SessionError("UNAVAILABLE", `no source left has chunk ${i}`, i));
-          break;
-        }
-      }
-    }
+    this.#board.rejectWhere(
+      (i) => this.#board.state(i) === MISSING && !active.some((s) => this.#canServe(s, i)),
+      (i) => new SessionError("UNAVAILABLE", `no source left has chunk ${i}`, i),
+    );
   }
 
   #stopAll(error) {
@@ -682,8 +603,7 @@ export class SwarmSession {
     for (const s of this.#sources) {
       for (const b of [...s.batches]) this.#abortBatch(b, error.message);
     }
-    for (const w of this.#waiters) w.reject(error);
-    this.#waiters.clear();
+    this.#board.rejectAll(error);
   }
 
   #emit(event) {
@@ -692,56 +612,5 @@ export class SwarmSession {
     } catch {
       // A listener's failure is its own.
     }
-  }
-}
-
-/** A full peer streamed from. */
-class Source {
-  constructor(url, client, batchSize) {
-    this.url = url;
-    /** @type {LightClient} */
-    this.client = client;
-    /** @type {"opening" | "active" | "dropped" | "done"} */
-    this.state = "opening";
-    /** @type {string | undefined} */
-    this.reason = undefined;
-    /** @type {{sessionId: Uint8Array, handshake: Uint8Array, availability: {has: (i: number) => boolean}} | null} */
-    this.stream = null;
-    this.bytes = 0;
-    this.chunks = 0;
-    this.rateBps = 0;
-    this.rttMs = 0;
-    this.batchSize = batchSize;
-    /** @type {Set<Batch>} */
-    this.batches = new Set();
-    /** Chunks it said it does not have. @type {Set<number>} */
-    this.unavailable = new Set();
-    this.lastDataAt = 0;
-    /** Batch calls started and not yet ended, aborted ones too. */
-    this.calls = 0;
-    /** RESOURCE_EXHAUSTED answers in a row, and when to ask again after one. */
-    this.exhausted = 0;
-    this.pausedUntil = 0;
-  }
-
-  get peerText() {
-    return this.client.peer ? String(this.client.peer) : "";
-  }
-}
-
-/** One FetchChunkBatch call. */
-class Batch {
-  constructor(source, want, hedge, started) {
-    /** @type {Source} */
-    this.source = source;
-    this.want = want;
-    this.hedge = hedge;
-    this.started = started;
-    /** Wants not answered yet. */
-    this.pending = new Set(want);
-    this.bytes = 0;
-    this.abort = new AbortController();
-    /** @type {string | null} */
-    this.abortedBy = null;
   }
 }
