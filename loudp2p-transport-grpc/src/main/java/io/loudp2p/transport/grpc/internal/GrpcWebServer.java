@@ -176,7 +176,8 @@ final class GrpcWebServer implements TransportServer {
       String path = x.getRequestURI().getPath();
       ControlMethod called = method(path);
       boolean batch = path.equals(FETCH_CHUNK_BATCH);
-      Call call = new Call(x, text, batch || (called != null && called.streaming()));
+      Call call = new Call(x, text, batch || (called != null && called.streaming()),
+          System.nanoTime() + timeoutNs(x.getRequestHeaders().getFirst("grpc-timeout")));
       if (BUSY.get() != null) {
         call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "the peer's gRPC-Web server is busy");
       } else if (batch) {
@@ -219,11 +220,18 @@ final class GrpcWebServer implements TransportServer {
     WebChunkBatches.Outcome outcome;
     try {
       outcome = batches.serve(request, x.getRemoteAddress(), frame -> {
+        if (System.nanoTime() - call.deadlineNs > 0) {
+          throw new PastDeadline();
+        }
         call.next(frame.toByteArray());
         if (call.isCancelled()) {
           throw new IOException("the caller went away");
         }
       });
+    } catch (PastDeadline e) {
+      call.status(io.grpc.Status.Code.DEADLINE_EXCEEDED, "the batch did not end within the"
+          + " call's grpc-timeout");
+      return;
     } catch (IOException e) {
       call.status(io.grpc.Status.Code.CANCELLED, "the caller went away");
       return;
@@ -270,6 +278,38 @@ final class GrpcWebServer implements TransportServer {
       return null;
     }
     return java.util.Arrays.copyOfRange(frames, 5, frames.length);
+  }
+
+  /** A batch's next frame would leave after the call's deadline. */
+  private static final class PastDeadline extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    PastDeadline() {
+      super("past the call's deadline", null);
+    }
+  }
+
+  /** Longest a call may take, with or without a {@code grpc-timeout}. */
+  static final long MAX_CALL_NS = TimeUnit.MINUTES.toNanos(5);
+
+  /**
+   * The time a call may take: its {@code grpc-timeout} (gRPC's form: at most 8 digits and a unit,
+   * H, M, S, m, u or n) when it has a valid one, at most {@link #MAX_CALL_NS}.
+   */
+  static long timeoutNs(@Nullable String header) {
+    if (header == null || !header.matches("[0-9]{1,8}[HMSmun]")) {
+      return MAX_CALL_NS;
+    }
+    long value = Long.parseLong(header.substring(0, header.length() - 1));
+    TimeUnit unit = switch (header.charAt(header.length() - 1)) {
+      case 'H' -> TimeUnit.HOURS;
+      case 'M' -> TimeUnit.MINUTES;
+      case 'S' -> TimeUnit.SECONDS;
+      case 'm' -> TimeUnit.MILLISECONDS;
+      case 'u' -> TimeUnit.MICROSECONDS;
+      default -> TimeUnit.NANOSECONDS;
+    };
+    return Math.min(MAX_CALL_NS, unit.toNanos(value));
   }
 
   private static void cors(HttpExchange x) {
@@ -327,11 +367,14 @@ final class GrpcWebServer implements TransportServer {
     private final boolean text;
     private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     private OutputStream body;
+    /** When the call's time is up ({@link System#nanoTime}). */
+    final long deadlineNs;
 
-    Call(HttpExchange x, boolean text, boolean streaming) {
+    Call(HttpExchange x, boolean text, boolean streaming, long deadlineNs) {
       super(streaming);
       this.x = x;
       this.text = text;
+      this.deadlineNs = deadlineNs;
     }
 
     @Override
@@ -358,14 +401,28 @@ final class GrpcWebServer implements TransportServer {
       trailer(code.value(), message);
     }
 
+    /**
+     * Waits for the handler's end of the call until the call's deadline; past it the call ends
+     * {@code DEADLINE_EXCEEDED}, and what the handler answers later is dropped, as over native
+     * gRPC.
+     */
     void awaitEnd() {
       try {
-        if (!ended.await(5, TimeUnit.MINUTES)) {
-          failQuietly(ControlErrorCode.UNAVAILABLE, "no answer within 5 minutes");
+        long left = deadlineNs - System.nanoTime();
+        if (!ended.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+          expire(io.grpc.Status.Code.DEADLINE_EXCEEDED, "no answer within the call's deadline");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        failQuietly(ControlErrorCode.UNAVAILABLE, "the peer stopped");
+        expire(io.grpc.Status.Code.UNAVAILABLE, "the peer stopped");
+      }
+    }
+
+    /** Ends the call with {@code code} now, unless it ended; the handler's answers are dropped. */
+    private synchronized void expire(io.grpc.Status.Code code, String message) {
+      if (!done() && !isCancelled()) {
+        trailer(code.value(), message);
+        cancelled();
       }
     }
 

@@ -41,6 +41,7 @@ class GrpcWebServerTest {
   private final List<String> handled = new ArrayList<>();
   private URI base;
   private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.CountDownLatch lateReplies = new java.util.concurrent.CountDownLatch(1);
 
   @AfterEach
   void close() {
@@ -59,6 +60,12 @@ class GrpcWebServerTest {
           if (text.equals("hold")) {
             await(release);
             responder.reply(new byte[0]);
+          } else if (text.equals("later")) {
+            new Thread(() -> {
+              await(release);
+              responder.reply(new byte[0]); // after the deadline: dropped
+              lateReplies.countDown();
+            }).start();
           } else if (text.equals("refuse")) {
             responder.fail(ControlErrorCode.UNAUTHENTICATED, "BAD_SIGNATURE: nope – 100%");
           } else if (method.streaming()) {
@@ -342,6 +349,38 @@ class GrpcWebServerTest {
         assertThat(http.send(HttpRequest.newBuilder(root.resolve(bad)).GET().build(),
             HttpResponse.BodyHandlers.ofString()).statusCode()).as(bad).isEqualTo(404);
       }
+    }
+  }
+
+  @Test
+  void aCallPastItsGrpcTimeoutEndsDeadlineExceededAndALateAnswerIsDropped() throws Exception {
+    listen();
+    long start = System.nanoTime();
+    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(base.resolve("ExchangePeers"))
+        .header("Content-Type", GrpcWebServer.PROTO).header("grpc-timeout", "300m")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(frame(0, "later".getBytes(
+            StandardCharsets.UTF_8)))).build(), HttpResponse.BodyHandlers.ofByteArray());
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(status(r)).isEqualTo("4");
+    assertThat(tookMs).as("ended at its deadline, not at the server's five minutes")
+        .isBetween(250L, 10_000L);
+    release.countDown();
+    assertThat(lateReplies.await(10, TimeUnit.SECONDS)).as("the late answer went nowhere")
+        .isTrue();
+    // The server is whole: the next call is answered.
+    assertThat(status(post("ExchangePeers", GrpcWebServer.PROTO,
+        frame(0, "hi".getBytes(StandardCharsets.UTF_8))))).isEqualTo("0");
+  }
+
+  @Test
+  void grpcTimeoutsAreReadAsGrpcWritesThemAndCappedAtFiveMinutes() {
+    assertThat(GrpcWebServer.timeoutNs("300m")).isEqualTo(300_000_000L);
+    assertThat(GrpcWebServer.timeoutNs("2S")).isEqualTo(2_000_000_000L);
+    assertThat(GrpcWebServer.timeoutNs("1H")).isEqualTo(GrpcWebServer.MAX_CALL_NS);
+    assertThat(GrpcWebServer.timeoutNs("7u")).isEqualTo(7_000L);
+    for (String bad : new String[] {null, "", "m", "123456789m", "-5m", "5 m", "5x", "5.0S"}) {
+      assertThat(GrpcWebServer.timeoutNs(bad)).as(String.valueOf(bad))
+          .isEqualTo(GrpcWebServer.MAX_CALL_NS);
     }
   }
 
