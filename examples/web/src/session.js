@@ -2,15 +2,17 @@
 // Java session does over its data paths: the chunks nearest the read position first, a few
 // batches in flight per source, a late chunk fetched from a second source, and a source that
 // stalls, lies or serves a corrupt chunk dropped for good while the others take its chunks.
-// The chunks' bookkeeping is in chunk-board.js, the sources and their batch calls in
-// swarm-source.js.
+// The chunks' bookkeeping is in chunk-board.js, the sources' lives (opened, dropped,
+// replaced) in source-pool.js, a source and its batch calls in swarm-source.js, the options
+// and their defaults in swarm-options.js.
 import * as base58 from "./base58.js";
 import { equal } from "./bytes.js";
 import { ChunkBoard, FETCHING, MISSING, VERIFIED } from "./chunk-board.js";
-import { LightClient } from "./client.js";
 import { GrpcWebError, Status } from "./grpcweb.js";
 import { CHUNK_SIZE } from "./merkle.js";
-import { Batch, Source } from "./swarm-source.js";
+import { SourcePool } from "./source-pool.js";
+import { swarmSettings } from "./swarm-options.js";
+import { Batch } from "./swarm-source.js";
 
 export { FETCHING, MISSING, VERIFIED };
 
@@ -38,44 +40,6 @@ export class SessionError extends Error {
 }
 
 /**
- * Options of {@link SwarmSession.open}.
- * @typedef {object} SwarmOptions
- * @property {Uint8Array | string} trackId 32 bytes or their Base58 text form
- * @property {import("./merkle.js").VerifiedManifest} [manifest] when known; else it is fetched
- *   from the first candidate that gives one that commits to the track
- * @property {Array<{url: string, peer?: string | import("./identity.js").PeerId}>} sources the
- *   candidate full peers, most preferred first: each a gRPC-Web address and the peer expected there
- * @property {import("./identity.js").Identity} identity the page's identity, which signs the opens
- * @property {number} [maxSources] sources streamed from at once (default 3)
- * @property {() => number} [now] the clock, ms since the epoch (envelopes and timings)
- * @property {typeof fetch} [fetch]
- * @property {boolean} [text] use `application/grpc-web-text`
- * @property {(event: {type: string, [key: string]: any}) => void} [onEvent] `source-added`
- *   ({peer, url}), `source-dropped` ({peer, url, reason}), `chunk` ({index, peer, url}),
- *   `complete` ({})
- * @property {number} [byteRate] the playback rate in bytes a second, which gives each chunk its
- *   deadline from the read position (default 40,000: 320 kbit/s)
- * @property {number} [aheadMs] how far past the read position chunks are fetched, in playback
- *   time at `byteRate` (default 60,000: a phone does not spend its data on a track that is
- *   skipped); {@link SwarmSession#digest} lifts it
- * @property {number} [stallMs] a source with batches running that sends no data for this long
- *   is dropped (default 2,000)
- * @property {number} [callsPerSource] batch calls kept in flight at each source (default 2; a
- *   loudp2p source allows 4)
- * @property {number} [initialBatch] chunks of a source's first batches (default 4)
- * @property {number} [maxBatch] most chunks of one batch (default 16, at most 64)
- * @property {number} [targetBatchMs] how long a batch should take at a source's measured rate;
- *   its batch size follows (default 1,000)
- * @property {number} [hedgeMarginMs] a chunk due within this long that one source has been
- *   fetching for a while is also asked of another (default 3,000)
- * @property {number} [hedgeAfterMs] how long a chunk must have been outstanding at least before
- *   a second source is asked for it (default 500; at least twice the first source's round trip)
- * @property {number} [tickMs] how often stalls and late chunks are looked for (default 100)
- * @property {number} [openDeadlineMs] deadline of the manifest and open calls (default 10 s)
- * @property {number} [batchDeadlineMs] deadline of one batch call (default 30 s)
- */
-
-/**
  * Streams one track from up to `maxSources` full peers at once. Open with
  * {@link SwarmSession.open}; read with {@link SwarmSession#read}; close when done.
  */
@@ -83,25 +47,15 @@ export class SwarmSession {
   /**
    * Fetches (or takes) the manifest, opens sessions at up to `maxSources` candidates and starts
    * fetching from chunk 0. Resolves once one source is open.
-   * @param {SwarmOptions} options
+   * @param {import("./swarm-options.js").SwarmOptions} options
    * @returns {Promise<SwarmSession>}
    * @throws {SessionError} `NO_MANIFEST` when no candidate gives a manifest, `NO_SOURCES` when
    *   no candidate opens a session
    */
   static async open(options) {
     const id = typeof options.trackId === "string" ? base58.decode(options.trackId) : options.trackId;
-    const candidates = options.sources.map((s) => ({
-      url: s.url,
-      client: new LightClient({
-        url: s.url,
-        identity: options.identity,
-        peer: s.peer,
-        now: options.now,
-        fetch: options.fetch,
-        text: options.text,
-        deadlineMs: options.openDeadlineMs ?? 10_000,
-      }),
-    }));
+    const settings = swarmSettings(options);
+    const candidates = SourcePool.candidates(options, settings);
     if (options.manifest && !equal(options.manifest.trackId, id)) {
       throw new RangeError("the manifest given is another track's");
     }
@@ -120,17 +74,14 @@ export class SwarmSession {
         refused.push({ c, e });
       }
     }
-    const session = new SwarmSession(id, manifest, candidates, options);
-    for (const { c, e } of refused) session.#refusedAtManifest(c, e);
+    const session = new SwarmSession(id, manifest, candidates, settings);
+    for (const { c, e } of refused) session.#pool.refusedAtManifest(c, e);
     await session.#start();
     return session;
   }
 
-  #trackId;
   #manifest;
-  /** @type {Array<{url: string, client: LightClient}>} not tried yet */ #candidates;
-  /** @type {Source[]} every source tried, dropped ones too */ #sources = [];
-  #opening = 0;
+  /** @type {SourcePool} the candidates and every source tried */ #pool;
   /** @type {ChunkBoard} the chunks' states, bytes and waiters */ #board;
   #pos = 0;
   /** Whether every chunk is wanted now, past the read-ahead window (a digest waits for them). */
@@ -138,31 +89,30 @@ export class SwarmSession {
   /** @type {SessionError | null} */ #failure = null;
   #closed = false;
   #timer = null;
-  #o;
+  /** @type {import("./swarm-options.js").SwarmSettings} */ #o;
 
-  /** Use {@link SwarmSession.open}. */
-  constructor(trackId, manifest, candidates, options) {
-    this.#trackId = trackId;
+  /**
+   * Use {@link SwarmSession.open}.
+   * @param {Uint8Array} trackId
+   * @param {import("./merkle.js").VerifiedManifest} manifest
+   * @param {import("./source-pool.js").Candidate[]} candidates not tried yet, most preferred first
+   * @param {import("./swarm-options.js").SwarmSettings} settings
+   */
+  constructor(trackId, manifest, candidates, settings) {
     this.#manifest = manifest;
-    this.#candidates = candidates;
     this.#board = new ChunkBoard(manifest.chunkCount);
-    this.#o = {
-      maxSources: options.maxSources ?? 3,
-      now: options.now ?? Date.now,
-      onEvent: options.onEvent ?? (() => {}),
-      byteRate: options.byteRate ?? 40_000,
-      aheadMs: options.aheadMs ?? 60_000,
-      stallMs: options.stallMs ?? 2_000,
-      callsPerSource: options.callsPerSource ?? 2,
-      initialBatch: options.initialBatch ?? 4,
-      maxBatch: Math.min(64, options.maxBatch ?? 16),
-      targetBatchMs: options.targetBatchMs ?? 1_000,
-      hedgeMarginMs: options.hedgeMarginMs ?? 3_000,
-      hedgeAfterMs: options.hedgeAfterMs ?? 500,
-      tickMs: options.tickMs ?? 100,
-      openDeadlineMs: options.openDeadlineMs ?? 10_000,
-      batchDeadlineMs: options.batchDeadlineMs ?? 30_000,
-    };
+    this.#o = settings;
+    this.#pool = new SourcePool(trackId, manifest, candidates, settings, {
+      closed: () => this.#closed,
+      failed: () => this.#failure !== null,
+      complete: () => this.#complete(),
+      abortBatches: (s, why) => {
+        for (const b of [...s.batches]) this.#abortBatch(b, why);
+      },
+      pump: () => this.#pump(),
+      checkHopeless: () => this.#checkHopeless(),
+      emit: (event) => this.#emit(event),
+    });
   }
 
   /** @returns {number} bytes of the track */
@@ -224,17 +174,7 @@ export class SwarmSession {
    */
   stats() {
     return {
-      sources: this.#sources.map((s) => ({
-        peer: s.client.peer ? String(s.client.peer) : "",
-        url: s.url,
-        state: s.state,
-        ...(s.reason !== undefined ? { reason: s.reason } : {}),
-        bytes: s.bytes,
-        chunks: s.chunks,
-        rateBps: Math.round(s.rateBps),
-        rttMs: Math.round(s.rttMs),
-        inFlight: s.batches.size,
-      })),
+      sources: this.#pool.stats(),
       chunkStates: this.#board.states(),
       bytesVerified: this.#board.bytesVerified,
       complete: this.#complete(),
@@ -266,7 +206,7 @@ export class SwarmSession {
     this.#stopAll(new SessionError("CLOSED", "the session is closed"));
   }
 
-  // -- sources ----------------------------------------------------------------------------------
+  // -- start and tick ---------------------------------------------------------------------------
 
   async #start() {
     if (this.#complete()) {
@@ -274,25 +214,7 @@ export class SwarmSession {
       return;
     }
     this.#timer = setInterval(() => this.#tick(), this.#o.tickMs);
-    const opened = [];
-    while (this.#activeOrOpening() < this.#o.maxSources && this.#candidates.length > 0) {
-      opened.push(this.#openNext());
-    }
-    // Resolves with the first source open, or once every open failed.
-    await new Promise((resolve) => {
-      let left = opened.length;
-      if (left === 0) resolve();
-      for (const p of opened) {
-        p.then((ok) => {
-          left--;
-          if (ok || left === 0) resolve();
-        });
-      }
-    });
-    // Failed opens took the next candidates themselves; wait for those as well.
-    while (!this.#sources.some((s) => s.state === "active") && this.#opening > 0 && !this.#failure) {
-      await new Promise((r) => setTimeout(r, this.#o.tickMs));
-    }
+    await this.#pool.openFirst();
     this.#checkHopeless();
     if (this.#failure && !this.#complete()) {
       const e = this.#failure;
@@ -301,72 +223,9 @@ export class SwarmSession {
     }
   }
 
-  #refusedAtManifest(c, e) {
-    const s = new Source(c.url, c.client, this.#o.initialBatch);
-    this.#sources.push(s);
-    s.state = "dropped";
-    s.reason = `MANIFEST: ${e.message}`;
-    this.#emit({ type: "source-dropped", peer: s.peerText, url: s.url, reason: s.reason });
-  }
-
-  #activeOrOpening() {
-    return this.#sources.filter((s) => s.state === "active").length + this.#opening;
-  }
-
-  /** Opens a session at the next candidate. @returns {Promise<boolean>} whether it opened */
-  async #openNext() {
-    const c = this.#candidates.shift();
-    const s = new Source(c.url, c.client, this.#o.initialBatch);
-    this.#sources.push(s);
-    this.#opening++;
-    try {
-      const opened = await c.client.openStream(this.#trackId, {
-        chunkCount: this.chunkCount,
-        deadlineMs: this.#o.openDeadlineMs,
-      });
-      this.#opening--;
-      if (this.#closed || this.#failure) return false;
-      if (opened.size !== 0 && opened.size !== this.size) {
-        this.#drop(s, `SIZE_MISMATCH: it states ${opened.size} bytes, the manifest ${this.size}`);
-        return false;
-      }
-      s.stream = opened;
-      s.state = this.#complete() ? "done" : "active";
-      this.#emit({ type: "source-added", peer: s.peerText, url: s.url });
-      this.#pump();
-      this.#checkHopeless();
-      return true;
-    } catch (e) {
-      this.#opening--;
-      if (this.#closed) return false;
-      this.#drop(s, `OPEN: ${e.message}`);
-      return false;
-    }
-  }
-
-  /** Drops a source for good: its batches are aborted and their chunks go back to the queue. */
-  #drop(s, reason) {
-    if (s.state === "dropped") return;
-    s.state = "dropped";
-    s.reason = reason;
-    for (const b of [...s.batches]) this.#abortBatch(b, "its source was dropped");
-    this.#emit({ type: "source-dropped", peer: s.peerText, url: s.url, reason });
-    if (this.#closed || this.#complete()) return;
-    while (this.#activeOrOpening() < this.#o.maxSources && this.#candidates.length > 0) {
-      this.#openNext();
-    }
-    this.#pump();
-    this.#checkHopeless();
-  }
-
   #tick() {
     if (this.#closed || this.#failure || this.#complete()) return;
-    const now = this.#o.now();
-    for (const s of this.#sources) {
-      if (s.state === "active" && s.batches.size > 0 && now - s.lastDataAt > this.#o.stallMs) {
-        this.#drop(s, `STALLED: no data for ${now - s.lastDataAt} ms with chunks due`);
-      }
-    }
+    this.#pool.dropStalled();
     this.#pump();
   }
 
@@ -406,8 +265,8 @@ export class SwarmSession {
    */
   #pump() {
     if (this.#closed || this.#failure || this.#complete()) return;
-    const active = this.#sources
-      .filter((s) => s.state === "active")
+    const active = this.#pool
+      .active()
       .sort((a, b) => b.rateBps - a.rateBps);
     const now = this.#o.now();
     const atPos = Math.min(this.chunkCount - 1, Math.floor(this.#pos / CHUNK_SIZE));
@@ -524,7 +383,7 @@ export class SwarmSession {
       return;
     }
     if (error) {
-      this.#drop(s, error.message);
+      this.#pool.drop(s, error.message);
       return;
     }
     s.exhausted = 0;
@@ -558,7 +417,7 @@ export class SwarmSession {
 
   #finish() {
     clearInterval(this.#timer);
-    for (const s of this.#sources) {
+    for (const s of this.#pool.sources) {
       if (s.state === "active") s.state = "done";
       for (const b of [...s.batches]) this.#abortBatch(b, "the track is complete");
     }
@@ -572,16 +431,16 @@ export class SwarmSession {
    * one instead (even past `maxSources`).
    */
   #checkHopeless() {
-    if (this.#closed || this.#failure || this.#complete() || this.#opening > 0) return;
-    const active = this.#sources.filter((s) => s.state === "active");
-    if (this.#candidates.length > 0) {
+    if (this.#closed || this.#failure || this.#complete() || this.#pool.opening > 0) return;
+    const active = this.#pool.active();
+    if (this.#pool.candidatesLeft > 0) {
       if (active.length === 0) {
-        this.#openNext();
+        this.#pool.openNext();
         return;
       }
       for (let i = 0; i < this.chunkCount; i++) {
         if (this.#board.state(i) === MISSING && !active.some((s) => this.#canServe(s, i))) {
-          this.#openNext();
+          this.#pool.openNext();
           return;
         }
       }
@@ -600,7 +459,7 @@ export class SwarmSession {
 
   #stopAll(error) {
     clearInterval(this.#timer);
-    for (const s of this.#sources) {
+    for (const s of this.#pool.sources) {
       for (const b of [...s.batches]) this.#abortBatch(b, error.message);
     }
     this.#board.rejectAll(error);
