@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +17,14 @@ import org.slf4j.LoggerFactory;
  * address that echoes its own token (see {@link AddressTokens}), and moves the pin to a new
  * address of the receiver's once that address echoes its token in turn (the receiver changed
  * networks: a path challenge, as QUIC's path validation); then sends the chunks the
- * receiver wants, once per want (see {@link RequestLedger}), in the order asked, in fragments
- * of {@link Wire#MAX_FRAGMENT} bytes, as fast as congestion control and pacing allow, reading each
+ * receiver wants, once per want, in the order asked (see {@link SendQueue}), in fragments of
+ * {@link Wire#MAX_FRAGMENT} bytes, as fast as congestion control and pacing allow, reading each
  * fragment from the provider only when it is about to be sent (or resent).
  */
 final class SourceConnection extends Connection {
   private static final Logger log = LoggerFactory.getLogger(UdpLoggers.UDP);
   /** For failures packet by packet: a provider that fails once fails every read. */
   private static final ThrottledLog perChunk = new ThrottledLog(log);
-
-  /** Chunks a session's request ledger remembers at the least; more with a longer want list. */
-  private static final int MIN_LEDGER_ENTRIES = 65_536;
 
   private enum State { PREPARED, ACCEPTED, REFUSED }
 
@@ -52,10 +48,7 @@ final class SourceConnection extends Connection {
   private long nextChallengeNs = Long.MIN_VALUE;
   /** Times the pin moved to a new address of the receiver's, for tests and statistics. */
   long pathChanges;
-  private final RequestLedger requests;
-  private final ArrayDeque<SentPacket> resend = new ArrayDeque<>();
-  private final ChunkQueue unavailableDue = new ChunkQueue(UdpSettings.MAX_UNAVAILABLE_QUEUED);
-  private final WantList wants;
+  private final SendQueue queue;
 
   SourceConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
       Drops drops, UdpDataServer server, ChunkProvider provider, SessionCrypto crypto, long nowNs) {
@@ -63,9 +56,7 @@ final class SourceConnection extends Connection {
     this.server = server;
     this.provider = provider;
     this.crypto = crypto;
-    int entries = Math.max(MIN_LEDGER_ENTRIES, Math.min(1 << 24, 4 * settings.maxWanted));
-    this.requests = new RequestLedger(Integer.highestOneBit(entries - 1) << 1);
-    this.wants = new WantList(id, provider, settings.maxWanted, requests, unavailableDue);
+    this.queue = new SendQueue(id, provider, settings.maxWanted, this::release);
   }
 
   boolean prepared() {
@@ -169,7 +160,7 @@ final class SourceConnection extends Connection {
             if (kind == Wire.WANT) {
               want(chunk, seq, nowNs);
             } else {
-              cancel(chunk, seq, nowNs);
+              queue.cancel(chunk, seq, nowNs);
             }
           }
         }
@@ -284,27 +275,11 @@ final class SourceConnection extends Connection {
     congestion.onPathChange(nowNs);
   }
 
-  private boolean current(int chunk, int seq) {
-    return requests.current(chunk, seq);
-  }
-
   private void want(int chunk, int seq, long nowNs) {
-    int outcome = requests.want(chunk, seq, nowNs);
-    long repeats = requests.repeats(nowNs);
-    if (repeats > UdpSettings.MAX_REPEATED_WANTS) {
-      log.debug("{} ends: {} repeated wants in {} s", this, repeats,
+    if (!queue.want(chunk, seq, nowNs)) {
+      log.debug("{} ends: {} repeated wants in {} s", this, queue.repeats(nowNs),
           UdpSettings.REPEAT_WINDOW_SECONDS);
       end(Wire.CLOSE_ERROR, nowNs);
-      return;
-    }
-    if (outcome == RequestLedger.SEND) {
-      wants.add(chunk, seq);
-    } // else stale, or coalesced with the send of this chunk already made or under way
-  }
-
-  private void cancel(int chunk, int seq, long nowNs) {
-    if (requests.cancel(chunk, seq, nowNs)) {
-      wants.cancel(chunk);
     }
   }
 
@@ -313,58 +288,41 @@ final class SourceConnection extends Connection {
     if (state != State.ACCEPTED || (pinned == null && early == null)) {
       return Long.MAX_VALUE;
     }
-    // UNAVAILABLE answers, resends and new fragments, in that order, all paced and counted in
-    // flight: a receiver that stops acknowledging stops getting anything but probes.
+    // UNAVAILABLE answers, resends and new fragments, in that order (see SendQueue), all paced
+    // and counted in flight: a receiver that stops acknowledging stops getting anything but probes.
     while (!ended) {
       if (!loss.hasRoom()) {
         return Long.MAX_VALUE; // an ACK makes room and marks the session dirty
       }
-      boolean unavailable = false;
-      SentPacket again = null;
-      WantList.Want w = null;
-      if (!unavailableDue.isEmpty()) {
-        if (!current(unavailableDue.peekChunk(), unavailableDue.peekSeq())) {
-          unavailableDue.poll(); // asked again or cancelled since
-          continue;
-        }
-        unavailable = true;
-      } else if ((again = resend.peek()) != null) {
-        if (!current(again.dataChunk, again.dataSeq)) {
-          release(resend.poll());
-          continue;
-        }
-      } else {
-        w = wants.next(nowNs);
-        if (w == null) {
-          if (unavailableDue.isEmpty()) {
-            return Long.MAX_VALUE;
-          }
-          continue;
-        }
+      int next = queue.next(nowNs);
+      if (next == SendQueue.AGAIN) {
+        continue;
       }
-      if (loss.bytesInFlight() + Wire.MAX_DATAGRAM > congestion.windowBytes()) {
+      if (next == SendQueue.NOTHING
+          || loss.bytesInFlight() + Wire.MAX_DATAGRAM > congestion.windowBytes()) {
         return Long.MAX_VALUE;
       }
       long at = pacer.nextSendNs(nowNs, Wire.MAX_DATAGRAM);
       if (at > nowNs) {
         return at;
       }
-      if (unavailable) {
-        int chunk = unavailableDue.peekChunk();
-        int seq = unavailableDue.peekSeq();
-        unavailableDue.poll();
+      if (next == SendQueue.UNAVAILABLE) {
+        int chunk = queue.unavailableChunk();
+        int seq = queue.unavailableSeq();
+        queue.pollUnavailable();
         sendUnavailable(chunk, seq, nowNs);
-      } else if (again != null) {
-        resend.poll();
+      } else if (next == SendQueue.RESEND) {
+        SentPacket again = queue.pollResend();
         if (sendData(again, again.dataChunk, again.dataSeq, again.dataOffset, again.dataLength,
             nowNs)) {
           dataRetransmitted++;
         }
       } else {
+        WantList.Want w = queue.fresh();
         int n = Math.min(Wire.MAX_FRAGMENT, w.length - w.offset);
         SentPacket p = obtain();
         if (sendData(p, w.chunk, w.seq, w.offset, n, nowNs)) {
-          wants.advanced(w, n, nowNs);
+          queue.advanced(w, n, nowNs);
         }
       }
     }
@@ -395,7 +353,7 @@ final class SourceConnection extends Connection {
     } catch (RuntimeException e) {
       perChunk.warn("chunk provider failed to read chunk {} of session {}", chunk, id, e);
       release(p);
-      wants.failed(chunk, seq);
+      queue.failed(chunk, seq);
       return false;
     }
     plain.position(plain.position() + length);
@@ -410,24 +368,12 @@ final class SourceConnection extends Connection {
 
   @Override
   void onFramesAcked(SentPacket p) {
-    if (p.dataChunk >= 0) {
-      requests.dataAcked(p.dataChunk, p.dataSeq, p.dataLength);
-    }
-    if (p.unavailable) {
-      requests.answerAcked(p.unavailableChunk, p.dataSeq);
-    }
+    queue.acked(p);
   }
 
   @Override
   boolean onFramesLost(SentPacket p) {
-    if (p.dataChunk >= 0 && current(p.dataChunk, p.dataSeq)) {
-      resend.add(p);
-      return true;
-    }
-    if (p.unavailable && current(p.unavailableChunk, p.dataSeq)) {
-      unavailableDue.add(p.unavailableChunk, p.dataSeq);
-    }
-    return false;
+    return queue.lost(p);
   }
 
   @Override
@@ -479,8 +425,7 @@ final class SourceConnection extends Connection {
     if (reason != NO_CLOSE && pinned != null && state == State.ACCEPTED) {
       sendClose(reason, nowNs);
     }
-    resend.clear();
-    unavailableDue.clear();
+    queue.clearDue();
     release();
     server.removed(this);
     if (state == State.ACCEPTED) {
@@ -494,7 +439,7 @@ final class SourceConnection extends Connection {
 
   @Override
   int trackedState() {
-    return super.trackedState() + wants.size() + resend.size() + unavailableDue.size();
+    return super.trackedState() + queue.size();
   }
 
   @Override
