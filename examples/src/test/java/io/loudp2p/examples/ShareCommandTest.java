@@ -85,7 +85,7 @@ class ShareCommandTest {
     }
     try (Running r = share(music.toString(), "--identity", tmp.resolve("id").toString(),
         "--listen", "127.0.0.1:0", "--web", "127.0.0.1:" + port)) {
-      assertThat(r.out().toString()).contains("web      http://127.0.0.1:" + port + "/ (gRPC-Web)");
+      assertThat(r.out().toString()).contains("web      http://127.0.0.1:" + port + "/ (the page, and gRPC-Web)");
       java.net.http.HttpResponse<Void> preflight = java.net.http.HttpClient.newHttpClient().send(
           java.net.http.HttpRequest.newBuilder(java.net.URI.create(
               "http://127.0.0.1:" + port + "/loudp2p.v1.Loudp2p/Search"))

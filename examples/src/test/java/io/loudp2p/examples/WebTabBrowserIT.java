@@ -29,16 +29,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A browser tab is a light client of three full peers on 127.0.0.1 that serve gRPC-Web, the page
- * served by one of them: opened on a track's ID it plays from all three at once, plays on with no
+ * served by one of them: it searches and plays the hit from all three at once, plays on with no
  * stall when one of them stops mid-track, seeks to 90% and plays on there, and every byte it
  * verified is the file's; a peer whose file went bad under it serves a corrupt chunk, and the tab
  * drops it and plays on from the others.
@@ -52,6 +54,8 @@ class WebTabBrowserIT {
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   /** Three minutes: 7.9 MB, 485 chunks. */
   private static final int SECONDS = 180;
+  /** A phone's screen width in CSS pixels. */
+  private static final int PHONE_WIDTH = 390;
   private static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
 
   static {
@@ -111,8 +115,13 @@ class WebTabBrowserIT {
     return List.of(a, b, c);
   }
 
-  private WebDriver chromium() {
+  /** A headless Chromium; on a phone's screen {@code phoneWidth} CSS pixels wide unless 0. */
+  private WebDriver chromium(int phoneWidth) {
     ChromeOptions options = new ChromeOptions();
+    if (phoneWidth > 0) {
+      options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics", Map.of("width",
+          phoneWidth, "height", 844, "pixelRatio", 3.0, "mobile", true, "touch", true)));
+    }
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
         "--autoplay-policy=no-user-gesture-required", "--mute-audio");
@@ -173,10 +182,16 @@ class WebTabBrowserIT {
         "needs " + CHROMIUM + " and " + CHROMEDRIVER + "; skipped without them");
     byte[] wav = TestAudio.noiseWav(SECONDS, 21);
     List<WebPeer> peers = threeSharers(wav);
-    String id = Cli.id(peers.get(0).peer(), "night ferry");
-    WebDriver tab = chromium();
+    WebDriver tab = chromium(0);
 
-    tab.get("http://127.0.0.1:" + peers.get(0).webPort() + "/#play=" + id);
+    // The page bootstraps from the peer that served it, searches, and plays the hit clicked.
+    tab.get("http://127.0.0.1:" + peers.get(0).webPort() + "/");
+    new WebDriverWait(tab, Duration.ofSeconds(30)).until(
+        d -> d.findElement(By.id("go")).isEnabled());
+    tab.findElement(By.id("q")).sendKeys("night ferry");
+    tab.findElement(By.id("go")).click();
+    new WebDriverWait(tab, Duration.ofSeconds(30)).until(
+        ExpectedConditions.elementToBeClickable(By.cssSelector("#results li"))).click();
     Map<String, Object> started = await(tab, "the tab plays from three peers",
         s -> Boolean.TRUE.equals(s.get("playing")) && sources(s).stream()
             .filter(src -> ((Number) src.get("chunks")).intValue() > 0).count() == 3);
@@ -222,7 +237,7 @@ class WebTabBrowserIT {
       }
     }
     String id = Cli.id(peers.get(0).peer(), "night ferry");
-    WebDriver tab = chromium();
+    WebDriver tab = chromium(PHONE_WIDTH);
     tab.get("http://127.0.0.1:" + peers.get(0).webPort() + "/#play=" + id);
     Map<String, Object> dropped = await(tab, "the peer with the corrupt chunks is dropped",
         s -> source(s, rotten.peer()) != null
@@ -232,6 +247,12 @@ class WebTabBrowserIT {
         s -> number(s, "currentTime") > 3);
     assertThat(playing.get("error")).isNull();
     assertThat(digest(tab)).isEqualTo(sha256(wav));
+    // On a phone's screen the swarm view fits: the three sources, the chunk map, nothing cut off.
+    assertThat(tab.findElements(By.cssSelector("#sources tbody tr"))).hasSize(3);
+    assertThat(tab.findElement(By.id("chunks")).isDisplayed()).isTrue();
+    assertThat(((Number) ((JavascriptExecutor) tab).executeScript(
+        "return document.documentElement.scrollWidth")).intValue())
+        .as("the page's width on a %d px screen", PHONE_WIDTH).isLessThanOrEqualTo(PHONE_WIDTH);
   }
 
   @Test
@@ -260,7 +281,7 @@ class WebTabBrowserIT {
         .webPage(page.folder()).build()).build().start();
     open.add(peer);
     peer.catalog().ready().get(30, TimeUnit.SECONDS);
-    WebDriver tab = chromium();
+    WebDriver tab = chromium(0);
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
       String id = io.loudp2p.core.testing.TestTracks.manifest(f.getValue()).trackId().toString();
       tab.get("http://127.0.0.1:" + port + "/#play=" + id);
