@@ -1,7 +1,6 @@
 package io.loudp2p.core.stream.internal;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
@@ -12,8 +11,8 @@ import java.util.Objects;
  *
  * <p>Each fragment's bytes are copied once, straight into the chunk's pool buffer. Which bytes of
  * a chunk have arrived is tracked in a byte-granular bitmap preallocated for each of at most
- * {@code maxInAssembly} chunks being assembled at once, so duplicates and overlapping fragments
- * are recognised without allocating. Overlapping bytes must equal what already arrived; if they do
+ * {@code maxInAssembly} chunks being assembled at once (their {@link AssemblySlots}), so
+ * duplicates and overlapping fragments are recognised without allocating. Overlapping bytes must equal what already arrived; if they do
  * not, the chunk is dropped as suspect and reported with its sources so it is fetched again. A
  * complete chunk is passed to the {@link ChunkVerifier}; one that fails is dropped and reported
  * with the sources that sent its fragments.
@@ -94,16 +93,8 @@ public final class Reassembler<S> {
   private final int[] bufferOf;
   private final int[] assemblyOf;
 
-  // Per assembly slot.
-  private final int maxInAssembly;
-  private final int wordsPerChunk;
-  private final long[] bitmap;
-  private final int[] chunkOf;
-  private final int[] received;
-  private final Object[] sources;
-  private final int[] sourceCount;
-  private final int[] freeAssembly;
-  private int freeAssemblyCount;
+  // The chunks being assembled.
+  private final AssemblySlots<S> slots;
 
   private int firstWanted;
   private boolean closed;
@@ -157,18 +148,7 @@ public final class Reassembler<S> {
     this.state = new byte[chunkCount];
     this.bufferOf = new int[chunkCount];
     this.assemblyOf = new int[chunkCount];
-    this.maxInAssembly = maxInAssembly;
-    this.wordsPerChunk = (chunkSize + 63) >>> 6;
-    this.bitmap = new long[maxInAssembly * wordsPerChunk];
-    this.chunkOf = new int[maxInAssembly];
-    this.received = new int[maxInAssembly];
-    this.sources = new Object[maxInAssembly * MAX_SOURCES_PER_CHUNK];
-    this.sourceCount = new int[maxInAssembly];
-    this.freeAssembly = new int[maxInAssembly];
-    for (int i = 0; i < maxInAssembly; i++) {
-      freeAssembly[i] = maxInAssembly - 1 - i;
-    }
-    this.freeAssemblyCount = maxInAssembly;
+    this.slots = new AssemblySlots<>(maxInAssembly, chunkSize);
   }
 
   /**
@@ -196,49 +176,28 @@ public final class Reassembler<S> {
     } else {
       a = assemblyOf[chunkIndex];
     }
-    noteSource(a, source);
+    slots.noteSource(a, source);
     byte[] slab = pool.slab();
     int base = pool.offset(bufferOf[chunkIndex]);
-    int pos = data.position();
-    int bits = a * wordsPerChunk;
-    if (!anySet(bits, offset, len)) {
-      data.get(pos, slab, base + offset, len);
-      setRange(bits, offset, len);
-      received[a] += len;
-    } else {
-      int fresh = 0;
-      for (int i = 0; i < len; i++) {
-        int at = offset + i;
-        int word = bits + (at >>> 6);
-        long mask = 1L << at;
-        byte b = data.get(pos + i);
-        if ((bitmap[word] & mask) != 0) {
-          if (slab[base + at] != b) {
-            reject(chunkIndex, a, RejectReason.CONFLICTING_OVERLAP);
-            return Outcome.CONFLICT;
-          }
-        } else {
-          slab[base + at] = b;
-          bitmap[word] |= mask;
-          fresh++;
-        }
-      }
-      if (fresh == 0) {
-        duplicateFragments++;
-        return Outcome.DUPLICATE;
-      }
-      received[a] += fresh;
+    int fresh = slots.copyIn(a, data, offset, slab, base);
+    if (fresh == AssemblySlots.CONFLICT) {
+      reject(chunkIndex, a, RejectReason.CONFLICTING_OVERLAP);
+      return Outcome.CONFLICT;
+    }
+    if (fresh == 0) {
+      duplicateFragments++;
+      return Outcome.DUPLICATE;
     }
     acceptedFragments++;
     int length = chunkLength(chunkIndex);
-    if (received[a] < length) {
+    if (slots.received(a) < length) {
       return Outcome.ACCEPTED;
     }
     if (!verifier.verify(chunkIndex, slab, base, length)) {
       reject(chunkIndex, a, RejectReason.VERIFICATION_FAILED);
       return Outcome.VERIFICATION_FAILED;
     }
-    endAssembly(a);
+    slots.release(a);
     state[chunkIndex] = VERIFIED;
     verifiedChunks++;
     listener.onChunkVerified(chunkIndex);
@@ -246,10 +205,10 @@ public final class Reassembler<S> {
   }
 
   private int begin(int chunkIndex) {
-    if (freeAssemblyCount == 0 && chunkIndex == firstWanted) {
+    if (slots.freeCount() == 0 && chunkIndex == firstWanted) {
       evictFurthestAssembling();
     }
-    if (freeAssemblyCount == 0) {
+    if (slots.freeCount() == 0) {
       return -1;
     }
     int buffer = pool.acquire();
@@ -259,93 +218,26 @@ public final class Reassembler<S> {
     if (buffer < 0) {
       return -1;
     }
-    int a = freeAssembly[--freeAssemblyCount];
-    int bits = a * wordsPerChunk;
-    for (int w = 0; w < wordsPerChunk; w++) {
-      bitmap[bits + w] = 0;
-    }
-    chunkOf[a] = chunkIndex;
-    received[a] = 0;
-    sourceCount[a] = 0;
+    int a = slots.take(chunkIndex);
     state[chunkIndex] = ASSEMBLING;
     bufferOf[chunkIndex] = buffer;
     assemblyOf[chunkIndex] = a;
     return a;
   }
 
-  private void noteSource(int a, S source) {
-    int n = sourceCount[a];
-    int first = a * MAX_SOURCES_PER_CHUNK;
-    for (int i = 0; i < n; i++) {
-      if (sources[first + i].equals(source)) {
-        return;
-      }
-    }
-    if (n < MAX_SOURCES_PER_CHUNK) {
-      sources[first + n] = source;
-      sourceCount[a] = n + 1;
-    }
-  }
-
-  private boolean anySet(int bits, int from, int len) {
-    int last = from + len - 1;
-    int w0 = from >>> 6;
-    int w1 = last >>> 6;
-    if (w0 == w1) {
-      return (bitmap[bits + w0] & (-1L << from) & (-1L >>> (63 - (last & 63)))) != 0;
-    }
-    if ((bitmap[bits + w0] & (-1L << from)) != 0) {
-      return true;
-    }
-    for (int w = w0 + 1; w < w1; w++) {
-      if (bitmap[bits + w] != 0) {
-        return true;
-      }
-    }
-    return (bitmap[bits + w1] & (-1L >>> (63 - (last & 63)))) != 0;
-  }
-
-  private void setRange(int bits, int from, int len) {
-    int last = from + len - 1;
-    int w0 = from >>> 6;
-    int w1 = last >>> 6;
-    if (w0 == w1) {
-      bitmap[bits + w0] |= (-1L << from) & (-1L >>> (63 - (last & 63)));
-      return;
-    }
-    bitmap[bits + w0] |= -1L << from;
-    for (int w = w0 + 1; w < w1; w++) {
-      bitmap[bits + w] = -1L;
-    }
-    bitmap[bits + w1] |= -1L >>> (63 - (last & 63));
-  }
-
-  @SuppressWarnings("unchecked")
   private void reject(int chunkIndex, int a, RejectReason reason) {
-    int n = sourceCount[a];
-    List<S> who = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      who.add((S) sources[a * MAX_SOURCES_PER_CHUNK + i]);
-    }
-    endAssembly(a);
+    List<S> who = slots.sources(a);
+    slots.release(a);
     pool.release(bufferOf[chunkIndex]);
     state[chunkIndex] = MISSING;
     rejectedChunks++;
     listener.onChunkRejected(chunkIndex, reason, List.copyOf(who));
   }
 
-  private void endAssembly(int a) {
-    int first = a * MAX_SOURCES_PER_CHUNK;
-    for (int i = 0; i < sourceCount[a]; i++) {
-      sources[first + i] = null;
-    }
-    sourceCount[a] = 0;
-    freeAssembly[freeAssemblyCount++] = a;
-  }
-
   private void evictFurthestAssembling() {
     int victim = -1;
-    for (int c : chunkOf) {
+    for (int a = 0; a < slots.slots(); a++) {
+      int c = slots.chunk(a);
       if (c > victim && c > firstWanted && state[c] == ASSEMBLING) {
         victim = c;
       }
@@ -369,7 +261,7 @@ public final class Reassembler<S> {
 
   private void drop(int chunkIndex) {
     if (state[chunkIndex] == ASSEMBLING) {
-      endAssembly(assemblyOf[chunkIndex]);
+      slots.release(assemblyOf[chunkIndex]);
     }
     if (state[chunkIndex] != MISSING) {
       pool.release(bufferOf[chunkIndex]);
@@ -474,7 +366,7 @@ public final class Reassembler<S> {
 
   /** How many chunks are being assembled now. */
   public int inAssembly() {
-    return maxInAssembly - freeAssemblyCount;
+    return slots.slots() - slots.freeCount();
   }
 
   /** Fragments that brought new bytes. */

@@ -10,7 +10,6 @@ import io.loudp2p.core.internal.Agent;
 import io.loudp2p.core.internal.Loggers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -18,10 +17,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -34,14 +29,16 @@ import org.slf4j.LoggerFactory;
  * from.
  *
  * <p>Each {@link #doWork} runs the events posted since the last one, tells the scheduler where the
- * reader is, carries out the scheduler's decisions and ends the session when the track is complete
- * or cannot be. It reads no clock: every event runs at the {@code nowNs} it was handed, so a test
- * drives a session on virtual time by calling {@code doWork} itself, and an {@link
- * io.loudp2p.core.internal.AgentRunner} does the same on a thread in production.
+ * reader is, carries out the scheduler's decisions (with {@link SchedulerActions}) and ends the
+ * session when the track is complete or cannot be. It reads no clock: every event runs at the
+ * {@code nowNs} it was handed, so a test drives a session on virtual time by calling {@code
+ * doWork} itself, and an {@link io.loudp2p.core.internal.AgentRunner} does the same on a thread in
+ * production. What the session counts for its statistics is kept in a {@link SessionTally}.
  *
  * <p>Threading: {@code doWork} from one thread at a time (the agent thread), which also runs the
- * scheduler and the listener. Transport threads only hand fragments to the buffer (thread-safe)
- * and post events; the reader and {@link #close()} may be on any thread.
+ * scheduler and the listener. Transport threads only hand fragments to the buffer (thread-safe),
+ * count them in the tally (thread-safe) and post events; the reader and {@link #close()} may be on
+ * any thread.
  */
 public final class StreamSessionAgent implements Agent {
   private static final Logger log = LoggerFactory.getLogger(Loggers.STREAM);
@@ -52,8 +49,8 @@ public final class StreamSessionAgent implements Agent {
   private ChunkScheduler scheduler; // replaced only on the agent thread
   private final StreamSession.Listener listener;
   private final ChunkBuffer<Integer> buffer;
-  /** For each chunk, the index of the source whose copy of it verified last, or -1. */
-  private final AtomicIntegerArray origins;
+  private final SessionTally tally;
+  private final SchedulerActions actions;
   // Added to on the agent thread (a source that accepts after the session started), read anywhere.
   private final List<SessionSource> sources = new CopyOnWriteArrayList<>();
   /** Sources still being asked for a session, which may join later; on the agent thread. */
@@ -66,11 +63,6 @@ public final class StreamSessionAgent implements Agent {
   private @Nullable IOException deferred;
   private final ConcurrentLinkedQueue<LongConsumer> events = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
-  private final long startNs;
-  private final AtomicLong redundantBytes = new AtomicLong();
-  private final AtomicInteger rejectedChunks = new AtomicInteger();
-  private final AtomicBoolean started = new AtomicBoolean();
-  private volatile long firstByteNs = -1;
   private volatile boolean closed;
   private volatile Runnable wakeUp = () -> { };
   private int lastPositionChunk = -1; // on the agent thread
@@ -93,16 +85,13 @@ public final class StreamSessionAgent implements Agent {
     this.schedulers = schedulers;
     this.scheduler = schedulers.get();
     this.listener = listener;
-    this.startNs = startNs;
-    this.origins = new AtomicIntegerArray(manifest.chunkCount());
-    for (int i = 0; i < manifest.chunkCount(); i++) {
-      origins.set(i, -1);
-    }
+    this.tally = new SessionTally(manifest, startNs);
+    this.actions = new SchedulerActions(this, listener);
     this.buffer = new ChunkBuffer<>(manifest.size(), Manifest.CHUNK_SIZE,
         ChunkBuffer.DEFAULT_POOL_BUFFERS, ChunkBuffer.DEFAULT_MAX_IN_ASSEMBLY,
         manifest::verifyChunk,
         (index, reason, from) -> {
-          rejectedChunks.incrementAndGet();
+          tally.countRejectedChunk();
           for (Integer s : from) {
             post(now -> {
               sources.get(s).badChunks++;
@@ -214,15 +203,10 @@ public final class StreamSessionAgent implements Agent {
         }
       }
       for (ChunkScheduler.Action action : scheduler.poll(nowNs)) {
-        act(action);
+        actions.run(action);
         work++;
       }
-      for (SessionSource s : sources) {
-        if (s.active) {
-          s.rttNs = scheduler.smoothedRttNs(s.index);
-          s.bytesPerSecond = (long) scheduler.throughputBytesPerSecond(s.index);
-        }
-      }
+      tally.sampleRates(sources, scheduler);
       if (scheduler.isComplete() && !ended) {
         ended = true;
         work++;
@@ -309,23 +293,17 @@ public final class StreamSessionAgent implements Agent {
 
   /** The index of the source whose copy of {@code chunk} verified last, or -1; any thread. */
   int origin(int chunk) {
-    return origins.get(chunk);
+    return tally.origin(chunk);
   }
 
   /** Whether a first chunk was verified (playback can begin); any thread. */
   boolean started() {
-    return started.get();
+    return tally.started();
   }
 
   /** The session's counters, with the reader's stalls as the session counted them. */
   StreamStats stats(int stalls, long stalledNs) {
-    long first = firstByteNs;
-    long verified = 0;
-    for (SessionSource s : sources) {
-      verified += s.bytes;
-    }
-    return new StreamStats(first < 0 ? null : Duration.ofNanos(first - startNs), stalls,
-        Duration.ofNanos(stalledNs), verified, redundantBytes.get(), rejectedChunks.get());
+    return tally.stats(sources, stalls, stalledNs);
   }
 
   /** Moves fetching to {@code chunk}; on the agent thread. */
@@ -352,42 +330,20 @@ public final class StreamSessionAgent implements Agent {
     }
   }
 
-  private void act(ChunkScheduler.Action action) {
-    switch (action.kind()) {
-      case REQUEST:
-        sources.get(action.source()).request(action.chunk());
-        break;
-      case CANCEL:
-        sources.get(action.source()).cancel(action.chunk());
-        break;
-      case SOURCE_DROPPED:
-        sources.get(action.source()).drop();
-        log.info("{}: dropped source {} ({})", manifest.trackId(),
-            sources.get(action.source()).spec.peer(), action.reason());
-        listener.onSourceDropped(owner, sources.get(action.source()).spec.peer(),
-            String.valueOf(action.reason()));
-        break;
-      case SOURCE_BANNED:
-        sources.get(action.source()).drop();
-        log.warn("{}: banned source {} ({})", manifest.trackId(),
-            sources.get(action.source()).spec.peer(), action.reason());
-        listener.onSourceBanned(owner, sources.get(action.source()).spec.peer(),
-            String.valueOf(action.reason()));
-        break;
-      case FAILED:
-        IOException failure = new IOException("cannot play " + manifest.trackId()
-            + ": chunk " + action.chunk() + " cannot be fetched (" + action.reason() + ")");
-        if (later > 0 || sources.stream().anyMatch(s -> s.opening)) {
-          if (deferred == null) {
-            deferred = failure; // a source still to come may hold it; the first is named
-          }
-          break;
-        }
-        cannotPlay(Code.UNAVAILABLE, failure);
-        break;
-      default:
-        break;
+  /**
+   * The scheduler cannot fetch {@code chunk}: the session fails, unless a source still to come or
+   * opening may hold it (the first such failure is then kept until none is); on the agent thread.
+   */
+  void cannotFetch(int chunk, @Nullable String reason) {
+    IOException failure = new IOException("cannot play " + manifest.trackId()
+        + ": chunk " + chunk + " cannot be fetched (" + reason + ")");
+    if (later > 0 || sources.stream().anyMatch(s -> s.opening)) {
+      if (deferred == null) {
+        deferred = failure; // a source still to come may hold it; the first is named
+      }
+      return;
     }
+    cannotPlay(Code.UNAVAILABLE, failure);
   }
 
   /** Ends the session for want of sources or chunks: {@link #fail}, said in the log. */
@@ -469,25 +425,14 @@ public final class StreamSessionAgent implements Agent {
   void onFragment(SessionSource source, int chunkIndex, int offset, ByteBuffer data) {
     int length = data.remaining();
     Reassembler.Outcome outcome = buffer.onFragment(source.index, chunkIndex, offset, data);
-    switch (outcome) {
-      case COMPLETED:
-        source.bytes += manifest.chunkLength(chunkIndex);
-        source.chunks++;
-        origins.set(chunkIndex, source.index);
-        if (started.compareAndSet(false, true)) {
-          post(now -> {
-            firstByteNs = now;
-            listener.onStarted(owner);
-          });
-        }
-        post(now -> scheduler.onChunkReceived(source.index, chunkIndex, now));
-        break;
-      case DUPLICATE:
-      case NOT_WANTED:
-        redundantBytes.addAndGet(length);
-        break;
-      default:
-        break;
+    if (tally.countFragment(source, chunkIndex, length, outcome)) {
+      post(now -> {
+        tally.firstByteAt(now);
+        listener.onStarted(owner);
+      });
+    }
+    if (outcome == Reassembler.Outcome.COMPLETED) {
+      post(now -> scheduler.onChunkReceived(source.index, chunkIndex, now));
     }
   }
 
