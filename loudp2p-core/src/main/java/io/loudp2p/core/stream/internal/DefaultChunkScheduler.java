@@ -2,13 +2,8 @@ package io.loudp2p.core.stream.internal;
 
 import io.loudp2p.core.content.Manifest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -101,28 +96,19 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
 
   private final long totalBytes;
   private final int chunkCount;
-  private final long bitrateBytesPerSecond;
-  private final long windowNs;
-  private final long bufferNs;
+  /** When each chunk is due, from the playback position; how far ahead chunks are asked for. */
+  private final PlaybackDeadlines deadlines;
 
   private final BitSet arrived;
   private final BitSet failed;
   private final ChunkCopies copies;
-  private final ChunkHolders holders;
-  private final long[] prefetch;
   private int arrivedCount;
 
-  private final Map<Integer, ScheduledSource> byId = new HashMap<>();
-  private final List<ScheduledSource> live = new ArrayList<>();
-  private final Set<Integer> banned = new HashSet<>();
-  /** This peer's own copy, asked first for what it holds (see {@link #prefer}); or NONE. */
-  private int preferred = NONE;
-  private boolean everAddedSource;
+  /** The live and banned sources, and the choice of the one to ask for a chunk. */
+  private final SourceRoster sources;
   private boolean sourcesChanged;
-
-  private int position;
-  private long anchorNs;
-  private boolean playing;
+  /** Chooses each poll's requests: window by deadline, endgame copies, rarest-first prefetch. */
+  private final RequestPlanner planner;
 
   private final List<Action> pending = new ArrayList<>();
   private final List<Action> actions = new ArrayList<>();
@@ -162,14 +148,13 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     }
     this.totalBytes = totalBytes;
     this.chunkCount = (int) ((totalBytes + CHUNK_LENGTH - 1) / CHUNK_LENGTH);
-    this.bitrateBytesPerSecond = bitrateBytesPerSecond;
-    this.windowNs = windowNs;
-    this.bufferNs = bufferNs;
+    this.deadlines = new PlaybackDeadlines(bitrateBytesPerSecond, windowNs, bufferNs);
     this.arrived = new BitSet(chunkCount);
     this.failed = new BitSet(chunkCount);
     this.copies = new ChunkCopies(chunkCount);
-    this.holders = new ChunkHolders(chunkCount);
-    this.prefetch = new long[chunkCount];
+    this.sources = new SourceRoster(chunkCount);
+    this.planner =
+        new RequestPlanner(chunkCount, this::chunkLength, arrived, copies, sources, deadlines);
   }
 
   /** Returns the number of chunks of the track. */
@@ -185,9 +170,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
 
   /** Returns the playback deadline of {@code chunk} as of {@code nowNs}. */
   public long deadlineNs(int chunk, long nowNs) {
-    long anchor = playing ? anchorNs : nowNs;
-    long bytesAhead = ((long) chunk - position) * CHUNK_LENGTH;
-    return anchor + bytesAhead * NANOS_PER_SECOND / bitrateBytesPerSecond;
+    return deadlines.deadlineNs(chunk, nowNs);
   }
 
   @Override
@@ -195,37 +178,34 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     if (sourceId < 0) {
       throw new IllegalArgumentException("source id " + sourceId);
     }
-    if (banned.contains(sourceId)) {
+    if (sources.isBanned(sourceId)) {
       return;
     }
-    if (byId.containsKey(sourceId)) {
-      removeSourceInternal(byId.get(sourceId));
+    ScheduledSource old = sources.get(sourceId);
+    if (old != null) {
+      removeSourceInternal(old);
     }
     BitSet have = availability == null ? null : (BitSet) availability.clone();
     if (have != null && have.length() > chunkCount) {
       have.clear(chunkCount, have.length());
     }
-    ScheduledSource source = new ScheduledSource(sourceId, have);
-    byId.put(sourceId, source);
-    live.add(source);
-    holders.add(have);
+    sources.add(new ScheduledSource(sourceId, have));
     if (have == null) {
       failed.clear();
     } else {
       failed.andNot(have);
     }
-    everAddedSource = true;
     sourcesChanged = true;
   }
 
   @Override
   public void prefer(int sourceId) {
-    preferred = sourceId;
+    sources.prefer(sourceId);
   }
 
   @Override
   public void removeSource(int sourceId, long nowNs) {
-    ScheduledSource source = byId.get(sourceId);
+    ScheduledSource source = sources.get(sourceId);
     if (source != null) {
       removeSourceInternal(source);
     }
@@ -234,7 +214,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   @Override
   public void onChunkReceived(int sourceId, int chunk, long nowNs) {
     checkChunk(chunk);
-    ScheduledSource source = byId.get(sourceId);
+    ScheduledSource source = sources.get(sourceId);
     if (source != null) {
       int i = source.indexOf(chunk);
       if (i >= 0) {
@@ -265,7 +245,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   @Override
   public void onChunkFailed(int sourceId, int chunk, long nowNs) {
     checkChunk(chunk);
-    ScheduledSource source = byId.get(sourceId);
+    ScheduledSource source = sources.get(sourceId);
     if (source == null) {
       return;
     }
@@ -278,7 +258,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     source.lastArrivalNs = nowNs;
     source.failures++;
     if (source.failures >= BAN_THRESHOLD) {
-      banned.add(sourceId);
+      sources.ban(sourceId);
       removeSourceInternal(source);
       pending.add(
           Action.sourceBanned(
@@ -289,19 +269,16 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   @Override
   public void onPositionChanged(int chunk, long nowNs) {
     checkChunk(chunk);
-    position = chunk;
-    anchorNs = nowNs;
-    playing = true;
+    deadlines.reached(chunk, nowNs);
   }
 
   @Override
   public void seek(int chunk, long nowNs) {
     checkChunk(chunk);
-    position = chunk;
-    anchorNs = nowNs;
-    playing = false;
-    long bufferEndNs = nowNs + bufferNs;
-    for (ScheduledSource source : live) {
+    deadlines.seek(chunk, nowNs);
+    long bufferEndNs = deadlines.bufferEndNs(nowNs);
+    for (int k = 0; k < sources.size(); k++) {
+      ScheduledSource source = sources.at(k);
       for (int i = 0; i < source.count; i++) {
         int c = source.chunks[i];
         if (c < chunk || deadlineNs(c, nowNs) > bufferEndNs) {
@@ -325,7 +302,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
       sourcesChanged = false;
       checkFailures();
     }
-    schedule(nowNs);
+    planner.plan(nowNs, actions);
     return actions;
   }
 
@@ -341,49 +318,41 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
 
   @Override
   public long smoothedRttNs(int sourceId) {
-    ScheduledSource s = byId.get(sourceId);
+    ScheduledSource s = sources.get(sourceId);
     return s == null || !s.hasRtt ? -1 : s.srttNs;
   }
 
   /** Returns the round-trip time variation of a source, or -1 before its first answer. */
   public long rttVariationNs(int sourceId) {
-    ScheduledSource s = byId.get(sourceId);
+    ScheduledSource s = sources.get(sourceId);
     return s == null || !s.hasRtt ? -1 : s.rttvarNs;
   }
 
   /** Returns the current retransmission timeout of a source, backoff included. */
   public long retransmissionTimeoutNs(int sourceId) {
-    return requireSource(sourceId).rtoNs();
+    return sources.require(sourceId).rtoNs();
   }
 
   @Override
   public double throughputBytesPerSecond(int sourceId) {
-    ScheduledSource s = byId.get(sourceId);
+    ScheduledSource s = sources.get(sourceId);
     return s == null ? 0 : s.throughput;
   }
 
   /** Returns how many requests a source may have in flight. */
   public int pipelineLimit(int sourceId) {
-    return requireSource(sourceId).pipelineLimit();
+    return sources.require(sourceId).pipelineLimit();
   }
 
   /** Returns how many requests a source has in flight. */
   public int inFlight(int sourceId) {
-    ScheduledSource s = byId.get(sourceId);
+    ScheduledSource s = sources.get(sourceId);
     return s == null ? 0 : s.count;
   }
 
   /** Returns whether a source is live: added, and neither removed, dropped nor banned. */
   public boolean isLive(int sourceId) {
-    return byId.containsKey(sourceId);
-  }
-
-  private ScheduledSource requireSource(int sourceId) {
-    ScheduledSource s = byId.get(sourceId);
-    if (s == null) {
-      throw new IllegalArgumentException("no live source " + sourceId);
-    }
-    return s;
+    return sources.get(sourceId) != null;
   }
 
   private void checkChunk(int chunk) {
@@ -393,8 +362,8 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   }
 
   private void checkTimeouts(long nowNs) {
-    for (int k = 0; k < live.size(); k++) {
-      ScheduledSource source = live.get(k);
+    for (int k = 0; k < sources.size(); k++) {
+      ScheduledSource source = sources.at(k);
       source.expire(nowNs, this::chunkLength, c -> {
         copies.detach(c, source.id);
         copies.avoid(c, source.id);
@@ -414,111 +383,25 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   }
 
   private void checkFailures() {
-    if (!everAddedSource) {
+    if (!sources.everJoined()) {
       return;
     }
+    int position = deadlines.position();
     for (int c = arrived.nextClearBit(position); c < chunkCount; c = arrived.nextClearBit(c + 1)) {
-      if (!failed.get(c) && holders.count(c) == 0) {
+      if (!failed.get(c) && sources.holders(c) == 0) {
         failed.set(c);
         actions.add(
             Action.failed(
-                c, "chunk " + c + " is held by none of the " + live.size() + " live sources"));
+                c, "chunk " + c + " is held by none of the " + sources.size() + " live sources"));
       }
     }
-  }
-
-  private void schedule(long nowNs) {
-    if (live.isEmpty()) {
-      return;
-    }
-    long windowEndNs = nowNs + windowNs;
-    long bufferEndNs = nowNs + bufferNs;
-    int prefetchCount = 0;
-    for (int c = arrived.nextClearBit(position); c < chunkCount; c = arrived.nextClearBit(c + 1)) {
-      long deadline = deadlineNs(c, nowNs);
-      if (deadline > bufferEndNs || c >= position + MAX_AHEAD_CHUNKS) {
-        break;
-      }
-      int copies = this.copies.count(c);
-      if (deadline <= windowEndNs) {
-        if (copies == 0) {
-          ScheduledSource best = bestSource(c, NONE, true);
-          if (best != null) {
-            send(best, c, nowNs);
-            copies = 1;
-          }
-        }
-        if (copies == 1) {
-          ScheduledSource holder = byId.get(this.copies.first(c));
-          long rtt = holder == null ? ScheduledSource.INITIAL_RTT_ESTIMATE_NS : holder.rttEstimateNs();
-          if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt) {
-            ScheduledSource other = bestSource(c, this.copies.first(c), false);
-            if (other != null) {
-              send(other, c, nowNs);
-            }
-          }
-        }
-      } else if (copies == 0 && holders.count(c) > 0) {
-        prefetch[prefetchCount++] = ((long) holders.count(c) << 32) | c;
-      }
-    }
-    if (prefetchCount > 0) {
-      Arrays.sort(prefetch, 0, prefetchCount);
-      for (int k = 0; k < prefetchCount; k++) {
-        int c = (int) prefetch[k];
-        ScheduledSource best = bestSource(c, NONE, true);
-        if (best != null) {
-          send(best, c, nowNs);
-        }
-      }
-    }
-  }
-
-  /**
-   * Returns the source with a free pipeline slot that would complete {@code chunk} first, other
-   * than {@code exclude}, preferring sources that have not failed or timed out on this chunk and
-   * using such a source only if {@code allowAvoided} and no other can serve.
-   */
-  private @Nullable ScheduledSource bestSource(int chunk, int exclude, boolean allowAvoided) {
-    ScheduledSource best = null;
-    long bestNs = Long.MAX_VALUE;
-    boolean bestAvoided = true;
-    int length = chunkLength(chunk);
-    ScheduledSource own = byId.get(preferred);
-    boolean ownServes = own != null && own.has(chunk) && copies.avoided(chunk) != own.id;
-    for (int k = 0; k < live.size(); k++) {
-      ScheduledSource s = live.get(k);
-      if (s.id == exclude || !s.has(chunk) || s.count >= s.pipelineLimit()
-          || (ownServes && s != own)) {
-        continue;
-      }
-      boolean avoided = copies.avoided(chunk) == s.id;
-      if (avoided && !allowAvoided) {
-        continue;
-      }
-      long completionNs =
-          (long) ((s.queuedBytes + length) * (double) NANOS_PER_SECOND / s.throughput)
-              + s.rttEstimateNs();
-      if (best == null || (bestAvoided && !avoided) || (avoided == bestAvoided && completionNs < bestNs)) {
-        best = s;
-        bestNs = completionNs;
-        bestAvoided = avoided;
-      }
-    }
-    return best;
-  }
-
-  private void send(ScheduledSource source, int chunk, long nowNs) {
-    source.add(chunk, nowNs, chunkLength(chunk));
-    copies.add(chunk, source.id);
-    actions.add(Action.request(source.id, chunk));
   }
 
   private void cancelCopy(int chunk, int sourceId) {
     if (sourceId == NONE) {
       return;
     }
-    ScheduledSource source = byId.get(sourceId);
+    ScheduledSource source = sources.get(sourceId);
     if (source != null) {
       int i = source.indexOf(chunk);
       if (i >= 0) {
@@ -535,9 +418,7 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     }
     source.count = 0;
     source.queuedBytes = 0;
-    byId.remove(source.id);
-    live.remove(source);
-    holders.remove(source.have);
+    sources.remove(source);
     sourcesChanged = true;
   }
 
