@@ -382,10 +382,19 @@ export class SwarmSession {
       this.#pump();
       return;
     }
+    if (error instanceof GrpcWebError && error.code === Status.FAILED_PRECONDITION
+        && (s.state === "opening" || !s.reopened)) {
+      // The source forgot the session (it ends one no call came for in 30 s: a paused tab, or
+      // a full read-ahead): open it anew there, once, before anything is given up. Other
+      // batches of the old session that fail so meanwhile only give their chunks back.
+      if (s.state !== "opening") this.#pool.reopen(s);
+      return;
+    }
     if (error) {
       this.#pool.drop(s, error.message);
       return;
     }
+    s.reopened = false;
     s.exhausted = 0;
     const elapsed = Math.max(1, this.#o.now() - b.started);
     if (b.bytes > 0) {

@@ -181,6 +181,42 @@ export class SourcePool {
   }
 
   /**
+   * Opens a new session at a source whose session ended there (it forgot it), keeping what was
+   * measured of it; it is dropped when the new open fails, and is reopened at most once until a
+   * batch of the new session succeeds.
+   * @param {Source} s
+   */
+  async reopen(s) {
+    if (s.state !== "active") return;
+    s.state = "opening";
+    s.reopened = true;
+    this.#opening++;
+    try {
+      const opened = await s.client.openStream(this.#trackId, {
+        chunkCount: this.#manifest.chunkCount,
+        deadlineMs: this.#o.openDeadlineMs,
+      });
+      this.#opening--;
+      if (this.#host.closed() || this.#host.failed() || s.state !== "opening") return;
+      const size = this.#manifest.size;
+      if (opened.size !== 0 && opened.size !== size) {
+        s.state = "active";
+        this.drop(s, `SIZE_MISMATCH: it states ${opened.size} bytes, the manifest ${size}`);
+        return;
+      }
+      s.stream = opened;
+      s.unavailable.clear();
+      s.state = this.#host.complete() ? "done" : "active";
+      this.#host.pump();
+    } catch (e) {
+      this.#opening--;
+      if (this.#host.closed() || s.state !== "opening") return;
+      s.state = "active";
+      this.drop(s, `OPEN: ${e.message}`);
+    }
+  }
+
+  /**
    * Drops a source for good: its batches are aborted (their chunks go back to the queue) and
    * candidates are opened in its place up to `maxSources`.
    * @param {Source} s

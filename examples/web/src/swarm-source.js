@@ -50,6 +50,8 @@ export class Source {
     /** RESOURCE_EXHAUSTED answers in a row, and when to ask again after one. */
     this.exhausted = 0;
     this.pausedUntil = 0;
+    /** Whether its session was opened anew since its last batch that succeeded. */
+    this.reopened = false;
   }
 
   /** @returns {string} its peer ID (text form), or "" while it is not known */

@@ -318,3 +318,22 @@ test("chunks past the read-ahead window wait for the read position; a digest fet
     session.close();
   }
 });
+
+test("a session a source forgot (no call for 30 s) is opened anew there, and nothing is dropped", async () => {
+  const s = swarm(40, [{}, {}]);
+  const { session, events } = await open(s, { byteRate: 5 * CHUNK_SIZE, aheadMs: 2_000 });
+  try {
+    assert.deepEqual(await session.read(0, 1000), s.bytes.subarray(0, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the window is fetched
+    for (const x of s.sources) x.forget();
+    assert.deepEqual(await session.read(25 * CHUNK_SIZE, 1000),
+      s.bytes.subarray(25 * CHUNK_SIZE, 25 * CHUNK_SIZE + 1000));
+    assert.equal(await session.digest(), sha256(s.bytes));
+    assert.equal(events.filter((e) => e.type === "source-dropped").length, 0,
+      JSON.stringify(session.stats().sources));
+    assert.ok(s.sources.some((x) => x.opens.length === 2), "a source was opened anew");
+    assert.ok(s.sources.every((x) => x.opens.length <= 2));
+  } finally {
+    session.close();
+  }
+});

@@ -96,6 +96,8 @@ export function fakeSource(url, bytes, behaviour = {}) {
     running: 0,
     /** Most calls running at once. */
     mostRunning: 0,
+    /** Forgets every session, as a source does with one no call came for in 30 s. */
+    forget: () => sessions.clear(),
     /** @type {(path: string, body: Uint8Array) => Promise<Response>} */
     handle: async (method, request) => {
       if (method === "GetManifest" || method === "OpenStream") {

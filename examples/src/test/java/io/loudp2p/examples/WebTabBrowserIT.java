@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.loudp2p.Peer;
 import io.loudp2p.core.testing.TestAudio;
+import io.loudp2p.examples.lab.Lab;
 import io.loudp2p.transport.grpc.GrpcTransportOptions;
 import java.io.File;
 import java.io.RandomAccessFile;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
@@ -49,6 +53,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * chromium-driver}); skipped without them.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+// Chromium takes both processors in bursts: run with the lab's tests, one at a time, never beside
+// them (their links keep time on the real clock).
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Lab.RESOURCE)
 class WebTabBrowserIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -161,6 +169,11 @@ class WebTabBrowserIT {
         .findFirst().orElse(null);
   }
 
+  /** Chunks the sources delivered, in all. */
+  private static int chunks(Map<String, Object> state) {
+    return sources(state).stream().mapToInt(s -> ((Number) s.get("chunks")).intValue()).sum();
+  }
+
   private static double number(Map<String, Object> state, String key) {
     Object v = state.get(key);
     return v == null ? Double.NaN : ((Number) v).doubleValue();
@@ -197,17 +210,21 @@ class WebTabBrowserIT {
             .filter(src -> ((Number) src.get("chunks")).intValue() > 0).count() == 3);
     // One of the two peers the page did not come from stops while the track plays.
     WebPeer leaving = peers.get(1);
-    assertThat(started.get("complete")).as("the track was still being fetched").isEqualTo(false);
+    Map<String, Object> atStop = state(tab);
+    assertThat(atStop.get("complete")).as("the track was still being fetched").isEqualTo(false);
     leaving.peer().close();
     double stoppedAt = number(started, "currentTime");
     Map<String, Object> after = await(tab, "the tab played on for 5 s after a peer stopped",
         s -> number(s, "currentTime") > stoppedAt + 5);
     assertThat(number(after, "waitingEvents")).as("no stall: " + after).isZero();
     assertThat(after.get("error")).isNull();
-    Map<String, Object> gone = source(await(tab, "the stopped peer is dropped",
-        s -> source(s, leaving.peer()) != null
-            && "dropped".equals(source(s, leaving.peer()).get("state"))), leaving.peer());
-    assertThat(gone).isNotNull();
+    // The others brought the rest: chunks kept coming after the stop, none of them from it.
+    int before = chunks(atStop);
+    Map<String, Object> rest = await(tab, "the others fetched on after the stop",
+        s -> chunks(s) > before + 10);
+    assertThat(((Number) source(rest, leaving.peer()).get("chunks")).intValue())
+        .isLessThanOrEqualTo(((Number) source(atStop, leaving.peer()).get("chunks")).intValue()
+            + 16); // a batch it had on the wire as it stopped
 
     double duration = number(after, "duration");
     assertThat(duration).isCloseTo(SECONDS, org.assertj.core.api.Assertions.within(1.0));
