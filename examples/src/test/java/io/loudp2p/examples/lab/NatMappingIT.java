@@ -75,7 +75,7 @@ class NatMappingIT extends LabTestBase {
     for (Client c : clients.subList(2, 4)) {
       listening.put(c.host(), c.host().startJava("listen", LabListener.class.getName(),
           s1.peerAddress(), c.host().address().getHostAddress(), "behind-nat",
-          Integer.toString(4 * LabAudio.BYTES_PER_SECOND), "2"));
+          Integer.toString(LabAudio.BYTES_PER_SECOND), "2"));
     }
     for (Client c : clients.subList(2, 4)) {
       LabProcess listener = listening.get(c.host());
