@@ -11,5 +11,8 @@ final class GrpcLoggers {
   /** TLS handshakes refused (throttled): the wrong peer at an address, or a bad certificate. */
   static final String TLS = "io.loudp2p.transport.grpc.tls";
 
+  /** The relay service: reservations made and ended, connections relayed and refused. */
+  static final String RELAY = "io.loudp2p.transport.grpc.relay";
+
   private GrpcLoggers() {}
 }

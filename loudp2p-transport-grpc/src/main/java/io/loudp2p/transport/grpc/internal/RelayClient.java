@@ -1,0 +1,156 @@
+package io.loudp2p.transport.grpc.internal;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
+import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
+import io.grpc.netty.shaded.io.netty.channel.DefaultEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.local.LocalAddress;
+import io.grpc.netty.shaded.io.netty.channel.local.LocalChannel;
+import io.grpc.netty.shaded.io.netty.channel.local.LocalServerChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.SocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.stub.StreamObserver;
+import io.loudp2p.PeerId;
+import io.loudp2p.transport.grpc.internal.proto.v1.RelayEvent;
+import io.loudp2p.transport.grpc.internal.proto.v1.RelayFrame;
+import io.loudp2p.transport.grpc.internal.proto.v1.RelayGrpc;
+import io.loudp2p.transport.grpc.internal.proto.v1.RelayReservation;
+import io.loudp2p.transport.grpc.internal.proto.v1.ReserveRequest;
+import java.net.InetSocketAddress;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A peer's side of relays (PROTOCOL.md section 10). A peer that cannot be dialled {@link
+ * #reserve}s at a relay and joins each connection the relay announces to its own gRPC server, as
+ * if the dialling peer had connected to it; a peer that wants to reach such a peer {@link #dial}s
+ * it through the relay and gets a gRPC channel whose TLS 1.3 connection runs end to end through
+ * the relayed byte stream, checked against the peer expected, so the relay forwards what it
+ * cannot read or forge.
+ *
+ * <p>Thread-safe.
+ */
+final class RelayClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.RELAY);
+
+  /** A reservation kept at a relay: granted with its limits, ended when its call ends. */
+  record Reservation(CompletableFuture<RelayReservation> granted, CompletableFuture<Status> ended,
+      Runnable cancel) {}
+
+  /** A channel through a relay; closing it closes the local end the channel dials. */
+  record RelayedChannel(ManagedChannel channel, Channel bridge) implements AutoCloseable {
+    @Override
+    public void close() {
+      channel.shutdownNow();
+      bridge.close();
+    }
+  }
+
+  private final int maxFrameBytes;
+  private final EventLoopGroup local = new DefaultEventLoopGroup(1);
+  private final EventLoopGroup sockets = new NioEventLoopGroup(1);
+
+  RelayClient(int maxFrameBytes) {
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * Reserves at the relay {@code toRelay} reaches; each connection the relay announces is joined
+   * to {@code ownServer}, this peer's gRPC server, which runs its TLS handshake with the dialler.
+   */
+  Reservation reserve(ManagedChannel toRelay, InetSocketAddress ownServer) {
+    CompletableFuture<RelayReservation> granted = new CompletableFuture<>();
+    CompletableFuture<Status> ended = new CompletableFuture<>();
+    io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+    context.run(() -> RelayGrpc.newStub(toRelay).reserve(ReserveRequest.getDefaultInstance(),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(RelayEvent event) {
+            if (event.hasReservation()) {
+              granted.complete(event.getReservation());
+            } else if (event.hasIncoming()) {
+              join(toRelay, event.getIncoming().getConnectionId(), ownServer);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            Status status = Status.fromThrowable(t);
+            granted.completeExceptionally(status.asRuntimeException());
+            ended.complete(status);
+          }
+
+          @Override
+          public void onCompleted() {
+            granted.completeExceptionally(Status.UNAVAILABLE
+                .withDescription("the relay ended the reservation before granting it")
+                .asRuntimeException());
+            ended.complete(Status.OK);
+          }
+        }));
+    return new Reservation(granted, ended, () -> context.cancel(null));
+  }
+
+  /** Joins the announced connection {@code id} to {@code ownServer}. */
+  private void join(ManagedChannel toRelay, ByteString id, InetSocketAddress ownServer) {
+    RelayFrame first = RelayFrame.newBuilder().setConnectionId(id).build();
+    new Bootstrap().group(sockets).channel(NioSocketChannel.class)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(
+                new RelayBridge(toRelay, RelayGrpc.getAcceptMethod(), first, maxFrameBytes));
+          }
+        })
+        .connect(ownServer).addListener(f -> {
+          if (!f.isSuccess()) {
+            log.warn("cannot join a relayed connection to this peer's server at {}: {}",
+                ownServer, f.cause().getMessage());
+          }
+        });
+  }
+
+  /**
+   * A channel to {@code target} through the relay {@code toRelay} reaches, speaking TLS with
+   * {@code tls} (which must expect {@code target}) over the relayed connection.
+   */
+  RelayedChannel dial(ManagedChannel toRelay, PeerId target, SslContext tls, int maxMessageBytes) {
+    LocalAddress address = new LocalAddress("loudp2p-relay-" + UUID.randomUUID());
+    RelayFrame first = RelayFrame.newBuilder()
+        .setTargetPeerId(ByteString.copyFrom(target.bytes())).build();
+    Channel bridge = new ServerBootstrap().group(local).channel(LocalServerChannel.class)
+        .childHandler(new ChannelInitializer<LocalChannel>() {
+          @Override
+          protected void initChannel(LocalChannel ch) {
+            ch.pipeline().addLast(
+                new RelayBridge(toRelay, RelayGrpc.getConnectMethod(), first, maxFrameBytes));
+          }
+        })
+        .bind(address).syncUninterruptibly().channel();
+    ManagedChannel channel = NettyChannelBuilder.forAddress(address)
+        .channelType(LocalChannel.class)
+        .eventLoopGroup(local)
+        .overrideAuthority("relayed.loudp2p")
+        .sslContext(tls)
+        .maxInboundMessageSize(maxMessageBytes)
+        .build();
+    return new RelayedChannel(channel, bridge);
+  }
+
+  @Override
+  public void close() {
+    local.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    sockets.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+  }
+}
