@@ -174,15 +174,7 @@ final class RelayService {
   private void end(Reservation r, Status status) {
     drop(r);
     synchronized (this) {
-      try {
-        if (status.isOk()) {
-          r.events.onCompleted();
-        } else {
-          r.events.onError(status.asRuntimeException());
-        }
-      } catch (RuntimeException alreadyClosed) {
-        // Cancelled by its peer meanwhile.
-      }
+      end(r.events, status);
     }
   }
 
@@ -244,7 +236,7 @@ final class RelayService {
           if (dialer) {
             forgetDialer(out);
           }
-          fail(out, Status.OK);
+          end(out, Status.OK);
         }
       }
     };
@@ -256,33 +248,33 @@ final class RelayService {
     try {
       target = PeerId.fromBytes(first.getTargetPeerId().toByteArray());
     } catch (IllegalArgumentException e) {
-      fail(out, Status.INVALID_ARGUMENT.withDescription(
+      end(out, Status.INVALID_ARGUMENT.withDescription(
           "the first frame of Connect names the peer to reach: " + e.getMessage()));
       return;
     }
     if (!first.getData().isEmpty() || !first.getConnectionId().isEmpty()) {
-      fail(out, Status.INVALID_ARGUMENT.withDescription(
+      end(out, Status.INVALID_ARGUMENT.withDescription(
           "the first frame of Connect names the peer to reach and nothing else"));
       return;
     }
     if (target.equals(caller)) {
-      fail(out, Status.INVALID_ARGUMENT.withDescription("a peer does not connect to itself"));
+      end(out, Status.INVALID_ARGUMENT.withDescription("a peer does not connect to itself"));
       return;
     }
     synchronized (this) {
       if (!countConnect(caller)) {
-        fail(out, Status.RESOURCE_EXHAUSTED.withDescription("more than "
+        end(out, Status.RESOURCE_EXHAUSTED.withDescription("more than "
             + limits.connectsPerMinute() + " connections asked for in a minute; retry later"));
         return;
       }
       Reservation r = reservations.get(target);
       if (r == null) {
-        fail(out, Status.NOT_FOUND.withDescription(
+        end(out, Status.NOT_FOUND.withDescription(
             "no reservation for " + target + " at this relay"));
         return;
       }
       if (r.connections >= limits.maxConnectionsPerReservation()) {
-        fail(out, Status.RESOURCE_EXHAUSTED.withDescription(target + " has "
+        end(out, Status.RESOURCE_EXHAUSTED.withDescription(target + " has "
             + limits.maxConnectionsPerReservation() + " connections through this relay, its most"));
         return;
       }
@@ -309,17 +301,17 @@ final class RelayService {
     synchronized (this) {
       p = pending.get(first.getConnectionId());
       if (p == null) {
-        fail(out, Status.NOT_FOUND.withDescription(
+        end(out, Status.NOT_FOUND.withDescription(
             "no connection waits under that ID (it timed out or was accepted)"));
         return;
       }
       if (!p.reservation.peer.equals(caller)) {
-        fail(out, Status.PERMISSION_DENIED.withDescription(
+        end(out, Status.PERMISSION_DENIED.withDescription(
             "that connection is for " + p.reservation.peer + ", not " + caller));
         return;
       }
       if (!first.getData().isEmpty() || !first.getTargetPeerId().isEmpty()) {
-        fail(out, Status.INVALID_ARGUMENT.withDescription(
+        end(out, Status.INVALID_ARGUMENT.withDescription(
             "the first frame of Accept names the connection and nothing else"));
         return;
       }
@@ -347,7 +339,7 @@ final class RelayService {
       }
       p.reservation.connections--;
     }
-    fail(p.dialer, Status.UNAVAILABLE.withDescription(p.reservation.peer
+    end(p.dialer, Status.UNAVAILABLE.withDescription(p.reservation.peer
         + " did not accept the connection within " + limits.acceptWithin().toSeconds() + " s"));
   }
 
@@ -379,7 +371,8 @@ final class RelayService {
     return ++count[1] <= limits.connectsPerMinute();
   }
 
-  private static void fail(ServerCallStreamObserver<?> out, Status status) {
+  /** Ends {@code out}'s call with {@code status}, unless it ended already (its caller left). */
+  static void end(ServerCallStreamObserver<?> out, Status status) {
     try {
       if (status.isOk()) {
         out.onCompleted();

@@ -141,17 +141,8 @@ final class RelaySplice {
     if (deadline != null) {
       deadline.cancel(false);
     }
-    for (Side s : new Side[] {dialer, acceptor}) {
-      try {
-        if (status.isOk()) {
-          s.call.onCompleted();
-        } else {
-          s.call.onError(status.asRuntimeException());
-        }
-      } catch (RuntimeException alreadyClosed) {
-        // The call ended by itself (cancelled): nothing to tell it.
-      }
-    }
+    RelayService.end(dialer.call, status);
+    RelayService.end(acceptor.call, status);
     onEnd.run();
   }
 }
