@@ -112,6 +112,32 @@ public interface ControlTransport extends AutoCloseable {
     connect(endpoint);
   }
 
+  /**
+   * Keeps a reservation at the relay {@code relayPeer} at {@code relay} (PROTOCOL.md section 10),
+   * so that peers that cannot dial this one reach its control server (the first this transport
+   * listens on) through the relay. The default, for transports without relays, refuses.
+   *
+   * @return the reservation once the relay granted it, or exceptionally a {@link
+   *     ControlException} that says why not (no relay there, the relay is full, no server yet)
+   * @since 0.1.0
+   */
+  default CompletableFuture<RelayReservation> reserve(InetSocketAddress relay, PeerId relayPeer) {
+    return CompletableFuture.failedFuture(new ControlException(ControlErrorCode.UNAVAILABLE,
+        "this transport has no relays"));
+  }
+
+  /**
+   * From now on, calls to {@code relay} that expect {@code peer} reach {@code peer} through the
+   * relay service of {@code relayPeer} at that address (PROTOCOL.md section 10), authenticated
+   * and sealed end to end as a direct connection is; {@code relayPeer} null forgets the route. The
+   * default, for transports without relays, ignores it (such calls then fail as calls to the
+   * wrong peer).
+   *
+   * @since 0.1.0
+   */
+  default void routeThroughRelay(PeerId peer, InetSocketAddress relay,
+      @Nullable PeerId relayPeer) {}
+
   /** Closes this transport and everything it opened; idempotent and never throws. */
   @Override
   void close();

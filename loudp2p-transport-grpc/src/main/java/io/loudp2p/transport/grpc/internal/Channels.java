@@ -33,10 +33,17 @@ final class Channels {
   /** A remote endpoint and the peer expected there (null: any). */
   private record Key(InetSocketAddress endpoint, @Nullable PeerId peer) {}
 
+  /** Opens the channel to a peer some other way than directly (through a relay), or says not. */
+  interface Router {
+    /** The channel to {@code peer} at {@code endpoint}, or null to connect directly. */
+    @Nullable ManagedChannel open(InetSocketAddress endpoint, PeerId peer);
+  }
+
   private final GrpcSettings settings;
   private final ConcurrentHashMap<Key, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final int flowControlWindow;
   private volatile boolean closed;
+  private volatile @Nullable Router router;
 
   /** Channels with gRPC's own flow control (windows tuned to the path). */
   Channels(GrpcSettings settings) {
@@ -63,6 +70,14 @@ final class Channels {
       throw new IllegalStateException("transport closed");
     }
     Key key = new Key(endpoint, settings.credentials == null ? null : peer);
+    Router r = router;
+    if (r != null && key.peer() != null && !channels.containsKey(key)) {
+      // Outside computeIfAbsent: the router asks for the channel to the relay.
+      ManagedChannel routed = r.open(endpoint, key.peer());
+      if (routed != null && channels.putIfAbsent(key, routed) != null) {
+        routed.shutdownNow();
+      }
+    }
     ManagedChannel channel = channels.computeIfAbsent(key, this::open);
     if (channel.isShutdown()) {
       channels.remove(key, channel);
@@ -103,6 +118,19 @@ final class Channels {
   private void serves(InetSocketAddress endpoint, PeerId peer, @Nullable ManagedChannel channel) {
     if (channel != null && !closed && !channel.isShutdown()) {
       channels.putIfAbsent(new Key(endpoint, peer), channel);
+    }
+  }
+
+  /** Channels to peers that a route says how to reach are opened by {@code router}. */
+  void router(Router router) {
+    this.router = router;
+  }
+
+  /** Closes the channel to {@code peer} at {@code endpoint}, failing its calls. */
+  void forget(InetSocketAddress endpoint, PeerId peer) {
+    ManagedChannel channel = channels.remove(new Key(endpoint, peer));
+    if (channel != null) {
+      channel.shutdownNow();
     }
   }
 

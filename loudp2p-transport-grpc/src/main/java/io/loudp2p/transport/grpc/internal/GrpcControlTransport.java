@@ -15,11 +15,14 @@ import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlHandler;
 import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlTransport;
+import io.loudp2p.spi.RelayReservation;
 import io.loudp2p.spi.TransportOptions;
 import io.loudp2p.spi.TransportServer;
 import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,11 +64,17 @@ public final class GrpcControlTransport implements ControlTransport {
   private final Set<TransportServer> servers = ConcurrentHashMap.newKeySet();
   /** Guarded by this. */
   private @Nullable GrpcWebServer web;
+  private final Relays relays;
+  /** The first control server's address: where relayed connections to this peer go. */
+  private volatile @Nullable InetSocketAddress own;
   private volatile boolean closed;
 
   public GrpcControlTransport(TransportOptions options) {
     this.settings = new GrpcSettings(options);
     this.channels = new Channels(settings);
+    this.relays = new Relays(settings, RelayLimits.DEFAULT);
+    channels.router((endpoint, peer) ->
+        relays.open(endpoint, peer, relayPeer -> channels.get(endpoint, relayPeer)));
   }
 
   @Override
@@ -229,9 +238,17 @@ public final class GrpcControlTransport implements ControlTransport {
         }));
     try {
       GrpcWebServer startedWeb = startWeb(handler);
-      Server server = Servers.start(address, settings, service.build(),
+      List<ServerServiceDefinition> services = new ArrayList<>(List.of(service.build()));
+      ServerServiceDefinition relay = relays.service();
+      if (relay != null) {
+        services.add(relay);
+      }
+      Server server = Servers.start(address, settings, services,
           readLimit(settings.maxMessageBytes), MAX_CALLS_PER_CONNECTION);
       TransportServer handle = Servers.handle(server, address, () -> {});
+      if (own == null) {
+        own = handle.address();
+      }
       TransportServer tracked = new TrackedServer(handle,
           startedWeb == null ? null : startedWeb.address());
       servers.add(tracked);
@@ -317,6 +334,26 @@ public final class GrpcControlTransport implements ControlTransport {
   }
 
   @Override
+  public CompletableFuture<RelayReservation> reserve(InetSocketAddress relay, PeerId relayPeer) {
+    InetSocketAddress at = own;
+    if (closed) {
+      return failedClosed();
+    }
+    if (at == null || settings.credentials == null) {
+      return CompletableFuture.failedFuture(new ControlException(ControlErrorCode.UNAVAILABLE,
+          at == null ? "nothing to reserve for: this transport listens nowhere yet"
+              : "relays serve only peers that speak TLS"));
+    }
+    return relays.reserve(channels.get(relay, relayPeer), relay, at);
+  }
+
+  @Override
+  public void routeThroughRelay(PeerId peer, InetSocketAddress relay, @Nullable PeerId relayPeer) {
+    relays.route(peer, relay, relayPeer);
+    channels.forget(relay, peer); // a channel opened the other way before
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;
@@ -327,6 +364,7 @@ public final class GrpcControlTransport implements ControlTransport {
     }
     servers.clear();
     channels.close();
+    relays.close();
   }
 
   private CallOptions options(Duration deadline) {

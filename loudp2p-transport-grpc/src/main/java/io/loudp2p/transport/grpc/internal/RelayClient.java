@@ -48,15 +48,6 @@ final class RelayClient implements AutoCloseable {
   record Reservation(CompletableFuture<RelayReservation> granted, CompletableFuture<Status> ended,
       Runnable cancel) {}
 
-  /** A channel through a relay; closing it closes the local end the channel dials. */
-  record RelayedChannel(ManagedChannel channel, Channel bridge) implements AutoCloseable {
-    @Override
-    public void close() {
-      channel.shutdownNow();
-      bridge.close();
-    }
-  }
-
   private final int maxFrameBytes;
   private final EventLoopGroup local = new DefaultEventLoopGroup(1);
   private final EventLoopGroup sockets = new NioEventLoopGroup(1);

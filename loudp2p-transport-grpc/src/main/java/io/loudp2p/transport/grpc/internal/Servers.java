@@ -21,13 +21,21 @@ final class Servers {
    */
   static Server start(InetSocketAddress address, GrpcSettings settings,
       ServerServiceDefinition service, int maxInboundMessageBytes, int maxCallsPerConnection) {
+    return start(address, settings, java.util.List.of(service), maxInboundMessageBytes,
+        maxCallsPerConnection);
+  }
+
+  /** As above, serving each of {@code services}. */
+  static Server start(InetSocketAddress address, GrpcSettings settings,
+      java.util.List<ServerServiceDefinition> services, int maxInboundMessageBytes,
+      int maxCallsPerConnection) {
     OversizeMessages.install();
     NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
     SslContext tls = settings.serverTls();
     if (tls != null) {
       builder.sslContext(tls);
     }
-    Server server = builder
+    builder
         .maxInboundMessageSize(maxInboundMessageBytes)
         .maxConcurrentCallsPerConnection(maxCallsPerConnection)
         .keepAliveTime(settings.keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
@@ -35,9 +43,9 @@ final class Servers {
         .permitKeepAliveTime(Math.min(10_000, settings.keepAliveTime.toMillis()), TimeUnit.MILLISECONDS)
         .permitKeepAliveWithoutCalls(true)
         .maxConnectionIdle(settings.idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .intercept(new PeerCallLimiter(settings.maxConcurrentCallsPerPeer))
-        .addService(service)
-        .build();
+        .intercept(new PeerCallLimiter(settings.maxConcurrentCallsPerPeer));
+    services.forEach(builder::addService);
+    Server server = builder.build();
     try {
       return server.start();
     } catch (IOException e) {

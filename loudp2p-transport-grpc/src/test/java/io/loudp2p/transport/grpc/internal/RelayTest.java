@@ -84,13 +84,13 @@ class RelayTest {
     assertThat(granted.getMaxBytesPerSecond()).isEqualTo(512 * 1024);
 
     RelayClient diallerSide = client();
-    RelayClient.RelayedChannel through = diallerSide.dial(
+    RelayedChannel through = diallerSide.dial(
         channel(dialler, relayId.peerId(), relay), natted.peerId(),
         PeerTls.client(credentials(dialler), natted.peerId(), Clock.systemUTC(), r -> {}),
         1 << 20);
-    closing.add(through);
+    closing.add(through::shutdownNow);
     for (int i = 0; i < 3; i++) {
-      byte[] answer = call(through.channel(), SECRET + i);
+      byte[] answer = call(through, SECRET + i);
       assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("echo " + SECRET + i);
       assertThat(served.poll(5, TimeUnit.SECONDS)).isEqualTo(SECRET + i);
     }
@@ -111,11 +111,11 @@ class RelayTest {
 
     // A relay that routed the connection to the wrong peer: the dialler's TLS refuses it.
     PeerId expected = Identity.generate().peerId();
-    RelayClient.RelayedChannel through = client().dial(channel(dialler, relayId.peerId(), relay),
+    RelayedChannel through = client().dial(channel(dialler, relayId.peerId(), relay),
         natted.peerId(),
         PeerTls.client(credentials(dialler), expected, Clock.systemUTC(), r -> {}), 1 << 20);
-    closing.add(through);
-    assertThatThrownBy(() -> call(through.channel(), SECRET))
+    closing.add(through::shutdownNow);
+    assertThatThrownBy(() -> call(through, SECRET))
         .isInstanceOf(StatusRuntimeException.class)
         .satisfies(e -> assertThat(Status.fromThrowable(e).getCode())
             .isEqualTo(Status.Code.UNAVAILABLE));

@@ -1,0 +1,136 @@
+package io.loudp2p.transport.grpc.internal;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.loudp2p.PeerId;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
+import io.loudp2p.spi.PeerCredentials;
+import io.loudp2p.spi.RelayReservation;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A control transport's relays (PROTOCOL.md section 10): the relay service it serves when it
+ * speaks TLS, the routes it was told of (a peer reached through a relay at an address), and the
+ * reservations it keeps at relays for its own server.
+ *
+ * <p>Thread-safe.
+ */
+final class Relays implements AutoCloseable {
+  /** A peer expected at an endpoint. */
+  private record Route(InetSocketAddress relay, PeerId peer) {}
+
+  private final GrpcSettings settings;
+  private final RelayLimits limits;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "loudp2p-grpc-relay");
+    t.setDaemon(true);
+    return t;
+  });
+  private final RelayClient client;
+  private final ConcurrentHashMap<Route, PeerId> routes = new ConcurrentHashMap<>();
+
+  Relays(GrpcSettings settings, RelayLimits limits) {
+    this.settings = settings;
+    this.limits = limits;
+    this.client = new RelayClient(limits.maxFrameBytes());
+  }
+
+  /** The relay service to serve, or null without TLS (a relay knows its callers by TLS). */
+  @Nullable ServerServiceDefinition service() {
+    if (settings.credentials == null) {
+      return null;
+    }
+    return new RelayService(limits, Clock.systemUTC(), System::nanoTime, timer, data -> {})
+        .service();
+  }
+
+  /** Routes calls expecting {@code peer} at {@code relay} through {@code relayPeer} (null: not). */
+  void route(PeerId peer, InetSocketAddress relay, @Nullable PeerId relayPeer) {
+    Route key = new Route(relay, peer);
+    if (relayPeer == null) {
+      routes.remove(key);
+    } else {
+      routes.put(key, relayPeer);
+    }
+  }
+
+  /**
+   * A channel to {@code peer} through the relay routed at {@code endpoint}, using {@code toRelay}
+   * for the channel to the relay itself; null when no route says so.
+   */
+  @Nullable ManagedChannel open(InetSocketAddress endpoint, @Nullable PeerId peer,
+      Function<PeerId, ManagedChannel> toRelay) {
+    PeerCredentials credentials = settings.credentials;
+    if (peer == null || credentials == null) {
+      return null;
+    }
+    PeerId relayPeer = routes.get(new Route(endpoint, peer));
+    if (relayPeer == null) {
+      return null;
+    }
+    try {
+      return client.dial(toRelay.apply(relayPeer), peer,
+          PeerTls.client(credentials, peer, settings.clock,
+              refused -> settings.tlsRefusals.server(endpoint, refused)),
+          settings.maxMessageBytes);
+    } catch (SSLException e) {
+      throw new IllegalStateException("no TLS context: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reserves at {@code relayPeer} at {@code relay} for the server at {@code own}, over {@code
+   * toRelay}; completes once granted.
+   */
+  CompletableFuture<RelayReservation> reserve(ManagedChannel toRelay, InetSocketAddress relay,
+      InetSocketAddress own) {
+    InetSocketAddress target = own.getAddress().isAnyLocalAddress()
+        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), own.getPort()) : own;
+    RelayClient.Reservation r = client.reserve(toRelay, target);
+    CompletableFuture<String> ended = r.ended().thenApply(s -> s.isOk()
+        ? "the relay at " + relay + " ended the reservation"
+        : "the reservation at " + relay + " ended: " + s.getCode() + " " + s.getDescription());
+    RelayReservation reservation = new RelayReservation() {
+      @Override
+      public CompletableFuture<String> ended() {
+        return ended;
+      }
+
+      @Override
+      public void close() {
+        r.cancel().run();
+      }
+
+      @Override
+      public String toString() {
+        return "reservation at " + relay;
+      }
+    };
+    return r.granted().handle((granted, t) -> {
+      if (t != null) {
+        Status s = Status.fromThrowable(t);
+        throw new ControlException(s.getCode() == Status.Code.RESOURCE_EXHAUSTED
+            ? ControlErrorCode.RESOURCE_EXHAUSTED : ControlErrorCode.UNAVAILABLE,
+            "no reservation at " + relay + ": " + s.getCode() + " " + s.getDescription());
+      }
+      return reservation;
+    });
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    timer.shutdownNow();
+  }
+}
