@@ -3,6 +3,7 @@ package io.loudp2p.spi;
 import io.loudp2p.PeerId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -114,24 +115,27 @@ public interface ControlTransport extends AutoCloseable {
 
   /**
    * Keeps a reservation at the relay {@code relayPeer} at {@code relay} (PROTOCOL.md section 10),
-   * so that peers that cannot dial this one reach its control server (the first this transport
-   * listens on) through the relay. The default, for transports without relays, refuses.
+   * so that peers that cannot dial this one reach it through the relay: each relayed connection
+   * is joined to the one of {@code servers} (this peer's servers that speak gRPC over TLS: its
+   * control server, its chunk server) whose port the dialler named. The default, for transports
+   * without relays, refuses.
    *
    * @return the reservation once the relay granted it, or exceptionally a {@link
-   *     ControlException} that says why not (no relay there, the relay is full, no server yet)
+   *     ControlException} that says why not (no relay there, the relay is full, no TLS)
    * @since 0.1.0
    */
-  default CompletableFuture<RelayReservation> reserve(InetSocketAddress relay, PeerId relayPeer) {
+  default CompletableFuture<RelayReservation> reserve(InetSocketAddress relay, PeerId relayPeer,
+      Collection<InetSocketAddress> servers) {
     return CompletableFuture.failedFuture(new ControlException(ControlErrorCode.UNAVAILABLE,
         "this transport has no relays"));
   }
 
   /**
-   * From now on, calls to {@code relay} that expect {@code peer} reach {@code peer} through the
-   * relay service of {@code relayPeer} at that address (PROTOCOL.md section 10), authenticated
-   * and sealed end to end as a direct connection is; {@code relayPeer} null forgets the route. The
-   * default, for transports without relays, ignores it (such calls then fail as calls to the
-   * wrong peer).
+   * From now on, calls that expect {@code peer}, at whichever of its endpoints, reach it through
+   * the relay service of {@code relayPeer} at {@code relay} (PROTOCOL.md section 10), which joins
+   * them to the peer's server at the endpoint's port; they are authenticated and sealed end to
+   * end as direct ones are. {@code relayPeer} null forgets the route. The default, for
+   * transports without relays, ignores it.
    *
    * @since 0.1.0
    */

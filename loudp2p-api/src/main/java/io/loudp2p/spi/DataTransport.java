@@ -1,9 +1,11 @@
 package io.loudp2p.spi;
 
+import io.loudp2p.PeerId;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Carries chunk fragments of stream sessions between receivers and sources.
@@ -115,6 +117,18 @@ public interface DataTransport extends AutoCloseable {
   default java.util.Map<String, Long> dropCounts() {
     return java.util.Map.of();
   }
+
+  /**
+   * From now on, sessions this transport opens with the source at {@code source} reach {@code
+   * peer} there through the relay service of {@code relayPeer} at {@code relay} (PROTOCOL.md
+   * section 10), joined to the peer's server at {@code source}'s port, as {@link
+   * ControlTransport#routeThroughRelay} does for control calls; {@code relayPeer} null forgets the
+   * route. The default, for transports that cannot use relays (datagrams), ignores it.
+   *
+   * @since 0.1.0
+   */
+  default void routeThroughRelay(InetSocketAddress source, PeerId peer, InetSocketAddress relay,
+      @Nullable PeerId relayPeer) {}
 
   /** Closes this transport and everything it opened; idempotent and never throws. */
   @Override

@@ -51,43 +51,46 @@ class RelayedCallsTest {
         responder.reply("the relay itself".getBytes(StandardCharsets.UTF_8)));
     GrpcControlTransport natted = transport(TestTls.options(nattedId));
     BlockingQueue<String> served = new LinkedBlockingQueue<>();
-    listen(natted, (request, remote, method, responder) -> {
+    InetSocketAddress nattedAt = listen(natted, (request, remote, method, responder) -> {
       String text = new String(request, StandardCharsets.UTF_8);
       served.add(method + " " + text);
       responder.reply(("echo " + text).getBytes(StandardCharsets.UTF_8));
     });
-    RelayReservation reservation =
-        natted.reserve(relayAt, relayId.peerId()).get(10, TimeUnit.SECONDS);
+    RelayReservation reservation = natted.reserve(relayAt, relayId.peerId(), List.of(nattedAt))
+        .get(10, TimeUnit.SECONDS);
     assertThat(reservation.ended()).isNotDone();
+    // The address its record would give, where nobody can connect to it (it listens on
+    // 127.0.0.1 only): a private address behind a NAT.
+    InetSocketAddress unreachable =
+        new InetSocketAddress(InetAddress.getByName("127.0.0.2"), nattedAt.getPort());
 
     GrpcControlTransport dialler = transport(TestTls.options(Identity.generate()));
-    // Without the route, a call expecting the reserving peer at the relay's address reaches the
-    // relay, which is not that peer.
-    assertThatThrownBy(() -> call(dialler, relayAt, nattedId.peerId(), "before"))
+    assertThatThrownBy(() -> call(dialler, unreachable, nattedId.peerId(), "before"))
         .hasCauseInstanceOf(ControlException.class);
     dialler.routeThroughRelay(nattedId.peerId(), relayAt, relayId.peerId());
-    assertThat(call(dialler, relayAt, nattedId.peerId(), "hello")).isEqualTo("echo hello");
+    assertThat(call(dialler, unreachable, nattedId.peerId(), "hello")).isEqualTo("echo hello");
     assertThat(served.poll(5, TimeUnit.SECONDS)).isEqualTo("EXCHANGE_PEERS hello");
     // Calls to the relay itself still reach the relay.
     assertThat(call(dialler, relayAt, relayId.peerId(), "x")).isEqualTo("the relay itself");
+    // A port the reserving peer does not serve: it refuses the connection at once.
+    InetSocketAddress elsewhere = new InetSocketAddress(unreachable.getAddress(),
+        nattedAt.getPort() == 65535 ? 65534 : nattedAt.getPort() + 1);
+    assertThatThrownBy(() -> call(dialler, elsewhere, nattedId.peerId(), "x"))
+        .hasCauseInstanceOf(ControlException.class);
 
     reservation.close();
     assertThat(reservation.ended().get(10, TimeUnit.SECONDS)).contains("CANCELLED");
   }
 
   @Test
-  void aReservationNeedsAServerAndTls() throws Exception {
+  void aReservationNeedsTls() throws Exception {
     Identity relayId = Identity.generate();
     GrpcControlTransport relay = transport(TestTls.options(relayId));
     InetSocketAddress relayAt = listen(relay, (request, remote, method, responder) -> {});
-    GrpcControlTransport notListening = transport(TestTls.options(Identity.generate()));
-    assertThatThrownBy(() -> notListening.reserve(relayAt, relayId.peerId()).get(10,
-        TimeUnit.SECONDS))
-        .cause().isInstanceOf(ControlException.class).hasMessageContaining("listens nowhere");
-
     GrpcControlTransport plain = transport(TransportOptions.defaults());
-    listen(plain, (request, remote, method, responder) -> {});
-    assertThatThrownBy(() -> plain.reserve(relayAt, relayId.peerId()).get(10, TimeUnit.SECONDS))
+    InetSocketAddress plainAt = listen(plain, (request, remote, method, responder) -> {});
+    assertThatThrownBy(() -> plain.reserve(relayAt, relayId.peerId(), List.of(plainAt))
+        .get(10, TimeUnit.SECONDS))
         .cause().isInstanceOf(ControlException.class).hasMessageContaining("TLS");
   }
 

@@ -35,8 +35,8 @@ final class Channels {
 
   /** Opens the channel to a peer some other way than directly (through a relay), or says not. */
   interface Router {
-    /** The channel to {@code peer} at {@code endpoint}, or null to connect directly. */
-    @Nullable ManagedChannel open(InetSocketAddress endpoint, PeerId peer);
+    /** The channel to {@code peer} (null: any) at {@code endpoint}, or null to connect directly. */
+    @Nullable ManagedChannel open(InetSocketAddress endpoint, @Nullable PeerId peer);
   }
 
   private final GrpcSettings settings;
@@ -71,7 +71,7 @@ final class Channels {
     }
     Key key = new Key(endpoint, settings.credentials == null ? null : peer);
     Router r = router;
-    if (r != null && key.peer() != null && !channels.containsKey(key)) {
+    if (r != null && !channels.containsKey(key)) {
       // Outside computeIfAbsent: the router asks for the channel to the relay.
       ManagedChannel routed = r.open(endpoint, key.peer());
       if (routed != null && channels.putIfAbsent(key, routed) != null) {
@@ -126,11 +126,15 @@ final class Channels {
     this.router = router;
   }
 
-  /** Closes the channel to {@code peer} at {@code endpoint}, failing its calls. */
-  void forget(InetSocketAddress endpoint, PeerId peer) {
-    ManagedChannel channel = channels.remove(new Key(endpoint, peer));
-    if (channel != null) {
-      channel.shutdownNow();
+  /** Closes the channels that expect {@code peer}, at any endpoint, failing their calls. */
+  void forget(PeerId peer) {
+    for (Key key : channels.keySet()) {
+      if (peer.equals(key.peer())) {
+        ManagedChannel channel = channels.remove(key);
+        if (channel != null) {
+          channel.shutdownNow();
+        }
+      }
     }
   }
 

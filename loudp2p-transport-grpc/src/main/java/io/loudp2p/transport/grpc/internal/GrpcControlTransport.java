@@ -65,16 +65,13 @@ public final class GrpcControlTransport implements ControlTransport {
   /** Guarded by this. */
   private @Nullable GrpcWebServer web;
   private final Relays relays;
-  /** The first control server's address: where relayed connections to this peer go. */
-  private volatile @Nullable InetSocketAddress own;
   private volatile boolean closed;
 
   public GrpcControlTransport(TransportOptions options) {
     this.settings = new GrpcSettings(options);
     this.channels = new Channels(settings);
     this.relays = new Relays(settings, RelayLimits.DEFAULT);
-    channels.router((endpoint, peer) ->
-        relays.open(endpoint, peer, relayPeer -> channels.get(endpoint, relayPeer)));
+    channels.router((endpoint, peer) -> relays.open(endpoint, peer, channels::get));
   }
 
   @Override
@@ -246,9 +243,6 @@ public final class GrpcControlTransport implements ControlTransport {
       Server server = Servers.start(address, settings, services,
           readLimit(settings.maxMessageBytes), MAX_CALLS_PER_CONNECTION);
       TransportServer handle = Servers.handle(server, address, () -> {});
-      if (own == null) {
-        own = handle.address();
-      }
       TransportServer tracked = new TrackedServer(handle,
           startedWeb == null ? null : startedWeb.address());
       servers.add(tracked);
@@ -334,23 +328,22 @@ public final class GrpcControlTransport implements ControlTransport {
   }
 
   @Override
-  public CompletableFuture<RelayReservation> reserve(InetSocketAddress relay, PeerId relayPeer) {
-    InetSocketAddress at = own;
+  public CompletableFuture<RelayReservation> reserve(InetSocketAddress relay, PeerId relayPeer,
+      java.util.Collection<InetSocketAddress> servers) {
     if (closed) {
       return failedClosed();
     }
-    if (at == null || settings.credentials == null) {
+    if (settings.credentials == null) {
       return CompletableFuture.failedFuture(new ControlException(ControlErrorCode.UNAVAILABLE,
-          at == null ? "nothing to reserve for: this transport listens nowhere yet"
-              : "relays serve only peers that speak TLS"));
+          "relays serve only peers that speak TLS"));
     }
-    return relays.reserve(channels.get(relay, relayPeer), relay, at);
+    return relays.reserve(channels.get(relay, relayPeer), relay, servers);
   }
 
   @Override
   public void routeThroughRelay(PeerId peer, InetSocketAddress relay, @Nullable PeerId relayPeer) {
     relays.route(peer, relay, relayPeer);
-    channels.forget(relay, peer); // a channel opened the other way before
+    channels.forget(peer); // channels opened the other way before
   }
 
   @Override

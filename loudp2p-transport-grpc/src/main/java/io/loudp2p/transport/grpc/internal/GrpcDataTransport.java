@@ -10,6 +10,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import io.loudp2p.PeerId;
 import io.loudp2p.core.proto.v1.ChunkFrame;
 import io.loudp2p.core.proto.v1.ChunkRequest;
 import io.loudp2p.core.proto.v1.DataFrame;
@@ -49,6 +50,8 @@ public final class GrpcDataTransport implements DataTransport {
 
   private final GrpcSettings settings;
   private final Channels channels;
+  /** Sources reached through relays; this transport serves no relay itself. */
+  private final Relays relays;
   private final Map<TransportServer, ChunkStreamSource> servers = new ConcurrentHashMap<>();
   private final Set<ReceiverSession> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
@@ -56,6 +59,8 @@ public final class GrpcDataTransport implements DataTransport {
   public GrpcDataTransport(TransportOptions options) {
     this.settings = new GrpcSettings(options);
     this.channels = new Channels(settings, DATA_STREAM_WINDOW);
+    this.relays = new Relays(settings, RelayLimits.DEFAULT);
+    channels.router((endpoint, peer) -> relays.open(endpoint, peer, channels::get));
   }
 
   /**
@@ -328,5 +333,13 @@ public final class GrpcDataTransport implements DataTransport {
       session.close();
     }
     channels.close();
+    relays.close();
+  }
+
+  @Override
+  public void routeThroughRelay(InetSocketAddress source, PeerId peer, InetSocketAddress relay,
+      @Nullable PeerId relayPeer) {
+    relays.route(source, peer, relay, relayPeer);
+    channels.forget(source);
   }
 }

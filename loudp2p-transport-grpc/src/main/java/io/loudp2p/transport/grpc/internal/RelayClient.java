@@ -58,9 +58,11 @@ final class RelayClient implements AutoCloseable {
 
   /**
    * Reserves at the relay {@code toRelay} reaches; each connection the relay announces is joined
-   * to {@code ownServer}, this peer's gRPC server, which runs its TLS handshake with the dialler.
+   * to the one of {@code servers}, this peer's gRPC servers, whose port the dialler named, which
+   * runs its TLS handshake with the dialler. A connection that names another port is accepted and
+   * ended at once.
    */
-  Reservation reserve(ManagedChannel toRelay, InetSocketAddress ownServer) {
+  Reservation reserve(ManagedChannel toRelay, java.util.List<InetSocketAddress> servers) {
     CompletableFuture<RelayReservation> granted = new CompletableFuture<>();
     CompletableFuture<Status> ended = new CompletableFuture<>();
     io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
@@ -71,7 +73,16 @@ final class RelayClient implements AutoCloseable {
             if (event.hasReservation()) {
               granted.complete(event.getReservation());
             } else if (event.hasIncoming()) {
-              join(toRelay, event.getIncoming().getConnectionId(), ownServer);
+              int port = event.getIncoming().getTargetPort();
+              InetSocketAddress server = servers.stream().filter(a -> a.getPort() == port)
+                  .findFirst().orElse(null);
+              if (server == null) {
+                log.debug("a relayed connection asks for port {}, where this peer serves nothing",
+                    port);
+                refuse(toRelay, event.getIncoming().getConnectionId());
+              } else {
+                join(toRelay, event.getIncoming().getConnectionId(), server);
+              }
             }
           }
 
@@ -91,6 +102,22 @@ final class RelayClient implements AutoCloseable {
           }
         }));
     return new Reservation(granted, ended, () -> context.cancel(null));
+  }
+
+  /** Accepts the announced connection {@code id} and ends it at once: it asked for nothing here. */
+  private static void refuse(ManagedChannel toRelay, ByteString id) {
+    StreamObserver<RelayFrame> accept = RelayGrpc.newStub(toRelay).accept(new StreamObserver<>() {
+      @Override
+      public void onNext(RelayFrame frame) {}
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    });
+    accept.onNext(RelayFrame.newBuilder().setConnectionId(id).build());
+    accept.onCompleted();
   }
 
   /** Joins the announced connection {@code id} to {@code ownServer}. */
@@ -113,13 +140,15 @@ final class RelayClient implements AutoCloseable {
   }
 
   /**
-   * A channel to {@code target} through the relay {@code toRelay} reaches, speaking TLS with
-   * {@code tls} (which must expect {@code target}) over the relayed connection.
+   * A channel to {@code target}'s gRPC endpoint at {@code port} through the relay {@code toRelay}
+   * reaches, speaking TLS with {@code tls} (which must expect {@code target}) over the relayed
+   * connection.
    */
-  RelayedChannel dial(ManagedChannel toRelay, PeerId target, SslContext tls, int maxMessageBytes) {
+  RelayedChannel dial(ManagedChannel toRelay, PeerId target, int port, SslContext tls,
+      int maxMessageBytes) {
     LocalAddress address = new LocalAddress("loudp2p-relay-" + UUID.randomUUID());
     RelayFrame first = RelayFrame.newBuilder()
-        .setTargetPeerId(ByteString.copyFrom(target.bytes())).build();
+        .setTargetPeerId(ByteString.copyFrom(target.bytes())).setTargetPort(port).build();
     Channel bridge = new ServerBootstrap().group(local).channel(LocalServerChannel.class)
         .childHandler(new ChannelInitializer<LocalChannel>() {
           @Override

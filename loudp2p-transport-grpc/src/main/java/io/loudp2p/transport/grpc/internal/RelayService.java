@@ -257,6 +257,11 @@ final class RelayService {
           "the first frame of Connect names the peer to reach and nothing else"));
       return;
     }
+    if (first.getTargetPort() < 1 || first.getTargetPort() > 65535) {
+      end(out, Status.INVALID_ARGUMENT.withDescription(
+          "the first frame of Connect names the port of the target's endpoint, 1 to 65535"));
+      return;
+    }
     if (target.equals(caller)) {
       end(out, Status.INVALID_ARGUMENT.withDescription("a peer does not connect to itself"));
       return;
@@ -287,7 +292,8 @@ final class RelayService {
       pending.put(connectionId, new Pending(r, caller, out, half, timeout));
       try {
         r.events.onNext(RelayEvent.newBuilder().setIncoming(RelayIncoming.newBuilder()
-            .setConnectionId(connectionId).setFromPeerId(ByteString.copyFrom(caller.bytes())))
+            .setConnectionId(connectionId).setFromPeerId(ByteString.copyFrom(caller.bytes()))
+            .setTargetPort(first.getTargetPort()))
             .build());
       } catch (RuntimeException reservationGone) {
         // Its call was cancelled: the timeout ends the dialler's call.
@@ -310,7 +316,8 @@ final class RelayService {
             "that connection is for " + p.reservation.peer + ", not " + caller));
         return;
       }
-      if (!first.getData().isEmpty() || !first.getTargetPeerId().isEmpty()) {
+      if (!first.getData().isEmpty() || !first.getTargetPeerId().isEmpty()
+        || first.getTargetPort() != 0) {
         end(out, Status.INVALID_ARGUMENT.withDescription(
             "the first frame of Accept names the connection and nothing else"));
         return;

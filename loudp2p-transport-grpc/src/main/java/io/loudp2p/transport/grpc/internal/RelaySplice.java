@@ -74,7 +74,8 @@ final class RelaySplice {
     Side from = fromDialer ? dialer : acceptor;
     Side to = fromDialer ? acceptor : dialer;
     ByteString data = frame.getData();
-    if (!frame.getTargetPeerId().isEmpty() || !frame.getConnectionId().isEmpty()) {
+    if (!frame.getTargetPeerId().isEmpty() || !frame.getConnectionId().isEmpty()
+        || frame.getTargetPort() != 0) {
       end(Status.INVALID_ARGUMENT.withDescription(
           "only the first frame of a call names a peer or a connection"));
       return;

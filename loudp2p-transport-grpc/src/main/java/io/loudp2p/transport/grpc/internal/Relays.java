@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Function;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
@@ -27,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 final class Relays implements AutoCloseable {
-  /** A peer expected at an endpoint. */
-  private record Route(InetSocketAddress relay, PeerId peer) {}
+  /** A relay: its gRPC endpoint and its peer ID. */
+  private record Relay(InetSocketAddress address, PeerId peer) {}
 
   private final GrpcSettings settings;
   private final RelayLimits limits;
@@ -38,7 +37,10 @@ final class Relays implements AutoCloseable {
     return t;
   });
   private final RelayClient client;
-  private final ConcurrentHashMap<Route, PeerId> routes = new ConcurrentHashMap<>();
+  /** The relay each peer is reached through. */
+  private final ConcurrentHashMap<PeerId, Relay> routes = new ConcurrentHashMap<>();
+  /** Endpoints reached through a relay whoever answers there: the peer there and its relay. */
+  private final ConcurrentHashMap<InetSocketAddress, PeerId> endpoints = new ConcurrentHashMap<>();
 
   Relays(GrpcSettings settings, RelayLimits limits) {
     this.settings = settings;
@@ -55,32 +57,50 @@ final class Relays implements AutoCloseable {
         .service();
   }
 
-  /** Routes calls expecting {@code peer} at {@code relay} through {@code relayPeer} (null: not). */
+  /** Calls expecting {@code peer}, at any endpoint, go through {@code relayPeer} at {@code relay}. */
   void route(PeerId peer, InetSocketAddress relay, @Nullable PeerId relayPeer) {
-    Route key = new Route(relay, peer);
     if (relayPeer == null) {
-      routes.remove(key);
+      routes.remove(peer);
     } else {
-      routes.put(key, relayPeer);
+      routes.put(peer, new Relay(relay, relayPeer));
     }
   }
 
   /**
-   * A channel to {@code peer} through the relay routed at {@code endpoint}, using {@code toRelay}
-   * for the channel to the relay itself; null when no route says so.
+   * Connections to {@code endpoint}, whichever peer they expect, reach {@code peer} through
+   * {@code relayPeer} at {@code relay} (null: not): for a data transport, whose sessions name an
+   * endpoint only.
+   */
+  void route(InetSocketAddress endpoint, PeerId peer, InetSocketAddress relay,
+      @Nullable PeerId relayPeer) {
+    if (relayPeer == null) {
+      endpoints.remove(endpoint);
+    } else {
+      endpoints.put(endpoint, peer);
+      route(peer, relay, relayPeer);
+    }
+  }
+
+  /**
+   * A channel to {@code peer}'s endpoint {@code endpoint} (its port names the peer's server)
+   * through the relay routed for it, using {@code toRelay} for the channel to the relay itself;
+   * null when no route says so.
    */
   @Nullable ManagedChannel open(InetSocketAddress endpoint, @Nullable PeerId peer,
-      Function<PeerId, ManagedChannel> toRelay) {
+      java.util.function.BiFunction<InetSocketAddress, PeerId, ManagedChannel> toRelay) {
     PeerCredentials credentials = settings.credentials;
+    if (peer == null) {
+      peer = endpoints.get(endpoint);
+    }
     if (peer == null || credentials == null) {
       return null;
     }
-    PeerId relayPeer = routes.get(new Route(endpoint, peer));
-    if (relayPeer == null) {
+    Relay relay = routes.get(peer);
+    if (relay == null || relay.peer().equals(peer)) {
       return null;
     }
     try {
-      return client.dial(toRelay.apply(relayPeer), peer,
+      return client.dial(toRelay.apply(relay.address(), relay.peer()), peer, endpoint.getPort(),
           PeerTls.client(credentials, peer, settings.clock,
               refused -> settings.tlsRefusals.server(endpoint, refused)),
           settings.maxMessageBytes);
@@ -90,14 +110,17 @@ final class Relays implements AutoCloseable {
   }
 
   /**
-   * Reserves at {@code relayPeer} at {@code relay} for the server at {@code own}, over {@code
-   * toRelay}; completes once granted.
+   * Reserves at the relay at {@code relay} for this peer's {@code servers}, over {@code toRelay};
+   * completes once granted.
    */
   CompletableFuture<RelayReservation> reserve(ManagedChannel toRelay, InetSocketAddress relay,
-      InetSocketAddress own) {
-    InetSocketAddress target = own.getAddress().isAnyLocalAddress()
-        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), own.getPort()) : own;
-    RelayClient.Reservation r = client.reserve(toRelay, target);
+      java.util.Collection<InetSocketAddress> servers) {
+    java.util.List<InetSocketAddress> targets = new java.util.ArrayList<>();
+    for (InetSocketAddress own : servers) {
+      targets.add(own.getAddress().isAnyLocalAddress()
+          ? new InetSocketAddress(InetAddress.getLoopbackAddress(), own.getPort()) : own);
+    }
+    RelayClient.Reservation r = client.reserve(toRelay, targets);
     CompletableFuture<String> ended = r.ended().thenApply(s -> s.isOk()
         ? "the relay at " + relay + " ended the reservation"
         : "the reservation at " + relay + " ended: " + s.getCode() + " " + s.getDescription());

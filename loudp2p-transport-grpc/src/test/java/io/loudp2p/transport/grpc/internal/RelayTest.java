@@ -78,14 +78,14 @@ class RelayTest {
 
     RelayClient nattedSide = client();
     RelayClient.Reservation reservation =
-        nattedSide.reserve(channel(natted, relayId.peerId(), relay), own);
+        nattedSide.reserve(channel(natted, relayId.peerId(), relay), List.of(own));
     RelayReservation granted = reservation.granted().get(10, TimeUnit.SECONDS);
     assertThat(granted.getMaxConnections()).isEqualTo(8);
     assertThat(granted.getMaxBytesPerSecond()).isEqualTo(512 * 1024);
 
     RelayClient diallerSide = client();
     RelayedChannel through = diallerSide.dial(
-        channel(dialler, relayId.peerId(), relay), natted.peerId(),
+        channel(dialler, relayId.peerId(), relay), natted.peerId(), own.getPort(),
         PeerTls.client(credentials(dialler), natted.peerId(), Clock.systemUTC(), r -> {}),
         1 << 20);
     closing.add(through::shutdownNow);
@@ -106,13 +106,13 @@ class RelayTest {
     Identity dialler = Identity.generate();
     InetSocketAddress relay = relay(relayId, RelayLimits.DEFAULT);
     InetSocketAddress own = echoServer(natted, new LinkedBlockingQueue<>());
-    client().reserve(channel(natted, relayId.peerId(), relay), own)
+    client().reserve(channel(natted, relayId.peerId(), relay), List.of(own))
         .granted().get(10, TimeUnit.SECONDS);
 
     // A relay that routed the connection to the wrong peer: the dialler's TLS refuses it.
     PeerId expected = Identity.generate().peerId();
     RelayedChannel through = client().dial(channel(dialler, relayId.peerId(), relay),
-        natted.peerId(),
+        natted.peerId(), own.getPort(),
         PeerTls.client(credentials(dialler), expected, Clock.systemUTC(), r -> {}), 1 << 20);
     closing.add(through::shutdownNow);
     assertThatThrownBy(() -> call(through, SECRET))
@@ -139,19 +139,19 @@ class RelayTest {
     InetSocketAddress relay = relay(relayId, limits(1, 8, 1 << 20, 1 << 20));
     Identity first = Identity.generate();
     RelayClient.Reservation held = client().reserve(channel(first, relayId.peerId(), relay),
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 9));
+        List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)));
     held.granted().get(10, TimeUnit.SECONDS);
 
     RelayClient.Reservation refused = client().reserve(
         channel(Identity.generate(), relayId.peerId(), relay),
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 9));
+        List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)));
     Status status = refused.ended().get(10, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(status.getDescription()).contains("holds 1 reservations");
 
     // The same peer again: the newer reservation stands, the older ends.
     RelayClient.Reservation again = client().reserve(channel(first, relayId.peerId(), relay),
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 9));
+        List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)));
     again.granted().get(10, TimeUnit.SECONDS);
     assertThat(held.ended().get(10, TimeUnit.SECONDS).getCode())
         .isEqualTo(Status.Code.ABORTED);
@@ -399,7 +399,7 @@ class RelayTest {
     raw.out = RelayGrpc.newStub(toRelay).connect(
         observer(f -> raw.received.add(f.getData().toByteArray()), raw.ended));
     raw.out.onNext(RelayFrame.newBuilder()
-        .setTargetPeerId(ByteString.copyFrom(target.bytes())).build());
+        .setTargetPeerId(ByteString.copyFrom(target.bytes())).setTargetPort(9).build());
     return raw;
   }
 
