@@ -14,6 +14,7 @@ import org.slf4j.Logger;
  */
 final class ThrottledWarning {
   private final Logger log;
+  private final String verb;
   private final String what;
   private final AtomicLong total = new AtomicLong();
   private final AtomicLong sinceLine = new AtomicLong();
@@ -25,7 +26,17 @@ final class ThrottledWarning {
    * @param clockNs monotonic nanoseconds
    */
   ThrottledWarning(Logger log, String what, Duration interval, LongSupplier clockNs) {
+    this(log, "refused", what, interval, clockNs);
+  }
+
+  /**
+   * @param verb what was done to each occurrence, as the line says it ("refused", "ended")
+   * @param what the occurrences counted, in the plural form a log line names them by
+   * @param clockNs monotonic nanoseconds
+   */
+  ThrottledWarning(Logger log, String verb, String what, Duration interval, LongSupplier clockNs) {
     this.log = log;
+    this.verb = verb;
     this.what = what;
     this.limiter = new RateLimiter<>(1e9 / interval.toNanos(), 1, 1, clockNs);
   }
@@ -37,8 +48,8 @@ final class ThrottledWarning {
     if (limiter.tryAcquire(what)) {
       sinceLine.addAndGet(-unreported);
       lines.incrementAndGet();
-      log.warn("refused {} {} since the last report ({} in all); the latest from {}: {}",
-          unreported, what, total.get(), from, why);
+      log.warn("{} {} {} since the last report ({} in all); the latest from {}: {}",
+          verb, unreported, what, total.get(), from, why);
     }
   }
 
