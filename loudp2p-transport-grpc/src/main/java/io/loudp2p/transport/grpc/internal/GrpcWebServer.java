@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>One request frame a call (gRPC-Web has no client streaming), of at most {@code
  * maxMessageBytes}; answers are data frames, then a trailer frame with {@code grpc-status} and
  * {@code grpc-message}. Requests are answered by at most {@link #THREADS} threads, with at most
- * {@link #QUEUED} more waiting; past them a call is answered {@code RESOURCE_EXHAUSTED}.
- * Thread-safe.
+ * {@link #QUEUED} more waiting; past them a call is answered {@code RESOURCE_EXHAUSTED}. A write
+ * of an answer that makes no progress for {@link #WRITE_STALL} ends its call ({@link
+ * StalledWrites}), so that callers that stop reading cannot hold the threads. Thread-safe.
  */
 final class GrpcWebServer implements TransportServer {
   /**
@@ -51,6 +53,11 @@ final class GrpcWebServer implements TransportServer {
   static final int THREADS = 8 + WebChunkBatches.MAX_BATCHES;
   /** Requests waiting for a thread, at most. */
   static final int QUEUED = 256;
+  /**
+   * How long one write of an answer may make no progress (its caller does not read) before the
+   * call ends and its thread is freed: the JDK's HTTP server has no write timeout of its own.
+   */
+  static final Duration WRITE_STALL = Duration.ofSeconds(10);
   /** How long a preflight answer may be kept by the browser, in seconds. */
   static final int PREFLIGHT_MAX_AGE_SECONDS = 600;
 
@@ -75,10 +82,13 @@ final class GrpcWebServer implements TransportServer {
   private final InetSocketAddress bound;
   private final WebChunkBatches batches;
   private final ScheduledExecutorService sweeper;
+  private final StalledWrites writes;
+  /** Apart from the sessions' sweeper, which waits on chunk providers as they end sessions. */
+  private final ScheduledExecutorService writeSweeper;
   private final @Nullable WebPage page;
 
   private GrpcWebServer(HttpServer server, ExecutorService threads, ControlHandler handler,
-      int maxMessageBytes, @Nullable WebPage page) {
+      int maxMessageBytes, @Nullable WebPage page, Duration writeStall) {
     this.server = server;
     this.threads = threads;
     this.handler = handler;
@@ -92,6 +102,15 @@ final class GrpcWebServer implements TransportServer {
       return t;
     });
     sweeper.scheduleWithFixedDelay(batches::endIdle, 1, 1, TimeUnit.SECONDS);
+    this.writes = new StalledWrites(writeStall, System::nanoTime);
+    this.writeSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "loudp2p-grpc-web-writes");
+      t.setDaemon(true);
+      return t;
+    });
+    // A stalled write ends between the limit and a tenth of it later.
+    long tick = Math.max(1, writeStall.toMillis() / 10);
+    writeSweeper.scheduleWithFixedDelay(writes::sweep, tick, tick, TimeUnit.MILLISECONDS);
     this.bound = new InetSocketAddress(server.getAddress().getAddress(),
         server.getAddress().getPort());
   }
@@ -104,6 +123,12 @@ final class GrpcWebServer implements TransportServer {
    */
   static GrpcWebServer start(InetSocketAddress address, ControlHandler handler,
       int maxMessageBytes, @Nullable Path page) throws IOException {
+    return start(address, handler, maxMessageBytes, page, WRITE_STALL);
+  }
+
+  /** As {@link #start(InetSocketAddress, ControlHandler, int, Path)}, with another write limit. */
+  static GrpcWebServer start(InetSocketAddress address, ControlHandler handler,
+      int maxMessageBytes, @Nullable Path page, Duration writeStall) throws IOException {
     HttpServer http = HttpServer.create(address, 64);
     ThreadPoolExecutor threads = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(QUEUED), r -> {
@@ -113,7 +138,7 @@ final class GrpcWebServer implements TransportServer {
         }); // past the queue: RejectedExecutionException
     threads.allowCoreThreadTimeOut(true);
     GrpcWebServer web = new GrpcWebServer(http, threads, handler, maxMessageBytes,
-        page == null ? null : new WebPage(page));
+        page == null ? null : new WebPage(page), writeStall);
     http.setExecutor(command -> {
       try {
         threads.execute(command);
@@ -138,10 +163,16 @@ final class GrpcWebServer implements TransportServer {
     return bound;
   }
 
+  /** Answers ended since the start because a write of theirs made no progress. */
+  long stalledWrites() {
+    return writes.ended();
+  }
+
   @Override
   public void close() {
     server.stop(0);
     sweeper.shutdownNow();
+    writeSweeper.shutdownNow();
     batches.close();
     threads.shutdownNow();
   }
@@ -155,22 +186,22 @@ final class GrpcWebServer implements TransportServer {
         x.getResponseHeaders().set("Access-Control-Allow-Headers",
             "content-type, x-grpc-web, x-user-agent, grpc-timeout");
         x.getResponseHeaders().set("Access-Control-Max-Age", Integer.toString(PREFLIGHT_MAX_AGE_SECONDS));
-        x.sendResponseHeaders(204, -1);
+        empty(x, 204);
         return;
       }
       if (page != null && (method.equals("GET") || method.equals("HEAD"))) {
-        page.serve(x);
+        page.serve(x, writes);
         return;
       }
       if (!method.equals("POST")) {
         x.getResponseHeaders().set("Allow", page == null ? "POST, OPTIONS" : "GET, HEAD, POST, OPTIONS");
-        x.sendResponseHeaders(405, -1);
+        empty(x, 405);
         return;
       }
       String type = contentType(x.getRequestHeaders());
       boolean text = type.startsWith(TEXT);
       if (!text && !type.startsWith("application/grpc-web")) {
-        x.sendResponseHeaders(415, -1);
+        empty(x, 415);
         return;
       }
       String path = x.getRequestURI().getPath();
@@ -187,7 +218,21 @@ final class GrpcWebServer implements TransportServer {
       }
     } catch (IOException | RuntimeException e) {
       failures.warn("gRPC-Web exchange failed: {}", e.toString());
-      x.close();
+      close(x);
+    }
+  }
+
+  /** Answers {@code code} with no body. */
+  private void empty(HttpExchange x, int code) throws IOException {
+    writes.run(x.getRemoteAddress(), () -> x.sendResponseHeaders(code, -1));
+  }
+
+  /** Closes the exchange; what is left of its answer goes in a bounded write. */
+  private void close(HttpExchange x) {
+    try {
+      writes.run(x.getRemoteAddress(), x::close);
+    } catch (IOException e) {
+      // HttpExchange.close throws none: it closes the connection when a write fails
     }
   }
 
@@ -364,6 +409,7 @@ final class GrpcWebServer implements TransportServer {
    */
   private final class Call extends OneExchange {
     private final HttpExchange x;
+    private final InetSocketAddress remote;
     private final boolean text;
     private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     private OutputStream body;
@@ -373,6 +419,7 @@ final class GrpcWebServer implements TransportServer {
     Call(HttpExchange x, boolean text, boolean streaming, long deadlineNs) {
       super(streaming);
       this.x = x;
+      this.remote = x.getRemoteAddress();
       this.text = text;
       this.deadlineNs = deadlineNs;
     }
@@ -436,8 +483,8 @@ final class GrpcWebServer implements TransportServer {
       try {
         if (body == null) {
           x.getResponseHeaders().set("Content-Type", text ? TEXT : PROTO);
-          x.sendResponseHeaders(200, 0); // chunked: frames as they come
-          body = x.getResponseBody();
+          writes.run(remote, () -> x.sendResponseHeaders(200, 0)); // chunked: frames as they come
+          body = writes.bounded(x.getResponseBody(), remote);
         }
         body.write(text ? Base64.getEncoder().encode(bytes) : bytes);
         body.flush();
@@ -464,7 +511,7 @@ final class GrpcWebServer implements TransportServer {
       } catch (IOException e) {
         cancelled();
       } finally {
-        x.close();
+        close(x);
         ended.countDown();
       }
     }

@@ -3,6 +3,7 @@ package io.loudp2p.transport.grpc.internal;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
  * {@code GET /} answers {@code index.html}, {@code GET /NAME} the file {@code NAME} of the folder.
  * Only plain names of at most {@link #MAX_NAME} characters are served (no folders, nothing that
  * starts with a dot); files of more than {@link #MAX_FILE_BYTES} are not. Every answer says
- * {@code Cache-Control: no-cache}, so that a page that changed is loaded anew. Stateless.
+ * {@code Cache-Control: no-cache}, so that a page that changed is loaded anew. Each write of an
+ * answer is bounded as the gRPC-Web server's own are ({@link StalledWrites}). Stateless.
  */
 final class WebPage {
   /** Longest file name served. */
@@ -43,9 +45,10 @@ final class WebPage {
     this.folder = folder;
   }
 
-  /** Answers a GET or HEAD. */
-  void serve(HttpExchange x) throws IOException {
-    try (x) {
+  /** Answers a GET or HEAD, its writes bounded by {@code writes}. */
+  void serve(HttpExchange x, StalledWrites writes) throws IOException {
+    InetSocketAddress remote = x.getRemoteAddress();
+    try {
       String path = x.getRequestURI().getPath();
       String name = path.equals("/") ? "index.html" : path.substring(1);
       byte[] bytes = null;
@@ -65,22 +68,25 @@ final class WebPage {
       if (bytes == null) {
         byte[] text = ("no file " + path + "\n").getBytes(StandardCharsets.UTF_8);
         x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        x.sendResponseHeaders(404, head ? -1 : text.length);
+        writes.run(remote, () -> x.sendResponseHeaders(404, head ? -1 : text.length));
         if (!head) {
-          x.getResponseBody().write(text);
+          writes.bounded(x.getResponseBody(), remote).write(text);
         }
         return;
       }
       x.getResponseHeaders().set("Content-Type", type(name));
       if (head) {
         x.getResponseHeaders().set("Content-Length", Long.toString(bytes.length));
-        x.sendResponseHeaders(200, -1);
+        writes.run(remote, () -> x.sendResponseHeaders(200, -1));
         return;
       }
-      x.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
-      try (OutputStream out = x.getResponseBody()) {
+      byte[] file = bytes;
+      writes.run(remote, () -> x.sendResponseHeaders(200, file.length == 0 ? -1 : file.length));
+      try (OutputStream out = writes.bounded(x.getResponseBody(), remote)) {
         out.write(bytes);
       }
+    } finally {
+      writes.run(remote, x::close);
     }
   }
 

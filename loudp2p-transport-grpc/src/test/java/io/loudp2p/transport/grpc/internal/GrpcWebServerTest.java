@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A browser's view of a peer's gRPC-Web endpoint, played with the JDK's HTTP client: CORS
- * preflight, a unary call and a server stream in binary and text framing, and every refusal as a
- * grpc-status in the trailer frame, the handler reached only by well-formed requests.
+ * preflight, a unary call and a server stream in binary and text framing, every refusal as a
+ * grpc-status in the trailer frame, the handler reached only by well-formed requests, and callers
+ * that stop reading, who cannot hold the server's threads.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class GrpcWebServerTest {
@@ -348,6 +349,124 @@ class GrpcWebServerTest {
       for (String bad : List.of("missing.js", ".hidden", "..%2Findex.html", "a/b.js")) {
         assertThat(http.send(HttpRequest.newBuilder(root.resolve(bad)).GET().build(),
             HttpResponse.BodyHandlers.ofString()).statusCode()).as(bad).isEqualTo(404);
+      }
+    }
+  }
+
+  /** A 16-byte session ID that names {@code n}. */
+  private static io.loudp2p.spi.DataSessionId session(int n) {
+    byte[] id = new byte[16];
+    ByteBuffer.wrap(id).putInt(n);
+    return io.loudp2p.spi.DataSessionId.fromBytes(id);
+  }
+
+  /** A FetchChunkBatch request of {@code session} (handshake "hi") for chunks from {@code first}. */
+  private static byte[] batch(io.loudp2p.spi.DataSessionId session, int first, int wants) {
+    io.loudp2p.core.proto.v1.ChunkRequest.Builder r = io.loudp2p.core.proto.v1.ChunkRequest
+        .newBuilder().setSessionId(com.google.protobuf.ByteString.copyFrom(session.bytes()))
+        .setHandshake(com.google.protobuf.ByteString.copyFromUtf8("hi"));
+    for (int i = 0; i < wants; i++) {
+      r.addWant(first + i);
+    }
+    return r.build().toByteArray();
+  }
+
+  @Test
+  void callersThatStopReadingLoseTheirBatchesAndTheOthersAreServed() throws Exception {
+    // Chunks from 1000 on are 1 MiB: a batch of them is far more than the sockets' buffers hold.
+    // Those below are small, so that the well-behaved calls' answers never wait on their reader.
+    int big = 1000;
+    byte[] data = new byte[1 << 20];
+    new java.util.Random(7).nextBytes(data);
+    java.util.Set<Integer> begun = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    io.loudp2p.spi.ChunkProvider provider = new io.loudp2p.spi.ChunkProvider() {
+      @Override
+      public boolean accept(io.loudp2p.spi.DataSessionId s, byte[] handshake,
+          InetSocketAddress remote) {
+        return new String(handshake, StandardCharsets.UTF_8).equals("hi");
+      }
+
+      @Override
+      public int chunkLength(io.loudp2p.spi.DataSessionId s, int index) {
+        return index >= big ? data.length : 4000;
+      }
+
+      @Override
+      public void readChunk(io.loudp2p.spi.DataSessionId s, int index, int offset,
+          ByteBuffer dst) {
+        begun.add(index);
+        dst.put(data, offset, dst.remaining());
+      }
+    };
+    io.loudp2p.spi.ControlHandler handler = new io.loudp2p.spi.ControlHandler() {
+      @Override
+      public void handle(byte[] request, InetSocketAddress remote,
+          io.loudp2p.spi.ControlMethod method, io.loudp2p.spi.ControlResponder responder) {
+        responder.fail(ControlErrorCode.UNAVAILABLE, "no control calls here");
+      }
+
+      @Override
+      public io.loudp2p.spi.ChunkProvider chunks(String transport) {
+        return provider;
+      }
+    };
+    List<java.net.Socket> stuck = new ArrayList<>();
+    try (GrpcWebServer web = GrpcWebServer.start(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler, LIMIT, null,
+        Duration.ofSeconds(1))) {
+      base = URI.create("http://127.0.0.1:" + web.address().getPort() + "/loudp2p.v1.Loudp2p/");
+      // As many callers as there are batch slots send a batch of big chunks and never read.
+      for (int i = 0; i < WebChunkBatches.MAX_BATCHES; i++) {
+        byte[] body = frame(0, batch(session(i / WebChunkBatches.MAX_CALLS_PER_SESSION),
+            big * (i + 1), WebChunkBatches.MAX_WANTS));
+        java.net.Socket c = new java.net.Socket();
+        stuck.add(c);
+        c.setReceiveBufferSize(4096); // before connecting: the window it offers stays small
+        c.connect(web.address());
+        c.getOutputStream().write(("POST /loudp2p.v1.Loudp2p/FetchChunkBatch HTTP/1.1\r\n"
+            + "Host: 127.0.0.1\r\nContent-Type: " + GrpcWebServer.PROTO + "\r\n"
+            + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        c.getOutputStream().write(body);
+        c.getOutputStream().flush();
+      }
+      // Each took its slot: it began to send (or, on a starved machine, was ended already).
+      io.loudp2p.core.testing.Await.until(() -> java.util.stream.IntStream
+          .rangeClosed(1, WebChunkBatches.MAX_BATCHES).filter(i -> begun.contains(big * i))
+          .count() + web.stalledWrites() >= WebChunkBatches.MAX_BATCHES,
+          Duration.ofSeconds(10), "every stuck batch took its slot");
+
+      // A page that reads gets its chunks soon: the stuck calls ended and left their slots.
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      HttpResponse<byte[]> r;
+      while (true) {
+        r = post("FetchChunkBatch", GrpcWebServer.PROTO, frame(0, batch(session(100), 0, 2)));
+        String status = status(r);
+        if (status.equals("0") || System.nanoTime() - until > 0) {
+          break;
+        }
+        assertThat(status).as("refused for want of a slot").isEqualTo("8");
+        Thread.sleep(20);
+      }
+      assertThat(status(r)).as("a batch within 5 s of the stuck ones").isEqualTo("0");
+      assertThat(r.body().length).isGreaterThan(2 * 4000);
+      io.loudp2p.core.testing.Await.until(
+          () -> web.stalledWrites() >= WebChunkBatches.MAX_BATCHES, Duration.ofSeconds(5),
+          "every stuck call ended");
+
+      // Every slot is free again, and no thread that was interrupted carries it into a call.
+      List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (int i = 0; i < WebChunkBatches.MAX_BATCHES; i++) {
+        calls.add(http.sendAsync(HttpRequest.newBuilder(base.resolve("FetchChunkBatch"))
+            .header("Content-Type", GrpcWebServer.PROTO)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(frame(0, batch(session(200 + i), 0, 2))))
+            .build(), HttpResponse.BodyHandlers.ofByteArray()));
+      }
+      for (var c : calls) {
+        assertThat(status(c.get(10, TimeUnit.SECONDS))).isEqualTo("0");
+      }
+    } finally {
+      for (java.net.Socket c : stuck) {
+        c.close();
       }
     }
   }
