@@ -12,10 +12,8 @@ import io.loudp2p.transport.grpc.internal.proto.v1.Loudp2pGrpc;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -40,10 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One request frame a call (gRPC-Web has no client streaming), of at most {@code
  * maxMessageBytes}; answers are data frames, then a trailer frame with {@code grpc-status} and
- * {@code grpc-message}. Requests are answered by at most {@link #THREADS} threads, with at most
- * {@link #QUEUED} more waiting; past them a call is answered {@code RESOURCE_EXHAUSTED}. A write
- * of an answer that makes no progress for {@link #WRITE_STALL} ends its call ({@link
- * StalledWrites}), so that callers that stop reading cannot hold the threads. Thread-safe.
+ * {@code grpc-message}, written by each call's {@link WebCall}. Requests are answered by at most
+ * {@link #THREADS} threads, with at most {@link #QUEUED} more waiting; past them a call is
+ * answered {@code RESOURCE_EXHAUSTED}. A write of an answer that makes no progress for {@link
+ * #WRITE_STALL} ends its call ({@link StalledWrites}), so that callers that stop reading cannot
+ * hold the threads. Thread-safe.
  */
 final class GrpcWebServer implements TransportServer {
   /**
@@ -66,7 +65,6 @@ final class GrpcWebServer implements TransportServer {
   private static final String PATH_PREFIX = "/" + Loudp2pGrpc.SERVICE_NAME + "/";
   private static final String FETCH_CHUNK_BATCH =
       PATH_PREFIX + Loudp2pGrpc.getFetchChunkBatchMethod().getBareMethodName();
-  private static final byte TRAILER_FLAG = (byte) 0x80;
   private static final byte COMPRESSED_FLAG = 0x01;
 
   /** Set while an exchange the pool had no room for is answered on the accepting thread. */
@@ -207,7 +205,8 @@ final class GrpcWebServer implements TransportServer {
       String path = x.getRequestURI().getPath();
       ControlMethod called = method(path);
       boolean batch = path.equals(FETCH_CHUNK_BATCH);
-      Call call = new Call(x, text, batch || (called != null && called.streaming()),
+      WebCall call = new WebCall(x, writes, text,
+          batch || (called != null && called.streaming()),
           System.nanoTime() + timeoutNs(x.getRequestHeaders().getFirst("grpc-timeout")));
       if (BUSY.get() != null) {
         call.fail(ControlErrorCode.RESOURCE_EXHAUSTED, "the peer's gRPC-Web server is busy");
@@ -218,7 +217,7 @@ final class GrpcWebServer implements TransportServer {
       }
     } catch (IOException | RuntimeException e) {
       failures.warn("gRPC-Web exchange failed: {}", e.toString());
-      close(x);
+      WebCall.close(x, writes);
     }
   }
 
@@ -227,16 +226,7 @@ final class GrpcWebServer implements TransportServer {
     writes.run(x.getRemoteAddress(), () -> x.sendResponseHeaders(code, -1));
   }
 
-  /** Closes the exchange; what is left of its answer goes in a bounded write. */
-  private void close(HttpExchange x) {
-    try {
-      writes.run(x.getRemoteAddress(), x::close);
-    } catch (IOException e) {
-      // HttpExchange.close throws none: it closes the connection when a write fails
-    }
-  }
-
-  private void serve(HttpExchange x, @Nullable ControlMethod called, Call call)
+  private void serve(HttpExchange x, @Nullable ControlMethod called, WebCall call)
       throws IOException {
     if (called == null) {
       call.status(io.grpc.Status.Code.UNIMPLEMENTED, "no method " + x.getRequestURI().getPath()
@@ -257,7 +247,7 @@ final class GrpcWebServer implements TransportServer {
   }
 
   /** Serves a FetchChunkBatch call on this thread: its frames as they are read. */
-  private void serveBatch(HttpExchange x, Call call) throws IOException {
+  private void serveBatch(HttpExchange x, WebCall call) throws IOException {
     byte[] request = request(x, call);
     if (request == null) {
       return;
@@ -289,7 +279,7 @@ final class GrpcWebServer implements TransportServer {
   }
 
   /** The call's one request message, or null when the call was failed for its body. */
-  private byte @Nullable [] request(HttpExchange x, Call call) throws IOException {
+  private byte @Nullable [] request(HttpExchange x, WebCall call) throws IOException {
     byte[] body = readUpTo(x.getRequestBody(), call.text
         ? 4 * ((maxMessageBytes + 5 + 2) / 3) + 4 : maxMessageBytes + 5 + 1);
     if (body == null) {
@@ -395,138 +385,5 @@ final class GrpcWebServer implements TransportServer {
       out.write(buf, 0, n);
     }
     return out.toByteArray();
-  }
-
-  /** The grpc-status number of a code, as {@link Statuses} maps it for native gRPC. */
-  private static int status(ControlErrorCode code) {
-    return Statuses.toStatus(code).getCode().value();
-  }
-
-  /**
-   * One call's answer: the response headers go with the first frame (200, the request's content
-   * type), then data frames, then the trailer frame; {@link #awaitEnd} holds the exchange's thread until the handler
-   * ended the call, so that a handler may answer later from another thread.
-   */
-  private final class Call extends OneExchange {
-    private final HttpExchange x;
-    private final InetSocketAddress remote;
-    private final boolean text;
-    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
-    private OutputStream body;
-    /** When the call's time is up ({@link System#nanoTime}). */
-    final long deadlineNs;
-
-    Call(HttpExchange x, boolean text, boolean streaming, long deadlineNs) {
-      super(streaming);
-      this.x = x;
-      this.remote = x.getRemoteAddress();
-      this.text = text;
-      this.deadlineNs = deadlineNs;
-    }
-
-    @Override
-    void send(byte[] response) {
-      frame((byte) 0, response);
-    }
-
-    @Override
-    void end() {
-      trailer(0, "");
-    }
-
-    @Override
-    void error(ControlErrorCode code, String message) {
-      trailer(GrpcWebServer.status(code), message);
-    }
-
-    /** Ends the call with {@code code}, unless it has ended. */
-    synchronized void status(io.grpc.Status.Code code, String message) {
-      if (done()) {
-        return;
-      }
-      terminal();
-      trailer(code.value(), message);
-    }
-
-    /**
-     * Waits for the handler's end of the call until the call's deadline; past it the call ends
-     * {@code DEADLINE_EXCEEDED}, and what the handler answers later is dropped, as over native
-     * gRPC.
-     */
-    void awaitEnd() {
-      try {
-        long left = deadlineNs - System.nanoTime();
-        if (!ended.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-          expire(io.grpc.Status.Code.DEADLINE_EXCEEDED, "no answer within the call's deadline");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        expire(io.grpc.Status.Code.UNAVAILABLE, "the peer stopped");
-      }
-    }
-
-    /** Ends the call with {@code code} now, unless it ended; the handler's answers are dropped. */
-    private synchronized void expire(io.grpc.Status.Code code, String message) {
-      if (!done() && !isCancelled()) {
-        trailer(code.value(), message);
-        cancelled();
-      }
-    }
-
-    private void frame(byte flag, byte[] message) {
-      if (isCancelled()) {
-        return;
-      }
-      ByteBuffer f = ByteBuffer.allocate(5 + message.length);
-      f.put(flag).putInt(message.length).put(message);
-      byte[] bytes = f.array();
-      try {
-        if (body == null) {
-          x.getResponseHeaders().set("Content-Type", text ? TEXT : PROTO);
-          writes.run(remote, () -> x.sendResponseHeaders(200, 0)); // chunked: frames as they come
-          body = writes.bounded(x.getResponseBody(), remote);
-        }
-        body.write(text ? Base64.getEncoder().encode(bytes) : bytes);
-        body.flush();
-      } catch (IOException e) {
-        cancelled(); // the browser went away
-      }
-    }
-
-    private void trailer(int status, String message) {
-      if (body == null && !isCancelled()) {
-        // Trailers-only: the status in the headers too, for clients that read it there.
-        x.getResponseHeaders().set("grpc-status", Integer.toString(status));
-        if (!message.isEmpty()) {
-          x.getResponseHeaders().set("grpc-message", percentEncoded(message));
-        }
-      }
-      String trailers = "grpc-status:" + status + "\r\n"
-          + (message.isEmpty() ? "" : "grpc-message:" + percentEncoded(message) + "\r\n");
-      frame(TRAILER_FLAG, trailers.getBytes(StandardCharsets.US_ASCII));
-      try {
-        if (body != null) {
-          body.close();
-        }
-      } catch (IOException e) {
-        cancelled();
-      } finally {
-        close(x);
-        ended.countDown();
-      }
-    }
-  }
-
-  /** A grpc-message value: percent-encoded UTF-8, as gRPC's HTTP/2 mapping has it. */
-  static String percentEncoded(String message) {
-    StringBuilder b = new StringBuilder();
-    for (byte c : message.getBytes(StandardCharsets.UTF_8)) {
-      if (c >= 0x20 && c < 0x7f && c != '%') {
-        b.append((char) c);
-      } else {
-        b.append('%').append(String.format(Locale.ROOT, "%02X", c & 0xff));
-      }
-    }
-    return b.toString();
   }
 }
