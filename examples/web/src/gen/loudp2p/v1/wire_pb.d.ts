@@ -217,6 +217,13 @@ export declare type Endpoint = Message<"loudp2p.v1.Endpoint"> & {
    * @generated from field: uint32 port = 3;
    */
   port: number;
+
+  /**
+   * TRANSPORT_KIND_GRPC_RELAYED only: the relay's peer ID, 21 bytes. Empty otherwise.
+   *
+   * @generated from field: bytes peer_id = 4;
+   */
+  peerId: Uint8Array;
 };
 
 /**
@@ -1122,6 +1129,15 @@ export enum TransportKind {
    * @generated from enum value: TRANSPORT_KIND_GRPC_WEB = 3;
    */
   GRPC_WEB = 3,
+
+  /**
+   * The peer's gRPC endpoints through a relay (PROTOCOL.md section 10): ip and port are the
+   * relay's gRPC endpoint and peer_id the relay's peer ID. Listed by a peer that others cannot
+   * dial (it keeps a reservation there). Only in a record's endpoints.
+   *
+   * @generated from enum value: TRANSPORT_KIND_GRPC_RELAYED = 4;
+   */
+  GRPC_RELAYED = 4,
 }
 
 /**

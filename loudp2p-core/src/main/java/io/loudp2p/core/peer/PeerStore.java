@@ -74,6 +74,8 @@ final class PeerStore {
   private final QueryRouter<ControlResponder> router;
   private final LightLinks links = new LightLinks();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.Consumer<SignedPeerRecord>> learnt =
+      new CopyOnWriteArrayList<>();
 
   PeerStore(PeerContext ctx, PeerTable table, PeerSampler view,
       QueryRouter<ControlResponder> router) {
@@ -104,6 +106,14 @@ final class PeerStore {
   }
 
   /**
+   * {@code learnt} is told each record this store checked and took into its table (new, or newer
+   * than the one it had), on the caller's thread.
+   */
+  void onLearnt(java.util.function.Consumer<SignedPeerRecord> learnt) {
+    this.learnt.add(learnt);
+  }
+
+  /**
    * Checks a record and learns it: in the table (within the caps of the peer that relayed it and,
    * for a peer's own record, of the address block it was observed sending from), and in the view.
    *
@@ -115,7 +125,11 @@ final class PeerStore {
       if (from.mustBe() != null && !r.peerId().equals(from.mustBe())) {
         return null;
       }
-      table.offer(r, from.relayedBy(), from.observed());
+      if (table.offer(r, from.relayedBy(), from.observed())) {
+        for (java.util.function.Consumer<SignedPeerRecord> l : learnt) {
+          l.accept(r);
+        }
+      }
       NodeRecord node = NodeRecord.of(r);
       if (from.viewSource() == null) {
         view.observe(node, ctx.nowMs());

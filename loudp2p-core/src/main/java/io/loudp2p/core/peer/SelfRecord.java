@@ -36,6 +36,10 @@ final class SelfRecord {
   private volatile List<Endpoint> announced = List.of();
   /** Where others see this peer's calls come from. */
   private final ObservedAddresses observed = new ObservedAddresses();
+  /** The relays this peer holds a reservation at (PROTOCOL.md section 10). */
+  private volatile List<RelayEndpoint> relays = List.of();
+  /** The relays of {@link #record}. */
+  private volatile List<RelayEndpoint> announcedRelays = List.of();
 
   SelfRecord(PeerContext ctx) {
     this.ctx = ctx;
@@ -62,6 +66,14 @@ final class SelfRecord {
     webAt.add(address);
   }
 
+  /**
+   * The relays this peer holds a reservation at now, announced from the next signing on right
+   * after its gRPC endpoints (PROTOCOL.md section 10).
+   */
+  void relays(List<RelayEndpoint> now) {
+    relays = List.copyOf(now);
+  }
+
   /** The addresses others said this peer's calls came from (PROTOCOL.md §3.1). */
   ObservedAddresses observed() {
     return observed;
@@ -85,28 +97,33 @@ final class SelfRecord {
     long now = ctx.nowMs();
     // Wall-clock milliseconds, so that a restarted peer's record outranks the one it had before.
     sequence = Math.max(sequence + 1, now);
+    List<RelayEndpoint> relaysNow = relays;
     PeerRecord.Builder r = PeerRecord.newBuilder()
         .setSequence(sequence)
         .setExpiresAtMs(now + RECORD_LIFETIME.toMillis())
         .setRole(role == Role.FULL ? io.loudp2p.core.proto.v1.Role.ROLE_FULL
             : io.loudp2p.core.proto.v1.Role.ROLE_LIGHT)
-        .addAllEndpoints(endpointsNow());
+        .addAllEndpoints(endpointsNow(relaysNow));
     announced = r.getEndpointsList();
+    announcedRelays = relaysNow;
     record = ctx.sealer.sealRecord(r.build());
   }
 
   /**
-   * The endpoints to announce now: the listening addresses, then the gRPC-Web servers', then the
-   * UDP servers' sockets, a
-   * wildcard one as this machine's addresses at this moment, which others can dial.
+   * The endpoints to announce now: the listening addresses, then the relays, then the gRPC-Web
+   * servers', then the UDP servers' sockets, a wildcard one as this machine's addresses at this
+   * moment, which others can dial.
    */
-  private List<Endpoint> endpointsNow() {
+  private List<Endpoint> endpointsNow(List<RelayEndpoint> relaysNow) {
     List<Endpoint> out = new ArrayList<>();
+    int room = EnvelopeOpener.MAX_RECORD_ENDPOINTS - relaysNow.size();
     for (InetSocketAddress a : listening) {
-      for (InetSocketAddress at : LocalAddresses.reachableAs(a,
-          EnvelopeOpener.MAX_RECORD_ENDPOINTS - out.size())) {
+      for (InetSocketAddress at : LocalAddresses.reachableAs(a, room - out.size())) {
         out.add(endpoint(TransportKind.TRANSPORT_KIND_GRPC, at));
       }
+    }
+    for (RelayEndpoint relay : relaysNow) {
+      out.add(relay.toEndpoint());
     }
     add(out, webAt, TransportKind.TRANSPORT_KIND_GRPC_WEB);
     add(out, udpAt, TransportKind.TRANSPORT_KIND_UDP);
@@ -138,19 +155,30 @@ final class SelfRecord {
 
   /**
    * Whether the addresses this peer would announce now differ from those of its record: a
-   * wildcard listener on a host whose address changed (a phone that left Wi-Fi for 3G). Only a
-   * wildcard listener's can change; false for the others without a look at the interfaces.
+   * reservation made or lost at a relay, or a wildcard listener on a host whose address changed
+   * (a phone that left Wi-Fi for 3G). Only a wildcard listener's own addresses can change; the
+   * others are not looked up at the interfaces.
    */
   boolean moved() {
-    if (record == null || !onWildcard()) {
+    if (record == null) {
       return false;
     }
-    return !new HashSet<>(announced).equals(new HashSet<>(endpointsNow()));
+    if (!relays.equals(announcedRelays)) {
+      return true;
+    }
+    if (!onWildcard()) {
+      return false;
+    }
+    return !new HashSet<>(announced).equals(new HashSet<>(endpointsNow(relays)));
   }
 
   /** Whether an address of the record is no longer this host's (not merely one more came). */
   boolean lostAnAddress() {
-    return !new HashSet<>(endpointsNow()).containsAll(announced);
+    List<Endpoint> now = new ArrayList<>(endpointsNow(relays));
+    now.removeIf(e -> e.getTransport() == TransportKind.TRANSPORT_KIND_GRPC_RELAYED);
+    List<Endpoint> before = new ArrayList<>(announced);
+    before.removeIf(e -> e.getTransport() == TransportKind.TRANSPORT_KIND_GRPC_RELAYED);
+    return !new HashSet<>(now).containsAll(before);
   }
 
   static Endpoint endpoint(TransportKind kind, InetSocketAddress a) {

@@ -10,6 +10,7 @@ import io.loudp2p.core.proto.v1.Endpoint;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.StreamAccept;
 import io.loudp2p.core.proto.v1.StreamOpen;
+import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.stream.internal.PreOpenedTransport;
 import io.loudp2p.core.stream.internal.RealStreamSession;
 import io.loudp2p.spi.ControlErrorCode;
@@ -162,7 +163,15 @@ final class SourceOpener {
         .setSessionId(ByteString.copyFrom(sessionBytes));
     List<PeerTransports.Data> offered = new ArrayList<>();
     boolean keyed = false;
+    PeerId peer = source.record().peerId();
+    RelayEndpoint relay = RelayEndpoint.of(source.record());
+    if (relay != null && relay.peer().equals(ctx.self())) {
+      relay = null; // this peer is its relay: it reaches it directly
+    }
     for (PeerTransports.Data d : transports.data) {
+      if (relay != null && d.kind() != TransportKind.TRANSPORT_KIND_GRPC_VALUE) {
+        continue; // a source behind a relay is reached over a connection, not by datagrams
+      }
       if (d.descriptor.sessionKeys()) {
         if (keyed) {
           continue; // the message has room for one transport's key
@@ -176,7 +185,7 @@ final class SourceOpener {
     PeerTransports.Data fallback = transports.fallback();
     byte[] request = ctx.seal(Payload.newBuilder().setStreamOpen(open));
     InetSocketAddress controlAt = source.control();
-    PeerId peer = source.record().peerId();
+    RelayEndpoint through = relay;
     return client.call(controlAt, ControlMethod.OPEN_STREAM, request, peer,
         ctx.config.callDeadline()).thenApply(answer -> {
           StreamAccept accept = answer.payload().getStreamAccept();
@@ -213,6 +222,9 @@ final class SourceOpener {
             throw new ControlException(ControlErrorCode.MALFORMED,
                 "the stream accept chose " + accept.getTransport() + " (kind "
                     + accept.getTransportValue() + ") without a usable endpoint");
+          }
+          if (through != null) {
+            chosen.transport.routeThroughRelay(serverAt, peer, through.address(), through.peer());
           }
           PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, serverAt, sessionId,
               request, new byte[0], firstWants(accept, has, firstChunkAsked));

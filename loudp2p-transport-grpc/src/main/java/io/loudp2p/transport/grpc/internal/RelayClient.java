@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
 import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.DefaultEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.local.LocalAddress;
@@ -160,6 +161,8 @@ final class RelayClient implements AutoCloseable {
         .bind(address).syncUninterruptibly().channel();
     ManagedChannel channel = NettyChannelBuilder.forAddress(address)
         .channelType(LocalChannel.class)
+        // gRPC sets SO_KEEPALIVE on every channel; a local one has no socket (netty would warn)
+        .withOption(ChannelOption.SO_KEEPALIVE, null)
         .eventLoopGroup(local)
         .overrideAuthority("relayed.loudp2p")
         .sslContext(tls)

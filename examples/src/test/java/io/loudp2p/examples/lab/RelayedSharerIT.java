@@ -1,0 +1,56 @@
+package io.loudp2p.examples.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * A peer behind a NAT shares through a relay (PROTOCOL.md section 10): a home peer behind an
+ * endpoint-independent NAT shares a track; nobody can dial it, so it keeps reservations at the
+ * two public FULL peers and lists them in its record. A listener behind a symmetric NAT, which
+ * nobody can dial either, finds the track by search and streams all of it from the home peer,
+ * every call and every chunk through a relay.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(Lab.RESOURCE)
+@Timeout(240)
+class RelayedSharerIT extends LabTestBase {
+  @Test
+  void aPeerBehindANatSharesThroughARelayAndAListenerBehindAnotherStreamsFromIt()
+      throws Exception {
+    assumeThat(Lab.natUnavailable()).as("%s", Lab.natUnavailable().orElse("")).isEmpty();
+    LabHost r1 = lab.host("r1", LinkProfile.LAN);
+    LabHost r2 = lab.host("r2", LinkProfile.LAN);
+    LabHost home = lab.host("home", LinkProfile.LAN, Nat.ENDPOINT_INDEPENDENT);
+    LabHost phone = lab.host("phone", LinkProfile.LAN, Nat.ADDRESS_AND_PORT_DEPENDENT);
+
+    byte[] track = LabAudio.noiseWav(8, 29);
+    Files.write(Files.createDirectories(dir.resolve("home")).resolve("relayedsong.wav"), track);
+    Files.createDirectories(dir.resolve("r1"));
+    Files.createDirectories(dir.resolve("r2"));
+    LabProcess first = r1.share(dir.resolve("r1"), dir, null);
+    first.awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
+    LabProcess second = r2.share(dir.resolve("r2"), dir, r1.peerAddress());
+    second.awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
+    LabProcess sharer = home.share(dir.resolve("home"), dir, r1.peerAddress());
+    sharer.awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
+
+    LabProcess listener = phone.startJava("listen", LabListener.class.getName(),
+        r1.peerAddress(), phone.address().getHostAddress(), "relayedsong",
+        Integer.toString(4 * LabAudio.BYTES_PER_SECOND), "1");
+    listener.awaitLine(line -> line.startsWith("done-ms") || line.startsWith("no hit"),
+        Duration.ofSeconds(150));
+    String out = listener.output();
+    assertThat(out).as("listener: %s%nsharer: %s", out, sharer.output())
+        .contains("read " + track.length).doesNotContain("failed");
+    assertThat(out.lines().filter(l -> l.startsWith("source ") && l.contains("over grpc")
+        && !l.contains(" 0 bytes"))).as("%s", out).hasSize(1);
+  }
+}

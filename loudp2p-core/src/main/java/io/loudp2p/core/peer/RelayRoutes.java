@@ -1,0 +1,68 @@
+package io.loudp2p.core.peer;
+
+import io.loudp2p.PeerId;
+import io.loudp2p.core.wire.SignedPeerRecord;
+import io.loudp2p.spi.ControlTransport;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tells the control transport which peers to reach through a relay: those whose latest record
+ * lists one (PROTOCOL.md section 10), and only when that changes, since a new route closes the
+ * connections made to the peer before. Holds at most {@link #MAX_ROUTES}, the oldest going
+ * first.
+ *
+ * <p>Thread-safe.
+ */
+final class RelayRoutes {
+  /** Routes held at most: past it the oldest goes (its peer is called directly again). */
+  static final int MAX_ROUTES = 4096;
+
+  private final PeerId self;
+  private final ControlTransport control;
+  /** Guarded by this. */
+  private final Map<PeerId, RelayEndpoint> routed = new LinkedHashMap<>();
+
+  RelayRoutes(PeerId self, ControlTransport control) {
+    this.self = self;
+    this.control = control;
+  }
+
+  /** A record was learnt: its peer is reached the way it lists now. */
+  void learnt(SignedPeerRecord record) {
+    PeerId peer = record.peerId();
+    RelayEndpoint relay = RelayEndpoint.of(record);
+    if (relay != null && relay.peer().equals(self)) {
+      relay = null; // this peer relays for it: calls go straight to it
+    }
+    // Told under the lock, so that two records of one peer learnt at once are told in order.
+    synchronized (this) {
+      RelayEndpoint before = routed.get(peer);
+      if (Objects.equals(before, relay)) {
+        return;
+      }
+      if (relay != null) {
+        routed.remove(peer); // re-inserted as the newest
+        routed.put(peer, relay);
+        control.routeThroughRelay(peer, relay.address(), relay.peer());
+        if (routed.size() > MAX_ROUTES) {
+          Iterator<Map.Entry<PeerId, RelayEndpoint>> oldest = routed.entrySet().iterator();
+          Map.Entry<PeerId, RelayEndpoint> e = oldest.next();
+          oldest.remove();
+          control.routeThroughRelay(e.getKey(), e.getValue().address(), null);
+        }
+      } else {
+        routed.remove(peer);
+        control.routeThroughRelay(peer, before.address(), null);
+      }
+    }
+  }
+
+  /** The relay {@code peer} is reached through, or null. */
+  synchronized @Nullable RelayEndpoint of(PeerId peer) {
+    return routed.get(peer);
+  }
+}
