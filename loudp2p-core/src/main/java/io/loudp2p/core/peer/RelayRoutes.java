@@ -26,9 +26,16 @@ final class RelayRoutes {
   /** Guarded by this. */
   private final Map<PeerId, RelayEndpoint> routed = new LinkedHashMap<>();
 
+  private final int maxRoutes;
+
   RelayRoutes(PeerId self, ControlTransport control) {
+    this(self, control, MAX_ROUTES);
+  }
+
+  RelayRoutes(PeerId self, ControlTransport control, int maxRoutes) {
     this.self = self;
     this.control = control;
+    this.maxRoutes = maxRoutes;
   }
 
   /** A record was learnt: its peer is reached the way it lists now. */
@@ -48,7 +55,7 @@ final class RelayRoutes {
         routed.remove(peer); // re-inserted as the newest
         routed.put(peer, relay);
         control.routeThroughRelay(peer, relay.address(), relay.peer());
-        if (routed.size() > MAX_ROUTES) {
+        if (routed.size() > maxRoutes) {
           Iterator<Map.Entry<PeerId, RelayEndpoint>> oldest = routed.entrySet().iterator();
           Map.Entry<PeerId, RelayEndpoint> e = oldest.next();
           oldest.remove();
