@@ -77,7 +77,7 @@ public final class LabStartup {
     }
   }
 
-  private static LinkProfile profile(String name) {
+  static LinkProfile profile(String name) {
     for (LinkProfile p : List.of(LinkProfile.LAN, LinkProfile.THREE_G, LinkProfile.LTE,
         LinkProfile.LOSSY_WIFI)) {
       if (p.name().equals(name)) {
@@ -226,7 +226,7 @@ public final class LabStartup {
     return quantile(v, 0.9);
   }
 
-  private static double quantile(List<Double> v, double q) {
+  static double quantile(List<Double> v, double q) {
     double[] s = v.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d))
         .toArray();
     if (s.length == 0) {

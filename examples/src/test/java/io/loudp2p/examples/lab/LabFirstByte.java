@@ -9,7 +9,8 @@ import java.time.Duration;
  * A cold start on a lab host, timed: a LIGHT peer joins through one bootstrap peer, searches until a
  * hit has the sources it expects, then opens the stream and reads its first byte. Prints {@code
  * search-ms} (until the hit), {@code stream-first-byte-ms} (from {@code stream()} to the first
- * verified byte) and {@code peer-first-byte-ms} (from building the peer to that byte).
+ * verified byte), {@code peer-first-byte-ms} (from building the peer to that byte) and the
+ * transport of each source ({@code source-transport}).
  *
  * <p>{@code LabFirstByte BOOTSTRAP_HOST:PORT LISTEN_HOST QUERY SOURCES}
  */
@@ -37,6 +38,9 @@ public final class LabFirstByte {
         System.out.println("stream-first-byte-ms " + (first - opening) / 1_000_000);
         System.out.println("peer-first-byte-ms " + (first - t0) / 1_000_000);
         System.out.println("track " + hit.track().id() + " length " + s.length());
+        for (io.loudp2p.SourceStats source : s.sources()) {
+          System.out.println("source-transport " + source.transport());
+        }
       }
     }
     System.exit(0);

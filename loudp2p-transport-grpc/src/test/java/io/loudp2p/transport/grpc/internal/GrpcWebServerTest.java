@@ -282,19 +282,7 @@ class GrpcWebServerTest {
         .build())) {
       io.loudp2p.spi.TransportServer server = t.listen(
           new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-          new io.loudp2p.spi.ControlHandler() {
-            @Override
-            public void handle(byte[] request, InetSocketAddress remote,
-                io.loudp2p.spi.ControlMethod method, io.loudp2p.spi.ControlResponder responder) {
-              responder.fail(ControlErrorCode.UNAVAILABLE, "no control calls here");
-            }
-
-            @Override
-            public io.loudp2p.spi.ChunkProvider chunks(String transport) {
-              counted.add(transport);
-              return provider;
-            }
-          }).get(5, TimeUnit.SECONDS);
+          chunksOnly(provider, counted::add)).get(5, TimeUnit.SECONDS);
       assertThat(server.webAddress()).isEqualTo(t.webAddress());
       URI root = URI.create("http://127.0.0.1:" + t.webAddress().getPort() + "/");
       base = root.resolve("loudp2p.v1.Loudp2p/");
@@ -398,18 +386,7 @@ class GrpcWebServerTest {
         dst.put(data, offset, dst.remaining());
       }
     };
-    io.loudp2p.spi.ControlHandler handler = new io.loudp2p.spi.ControlHandler() {
-      @Override
-      public void handle(byte[] request, InetSocketAddress remote,
-          io.loudp2p.spi.ControlMethod method, io.loudp2p.spi.ControlResponder responder) {
-        responder.fail(ControlErrorCode.UNAVAILABLE, "no control calls here");
-      }
-
-      @Override
-      public io.loudp2p.spi.ChunkProvider chunks(String transport) {
-        return provider;
-      }
-    };
+    io.loudp2p.spi.ControlHandler handler = chunksOnly(provider, transport -> {});
     List<java.net.Socket> stuck = new ArrayList<>();
     try (GrpcWebServer web = GrpcWebServer.start(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler, LIMIT, null,
@@ -519,5 +496,23 @@ class GrpcWebServerTest {
     String rest = trailer.substring("trailer:grpc-status:".length());
     int end = rest.indexOf('\r');
     return end < 0 ? rest : rest.substring(0, end);
+  }
+
+  /** A handler that serves {@code provider}'s chunks and refuses every control call. */
+  private static io.loudp2p.spi.ControlHandler chunksOnly(io.loudp2p.spi.ChunkProvider provider,
+      java.util.function.Consumer<String> asked) {
+    return new io.loudp2p.spi.ControlHandler() {
+      @Override
+      public void handle(byte[] request, InetSocketAddress remote,
+          io.loudp2p.spi.ControlMethod method, io.loudp2p.spi.ControlResponder responder) {
+        responder.fail(ControlErrorCode.UNAVAILABLE, "no control calls here");
+      }
+
+      @Override
+      public io.loudp2p.spi.ChunkProvider chunks(String transport) {
+        asked.accept(transport);
+        return provider;
+      }
+    };
   }
 }
