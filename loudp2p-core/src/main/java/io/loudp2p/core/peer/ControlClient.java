@@ -31,10 +31,17 @@ final class ControlClient {
 
   private final PeerContext ctx;
   private final ControlTransport control;
+  private final RelayRoutes routes;
 
   ControlClient(PeerContext ctx, ControlTransport control) {
     this.ctx = ctx;
     this.control = control;
+    this.routes = new RelayRoutes(ctx.self(), control);
+  }
+
+  /** Which peers are called through a relay, and which relay. */
+  RelayRoutes routes() {
+    return routes;
   }
 
   /**
@@ -94,9 +101,12 @@ final class ControlClient {
     });
   }
 
-  /** Starts connecting to {@code address}, for a call likely soon (see ControlTransport#connect). */
-  void connect(InetSocketAddress address) {
-    control.connect(address);
+  /**
+   * Starts connecting to {@code peer} at {@code address}, for a call likely soon: the connection
+   * a call expecting that peer will use (through its relay, when its record names one).
+   */
+  void connect(InetSocketAddress address, PeerId peer) {
+    control.connect(address, peer);
   }
 
   /** Drops what the transport keeps for a peer that went away. */

@@ -243,7 +243,7 @@ final class RealPeer implements Peer {
     ev.start();
     cat.ready().thenAccept(ev::catalogReady);
     network.schedule();
-    RelayKeeper.start(c, t, store, self, roles, network, greeter, this::dataServers);
+    RelayKeeper.start(c, t, client, store, self, roles, network, greeter, this::dataServers);
     long mappingCheck = UdpMapping.CHECK.toMillis();
     c.every(udpMapping::observeIfDue, UdpMapping.FIRST_CHECK.toMillis(), mappingCheck);
     long shuffle = Shuffles.SHUFFLE_PERIOD.toMillis();

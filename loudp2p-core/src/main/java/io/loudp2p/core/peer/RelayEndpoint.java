@@ -7,6 +7,8 @@ import io.loudp2p.core.proto.v1.PeerRecord;
 import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.wire.SignedPeerRecord;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +30,13 @@ record RelayEndpoint(InetSocketAddress address, PeerId peer) {
   }
 
   static @Nullable RelayEndpoint of(PeerId owner, PeerRecord record) {
+    List<RelayEndpoint> all = all(owner, record);
+    return all.isEmpty() ? null : all.get(0);
+  }
+
+  /** Every usable relayed endpoint of {@code record}, in its order (see {@link #of}). */
+  static List<RelayEndpoint> all(PeerId owner, PeerRecord record) {
+    List<RelayEndpoint> out = new ArrayList<>();
     for (Endpoint e : record.getEndpointsList()) {
       if (e.getTransport() != TransportKind.TRANSPORT_KIND_GRPC_RELAYED) {
         continue;
@@ -39,13 +48,13 @@ record RelayEndpoint(InetSocketAddress address, PeerId peer) {
       try {
         PeerId relay = PeerId.fromBytes(e.getPeerId().toByteArray());
         if (!relay.equals(owner)) {
-          return new RelayEndpoint(address, relay);
+          out.add(new RelayEndpoint(address, relay));
         }
       } catch (IllegalArgumentException notAPeerId) {
         // skipped, as the comment says
       }
     }
-    return null;
+    return out;
   }
 
   /** This relay as an endpoint of this peer's own record. */

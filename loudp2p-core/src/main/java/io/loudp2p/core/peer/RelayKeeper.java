@@ -81,15 +81,17 @@ final class RelayKeeper {
 
   /**
    * Starts keeping relays for a started peer, and routing its calls to peers whose records list
-   * a relay ({@link RelayRoutes}): checked every {@link #CHECK} on the peer's timer.
+   * a relay ({@link RelayRoutes}, preferring a relay it keeps a connection to): checked every
+   * {@link #CHECK} on the peer's timer.
    *
    * @param dataServers where the peer's data transports serve, by name (the {@code grpc} one is
    *     joined to relayed connections with its control servers)
    */
-  static RelayKeeper start(PeerContext ctx, PeerTransports transports, PeerStore store,
-      SelfRecord self, RoleState roles, NetworkWatch network, Greeter greeter,
+  static RelayKeeper start(PeerContext ctx, PeerTransports transports, ControlClient client,
+      PeerStore store, SelfRecord self, RoleState roles, NetworkWatch network, Greeter greeter,
       Supplier<Map<String, InetSocketAddress>> dataServers) {
-    RelayRoutes routes = new RelayRoutes(ctx.self(), transports.control);
+    RelayRoutes routes = client.routes();
+    routes.prefer(id -> connected(store, id));
     store.onLearnt(routes::learnt);
     RelayKeeper keeper = new RelayKeeper(ctx, transports.control, store, self, roles,
         network::status, () -> {
@@ -102,6 +104,21 @@ final class RelayKeeper {
         }, greeter::checkAddresses);
     ctx.every(keeper::check, CHECK.toMillis(), CHECK.toMillis());
     return keeper;
+  }
+
+  /** Whether this peer keeps a connection to {@code id}: a link, or a neighbour of its view. */
+  private static boolean connected(PeerStore store, PeerId id) {
+    for (io.loudp2p.core.network.NodeRecord n : store.links().current()) {
+      if (n.id().equals(id)) {
+        return true;
+      }
+    }
+    for (io.loudp2p.core.network.NodeRecord n : store.view().neighbours()) {
+      if (n.id().equals(id)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The relays held now. */

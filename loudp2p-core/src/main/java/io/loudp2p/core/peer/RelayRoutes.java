@@ -5,8 +5,10 @@ import io.loudp2p.core.wire.SignedPeerRecord;
 import io.loudp2p.spi.ControlTransport;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +29,7 @@ final class RelayRoutes {
   private final Map<PeerId, RelayEndpoint> routed = new LinkedHashMap<>();
 
   private final int maxRoutes;
+  private volatile Predicate<PeerId> near = id -> false;
 
   RelayRoutes(PeerId self, ControlTransport control) {
     this(self, control, MAX_ROUTES);
@@ -38,12 +41,27 @@ final class RelayRoutes {
     this.maxRoutes = maxRoutes;
   }
 
+  /**
+   * From now on, of the relays a record lists, one that {@code near} says this peer is connected
+   * to (a link, a neighbour) is taken before the others: no new connection to a relay on the way.
+   */
+  void prefer(Predicate<PeerId> near) {
+    this.near = near;
+  }
+
   /** A record was learnt: its peer is reached the way it lists now. */
   void learnt(SignedPeerRecord record) {
     PeerId peer = record.peerId();
-    RelayEndpoint relay = RelayEndpoint.of(record);
-    if (relay != null && relay.peer().equals(self)) {
-      relay = null; // this peer relays for it: calls go straight to it
+    List<RelayEndpoint> relays = RelayEndpoint.all(record.peerId(), record.record());
+    RelayEndpoint relay = null;
+    for (RelayEndpoint r : relays) {
+      if (r.peer().equals(self)) {
+        relay = null; // this peer relays for it: calls go straight to it
+        break;
+      }
+      if (relay == null || (!near.test(relay.peer()) && near.test(r.peer()))) {
+        relay = r;
+      }
     }
     // Told under the lock, so that two records of one peer learnt at once are told in order.
     synchronized (this) {

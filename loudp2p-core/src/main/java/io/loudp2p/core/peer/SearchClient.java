@@ -320,7 +320,7 @@ final class SearchClient {
       }
       store.table().get(id).map(PeerTable.Entry::control).ifPresent(at -> {
         if (warmed.size() < MAX_WARMED && warmed.add(at)) {
-          client.connect(at);
+          client.connect(at, id);
         }
       });
     }

@@ -164,10 +164,7 @@ final class SourceOpener {
     List<PeerTransports.Data> offered = new ArrayList<>();
     boolean keyed = false;
     PeerId peer = source.record().peerId();
-    RelayEndpoint relay = RelayEndpoint.of(source.record());
-    if (relay != null && relay.peer().equals(ctx.self())) {
-      relay = null; // this peer is its relay: it reaches it directly
-    }
+    RelayEndpoint relay = client.routes().of(peer); // the relay its control calls take
     for (PeerTransports.Data d : transports.data) {
       if (relay != null && d.kind() != TransportKind.TRANSPORT_KIND_GRPC_VALUE) {
         continue; // a source behind a relay is reached over a connection, not by datagrams

@@ -75,6 +75,25 @@ class RelayRecordsTest {
   }
 
   @Test
+  void ofTheRelaysARecordListsOneThisPeerIsConnectedToIsTaken() throws Exception {
+    Told told = new Told();
+    RelayRoutes routes = new RelayRoutes(Identity.generate().peerId(), told);
+    Identity other = Identity.generate();
+    InetSocketAddress otherAt = new InetSocketAddress(address(10, 0, 0, 3), 7070);
+    Identity natted = Identity.generate();
+    routes.prefer(id -> id.equals(other.peerId()));
+    routes.learnt(record(natted, 1, relayed(RELAY_AT, RELAY.peerId().bytes()),
+        relayed(otherAt, other.peerId().bytes())));
+    assertThat(routes.of(natted.peerId())).isEqualTo(new RelayEndpoint(otherAt, other.peerId()));
+    // Connected to none of them: the first listed.
+    routes.prefer(id -> false);
+    Identity another = Identity.generate();
+    routes.learnt(record(another, 1, relayed(RELAY_AT, RELAY.peerId().bytes()),
+        relayed(otherAt, other.peerId().bytes())));
+    assertThat(routes.of(another.peerId())).isEqualTo(new RelayEndpoint(RELAY_AT, RELAY.peerId()));
+  }
+
+  @Test
   void routesAreBoundedAndTheOldestGoesFirst() throws Exception {
     Told told = new Told();
     RelayRoutes routes = new RelayRoutes(Identity.generate().peerId(), told, 2);

@@ -72,6 +72,9 @@ public final class GrpcControlTransport implements ControlTransport {
     this.channels = new Channels(settings);
     this.relays = new Relays(settings, RelayLimits.DEFAULT);
     channels.router((endpoint, peer) -> relays.open(endpoint, peer, channels::get));
+    if (settings.credentials != null) {
+      RelayConnections.lend(settings.credentials, channels);
+    }
   }
 
   @Override
@@ -356,6 +359,9 @@ public final class GrpcControlTransport implements ControlTransport {
       server.close();
     }
     servers.clear();
+    if (settings.credentials != null) {
+      RelayConnections.withdraw(settings.credentials, channels);
+    }
     channels.close();
     relays.close();
   }

@@ -59,8 +59,11 @@ public final class GrpcDataTransport implements DataTransport {
   public GrpcDataTransport(TransportOptions options) {
     this.settings = new GrpcSettings(options);
     this.channels = new Channels(settings, DATA_STREAM_WINDOW);
-    this.relays = new Relays(settings, RelayLimits.DEFAULT);
-    channels.router((endpoint, peer) -> relays.open(endpoint, peer, channels::get));
+    this.relays = new Relays(settings, RelayLimits.DEFAULT, DATA_STREAM_WINDOW);
+    channels.router((endpoint, peer) -> relays.open(endpoint, peer, (relay, relayPeer) -> {
+      Channels control = RelayConnections.of(settings.credentials);
+      return (control != null ? control : channels).get(relay, relayPeer);
+    }));
   }
 
   /**

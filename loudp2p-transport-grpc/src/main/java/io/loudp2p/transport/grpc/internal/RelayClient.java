@@ -50,11 +50,18 @@ final class RelayClient implements AutoCloseable {
       Runnable cancel) {}
 
   private final int maxFrameBytes;
+  private final int flowControlWindow;
   private final EventLoopGroup local = new DefaultEventLoopGroup(1);
   private final EventLoopGroup sockets = new NioEventLoopGroup(1);
 
   RelayClient(int maxFrameBytes) {
+    this(maxFrameBytes, 0);
+  }
+
+  /** As above; channels it dials get a fixed HTTP/2 window of {@code flowControlWindow} (0: not). */
+  RelayClient(int maxFrameBytes, int flowControlWindow) {
     this.maxFrameBytes = maxFrameBytes;
+    this.flowControlWindow = flowControlWindow;
   }
 
   /**
@@ -159,7 +166,11 @@ final class RelayClient implements AutoCloseable {
           }
         })
         .bind(address).syncUninterruptibly().channel();
-    ManagedChannel channel = NettyChannelBuilder.forAddress(address)
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(address);
+    if (flowControlWindow > 0) {
+      builder.flowControlWindow(flowControlWindow);
+    }
+    ManagedChannel channel = builder
         .channelType(LocalChannel.class)
         // gRPC sets SO_KEEPALIVE on every channel; a local one has no socket (netty would warn)
         .withOption(ChannelOption.SO_KEEPALIVE, null)

@@ -43,9 +43,14 @@ final class Relays implements AutoCloseable {
   private final ConcurrentHashMap<InetSocketAddress, PeerId> endpoints = new ConcurrentHashMap<>();
 
   Relays(GrpcSettings settings, RelayLimits limits) {
+    this(settings, limits, 0);
+  }
+
+  /** As above; channels through a relay get a fixed HTTP/2 window of {@code flowControlWindow}. */
+  Relays(GrpcSettings settings, RelayLimits limits, int flowControlWindow) {
     this.settings = settings;
     this.limits = limits;
-    this.client = new RelayClient(limits.maxFrameBytes());
+    this.client = new RelayClient(limits.maxFrameBytes(), flowControlWindow);
   }
 
   /** The relay service to serve, or null without TLS (a relay knows its callers by TLS). */
