@@ -56,7 +56,9 @@ final class RelayRoutes {
     RelayEndpoint relay = null;
     for (RelayEndpoint r : relays) {
       if (r.peer().equals(self)) {
-        relay = null; // this peer relays for it: calls go straight to it
+        // This peer is its relay: it connects through its own relay service, over a connection
+        // to itself (it cannot dial the peer either).
+        relay = r;
         break;
       }
       if (relay == null || (!near.test(relay.peer()) && near.test(r.peer()))) {
