@@ -67,6 +67,15 @@ public abstract class AbstractDataTransportTest {
   }
 
   /** How long to wait for requested chunks before asking again for the missing ones. */
+  /**
+   * Whether the transport asks for the chunks given to {@link DataTransport#open(
+   * InetSocketAddress, DataSessionId, byte[], byte[], int[], DataSession.Listener)} in the
+   * opening itself, so that they come with no request after it.
+   */
+  protected boolean asksFirstWantsInTheOpening() {
+    return false;
+  }
+
   protected Duration rerequestAfter() {
     return Duration.ofSeconds(2);
   }
@@ -341,6 +350,28 @@ public abstract class AbstractDataTransportTest {
     fetch(session, receiver, range(0, receiver.chunkCount()));
 
     assertThat(readAll(receiver.buffer.inputStream())).isEqualTo(track);
+    receiver.assertContractKept();
+  }
+
+  @Test
+  public void chunksAskedInTheOpeningComeWithNoRequestAfterIt() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(asksFirstWantsInTheOpening(),
+        "this transport does not ask for chunks in the opening");
+    Random random = new Random(103);
+    TrackProvider provider = new TrackProvider();
+    DataSessionId id = sessionId(random);
+    byte[] track = track(random, 5 * CHUNK_SIZE);
+    provider.add(id, track);
+    DataServer server = serve(provider);
+    Receiver receiver = new Receiver(track);
+    DataTransport transport = closeLater(newReceiverTransport());
+    byte[] receiverKey = transport.prepare(id);
+    DataOffer offer = server.prepare(id, receiverKey);
+    offers.put(id, offer);
+    closeLater(await(transport.open(offer.endpoint(), id, handshakeFor(id), offer.publicKey(),
+        new int[] {0, 1}, receiver)));
+    CompletableFuture.allOf(Receiver.chunk(receiver.verified, 0),
+        Receiver.chunk(receiver.verified, 1)).get(timeout().toMillis(), TimeUnit.MILLISECONDS);
     receiver.assertContractKept();
   }
 

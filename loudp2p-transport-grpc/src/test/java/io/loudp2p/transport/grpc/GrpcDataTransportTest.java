@@ -20,6 +20,11 @@ class GrpcDataTransportTest extends AbstractDataTransportTest {
   }
 
   @Override
+  protected boolean asksFirstWantsInTheOpening() {
+    return true; // in the first ChunkRequest, beside the handshake
+  }
+
+  @Override
   protected InetSocketAddress bindAddress() {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
   }

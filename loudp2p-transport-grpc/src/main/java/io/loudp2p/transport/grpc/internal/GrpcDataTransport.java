@@ -79,6 +79,22 @@ public final class GrpcDataTransport implements DataTransport {
   @Override
   public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
       byte[] handshake, DataSession.Listener listener) {
+    return open(source, id, handshake, new int[0], listener);
+  }
+
+  /**
+   * Opens the session with {@code firstWants} in its first request, beside the handshake: the
+   * source checks the handshake and sends them at once, a round trip before a request sent once
+   * the stream is accepted would have them come (PROTOCOL.md section 5, chunk streams).
+   */
+  @Override
+  public CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+      byte[] handshake, byte[] sourceKey, int[] firstWants, DataSession.Listener listener) {
+    return open(source, id, handshake, firstWants, listener);
+  }
+
+  private CompletableFuture<DataSession> open(InetSocketAddress source, DataSessionId id,
+      byte[] handshake, int[] firstWants, DataSession.Listener listener) {
     if (closed) {
       return CompletableFuture.failedFuture(
           new ControlException(ControlErrorCode.UNAVAILABLE, "the gRPC data transport is closed"));
@@ -93,10 +109,13 @@ public final class GrpcDataTransport implements DataTransport {
     }
     sessions.add(session);
     StreamObserver<ChunkRequest> requests = ClientCalls.asyncBidiStreamingCall(call, session);
-    session.start(requests, ChunkRequest.newBuilder()
+    ChunkRequest.Builder first = ChunkRequest.newBuilder()
         .setSessionId(ByteString.copyFrom(id.bytes()))
-        .setHandshake(ByteString.copyFrom(handshake))
-        .build());
+        .setHandshake(ByteString.copyFrom(handshake));
+    for (int index : firstWants) {
+      first.addWant(index);
+    }
+    session.start(requests, first.build());
     return session.opened.orTimeout(settings.openTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((s, t) -> {
           if (t == null) {
