@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,10 @@ final class RelayKeeper {
   private final Set<PeerId> asking = new HashSet<>();
   /** When each relay last refused or ended a reservation. Guarded by this. */
   private final Map<PeerId, Long> leftAlone = new LruMap<>(256);
+
+  /** The address {@link #local} last looked up, and what it found. Guarded by this. */
+  private @Nullable InetAddress lastLookedUp;
+  private boolean lastLocal;
 
   private record Held(RelayEndpoint relay, RelayReservation reservation) {}
 
@@ -136,7 +142,7 @@ final class RelayKeeper {
       return;
     }
     try {
-      if (roles.role() != Role.FULL || !behindNat(network.get())) {
+      if (roles.role() != Role.FULL || !behindNat(network.get(), this::local)) {
         releaseAll();
         return;
       }
@@ -240,17 +246,31 @@ final class RelayKeeper {
    * Whether this peer is behind a NAT: its UDP socket was seen mapped, or the address others
    * agree its calls come from is not one of this host's.
    */
-  static boolean behindNat(NetworkStatus status) {
+  static boolean behindNat(NetworkStatus status, Predicate<InetAddress> local) {
     NetworkStatus.Mapping m = status.udpMapping();
     if (m == NetworkStatus.Mapping.ENDPOINT_INDEPENDENT
         || m == NetworkStatus.Mapping.ENDPOINT_DEPENDENT) {
       return true;
     }
     Optional<InetAddress> seen = status.publicAddress();
-    return seen.isPresent() && !local(seen.get());
+    return seen.isPresent() && !local.test(seen.get());
   }
 
-  private static boolean local(InetAddress address) {
+  /**
+   * Whether {@code address} is one of this host's, asked of the interfaces again only when the
+   * address others see changed (the lookup lists every interface; the check runs every few
+   * seconds and the answer rarely changes).
+   */
+  private synchronized boolean local(InetAddress address) {
+    if (!address.equals(lastLookedUp)) {
+      lastLookedUp = address;
+      lastLocal = isLocal(address);
+    }
+    return lastLocal;
+  }
+
+  /** Whether {@code address} is one of this host's, looked up at its interfaces. */
+  static boolean isLocal(InetAddress address) {
     try {
       return address.isLoopbackAddress() || NetworkInterface.getByInetAddress(address) != null;
     } catch (SocketException e) {

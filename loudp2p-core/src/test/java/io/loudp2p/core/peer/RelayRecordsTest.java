@@ -12,6 +12,8 @@ import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.wire.EnvelopeOpener;
 import io.loudp2p.core.wire.EnvelopeSealer;
 import io.loudp2p.core.wire.SignedPeerRecord;
+import io.loudp2p.spi.ControlErrorCode;
+import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlHandler;
 import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlTransport;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.Test;
 class RelayRecordsTest {
   private static final EnvelopeOpener OPENER = EnvelopeOpener.withDefaults();
   private static final Identity RELAY = Identity.generate();
-  private static final InetSocketAddress RELAY_AT = new InetSocketAddress(address(10, 0, 0, 1), 7070);
+  private static final InetSocketAddress RELAY_AT =
+      new InetSocketAddress(address(10, 0, 0, 1), 7070);
 
   @Test
   void aRecordNamesItsFirstUsableRelay() throws Exception {
@@ -112,15 +115,19 @@ class RelayRecordsTest {
   void aPeerIsBehindANatWhenItsSocketWasSeenMappedOrOthersSeeAnAddressNotItsOwn()
       throws Exception {
     NetworkStatus open = NetworkStatus.unknown(null, NetworkStatus.Dialable.UNKNOWN);
-    assertThat(RelayKeeper.behindNat(open)).isFalse();
-    assertThat(RelayKeeper.behindNat(mapped(NetworkStatus.Mapping.ENDPOINT_INDEPENDENT))).isTrue();
-    assertThat(RelayKeeper.behindNat(mapped(NetworkStatus.Mapping.ENDPOINT_DEPENDENT))).isTrue();
-    assertThat(RelayKeeper.behindNat(mapped(NetworkStatus.Mapping.NONE))).isFalse();
-    assertThat(RelayKeeper.behindNat(NetworkStatus.unknown(InetAddress.getLoopbackAddress(),
+    assertThat(behindNat(open)).isFalse();
+    assertThat(behindNat(mapped(NetworkStatus.Mapping.ENDPOINT_INDEPENDENT))).isTrue();
+    assertThat(behindNat(mapped(NetworkStatus.Mapping.ENDPOINT_DEPENDENT))).isTrue();
+    assertThat(behindNat(mapped(NetworkStatus.Mapping.NONE))).isFalse();
+    assertThat(behindNat(NetworkStatus.unknown(InetAddress.getLoopbackAddress(),
         NetworkStatus.Dialable.UNKNOWN))).isFalse();
     // 192.0.2.7 (TEST-NET-1) is no interface's address here: seen there, this peer is behind a NAT.
-    assertThat(RelayKeeper.behindNat(NetworkStatus.unknown(address(192, 0, 2, 7),
+    assertThat(behindNat(NetworkStatus.unknown(address(192, 0, 2, 7),
         NetworkStatus.Dialable.UNKNOWN))).isTrue();
+  }
+
+  private static boolean behindNat(NetworkStatus status) {
+    return RelayKeeper.behindNat(status, RelayKeeper::isLocal);
   }
 
   private static NetworkStatus mapped(NetworkStatus.Mapping mapping) {
@@ -153,7 +160,7 @@ class RelayRecordsTest {
     }
   }
 
-  /** A control transport that only records the routes it is told. */
+  /** A control transport that records the routes it is told and reaches no one. */
   private static final class Told implements ControlTransport {
     final List<String> said = new ArrayList<>();
 
@@ -163,22 +170,28 @@ class RelayRecordsTest {
       said.add(peer + (relayPeer == null ? " direct" : " via " + relayPeer));
     }
 
+    /** Reaches no one: what the routes are told is all these tests look at. */
+    private static <T> CompletableFuture<T> unreachable(InetSocketAddress at) {
+      return CompletableFuture.failedFuture(new ControlException(ControlErrorCode.UNAVAILABLE,
+          "nothing listens at " + at + " in this test"));
+    }
+
     @Override
     public CompletableFuture<byte[]> call(InetSocketAddress endpoint, ControlMethod method,
         byte[] request, Duration deadline) {
-      throw new UnsupportedOperationException();
+      return unreachable(endpoint);
     }
 
     @Override
     public CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, ControlMethod method,
         byte[] request, Duration deadline, Consumer<byte[]> onResponse) {
-      throw new UnsupportedOperationException();
+      return unreachable(endpoint);
     }
 
     @Override
     public CompletableFuture<TransportServer> listen(InetSocketAddress address,
         ControlHandler handler) {
-      throw new UnsupportedOperationException();
+      return unreachable(address);
     }
 
     @Override
