@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.loudp2p.core.stream.internal.ChunkBuffer;
-import io.loudp2p.core.stream.internal.Reassembler;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
@@ -19,18 +18,15 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -106,155 +102,6 @@ public abstract class AbstractDataTransportTest {
 
   // ------------------------------------------------------------------ fixtures
 
-  /** Serves tracks by session: chunk bytes, which chunks it has, which sessions it accepts. */
-  protected static final class TrackProvider implements ChunkProvider {
-    final Map<DataSessionId, byte[]> tracks = new ConcurrentHashMap<>();
-    final Set<Integer> missing = ConcurrentHashMap.newKeySet();
-    final Map<DataSessionId, CompletableFuture<Void>> closed = new ConcurrentHashMap<>();
-    final AtomicInteger accepted = new AtomicInteger();
-
-    void add(DataSessionId id, byte[] track) {
-      tracks.put(id, track);
-      closed.put(id, new CompletableFuture<>());
-    }
-
-    @Override
-    public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
-      boolean ok = tracks.containsKey(session) && Arrays.equals(handshake, handshakeFor(session));
-      if (ok) {
-        accepted.incrementAndGet();
-      }
-      return ok;
-    }
-
-    @Override
-    public boolean knows(DataSessionId session) {
-      return tracks.containsKey(session);
-    }
-
-    @Override
-    public int chunkLength(DataSessionId session, int index) {
-      byte[] track = tracks.get(session);
-      if (track == null || index < 0 || missing.contains(index)) {
-        return -1;
-      }
-      long start = (long) index * CHUNK_SIZE;
-      if (start >= track.length) {
-        return -1;
-      }
-      return (int) Math.min(CHUNK_SIZE, track.length - start);
-    }
-
-    @Override
-    public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
-      byte[] track = tracks.get(session);
-      dst.put(track, index * CHUNK_SIZE + offset, dst.remaining());
-    }
-
-    @Override
-    public void onSessionClosed(DataSessionId session) {
-      closed.get(session).complete(null);
-    }
-  }
-
-  static byte[] handshakeFor(DataSessionId id) {
-    byte[] h = id.bytes();
-    for (int i = 0; i < h.length; i++) {
-      h[i] ^= 0x5a;
-    }
-    return h;
-  }
-
-  /** Collects a session's callbacks into a {@link ChunkBuffer}, checking the callback contract. */
-  protected static class Receiver implements DataSession.Listener {
-    final byte[] track;
-    final ChunkBuffer<String> buffer;
-    final Map<Integer, CompletableFuture<Void>> verified = new ConcurrentHashMap<>();
-    final Map<Integer, CompletableFuture<Void>> unavailable = new ConcurrentHashMap<>();
-    final CompletableFuture<DataSession.CloseReason> closed = new CompletableFuture<>();
-    final AtomicInteger closeCalls = new AtomicInteger();
-    final AtomicInteger fragments = new AtomicInteger();
-    final AtomicInteger largestFragment = new AtomicInteger();
-    final AtomicReference<String> violation = new AtomicReference<>();
-    final AtomicBoolean inCallback = new AtomicBoolean();
-    final Map<Integer, AtomicInteger> fragmentsPerChunk = new ConcurrentHashMap<>();
-
-    Receiver(byte[] track) {
-      this.track = track;
-      int chunks = (track.length + CHUNK_SIZE - 1) / CHUNK_SIZE;
-      this.buffer =
-          new ChunkBuffer<>(
-              track.length, CHUNK_SIZE, chunks, Math.min(chunks, Reassembler.MAX_IN_ASSEMBLY),
-              (index, buf, off, len) -> {
-                boolean ok =
-                    Arrays.equals(
-                        buf, off, off + len, track, index * CHUNK_SIZE, index * CHUNK_SIZE + len);
-                if (ok) {
-                  chunk(verified, index).complete(null);
-                }
-                return ok;
-              },
-              (index, reason, sources) -> violation.compareAndSet(
-                  null, "chunk " + index + " rejected: " + reason));
-    }
-
-    private static CompletableFuture<Void> chunk(
-        Map<Integer, CompletableFuture<Void>> map, int index) {
-      return map.computeIfAbsent(index, i -> new CompletableFuture<>());
-    }
-
-    private void enter() {
-      if (!inCallback.compareAndSet(false, true)) {
-        violation.compareAndSet(null, "callbacks of one session ran concurrently");
-      }
-      if (closed.isDone()) {
-        violation.compareAndSet(null, "a callback came after onClosed");
-      }
-    }
-
-    @Override
-    public void onFragment(int chunkIndex, int offset, ByteBuffer data) {
-      enter();
-      try {
-        fragments.incrementAndGet();
-        fragmentsPerChunk.computeIfAbsent(chunkIndex, i -> new AtomicInteger()).incrementAndGet();
-        largestFragment.accumulateAndGet(data.remaining(), Math::max);
-        buffer.onFragment("source", chunkIndex, offset, data);
-      } finally {
-        inCallback.set(false);
-      }
-    }
-
-    @Override
-    public void onUnavailable(int chunkIndex) {
-      enter();
-      try {
-        chunk(unavailable, chunkIndex).complete(null);
-      } finally {
-        inCallback.set(false);
-      }
-    }
-
-    @Override
-    public void onClosed(DataSession.CloseReason reason) {
-      enter();
-      try {
-        closeCalls.incrementAndGet();
-        closed.complete(reason);
-      } finally {
-        inCallback.set(false);
-      }
-    }
-
-    int chunkCount() {
-      return buffer.chunkCount();
-    }
-
-    void assertContractKept() {
-      assertThat(violation.get()).as("listener contract").isNull();
-    }
-  }
-
   private static DataSessionId sessionId(Random random) {
     byte[] b = new byte[DataSessionId.LENGTH];
     random.nextBytes(b);
@@ -274,13 +121,13 @@ public abstract class AbstractDataTransportTest {
   }
 
   private DataSession open(DataTransport receiverTransport, DataServer server, DataSessionId id,
-      Receiver receiver) throws Exception {
-    return closeLater(await(openFuture(receiverTransport, server, id, handshakeFor(id), receiver)));
+      DataReceiver receiver) throws Exception {
+    return closeLater(await(openFuture(receiverTransport, server, id, DataTrackProvider.handshakeFor(id), receiver)));
   }
 
   /** The three steps of setting up a session: receiver key, source offer, open with the offer. */
   private static CompletableFuture<DataSession> openFuture(DataTransport receiverTransport,
-      DataServer server, DataSessionId id, byte[] handshake, Receiver receiver) {
+      DataServer server, DataSessionId id, byte[] handshake, DataReceiver receiver) {
     byte[] receiverKey = receiverTransport.prepare(id);
     DataOffer offer = server.prepare(id, receiverKey);
     offers.put(id, offer);
@@ -288,7 +135,7 @@ public abstract class AbstractDataTransportTest {
   }
 
   /** Requests {@code chunks} and waits until all are verified, asking again for missing ones. */
-  private void fetch(DataSession session, Receiver receiver, int... chunks) throws Exception {
+  private void fetch(DataSession session, DataReceiver receiver, int... chunks) throws Exception {
     for (int c : chunks) {
       session.request(c);
     }
@@ -296,7 +143,7 @@ public abstract class AbstractDataTransportTest {
     while (true) {
       List<CompletableFuture<Void>> waits = new ArrayList<>();
       for (int c : chunks) {
-        waits.add(Receiver.chunk(receiver.verified, c));
+        waits.add(DataReceiver.chunk(receiver.verified, c));
       }
       try {
         CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]))
@@ -307,7 +154,7 @@ public abstract class AbstractDataTransportTest {
           throw new AssertionError("chunks still missing after " + timeout(), e);
         }
         for (int c : chunks) {
-          if (!Receiver.chunk(receiver.verified, c).isDone()) {
+          if (!DataReceiver.chunk(receiver.verified, c).isDone()) {
             session.request(c);
           }
         }
@@ -334,12 +181,12 @@ public abstract class AbstractDataTransportTest {
   @Test
   public void deliversEveryByteOfATrack() throws Exception {
     Random random = new Random(101);
-    TrackProvider provider = new TrackProvider();
+    DataTrackProvider provider = new DataTrackProvider();
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 40 * CHUNK_SIZE + 4321);
     provider.add(id, track);
     DataServer server = serve(provider);
-    Receiver receiver = new Receiver(track);
+    DataReceiver receiver = new DataReceiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
     assertThat(session.id()).isEqualTo(id);
     // The session's remote is the endpoint the source offered: the server's address, or for a
@@ -358,32 +205,32 @@ public abstract class AbstractDataTransportTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(asksFirstWantsInTheOpening(),
         "this transport does not ask for chunks in the opening");
     Random random = new Random(103);
-    TrackProvider provider = new TrackProvider();
+    DataTrackProvider provider = new DataTrackProvider();
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 5 * CHUNK_SIZE);
     provider.add(id, track);
     DataServer server = serve(provider);
-    Receiver receiver = new Receiver(track);
+    DataReceiver receiver = new DataReceiver(track);
     DataTransport transport = closeLater(newReceiverTransport());
     byte[] receiverKey = transport.prepare(id);
     DataOffer offer = server.prepare(id, receiverKey);
     offers.put(id, offer);
-    closeLater(await(transport.open(offer.endpoint(), id, handshakeFor(id), offer.publicKey(),
+    closeLater(await(transport.open(offer.endpoint(), id, DataTrackProvider.handshakeFor(id), offer.publicKey(),
         new int[] {0, 1}, receiver)));
-    CompletableFuture.allOf(Receiver.chunk(receiver.verified, 0),
-        Receiver.chunk(receiver.verified, 1)).get(timeout().toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture.allOf(DataReceiver.chunk(receiver.verified, 0),
+        DataReceiver.chunk(receiver.verified, 1)).get(timeout().toMillis(), TimeUnit.MILLISECONDS);
     receiver.assertContractKept();
   }
 
   @Test
   public void fragmentsNeverExceedTheDatagramPayload() throws Exception {
     Random random = new Random(102);
-    TrackProvider provider = new TrackProvider();
+    DataTrackProvider provider = new DataTrackProvider();
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 8 * CHUNK_SIZE);
     provider.add(id, track);
     DataServer server = serve(provider);
-    Receiver receiver = new Receiver(track);
+    DataReceiver receiver = new DataReceiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
 
     fetch(session, receiver, range(0, receiver.chunkCount()));
@@ -403,21 +250,21 @@ public abstract class AbstractDataTransportTest {
   @Test
   public void reportsAnUnavailableChunkInsteadOfHanging() throws Exception {
     Random random = new Random(103);
-    TrackProvider provider = new TrackProvider();
+    DataTrackProvider provider = new DataTrackProvider();
     provider.missing.add(2);
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 4 * CHUNK_SIZE);
     provider.add(id, track);
     DataServer server = serve(provider);
-    Receiver receiver = new Receiver(track);
+    DataReceiver receiver = new DataReceiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
 
     assertThatThrownBy(() -> session.request(-1))
         .isInstanceOf(IllegalArgumentException.class);
     session.request(2);
     session.request(4); // past the end of the track
-    await(Receiver.chunk(receiver.unavailable, 2));
-    await(Receiver.chunk(receiver.unavailable, 4));
+    await(DataReceiver.chunk(receiver.unavailable, 2));
+    await(DataReceiver.chunk(receiver.unavailable, 4));
     // The session still works.
     fetch(session, receiver, 3);
     assertThat(receiver.verified).doesNotContainKey(2);
@@ -427,7 +274,7 @@ public abstract class AbstractDataTransportTest {
   @Test
   public void cancelStopsDelivery() throws Exception {
     Random random = new Random(104);
-    TrackProvider provider = new TrackProvider();
+    DataTrackProvider provider = new DataTrackProvider();
     DataSessionId id = sessionId(random);
     int chunks = 66;
     int starter = chunks - 2;
@@ -441,8 +288,8 @@ public abstract class AbstractDataTransportTest {
     AtomicLong afterCancel = new AtomicLong();
     // Requests and cancels are issued from callbacks, so that they reach the source while it is
     // sending, whatever the transport's threading.
-    Receiver receiver =
-        new Receiver(track) {
+    DataReceiver receiver =
+        new DataReceiver(track) {
           @Override
           public void onFragment(int chunkIndex, int offset, ByteBuffer data) {
             super.onFragment(chunkIndex, offset, data);
@@ -465,12 +312,12 @@ public abstract class AbstractDataTransportTest {
         };
     DataSession session =
         closeLater(
-            await(openFuture(closeLater(newReceiverTransport()), server, id, handshakeFor(id),
+            await(openFuture(closeLater(newReceiverTransport()), server, id, DataTrackProvider.handshakeFor(id),
                 receiver)));
     sessionRef.set(session);
 
     session.request(starter);
-    await(Receiver.chunk(receiver.verified, sentinel));
+    await(DataReceiver.chunk(receiver.verified, sentinel));
 
     assertThat(cancelled).isTrue();
     assertThat(afterCancel.get()).isLessThanOrEqualTo(cancelSlackFragments());
@@ -483,7 +330,7 @@ public abstract class AbstractDataTransportTest {
   @Test
   public void concurrentSessionsAreIndependent() throws Exception {
     Random random = new Random(105);
-    TrackProvider provider = new TrackProvider();
+    DataTrackProvider provider = new DataTrackProvider();
     DataSessionId idA = sessionId(random);
     DataSessionId idB = sessionId(random);
     byte[] trackA = track(random, 12 * CHUNK_SIZE + 1);
@@ -491,8 +338,8 @@ public abstract class AbstractDataTransportTest {
     provider.add(idA, trackA);
     provider.add(idB, trackB);
     DataServer server = serve(provider);
-    Receiver a = new Receiver(trackA);
-    Receiver b = new Receiver(trackB);
+    DataReceiver a = new DataReceiver(trackA);
+    DataReceiver b = new DataReceiver(trackB);
     DataSession sessionA = open(closeLater(newReceiverTransport()), server, idA, a);
     DataSession sessionB = open(closeLater(newReceiverTransport()), server, idB, b);
 
@@ -520,7 +367,7 @@ public abstract class AbstractDataTransportTest {
     sessionA.close();
     assertThat(await(a.closed)).isEqualTo(DataSession.CloseReason.LOCAL_CLOSE);
     await(provider.closed.get(idA));
-    Receiver again = new Receiver(trackB);
+    DataReceiver again = new DataReceiver(trackB);
     DataSession sessionB2 = open(closeLater(newReceiverTransport()), server, idB, again);
     fetch(sessionB2, again, 0, 1);
     fetch(sessionB, b, 0);
@@ -532,12 +379,12 @@ public abstract class AbstractDataTransportTest {
   @Test
   public void closingTheSourceEndsTheReceiversSession() throws Exception {
     Random random = new Random(106);
-    TrackProvider provider = new TrackProvider();
+    DataTrackProvider provider = new DataTrackProvider();
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 3 * CHUNK_SIZE);
     provider.add(id, track);
     DataServer server = serve(provider);
-    Receiver receiver = new Receiver(track);
+    DataReceiver receiver = new DataReceiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
     fetch(session, receiver, 0);
 
@@ -554,12 +401,12 @@ public abstract class AbstractDataTransportTest {
   @Test
   public void closingTheSessionEndsItOnceOnBothSides() throws Exception {
     Random random = new Random(107);
-    TrackProvider provider = new TrackProvider();
+    DataTrackProvider provider = new DataTrackProvider();
     DataSessionId id = sessionId(random);
     byte[] track = track(random, 3 * CHUNK_SIZE);
     provider.add(id, track);
     DataServer server = serve(provider);
-    Receiver receiver = new Receiver(track);
+    DataReceiver receiver = new DataReceiver(track);
     DataSession session = open(closeLater(newReceiverTransport()), server, id, receiver);
     fetch(session, receiver, 0);
 
@@ -576,12 +423,12 @@ public abstract class AbstractDataTransportTest {
   @Test
   public void refusedSessionFailsToOpen() throws Exception {
     Random random = new Random(108);
-    TrackProvider provider = new TrackProvider();
+    DataTrackProvider provider = new DataTrackProvider();
     DataSessionId known = sessionId(random);
     provider.add(known, track(random, CHUNK_SIZE));
     DataServer server = serve(provider);
     DataTransport receiverTransport = closeLater(newReceiverTransport());
-    Receiver receiver = new Receiver(new byte[CHUNK_SIZE]);
+    DataReceiver receiver = new DataReceiver(new byte[CHUNK_SIZE]);
 
     CompletableFuture<DataSession> unknown =
         openFuture(receiverTransport, server, sessionId(random), new byte[0], receiver);
