@@ -441,17 +441,6 @@ public final class GrpcControlTransport implements ControlTransport {
     }
   }
 
-  private static final class NoopObserver<T> implements StreamObserver<T> {
-    @Override
-    public void onNext(T value) {}
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
-  }
-
   /** The SPI responder over one server call: one terminal answer, then nothing. */
   private static final class Responder extends OneExchange {
     private final ServerCallStreamObserver<byte[]> call;

@@ -114,16 +114,8 @@ final class RelayClient implements AutoCloseable {
 
   /** Accepts the announced connection {@code id} and ends it at once: it asked for nothing here. */
   private static void refuse(ManagedChannel toRelay, ByteString id) {
-    StreamObserver<RelayFrame> accept = RelayGrpc.newStub(toRelay).accept(new StreamObserver<>() {
-      @Override
-      public void onNext(RelayFrame frame) {}
-
-      @Override
-      public void onError(Throwable t) {}
-
-      @Override
-      public void onCompleted() {}
-    });
+    StreamObserver<RelayFrame> accept =
+        RelayGrpc.newStub(toRelay).accept(new NoopObserver<>());
     accept.onNext(RelayFrame.newBuilder().setConnectionId(id).build());
     accept.onCompleted();
   }
