@@ -874,11 +874,20 @@ export declare type StreamOpen = Message<"loudp2p.v1.StreamOpen"> & {
   offeredTransports: TransportKind[];
 
   /**
-   * The opener's UDP socket for this session, when UDP is offered.
+   * Set only to ask a source behind a relay for hole punching (PROTOCOL.md section 8, "Hole
+   * punching"): where the opener's UDP socket for this session will be heard from outside (its
+   * public address and the socket's port), for the source to probe.
    *
    * @generated from field: loudp2p.v1.Endpoint udp_endpoint = 5;
    */
   udpEndpoint?: Endpoint | undefined;
+
+  /**
+   * With udp_endpoint: how the opener's NAT maps its UDP sockets.
+   *
+   * @generated from field: loudp2p.v1.NatMapping udp_mapping = 6;
+   */
+  udpMapping: NatMapping;
 };
 
 /**
@@ -913,7 +922,8 @@ export declare type StreamAccept = Message<"loudp2p.v1.StreamAccept"> & {
   transport: TransportKind;
 
   /**
-   * The source's UDP socket for this session alone, when transport is UDP.
+   * The source's UDP socket for this session alone, when transport is UDP; for a session opened
+   * with hole punching, the address that socket is heard at from outside.
    *
    * @generated from field: loudp2p.v1.Endpoint udp_endpoint = 4;
    */
@@ -1144,4 +1154,46 @@ export enum TransportKind {
  * Describes the enum loudp2p.v1.TransportKind.
  */
 export declare const TransportKindSchema: GenEnum<TransportKind>;
+
+/**
+ * How a peer's NAT maps its UDP sockets to public addresses (PROTOCOL.md section 8, "Address
+ * observation"; RFC 4787 names the mappings).
+ *
+ * @generated from enum loudp2p.v1.NatMapping
+ */
+export enum NatMapping {
+  /**
+   * Not observed, or fewer than two observers answered.
+   *
+   * @generated from enum value: NAT_MAPPING_UNKNOWN = 0;
+   */
+  UNKNOWN = 0,
+
+  /**
+   * No NAT: others see the socket's own address and port.
+   *
+   * @generated from enum value: NAT_MAPPING_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * One public address and port per socket, whatever the destination, and the socket's own port
+   * kept: others see the peer's public address with the socket's port.
+   *
+   * @generated from enum value: NAT_MAPPING_ENDPOINT_INDEPENDENT = 2;
+   */
+  ENDPOINT_INDEPENDENT = 2,
+
+  /**
+   * Another public port (or address) per destination, or a port other than the socket's own.
+   *
+   * @generated from enum value: NAT_MAPPING_ENDPOINT_DEPENDENT = 3;
+   */
+  ENDPOINT_DEPENDENT = 3,
+}
+
+/**
+ * Describes the enum loudp2p.v1.NatMapping.
+ */
+export declare const NatMappingSchema: GenEnum<NatMapping>;
 

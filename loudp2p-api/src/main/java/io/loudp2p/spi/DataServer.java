@@ -37,4 +37,20 @@ public interface DataServer extends TransportServer {
   default DataOffer prepare(DataSessionId id, byte[] receiverKey) {
     return new DataOffer(address(), new byte[0]);
   }
+
+  /**
+   * {@link #prepare(DataSessionId, byte[])} for a receiver that cannot be reached before it sent
+   * something itself (it is behind a NAT, and so may be this peer): the session's socket also
+   * sends a few small authenticated probes to {@code punchTo}, the addresses at which the
+   * receiver said its session socket will be heard from outside, until the receiver's first
+   * datagram arrives, so that the NATs on the way let the two sockets' datagrams through (hole
+   * punching; PROTOCOL.md section 8 gives the UDP transport's schedule). The default ignores
+   * {@code punchTo}: a transport without sockets of its own per session cannot punch.
+   *
+   * @param punchTo where to probe; at most a few are used (each transport says how many)
+   */
+  default DataOffer prepare(DataSessionId id, byte[] receiverKey,
+      java.util.List<java.net.InetSocketAddress> punchTo) {
+    return prepare(id, receiverKey);
+  }
 }

@@ -55,6 +55,24 @@ public interface DataTransport extends AutoCloseable {
   }
 
   /**
+   * Binds now the socket of session {@code id}, prepared with {@link #prepare(DataSessionId)}, and
+   * returns its local port, so that the stream initiation can name where this receiver will be
+   * heard from outside, for a source behind a NAT to probe (hole punching, {@link
+   * DataServer#prepare(DataSessionId, byte[], java.util.List)}). A session bound so is opened as a
+   * punched one: its source may answer from another address than the one {@code open} names (its
+   * NAT chose the port), and the first datagram from the source that authenticates fixes where the
+   * session sends. The default, for transports without a socket per session, binds nothing and
+   * returns 0.
+   *
+   * @param heardAt the address others see this host at, for its address family
+   * @throws ControlException {@link ControlErrorCode#MALFORMED} when {@code id} was not prepared,
+   *     {@link ControlErrorCode#UNAVAILABLE} when no socket can be bound
+   */
+  default int bindForPunching(DataSessionId id, java.net.InetAddress heardAt) {
+    return 0;
+  }
+
+  /**
    * Opens a prepared data session with the source's {@link DataOffer}: called with the endpoint
    * and the key from the source's accept when the transport's descriptor names a {@link
    * DataTransportDescriptor.AcceptEndpoint#SESSION} endpoint. The default, for

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
@@ -15,23 +15,31 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 /**
  * A peer behind a NAT shares through a relay (PROTOCOL.md section 10): a home peer behind a NAT
  * (of either kind) shares a track; nobody can dial it, so it keeps reservations at the two public
- * FULL peers and lists them in its record. A listener behind a symmetric NAT, which nobody can
- * dial either, finds the track by search and streams all of it from the home peer with no stall,
- * every call and every chunk through a relay.
+ * FULL peers and lists them in its record. A listener finds the track by search, its calls going
+ * through a relay, and streams all of it from the home peer with no stall: its chunks come
+ * straight over UDP where a punch through the two NATs can work (the listener on an open host,
+ * or both NATs keeping a socket's port for every destination: PROTOCOL.md section 8, "Hole
+ * punching"), and through the relay over gRPC where it cannot (a symmetric NAT on the listener's
+ * side, or on both).
  */
 @Execution(ExecutionMode.CONCURRENT)
 @ResourceLock(Lab.RESOURCE)
 @Timeout(240)
 class RelayedSharerIT extends LabTestBase {
-  @ParameterizedTest
-  @EnumSource(value = Nat.class, names = {"ENDPOINT_INDEPENDENT", "ADDRESS_AND_PORT_DEPENDENT"})
-  void aPeerBehindANatSharesThroughARelayAndAListenerBehindAnotherStreamsFromIt(Nat homeNat)
-      throws Exception {
+  @ParameterizedTest(name = "home {0}, listener {1}: chunks over {2}")
+  @CsvSource({
+      "ENDPOINT_INDEPENDENT, ADDRESS_AND_PORT_DEPENDENT, grpc",
+      "ADDRESS_AND_PORT_DEPENDENT, ADDRESS_AND_PORT_DEPENDENT, grpc",
+      "ENDPOINT_INDEPENDENT, ENDPOINT_INDEPENDENT, udp",
+      "ADDRESS_AND_PORT_DEPENDENT, OPEN, udp"})
+  void aPeerBehindANatSharesThroughARelayAndAListenerStreamsFromIt(Nat homeNat,
+      String listenerNat, String chunksOver) throws Exception {
     assumeThat(Lab.natUnavailable()).as("%s", Lab.natUnavailable().orElse("")).isEmpty();
     LabHost r1 = lab.host("r1", LinkProfile.LAN);
     LabHost r2 = lab.host("r2", LinkProfile.LAN);
     LabHost home = lab.host("home", LinkProfile.LAN, homeNat);
-    LabHost phone = lab.host("phone", LinkProfile.LAN, Nat.ADDRESS_AND_PORT_DEPENDENT);
+    LabHost phone = listenerNat.equals("OPEN") ? lab.host("phone", LinkProfile.LAN)
+        : lab.host("phone", LinkProfile.LAN, Nat.valueOf(listenerNat));
 
     byte[] track = LabAudio.noiseWav(8, 29);
     Files.write(Files.createDirectories(dir.resolve("home")).resolve("relayedsong.wav"), track);
@@ -52,7 +60,7 @@ class RelayedSharerIT extends LabTestBase {
     String out = listener.output();
     assertThat(out).as("listener: %s%nsharer: %s", out, sharer.output())
         .contains("read " + track.length).doesNotContain("failed").doesNotContain("stalled");
-    assertThat(out.lines().filter(l -> l.startsWith("source ") && l.contains("over grpc")
+    assertThat(out.lines().filter(l -> l.startsWith("source ") && l.contains("over " + chunksOver)
         && !l.contains(" 0 bytes"))).as("%s", out).hasSize(1);
   }
 }

@@ -166,7 +166,8 @@ final class RealPeer implements Peer {
         self.webAt(listening.webAddress());
       }
     }
-    StreamServer server = new StreamServer(c, content, t);
+    HolePunching punching = new HolePunching();
+    StreamServer server = new StreamServer(c, content, t, punching);
     streamServer = server;
     handler.serving(server);
     t.serve(self.listening().get(0).getAddress(), server::provider);
@@ -205,7 +206,7 @@ final class RealPeer implements Peer {
     });
     localReads = reads;
     StreamOpener streams = new StreamOpener(c, client, store, holders, t, content, cache,
-        disk != null ? disk : Runnable::run, reads);
+        disk != null ? disk : Runnable::run, reads, punching);
     opening = streams;
     CatalogListing listing = new CatalogListing(c, cat, client, store);
     InboundDispatcher inbound = new InboundDispatcher(c, roles)
@@ -234,6 +235,7 @@ final class RealPeer implements Peer {
       }, 0));
     }
     UdpMapping udpMapping = new UdpMapping(c, store, self, t);
+    punching.observedBy(udpMapping::last);
     NetworkWatch network = new NetworkWatch(c, self, reachability, udpMapping);
     // Told first, and heard once parts are set: a listener may call this peer at once.
     ev.started();

@@ -47,11 +47,14 @@ final class SourceOpener {
   private final PeerContext ctx;
   private final ControlClient client;
   private final PeerTransports transports;
+  private final HolePunching punching;
 
-  SourceOpener(PeerContext ctx, ControlClient client, PeerTransports transports) {
+  SourceOpener(PeerContext ctx, ControlClient client, PeerTransports transports,
+      HolePunching punching) {
     this.ctx = ctx;
     this.client = client;
     this.transports = transports;
+    this.punching = punching;
   }
 
   /** A source that accepted a session, and the track size it stated (0: not stated). */
@@ -165,9 +168,14 @@ final class SourceOpener {
     boolean keyed = false;
     PeerId peer = source.record().peerId();
     RelayEndpoint relay = client.routes().of(peer); // the relay its control calls take
+    // A source behind a relay is reached over a connection through it, and by datagrams only
+    // where a punch through both NATs can work: this peer asks for one when it can be predicted.
+    HolePunching.Ask punch = relay != null ? punching.ask() : null;
     for (PeerTransports.Data d : transports.data) {
-      if (relay != null && d.kind() != TransportKind.TRANSPORT_KIND_GRPC_VALUE) {
-        continue; // a source behind a relay is reached over a connection, not by datagrams
+      boolean udp = d.kind() == TransportKind.TRANSPORT_KIND_UDP_VALUE;
+      if (relay != null && d.kind() != TransportKind.TRANSPORT_KIND_GRPC_VALUE
+          && (punch == null || !udp)) {
+        continue;
       }
       if (d.descriptor.sessionKeys()) {
         if (keyed) {
@@ -175,6 +183,11 @@ final class SourceOpener {
         }
         keyed = true;
         open.setEphemeralPublicKey(ByteString.copyFrom(d.transport.prepare(sessionId)));
+      }
+      if (relay != null && udp && punch != null) {
+        int port = d.transport.bindForPunching(sessionId, punch.heardAt());
+        open.setUdpEndpoint(SelfRecord.endpoint(d.kind(),
+            new InetSocketAddress(punch.heardAt(), port))).setUdpMapping(punch.mapping());
       }
       open.addOfferedTransportsValue(d.kind());
       offered.add(d);
@@ -196,6 +209,14 @@ final class SourceOpener {
           }
           InetSocketAddress serverAt = accept.hasDataEndpoint()
               ? dataAddress(accept.getDataEndpoint(), controlAt) : null;
+          if (through != null && serverAt != null) {
+            // The chunk stream, chosen or the fallback of a punched session, takes the relay.
+            for (PeerTransports.Data d : offered) {
+              if (d.descriptor.acceptEndpoint() == DataTransportDescriptor.AcceptEndpoint.SERVER) {
+                d.transport.routeThroughRelay(serverAt, peer, through.address(), through.peer());
+              }
+            }
+          }
           if (chosen != null && chosen.descriptor.acceptEndpoint()
               == DataTransportDescriptor.AcceptEndpoint.SESSION) {
             InetSocketAddress sessionAt = accept.hasUdpEndpoint()
@@ -219,9 +240,6 @@ final class SourceOpener {
             throw new ControlException(ControlErrorCode.MALFORMED,
                 "the stream accept chose " + accept.getTransport() + " (kind "
                     + accept.getTransportValue() + ") without a usable endpoint");
-          }
-          if (through != null) {
-            chosen.transport.routeThroughRelay(serverAt, peer, through.address(), through.peer());
           }
           PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, serverAt, sessionId,
               request, new byte[0], firstWants(accept, has, firstChunkAsked));

@@ -77,7 +77,7 @@ final class StreamOpener {
 
   StreamOpener(PeerContext ctx, ControlClient client, PeerStore store, Holders holders,
       PeerTransports transports, LocalContent content, @Nullable ChunkCache cache, Executor disk,
-      Executor localReader) {
+      Executor localReader, HolePunching punching) {
     this.ctx = ctx;
     this.client = client;
     this.store = store;
@@ -85,7 +85,7 @@ final class StreamOpener {
     this.transports = transports;
     this.cache = cache;
     this.disk = disk;
-    this.sourceOpener = new SourceOpener(ctx, client, transports);
+    this.sourceOpener = new SourceOpener(ctx, client, transports, punching);
     this.content = content;
     this.localReader = localReader;
   }

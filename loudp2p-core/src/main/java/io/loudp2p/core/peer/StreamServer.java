@@ -11,6 +11,7 @@ import io.loudp2p.core.proto.v1.ManifestResponse;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.proto.v1.StreamAccept;
 import io.loudp2p.core.proto.v1.StreamOpen;
+import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.core.wire.SignedMessage;
 import io.loudp2p.spi.ChunkProvider;
 import io.loudp2p.spi.ControlErrorCode;
@@ -62,11 +63,14 @@ final class StreamServer {
   private final LocalContent content;
   private final PeerTransports transports;
   private final Map<DataSessionId, Served> served = new ConcurrentHashMap<>();
+  private final HolePunching punching;
 
-  StreamServer(PeerContext ctx, LocalContent content, PeerTransports transports) {
+  StreamServer(PeerContext ctx, LocalContent content, PeerTransports transports,
+      HolePunching punching) {
     this.ctx = ctx;
     this.content = content;
     this.transports = transports;
+    this.punching = punching;
   }
 
   /** A session opened here by a remote receiver, waiting for or streaming over its data stream. */
@@ -157,11 +161,17 @@ final class StreamServer {
       return;
     }
     // The transports offered that this peer serves, in the receiver's order: the first is
-    // chosen, the next ones are tried when it cannot prepare the session.
+    // chosen, the next ones are tried when it cannot prepare the session. A receiver that asks
+    // for hole punching gets UDP only when a punch between the two can work.
+    InetSocketAddress punchTo = open.hasUdpEndpoint()
+        ? HolePunching.probeTarget(open.getUdpEndpoint()) : null;
+    boolean punch = punchTo != null && punching.works(open.getUdpMapping());
     List<PeerTransports.Data> candidates = new ArrayList<>();
     for (int offered : open.getOfferedTransportsValueList()) {
       PeerTransports.Data d = transports.serving(offered);
-      if (d != null && !candidates.contains(d)) {
+      boolean unpunchable = offered == TransportKind.TRANSPORT_KIND_UDP_VALUE
+          && open.hasUdpEndpoint() && !punch;
+      if (d != null && !candidates.contains(d) && !unpunchable) {
         candidates.add(d);
       }
     }
@@ -209,8 +219,12 @@ final class StreamServer {
         break;
       }
       try {
-        DataOffer offer = server.prepare(sessionId, how.sessionKeys() ? receiverKey : new byte[0]);
-        accept.setUdpEndpoint(SelfRecord.endpoint(d.kind(), offer.endpoint()));
+        byte[] sessionKey = how.sessionKeys() ? receiverKey : new byte[0];
+        DataOffer offer = punch && punchTo != null
+            ? server.prepare(sessionId, sessionKey, List.of(punchTo))
+            : server.prepare(sessionId, sessionKey);
+        accept.setUdpEndpoint(SelfRecord.endpoint(d.kind(),
+            punch ? punching.announce(offer.endpoint()) : offer.endpoint()));
         if (how.sessionKeys()) {
           accept.setEphemeralPublicKey(ByteString.copyFrom(offer.publicKey()));
         }

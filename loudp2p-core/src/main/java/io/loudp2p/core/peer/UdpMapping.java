@@ -3,6 +3,7 @@ package io.loudp2p.core.peer;
 import io.loudp2p.NetworkStatus.Mapping;
 import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.proto.v1.Endpoint;
+import io.loudp2p.core.proto.v1.NatMapping;
 import io.loudp2p.core.proto.v1.TransportKind;
 import io.loudp2p.spi.AddressObservation;
 import java.net.InetAddress;
@@ -45,9 +46,35 @@ final class UdpMapping {
   /** How often {@link #observeIfDue} is called after that. */
   static final Duration CHECK = Duration.ofSeconds(5);
 
-  /** What the last observation found, when, and the public address others saw then. */
+  /**
+   * What the last observation found, when, and the public address others saw then; {@code
+   * portKept} when the observers saw the socket's own port.
+   */
   record Result(Mapping mapping, @Nullable InetSocketAddress udpPublic, long atMs,
-      @Nullable InetAddress publicAddress) {}
+      @Nullable InetAddress publicAddress, boolean portKept) {
+    /**
+     * The mapping as a stream initiation states it for hole punching (PROTOCOL.md section 8): an
+     * endpoint-independent mapping that changes the socket's port is as unpredictable to another
+     * peer as a mapping per destination.
+     */
+    NatMapping wire() {
+      return switch (mapping) {
+        case NONE -> NatMapping.NAT_MAPPING_NONE;
+        case ENDPOINT_INDEPENDENT -> portKept
+            ? NatMapping.NAT_MAPPING_ENDPOINT_INDEPENDENT : NatMapping.NAT_MAPPING_ENDPOINT_DEPENDENT;
+        case ENDPOINT_DEPENDENT -> NatMapping.NAT_MAPPING_ENDPOINT_DEPENDENT;
+        case UNKNOWN -> NatMapping.NAT_MAPPING_UNKNOWN;
+      };
+    }
+
+    /**
+     * Where another peer hears a new UDP socket of this peer's, but for its port (the socket's
+     * own, when {@link #wire} is none or endpoint-independent); null when not known.
+     */
+    @Nullable InetAddress heardAt() {
+      return udpPublic == null ? null : udpPublic.getAddress();
+    }
+  }
 
   private final PeerContext ctx;
   private final PeerStore store;
@@ -56,6 +83,15 @@ final class UdpMapping {
   private final AtomicBoolean running = new AtomicBoolean();
   private volatile @Nullable Result last;
   private volatile long lastTriedMs = Long.MIN_VALUE / 2;
+  /** How soon after {@link #lastTriedMs} an observation that learnt nothing is tried again. */
+  private volatile long retryMs = RETRY.toMillis();
+  /**
+   * Observers that did not answer the last observations they were asked in (a peer behind a NAT
+   * itself, whose record has not listed its relays yet; one gone): not asked again while others
+   * can be. At most {@link #MAX_SILENT}, forgotten all at once beyond.
+   */
+  private final Set<InetSocketAddress> silent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  static final int MAX_SILENT = 64;
 
   UdpMapping(PeerContext ctx, PeerStore store, SelfRecord self, PeerTransports transports) {
     this.ctx = ctx;
@@ -85,21 +121,27 @@ final class UdpMapping {
     Result r = last;
     Optional<InetAddress> publicNow = self.observed().trusted(now);
     boolean due = r == null || r.mapping() == Mapping.UNKNOWN
-        ? now - lastTriedMs >= RETRY.toMillis()
+        ? now - lastTriedMs >= retryMs
         : now - r.atMs() >= PERIOD.toMillis()
             || (publicNow.isPresent() && !publicNow.get().equals(r.publicAddress()));
     if (!due) {
       return;
     }
-    List<InetSocketAddress> observers = observers(store.fullPeers(), ctx.random);
+    List<InetSocketAddress> observers = observers(store.fullPeers(), ctx.random, silent::contains);
+    if (observers.size() < 2 && !silent.isEmpty()) {
+      silent.clear(); // all that are left were silent once: ask them again
+      observers = observers(store.fullPeers(), ctx.random, silent::contains);
+    }
     if (observers.size() < 2 || !running.compareAndSet(false, true)) {
       return;
     }
     lastTriedMs = now;
+    log.debug("observing the UDP mapping: asking {}", observers);
+    List<InetSocketAddress> asked = observers;
     udp.transport.observe(observers, WITHIN).whenComplete((o, t) -> {
       try {
         if (o != null) {
-          record(o, publicNow.orElse(null));
+          record(o, asked, publicNow.orElse(null));
         } else {
           log.debug("observing the UDP mapping failed: {}", t.toString());
         }
@@ -109,12 +151,24 @@ final class UdpMapping {
     });
   }
 
-  private void record(AddressObservation o, @Nullable InetAddress publicAddress) {
+  private void record(AddressObservation o, List<InetSocketAddress> asked,
+      @Nullable InetAddress publicAddress) {
+    for (int i = 0; i < asked.size() && i < o.observed().size(); i++) {
+      if (o.observed().get(i).isEmpty()) {
+        if (silent.size() >= MAX_SILENT) {
+          silent.clear();
+        }
+        silent.add(asked.get(i));
+      }
+    }
+    // One answered: UDP passes, another pair of observers may well both answer at the next check.
+    retryMs = o.answered() == 1 ? CHECK.toMillis() : RETRY.toMillis();
     Mapping mapping = classify(o, UdpMapping::isOwn);
     InetSocketAddress seen = o.observed().stream().flatMap(Optional::stream).findFirst()
         .orElse(null);
     Result before = last;
-    last = new Result(mapping, seen, ctx.nowMs(), publicAddress);
+    last = new Result(mapping, seen, ctx.nowMs(), publicAddress,
+        seen != null && seen.getPort() == o.local().getPort());
     if (before == null || before.mapping() != mapping) {
       log.info("UDP mapping: {} ({} of {} observers answered{})", mapping, o.answered(),
           o.observed().size(), seen == null ? "" : ", seen as " + seen);
@@ -158,13 +212,23 @@ final class UdpMapping {
 
   /**
    * Two observers among {@code full}: the UDP endpoints they announce (the one on the address
-   * their control is reached at, when they list several), drawn at random, on two different
+   * their control is reached at, when they list several) unless they list relays (they cannot be
+   * reached), drawn at random, on two different
    * addresses when the table has such (so that a NAT that maps by destination address alone is
    * told apart too), else on two ports of one address; fewer when there are not two.
    */
   static List<InetSocketAddress> observers(List<PeerTable.Entry> full, java.util.Random random) {
+    return observers(full, random, a -> false);
+  }
+
+  /** {@link #observers(List, java.util.Random)} but none that {@code skip} names. */
+  static List<InetSocketAddress> observers(List<PeerTable.Entry> full, java.util.Random random,
+      java.util.function.Predicate<InetSocketAddress> skip) {
     List<InetSocketAddress> udp = new ArrayList<>();
     for (PeerTable.Entry e : full) {
+      if (RelayEndpoint.of(e.record()) != null) {
+        continue; // behind a NAT itself: its UDP socket cannot be reached to answer
+      }
       InetSocketAddress pick = null;
       for (Endpoint ep : e.record().record().getEndpointsList()) {
         InetSocketAddress a = ep.getTransport() == TransportKind.TRANSPORT_KIND_UDP
@@ -174,7 +238,7 @@ final class UdpMapping {
           pick = a;
         }
       }
-      if (pick != null) {
+      if (pick != null && !skip.test(pick)) {
         udp.add(pick);
       }
     }

@@ -129,4 +129,23 @@ class UdpMappingTest {
     assertThat(o).extracting(a -> a.getAddress().getHostAddress())
         .containsExactlyInAnyOrder("10.0.0.1", "10.0.0.2");
   }
+
+  @Test
+  void aPeerThatListsARelayIsNeverAskedItsUdpSocketCannotBeReached() throws Exception {
+    PeerTable.Entry relayed = full("192.168.7.2:7070", "192.168.7.2:7071");
+    PeerRecord.Builder r = relayed.record().record().toBuilder()
+        .addEndpoints(endpoint(TransportKind.TRANSPORT_KIND_GRPC_RELAYED, "10.0.0.9:7070")
+            .toBuilder().setPeerId(ByteString.copyFrom(Identity.generate().peerId().bytes())));
+    PeerTable.Entry behindNat = new PeerTable.Entry(OPENER.openRecord(
+        new EnvelopeSealer(Identity.generate()).sealRecord(r.build())), relayed.control(), true);
+    List<PeerTable.Entry> full = List.of(behindNat, full("10.0.0.1:7070", "10.0.0.1:7071"),
+        full("10.0.0.2:7070", "10.0.0.2:7071"));
+    for (int seed = 0; seed < 20; seed++) {
+      assertThat(UdpMapping.observers(full, new Random(seed)))
+          .extracting(a -> a.getAddress().getHostAddress())
+          .containsExactlyInAnyOrder("10.0.0.1", "10.0.0.2");
+    }
+    assertThat(UdpMapping.observers(List.of(behindNat, full("10.0.0.1:7070", "10.0.0.1:7071")),
+        new Random(1))).isEmpty();
+  }
 }

@@ -171,6 +171,7 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
       return;
     }
     datagramPn = pn;
+    onAuthenticated(from, nowNs);
     boolean trusted = trusts(from);
     boolean hello = false;
     boolean ackEliciting = false;
@@ -219,6 +220,9 @@ abstract class Connection implements IoLoop.Endpoint, LossDetector.Outcome {
       acks.onReceived(pn, ackEliciting, nowNs);
     }
   }
+
+  /** A datagram from {@code from} authenticated; called before its frames. Nothing by default. */
+  void onAuthenticated(InetSocketAddress from, long nowNs) {}
 
   /**
    * An authenticated datagram with packet number {@code pn} came from {@code from}, an address

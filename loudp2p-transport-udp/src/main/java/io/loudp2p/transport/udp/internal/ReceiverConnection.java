@@ -47,7 +47,13 @@ final class ReceiverConnection extends Connection implements DataSession {
   }
 
   private final UdpDataTransport transport;
-  private final InetSocketAddress remote;
+  /** The source's address: fixed, but for a punched session until the source was first heard. */
+  private volatile InetSocketAddress remote;
+  /**
+   * Whether the source may still be heard from an address other than {@link #remote}: a punched
+   * session before its first authenticated datagram (the source's NAT chose its port).
+   */
+  private boolean sourceUnheard;
   private final Listener listener;
   private final byte[] handshake;
   /** The REQUEST frame that follows the HELLO frame in every HELLO datagram; empty for none. */
@@ -80,7 +86,7 @@ final class ReceiverConnection extends Connection implements DataSession {
   ReceiverConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
       Drops drops, UdpDataTransport transport, InetSocketAddress remote, byte[] handshake,
       int[] firstWants, SessionCrypto crypto, Listener listener, long firstHelloIntervalNs,
-      long nowNs) {
+      boolean punched, long nowNs) {
     super(loop, channel, id, settings, drops, false, nowNs);
     this.transport = transport;
     this.remote = remote;
@@ -92,6 +98,7 @@ final class ReceiverConnection extends Connection implements DataSession {
     this.openStartNs = nowNs;
     this.nextHelloNs = nowNs;
     this.helloIntervalNs = firstHelloIntervalNs;
+    this.sourceUnheard = punched;
   }
 
   /**
@@ -123,7 +130,27 @@ final class ReceiverConnection extends Connection implements DataSession {
 
   @Override
   boolean addressAllowed(InetSocketAddress from) {
-    return remote.equals(from);
+    return sourceUnheard || remote.equals(from);
+  }
+
+  /**
+   * The first authenticated datagram of a punched session fixes the source's address: the probe
+   * or ACCEPT came through the source's NAT from the port it chose, which the HELLOs go to from
+   * now (one at once, when the session is not open yet).
+   */
+  @Override
+  void onAuthenticated(InetSocketAddress from, long nowNs) {
+    if (!sourceUnheard) {
+      return;
+    }
+    sourceUnheard = false;
+    if (!from.equals(remote)) {
+      log.debug("{}: the source is heard from {}", this, from);
+      remote = from;
+      if (!accepted) {
+        nextHelloNs = nowNs;
+      }
+    }
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,14 +50,27 @@ final class SourceConnection extends Connection {
   /** Times the pin moved to a new address of the receiver's, for tests and statistics. */
   long pathChanges;
   private final SendQueue queue;
+  /**
+   * Where the receiver said it will be heard from outside (hole punching, PROTOCOL.md section 8):
+   * probed on {@link UdpSettings#PUNCH_SCHEDULE_MS} until its first HELLO authenticates.
+   */
+  private final List<InetSocketAddress> punchTo;
+  private final long preparedNs;
+  /** Probe rounds sent to {@link #punchTo}, and probe datagrams in all, for tests. */
+  private int punchRounds;
+  long punchProbes;
 
   SourceConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
-      Drops drops, UdpDataServer server, ChunkProvider provider, SessionCrypto crypto, long nowNs) {
+      Drops drops, UdpDataServer server, ChunkProvider provider, SessionCrypto crypto,
+      List<InetSocketAddress> punchTo, long nowNs) {
     super(loop, channel, id, settings, drops, true, nowNs);
     this.server = server;
     this.provider = provider;
     this.crypto = crypto;
     this.queue = new SendQueue(id, provider, settings.maxWanted, this::release);
+    this.punchTo = List.copyOf(punchTo.subList(0,
+        Math.min(punchTo.size(), UdpSettings.MAX_PUNCH_ADDRESSES)));
+    this.preparedNs = nowNs;
   }
 
   boolean prepared() {
@@ -285,6 +299,9 @@ final class SourceConnection extends Connection {
 
   @Override
   long sendFrames(long nowNs) {
+    if (state == State.PREPARED) {
+      return punch(nowNs);
+    }
     if (state != State.ACCEPTED || (pinned == null && early == null)) {
       return Long.MAX_VALUE;
     }
@@ -327,6 +344,38 @@ final class SourceConnection extends Connection {
       }
     }
     return Long.MAX_VALUE;
+  }
+
+  /**
+   * Sends the probes due by {@code nowNs} to every address the receiver named, and returns when
+   * the next round is due: each a sealed PING of 42 bytes, so that this host's NAT lets in what
+   * comes from there, and so that a receiver whose address nobody needs to open learns the
+   * address this NAT gives the socket towards it (it answers there with its HELLO). Nothing
+   * when the receiver named none, and nothing more once its first HELLO authenticated.
+   */
+  private long punch(long nowNs) {
+    long[] schedule = UdpSettings.PUNCH_SCHEDULE_MS;
+    if (punchTo.isEmpty() || punchRounds >= schedule.length) {
+      return Long.MAX_VALUE;
+    }
+    long dueNs = preparedNs + schedule[punchRounds] * 1_000_000L;
+    if (nowNs < dueNs) {
+      return dueNs;
+    }
+    for (InetSocketAddress to : punchTo) {
+      ByteBuffer plain = beginPacket(nowNs, 0);
+      plain.put(Wire.PING);
+      answerTo = to;
+      try {
+        sendPacket(plain, null, false, nowNs);
+        punchProbes++;
+      } finally {
+        answerTo = null;
+      }
+    }
+    punchRounds++;
+    return punchRounds < schedule.length
+        ? preparedNs + schedule[punchRounds] * 1_000_000L : Long.MAX_VALUE;
   }
 
   /** Sends an UNAVAILABLE frame; paced and counted in flight like DATA. */

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,6 +111,16 @@ final class UdpDataServer implements DataServer, IoLoop.Endpoint {
 
   @Override
   public DataOffer prepare(DataSessionId id, byte[] receiverKey) {
+    return prepare(id, receiverKey, List.of());
+  }
+
+  /**
+   * Prepares a session whose socket probes {@code punchTo} (at most {@link
+   * UdpSettings#MAX_PUNCH_ADDRESSES}, the rest ignored) until the receiver's first HELLO comes
+   * (PROTOCOL.md section 8, hole punching).
+   */
+  @Override
+  public DataOffer prepare(DataSessionId id, byte[] receiverKey, List<InetSocketAddress> punchTo) {
     if (closed) {
       throw new ControlException(ControlErrorCode.UNAVAILABLE, "the UDP data server is closed");
     }
@@ -142,7 +153,8 @@ final class UdpDataServer implements DataServer, IoLoop.Endpoint {
       }
       IoLoop sessionLoop = transport.nextLoop();
       SourceConnection c = new SourceConnection(sessionLoop, session, id, settings,
-          transport.drops(), this, provider, SessionCrypto.forSource(keys), System.nanoTime());
+          transport.drops(), this, provider, SessionCrypto.forSource(keys), punchTo,
+          System.nanoTime());
       sessions.add(c);
       InetSocketAddress endpoint;
       try {

@@ -51,7 +51,15 @@ public final class UdpDataTransport implements DataTransport {
   private final Map<DataSessionId, PreparedKey> preparedKeys = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private record PreparedKey(X25519PrivateKeyParameters key, byte[] publicKey, long atNs) {}
+  /** A prepared session: its key, when, and its socket once bound for hole punching. */
+  private record PreparedKey(X25519PrivateKeyParameters key, byte[] publicKey, long atNs,
+      @Nullable DatagramChannel channel) {
+    void release() {
+      if (channel != null) {
+        closeQuietly(channel);
+      }
+    }
+  }
 
   /** A transport with {@code options} and the default session policies. */
   public UdpDataTransport(TransportOptions options) {
@@ -161,15 +169,65 @@ public final class UdpDataTransport implements DataTransport {
       throw new ControlException(ControlErrorCode.UNAVAILABLE, "the UDP data transport is closed");
     }
     long now = System.nanoTime();
-    preparedKeys.values().removeIf(k -> now - k.atNs() > settings.preparedTimeoutNs);
+    preparedKeys.values().removeIf(k -> {
+      boolean stale = now - k.atNs() > settings.preparedTimeoutNs;
+      if (stale) {
+        k.release();
+      }
+      return stale;
+    });
     if (preparedKeys.size() >= settings.maxPrepared && !preparedKeys.containsKey(id)) {
       throw new ControlException(ControlErrorCode.RESOURCE_EXHAUSTED,
           "more than " + settings.maxPrepared + " UDP sessions prepared and not opened");
     }
     X25519PrivateKeyParameters key = SessionCrypto.newPrivateKey();
     byte[] publicKey = SessionCrypto.publicKey(key);
-    preparedKeys.put(id, new PreparedKey(key, publicKey, now));
+    PreparedKey old = preparedKeys.put(id, new PreparedKey(key, publicKey, now, null));
+    if (old != null) {
+      old.release();
+    }
     return publicKey.clone();
+  }
+
+  /**
+   * Binds the prepared session's socket on the wildcard address of {@code heardAt}'s family; the
+   * session then takes its source's first authenticated datagram from any address (PROTOCOL.md
+   * section 8, hole punching).
+   */
+  @Override
+  public int bindForPunching(DataSessionId id, InetAddress heardAt) {
+    PreparedKey prepared = preparedKeys.get(id);
+    if (prepared == null) {
+      throw new ControlException(ControlErrorCode.MALFORMED,
+          "session " + id + " was not prepared with prepare(id) (or it expired)");
+    }
+    if (prepared.channel() != null) {
+      return ((InetSocketAddress) localAddress(prepared.channel())).getPort();
+    }
+    DatagramChannel channel;
+    try {
+      channel = openChannel(heardAt instanceof Inet6Address
+          ? new InetSocketAddress("::", 0) : new InetSocketAddress(0));
+    } catch (IOException | RuntimeException e) {
+      throw new ControlException(ControlErrorCode.UNAVAILABLE, "no UDP socket for session " + id
+          + ": " + e.getMessage(), e);
+    }
+    PreparedKey bound = new PreparedKey(prepared.key(), prepared.publicKey(), prepared.atNs(),
+        channel);
+    if (!preparedKeys.replace(id, prepared, bound)) {
+      closeQuietly(channel);
+      throw new ControlException(ControlErrorCode.MALFORMED,
+          "session " + id + " was opened or prepared again meanwhile");
+    }
+    return ((InetSocketAddress) localAddress(channel)).getPort();
+  }
+
+  private static java.net.SocketAddress localAddress(DatagramChannel channel) {
+    try {
+      return channel.getLocalAddress();
+    } catch (IOException e) {
+      throw new ControlException(ControlErrorCode.UNAVAILABLE, "a closed UDP socket", e);
+    }
   }
 
   @Override
@@ -206,19 +264,23 @@ public final class UdpDataTransport implements DataTransport {
       keys = SessionCrypto.deriveKeys(prepared.key(), sourceKey, id.bytes(), prepared.publicKey(),
           sourceKey);
     } catch (IllegalArgumentException e) {
+      prepared.release();
       return failed(ControlErrorCode.MALFORMED, "bad source key: " + e.getMessage());
     }
-    DatagramChannel channel;
-    try {
-      channel = openChannel(receiverBind(source));
-    } catch (IOException | RuntimeException e) {
-      return failed(ControlErrorCode.UNAVAILABLE, "no UDP socket to " + source + ": " + e);
+    DatagramChannel channel = prepared.channel();
+    boolean punched = channel != null;
+    if (channel == null) {
+      try {
+        channel = openChannel(receiverBind(source));
+      } catch (IOException | RuntimeException e) {
+        return failed(ControlErrorCode.UNAVAILABLE, "no UDP socket to " + source + ": " + e);
+      }
     }
     IoLoop loop = nextLoop();
     long now = System.nanoTime();
     ReceiverConnection c = new ReceiverConnection(loop, channel, id, settings, drops, this, source,
         handshake, firstWants, SessionCrypto.forReceiver(keys), listener,
-        UdpSettings.firstHelloIntervalNs(now - prepared.atNs()), now);
+        UdpSettings.firstHelloIntervalNs(now - prepared.atNs()), punched, now);
     sessions.add(c);
     boolean queued = loop.execute(() -> {
       if (closed) {
@@ -429,6 +491,7 @@ public final class UdpDataTransport implements DataTransport {
     for (ReceiverConnection session : sessions) {
       session.close();
     }
+    preparedKeys.values().forEach(PreparedKey::release);
     preparedKeys.clear();
     for (IoLoop loop : loops) {
       loop.stop();

@@ -50,6 +50,16 @@ final class UdpSettings {
    * answer was lost; a copy of its datagrams sent from elsewhere gets no more than this.
    */
   static final long CHALLENGE_INTERVAL_NS = 100_000_000L;
+  /**
+   * When a source prepared for hole punching probes the addresses its receiver named, in ms after
+   * the session was prepared (its answer to the stream initiation leaves then): at once, so that
+   * its own NAT lets the receiver's first HELLO in, and again until the receiver's answer could
+   * have come over a slow relayed path, so that a receiver that opened its session only on that
+   * answer hears one. Ten rounds in 3 s.
+   */
+  static final long[] PUNCH_SCHEDULE_MS = {0, 100, 200, 300, 500, 700, 1000, 1500, 2000, 3000};
+  /** The most addresses a source probes for one session. */
+  static final int MAX_PUNCH_ADDRESSES = 2;
   /** How long a source keeps a refused session's socket to answer repeated HELLOs. */
   static final long REFUSED_LINGER_NS = 3_000_000_000L;
 
