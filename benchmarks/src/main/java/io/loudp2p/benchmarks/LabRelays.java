@@ -23,8 +23,11 @@ import java.util.regex.Pattern;
  * pair, over the runs: the share of sessions whose source went direct (its chunks on UDP) rather
  * than through a relay (on gRPC), and the median and 90th percentile from {@code Peer.stream()} to
  * the first verified byte, with the ratio of the median to that of the open sharer for the same
- * listener (how much a relay costs). Each run is a new LIGHT peer that found the track by a search
- * first (not counted).
+ * listener (how much a relay costs), and the median of the bytes the two relays sent during a run
+ * (their whole link: what they carried for the session, and the new peer's bootstrap and search,
+ * which the open sharer's row shows alone). Each run is a new LIGHT peer that found the track by
+ * a search first and then waited until it knew how its NAT maps UDP sockets (not counted); it
+ * closes the session at its first byte.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar io.loudp2p.benchmarks.LabRelays [runs]
  * [profile]} (default 10 runs on lan; profiles lan, 3g, lte, wifi), after {@code mvn -B -q
@@ -84,19 +87,22 @@ public final class LabRelays {
           + " %d runs each (stream() to first byte, ms: median / p90; ratio to the open"
           + " sharer's median)%n", profile.name(), profile.rtt().toMillis(), profile.downKbit(),
           profile.upKbit(), runs);
-      System.out.printf(Locale.ROOT, "  %-10s %-10s %7s %8s %8s %7s%n", "listener", "sharer",
-          "direct", "median", "p90", "ratio");
+      System.out.printf(Locale.ROOT, "  %-10s %-10s %7s %8s %8s %7s %9s%n", "listener",
+          "sharer", "direct", "median", "p90", "ratio", "relay KB");
       for (Place listener : Place.values()) {
         LabHost client = listener.host(lab, "listener", profile);
         double open = Double.NaN;
         for (Place sharer : Place.values()) {
           List<Double> ms = new ArrayList<>();
+          List<Double> relayed = new ArrayList<>();
           int direct = 0;
           for (int r = 0; r < runs; r++) {
+            long sentBefore = sent(r1) + sent(r2);
             LabProcess p = client.startJava("first-byte", LabFirstByte.class.getName(),
                 r1.peerAddress(), client.address().getHostAddress(),
-                "song" + sharer.name().toLowerCase(Locale.ROOT), "1");
+                "song" + sharer.name().toLowerCase(Locale.ROOT), "1", "await-mapping");
             p.awaitExit(Duration.ofSeconds(150));
+            relayed.add((sent(r1) + sent(r2) - sentBefore) / 1024.0);
             String out = p.output();
             Matcher m = FIRST_BYTE.matcher(out);
             ms.add(m.find() ? Double.parseDouble(m.group(1)) : Double.NaN);
@@ -109,11 +115,17 @@ public final class LabRelays {
           if (sharer == Place.OPEN) {
             open = median;
           }
-          System.out.printf(Locale.ROOT, "  %-10s %-10s %6d%% %8.0f %8.0f %6.2fx%n",
+          System.out.printf(Locale.ROOT, "  %-10s %-10s %6d%% %8.0f %8.0f %6.2fx %9.0f%n",
               listener.name().toLowerCase(Locale.ROOT), sharer.name().toLowerCase(Locale.ROOT),
-              direct * 100 / runs, median, LabStartup.quantile(ms, 0.9), median / open);
+              direct * 100 / runs, median, LabStartup.quantile(ms, 0.9), median / open,
+              LabStartup.quantile(relayed, 0.5));
         }
       }
     }
+  }
+
+  /** The bytes {@code relay} has sent on its link so far. */
+  private static long sent(LabHost relay) {
+    return Long.parseLong(relay.run("cat", "/sys/class/net/eth0/statistics/tx_bytes").trim());
   }
 }

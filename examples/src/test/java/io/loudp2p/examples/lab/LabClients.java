@@ -1,5 +1,6 @@
 package io.loudp2p.examples.lab;
 
+import io.loudp2p.NetworkStatus;
 import io.loudp2p.Peer;
 import io.loudp2p.Role;
 import io.loudp2p.SearchHit;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /** What the lab's client programs share: a LIGHT peer, and a search until a hit is good enough. */
@@ -46,5 +48,19 @@ final class LabClients {
               .orElse(null)).join();
     }
     return hit;
+  }
+
+  /**
+   * Waits, at most 10 s, until the peer knows how its NAT maps UDP sockets, as an app that ran a
+   * while would (a stream behind a relay asks for hole punching only then), and prints it.
+   */
+  static void awaitMapping(Peer peer) {
+    long until = System.nanoTime() + 10_000_000_000L;
+    NetworkStatus s = peer.network();
+    while (s.udpMapping() == NetworkStatus.Mapping.UNKNOWN && System.nanoTime() < until) {
+      LockSupport.parkNanos(100_000_000L); // another process: polled, as a status screen would
+      s = peer.network();
+    }
+    System.out.println("mapping " + s.udpMapping());
   }
 }

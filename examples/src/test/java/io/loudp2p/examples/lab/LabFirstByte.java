@@ -10,9 +10,12 @@ import java.time.Duration;
  * hit has the sources it expects, then opens the stream and reads its first byte. Prints {@code
  * search-ms} (until the hit), {@code stream-first-byte-ms} (from {@code stream()} to the first
  * verified byte), {@code peer-first-byte-ms} (from building the peer to that byte) and the
- * transport of each source ({@code source-transport}).
+ * transport of each source ({@code source-transport}). With {@code await-mapping}, it waits
+ * (uncounted, at most 10 s) after the search until it knows how its NAT maps UDP sockets, as a
+ * peer that ran a while would: a stream from a source behind a relay asks for hole punching only
+ * then.
  *
- * <p>{@code LabFirstByte BOOTSTRAP_HOST:PORT LISTEN_HOST QUERY SOURCES}
+ * <p>{@code LabFirstByte BOOTSTRAP_HOST:PORT LISTEN_HOST QUERY SOURCES [await-mapping]}
  */
 public final class LabFirstByte {
   private LabFirstByte() {}
@@ -28,6 +31,9 @@ public final class LabFirstByte {
       }
       long found = System.nanoTime();
       System.out.println("search-ms " + (found - t0) / 1_000_000);
+      if (args.length > 4 && args[4].equals("await-mapping")) {
+        LabClients.awaitMapping(peer);
+      }
       long opening = System.nanoTime();
       try (StreamSession s = peer.stream(hit.track().id()).join()) {
         if (s.inputStream().read() < 0) {

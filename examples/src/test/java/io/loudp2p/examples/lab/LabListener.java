@@ -1,6 +1,5 @@
 package io.loudp2p.examples.lab;
 
-import io.loudp2p.NetworkStatus;
 import io.loudp2p.Peer;
 import io.loudp2p.PeerId;
 import io.loudp2p.SearchHit;
@@ -44,7 +43,7 @@ public final class LabListener {
         System.exit(2);
       }
       System.out.println("hit " + hit.track().id() + " sources " + hit.sources().size());
-      awaitMapping(peer);
+      LabClients.awaitMapping(peer);
       long opened = System.nanoTime();
       StreamSession session = peer.stream(hit.track().id(), new Events()).join();
       try (session) {
@@ -56,20 +55,6 @@ public final class LabListener {
       }
     }
     System.out.println("done-ms " + (System.nanoTime() - t0) / 1_000_000);
-  }
-
-  /**
-   * Waits, at most 10 s, until the peer knows how its NAT maps UDP sockets, as an app that ran a
-   * while would (a stream behind a relay asks for hole punching only then), and prints it.
-   */
-  private static void awaitMapping(Peer peer) {
-    long until = System.nanoTime() + 10_000_000_000L;
-    NetworkStatus s = peer.network();
-    while (s.udpMapping() == NetworkStatus.Mapping.UNKNOWN && System.nanoTime() < until) {
-      LockSupport.parkNanos(100_000_000L); // another process: polled, as a status screen would
-      s = peer.network();
-    }
-    System.out.println("mapping " + s.udpMapping());
   }
 
   /** Reads as a player does: each block when playback reaches it, and no sooner. */
