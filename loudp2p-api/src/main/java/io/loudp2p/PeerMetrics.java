@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * @param bytesSent chunk bytes this peer read for the sessions it serves, by data transport
  *     ({@code "udp"}, {@code "grpc"})
  * @param bytesReceived verified chunk bytes its stream sessions took in, by the transport of their
- *     source ({@code "local"} for its own disk copy)
+ *     source ({@code "local"} for its own disk copy, {@code "grpc-relayed"} for chunk streams
+ *     through a relay)
  * @param searchesAnswered searches from other peers this peer answered
  * @param searchesForwarded queries of others this peer routed on to its neighbours
  * @param envelopesRejected signed messages refused, by the rule they broke (PROTOCOL.md section

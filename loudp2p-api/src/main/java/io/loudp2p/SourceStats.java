@@ -73,7 +73,10 @@ public final class SourceStats {
     return active;
   }
 
-  /** The data transport its chunks come over ("udp", "grpc"), or "" when not known. */
+  /**
+   * The data transport its chunks come over ("udp", "grpc"; "grpc-relayed" for a chunk stream
+   * through a relay, to a source behind a NAT), or "" when not known.
+   */
   public String transport() {
     return transport;
   }

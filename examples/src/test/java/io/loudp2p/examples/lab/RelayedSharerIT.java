@@ -19,7 +19,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * through a relay, and streams all of it from the home peer with no stall: its chunks come
  * straight over UDP where a punch through the two NATs can work (the listener on an open host,
  * or both NATs keeping a socket's port for every destination: PROTOCOL.md section 8, "Hole
- * punching"), and through the relay over gRPC where it cannot (a symmetric NAT on the listener's
+ * punching"), and through the relay over gRPC ("grpc-relayed") where it cannot (a symmetric NAT on the listener's
  * side, or on both).
  */
 @Execution(ExecutionMode.CONCURRENT)
@@ -28,8 +28,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 class RelayedSharerIT extends LabTestBase {
   @ParameterizedTest(name = "home {0}, listener {1}: chunks over {2}")
   @CsvSource({
-      "ENDPOINT_INDEPENDENT, ADDRESS_AND_PORT_DEPENDENT, grpc",
-      "ADDRESS_AND_PORT_DEPENDENT, ADDRESS_AND_PORT_DEPENDENT, grpc",
+      "ENDPOINT_INDEPENDENT, ADDRESS_AND_PORT_DEPENDENT, grpc-relayed",
+      "ADDRESS_AND_PORT_DEPENDENT, ADDRESS_AND_PORT_DEPENDENT, grpc-relayed",
       "ENDPOINT_INDEPENDENT, ENDPOINT_INDEPENDENT, udp",
       "ADDRESS_AND_PORT_DEPENDENT, OPEN, udp"})
   void aPeerBehindANatSharesThroughARelayAndAListenerStreamsFromIt(Nat homeNat,

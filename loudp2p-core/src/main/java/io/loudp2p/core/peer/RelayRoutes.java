@@ -27,6 +27,12 @@ final class RelayRoutes {
   private final ControlTransport control;
   /** Guarded by this. */
   private final Map<PeerId, RelayEndpoint> routed = new LinkedHashMap<>();
+  /**
+   * The relay a peer's route left because it failed (see {@link #failOver}), not taken again for
+   * that peer while the peer's record lists another; at most {@code maxRoutes}, oldest out first.
+   * Guarded by this.
+   */
+  private final Map<PeerId, PeerId> failed = new LinkedHashMap<>();
 
   private final int maxRoutes;
   private volatile Predicate<PeerId> near = id -> false;
@@ -53,6 +59,19 @@ final class RelayRoutes {
   void learnt(SignedPeerRecord record) {
     PeerId peer = record.peerId();
     List<RelayEndpoint> relays = RelayEndpoint.all(record.peerId(), record.record());
+    PeerId left;
+    synchronized (this) {
+      left = failed.get(peer);
+    }
+    if (left != null && relays.stream().anyMatch(r -> !r.peer().equals(left))) {
+      relays = relays.stream().filter(r -> !r.peer().equals(left)).toList();
+    }
+    RelayEndpoint relay = pick(relays);
+    route(peer, relay);
+  }
+
+  /** Of {@code relays}, the one to take: this peer itself, else one it is near, else the first. */
+  private @Nullable RelayEndpoint pick(List<RelayEndpoint> relays) {
     RelayEndpoint relay = null;
     for (RelayEndpoint r : relays) {
       if (r.peer().equals(self)) {
@@ -65,6 +84,38 @@ final class RelayRoutes {
         relay = r;
       }
     }
+    return relay;
+  }
+
+  /**
+   * Reaching {@code record}'s peer through {@code relay} failed (the relay left, or dropped the
+   * connection): the peer is reached through another relay its record lists, which is returned,
+   * and {@code relay} is not taken again for it while another is listed. Null, and the route
+   * unchanged, when the record lists no other relay or the route had moved already.
+   */
+  @Nullable RelayEndpoint failOver(SignedPeerRecord record, RelayEndpoint relay) {
+    PeerId peer = record.peerId();
+    List<RelayEndpoint> others = RelayEndpoint.all(peer, record.record()).stream()
+        .filter(r -> !r.peer().equals(relay.peer())).toList();
+    RelayEndpoint next = pick(others);
+    synchronized (this) {
+      if (next == null || !relay.equals(routed.get(peer))) {
+        return null;
+      }
+      failed.remove(peer);
+      failed.put(peer, relay.peer());
+      if (failed.size() > maxRoutes) {
+        Iterator<PeerId> oldest = failed.keySet().iterator();
+        oldest.next();
+        oldest.remove();
+      }
+      route(peer, next);
+      return next;
+    }
+  }
+
+  /** Routes {@code peer} through {@code relay} (directly when null), telling the transport. */
+  private void route(PeerId peer, @Nullable RelayEndpoint relay) {
     // Told under the lock, so that two records of one peer learnt at once are told in order.
     synchronized (this) {
       RelayEndpoint before = routed.get(peer);

@@ -227,7 +227,8 @@ final class SourceOpener {
             }
             RealStreamSession.Fallback fallbackAt = serverAt != null && fallback != null
                 && fallback != chosen && offered.contains(fallback)
-                ? new RealStreamSession.Fallback(fallback.transport, serverAt, fallback.name) : null;
+                ? new RealStreamSession.Fallback(fallback.transport, serverAt,
+                    named(fallback, through)) : null;
             byte[] key = chosen.descriptor.sessionKeys()
                 ? accept.getEphemeralPublicKey().toByteArray() : new byte[0];
             PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, sessionAt,
@@ -244,10 +245,25 @@ final class SourceOpener {
           PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, serverAt, sessionId,
               request, new byte[0], firstWants(accept, has, firstChunkAsked));
           return new Opened(new RealStreamSession.Source(peer, pre, serverAt,
-              sessionId, request, has, new byte[0], chosen.name, null), source, accept.getSize(),
+              sessionId, request, has, new byte[0], named(chosen, through), null), source,
+              accept.getSize(),
               pre);
         });
   }
+
+  /**
+   * The name a source's chunks are counted under for {@code d}: its own, and {@code
+   * "NAME-relayed"} for a chunk stream through a relay, so that what relays carry shows apart in
+   * the session's sources and the peer's metrics.
+   */
+  static String named(PeerTransports.Data d, @Nullable RelayEndpoint through) {
+    return through != null
+        && d.descriptor.acceptEndpoint() == DataTransportDescriptor.AcceptEndpoint.SERVER
+        ? d.name + RELAYED : d.name;
+  }
+
+  /** What {@link #named} appends for a chunk stream through a relay. */
+  static final String RELAYED = "-relayed";
 
   /**
    * The first {@link #FIRST_WANTS} chunks (those the source holds, from chunk 0 on) for the first

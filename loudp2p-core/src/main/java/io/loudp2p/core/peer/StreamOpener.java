@@ -70,6 +70,7 @@ final class StreamOpener {
   private final @Nullable ChunkCache cache;
   private final Executor disk;
   private final SourceOpener sourceOpener;
+  private final RelayFailover failover;
   private final LocalContent content;
   /** Reads this peer's own copies of tracks for its stream sessions, one chunk at a time. */
   private final Executor localReader;
@@ -86,6 +87,7 @@ final class StreamOpener {
     this.cache = cache;
     this.disk = disk;
     this.sourceOpener = new SourceOpener(ctx, client, transports, punching);
+    this.failover = new RelayFailover(client, store, sourceOpener);
     this.content = content;
     this.localReader = localReader;
   }
@@ -342,6 +344,7 @@ final class StreamOpener {
         () -> new DefaultChunkScheduler(Math.max(1, manifest.size()), bitrate(manifest)),
         listener, shared ? RealStreamSession.ChunkSink.NONE : cacheSink(manifest, have),
         ctx.runtime.nanoTime());
+    session.replaceLostSources(failover.forSession(session, manifest));
     sessions.add(session);
     ctx.counters.sessionsPlayed.increment();
     if (local == null) { // this peer's own copy says where it plays from in its own line

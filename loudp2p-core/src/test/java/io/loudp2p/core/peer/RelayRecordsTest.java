@@ -99,6 +99,38 @@ class RelayRecordsTest {
   }
 
   @Test
+  void aFailedRelayIsLeftForAnotherTheRecordListsAndNotTakenAgainWhileOneIs() throws Exception {
+    Told told = new Told();
+    RelayRoutes routes = new RelayRoutes(Identity.generate().peerId(), told);
+    Identity other = Identity.generate();
+    InetSocketAddress otherAt = new InetSocketAddress(address(10, 0, 0, 3), 7070);
+    RelayEndpoint first = new RelayEndpoint(RELAY_AT, RELAY.peerId());
+    RelayEndpoint second = new RelayEndpoint(otherAt, other.peerId());
+    Identity natted = Identity.generate();
+    SignedPeerRecord both = record(natted, 1, relayed(RELAY_AT, RELAY.peerId().bytes()),
+        relayed(otherAt, other.peerId().bytes()));
+    routes.learnt(both);
+    assertThat(routes.of(natted.peerId())).isEqualTo(first);
+
+    assertThat(routes.failOver(both, first)).isEqualTo(second);
+    assertThat(routes.of(natted.peerId())).isEqualTo(second);
+    assertThat(told.said).endsWith(natted.peerId() + " via " + other.peerId());
+    // A second session that lost the same relay finds the route moved already.
+    assertThat(routes.failOver(both, first)).isNull();
+    // The record learnt again, or a newer one listing both: the failed relay stays left.
+    routes.learnt(record(natted, 2, relayed(RELAY_AT, RELAY.peerId().bytes()),
+        relayed(otherAt, other.peerId().bytes())));
+    assertThat(routes.of(natted.peerId())).isEqualTo(second);
+    // One listing only the failed relay: it is all there is.
+    routes.learnt(record(natted, 3, relayed(RELAY_AT, RELAY.peerId().bytes())));
+    assertThat(routes.of(natted.peerId())).isEqualTo(first);
+    // A record that lists no other relay has nowhere to fail over to.
+    assertThat(routes.failOver(record(natted, 3, relayed(RELAY_AT, RELAY.peerId().bytes())),
+        first)).isNull();
+    assertThat(routes.of(natted.peerId())).isEqualTo(first);
+  }
+
+  @Test
   void routesAreBoundedAndTheOldestGoesFirst() throws Exception {
     Told told = new Told();
     RelayRoutes routes = new RelayRoutes(Identity.generate().peerId(), told, 2);

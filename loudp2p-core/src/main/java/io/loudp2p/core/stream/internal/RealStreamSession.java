@@ -1,7 +1,7 @@
 package io.loudp2p.core.stream.internal;
 
-import io.loudp2p.PeerId;
 import io.loudp2p.ChunkMap;
+import io.loudp2p.PeerId;
 import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
 import io.loudp2p.StreamStats;
@@ -183,6 +183,24 @@ public final class RealStreamSession implements StreamSession {
    */
   public void expectSources(int n) {
     agent.expectSources(n);
+  }
+
+  /** Opens a session anew at a source whose path was lost; see {@link #replaceLostSources}. */
+  @FunctionalInterface
+  public interface SourceReplacer {
+    /**
+     * The data session from {@code peer} ended because its path was lost (nothing came for too
+     * long, or its connection broke): true when the caller is opening a new one by another path,
+     * which then joins with {@link #addSource} or is given up with {@link #sourceNotComing}
+     * (the session does not fail for want of a source meanwhile). On the session's thread: must
+     * not block.
+     */
+    boolean replacing(PeerId peer);
+  }
+
+  /** From now on, a source whose path is lost is offered to {@code replacer}. */
+  public void replaceLostSources(SourceReplacer replacer) {
+    agent.replaceLostSources(replacer);
   }
 
   /** One of the {@code later} sources will not join, for the reason given. */

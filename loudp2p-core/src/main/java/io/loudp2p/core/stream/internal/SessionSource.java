@@ -124,7 +124,8 @@ final class SessionSource implements DataSession.Listener {
   @Override
   public void onClosed(DataSession.CloseReason reason) {
     if (reason != DataSession.CloseReason.LOCAL_CLOSE) {
-      agent.onSourceClosed(this, "data session ended: " + reason);
+      agent.onSourceClosed(this, "data session ended: " + reason,
+          reason == DataSession.CloseReason.CONNECTION_LOST);
     }
   }
 

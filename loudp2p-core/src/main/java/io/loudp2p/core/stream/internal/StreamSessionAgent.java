@@ -65,6 +65,7 @@ public final class StreamSessionAgent implements Agent {
   private final CompletableFuture<Void> completion = new CompletableFuture<>();
   private volatile boolean closed;
   private volatile Runnable wakeUp = () -> { };
+  private volatile RealStreamSession.SourceReplacer replacer = peer -> false;
   private int lastPositionChunk = -1; // on the agent thread
   private boolean ended; // on the agent thread: onFinished or onFailed was told
 
@@ -445,8 +446,19 @@ public final class StreamSessionAgent implements Agent {
     });
   }
 
-  /** The source's data session ended without this side closing it; on a transport thread. */
-  void onSourceClosed(SessionSource source, String why) {
+  /**
+   * Asks whoever opens sources whether it opens the session anew at a source whose path was lost;
+   * see {@link RealStreamSession#replaceLostSources}.
+   */
+  void replaceLostSources(RealStreamSession.SourceReplacer replacer) {
+    this.replacer = replacer;
+  }
+
+  /**
+   * The source's data session ended without this side closing it ({@code pathLost}: nothing came
+   * from it for too long, or its connection broke); on a transport thread.
+   */
+  void onSourceClosed(SessionSource source, String why, boolean pathLost) {
     post(now -> {
       if (source.active) {
         source.active = false;
@@ -454,6 +466,9 @@ public final class StreamSessionAgent implements Agent {
         if (!ended && !closed) { // not the sessions ending with a finished or closed track
           log.info("{}: source {} ended its session ({})", manifest.trackId(), source.spec.peer(),
               why);
+          if (pathLost && replacer.replacing(source.spec.peer())) {
+            later++; // it joins again with addSource, or is given up with sourceNotComing
+          }
         }
         listener.onSourceDropped(owner, source.spec.peer(), why);
       }

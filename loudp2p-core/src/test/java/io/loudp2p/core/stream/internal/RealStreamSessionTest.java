@@ -277,6 +277,42 @@ class RealStreamSessionTest {
   }
 
   @Test
+  void aLoneSourceWhosePathIsLostIsReplacedByANewSessionAndTheReaderSeesNoGap() throws Exception {
+    // As when the relay a source is reached through leaves: its data session is lost, and the
+    // peer opens a new one by another path, which joins; the session neither fails meanwhile nor
+    // loses a byte.
+    byte[] data = track(300 * Manifest.CHUNK_SIZE);
+    Manifest m = manifest(data);
+    InMemoryTransport receiver = network.newTransport();
+    closing.add(receiver);
+    FakePeer doomed = new FakePeer(data, false, c -> true);
+    FakePeer again = new FakePeer(data, false, c -> true);
+    List<PeerId> replaced = new CopyOnWriteArrayList<>();
+    RealStreamSession session = session(m, List.of(doomed.source(receiver, null)),
+        StreamSession.Listener.NONE);
+    session.replaceLostSources(peer -> {
+      replaced.add(peer);
+      // A new session through another relay takes a few round trips: it joins half a second on.
+      CompletableFuture.runAsync(() -> session.addSource(again.source(receiver, null)),
+          CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
+      return true;
+    });
+    InputStream in = session.inputStream();
+    byte[] first = in.readNBytes(10 * Manifest.CHUNK_SIZE);
+    network.cut(doomed.server.address());
+    byte[] rest = readAll(in);
+
+    byte[] all = new byte[first.length + rest.length];
+    System.arraycopy(first, 0, all, 0, first.length);
+    System.arraycopy(rest, 0, all, first.length, rest.length);
+    assertThat(all).isEqualTo(data);
+    assertThat(replaced).containsExactly(doomed.id);
+    assertThat(session.sources()).hasSize(2);
+    assertThat(session.sources().get(1).bytes()).as("what the new session carried")
+        .isGreaterThan(data.length / 2);
+  }
+
+  @Test
   void aSourceServingCorruptDataIsBannedAndTheBytesReadAreTheOriginal() throws Exception {
     byte[] data = track(30 * Manifest.CHUNK_SIZE);
     Manifest m = manifest(data);
