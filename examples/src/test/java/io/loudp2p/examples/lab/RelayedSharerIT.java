@@ -17,9 +17,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * (of either kind) shares a track; nobody can dial it, so it keeps reservations at the two public
  * FULL peers and lists them in its record. A listener finds the track by search, its calls going
  * through a relay, and streams all of it from the home peer with no stall: its chunks come
- * straight over UDP where a punch through the two NATs can work (the listener on an open host,
- * or both NATs keeping a socket's port for every destination: PROTOCOL.md section 8, "Hole
- * punching"), and through the relay over gRPC ("grpc-relayed") where it cannot (a symmetric NAT on the listener's
+ * straight over UDP where a punch through the NATs can work (the listener on an open host, or
+ * every NAT keeping a socket's port for every destination, a carrier's NAT in front of a home
+ * router's too: PROTOCOL.md section 8, "Hole punching"), and through the relay over gRPC ("grpc-relayed") where it cannot (a symmetric NAT on the listener's
  * side, or on both).
  */
 @Execution(ExecutionMode.CONCURRENT)
@@ -31,15 +31,21 @@ class RelayedSharerIT extends LabTestBase {
       "ENDPOINT_INDEPENDENT, ADDRESS_AND_PORT_DEPENDENT, grpc-relayed",
       "ADDRESS_AND_PORT_DEPENDENT, ADDRESS_AND_PORT_DEPENDENT, grpc-relayed",
       "ENDPOINT_INDEPENDENT, ENDPOINT_INDEPENDENT, udp",
-      "ADDRESS_AND_PORT_DEPENDENT, OPEN, udp"})
+      "ADDRESS_AND_PORT_DEPENDENT, OPEN, udp",
+      "ENDPOINT_INDEPENDENT, CARRIER, udp"})
   void aPeerBehindANatSharesThroughARelayAndAListenerStreamsFromIt(Nat homeNat,
       String listenerNat, String chunksOver) throws Exception {
     assumeThat(Lab.natUnavailable()).as("%s", Lab.natUnavailable().orElse("")).isEmpty();
     LabHost r1 = lab.host("r1", LinkProfile.LAN);
     LabHost r2 = lab.host("r2", LinkProfile.LAN);
     LabHost home = lab.host("home", LinkProfile.LAN, homeNat);
-    LabHost phone = listenerNat.equals("OPEN") ? lab.host("phone", LinkProfile.LAN)
-        : lab.host("phone", LinkProfile.LAN, Nat.valueOf(listenerNat));
+    LabHost phone = switch (listenerNat) {
+      case "OPEN" -> lab.host("phone", LinkProfile.LAN);
+      // A phone behind its carrier's NAT and, inside, a home router's: both keep ports.
+      case "CARRIER" -> lab.host("phone", LinkProfile.LAN, Nat.ENDPOINT_INDEPENDENT,
+          Nat.ENDPOINT_INDEPENDENT);
+      default -> lab.host("phone", LinkProfile.LAN, Nat.valueOf(listenerNat));
+    };
 
     byte[] track = LabAudio.noiseWav(8, 29);
     Files.write(Files.createDirectories(dir.resolve("home")).resolve("relayedsong.wav"), track);
