@@ -97,12 +97,12 @@ public final class LabRelays {
           List<Double> relayed = new ArrayList<>();
           int direct = 0;
           for (int r = 0; r < runs; r++) {
-            long sentBefore = sent(r1) + sent(r2);
+            long sentBefore = r1.bytesSent() + r2.bytesSent();
             LabProcess p = client.startJava("first-byte", LabFirstByte.class.getName(),
                 r1.peerAddress(), client.address().getHostAddress(),
                 "song" + sharer.name().toLowerCase(Locale.ROOT), "1", "await-mapping");
             p.awaitExit(Duration.ofSeconds(150));
-            relayed.add((sent(r1) + sent(r2) - sentBefore) / 1024.0);
+            relayed.add((r1.bytesSent() + r2.bytesSent() - sentBefore) / 1024.0);
             String out = p.output();
             Matcher m = FIRST_BYTE.matcher(out);
             ms.add(m.find() ? Double.parseDouble(m.group(1)) : Double.NaN);
@@ -122,10 +122,5 @@ public final class LabRelays {
         }
       }
     }
-  }
-
-  /** The bytes {@code relay} has sent on its link so far. */
-  private static long sent(LabHost relay) {
-    return Long.parseLong(relay.run("cat", "/sys/class/net/eth0/statistics/tx_bytes").trim());
   }
 }

@@ -136,6 +136,11 @@ public final class LabHost {
     return p;
   }
 
+  /** The bytes this host has sent on its link so far (its {@code eth0}'s counter). */
+  public long bytesSent() {
+    return Long.parseLong(run("cat", "/sys/class/net/eth0/statistics/tx_bytes").trim());
+  }
+
   /** The port the lab's peers listen on, each on its own host. */
   public static final int PEER_PORT = 7070;
 

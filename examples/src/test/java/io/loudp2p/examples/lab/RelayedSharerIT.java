@@ -3,7 +3,6 @@ package io.loudp2p.examples.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,9 +35,8 @@ class RelayedSharerIT extends LabTestBase {
   void aPeerBehindANatSharesThroughARelayAndAListenerStreamsFromIt(Nat homeNat,
       String listenerNat, String chunksOver) throws Exception {
     assumeThat(Lab.natUnavailable()).as("%s", Lab.natUnavailable().orElse("")).isEmpty();
-    LabHost r1 = lab.host("r1", LinkProfile.LAN);
-    LabHost r2 = lab.host("r2", LinkProfile.LAN);
-    LabHost home = lab.host("home", LinkProfile.LAN, homeNat);
+    byte[] track = LabAudio.noiseWav(8, 29);
+    RelayedLab relayed = RelayedLab.start(lab, dir, homeNat, "relayedsong", track);
     LabHost phone = switch (listenerNat) {
       case "OPEN" -> lab.host("phone", LinkProfile.LAN);
       // A phone behind its carrier's NAT and, inside, a home router's: both keep ports.
@@ -47,24 +45,11 @@ class RelayedSharerIT extends LabTestBase {
       default -> lab.host("phone", LinkProfile.LAN, Nat.valueOf(listenerNat));
     };
 
-    byte[] track = LabAudio.noiseWav(8, 29);
-    Files.write(Files.createDirectories(dir.resolve("home")).resolve("relayedsong.wav"), track);
-    Files.createDirectories(dir.resolve("r1"));
-    Files.createDirectories(dir.resolve("r2"));
-    LabProcess first = r1.share(dir.resolve("r1"), dir, null);
-    first.awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
-    LabProcess second = r2.share(dir.resolve("r2"), dir, r1.peerAddress());
-    second.awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
-    LabProcess sharer = home.share(dir.resolve("home"), dir, r1.peerAddress());
-    sharer.awaitLine(l -> l.startsWith("listens"), Duration.ofSeconds(60));
-
-    LabProcess listener = phone.startJava("listen", LabListener.class.getName(),
-        r1.peerAddress(), phone.address().getHostAddress(), "relayedsong",
-        Integer.toString(4 * LabAudio.BYTES_PER_SECOND), "1");
+    LabProcess listener = relayed.listen(phone, "relayedsong");
     listener.awaitLine(line -> line.startsWith("done-ms") || line.startsWith("no hit"),
         Duration.ofSeconds(150));
     String out = listener.output();
-    assertThat(out).as("listener: %s%nsharer: %s", out, sharer.output())
+    assertThat(out).as("listener: %s%nsharer: %s", out, relayed.sharer.output())
         .contains("read " + track.length).doesNotContain("failed").doesNotContain("stalled");
     assertThat(out.lines().filter(l -> l.startsWith("source ") && l.contains("over " + chunksOver)
         && !l.contains(" 0 bytes"))).as("%s", out).hasSize(1);

@@ -39,16 +39,31 @@ class HolePunchTest extends UdpTestBase {
     return c;
   }
 
+  /**
+   * A receiver, a source serving a random track of {@code length} bytes as session {@code n}, and
+   * the address the source's NAT did not keep: where the receiver is told to look for it.
+   */
+  private record Pair(UdpDataTransport receiver, DataServer server, DataSessionId id,
+      byte[] track, InetSocketAddress announced) {}
+
+  private Pair pair(int n, int length) throws Exception {
+    TrackFetch.Tracks tracks = new TrackFetch.Tracks();
+    DataSessionId id = TrackFetch.id(n);
+    byte[] track = tracks.add(id, length, n);
+    DataServer server = later(transport().serve(LOOPBACK, tracks).get(5, TimeUnit.SECONDS));
+    return new Pair(transport(), server, id, track,
+        (InetSocketAddress) silent().getLocalAddress());
+  }
+
   @Test
   void aPunchedReceiverHearsItsSourceAtAnotherAddressThanAnnouncedAndStreamsTheTrack()
       throws Exception {
-    UdpDataTransport source = transport();
-    UdpDataTransport receiver = transport();
-    TrackFetch.Tracks tracks = new TrackFetch.Tracks();
-    DataSessionId id = TrackFetch.id(31);
-    byte[] track = tracks.add(id, 300_000, 31);
-    DataServer server = later(source.serve(LOOPBACK, tracks).get(5, TimeUnit.SECONDS));
-    InetSocketAddress announced = (InetSocketAddress) silent().getLocalAddress();
+    Pair p = pair(31, 300_000);
+    UdpDataTransport receiver = p.receiver();
+    DataSessionId id = p.id();
+    DataServer server = p.server();
+    byte[] track = p.track();
+    InetSocketAddress announced = p.announced();
 
     byte[] key = receiver.prepare(id);
     int port = receiver.bindForPunching(id, HOST);
@@ -68,13 +83,12 @@ class HolePunchTest extends UdpTestBase {
 
   @Test
   void withoutPunchingAReceiverOnlyHearsTheAddressItWasGiven() throws Exception {
-    UdpDataTransport source = transport();
-    UdpDataTransport receiver = transport();
-    TrackFetch.Tracks tracks = new TrackFetch.Tracks();
-    DataSessionId id = TrackFetch.id(32);
-    byte[] track = tracks.add(id, 50_000, 32);
-    DataServer server = later(source.serve(LOOPBACK, tracks).get(5, TimeUnit.SECONDS));
-    InetSocketAddress announced = (InetSocketAddress) silent().getLocalAddress();
+    Pair p = pair(32, 50_000);
+    UdpDataTransport receiver = p.receiver();
+    DataSessionId id = p.id();
+    DataServer server = p.server();
+    byte[] track = p.track();
+    InetSocketAddress announced = p.announced();
 
     byte[] key = receiver.prepare(id);
     DataOffer offer = server.prepare(id, key, List.of());

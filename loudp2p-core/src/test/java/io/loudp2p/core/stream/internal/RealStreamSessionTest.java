@@ -118,6 +118,19 @@ class RealStreamSessionTest {
     return in.readAllBytes();
   }
 
+  /** Reads the whole track, cutting {@code doomed} off once ten chunks were read. */
+  private byte[] readCuttingAfterTenChunks(RealStreamSession session, FakePeer doomed)
+      throws IOException {
+    InputStream in = session.inputStream();
+    byte[] first = in.readNBytes(10 * Manifest.CHUNK_SIZE);
+    network.cut(doomed.server.address());
+    byte[] rest = readAll(in);
+    byte[] all = new byte[first.length + rest.length];
+    System.arraycopy(first, 0, all, 0, first.length);
+    System.arraycopy(rest, 0, all, first.length, rest.length);
+    return all;
+  }
+
   @Test
   void streamsATrackFromThreeSourcesByteForByte() throws Exception {
     // Longer than the prefetch window, so the sources added a moment after the first share the rest.
@@ -260,15 +273,7 @@ class RealStreamSessionTest {
         dropped.add(source);
       }
     });
-    InputStream in = session.inputStream();
-    byte[] first = in.readNBytes(10 * Manifest.CHUNK_SIZE);
-    network.cut(doomed.server.address());
-    byte[] rest = readAll(in);
-
-    byte[] all = new byte[first.length + rest.length];
-    System.arraycopy(first, 0, all, 0, first.length);
-    System.arraycopy(rest, 0, all, first.length, rest.length);
-    assertThat(all).isEqualTo(data);
+    assertThat(readCuttingAfterTenChunks(session, doomed)).isEqualTo(data);
     assertThat(dropped).contains(doomed.id);
     List<SourceStats> stats = session.sources();
     assertThat(stats.get(0).bytes()).as("the doomed source's share").isLessThan(data.length / 3);
@@ -297,15 +302,7 @@ class RealStreamSessionTest {
           CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
       return true;
     });
-    InputStream in = session.inputStream();
-    byte[] first = in.readNBytes(10 * Manifest.CHUNK_SIZE);
-    network.cut(doomed.server.address());
-    byte[] rest = readAll(in);
-
-    byte[] all = new byte[first.length + rest.length];
-    System.arraycopy(first, 0, all, 0, first.length);
-    System.arraycopy(rest, 0, all, first.length, rest.length);
-    assertThat(all).isEqualTo(data);
+    assertThat(readCuttingAfterTenChunks(session, doomed)).isEqualTo(data);
     assertThat(replaced).containsExactly(doomed.id);
     assertThat(session.sources()).hasSize(2);
     assertThat(session.sources().get(1).bytes()).as("what the new session carried")
