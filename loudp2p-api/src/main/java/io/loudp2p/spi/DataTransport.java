@@ -73,6 +73,15 @@ public interface DataTransport extends AutoCloseable {
   }
 
   /**
+   * Releases at once what {@link #prepare(DataSessionId)} and {@link #bindForPunching} keep for
+   * session {@code id} (its key, its socket), which will not be opened on this transport: the
+   * source chose another, or the stream initiation failed. Otherwise they are released only when
+   * the prepared session expires. Nothing for an unknown or opened session; the default does
+   * nothing.
+   */
+  default void forget(DataSessionId id) {}
+
+  /**
    * Opens a prepared data session with the source's {@link DataOffer}: called with the endpoint
    * and the key from the source's accept when the transport's descriptor names a {@link
    * DataTransportDescriptor.AcceptEndpoint#SESSION} endpoint. The default, for

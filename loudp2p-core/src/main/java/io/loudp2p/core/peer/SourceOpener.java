@@ -165,7 +165,7 @@ final class SourceOpener {
         .setTrackId(ByteString.copyFrom(track.bytes()))
         .setSessionId(ByteString.copyFrom(sessionBytes));
     List<PeerTransports.Data> offered = new ArrayList<>();
-    boolean keyed = false;
+    PeerTransports.Data keyed = null; // the transport that prepared a key (and maybe a socket)
     PeerId peer = source.record().peerId();
     RelayEndpoint relay = client.routes().of(peer); // the relay its control calls take
     // A source behind a relay is reached over a connection through it, and by datagrams only
@@ -178,10 +178,10 @@ final class SourceOpener {
         continue;
       }
       if (d.descriptor.sessionKeys()) {
-        if (keyed) {
+        if (keyed != null) {
           continue; // the message has room for one transport's key
         }
-        keyed = true;
+        keyed = d;
         open.setEphemeralPublicKey(ByteString.copyFrom(d.transport.prepare(sessionId)));
       }
       if (relay != null && udp && punch != null) {
@@ -196,8 +196,14 @@ final class SourceOpener {
     byte[] request = ctx.seal(Payload.newBuilder().setStreamOpen(open));
     InetSocketAddress controlAt = source.control();
     RelayEndpoint through = relay;
+    PeerTransports.Data prepared = keyed;
     return client.call(controlAt, ControlMethod.OPEN_STREAM, request, peer,
-        ctx.config.callDeadline()).thenApply(answer -> {
+        ctx.config.callDeadline()).whenComplete((answer, t) -> {
+          if (prepared != null && (t != null || prepared.kind()
+              != answer.payload().getStreamAccept().getTransportValue())) {
+            prepared.transport.forget(sessionId); // its key and socket will not be used
+          }
+        }).thenApply(answer -> {
           StreamAccept accept = answer.payload().getStreamAccept();
           BitSet has = availability(accept.getAvailability());
           PeerTransports.Data chosen = null;

@@ -142,6 +142,24 @@ class HolePunchTest extends UdpTestBase {
   }
 
   @Test
+  void aPreparedSessionThatIsForgottenReleasesItsSocketAtOnce() throws Exception {
+    UdpDataTransport receiver = transport();
+    DataSessionId id = TrackFetch.id(35);
+    receiver.prepare(id);
+    int port = receiver.bindForPunching(id, HOST);
+    try (DatagramChannel taken = DatagramChannel.open()) {
+      assertThatThrownBy(() -> taken.bind(new InetSocketAddress(port)))
+          .as("the session's socket holds the port").isInstanceOf(java.net.BindException.class);
+    }
+    receiver.forget(id);
+    try (DatagramChannel free = DatagramChannel.open()) {
+      free.bind(new InetSocketAddress(port)); // the port is free again
+    }
+    assertThatThrownBy(() -> receiver.bindForPunching(id, HOST))
+        .isInstanceOf(ControlException.class).hasMessageContaining("not prepared");
+  }
+
+  @Test
   void bindingForPunchingNeedsAPreparedSession() {
     UdpDataTransport receiver = transport();
     assertThatThrownBy(() -> receiver.bindForPunching(TrackFetch.id(34), HOST))

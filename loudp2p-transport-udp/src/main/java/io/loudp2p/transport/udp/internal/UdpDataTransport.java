@@ -222,6 +222,14 @@ public final class UdpDataTransport implements DataTransport {
     return ((InetSocketAddress) localAddress(channel)).getPort();
   }
 
+  @Override
+  public void forget(DataSessionId id) {
+    PreparedKey prepared = preparedKeys.remove(id);
+    if (prepared != null) {
+      prepared.release();
+    }
+  }
+
   private static java.net.SocketAddress localAddress(DatagramChannel channel) {
     try {
       return channel.getLocalAddress();
