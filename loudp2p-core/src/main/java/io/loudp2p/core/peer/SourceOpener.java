@@ -185,7 +185,16 @@ final class SourceOpener {
         open.setEphemeralPublicKey(ByteString.copyFrom(d.transport.prepare(sessionId)));
       }
       if (relay != null && udp && punch != null) {
-        int port = d.transport.bindForPunching(sessionId, punch.heardAt());
+        int port;
+        try {
+          port = d.transport.bindForPunching(sessionId, punch.heardAt());
+        } catch (ControlException e) { // no socket to punch from: the relay carries the chunks
+          log.debug("no hole punching for session {}: {}", sessionId, e.getMessage());
+          d.transport.forget(sessionId);
+          open.clearEphemeralPublicKey();
+          keyed = null;
+          continue;
+        }
         open.setUdpEndpoint(SelfRecord.endpoint(d.kind(),
             new InetSocketAddress(punch.heardAt(), port))).setUdpMapping(punch.mapping());
       }
