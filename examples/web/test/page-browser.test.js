@@ -99,6 +99,7 @@ test("the page plays and seeks a track through its Service Worker", { skip: !chr
     await new Promise((r) => (browser.exitCode !== null ? r() : browser.once("exit", r)));
     server.closeAllConnections();
     server.close();
-    await rm(dir, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing the profile as the browser exits.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 });
