@@ -92,8 +92,8 @@ final class HolePunching {
     if (endpoint.getTransport() != TransportKind.TRANSPORT_KIND_UDP) {
       return null;
     }
-    InetSocketAddress a = PeerTable.address(endpoint);
-    if (a == null || a.getPort() < 1 || a.getPort() > 65535) {
+    InetSocketAddress a = PeerTable.address(endpoint); // null for a port past 65535
+    if (a == null || a.getPort() == 0) {
       return null;
     }
     InetAddress ip = a.getAddress();

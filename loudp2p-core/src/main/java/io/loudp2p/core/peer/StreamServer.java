@@ -220,7 +220,7 @@ final class StreamServer {
       }
       try {
         byte[] sessionKey = how.sessionKeys() ? receiverKey : new byte[0];
-        DataOffer offer = punch && punchTo != null
+        DataOffer offer = punch
             ? server.prepare(sessionId, sessionKey, List.of(punchTo))
             : server.prepare(sessionId, sessionKey);
         accept.setUdpEndpoint(SelfRecord.endpoint(d.kind(),

@@ -215,13 +215,9 @@ final class UdpMapping {
    * their control is reached at, when they list several) unless they list relays (they cannot be
    * reached), drawn at random, on two different
    * addresses when the table has such (so that a NAT that maps by destination address alone is
-   * told apart too), else on two ports of one address; fewer when there are not two.
+   * told apart too), else on two ports of one address; none that {@code skip} names; fewer when
+   * there are not two.
    */
-  static List<InetSocketAddress> observers(List<PeerTable.Entry> full, java.util.Random random) {
-    return observers(full, random, a -> false);
-  }
-
-  /** {@link #observers(List, java.util.Random)} but none that {@code skip} names. */
   static List<InetSocketAddress> observers(List<PeerTable.Entry> full, java.util.Random random,
       java.util.function.Predicate<InetSocketAddress> skip) {
     List<InetSocketAddress> udp = new ArrayList<>();

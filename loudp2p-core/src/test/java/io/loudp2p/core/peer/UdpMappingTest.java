@@ -101,7 +101,7 @@ class UdpMappingTest {
         full("10.0.0.3:7070")); // no UDP: never asked
     Set<String> pairs = new HashSet<>();
     for (int seed = 0; seed < 50; seed++) {
-      List<InetSocketAddress> o = UdpMapping.observers(full, new Random(seed));
+      List<InetSocketAddress> o = UdpMapping.observers(full, new Random(seed), a -> false);
       assertThat(o).hasSize(2);
       assertThat(o.get(0).getAddress()).isNotEqualTo(o.get(1).getAddress());
       assertThat(o).allSatisfy(a -> assertThat(a.getPort()).isIn(7071, 7081));
@@ -114,18 +114,18 @@ class UdpMappingTest {
   void onOneAddressTwoPortsDoAndOneUdpPeerIsNotEnough() throws Exception {
     List<InetSocketAddress> o = UdpMapping.observers(List.of(
         full("127.0.0.1:7070", "127.0.0.1:7071"), full("127.0.0.1:7080", "127.0.0.1:7081")),
-        new Random(1));
+        new Random(1), a -> false);
     assertThat(o).extracting(InetSocketAddress::getPort).containsExactlyInAnyOrder(7071, 7081);
 
     assertThat(UdpMapping.observers(List.of(full("10.0.0.1:7070", "10.0.0.1:7071"),
-        full("10.0.0.2:7070")), new Random(1))).isEmpty();
+        full("10.0.0.2:7070")), new Random(1), a -> false)).isEmpty();
   }
 
   @Test
   void aPeerWithSeveralUdpEndpointsIsAskedAtTheAddressItIsReachedAt() throws Exception {
     List<InetSocketAddress> o = UdpMapping.observers(List.of(
         full("10.0.0.1:7070", "192.168.9.9:7071", "10.0.0.1:7071"),
-        full("10.0.0.2:7070", "10.0.0.2:7071")), new Random(3));
+        full("10.0.0.2:7070", "10.0.0.2:7071")), new Random(3), a -> false);
     assertThat(o).extracting(a -> a.getAddress().getHostAddress())
         .containsExactlyInAnyOrder("10.0.0.1", "10.0.0.2");
   }
@@ -141,11 +141,14 @@ class UdpMappingTest {
     List<PeerTable.Entry> full = List.of(behindNat, full("10.0.0.1:7070", "10.0.0.1:7071"),
         full("10.0.0.2:7070", "10.0.0.2:7071"));
     for (int seed = 0; seed < 20; seed++) {
-      assertThat(UdpMapping.observers(full, new Random(seed)))
+      assertThat(UdpMapping.observers(full, new Random(seed), a -> false))
           .extracting(a -> a.getAddress().getHostAddress())
           .containsExactlyInAnyOrder("10.0.0.1", "10.0.0.2");
     }
     assertThat(UdpMapping.observers(List.of(behindNat, full("10.0.0.1:7070", "10.0.0.1:7071")),
-        new Random(1))).isEmpty();
+        new Random(1), a -> false)).isEmpty();
+    // One that did not answer before is skipped too: one observer is left, not enough.
+    assertThat(UdpMapping.observers(full, new Random(1),
+        a -> a.getAddress().getHostAddress().equals("10.0.0.1"))).isEmpty();
   }
 }

@@ -128,10 +128,18 @@ public abstract class AbstractDataTransportTest {
   /** The three steps of setting up a session: receiver key, source offer, open with the offer. */
   private static CompletableFuture<DataSession> openFuture(DataTransport receiverTransport,
       DataServer server, DataSessionId id, byte[] handshake, DataReceiver receiver) {
+    return openFuture(receiverTransport, server, id, handshake, new int[0], receiver);
+  }
+
+  /** {@link #openFuture}, asking for {@code firstWants} in the opening. */
+  private static CompletableFuture<DataSession> openFuture(DataTransport receiverTransport,
+      DataServer server, DataSessionId id, byte[] handshake, int[] firstWants,
+      DataReceiver receiver) {
     byte[] receiverKey = receiverTransport.prepare(id);
     DataOffer offer = server.prepare(id, receiverKey);
     offers.put(id, offer);
-    return receiverTransport.open(offer.endpoint(), id, handshake, offer.publicKey(), receiver);
+    return receiverTransport.open(offer.endpoint(), id, handshake, offer.publicKey(), firstWants,
+        receiver);
   }
 
   /** Requests {@code chunks} and waits until all are verified, asking again for missing ones. */
@@ -211,12 +219,8 @@ public abstract class AbstractDataTransportTest {
     provider.add(id, track);
     DataServer server = serve(provider);
     DataReceiver receiver = new DataReceiver(track);
-    DataTransport transport = closeLater(newReceiverTransport());
-    byte[] receiverKey = transport.prepare(id);
-    DataOffer offer = server.prepare(id, receiverKey);
-    offers.put(id, offer);
-    closeLater(await(transport.open(offer.endpoint(), id, DataTrackProvider.handshakeFor(id), offer.publicKey(),
-        new int[] {0, 1}, receiver)));
+    closeLater(await(openFuture(closeLater(newReceiverTransport()), server, id,
+        DataTrackProvider.handshakeFor(id), new int[] {0, 1}, receiver)));
     CompletableFuture.allOf(DataReceiver.chunk(receiver.verified, 0),
         DataReceiver.chunk(receiver.verified, 1)).get(timeout().toMillis(), TimeUnit.MILLISECONDS);
     receiver.assertContractKept();

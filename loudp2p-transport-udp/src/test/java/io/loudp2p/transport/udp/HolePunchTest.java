@@ -59,19 +59,14 @@ class HolePunchTest extends UdpTestBase {
   void aPunchedReceiverHearsItsSourceAtAnotherAddressThanAnnouncedAndStreamsTheTrack()
       throws Exception {
     Pair p = pair(31, 300_000);
-    UdpDataTransport receiver = p.receiver();
-    DataSessionId id = p.id();
-    DataServer server = p.server();
-    byte[] track = p.track();
-    InetSocketAddress announced = p.announced();
-
-    byte[] key = receiver.prepare(id);
-    int port = receiver.bindForPunching(id, HOST);
+    byte[] key = p.receiver().prepare(p.id());
+    int port = p.receiver().bindForPunching(p.id(), HOST);
     assertThat(port).isPositive();
-    DataOffer offer = server.prepare(id, key, List.of(new InetSocketAddress(HOST, port)));
-    TrackFetch fetch = new TrackFetch(track, 8);
-    DataSession session = receiver.open(announced, id, new byte[] {1}, offer.publicKey(), fetch)
-        .get(5, TimeUnit.SECONDS);
+    DataOffer offer = p.server().prepare(p.id(), key,
+        List.of(new InetSocketAddress(HOST, port)));
+    TrackFetch fetch = new TrackFetch(p.track(), 8);
+    DataSession session = p.receiver().open(p.announced(), p.id(), new byte[] {1},
+        offer.publicKey(), fetch).get(5, TimeUnit.SECONDS);
     fetch.session = session;
     fetch.start();
     fetch.await(20_000);
@@ -84,16 +79,10 @@ class HolePunchTest extends UdpTestBase {
   @Test
   void withoutPunchingAReceiverOnlyHearsTheAddressItWasGiven() throws Exception {
     Pair p = pair(32, 50_000);
-    UdpDataTransport receiver = p.receiver();
-    DataSessionId id = p.id();
-    DataServer server = p.server();
-    byte[] track = p.track();
-    InetSocketAddress announced = p.announced();
-
-    byte[] key = receiver.prepare(id);
-    DataOffer offer = server.prepare(id, key, List.of());
-    assertThatThrownBy(() -> receiver.open(announced, id, new byte[] {1}, offer.publicKey(),
-        new TrackFetch(track, 8)).get(10, TimeUnit.SECONDS))
+    byte[] key = p.receiver().prepare(p.id());
+    DataOffer offer = p.server().prepare(p.id(), key, List.of());
+    assertThatThrownBy(() -> p.receiver().open(p.announced(), p.id(), new byte[] {1},
+        offer.publicKey(), new TrackFetch(p.track(), 8)).get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ControlException.class)
         .satisfies(e -> assertThat(((ControlException) e).code())
             .isEqualTo(ControlErrorCode.UNAVAILABLE));

@@ -56,9 +56,8 @@ final class SourceConnection extends Connection {
    */
   private final List<InetSocketAddress> punchTo;
   private final long preparedNs;
-  /** Probe rounds sent to {@link #punchTo}, and probe datagrams in all, for tests. */
+  /** Probe rounds sent to {@link #punchTo}. */
   private int punchRounds;
-  long punchProbes;
 
   SourceConnection(IoLoop loop, DatagramChannel channel, DataSessionId id, UdpSettings settings,
       Drops drops, UdpDataServer server, ChunkProvider provider, SessionCrypto crypto,
@@ -368,7 +367,6 @@ final class SourceConnection extends Connection {
       answerTo = to;
       try {
         sendPacket(plain, null, false, nowNs);
-        punchProbes++;
       } finally {
         answerTo = null;
       }
