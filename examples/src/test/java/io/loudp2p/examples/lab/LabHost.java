@@ -113,14 +113,19 @@ public final class LabHost {
    * Starts {@code mainClass} of this test class path in a new JVM on this host, with {@code args}.
    */
   public LabProcess startJava(String label, String mainClass, String... args) throws IOException {
-    return start(label, javaCommand(mainClass, args));
+    return start(label, javaCommand(lab.jvmOptions(), mainClass, args));
   }
 
   /** The command that runs {@code mainClass} of this class path in a new JVM, with {@code args}. */
   public static List<String> javaCommand(String mainClass, String... args) {
+    return javaCommand(List.of(), mainClass, args);
+  }
+
+  private static List<String> javaCommand(List<String> options, String mainClass, String... args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
-        "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"), mainClass));
+        "java").toString(), "-Xmx256m", "-XX:+UseSerialGC"));
+    command.addAll(options);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(List.of(args));
     return command;
   }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * The tests share one lab and its two public echo servers; each puts its own host behind NATs.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
+@ResourceLock(Lab.SECOND_LANE)
 @Timeout(60)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LabNatTest {
@@ -41,6 +41,7 @@ class LabNatTest {
     Optional<String> missing = Lab.natUnavailable();
     assumeThat(missing).as("%s", missing.orElse("")).isEmpty();
     lab = Lab.open(dir);
+    lab.jvmOptions(Lab.TEST_JVM_OPTIONS);
     one = lab.host("one", LinkProfile.LAN);
     two = lab.host("two", LinkProfile.LAN);
     LabProcess a = echo(one, "serve", PORT);

@@ -19,6 +19,7 @@ abstract class LabTestBase {
   void openLab() throws Exception {
     assumeThat(Lab.unavailable()).as("%s", Lab.unavailable().orElse("")).isEmpty();
     lab = Lab.open(dir);
+    lab.jvmOptions(Lab.TEST_JVM_OPTIONS);
   }
 
   @AfterEach
