@@ -3,7 +3,6 @@ package io.loudp2p.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.loudp2p.examples.lab.Lab;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,9 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The JavaScript light client's own tests ({@code examples/web}, {@code node --test}), run by the
@@ -23,10 +19,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * {@code npm}.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-// Chromium takes both processors in bursts: run with the lab's tests, one at a time, never beside
-// them (their links keep time on the real clock).
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
 class WebClientIT {
   private static final Path WEB = Path.of("web");
 

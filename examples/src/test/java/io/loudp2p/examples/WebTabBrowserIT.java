@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.loudp2p.Peer;
 import io.loudp2p.core.testing.TestAudio;
-import io.loudp2p.examples.lab.Lab;
 import io.loudp2p.transport.grpc.GrpcTransportOptions;
 import java.io.File;
 import java.io.RandomAccessFile;
@@ -30,9 +29,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
@@ -53,10 +49,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * chromium-driver}); skipped without them.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-// Chromium takes both processors in bursts: run with the lab's tests, one at a time, never beside
-// them (their links keep time on the real clock).
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
 class WebTabBrowserIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");

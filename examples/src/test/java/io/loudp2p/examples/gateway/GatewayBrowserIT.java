@@ -9,7 +9,6 @@ import io.loudp2p.Track;
 import io.loudp2p.TrackId;
 import io.loudp2p.examples.audio.SynthesizedMusic.TrackSpec;
 import io.loudp2p.examples.audio.SynthesizedMusic;
-import io.loudp2p.examples.lab.Lab;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Rectangle;
@@ -55,10 +51,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * browser.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-// Chromium takes both processors in bursts: run with the lab's tests, one at a time, never beside
-// them (their links keep time on the real clock).
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
 class GatewayBrowserIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * host on that profile to one on the LAN; a cut host is silent and a restored one answers again.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
+@ResourceLock(Lab.SECOND_LANE)
 @Timeout(180)
 class LabTest extends LabTestBase {
   /** What a measure printed: name to first number. */

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * the peers the phone told.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
+@ResourceLock(Lab.FIRST_LANE)
 @Timeout(420)
 class ListenerMovesIT extends LabTestBase {
   /** A minute of 16-bit mono 22,050 Hz noise: 352.8 kbit/s, a third of the 3G link. */

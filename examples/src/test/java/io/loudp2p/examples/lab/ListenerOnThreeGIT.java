@@ -23,7 +23,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * first seconds on 3G may stall once: see the test.)
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
+// Alone among the labs: its start on 3G is sensitive to processes starting beside it (see below).
+@ResourceLock(Lab.FIRST_LANE)
+@ResourceLock(Lab.SECOND_LANE)
 @Timeout(480)
 class ListenerOnThreeGIT extends LabTestBase {
   /** The track: two minutes of 16-bit mono 22,050 Hz noise, 352.8 kbit/s: a third of the 3G link. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Execution;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * on the other fails across the cut and succeeds again within two minutes of the link's return.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
+@ResourceLock(Lab.SECOND_LANE)
 @Timeout(420)
 class PartitionHealsIT extends LabTestBase {
   @Test
@@ -51,12 +52,18 @@ class PartitionHealsIT extends LabTestBase {
 
     lab.partition(sideA);
     // For 60 s every search across the cut fails, while shuffles and calls across it fail too and
-    // each side drops the other from its views.
-    long cutUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    // each side drops the other from its views. A search starts every 12 s (each is a new JVM:
+    // back to back they would take a processor from the tests beside this one).
+    long cutAt = System.nanoTime();
+    long cutUntil = cutAt + Duration.ofSeconds(60).toNanos();
     int across = 0;
     do {
       assertThat(search(asker, from, Duration.ZERO)).as("search %d across the cut", across++)
           .isFalse();
+      long next = cutAt + across * Duration.ofSeconds(12).toNanos();
+      for (long wait = next - System.nanoTime(); wait > 0; wait = next - System.nanoTime()) {
+        LockSupport.parkNanos(wait);
+      }
     } while (System.nanoTime() < cutUntil);
 
     lab.heal();

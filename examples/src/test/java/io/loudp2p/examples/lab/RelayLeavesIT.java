@@ -18,7 +18,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * a new session there, and plays the track to its end with no stall.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
+@ResourceLock(Lab.SECOND_LANE)
 @Timeout(240)
 class RelayLeavesIT extends LabTestBase {
   @Test

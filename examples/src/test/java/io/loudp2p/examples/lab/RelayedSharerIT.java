@@ -25,7 +25,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * a NAT on the other).
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.RESOURCE)
+@ResourceLock(Lab.FIRST_LANE)
 @Timeout(240)
 class RelayedSharerIT extends LabTestBase {
   /**

@@ -6,6 +6,8 @@ import io.loudp2p.core.testing.OverlaySimulation;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * 1,000 real peers on an in-memory network and virtual time ({@link OverlaySimulation}): every
@@ -13,8 +15,10 @@ import org.junit.jupiter.api.Timeout;
  * benchmark {@code NetworkSimulation} runs the same scenario at 10,000 peers with more searches.
  *
  * <p>It runs in this module, beside the lab tests, not in the core's: it keeps a processor busy on
- * a virtual clock while the lab's links wait on the real one.
+ * a virtual clock while the lab's links wait on the real one. Each simulation takes a lane of its
+ * own beside the other tests.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class OverlaySimulationTest {
   @Test
   @Timeout(value = 600, unit = TimeUnit.SECONDS)
