@@ -6,14 +6,18 @@ import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.wire.MethodBodies;
 import io.loudp2p.core.wire.EnvelopeException;
 import io.loudp2p.core.wire.SignedMessage;
+import io.loudp2p.core.wire.SignedPeerRecord;
 import io.loudp2p.spi.ControlErrorCode;
 import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlMethod;
 import io.loudp2p.spi.ControlTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Typed calls to other peers: seals the request, calls, opens each answer and checks who sent it
  * and what it carries before anyone reads it. The one place where the peer calls out.
+ *
+ * <p>A unary call to a peer reached through a relay that fails UNAVAILABLE (the relay left, or
+ * dropped the connection) is sent once more through another relay that the peer's record lists
+ * ({@link RelayRoutes#failOver}; PROTOCOL.md section 10), which its later calls take too.
  *
  * <p>A unary call's future fails with a {@link ControlException}: the transport's, or
  * UNAUTHENTICATED for an answer whose envelope does not open, or MALFORMED for an answer from
@@ -32,6 +40,8 @@ final class ControlClient {
   private final PeerContext ctx;
   private final ControlTransport control;
   private final RelayRoutes routes;
+  /** The latest record known of a peer, for another relay it lists. */
+  private volatile Function<PeerId, Optional<SignedPeerRecord>> records = id -> Optional.empty();
 
   ControlClient(PeerContext ctx, ControlTransport control) {
     this.ctx = ctx;
@@ -42,6 +52,11 @@ final class ControlClient {
   /** Which peers are called through a relay, and which relay. */
   RelayRoutes routes() {
     return routes;
+  }
+
+  /** Where the latest record of a peer is found, when a call through its relay fails. */
+  void recordsFrom(Function<PeerId, Optional<SignedPeerRecord>> records) {
+    this.records = records;
   }
 
   /**
@@ -62,14 +77,42 @@ final class ControlClient {
   CompletableFuture<SignedMessage> call(InetSocketAddress address, ControlMethod method,
       byte[] request, @Nullable PeerId expected, Duration deadline) {
     Payload.BodyCase answer = MethodBodies.response(method);
-    return control.call(address, expected, method, request, deadline).thenApply(bytes -> {
-      SignedMessage m = open(bytes);
-      String wrong = check(m, expected, answer);
-      if (wrong != null) {
-        throw new ControlException(ControlErrorCode.MALFORMED, wrong);
-      }
-      return m;
-    });
+    return control.call(address, expected, method, request, deadline)
+        .exceptionallyCompose(t -> overAnotherRelay(t, address, expected, method, request,
+            deadline))
+        .thenApply(bytes -> {
+          SignedMessage m = open(bytes);
+          String wrong = check(m, expected, answer);
+          if (wrong != null) {
+            throw new ControlException(ControlErrorCode.MALFORMED, wrong);
+          }
+          return m;
+        });
+  }
+
+  /**
+   * After a call to {@code expected} failed with {@code failure}: the same request sent through
+   * another relay of the peer's, when the call went through a relay, failed UNAVAILABLE, and the
+   * peer's record lists another; else the failure. The request is the one sealed before: the peer
+   * refuses it as a replay if the first one reached it after all.
+   */
+  private CompletableFuture<byte[]> overAnotherRelay(Throwable failure, InetSocketAddress address,
+      @Nullable PeerId expected, ControlMethod method, byte[] request, Duration deadline) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    RelayEndpoint via = expected == null ? null : routes.of(expected);
+    if (via == null || !(cause instanceof ControlException e)
+        || e.code() != ControlErrorCode.UNAVAILABLE) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    Optional<SignedPeerRecord> record = records.apply(expected);
+    RelayEndpoint next = record.isEmpty() ? null : routes.failOver(record.get(), via);
+    if (next == null) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    log.info("reaching {} through relay {} instead of {}: {}", expected, next.peer(), via.peer(),
+        e.getMessage());
+    return control.call(address, expected, method, request, deadline);
   }
 
   /**

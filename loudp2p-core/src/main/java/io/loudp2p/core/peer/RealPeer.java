@@ -184,6 +184,7 @@ final class RealPeer implements Peer {
         new PeerSampler(id.peerId(), PeerSampler.DEFAULT_VIEW_SIZE, new Random(c.random.nextLong())),
         new QueryRouter<>(id.peerId(), new Random(c.random.nextLong())));
     store.addListener((gone, address) -> client.disconnect(address));
+    client.recordsFrom(peer -> store.table().get(peer).map(PeerTable.Entry::record));
     Summaries summaries = new Summaries(cat, cache, roles);
     Exchanges exchanges = new Exchanges(c, client, store, self, summaries);
     LinkKeeper links = new LinkKeeper(c, store, exchanges);

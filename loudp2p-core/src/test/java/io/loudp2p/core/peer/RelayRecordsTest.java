@@ -167,7 +167,7 @@ class RelayRecordsTest {
         Optional.empty(), Optional.empty());
   }
 
-  private static SignedPeerRecord record(Identity who, long sequence, Endpoint... more)
+  static SignedPeerRecord record(Identity who, long sequence, Endpoint... more)
       throws Exception {
     PeerRecord.Builder r = PeerRecord.newBuilder().setSequence(sequence)
         .setExpiresAtMs(System.currentTimeMillis() + 3_600_000)
@@ -179,12 +179,12 @@ class RelayRecordsTest {
     return OPENER.openRecord(new EnvelopeSealer(who).sealRecord(r.build()));
   }
 
-  private static Endpoint relayed(InetSocketAddress at, byte[] peerId) {
+  static Endpoint relayed(InetSocketAddress at, byte[] peerId) {
     return SelfRecord.endpoint(TransportKind.TRANSPORT_KIND_GRPC_RELAYED, at).toBuilder()
         .setPeerId(ByteString.copyFrom(peerId)).build();
   }
 
-  private static InetAddress address(int a, int b, int c, int d) {
+  static InetAddress address(int a, int b, int c, int d) {
     try {
       return InetAddress.getByAddress(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
     } catch (java.net.UnknownHostException e) {
