@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -26,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * Typed calls to other peers: seals the request, calls, opens each answer and checks who sent it
  * and what it carries before anyone reads it. The one place where the peer calls out.
  *
- * <p>A unary call to a peer reached through a relay that fails UNAVAILABLE (the relay left, or
- * dropped the connection) is sent once more through another relay that the peer's record lists
- * ({@link RelayRoutes#failOver}; PROTOCOL.md section 10), which its later calls take too.
+ * <p>A call to a peer reached through a relay that fails UNAVAILABLE (the relay left, or dropped
+ * the connection), a streaming one before any answer came, is sent once more through another
+ * relay that the peer's record lists ({@link RelayRoutes#failOver}; PROTOCOL.md section 10), which
+ * its later calls take too.
  *
  * <p>A unary call's future fails with a {@link ControlException}: the transport's, or
  * UNAUTHENTICATED for an answer whose envelope does not open, or MALFORMED for an answer from
@@ -78,8 +80,9 @@ final class ControlClient {
       byte[] request, @Nullable PeerId expected, Duration deadline) {
     Payload.BodyCase answer = MethodBodies.response(method);
     return control.call(address, expected, method, request, deadline)
-        .exceptionallyCompose(t -> overAnotherRelay(t, address, expected, method, request,
-            deadline))
+        .exceptionallyCompose(t -> movedToAnotherRelay(t, expected)
+            ? control.call(address, expected, method, request, deadline)
+            : CompletableFuture.failedFuture(unwrap(t)))
         .thenApply(bytes -> {
           SignedMessage m = open(bytes);
           String wrong = check(m, expected, answer);
@@ -91,28 +94,29 @@ final class ControlClient {
   }
 
   /**
-   * After a call to {@code expected} failed with {@code failure}: the same request sent through
-   * another relay of the peer's, when the call went through a relay, failed UNAVAILABLE, and the
-   * peer's record lists another; else the failure. The request is the one sealed before: the peer
-   * refuses it as a replay if the first one reached it after all.
+   * After a call to {@code expected} failed with {@code failure}: whether it is to be sent again
+   * through another relay of the peer's, which its route now names. So when the call went through
+   * a relay, failed UNAVAILABLE, and the peer's record lists another relay. The request is the one
+   * sealed before: the peer refuses it as a replay if the first one reached it after all.
    */
-  private CompletableFuture<byte[]> overAnotherRelay(Throwable failure, InetSocketAddress address,
-      @Nullable PeerId expected, ControlMethod method, byte[] request, Duration deadline) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+  private boolean movedToAnotherRelay(Throwable failure, @Nullable PeerId expected) {
     RelayEndpoint via = expected == null ? null : routes.of(expected);
-    if (via == null || !(cause instanceof ControlException e)
+    if (via == null || !(unwrap(failure) instanceof ControlException e)
         || e.code() != ControlErrorCode.UNAVAILABLE) {
-      return CompletableFuture.failedFuture(cause);
+      return false;
     }
     Optional<SignedPeerRecord> record = records.apply(expected);
     RelayEndpoint next = record.isEmpty() ? null : routes.failOver(record.get(), via);
     if (next == null) {
-      return CompletableFuture.failedFuture(cause);
+      return false;
     }
     log.info("reaching {} through relay {} instead of {}: {}", expected, next.peer(), via.peer(),
         e.getMessage());
-    return control.call(address, expected, method, request, deadline);
+    return true;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 
   /**
@@ -126,7 +130,9 @@ final class ControlClient {
       byte[] request, PeerId expected, Duration deadline, Runnable onHeard,
       Consumer<SignedMessage> onAnswer) {
     Payload.BodyCase answer = MethodBodies.response(method);
-    return control.callStreaming(address, expected, method, request, deadline, bytes -> {
+    AtomicBoolean heard = new AtomicBoolean();
+    Consumer<byte[]> each = bytes -> {
+      heard.set(true);
       onHeard.run();
       SignedMessage m;
       try {
@@ -141,7 +147,12 @@ final class ControlClient {
         return;
       }
       onAnswer.accept(m);
-    });
+    };
+    // Sent again through another relay only when nothing came back: answers are not repeated.
+    return control.callStreaming(address, expected, method, request, deadline, each)
+        .exceptionallyCompose(t -> !heard.get() && movedToAnotherRelay(t, expected)
+            ? control.callStreaming(address, expected, method, request, deadline, each)
+            : CompletableFuture.failedFuture(unwrap(t)));
   }
 
   /**

@@ -43,10 +43,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A unary call to a peer reached through a relay that left (PROTOCOL.md section 10): sent once
- * more through another relay the peer's record lists, which later calls take too; the failure
- * stands when the record lists no other relay, and when the call failed otherwise than
- * UNAVAILABLE.
+ * A call to a peer reached through a relay that left (PROTOCOL.md section 10): sent once more
+ * through another relay the peer's record lists, which later calls take too; the failure stands
+ * when the record lists no other relay, when the call failed otherwise than UNAVAILABLE, and when
+ * a streaming call had an answer already.
  */
 class RelayedCallFailoverTest {
   private static final Duration DEADLINE = Duration.ofSeconds(5);
@@ -106,6 +106,43 @@ class RelayedCallFailoverTest {
     assertThat(client.routes().of(natted.peerId()).peer()).isEqualTo(gone.peerId());
   }
 
+  @Test
+  void aStreamingCallThatGotNoAnswerIsSentThroughAnotherRelay() throws Exception {
+    know(record(natted, 1, relayed(goneAt, gone.peerId().bytes()),
+        relayed(otherAt, other.peerId().bytes())));
+    List<SignedMessage> answers = new ArrayList<>();
+
+    stream(answers).get(5, TimeUnit.SECONDS);
+
+    assertThat(answers).hasSize(1);
+    assertThat(transport.calls).containsExactly("via " + gone.peerId(), "via " + other.peerId());
+  }
+
+  @Test
+  void aStreamingCallThatGotAnAnswerIsNotSentAgain() throws Exception {
+    know(record(natted, 1, relayed(goneAt, gone.peerId().bytes()),
+        relayed(otherAt, other.peerId().bytes())));
+    transport.answerBeforeFailing = true; // answers are not repeated
+    List<SignedMessage> answers = new ArrayList<>();
+
+    assertThatThrownBy(() -> stream(answers).get(5, TimeUnit.SECONDS))
+        .cause().isInstanceOf(ControlException.class);
+
+    assertThat(answers).hasSize(1);
+    assertThat(transport.calls).containsExactly("via " + gone.peerId());
+  }
+
+  private CompletableFuture<Void> stream(List<SignedMessage> answers) {
+    return client.callStreaming(PEER_AT, ControlMethod.EXCHANGE_PEERS, exchangeRequest(),
+        natted.peerId(), DEADLINE, () -> { }, answers::add);
+  }
+
+  private byte[] exchangeRequest() {
+    return new EnvelopeSealer(self).seal(
+        Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance())).toByteArray();
+  }
+
+  /** The peer's latest record is {@code record}, which routes it through the relay that left. */
   private void know(SignedPeerRecord record) {
     client.recordsFrom(id -> id.equals(record.peerId()) ? Optional.of(record) : Optional.empty());
     client.routes().learnt(record);
@@ -141,6 +178,8 @@ class RelayedCallFailoverTest {
     final List<String> calls = new ArrayList<>();
     final Map<PeerId, PeerId> routes = new HashMap<>();
     Exception failure = new ControlException(ControlErrorCode.UNAVAILABLE, "the relay left");
+    /** Whether a stream through the relay that left brings one answer before it fails. */
+    boolean answerBeforeFailing;
 
     @Override
     public void routeThroughRelay(PeerId peer, InetSocketAddress relay,
@@ -156,8 +195,7 @@ class RelayedCallFailoverTest {
       if (gone.peerId().equals(via)) {
         return CompletableFuture.failedFuture(failure);
       }
-      return CompletableFuture.completedFuture(new EnvelopeSealer(natted).seal(
-          Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance())).toByteArray());
+      return CompletableFuture.completedFuture(answer());
     }
 
     @Override
@@ -167,9 +205,29 @@ class RelayedCallFailoverTest {
     }
 
     @Override
+    public CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, @Nullable PeerId peer,
+        ControlMethod method, byte[] request, Duration deadline, Consumer<byte[]> onResponse) {
+      PeerId via = routes.get(peer);
+      calls.add("via " + via);
+      if (gone.peerId().equals(via)) {
+        if (answerBeforeFailing) {
+          onResponse.accept(answer());
+        }
+        return CompletableFuture.failedFuture(failure);
+      }
+      onResponse.accept(answer());
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public CompletableFuture<Void> callStreaming(InetSocketAddress endpoint, ControlMethod method,
         byte[] request, Duration deadline, Consumer<byte[]> onResponse) {
-      throw new UnsupportedOperationException();
+      return callStreaming(endpoint, null, method, request, deadline, onResponse);
+    }
+
+    private byte[] answer() {
+      return new EnvelopeSealer(natted).seal(
+          Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance())).toByteArray();
     }
 
     @Override
