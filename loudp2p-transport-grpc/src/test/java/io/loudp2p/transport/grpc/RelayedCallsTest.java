@@ -47,13 +47,18 @@ class RelayedCallsTest {
     Identity relayId = Identity.generate();
     Identity nattedId = Identity.generate();
     GrpcControlTransport relay = transport(TestTls.options(relayId));
-    InetSocketAddress relayAt = listen(relay, (request, remote, method, responder) ->
-        responder.reply("the relay itself".getBytes(StandardCharsets.UTF_8)));
+    BlockingQueue<InetSocketAddress> relaySaw = new LinkedBlockingQueue<>();
+    InetSocketAddress relayAt = listen(relay, (request, remote, method, responder) -> {
+      relaySaw.add(remote);
+      responder.reply("the relay itself".getBytes(StandardCharsets.UTF_8));
+    });
     GrpcControlTransport natted = transport(TestTls.options(nattedId));
     BlockingQueue<String> served = new LinkedBlockingQueue<>();
+    BlockingQueue<InetSocketAddress> nattedSaw = new LinkedBlockingQueue<>();
     InetSocketAddress nattedAt = listen(natted, (request, remote, method, responder) -> {
       String text = new String(request, StandardCharsets.UTF_8);
       served.add(method + " " + text);
+      nattedSaw.add(remote);
       responder.reply(("echo " + text).getBytes(StandardCharsets.UTF_8));
     });
     RelayReservation reservation = natted.reserve(relayAt, relayId.peerId(), List.of(nattedAt))
@@ -72,6 +77,10 @@ class RelayedCallsTest {
     assertThat(served.poll(5, TimeUnit.SECONDS)).isEqualTo("EXCHANGE_PEERS hello");
     // Calls to the relay itself still reach the relay.
     assertThat(call(dialler, relayAt, relayId.peerId(), "x")).isEqualTo("the relay itself");
+    // The relayed call came, for the reserving peer, from where the dialler's connection to the
+    // relay comes from (the relay said so), not from its own local connection to its server.
+    assertThat(nattedSaw.poll(5, TimeUnit.SECONDS))
+        .isEqualTo(relaySaw.poll(5, TimeUnit.SECONDS));
     // A port the reserving peer does not serve: it refuses the connection at once.
     InetSocketAddress elsewhere = new InetSocketAddress(unreachable.getAddress(),
         nattedAt.getPort() == 65535 ? 65534 : nattedAt.getPort() + 1);

@@ -7,6 +7,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap;
 import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.DefaultEventLoopGroup;
@@ -23,12 +25,16 @@ import io.loudp2p.PeerId;
 import io.loudp2p.transport.grpc.internal.proto.v1.RelayEvent;
 import io.loudp2p.transport.grpc.internal.proto.v1.RelayFrame;
 import io.loudp2p.transport.grpc.internal.proto.v1.RelayGrpc;
+import io.loudp2p.transport.grpc.internal.proto.v1.RelayIncoming;
 import io.loudp2p.transport.grpc.internal.proto.v1.RelayReservation;
 import io.loudp2p.transport.grpc.internal.proto.v1.ReserveRequest;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +95,7 @@ final class RelayClient implements AutoCloseable {
                     port);
                 refuse(toRelay, event.getIncoming().getConnectionId());
               } else {
-                join(toRelay, event.getIncoming().getConnectionId(), server);
+                join(toRelay, event.getIncoming(), server);
               }
             }
           }
@@ -120,13 +126,34 @@ final class RelayClient implements AutoCloseable {
     accept.onCompleted();
   }
 
-  /** Joins the announced connection {@code id} to {@code ownServer}. */
-  private void join(ManagedChannel toRelay, ByteString id, InetSocketAddress ownServer) {
-    RelayFrame first = RelayFrame.newBuilder().setConnectionId(id).build();
+  /**
+   * Joins the announced connection {@code incoming} to {@code ownServer}, which sees it come from
+   * the dialler's address the relay named ({@link RelayedRemotes}).
+   */
+  private void join(ManagedChannel toRelay, RelayIncoming incoming, InetSocketAddress ownServer) {
+    RelayFrame first = RelayFrame.newBuilder().setConnectionId(incoming.getConnectionId()).build();
+    InetSocketAddress dialler = dialler(incoming);
     new Bootstrap().group(sockets).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (dialler != null) {
+              // Mapped before the bridge passes a byte: the server's TLS handshake, after which
+              // it reads its connection's remote address, needs the dialler's bytes.
+              ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelActive(ChannelHandlerContext ctx) {
+                  RelayedRemotes.joined(ctx.channel().localAddress(), dialler);
+                  ctx.fireChannelActive();
+                }
+
+                @Override
+                public void channelInactive(ChannelHandlerContext ctx) {
+                  RelayedRemotes.left(ctx.channel().localAddress());
+                  ctx.fireChannelInactive();
+                }
+              });
+            }
             ch.pipeline().addLast(
                 new RelayBridge(toRelay, RelayGrpc.getAcceptMethod(), first, maxFrameBytes));
           }
@@ -172,6 +199,20 @@ final class RelayClient implements AutoCloseable {
         .maxInboundMessageSize(maxMessageBytes)
         .build();
     return new RelayedChannel(channel, bridge);
+  }
+
+  /** The dialler's address {@code incoming} names, or null when it names none. */
+  static @Nullable InetSocketAddress dialler(RelayIncoming incoming) {
+    byte[] ip = incoming.getFromIp().toByteArray();
+    int port = incoming.getFromPort();
+    if ((ip.length != 4 && ip.length != 16) || port < 1 || port > 65535) {
+      return null;
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+    } catch (UnknownHostException e) {
+      return null; // not reached: the length is checked
+    }
   }
 
   @Override

@@ -21,6 +21,7 @@ import io.loudp2p.transport.grpc.internal.proto.v1.RelayGrpc;
 import io.loudp2p.transport.grpc.internal.proto.v1.RelayIncoming;
 import io.loudp2p.transport.grpc.internal.proto.v1.RelayReservation;
 import io.loudp2p.transport.grpc.internal.proto.v1.ReserveRequest;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
 final class RelayService {
   private static final Logger log = LoggerFactory.getLogger(GrpcLoggers.RELAY);
   private static final Context.Key<PeerId> CALLER = Context.key("loudp2p-relay-caller");
+  /** The address the caller's connection came from, when it is an internet one. */
+  private static final Context.Key<InetSocketAddress> FROM = Context.key("loudp2p-relay-from");
   private static final int CONNECTION_ID_BYTES = 16;
 
   /** A peer's reservation: where its connections are announced. */
@@ -182,6 +185,7 @@ final class RelayService {
   private StreamObserver<RelayFrame> half(ServerCallStreamObserver<RelayFrame> out,
       boolean dialer) {
     PeerId caller = CALLER.get();
+    InetSocketAddress from = FROM.get();
     Half half = new Half();
     out.disableAutoRequest();
     out.setOnReadyHandler(() -> {
@@ -205,7 +209,7 @@ final class RelayService {
         if (half.first) {
           half.first = false;
           if (dialer) {
-            connect(caller, frame, out, half);
+            connect(caller, from, frame, out, half);
           } else {
             accept(caller, frame, out, half);
           }
@@ -242,8 +246,8 @@ final class RelayService {
     };
   }
 
-  private void connect(PeerId caller, RelayFrame first, ServerCallStreamObserver<RelayFrame> out,
-      Half half) {
+  private void connect(PeerId caller, @Nullable InetSocketAddress from, RelayFrame first,
+      ServerCallStreamObserver<RelayFrame> out, Half half) {
     PeerId target;
     try {
       target = PeerId.fromBytes(first.getTargetPeerId().toByteArray());
@@ -291,10 +295,14 @@ final class RelayService {
       r.connections++;
       pending.put(connectionId, new Pending(r, caller, out, half, timeout));
       try {
-        r.events.onNext(RelayEvent.newBuilder().setIncoming(RelayIncoming.newBuilder()
+        RelayIncoming.Builder incoming = RelayIncoming.newBuilder()
             .setConnectionId(connectionId).setFromPeerId(ByteString.copyFrom(caller.bytes()))
-            .setTargetPort(first.getTargetPort()))
-            .build());
+            .setTargetPort(first.getTargetPort());
+        if (from != null && !from.isUnresolved()) {
+          incoming.setFromIp(ByteString.copyFrom(from.getAddress().getAddress()))
+              .setFromPort(from.getPort());
+        }
+        r.events.onNext(RelayEvent.newBuilder().setIncoming(incoming).build());
       } catch (RuntimeException reservationGone) {
         // Its call was cancelled: the timeout ends the dialler's call.
       }
@@ -403,8 +411,12 @@ final class RelayService {
             new Metadata());
         return new ServerCall.Listener<>() {};
       }
-      return Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers,
-          next);
+      Context context = Context.current().withValue(CALLER, caller);
+      if (call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)
+          instanceof InetSocketAddress from) {
+        context = context.withValue(FROM, from);
+      }
+      return Contexts.interceptCall(context, call, headers, next);
     }
   }
 

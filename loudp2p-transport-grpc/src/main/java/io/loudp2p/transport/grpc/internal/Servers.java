@@ -43,7 +43,8 @@ final class Servers {
         .permitKeepAliveTime(Math.min(10_000, settings.keepAliveTime.toMillis()), TimeUnit.MILLISECONDS)
         .permitKeepAliveWithoutCalls(true)
         .maxConnectionIdle(settings.idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .intercept(new PeerCallLimiter(settings.maxConcurrentCallsPerPeer));
+        .intercept(new PeerCallLimiter(settings.maxConcurrentCallsPerPeer))
+        .addTransportFilter(RelayedRemotes.FILTER);
     services.forEach(builder::addService);
     Server server = builder.build();
     try {
