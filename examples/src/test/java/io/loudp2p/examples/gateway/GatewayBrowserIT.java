@@ -132,7 +132,8 @@ class GatewayBrowserIT {
     TrackId id = songId;
     WebDriver browser = chromium();
     browser.get(gateway.url().toString());
-    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    // Generous: the suite runs this beside the lab tests, whose processes go first.
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(45));
     browser.findElement(By.id("q")).sendKeys("long tide");
     browser.findElement(By.id("go")).click();
     WebElement row = wait.until(

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * the peers the phone told.
  */
 @Execution(ExecutionMode.CONCURRENT)
+// Alone among the labs: a listener that changes networks mid-track, timed against its sources.
 @ResourceLock(Lab.FIRST_LANE)
+@ResourceLock(Lab.SECOND_LANE)
 @Timeout(420)
 class ListenerMovesIT extends LabTestBase {
   /** A minute of 16-bit mono 22,050 Hz noise: 352.8 kbit/s, a third of the 3G link. */

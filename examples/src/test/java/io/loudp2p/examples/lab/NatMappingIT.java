@@ -24,7 +24,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * symmetric NAT and behind the two NATs then stream a track from both public peers over UDP.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.FIRST_LANE)
+@ResourceLock(Lab.SECOND_LANE)
 @Timeout(240)
 class NatMappingIT extends LabTestBase {
   @Test

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * on the other fails across the cut and succeeds again within two minutes of the link's return.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.SECOND_LANE)
+@ResourceLock(Lab.FIRST_LANE)
 @Timeout(420)
 class PartitionHealsIT extends LabTestBase {
   @Test

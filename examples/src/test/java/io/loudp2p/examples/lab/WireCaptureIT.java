@@ -28,7 +28,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * would have shown them.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(Lab.FIRST_LANE)
+@ResourceLock(Lab.SECOND_LANE)
 @Timeout(300)
 class WireCaptureIT extends LabTestBase {
   private static final String WORD = "Quetzalkestrel";
