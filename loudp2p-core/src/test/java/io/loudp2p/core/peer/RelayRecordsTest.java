@@ -192,7 +192,16 @@ class RelayRecordsTest {
     }
   }
 
-  /** A control transport that records the routes it is told and reaches no one. */
+  /** What a test's transport answers where it reaches no one: UNAVAILABLE. */
+  static <T> CompletableFuture<T> unreachable(InetSocketAddress at) {
+    return CompletableFuture.failedFuture(new ControlException(ControlErrorCode.UNAVAILABLE,
+        "nothing listens at " + at + " in this test"));
+  }
+
+  /**
+   * A control transport that records the routes it is told and reaches no one: what the routes
+   * are told is all these tests look at.
+   */
   private static final class Told implements ControlTransport {
     final List<String> said = new ArrayList<>();
 
@@ -200,12 +209,6 @@ class RelayRecordsTest {
     public void routeThroughRelay(PeerId peer, InetSocketAddress relay,
         @Nullable PeerId relayPeer) {
       said.add(peer + (relayPeer == null ? " direct" : " via " + relayPeer));
-    }
-
-    /** Reaches no one: what the routes are told is all these tests look at. */
-    private static <T> CompletableFuture<T> unreachable(InetSocketAddress at) {
-      return CompletableFuture.failedFuture(new ControlException(ControlErrorCode.UNAVAILABLE,
-          "nothing listens at " + at + " in this test"));
     }
 
     @Override

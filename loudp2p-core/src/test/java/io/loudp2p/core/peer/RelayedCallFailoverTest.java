@@ -3,6 +3,7 @@ package io.loudp2p.core.peer;
 import static io.loudp2p.core.peer.RelayRecordsTest.address;
 import static io.loudp2p.core.peer.RelayRecordsTest.record;
 import static io.loudp2p.core.peer.RelayRecordsTest.relayed;
+import static io.loudp2p.core.peer.RelayRecordsTest.unreachable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -70,9 +71,7 @@ class RelayedCallFailoverTest {
 
   @Test
   void aCallThroughARelayThatLeftIsSentThroughAnotherRelayOfThePeersRecord() throws Exception {
-    SignedPeerRecord both = record(natted, 1, relayed(goneAt, gone.peerId().bytes()),
-        relayed(otherAt, other.peerId().bytes()));
-    know(both);
+    knowBothRelays();
 
     SignedMessage answer = exchange().get(5, TimeUnit.SECONDS);
 
@@ -96,8 +95,7 @@ class RelayedCallFailoverTest {
 
   @Test
   void aCallThatFailedOtherwiseIsNotSentAgain() throws Exception {
-    know(record(natted, 1, relayed(goneAt, gone.peerId().bytes()),
-        relayed(otherAt, other.peerId().bytes())));
+    knowBothRelays();
     transport.failure = new TimeoutException("deadline exceeded"); // it may have reached the peer
 
     assertThatThrownBy(() -> exchange().get(5, TimeUnit.SECONDS))
@@ -108,8 +106,7 @@ class RelayedCallFailoverTest {
 
   @Test
   void aStreamingCallThatGotNoAnswerIsSentThroughAnotherRelay() throws Exception {
-    know(record(natted, 1, relayed(goneAt, gone.peerId().bytes()),
-        relayed(otherAt, other.peerId().bytes())));
+    knowBothRelays();
     List<SignedMessage> answers = new ArrayList<>();
 
     stream(answers).get(5, TimeUnit.SECONDS);
@@ -120,8 +117,7 @@ class RelayedCallFailoverTest {
 
   @Test
   void aStreamingCallThatGotAnAnswerIsNotSentAgain() throws Exception {
-    know(record(natted, 1, relayed(goneAt, gone.peerId().bytes()),
-        relayed(otherAt, other.peerId().bytes())));
+    knowBothRelays();
     transport.answerBeforeFailing = true; // answers are not repeated
     List<SignedMessage> answers = new ArrayList<>();
 
@@ -140,6 +136,12 @@ class RelayedCallFailoverTest {
   private byte[] exchangeRequest() {
     return new EnvelopeSealer(self).seal(
         Payload.newBuilder().setPeerExchange(PeerExchange.getDefaultInstance())).toByteArray();
+  }
+
+  /** The peer's latest record lists the relay that left, then another. */
+  private void knowBothRelays() throws Exception {
+    know(record(natted, 1, relayed(goneAt, gone.peerId().bytes()),
+        relayed(otherAt, other.peerId().bytes())));
   }
 
   /** The peer's latest record is {@code record}, which routes it through the relay that left. */
@@ -233,7 +235,7 @@ class RelayedCallFailoverTest {
     @Override
     public CompletableFuture<TransportServer> listen(InetSocketAddress address,
         ControlHandler handler) {
-      throw new UnsupportedOperationException();
+      return unreachable(address); // these tests only call out
     }
 
     @Override
