@@ -6,7 +6,7 @@ import { LightClient } from "../src/client.js";
 import { loadOrCreateIdentity, PeerId } from "../src/identity.js";
 import { CHUNK_SIZE } from "../src/merkle.js";
 import { SwarmSession } from "../src/session.js";
-import { pageResponder } from "../src/page/bridge.js";
+import { CLAIM, pageResponder } from "../src/page/bridge.js";
 import { chunkMapModel, FETCHING, MISSING, PARTIAL, playheadChunk, VERIFIED } from "../src/page/chunkmap.js";
 import { formatBytes, formatDuration, formatRate, shortPeer } from "../src/page/format.js";
 import { sourcesFor, webUrlOf } from "../src/page/peers.js";
@@ -16,6 +16,9 @@ import { parseRoute, playHash } from "../src/page/route.js";
 const MAX_SOURCES = 3;
 const VIEW_INTERVAL_MS = 250;
 const EVENTS_SHOWN = 8;
+/** How often, and how far apart, the page asks the Service Worker to take it when it has not. */
+const WORKER_CLAIM_ASKS = 20;
+const WORKER_CLAIM_INTERVAL_MS = 500;
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 const audio = /** @type {HTMLAudioElement} */ ($("audio"));
@@ -59,11 +62,17 @@ async function startWorker() {
   sw.addEventListener("message", (event) => respond(event.data, event.ports[0]));
   sw.startMessages();
   await sw.register("/sw.js", { scope: "/" });
-  await sw.ready;
-  if (!sw.controller) {
-    // First load: the worker claims the page in its activate step.
-    await new Promise((resolve) => sw.addEventListener("controllerchange", resolve, { once: true }));
+  const registration = await sw.ready;
+  if (sw.controller) return;
+  // First load: the worker claims the page in its activate step. A page that came while the
+  // worker was activating (a reload right after the first visit) can be missed by that claim
+  // and would wait for ever: it asks the worker to claim it, every half second, for 10 s.
+  const claimed = new Promise((resolve) => sw.addEventListener("controllerchange", resolve, { once: true }));
+  for (let i = 0; i < WORKER_CLAIM_ASKS && !sw.controller; i++) {
+    registration.active?.postMessage({ type: CLAIM });
+    await Promise.race([claimed, new Promise((resolve) => setTimeout(resolve, WORKER_CLAIM_INTERVAL_MS))]);
   }
+  if (!sw.controller) throw new Error("the Service Worker does not take this page; reload it");
 }
 
 // --- Bootstrap ---
@@ -375,6 +384,12 @@ Object.assign(window, {
         currentTime: audio.currentTime,
         duration: Number.isFinite(audio.duration) ? audio.duration : null,
         error: now.error,
+        // Where the page stands when it does not play: its status line, the element's states
+        // (HTMLMediaElement readyState 0-4, networkState 0-3), and whether the worker controls it.
+        status: $("player-status").textContent,
+        readyState: audio.readyState,
+        networkState: audio.networkState,
+        controlled: Boolean(navigator.serviceWorker?.controller),
         sources: (stats?.sources ?? []).map((s) => ({
           peer: String(s.peer), url: s.url, state: s.state, reason: s.reason ?? null,
           bytes: s.bytes, chunks: s.chunks,

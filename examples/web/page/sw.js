@@ -2,13 +2,17 @@
 // Range and all, with verified bytes the page's swarm session reads — the browser plays and
 // seeks the track's own bytes, whatever their format, and nothing is transcoded. Every other
 // request goes to the network as it would without a worker.
-import { askPage, INFO, READ } from "../src/page/bridge.js";
+import { askPage, CLAIM, INFO, READ } from "../src/page/bridge.js";
 import { answerRange, bodyPieces } from "../src/page/range.js";
 
 const STREAM = /^\/stream\/([1-9A-HJ-NP-Za-km-z]{32,44})$/;
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+// A page loaded while this worker was activating can miss the claim above: it asks again.
+self.addEventListener("message", (event) => {
+  if (event.data?.type === CLAIM) event.waitUntil(self.clients.claim());
+});
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);

@@ -80,6 +80,16 @@ test("the worker claims its pages on activation", async () => {
   assert.ok(self.clients.claimed);
 });
 
+test("the worker claims its pages again when a page it missed asks", async () => {
+  const { handlers, self } = loadWorker({ session: fakeSession(track(10)) });
+  let waited = null;
+  handlers.message({ data: { type: "loudp2p-read" }, waitUntil(p) { waited = p; } });
+  assert.equal(waited, null, "only a claim message is taken");
+  handlers.message({ data: { type: "loudp2p-claim" }, waitUntil(p) { waited = p; } });
+  await waited;
+  assert.ok(self.clients.claimed);
+});
+
 test("the worker answers ranges with the session's verified bytes", async () => {
   const bytes = track(2_500_000);
   const session = fakeSession(bytes);

@@ -5,9 +5,14 @@
 //   worker -> page  {type: "loudp2p-info", trackId}                  -> {ok, size, contentType}
 //   worker -> page  {type: "loudp2p-read", trackId, offset, length}  -> {ok, bytes}
 //   any failure                                                      -> {ok: false, error}
+//
+// and one the other way, with no answer but the page coming under the worker's control:
+//
+//   page -> worker  {type: "loudp2p-claim"}
 
 export const INFO = "loudp2p-info";
 export const READ = "loudp2p-read";
+export const CLAIM = "loudp2p-claim";
 
 /**
  * What the page plays: a track's size, its media type, and verified bytes.
