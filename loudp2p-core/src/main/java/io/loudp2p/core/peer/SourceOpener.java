@@ -247,7 +247,7 @@ final class SourceOpener {
             byte[] key = chosen.descriptor.sessionKeys()
                 ? accept.getEphemeralPublicKey().toByteArray() : new byte[0];
             PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, sessionAt,
-                sessionId, request, key, firstWants(accept, has, firstChunkAsked));
+                sessionId, request, key, firstWants(accept, has, firstChunkAsked), ctx.nowNs());
             return new Opened(new RealStreamSession.Source(peer, pre, sessionAt,
                 sessionId, request, has, key, chosen.name, fallbackAt), source, accept.getSize(),
                 pre);
@@ -258,7 +258,7 @@ final class SourceOpener {
                     + accept.getTransportValue() + ") without a usable endpoint");
           }
           PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, serverAt, sessionId,
-              request, new byte[0], firstWants(accept, has, firstChunkAsked));
+              request, new byte[0], firstWants(accept, has, firstChunkAsked), ctx.nowNs());
           return new Opened(new RealStreamSession.Source(peer, pre, serverAt,
               sessionId, request, has, new byte[0], named(chosen, through), null), source,
               accept.getSize(),

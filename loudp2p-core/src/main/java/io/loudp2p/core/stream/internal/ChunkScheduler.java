@@ -34,6 +34,19 @@ public interface ChunkScheduler {
    */
   default void prefer(int sourceId) {}
 
+  /**
+   * Reports that {@code chunk} was asked of a source at {@code sentNs}, in its data session's
+   * opening, before the source was added: the request counts as in flight from then, so the chunk is
+   * not asked of it again and its answer times the round trip from when it was really sent. Ignored
+   * for a source that is not live, a chunk that arrived, is already asked of that source or of as
+   * many sources as any chunk may be, or one the source does not hold, and when the source's
+   * pipeline is full.
+   *
+   * @return whether the request now counts as in flight; the caller then wants the chunk of the
+   *     open session once more, as a data transport's opening asks for it only where it can
+   */
+  boolean onRequestedInOpening(int sourceId, int chunk, long sentNs);
+
   /** Removes a source; its in-flight requests go back to the pool at once. */
   void removeSource(int sourceId, long nowNs);
 

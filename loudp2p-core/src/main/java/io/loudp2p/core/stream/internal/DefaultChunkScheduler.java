@@ -204,6 +204,19 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   }
 
   @Override
+  public boolean onRequestedInOpening(int sourceId, int chunk, long sentNs) {
+    checkChunk(chunk);
+    ScheduledSource source = sources.get(sourceId);
+    if (source == null || arrived.get(chunk) || !source.has(chunk) || source.indexOf(chunk) >= 0
+        || source.count >= MAX_PIPELINE || copies.count(chunk) >= MAX_COPIES) {
+      return false;
+    }
+    source.add(chunk, sentNs, chunkLength(chunk));
+    copies.add(chunk, sourceId);
+    return true;
+  }
+
+  @Override
   public void removeSource(int sourceId, long nowNs) {
     ScheduledSource source = sources.get(sourceId);
     if (source != null) {

@@ -31,6 +31,8 @@ public final class PreOpenedTransport implements DataTransport, DataSession.List
 
   private final DataTransport transport;
   private final DataSessionId id;
+  private final int[] firstWants;
+  private final long openedAtNs;
   private final CompletableFuture<DataSession> session;
   private final ArrayDeque<Event> held = new ArrayDeque<>(); // guarded by this
   private DataSession.@Nullable Listener target; // guarded by this
@@ -47,9 +49,11 @@ public final class PreOpenedTransport implements DataTransport, DataSession.List
   private record Closed(DataSession.CloseReason reason) implements Event {}
 
   private PreOpenedTransport(DataTransport transport, InetSocketAddress source, DataSessionId id,
-      byte[] handshake, byte[] sourceKey, int[] firstWants) {
+      byte[] handshake, byte[] sourceKey, int[] firstWants, long openedAtNs) {
     this.transport = transport;
     this.id = id;
+    this.firstWants = firstWants.clone();
+    this.openedAtNs = openedAtNs;
     this.session = transport.open(source, id, handshake, sourceKey, firstWants, this);
   }
 
@@ -57,10 +61,23 @@ public final class PreOpenedTransport implements DataTransport, DataSession.List
    * Opens session {@code id} on {@code transport} now, as {@link DataTransport#open(
    * InetSocketAddress, DataSessionId, byte[], byte[], int[], DataSession.Listener)} does, holding
    * what arrives until a stream session takes it.
+   *
+   * @param nowNs the time of the opening on the clock of the stream session that will take it,
+   *     which times the answers to {@code firstWants} from then
    */
   public static PreOpenedTransport open(DataTransport transport, InetSocketAddress source,
-      DataSessionId id, byte[] handshake, byte[] sourceKey, int[] firstWants) {
-    return new PreOpenedTransport(transport, source, id, handshake, sourceKey, firstWants);
+      DataSessionId id, byte[] handshake, byte[] sourceKey, int[] firstWants, long nowNs) {
+    return new PreOpenedTransport(transport, source, id, handshake, sourceKey, firstWants, nowNs);
+  }
+
+  /** The chunks asked for in the opening. */
+  public int[] firstWants() {
+    return firstWants.clone();
+  }
+
+  /** When the session was opened, and its first wants sent, on the stream session's clock. */
+  public long openedAtNs() {
+    return openedAtNs;
   }
 
   /** Events dropped because none took them within {@link #MAX_HELD}. */

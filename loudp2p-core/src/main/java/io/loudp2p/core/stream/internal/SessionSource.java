@@ -29,6 +29,11 @@ final class SessionSource implements DataSession.Listener {
   final BitSet unavailable = new BitSet(); // on the agent thread
   private volatile String transportName = "";
   boolean opening = true; // on the agent thread: until its open succeeded or failed
+  /** Chunks asked for in the data session's opening, and when; none after a fallback. */
+  private volatile int[] earlyWants = NO_CHUNKS;
+  private volatile long earlyAtNs;
+
+  private static final int[] NO_CHUNKS = new int[0];
 
   SessionSource(int index, RealStreamSession.Source spec, StreamSessionAgent agent) {
     this.index = index;
@@ -38,10 +43,17 @@ final class SessionSource implements DataSession.Listener {
 
   /**
    * Opens the data session, asking for {@code firstWants} in the opening where the transport can
-   * (the scheduler asks for them again once the session is open).
+   * (the scheduler asks for them again once the session is open). A session opened before the
+   * stream session ({@link PreOpenedTransport}) asked for its own first wants when it was: once
+   * open, the scheduler is told what was asked and when ({@link #earlyWants}), so that it does
+   * not time their answers from later (a round trip, on a slow path, too short).
    */
   void open(int[] firstWants) {
     transportName = spec.transportName();
+    if (spec.transport() instanceof PreOpenedTransport pre) {
+      earlyAtNs = pre.openedAtNs();
+      earlyWants = pre.firstWants();
+    }
     spec.transport().open(spec.endpoint(), spec.sessionId(), spec.handshake(), spec.sourceKey(),
             firstWants, this)
         .whenComplete((s, t) -> {
@@ -51,6 +63,7 @@ final class SessionSource implements DataSession.Listener {
             agent.post(now -> agent.tellFallback(spec.peer(), spec.transportName(),
                 fallback.transportName(), why));
             transportName = fallback.transportName();
+            earlyWants = NO_CHUNKS; // the fallback's opening asks for nothing
             fallback.transport().open(fallback.endpoint(), spec.sessionId(), spec.handshake(), this)
                 .whenComplete(this::opened);
             return;
@@ -71,6 +84,16 @@ final class SessionSource implements DataSession.Listener {
     }
     session = s;
     agent.onOpened(this);
+  }
+
+  /** The chunks its data session's opening asked for, still to be told to the scheduler. */
+  int[] earlyWants() {
+    return earlyWants;
+  }
+
+  /** When its data session's opening asked for {@link #earlyWants}. */
+  long earlyAtNs() {
+    return earlyAtNs;
   }
 
   void request(int chunk) {

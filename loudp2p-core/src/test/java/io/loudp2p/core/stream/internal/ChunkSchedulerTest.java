@@ -58,6 +58,31 @@ class ChunkSchedulerTest {
   }
 
   @Test
+  void aChunkAskedInTheOpeningIsInFlightFromWhenItWasAskedAndNotAskedAgain() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 400 * MS);
+    assertThat(s.onRequestedInOpening(1, 0, 100 * MS)).isTrue();
+    assertThat(s.onRequestedInOpening(1, 0, 100 * MS)).as("already in flight").isFalse();
+    assertThat(s.onRequestedInOpening(2, 1, 100 * MS)).as("no such source").isFalse();
+    assertThat(requested(poll(s, 400 * MS), 1)).containsExactly(1);
+    assertThat(s.inFlight(1)).isEqualTo(2);
+
+    // Its answer times the round trip from the opening, not from when the source was added.
+    s.onChunkReceived(1, 0, 450 * MS);
+    assertThat(s.smoothedRttNs(1)).isEqualTo(350 * MS);
+    assertThat(s.onRequestedInOpening(1, 0, 100 * MS)).as("arrived").isFalse();
+
+    // No answer within the timeout of a source that never answered, counted from the opening:
+    // asked again.
+    DefaultChunkScheduler late = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    late.addSource(1, null, ScheduledSource.INITIAL_RTO_NS / 2);
+    assertThat(late.onRequestedInOpening(1, 0, 0)).isTrue();
+    assertThat(requested(poll(late, ScheduledSource.INITIAL_RTO_NS / 2), 1)).containsExactly(1);
+    assertThat(poll(late, ScheduledSource.INITIAL_RTO_NS + MS)).contains(cancel(1, 0));
+    assertThat(late.inFlight(1)).isEqualTo(2);
+  }
+
+  @Test
   void deadlineOfAChunkIsPlaybackAnchorPlusItsDistanceAtTheBitrate() {
     DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
     s.onPositionChanged(10, 5 * SECOND);

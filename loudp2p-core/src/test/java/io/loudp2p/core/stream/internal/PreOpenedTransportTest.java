@@ -110,8 +110,10 @@ class PreOpenedTransportTest {
   void whatArrivesBeforeTheStreamSessionOpensItIsHandedOverInOrderThenPassedStraightOn() {
     Scripted transport = new Scripted();
     PreOpenedTransport pre = PreOpenedTransport.open(transport, SOURCE, ID, new byte[] {1},
-        new byte[] {2}, new int[] {0});
+        new byte[] {2}, new int[] {0}, 1_234L);
     assertThat(transport.firstWants).containsExactly(0);
+    assertThat(pre.firstWants()).containsExactly(0);
+    assertThat(pre.openedAtNs()).isEqualTo(1_234L);
     transport.opened.complete(transport.session());
     ByteBuffer first = bytes(1130, 7);
     transport.listener.onFragment(0, 0, first);
@@ -134,7 +136,7 @@ class PreOpenedTransportTest {
   void beyondItsBoundEventsAreDroppedButTheEndOfTheSessionIsKept() {
     Scripted transport = new Scripted();
     PreOpenedTransport pre = PreOpenedTransport.open(transport, SOURCE, ID, new byte[0],
-        new byte[0], new int[0]);
+        new byte[0], new int[0], 0L);
     for (int i = 0; i < PreOpenedTransport.MAX_HELD + 10; i++) {
       transport.listener.onFragment(0, i, bytes(1, i));
     }
@@ -150,7 +152,7 @@ class PreOpenedTransportTest {
   void itOpensForOneSessionOnceAndAnAbandonedOneIsClosedWhenItOpens() {
     Scripted transport = new Scripted();
     PreOpenedTransport pre = PreOpenedTransport.open(transport, SOURCE, ID, new byte[0],
-        new byte[0], new int[0]);
+        new byte[0], new int[0], 0L);
     DataSessionId other = DataSessionId.fromBytes(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0});
     assertThat(pre.open(SOURCE, other, new byte[0], new Heard())).isCompletedExceptionally();
@@ -163,7 +165,7 @@ class PreOpenedTransportTest {
 
     Scripted taken = new Scripted();
     PreOpenedTransport used = PreOpenedTransport.open(taken, SOURCE, ID, new byte[0], new byte[0],
-        new int[0]);
+        new int[0], 0L);
     taken.opened.complete(taken.session());
     assertThat(used.open(SOURCE, ID, new byte[0], new Heard())).isCompleted();
     used.abandon();

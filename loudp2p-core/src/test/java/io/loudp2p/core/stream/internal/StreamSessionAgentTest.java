@@ -355,6 +355,38 @@ class StreamSessionAgentTest {
   }
 
   @Test
+  void chunksAskedWhenTheSessionWasPreOpenedAreTimedFromThenAndAskedOnceMore() throws Exception {
+    byte[] data = track(40 * Manifest.CHUNK_SIZE);
+    Source a = new Source("a", data);
+    RealStreamSession.Source plain = a.spec();
+    // Opened, with its first two chunks asked, 200 ms before the stream session starts (the
+    // manifest was on its way meanwhile).
+    PreOpenedTransport pre = PreOpenedTransport.open(plain.transport(), plain.endpoint(),
+        plain.sessionId(), plain.handshake(), plain.sourceKey(), new int[] {0, 1},
+        clock.nanoTime());
+    network.advance(Duration.ofMillis(200));
+    Manifest m = manifest(data);
+    RealStreamSession session = RealStreamSession.driven(m,
+        List.of(new RealStreamSession.Source(plain.peer(), pre, plain.endpoint(),
+            plain.sessionId(), plain.handshake(), null)),
+        () -> new DefaultChunkScheduler(m.size(), BITRATE), new Events(List.of(a)),
+        RealStreamSession.ChunkSink.NONE, clock.nanoSource());
+    closing.add(session);
+
+    cycle(session);
+    // The test's transport carries no wants in an opening: the two are wanted once, once open.
+    assertThat(log).startsWith("210ms buffering", "210ms added a", "210ms a request 0",
+        "210ms a request 1");
+    cycle(session);
+    assertThat(log.stream().filter(l -> l.endsWith(" a request 0"))).hasSize(1);
+    // The two answered in the second cycle, 220 ms after they were asked; a chunk asked in the
+    // first cycle, 10 ms after: timed from the session's start, every round trip would be 10 ms.
+    assertThat(session.sources()).singleElement().satisfies(st ->
+        assertThat(st.roundTrip()).as("smoothed, from the opening").isGreaterThan(
+            Duration.ofMillis(150)));
+  }
+
+  @Test
   void aSourceThatAcceptsLaterJoinsTheRunningSessionAndTakesAShareOfTheTrack() throws Exception {
     byte[] data = track(100 * Manifest.CHUNK_SIZE); // 41 s at the bitrate
     Source a = new Source("a", data);
