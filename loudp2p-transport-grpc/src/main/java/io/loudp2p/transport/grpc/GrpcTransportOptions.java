@@ -58,6 +58,12 @@ public final class GrpcTransportOptions implements TransportSettings {
   /** Default of {@link Builder#dataStallTimeout}: 30 s. */
   public static final Duration DEFAULT_DATA_STALL_TIMEOUT = Duration.ofSeconds(30);
 
+  /** Default of {@link Builder#relayReservations}: 128. */
+  public static final int DEFAULT_RELAY_RESERVATIONS = 128;
+
+  /** Most of {@link Builder#relayReservations}. */
+  public static final int MAX_RELAY_RESERVATIONS = 4096;
+
   private static final GrpcTransportOptions DEFAULTS = builder().build();
 
   private final int maxMessageBytes;
@@ -70,6 +76,7 @@ public final class GrpcTransportOptions implements TransportSettings {
   private final Duration dataStallTimeout;
   private final @Nullable InetSocketAddress web;
   private final @Nullable Path webPage;
+  private final int relayReservations;
 
   private GrpcTransportOptions(Builder b) {
     this.maxMessageBytes = b.maxMessageBytes;
@@ -82,6 +89,7 @@ public final class GrpcTransportOptions implements TransportSettings {
     this.dataStallTimeout = b.dataStallTimeout;
     this.web = b.web;
     this.webPage = b.webPage;
+    this.relayReservations = b.relayReservations;
   }
 
   /** The settings with every default. */
@@ -107,6 +115,7 @@ public final class GrpcTransportOptions implements TransportSettings {
     b.dataStallTimeout = dataStallTimeout;
     b.web = web;
     b.webPage = webPage;
+    b.relayReservations = relayReservations;
     return b;
   }
 
@@ -176,6 +185,15 @@ public final class GrpcTransportOptions implements TransportSettings {
     return webPage;
   }
 
+  /**
+   * How many peers behind NATs may hold a reservation at this peer's relay service at once
+   * (PROTOCOL.md section 10); past it a reservation is refused with {@code RESOURCE_EXHAUSTED}
+   * and words that say so. 0: this peer relays for no one.
+   */
+  public int relayReservations() {
+    return relayReservations;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof GrpcTransportOptions other
@@ -187,14 +205,15 @@ public final class GrpcTransportOptions implements TransportSettings {
         && openTimeout.equals(other.openTimeout)
         && dataHandshakeTimeout.equals(other.dataHandshakeTimeout)
         && dataStallTimeout.equals(other.dataStallTimeout)
-        && Objects.equals(web, other.web) && Objects.equals(webPage, other.webPage);
+        && Objects.equals(web, other.web) && Objects.equals(webPage, other.webPage)
+        && relayReservations == other.relayReservations;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(maxMessageBytes, maxConcurrentCallsPerPeer, keepAliveTime,
         keepAliveTimeout, idleTimeout, openTimeout, dataHandshakeTimeout, dataStallTimeout, web,
-        webPage);
+        webPage, relayReservations);
   }
 
   @Override
@@ -207,7 +226,8 @@ public final class GrpcTransportOptions implements TransportSettings {
         + ", openTimeout=" + openTimeout
         + ", dataHandshakeTimeout=" + dataHandshakeTimeout
         + ", dataStallTimeout=" + dataStallTimeout
-        + ", web=" + web + ", webPage=" + webPage + "}";
+        + ", web=" + web + ", webPage=" + webPage
+        + ", relayReservations=" + relayReservations + "}";
   }
 
   /** Builds {@link GrpcTransportOptions}; not thread-safe. */
@@ -222,6 +242,7 @@ public final class GrpcTransportOptions implements TransportSettings {
     private Duration dataStallTimeout = DEFAULT_DATA_STALL_TIMEOUT;
     private @Nullable InetSocketAddress web;
     private @Nullable Path webPage;
+    private int relayReservations = DEFAULT_RELAY_RESERVATIONS;
 
     private Builder() {}
 
@@ -331,6 +352,19 @@ public final class GrpcTransportOptions implements TransportSettings {
      */
     public Builder webPage(Path folder) {
       this.webPage = Objects.requireNonNull(folder, "folder");
+      return this;
+    }
+
+    /**
+     * Sets how many peers behind NATs may hold a reservation at this peer's relay service at
+     * once; 0 relays for no one (every reservation is refused, with words that say so).
+     * Default: 128.
+     *
+     * @throws IllegalArgumentException unless 0 to {@link #MAX_RELAY_RESERVATIONS}
+     */
+    public Builder relayReservations(int relayReservations) {
+      this.relayReservations = within("relayReservations", relayReservations, 0,
+          MAX_RELAY_RESERVATIONS);
       return this;
     }
 

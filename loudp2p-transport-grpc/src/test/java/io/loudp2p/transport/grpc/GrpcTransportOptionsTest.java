@@ -99,8 +99,20 @@ class GrpcTransportOptionsTest {
     assertThatThrownBy(() -> GrpcTransportOptions.builder().dataStallTimeout(Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataStallTimeout");
 
+    assertThatThrownBy(() -> GrpcTransportOptions.builder().relayReservations(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("relayReservations");
+    assertThatThrownBy(() -> GrpcTransportOptions.builder()
+            .relayReservations(GrpcTransportOptions.MAX_RELAY_RESERVATIONS + 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("relayReservations");
+    assertThat(GrpcTransportOptions.defaults().relayReservations())
+        .isEqualTo(GrpcTransportOptions.DEFAULT_RELAY_RESERVATIONS);
+    assertThat(GrpcTransportOptions.builder().relayReservations(0).build().relayReservations())
+        .isZero();
+
     GrpcTransportOptions o = GrpcTransportOptions.builder().keepAliveTime(Duration.ofSeconds(20))
-        .maxConcurrentCallsPerPeer(8).build();
+        .maxConcurrentCallsPerPeer(8).relayReservations(3).build();
+    assertThat(o.relayReservations()).isEqualTo(3);
+    assertThat(o).isNotEqualTo(o.toBuilder().relayReservations(4).build());
     assertThat(o.keepAliveTime()).isEqualTo(Duration.ofSeconds(20));
     assertThat(o.maxConcurrentCallsPerPeer()).isEqualTo(8);
     assertThat(o.maxMessageBytes()).isEqualTo(GrpcTransportOptions.DEFAULT_MAX_MESSAGE_BYTES);

@@ -70,7 +70,7 @@ public final class GrpcControlTransport implements ControlTransport {
   public GrpcControlTransport(TransportOptions options) {
     this.settings = new GrpcSettings(options);
     this.channels = new Channels(settings);
-    this.relays = new Relays(settings, RelayLimits.DEFAULT);
+    this.relays = new Relays(settings, settings.relayLimits);
     channels.router((endpoint, peer) -> relays.open(endpoint, peer, channels::get));
     if (settings.credentials != null) {
       RelayConnections.lend(settings.credentials, channels);

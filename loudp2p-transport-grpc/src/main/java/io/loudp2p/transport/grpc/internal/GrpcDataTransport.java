@@ -59,7 +59,7 @@ public final class GrpcDataTransport implements DataTransport {
   public GrpcDataTransport(TransportOptions options) {
     this.settings = new GrpcSettings(options);
     this.channels = new Channels(settings, DATA_STREAM_WINDOW);
-    this.relays = new Relays(settings, RelayLimits.DEFAULT, DATA_STREAM_WINDOW);
+    this.relays = new Relays(settings, settings.relayLimits, DATA_STREAM_WINDOW);
     channels.router((endpoint, peer) -> relays.open(endpoint, peer, (relay, relayPeer) -> {
       Channels control = RelayConnections.of(settings.credentials);
       return (control != null ? control : channels).get(relay, relayPeer);

@@ -30,6 +30,8 @@ final class GrpcSettings {
   /** Where the control methods are served over gRPC-Web too, or null. */
   final @Nullable InetSocketAddress web;
   final java.nio.file.@Nullable Path webPage;
+  /** What this transport's relay service allows. */
+  final RelayLimits relayLimits;
   final @Nullable Executor callbackExecutor;
   /** The peer's TLS credentials; null: plaintext (tests that say so). */
   final @Nullable PeerCredentials credentials;
@@ -59,6 +61,7 @@ final class GrpcSettings {
     this.dataStallTimeout = o.dataStallTimeout();
     this.web = o.web();
     this.webPage = o.webPage();
+    this.relayLimits = RelayLimits.DEFAULT.withMaxReservations(o.relayReservations());
     this.callbackExecutor = options.callbackExecutor();
     this.credentials = options.credentials();
     this.serverTls = credentials == null ? null : inBackground(credentials);

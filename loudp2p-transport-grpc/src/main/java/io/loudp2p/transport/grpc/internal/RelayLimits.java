@@ -28,6 +28,13 @@ record RelayLimits(int maxReservations, int maxConnectionsPerReservation,
       Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(10), 512 * 1024, 256 * 1024,
       60, 32 * 1024);
 
+  /** These limits with {@code n} as {@link #maxReservations}. */
+  RelayLimits withMaxReservations(int n) {
+    return new RelayLimits(n, maxConnectionsPerReservation, maxBytesPerConnection, maxConnection,
+        reservationTtl, acceptWithin, bytesPerSecond, burstBytes, connectsPerMinute,
+        maxFrameBytes);
+  }
+
   /** The callers tracked for {@link #connectsPerMinute}; past it the longest idle is forgotten. */
   static final int TRACKED_CALLERS = 4096;
 }

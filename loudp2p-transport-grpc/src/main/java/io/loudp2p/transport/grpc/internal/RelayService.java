@@ -136,8 +136,10 @@ final class RelayService {
     synchronized (this) {
       replaced = reservations.get(peer);
       if (replaced == null && reservations.size() >= limits.maxReservations()) {
-        events.onError(Status.RESOURCE_EXHAUSTED.withDescription("this relay holds "
-            + limits.maxReservations() + " reservations, its most; try another relay")
+        events.onError(Status.RESOURCE_EXHAUSTED.withDescription(limits.maxReservations() == 0
+            ? "this peer relays for no one; try another relay"
+            : "this relay holds " + limits.maxReservations()
+                + " reservations, its most; try another relay")
             .asRuntimeException());
         return;
       }

@@ -243,6 +243,21 @@ class RelayTest {
   }
 
   @Test
+  void aRelayOfNoReservationsRefusesEveryOneSayingItRelaysForNoOne() throws Exception {
+    Identity relayId = Identity.generate();
+    RelayLimits none = RelayLimits.DEFAULT.withMaxReservations(0);
+    assertThat(none.maxConnectionsPerReservation())
+        .isEqualTo(RelayLimits.DEFAULT.maxConnectionsPerReservation());
+    InetSocketAddress relay = relay(relayId, none);
+    RelayClient.Reservation refused = client().reserve(
+        channel(Identity.generate(), relayId.peerId(), relay),
+        List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)));
+    Status status = refused.ended().get(10, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(status.getDescription()).isEqualTo("this peer relays for no one; try another relay");
+  }
+
+  @Test
   void aPlaintextCallerIsRefused() throws Exception {
     Server plain = NettyServerBuilder.forAddress(loopback())
         .addService(new RelayService(RelayLimits.DEFAULT, Clock.systemUTC(), System::nanoTime,
