@@ -1,5 +1,6 @@
 package io.loudp2p.examples;
 
+import io.loudp2p.NetworkStatus;
 import io.loudp2p.Peer;
 import io.loudp2p.PeerMetrics;
 import io.loudp2p.ScanReport;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,6 +51,11 @@ final class ShareCommand implements Callable<Integer> {
           + " every SECONDS when it changed (default: ${DEFAULT-VALUE}; 0: never).")
   int statusSeconds;
 
+  @Option(names = "--relay-reservations", paramLabel = "N", defaultValue = "128",
+      description = "Relay for at most N peers behind NATs at once, so that others can call them"
+          + " through this peer (default: ${DEFAULT-VALUE}; 0: relay for no one).")
+  int relayReservations;
+
   @Mixin PeerOptions peer;
 
   @Spec CommandSpec spec;
@@ -64,11 +71,17 @@ final class ShareCommand implements Callable<Integer> {
   /** Completed with the running peer once it shares; tests wait on it. */
   final CompletableFuture<Peer> ready = new CompletableFuture<>();
 
-  /** Starts the sharing peer, serving gRPC-Web and {@code page} when --web was given. */
+  /**
+   * Starts the sharing peer, serving gRPC-Web and {@code page} when --web was given, and relaying
+   * for as many peers as --relay-reservations says.
+   */
   private Peer startSharing(@Nullable WebPageFiles page) {
+    GrpcTransportOptions.Builder grpc = GrpcTransportOptions.builder()
+        .relayReservations(relayReservations);
     if (web != null && page != null) {
-      peer.transports.add(GrpcTransportOptions.builder().web(web).webPage(page.folder()).build());
+      grpc.web(web).webPage(page.folder());
     }
+    peer.transports.add(grpc.build());
     return peer.start(Role.FULL, folders);
   }
 
@@ -83,6 +96,10 @@ final class ShareCommand implements Callable<Integer> {
     if (peer.identity == null) {
       // A sharing peer keeps its ID across restarts, so others find it again after it moved.
       peer.identity = Path.of(System.getProperty("user.home"), ".loudp2p", "identity");
+    }
+    if (relayReservations < 0 || relayReservations > GrpcTransportOptions.MAX_RELAY_RESERVATIONS) {
+      throw new UserError(UserError.USAGE, "--relay-reservations takes 0 to "
+          + GrpcTransportOptions.MAX_RELAY_RESERVATIONS);
     }
     if (rescanSeconds < 0 || statusSeconds < 0) {
       throw new UserError(UserError.USAGE,
@@ -114,6 +131,14 @@ final class ShareCommand implements Callable<Integer> {
         timer.scheduleWithFixedDelay(() -> rescan(out, p), rescanSeconds, rescanSeconds,
             TimeUnit.SECONDS);
       }
+      String[] relaysTold = {""};
+      timer.scheduleWithFixedDelay(() -> {
+        String now = relays(p.network());
+        if (!now.equals(relaysTold[0])) {
+          relaysTold[0] = now;
+          out.println(now);
+        }
+      }, 1, 1, TimeUnit.SECONDS);
       if (statusSeconds > 0) {
         String[] last = {""};
         timer.scheduleWithFixedDelay(() -> {
@@ -129,6 +154,22 @@ final class ShareCommand implements Callable<Integer> {
       timer.shutdownNow();
     }
     return 0;
+  }
+
+  /**
+   * One line of the relays this peer is reached through when nobody can dial it: those it holds a
+   * reservation at ("none" when it holds none), then why others refused it lately, each after a
+   * bar; empty while it holds none and was refused none.
+   */
+  static String relays(NetworkStatus s) {
+    if (s.relays().isEmpty() && s.relayRefusals().isEmpty()) {
+      return "";
+    }
+    String held = s.relays().isEmpty() ? "none" : "reached through " + s.relays().stream()
+        .map(r -> r.peer() + " at " + PeerOptions.HostPort.format(r.address()))
+        .collect(Collectors.joining(", "));
+    return "relays   " + held + s.relayRefusals().stream().map(why -> " | " + why)
+        .collect(Collectors.joining());
   }
 
   /** One line of what the peer did so far. */

@@ -99,6 +99,31 @@ class ShareCommandTest {
   }
 
   @Test
+  void theRelaysLineNamesTheRelaysHeldAndTheRefusalsElseNothing() {
+    io.loudp2p.NetworkStatus open = io.loudp2p.NetworkStatus.unknown(null,
+        io.loudp2p.NetworkStatus.Dialable.UNKNOWN);
+    assertThat(ShareCommand.relays(open)).isEmpty();
+    io.loudp2p.PeerId r1 = io.loudp2p.core.identity.Identity.generate().peerId();
+    io.loudp2p.PeerId r2 = io.loudp2p.core.identity.Identity.generate().peerId();
+    java.net.InetSocketAddress at = new java.net.InetSocketAddress("10.0.0.1", 7070);
+    String refused = "relay " + r2 + " refused a reservation: RESOURCE_EXHAUSTED: this relay"
+        + " holds 1 reservations, its most; try another relay";
+    assertThat(ShareCommand.relays(open.withRelays(java.util.List.of(
+        new io.loudp2p.NetworkStatus.Relay(r1, at, java.time.Instant.EPOCH),
+        new io.loudp2p.NetworkStatus.Relay(r2, at, java.time.Instant.EPOCH)),
+        java.util.List.of())))
+        .isEqualTo("relays   reached through " + r1 + " at 10.0.0.1:7070, " + r2
+            + " at 10.0.0.1:7070");
+    assertThat(ShareCommand.relays(open.withRelays(java.util.List.of(
+        new io.loudp2p.NetworkStatus.Relay(r1, at, java.time.Instant.EPOCH)),
+        java.util.List.of(refused))))
+        .isEqualTo("relays   reached through " + r1 + " at 10.0.0.1:7070 | " + refused);
+    assertThat(ShareCommand.relays(open.withRelays(java.util.List.of(),
+        java.util.List.of(refused, "relay " + r1 + " ended the reservation: it left"))))
+        .isEqualTo("relays   none | " + refused + " | relay " + r1 + " ended the reservation: it left");
+  }
+
+  @Test
   void aSecondPeerWithTheSameIdentityIsWarnedAbout() throws Exception {
     Path music = Files.createDirectories(tmp.resolve("m"));
     String identity = tmp.resolve("id").toString();

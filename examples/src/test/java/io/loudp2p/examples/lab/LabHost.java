@@ -157,15 +157,16 @@ public final class LabHost {
   /**
    * Starts {@code loudp2p share FOLDER} on this host, listening at {@link #peerAddress()}, with an
    * identity file of its own in {@code stateDir}, joining through {@code bootstrap} ({@code
-   * host:port}; null for none).
+   * host:port}; null for none), with the command's further {@code options}.
    */
-  public LabProcess share(Path folder, Path stateDir, @Nullable String bootstrap)
-      throws IOException {
+  public LabProcess share(Path folder, Path stateDir, @Nullable String bootstrap,
+      String... options) throws IOException {
     List<String> args = new ArrayList<>(List.of("share", folder.toString(), "--listen",
         peerAddress(), "--identity", stateDir.resolve(name + "-identity").toString()));
     if (bootstrap != null) {
       args.addAll(List.of("--bootstrap", bootstrap));
     }
+    args.addAll(List.of(options));
     return startJava("share", Main.class.getName(), args.toArray(new String[0]));
   }
 

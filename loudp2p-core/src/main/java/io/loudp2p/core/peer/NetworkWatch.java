@@ -1,9 +1,12 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.NetworkStatus;
+import io.loudp2p.PeerId;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * This peer's place in the network as {@link io.loudp2p.Peer#network()} shows it, put together
  * from the addresses others saw ({@link ObservedAddresses}), the calls that reached it ({@link
  * Reachability}) and the UDP mapping last observed ({@link UdpMapping}); and, when the peer's
- * listener hears, the changes worth telling: the public address, whether others can dial it, and
- * the mapping's class. Some of these change with time alone (an observation or a call grows old),
- * so they are compared every {@link #CHECK} on the timer rather than where they are learnt.
+ * listener hears, the changes worth telling: the public address, whether others can dial it, the
+ * mapping's class, and the relays it is reached through ({@link RelayKeeper}: those held, and the
+ * last refusal). Some of these change with time alone (an observation or a call grows old), so
+ * they are compared every {@link #CHECK} on the timer rather than where they are learnt.
  *
  * <p>Owns the status last told, read and written on the timer only; {@link #status()} is
  * thread-safe.
@@ -26,9 +30,10 @@ final class NetworkWatch {
 
   /** What a change is told for. */
   private record Told(Optional<InetAddress> publicAddress, NetworkStatus.Dialable dialable,
-      NetworkStatus.Mapping mapping) {
+      NetworkStatus.Mapping mapping, List<PeerId> relays, List<String> relayRefusals) {
     static Told of(NetworkStatus s) {
-      return new Told(s.publicAddress(), s.dialable(), s.udpMapping());
+      return new Told(s.publicAddress(), s.dialable(), s.udpMapping(),
+          s.relays().stream().map(NetworkStatus.Relay::peer).toList(), s.relayRefusals());
     }
   }
 
@@ -36,6 +41,8 @@ final class NetworkWatch {
   private final SelfRecord self;
   private final Reachability reachability;
   private final UdpMapping udpMapping;
+  /** Adds the relays held and the last refusal ({@link RelayKeeper}); none until it is set. */
+  private volatile UnaryOperator<NetworkStatus> relays = UnaryOperator.identity();
   /** Nothing learnt yet: what a peer knows when it starts. */
   private Told told = Told.of(NetworkStatus.unknown(null, NetworkStatus.Dialable.UNKNOWN));
 
@@ -54,6 +61,11 @@ final class NetworkWatch {
     }
   }
 
+  /** Takes the relays held, and the last refusal, from {@code relays} from now on. */
+  void relaysFrom(UnaryOperator<NetworkStatus> relays) {
+    this.relays = relays;
+  }
+
   /** The address other peers agree this peer's calls come from, if they do. */
   Optional<InetAddress> publicAddress() {
     return self.observed().trusted(ctx.nowMs());
@@ -65,10 +77,10 @@ final class NetworkWatch {
     Optional<InetAddress> publicAddress = publicAddress();
     NetworkStatus.Dialable dialable = reachability.dialable();
     if (r == null) {
-      return NetworkStatus.unknown(publicAddress.orElse(null), dialable);
+      return relays.apply(NetworkStatus.unknown(publicAddress.orElse(null), dialable));
     }
-    return new NetworkStatus(publicAddress, dialable, r.mapping(),
-        Optional.ofNullable(r.udpPublic()), UdpMapping.at(r));
+    return relays.apply(new NetworkStatus(publicAddress, dialable, r.mapping(),
+        Optional.ofNullable(r.udpPublic()), UdpMapping.at(r)));
   }
 
   /** Tells the listener the status when it differs from the one last told. */

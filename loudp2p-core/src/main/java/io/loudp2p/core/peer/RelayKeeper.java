@@ -3,8 +3,10 @@ package io.loudp2p.core.peer;
 import io.loudp2p.NetworkStatus;
 import io.loudp2p.PeerId;
 import io.loudp2p.Role;
+import io.loudp2p.core.internal.ApiErrors;
 import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.internal.LruMap;
+import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlTransport;
 import io.loudp2p.spi.RelayReservation;
 import java.net.InetAddress;
@@ -12,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -61,12 +64,17 @@ final class RelayKeeper {
   private final Set<PeerId> asking = new HashSet<>();
   /** When each relay last refused or ended a reservation. Guarded by this. */
   private final Map<PeerId, Long> leftAlone = new LruMap<>(256);
+  /**
+   * Why relays refused or ended a reservation lately, the latest of each, its peer ID first; a
+   * relay that grants one again is taken off. Guarded by this.
+   */
+  private final Map<PeerId, String> refusals = new LruMap<>(NetworkStatus.MAX_RELAY_REFUSALS);
 
   /** The address {@link #local} last looked up, and what it found. Guarded by this. */
   private @Nullable InetAddress lastLookedUp;
   private boolean lastLocal;
 
-  private record Held(RelayEndpoint relay, RelayReservation reservation) {}
+  private record Held(RelayEndpoint relay, RelayReservation reservation, Instant since) {}
 
   /**
    * @param servers this peer's gRPC servers that relayed connections may be joined to
@@ -108,6 +116,7 @@ final class RelayKeeper {
           }
           return servers;
         }, greeter::checkAddresses);
+    network.relaysFrom(keeper::withRelays);
     ctx.every(keeper::check, CHECK.toMillis(), CHECK.toMillis());
     return keeper;
   }
@@ -125,6 +134,16 @@ final class RelayKeeper {
       }
     }
     return false;
+  }
+
+  /** {@code status} with the relays held now and the last refusal, as {@link
+   * io.loudp2p.Peer#network()} shows them. */
+  synchronized NetworkStatus withRelays(NetworkStatus status) {
+    List<NetworkStatus.Relay> out = new ArrayList<>();
+    for (Held h : held.values()) {
+      out.add(new NetworkStatus.Relay(h.relay().peer(), h.relay().address(), h.since()));
+    }
+    return status.withRelays(out, new ArrayList<>(refusals.values()));
   }
 
   /** The relays held now. */
@@ -187,12 +206,16 @@ final class RelayKeeper {
         asking.remove(id);
         if (t != null) {
           leftAlone.put(id, ctx.nowMs());
-          log.debug("no reservation at {}: {}", id, t.getMessage());
+          String why = reason(ApiErrors.unwrap(t));
+          refused(id, "relay " + id + " refused a reservation: " + why);
+          log.info("no reservation at {}: {}", id, why);
           return;
         }
         changed = !ctx.closed() && held.size() < RELAYS;
+        refusals.remove(id);
         if (changed) {
-          held.put(id, new Held(new RelayEndpoint(at, id), reservation));
+          held.put(id, new Held(new RelayEndpoint(at, id), reservation,
+              Instant.ofEpochMilli(ctx.nowMs())));
         }
       }
       if (!changed) {
@@ -213,11 +236,28 @@ final class RelayKeeper {
       }
       held.remove(id);
       leftAlone.put(id, ctx.nowMs());
+      refused(id, "relay " + id + " ended the reservation: " + reason);
     }
     if (!ctx.closed()) {
       log.info("no longer reachable through the relay {}: {}", id, reason);
       publish();
     }
+  }
+
+  /** What {@code t} says, without a control error's code before its own words. */
+  private static String reason(Throwable t) {
+    String m = t.getMessage();
+    if (m == null) {
+      return t.getClass().getSimpleName();
+    }
+    return t instanceof ControlException e && m.startsWith(e.code() + ": ")
+        ? m.substring(e.code().name().length() + 2) : m;
+  }
+
+  /** Keeps {@code why} as {@code relay}'s latest refusal, the latest last. Holds the lock. */
+  private void refused(PeerId relay, String why) {
+    refusals.remove(relay);
+    refusals.put(relay, why);
   }
 
   private void releaseAll() {
