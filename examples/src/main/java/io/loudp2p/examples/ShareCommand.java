@@ -172,12 +172,21 @@ final class ShareCommand implements Callable<Integer> {
         .collect(Collectors.joining());
   }
 
-  /** One line of what the peer did so far. */
+  /**
+   * One line of what the peer did so far; once its relay served someone, what it relayed for
+   * peers behind NATs too.
+   */
   static String status(PeerMetrics m) {
+    long reservations = m.relay().getOrDefault("reservations", 0L);
+    long connections = m.relay().getOrDefault("connections", 0L);
+    String relayed = reservations == 0 && connections == 0 ? ""
+        : ", relays for " + Text.count(reservations, "peer") + " ("
+            + Text.count(connections, "connection") + ", "
+            + Text.bytes(m.relay().getOrDefault("bytes", 0L)) + ")";
     return "status   " + Text.count(m.peersKnown(), "peer") + ", "
         + Text.count(m.searchesAnswered(), "search", "searches") + " answered, "
         + Text.count(m.sessionsServed(), "session") + " served (" + m.sessionsServing()
-        + " now), " + Text.bytes(PeerMetrics.total(m.bytesSent())) + " sent";
+        + " now), " + Text.bytes(PeerMetrics.total(m.bytesSent())) + " sent" + relayed;
   }
 
   /** Looks at the folders again and says what changed, when something did. */

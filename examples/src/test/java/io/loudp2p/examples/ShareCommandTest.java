@@ -124,6 +124,20 @@ class ShareCommandTest {
   }
 
   @Test
+  void theStatusLineSaysWhatThePeerRelayedOnceItRelayedAnything() {
+    java.util.Map<String, Long> none = java.util.Map.of();
+    io.loudp2p.PeerMetrics quiet = new io.loudp2p.PeerMetrics(3, 1, 0, 0, none, none, 2, 0, none,
+        none, java.util.Map.of("reservations", 0L, "connections", 0L, "bytes", 0L, "refused", 0L));
+    assertThat(ShareCommand.status(quiet)).isEqualTo(
+        "status   3 peers, 2 searches answered, 1 session served (0 now), 0 B sent");
+    io.loudp2p.PeerMetrics relaying = new io.loudp2p.PeerMetrics(3, 1, 0, 0, none, none, 2, 0,
+        none, none, java.util.Map.of("reservations", 1L, "connections", 4L, "bytes", 2048L,
+            "refused", 0L));
+    assertThat(ShareCommand.status(relaying)).endsWith(
+        " sent, relays for 1 peer (4 connections, 2.0 KiB)");
+  }
+
+  @Test
   void aSecondPeerWithTheSameIdentityIsWarnedAbout() throws Exception {
     Path music = Files.createDirectories(tmp.resolve("m"));
     String identity = tmp.resolve("id").toString();

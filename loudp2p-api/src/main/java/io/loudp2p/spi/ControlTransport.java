@@ -142,6 +142,19 @@ public interface ControlTransport extends AutoCloseable {
   default void routeThroughRelay(PeerId peer, InetSocketAddress relay,
       @Nullable PeerId relayPeer) {}
 
+  /**
+   * What this transport's relay service did for peers behind NATs since the transport was made
+   * (PROTOCOL.md section 10): {@code reservations} held now, {@code connections} relayed, {@code
+   * bytes} relayed (both ways together), and reservations and connections {@code refused} past a
+   * limit. Every key from the start, zero until its first count; empty for a transport without a
+   * relay service (the default).
+   *
+   * @since 0.1.0
+   */
+  default java.util.Map<String, Long> relayCounts() {
+    return java.util.Map.of();
+  }
+
   /** Closes this transport and everything it opened; idempotent and never throws. */
   @Override
   void close();

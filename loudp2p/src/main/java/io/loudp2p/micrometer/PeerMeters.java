@@ -69,6 +69,17 @@ import org.jspecify.annotations.Nullable;
  *     udp}; {@code reason}: such as {@code FAILED_TO_OPEN}</td><td></td><td>{@code
  *     loudp2p_datagrams_dropped_total}</td><td>datagrams a data transport dropped unanswered, by
  *     reason</td></tr>
+ * <tr><td>{@code loudp2p.relay.reservations}</td><td>gauge</td><td></td><td></td>
+ *     <td>{@code loudp2p_relay_reservations}</td><td>peers behind NATs holding a reservation at
+ *     this peer's relay service now (PROTOCOL.md section 10)</td></tr>
+ * <tr><td>{@code loudp2p.relay.connections}</td><td>counter</td><td></td><td></td>
+ *     <td>{@code loudp2p_relay_connections_total}</td><td>connections this peer relayed</td></tr>
+ * <tr><td>{@code loudp2p.relay.sent}</td><td>counter</td><td></td><td>bytes</td>
+ *     <td>{@code loudp2p_relay_sent_bytes_total}</td><td>bytes this peer relayed, both ways
+ *     together</td></tr>
+ * <tr><td>{@code loudp2p.relay.refused}</td><td>counter</td><td></td><td></td>
+ *     <td>{@code loudp2p_relay_refused_total}</td><td>reservations and connections this peer's
+ *     relay refused past a limit</td></tr>
  * </tbody>
  * </table>
  *
@@ -173,6 +184,18 @@ public final class PeerMeters implements MeterBinder {
       counter(registry, "loudp2p.datagrams.dropped",
           "Datagrams this peer's data transports dropped unanswered, by reason", null,
           droppedTags(key), m -> m.datagramsDropped().getOrDefault(key, 0L));
+    }
+    if (!now.relay().isEmpty()) { // its transports serve a relay (they speak TLS)
+      gauge(registry, "loudp2p.relay.reservations",
+          "Peers behind NATs holding a reservation at this peer's relay now",
+          m -> m.relay().getOrDefault("reservations", 0L));
+      counter(registry, "loudp2p.relay.connections", "Connections this peer relayed", null,
+          Tags.empty(), m -> m.relay().getOrDefault("connections", 0L));
+      counter(registry, "loudp2p.relay.sent", "Bytes this peer relayed, both ways together",
+          BaseUnits.BYTES, Tags.empty(), m -> m.relay().getOrDefault("bytes", 0L));
+      counter(registry, "loudp2p.relay.refused",
+          "Reservations and connections this peer's relay refused past a limit", null,
+          Tags.empty(), m -> m.relay().getOrDefault("refused", 0L));
     }
   }
 

@@ -81,6 +81,24 @@ class PeerMetersTest {
   }
 
   @Test
+  void aPeerWhoseTransportsRelayHasTheRelayMeters() {
+    PeerMetrics m = counts(1);
+    now.set(new PeerMetrics(m.peersKnown(), m.sessionsServed(), m.sessionsServing(),
+        m.sessionsPlayed(), m.bytesSent(), m.bytesReceived(), m.searchesAnswered(),
+        m.searchesForwarded(), m.envelopesRejected(), m.datagramsDropped(),
+        Map.of("reservations", 3L, "connections", 5L, "bytes", 700L, "refused", 2L)));
+    meters().bindTo(registry);
+
+    assertThat(gauge("loudp2p.relay.reservations")).isEqualTo(3);
+    assertThat(counter("loudp2p.relay.connections")).isEqualTo(5);
+    assertThat(counter("loudp2p.relay.sent")).isEqualTo(700);
+    assertThat(counter("loudp2p.relay.refused")).isEqualTo(2);
+    assertThat(registry.get("loudp2p.relay.sent").functionCounter().getId().getBaseUnit())
+        .isEqualTo("bytes");
+    assertThat(registry.getMeters()).as("the 12 of every peer and 4 of a relay").hasSize(16);
+  }
+
+  @Test
   void thePeerTagIsThePeersIdWhateverTheGivenTagsSay() {
     meters(Tag.of("peer", "someone else")).bindTo(registry);
 

@@ -22,6 +22,7 @@ final class PeerCounts {
       rejected.put(reason.name(), c.opener.rejections(reason));
     }
     Map<String, Long> dropped = new TreeMap<>();
+    Map<String, Long> relay = transports == null ? Map.of() : transports.control.relayCounts();
     Map<String, Long> sent = c.counters.sent();
     Map<String, Long> received = opener.received();
     received.putIfAbsent(LocalSource.TRANSPORT, 0L);
@@ -35,6 +36,6 @@ final class PeerCounts {
     return new PeerMetrics(store.table().size(), c.counters.sessionsServed.sum(),
         server == null ? 0 : server.streaming(), c.counters.sessionsPlayed.sum(),
         sent, received, c.counters.searchesAnswered.sum(),
-        c.counters.searchesForwarded.sum(), rejected, dropped);
+        c.counters.searchesForwarded.sum(), rejected, dropped, relay);
   }
 }

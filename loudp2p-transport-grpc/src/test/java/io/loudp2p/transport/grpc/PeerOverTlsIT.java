@@ -69,6 +69,10 @@ class PeerOverTlsIT extends PeerFixture {
           Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS)).isNotEmpty();
       assertThat(client.openChannels()).as("no second connection to the same peer").isEqualTo(1);
     }
+    // A peer that speaks TLS serves a relay, and its metrics count it from the start.
+    assertThat(there.metrics().relay()).containsExactly(java.util.Map.entry("bytes", 0L),
+        java.util.Map.entry("connections", 0L), java.util.Map.entry("refused", 0L),
+        java.util.Map.entry("reservations", 0L));
   }
 
   @Test

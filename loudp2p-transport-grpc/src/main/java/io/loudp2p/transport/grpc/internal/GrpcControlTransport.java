@@ -78,6 +78,11 @@ public final class GrpcControlTransport implements ControlTransport {
   }
 
   @Override
+  public java.util.Map<String, Long> relayCounts() {
+    return relays.counts();
+  }
+
+  @Override
   public CompletableFuture<byte[]> call(InetSocketAddress endpoint, ControlMethod method,
       byte[] request, Duration deadline) {
     return call(endpoint, null, method, request, deadline);

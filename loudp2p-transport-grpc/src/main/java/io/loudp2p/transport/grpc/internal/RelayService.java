@@ -84,6 +84,7 @@ final class RelayService {
   private final LongSupplier nanoTime;
   private final ScheduledExecutorService timer;
   private final Consumer<ByteString> tap;
+  private final RelayCounters counters;
   private final SecureRandom random = new SecureRandom();
   private final Map<PeerId, Reservation> reservations = new HashMap<>();
   private final Map<ByteString, Pending> pending = new HashMap<>();
@@ -95,11 +96,22 @@ final class RelayService {
    */
   RelayService(RelayLimits limits, Clock clock, LongSupplier nanoTime,
       ScheduledExecutorService timer, Consumer<ByteString> tap) {
+    this(limits, clock, nanoTime, timer, tap, new RelayCounters());
+  }
+
+  /** As above, counting what it does in {@code counters}. */
+  RelayService(RelayLimits limits, Clock clock, LongSupplier nanoTime,
+      ScheduledExecutorService timer, Consumer<ByteString> tap, RelayCounters counters) {
     this.limits = limits;
     this.clock = clock;
     this.nanoTime = nanoTime;
     this.timer = timer;
-    this.tap = tap;
+    this.counters = counters;
+    this.tap = data -> {
+      counters.bytes(data.size());
+      tap.accept(data);
+    };
+    counters.add(this);
   }
 
   /** The service, for a server that speaks TLS; a call without a peer certificate is refused. */
@@ -136,6 +148,7 @@ final class RelayService {
     synchronized (this) {
       replaced = reservations.get(peer);
       if (replaced == null && reservations.size() >= limits.maxReservations()) {
+        counters.refusal();
         events.onError(Status.RESOURCE_EXHAUSTED.withDescription(limits.maxReservations() == 0
             ? "this peer relays for no one; try another relay"
             : "this relay holds " + limits.maxReservations()
@@ -274,6 +287,7 @@ final class RelayService {
     }
     synchronized (this) {
       if (!countConnect(caller)) {
+        counters.refusal();
         end(out, Status.RESOURCE_EXHAUSTED.withDescription("more than "
             + limits.connectsPerMinute() + " connections asked for in a minute; retry later"));
         return;
@@ -285,6 +299,7 @@ final class RelayService {
         return;
       }
       if (r.connections >= limits.maxConnectionsPerReservation()) {
+        counters.refusal();
         end(out, Status.RESOURCE_EXHAUSTED.withDescription(target + " has "
             + limits.maxConnectionsPerReservation() + " connections through this relay, its most"));
         return;
@@ -343,6 +358,7 @@ final class RelayService {
     }, tap);
     half.splice = splice;
     p.dialerHalf.splice = splice;
+    counters.connection();
     log.debug("relaying {} to {}", p.from, caller);
     splice.start();
   }

@@ -37,6 +37,8 @@ final class Relays implements AutoCloseable {
     return t;
   });
   private final RelayClient client;
+  /** What the relay services of this transport's servers did. */
+  private final RelayCounters counters = new RelayCounters();
   /** The relay each peer is reached through. */
   private final ConcurrentHashMap<PeerId, Relay> routes = new ConcurrentHashMap<>();
   /** Endpoints reached through a relay whoever answers there: the peer there and its relay. */
@@ -58,8 +60,16 @@ final class Relays implements AutoCloseable {
     if (settings.credentials == null) {
       return null;
     }
-    return new RelayService(limits, Clock.systemUTC(), System::nanoTime, timer, data -> {})
-        .service();
+    return new RelayService(limits, Clock.systemUTC(), System::nanoTime, timer, data -> {},
+        counters).service();
+  }
+
+  /**
+   * What the relay services of this transport's servers did ({@link RelayCounters}); empty
+   * without TLS, when it serves none.
+   */
+  java.util.Map<String, Long> counts() {
+    return settings.credentials == null ? java.util.Map.of() : counters.snapshot();
   }
 
   /** Calls expecting {@code peer}, at any endpoint, go through {@code relayPeer} at {@code relay}. */

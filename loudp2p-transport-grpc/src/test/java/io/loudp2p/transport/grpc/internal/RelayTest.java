@@ -57,6 +57,8 @@ class RelayTest {
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final ByteString.Output seenByRelay = ByteString.newOutput();
+  /** What the relays of a test did. */
+  private final RelayCounters counters = new RelayCounters();
 
   @AfterEach
   void close() throws Exception {
@@ -97,6 +99,10 @@ class RelayTest {
     String relayed = seenByRelay.toByteString().toString(StandardCharsets.ISO_8859_1);
     assertThat(relayed.length()).as("the relay carried the connection").isGreaterThan(1000);
     assertThat(relayed).doesNotContain("the-words").doesNotContain("echo");
+    assertThat(counters.snapshot()).containsEntry(RelayCounters.RESERVATIONS, 1L)
+        .containsEntry(RelayCounters.CONNECTIONS, 1L)
+        .containsEntry(RelayCounters.REFUSED, 0L)
+        .hasEntrySatisfying(RelayCounters.BYTES, b -> assertThat(b).isGreaterThan(1000L));
   }
 
   @Test
@@ -148,6 +154,8 @@ class RelayTest {
     Status status = refused.ended().get(10, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(status.getDescription()).contains("holds 1 reservations");
+    assertThat(counters.snapshot()).containsEntry(RelayCounters.RESERVATIONS, 1L)
+        .containsEntry(RelayCounters.REFUSED, 1L);
 
     // The same peer again: the newer reservation stands, the older ends.
     RelayClient.Reservation again = client().reserve(channel(first, relayId.peerId(), relay),
@@ -321,7 +329,7 @@ class RelayTest {
               throw new java.io.UncheckedIOException(e);
             }
           }
-        });
+        }, counters);
     return serve(identity, service.service());
   }
 
