@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -131,29 +132,31 @@ final class ShareCommand implements Callable<Integer> {
         timer.scheduleWithFixedDelay(() -> rescan(out, p), rescanSeconds, rescanSeconds,
             TimeUnit.SECONDS);
       }
-      String[] relaysTold = {""};
-      timer.scheduleWithFixedDelay(() -> {
-        String now = relays(p.network());
-        if (!now.equals(relaysTold[0])) {
-          relaysTold[0] = now;
-          out.println(now);
-        }
-      }, 1, 1, TimeUnit.SECONDS);
+      printWhenChanged(timer, out, () -> relays(p.network()), 1);
       if (statusSeconds > 0) {
-        String[] last = {""};
-        timer.scheduleWithFixedDelay(() -> {
-          String now = status(p.metrics());
-          if (!now.equals(last[0])) {
-            last[0] = now;
-            out.println(now);
-          }
-        }, statusSeconds, statusSeconds, TimeUnit.SECONDS);
+        printWhenChanged(timer, out, () -> status(p.metrics()), statusSeconds);
       }
       stop.await();
     } finally {
       timer.shutdownNow();
     }
     return 0;
+  }
+
+  /**
+   * Prints the line {@code line} gives every {@code seconds}, when it is not empty and differs
+   * from the one printed last.
+   */
+  private static void printWhenChanged(ScheduledExecutorService timer, PrintWriter out,
+      Supplier<String> line, long seconds) {
+    String[] last = {""};
+    timer.scheduleWithFixedDelay(() -> {
+      String now = line.get();
+      if (!now.equals(last[0])) {
+        last[0] = now;
+        out.println(now);
+      }
+    }, seconds, seconds, TimeUnit.SECONDS);
   }
 
   /**
