@@ -36,6 +36,9 @@ import java.util.regex.Pattern;
  *   <li>{@code peer start, 1 source}: from building that peer to the first byte, search included;
  *   <li>{@code command, 1 source}: from starting {@code loudp2p stream ID -b SOURCE -o -} (a new
  *       JVM) to the first byte on its standard output;
+ *   <li>{@code launcher, 1 source} and {@code launcher + CDS, 1 source}: the same through the
+ *       launcher script {@code examples/loudp2p} and {@code examples/target/loudp2p.jar}, without
+ *       and with the class data sharing archive its first run records (that run not counted);
  *   <li>{@code http Range 90%} and {@code gateway Range 90%}: curl's time to the first byte of a
  *       range request from 90% of the file, to the HTTP server and to a new {@code loudp2p play}
  *       gateway on the listener's host.
@@ -139,6 +142,8 @@ public final class LabStartup {
     String http = "http://" + s.single().address().getHostAddress() + ":8080/file";
     long seekAt = s.length() * 9L / 10;
     Map<String, List<Double>> rows = new LinkedHashMap<>();
+    Path cds = Files.createTempDirectory("loudp2p-cds");
+    recordArchive(client, s, cds);
     for (int r = 0; r < runs; r++) {
       add(rows, "http GET", curl(client, http, -1));
       Map<String, Double> one = firstByte(client, address(s.single()), me, "firstsong", 1);
@@ -147,6 +152,8 @@ public final class LabStartup {
       Map<String, Double> three = firstByte(client, address(s.trio()), me, "secondsong", 3);
       add(rows, "stream(), 3 sources", three.get("stream-first-byte-ms"));
       add(rows, "command, 1 source", command(client, s));
+      add(rows, "launcher, 1 source", launcher(client, s, cds, false));
+      add(rows, "launcher + CDS, 1 source", launcher(client, s, cds, true));
       add(rows, "http Range 90%", curl(client, http, seekAt));
       add(rows, "gateway Range 90%", gateway(client, s, seekAt));
     }
@@ -192,10 +199,60 @@ public final class LabStartup {
 
   /** From starting the stream command to the first byte on its standard output, in ms. */
   private static double command(LabHost client, Setup s) throws Exception {
+    return firstByteOf(client, LabHost.javaCommand(Main.class.getName(), streamArgs(client, s)));
+  }
+
+  /**
+   * The same through the launcher script {@code examples/loudp2p} and the built {@code
+   * examples/target/loudp2p.jar} (NaN without them), with its class data sharing archive in
+   * {@code cds} or without one.
+   */
+  private static double launcher(LabHost client, Setup s, Path cds, boolean withCds)
+      throws Exception {
+    if (!LAUNCHER.toFile().isFile() || !LAUNCHER_JAR.toFile().isFile()) {
+      return Double.NaN;
+    }
+    List<String> command = launcherCommand(cds, withCds);
+    command.addAll(List.of(streamArgs(client, s)));
+    return firstByteOf(client, command);
+  }
+
+  /**
+   * Runs the launcher's first run, which records its archive in {@code cds} as the command exits:
+   * a stream whose output closes after its first byte.
+   */
+  private static void recordArchive(LabHost client, Setup s, Path cds) {
+    if (!LAUNCHER.toFile().isFile() || !LAUNCHER_JAR.toFile().isFile()) {
+      return;
+    }
+    List<String> command = launcherCommand(cds, true);
+    command.addAll(List.of(streamArgs(client, s)));
+    StringBuilder line = new StringBuilder();
+    for (String part : command) {
+      line.append('\'').append(part.replace("'", "'\\''")).append("' ");
+    }
+    client.run("sh", "-c", line + "| head -c 1 > /dev/null");
+  }
+
+  private static List<String> launcherCommand(Path cds, boolean withCds) {
+    return new ArrayList<>(List.of("env", "XDG_CACHE_HOME=" + cds,
+        "LOUDP2P_CDS=" + (withCds ? "on" : "off"), "LOUDP2P_JAR=" + LAUNCHER_JAR.toAbsolutePath(),
+        "LOUDP2P_JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
+        "sh", LAUNCHER.toAbsolutePath().toString()));
+  }
+
+  private static final Path LAUNCHER = Path.of("examples", "loudp2p");
+  private static final Path LAUNCHER_JAR = Path.of("examples", "target", "loudp2p.jar");
+
+  private static String[] streamArgs(LabHost client, Setup s) {
+    return new String[] {"stream", s.trackId(), "-b", address(s.single()), "--listen",
+        client.address().getHostAddress() + ":0", "-o", "-"};
+  }
+
+  /** From starting {@code command} on the client's host to the first byte of its output, in ms. */
+  private static double firstByteOf(LabHost client, List<String> command) throws Exception {
     long start = System.nanoTime();
-    Process p = client.spawn("stream-command", LabHost.javaCommand(Main.class.getName(), "stream",
-        s.trackId(), "-b", address(s.single()), "--listen", client.address().getHostAddress()
-            + ":0", "-o", "-"));
+    Process p = client.spawn("stream-command", command);
     try (InputStream out = p.getInputStream()) {
       if (out.read() < 0) {
         return Double.NaN;
