@@ -14,6 +14,8 @@ final class ChunkCopies {
   private final int[] first;
   private final int[] second;
   private final int[] avoid;
+  /** Chunks requested twice now. */
+  private int doubled;
 
   ChunkCopies(int chunks) {
     first = new int[chunks];
@@ -27,6 +29,11 @@ final class ChunkCopies {
   /** How many requests of {@code chunk} are in flight: 0, 1 or 2. */
   int count(int chunk) {
     return (first[chunk] == NONE ? 0 : 1) + (second[chunk] == NONE ? 0 : 1);
+  }
+
+  /** How many chunks are requested from two sources now (endgame copies in flight). */
+  int doubled() {
+    return doubled;
   }
 
   int first(int chunk) {
@@ -43,16 +50,21 @@ final class ChunkCopies {
       first[chunk] = source;
     } else {
       second[chunk] = source;
+      doubled++;
     }
   }
 
   /** Forgets the request of {@code chunk} from {@code source}, if there is one. */
   void detach(int chunk, int source) {
     if (first[chunk] == source) {
+      if (second[chunk] != NONE) {
+        doubled--;
+      }
       first[chunk] = second[chunk];
       second[chunk] = NONE;
     } else if (second[chunk] == source) {
       second[chunk] = NONE;
+      doubled--;
     }
   }
 

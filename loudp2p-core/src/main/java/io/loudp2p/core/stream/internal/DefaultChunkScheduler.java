@@ -62,6 +62,14 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   /** Most sources one chunk is requested from at the same time. */
   public static final int MAX_COPIES = 2;
 
+  /**
+   * Most endgame copies in flight at once, the most urgent chunk's first. A copy shares the
+   * receiver's link with the request it hedges: where that link is the slow one (a phone on 3G),
+   * copies of several chunks at once slow down every chunk they hedge, the next one the player
+   * needs among them.
+   */
+  public static final int MAX_HEDGES = 1;
+
   /** Verification failures after which a source is banned for the session. */
   public static final int BAN_THRESHOLD = 3;
 

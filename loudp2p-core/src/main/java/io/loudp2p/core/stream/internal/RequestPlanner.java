@@ -2,6 +2,7 @@ package io.loudp2p.core.stream.internal;
 
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.ENDGAME_SLACK_RTTS;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.MAX_AHEAD_CHUNKS;
+import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.MAX_HEDGES;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.NONE;
 
 import io.loudp2p.core.stream.internal.ChunkScheduler.Action;
@@ -80,7 +81,7 @@ final class RequestPlanner {
         if (copies == 1) {
           ScheduledSource holder = sources.get(this.copies.first(c));
           long rtt = holder == null ? ScheduledSource.INITIAL_RTT_ESTIMATE_NS : holder.rttEstimateNs();
-          if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt) {
+          if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt && this.copies.doubled() < MAX_HEDGES) {
             ScheduledSource other = bestSource(c, this.copies.first(c), false);
             if (other != null) {
               send(other, c, nowNs, actions);

@@ -167,28 +167,29 @@ class ChunkSchedulerTest {
 
   @Test
   void pipeliningLimitFollowsTheBandwidthDelayProductWithinItsBounds() {
-    DefaultChunkScheduler s = new DefaultChunkScheduler(1000L * CHUNK, 10 * BITRATE);
-    s.addSource(1, null, 0);
-    s.addSource(2, null, 0);
-    assertThat(s.pipelineLimit(1)).isEqualTo(DefaultChunkScheduler.MIN_PIPELINE);
-    List<Action> first = poll(s, 0);
-    assertThat(requested(first, 1)).hasSize(DefaultChunkScheduler.MIN_PIPELINE);
-
     // Source 1: 100 ms round trip, then a chunk every millisecond: a deep pipe.
-    List<Integer> atOne = requested(first, 1);
-    s.onChunkReceived(1, atOne.get(0), 100 * MS);
-    s.onChunkReceived(1, atOne.get(1), 101 * MS);
-    // Source 2: 100 ms round trip, then a chunk every second: a thin one.
-    List<Integer> atTwo = requested(first, 2);
-    s.onChunkReceived(2, atTwo.get(0), 100 * MS);
-    s.onChunkReceived(2, atTwo.get(1), 1100 * MS);
+    DefaultChunkScheduler deep = new DefaultChunkScheduler(1000L * CHUNK, 10 * BITRATE);
+    deep.addSource(1, null, 0);
+    assertThat(deep.pipelineLimit(1)).isEqualTo(DefaultChunkScheduler.MIN_PIPELINE);
+    List<Integer> atOne = requested(poll(deep, 0), 1);
+    assertThat(atOne).hasSize(DefaultChunkScheduler.MIN_PIPELINE);
+    deep.onChunkReceived(1, atOne.get(0), 100 * MS);
+    deep.onChunkReceived(1, atOne.get(1), 101 * MS);
+    assertThat(deep.pipelineLimit(1)).isEqualTo(DefaultChunkScheduler.MAX_PIPELINE);
+    poll(deep, 101 * MS);
+    assertThat(deep.inFlight(1)).isEqualTo(DefaultChunkScheduler.MAX_PIPELINE);
 
-    assertThat(s.pipelineLimit(1)).isEqualTo(DefaultChunkScheduler.MAX_PIPELINE);
-    assertThat(s.pipelineLimit(2)).isEqualTo(DefaultChunkScheduler.MIN_PIPELINE);
-    poll(s, 1100 * MS);
-    assertThat(s.inFlight(1)).isEqualTo(DefaultChunkScheduler.MAX_PIPELINE);
-    assertThat(s.inFlight(2)).isLessThanOrEqualTo(DefaultChunkScheduler.MIN_PIPELINE);
+    // Source 2: 100 ms round trip, then a chunk every second: a thin one.
+    DefaultChunkScheduler thin = new DefaultChunkScheduler(1000L * CHUNK, 10 * BITRATE);
+    thin.addSource(2, null, 0);
+    List<Integer> atTwo = requested(poll(thin, 0), 2);
+    thin.onChunkReceived(2, atTwo.get(0), 100 * MS);
+    thin.onChunkReceived(2, atTwo.get(1), 1100 * MS);
+    assertThat(thin.pipelineLimit(2)).isEqualTo(DefaultChunkScheduler.MIN_PIPELINE);
+    poll(thin, 1100 * MS);
+    assertThat(thin.inFlight(2)).isLessThanOrEqualTo(DefaultChunkScheduler.MIN_PIPELINE);
   }
+
 
   @Test
   void unansweredRequestsTimeOutMoveToAnotherSourceAndTheSilentSourceIsDropped() {
@@ -280,6 +281,29 @@ class ChunkSchedulerTest {
     assertThat(next).contains(cancel(loser, 0));
     assertThat(s.inFlight(loser)).isLessThanOrEqualTo(loserInFlight);
     assertThat(next).doesNotContain(request(loser, 0), request(winner, 0));
+  }
+
+  @Test
+  void atMostOneEndgameCopyIsInFlightAtOnceTheMostUrgentChunksFirst() {
+    // Ten chunks a second: before playback starts, chunks 0 to 3 are due within the endgame's
+    // two (assumed) round trips.
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, 10 * BITRATE);
+    s.addSource(1, null, 0);
+    s.addSource(2, null, 0);
+    s.addSource(3, null, 0);
+    List<Action> first = poll(s, 0);
+    List<Integer> asked = first.stream().filter(a -> a.kind() == Kind.REQUEST)
+        .map(Action::chunk).toList();
+    assertThat(asked).as("six slots: five chunks, and one copy, of chunk 0")
+        .hasSize(3 * DefaultChunkScheduler.MIN_PIPELINE)
+        .containsExactlyInAnyOrder(0, 0, 1, 2, 3, 4);
+    // Chunk 0 comes: its other copy is cancelled, and the one copy goes to chunk 1.
+    int holder = requested(first, 1).contains(0) ? 1 : 2;
+    s.onChunkReceived(holder, 0, 100 * MS);
+    List<Action> next = poll(s, 100 * MS);
+    assertThat(next).anyMatch(a -> a.kind() == Kind.CANCEL && a.chunk() == 0);
+    assertThat(next.stream().filter(a -> a.kind() == Kind.REQUEST && a.chunk() == 1))
+        .as("%s", next).hasSize(1);
   }
 
   @Test
