@@ -144,8 +144,11 @@ public final class ApiErrors {
     return Code.UNAVAILABLE;
   }
 
-  /** One line about {@code c}: its message without a control error's code prefix. */
-  private static String message(Throwable c) {
+  /**
+   * One line about {@code c} (unwrapped already, see {@link #unwrap}): its message without a
+   * control error's code prefix, or what it is when it has none.
+   */
+  public static String message(Throwable c) {
     String m = c.getMessage();
     if (c instanceof ControlException e && m != null && m.startsWith(e.code() + ": ")) {
       m = m.substring(e.code().name().length() + 2);

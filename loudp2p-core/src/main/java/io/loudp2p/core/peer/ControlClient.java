@@ -1,6 +1,7 @@
 package io.loudp2p.core.peer;
 
 import io.loudp2p.PeerId;
+import io.loudp2p.core.internal.ApiErrors;
 import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.proto.v1.Payload;
 import io.loudp2p.core.wire.MethodBodies;
@@ -15,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -82,7 +82,7 @@ final class ControlClient {
     return control.call(address, expected, method, request, deadline)
         .exceptionallyCompose(t -> movedToAnotherRelay(t, expected)
             ? control.call(address, expected, method, request, deadline)
-            : CompletableFuture.failedFuture(unwrap(t)))
+            : CompletableFuture.failedFuture(ApiErrors.unwrap(t)))
         .thenApply(bytes -> {
           SignedMessage m = open(bytes);
           String wrong = check(m, expected, answer);
@@ -101,7 +101,7 @@ final class ControlClient {
    */
   private boolean movedToAnotherRelay(Throwable failure, @Nullable PeerId expected) {
     RelayEndpoint via = expected == null ? null : routes.of(expected);
-    if (via == null || !(unwrap(failure) instanceof ControlException e)
+    if (via == null || !(ApiErrors.unwrap(failure) instanceof ControlException e)
         || e.code() != ControlErrorCode.UNAVAILABLE) {
       return false;
     }
@@ -115,9 +115,6 @@ final class ControlClient {
     return true;
   }
 
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
 
   /**
    * Sends a sealed request to a streaming method, and hands each answer that opens, comes from
@@ -152,7 +149,7 @@ final class ControlClient {
     return control.callStreaming(address, expected, method, request, deadline, each)
         .exceptionallyCompose(t -> !heard.get() && movedToAnotherRelay(t, expected)
             ? control.callStreaming(address, expected, method, request, deadline, each)
-            : CompletableFuture.failedFuture(unwrap(t)));
+            : CompletableFuture.failedFuture(ApiErrors.unwrap(t)));
   }
 
   /**

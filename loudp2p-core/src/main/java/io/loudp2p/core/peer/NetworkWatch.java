@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * from the addresses others saw ({@link ObservedAddresses}), the calls that reached it ({@link
  * Reachability}) and the UDP mapping last observed ({@link UdpMapping}); and, when the peer's
  * listener hears, the changes worth telling: the public address, whether others can dial it, the
- * mapping's class, and the relays it is reached through ({@link RelayKeeper}: those held, and the
- * last refusal). Some of these change with time alone (an observation or a call grows old), so
+ * mapping's class, and the relays it is reached through ({@link RelayKeeper}: those held, and
+ * why relays refused it lately). Some of these change with time alone (an observation or a call grows old), so
  * they are compared every {@link #CHECK} on the timer rather than where they are learnt.
  *
  * <p>Owns the status last told, read and written on the timer only; {@link #status()} is
@@ -41,7 +41,7 @@ final class NetworkWatch {
   private final SelfRecord self;
   private final Reachability reachability;
   private final UdpMapping udpMapping;
-  /** Adds the relays held and the last refusal ({@link RelayKeeper}); none until it is set. */
+  /** Adds the relays held and their refusals ({@link RelayKeeper}); none until it is set. */
   private volatile UnaryOperator<NetworkStatus> relays = UnaryOperator.identity();
   /** Nothing learnt yet: what a peer knows when it starts. */
   private Told told = Told.of(NetworkStatus.unknown(null, NetworkStatus.Dialable.UNKNOWN));
@@ -61,7 +61,7 @@ final class NetworkWatch {
     }
   }
 
-  /** Takes the relays held, and the last refusal, from {@code relays} from now on. */
+  /** Takes the relays held, and their refusals, from {@code relays} from now on. */
   void relaysFrom(UnaryOperator<NetworkStatus> relays) {
     this.relays = relays;
   }

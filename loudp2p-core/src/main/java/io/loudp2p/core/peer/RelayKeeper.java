@@ -6,7 +6,6 @@ import io.loudp2p.Role;
 import io.loudp2p.core.internal.ApiErrors;
 import io.loudp2p.core.internal.Loggers;
 import io.loudp2p.core.internal.LruMap;
-import io.loudp2p.spi.ControlException;
 import io.loudp2p.spi.ControlTransport;
 import io.loudp2p.spi.RelayReservation;
 import java.net.InetAddress;
@@ -136,8 +135,10 @@ final class RelayKeeper {
     return false;
   }
 
-  /** {@code status} with the relays held now and the last refusal, as {@link
-   * io.loudp2p.Peer#network()} shows them. */
+  /**
+   * {@code status} with the relays held now and the latest refusal of each relay, as {@link
+   * io.loudp2p.Peer#network()} shows them.
+   */
   synchronized NetworkStatus withRelays(NetworkStatus status) {
     List<NetworkStatus.Relay> out = new ArrayList<>();
     for (Held h : held.values()) {
@@ -206,7 +207,7 @@ final class RelayKeeper {
         asking.remove(id);
         if (t != null) {
           leftAlone.put(id, ctx.nowMs());
-          String why = reason(ApiErrors.unwrap(t));
+          String why = ApiErrors.message(ApiErrors.unwrap(t));
           refused(id, "relay " + id + " refused a reservation: " + why);
           log.info("no reservation at {}: {}", id, why);
           return;
@@ -242,16 +243,6 @@ final class RelayKeeper {
       log.info("no longer reachable through the relay {}: {}", id, reason);
       publish();
     }
-  }
-
-  /** What {@code t} says, without a control error's code before its own words. */
-  private static String reason(Throwable t) {
-    String m = t.getMessage();
-    if (m == null) {
-      return t.getClass().getSimpleName();
-    }
-    return t instanceof ControlException e && m.startsWith(e.code() + ": ")
-        ? m.substring(e.code().name().length() + 2) : m;
   }
 
   /** Keeps {@code why} as {@code relay}'s latest refusal, the latest last. Holds the lock. */
