@@ -393,15 +393,10 @@ public final class StreamSessionAgent implements Agent {
       source.active = true;
       deferred = null; // the scheduler places its chunks anew, with this source among them
       schedule(source, source.spec.availability(), now);
-      int[] early = source.earlyWants();
-      boolean[] counted = new boolean[early.length];
-      for (int i = 0; i < early.length; i++) {
-        counted[i] = scheduler.onRequestedInOpening(source.index, early[i], source.earlyAtNs());
-      }
       listener.onSourceAdded(owner, source.spec.peer());
-      for (int i = 0; i < early.length; i++) {
-        if (counted[i]) {
-          source.request(early[i]); // asked in the opening where the transport could: costs nothing
+      for (int chunk : source.earlyWants()) {
+        if (scheduler.onRequestedInOpening(source.index, chunk, source.earlyAtNs())) {
+          source.request(chunk); // asked in the opening where the transport could: costs nothing
         }
       }
     });
