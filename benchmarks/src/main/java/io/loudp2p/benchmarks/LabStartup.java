@@ -219,19 +219,21 @@ public final class LabStartup {
 
   /**
    * Runs the launcher's first run, which records its archive in {@code cds} as the command exits:
-   * a stream whose output closes after its first byte.
+   * a stream whose output is closed after its first byte, which it then ends on.
    */
-  private static void recordArchive(LabHost client, Setup s, Path cds) {
+  private static void recordArchive(LabHost client, Setup s, Path cds) throws Exception {
     if (!LAUNCHER.toFile().isFile() || !LAUNCHER_JAR.toFile().isFile()) {
       return;
     }
     List<String> command = launcherCommand(cds, true);
     command.addAll(List.of(streamArgs(client, s)));
-    StringBuilder line = new StringBuilder();
-    for (String part : command) {
-      line.append('\'').append(part.replace("'", "'\\''")).append("' ");
+    Process p = client.spawn("cds-record", command);
+    try (InputStream out = p.getInputStream()) {
+      out.read();
     }
-    client.run("sh", "-c", line + "| head -c 1 > /dev/null");
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
   }
 
   private static List<String> launcherCommand(Path cds, boolean withCds) {
