@@ -95,40 +95,6 @@ final class SourceOpener {
         });
       }
     }
-
-    /**
-     * Completes when the sources that accepted are enough to vote on the track's size: when the
-     * sources stating one size (those stating none count for {@code manifestSize}) are more than
-     * half of those not known to have refused, or when every source answered. A single holder's
-     * session starts on its accept; with more, the first to accept cannot decide the size alone,
-     * so that a holder that lies about it and answers first does not make the session its own.
-     */
-    CompletableFuture<?> settled(long manifestSize) {
-      CompletableFuture<Void> settled = new CompletableFuture<>();
-      Runnable check = () -> {
-        java.util.Map<Long, Integer> votes = new java.util.HashMap<>();
-        int live = 0;
-        for (CompletableFuture<@Nullable Opened> f : each) {
-          Opened o = f.isDone() ? f.join() : null;
-          if (!f.isDone()) {
-            live++;
-          } else if (o != null) {
-            live++;
-            votes.merge(o.size() == 0 ? manifestSize : o.size(), 1, Integer::sum);
-          }
-        }
-        for (int v : votes.values()) {
-          if (2 * v > live) {
-            settled.complete(null);
-          }
-        }
-      };
-      for (CompletableFuture<@Nullable Opened> f : each) {
-        f.thenRun(check);
-      }
-      all().thenRun(() -> settled.complete(null));
-      return settled;
-    }
   }
 
   /**

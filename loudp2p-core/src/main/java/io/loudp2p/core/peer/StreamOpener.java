@@ -34,7 +34,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +74,8 @@ final class StreamOpener {
   /** Reads this peer's own copies of tracks for its stream sessions, one chunk at a time. */
   private final Executor localReader;
   private final List<StreamSession> sessions = new CopyOnWriteArrayList<>();
+  /** The sources' vote on each track's size: when a session starts, and when it is refuted. */
+  private final SizeVote sizeVote = new SizeVote(this::forgetCached);
 
   StreamOpener(PeerContext ctx, ControlClient client, PeerStore store, Holders holders,
       PeerTransports transports, LocalContent content, @Nullable ChunkCache cache, Executor disk,
@@ -100,6 +101,9 @@ final class StreamOpener {
    */
   CompletableFuture<StreamSession> stream(TrackId track, StreamSession.Listener listener) {
     Optional<Manifest> local = content.manifest(track);
+    if (local.isPresent() && sizeVote.contested(track) && !content.shares(track)) {
+      local = Optional.empty(); // a manifest the sources refuted, still in the cache
+    }
     if (local.isPresent()) {
       try {
         return CompletableFuture.completedFuture(streamLocal(local.get(), listener));
@@ -144,7 +148,7 @@ final class StreamOpener {
           if (session != null && whole) {
             List<CompletableFuture<@Nullable Opened>> asked = askPeers(track, true);
             session.expectSources(asked.size());
-            join(session, manifest, asked);
+            join(session, manifest, asked, null);
           }
         });
     List<CompletableFuture<@Nullable Opened>> pending =
@@ -152,7 +156,8 @@ final class StreamOpener {
     log.info("playing {} from this peer's {} ({} of {} chunks{})", track,
         content.shares(track) ? "shared file" : "cache", have.cardinality(),
         manifest.chunkCount(), whole ? "" : ", the rest from " + pending.size() + " peers");
-    RealStreamSession session = startSession(manifest, local, have, List.of(), pending, listener);
+    RealStreamSession session =
+        startSession(manifest, local, have, List.of(), pending, listener, null);
     started.set(session);
     return session;
   }
@@ -235,14 +240,16 @@ final class StreamOpener {
   }
 
   /**
-   * Starts the session once the manifest is in and enough sources accepted to vote on the track's
-   * size ({@link Opens#settled}), or every one answered: a source on a new connection answers a
-   * round trip or two after one on a connection a search opened, and the first chunk need not
-   * wait for it once the vote is decided. The sources that accept later join the running session.
+   * Starts the session once the manifest is in and one source that accepted agrees with its size
+   * ({@link SizeVote#startWhen}): a source on a new connection answers a round trip or two after
+   * one on a connection a search opened, and the first chunk need not wait for it. The sources
+   * that accept later join the running session, and go on voting on the track's size ({@link
+   * SizeVote#check}), which ends the session if they outvote its manifest.
    */
   private CompletableFuture<StreamSession> start(TrackId track, int asked, Opens opens,
       CompletableFuture<Manifest> manifestOf, StreamSession.Listener listener) {
-    return manifestOf.thenCompose(m -> opens.settled(m.size()).thenApply(v -> m)).thenCompose(manifest -> {
+    return manifestOf.thenCompose(m -> sizeVote.startWhen(track, opens, m.size())
+        .thenApply(v -> m)).thenCompose(manifest -> {
       List<Opened> ready = new ArrayList<>();
       List<CompletableFuture<@Nullable Opened>> pending = new ArrayList<>();
       for (CompletableFuture<@Nullable Opened> f : opens.each()) {
@@ -256,9 +263,9 @@ final class StreamOpener {
         throw failure("none of the " + asked + " peers holding " + track
             + " accepted a session", opens.refused().get());
       }
-      return agreedManifest(track, manifest, ready)
-          .<StreamSession>thenApply(
-              agreed -> startSession(agreed, null, new BitSet(), ready, pending, listener));
+      return agreedManifest(track, manifest, ready).<StreamSession>thenApply(agreed -> {
+        return startSession(agreed, null, new BitSet(), ready, pending, listener, opens);
+      });
     }).whenComplete((session, t) -> {
       if (t != null) {
         opens.abandonAll(); // no stream session will read what was opened
@@ -274,7 +281,7 @@ final class StreamOpener {
    */
   private CompletableFuture<Manifest> agreedManifest(TrackId track, Manifest manifest,
       List<Opened> ready) {
-    long agreed = majoritySize(ready, manifest.size());
+    long agreed = SizeVote.majoritySize(ready, manifest.size());
     if (agreed == manifest.size()) {
       return CompletableFuture.completedFuture(manifest);
     }
@@ -295,39 +302,21 @@ final class StreamOpener {
     });
   }
 
-  /** The size stated by most sources (ties go to {@code manifestSize}); unstated sizes abstain. */
-  static long majoritySize(List<Opened> ready, long manifestSize) {
-    Map<Long, Integer> votes = new HashMap<>();
-    for (Opened o : ready) {
-      if (o.size() > 0) {
-        votes.merge(o.size(), 1, Integer::sum);
-      }
-    }
-    long best = manifestSize;
-    int bestVotes = votes.getOrDefault(manifestSize, 0);
-    for (Map.Entry<Long, Integer> e : votes.entrySet()) {
-      if (e.getValue() > bestVotes) {
-        best = e.getKey();
-        bestVotes = e.getValue();
-      }
-    }
-    return best;
-  }
-
   /**
    * Starts a stream session over {@code local} (this peer's own copy, holding {@code have}; null
    * when it holds nothing) and the sources that accepted and agree with the manifest's size; the
-   * {@code pending} ones join as they accept.
+   * {@code pending} ones join as they accept, and go on with the size {@code vote} of all the
+   * sources asked when there is one (a manifest this peer checked before needs none).
    */
   private RealStreamSession startSession(Manifest manifest, RealStreamSession.@Nullable Source local,
       BitSet have, List<Opened> ready, List<CompletableFuture<@Nullable Opened>> pending,
-      StreamSession.Listener listener) {
+      StreamSession.Listener listener, @Nullable Opens vote) {
     List<RealStreamSession.Source> agreeing = new ArrayList<>();
     if (local != null) {
       agreeing.add(local);
     }
     for (Opened o : ready) {
-      if (agrees(o, manifest)) {
+      if (SizeVote.agrees(o, manifest)) {
         agreeing.add(o.source());
       } else {
         o.abandon();
@@ -362,16 +351,22 @@ final class StreamOpener {
         lease.close();
       }
     });
-    join(session, manifest, pending);
+    join(session, manifest, pending, vote);
     return session;
   }
 
-  /** Adds each of {@code pending} to {@code session} once it accepted, or gives it up. */
-  private static void join(RealStreamSession session, Manifest manifest,
-      List<CompletableFuture<@Nullable Opened>> pending) {
+  /**
+   * Adds each of {@code pending} to {@code session} once it accepted, or gives it up; with a
+   * {@code vote}, first lets its answer count there ({@link SizeVote#check}).
+   */
+  private void join(RealStreamSession session, Manifest manifest,
+      List<CompletableFuture<@Nullable Opened>> pending, @Nullable Opens vote) {
     for (CompletableFuture<@Nullable Opened> f : pending) {
       f.whenComplete((o, t) -> {
-        if (o != null && agrees(o, manifest)) {
+        if (vote != null) {
+          sizeVote.check(session, manifest, vote);
+        }
+        if (o != null && SizeVote.agrees(o, manifest)) {
           session.addSource(o.source());
         } else {
           if (o != null) {
@@ -382,15 +377,6 @@ final class StreamOpener {
         }
       });
     }
-  }
-
-  private static boolean agrees(Opened o, Manifest manifest) {
-    if (o.size() == 0 || o.size() == manifest.size()) {
-      return true;
-    }
-    log.warn("leaving out {}: it states {} bytes for {}, not {}", o.entry().record().peerId(),
-        o.size(), manifest.trackId(), manifest.size());
-    return false;
   }
 
   /**
@@ -431,6 +417,28 @@ final class StreamOpener {
   }
 
   /** Adds a track about to be played to the cache, held there while it plays. */
+  /**
+   * Removes {@code track} from the cache, its manifest and chunks, on the disk executor: the
+   * sources refuted the manifest a session of it played.
+   */
+  private void forgetCached(TrackId track) {
+    ChunkCache c = cache;
+    if (c == null || content.shares(track)) {
+      return;
+    }
+    try {
+      disk.execute(() -> {
+        try {
+          c.remove(track);
+        } catch (IOException | IllegalStateException e) {
+          cacheLog.warn("cannot remove {} from the cache: {}", track, e.getMessage());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      cacheLog.debug("not removing {} from the cache: the peer is closing", track);
+    }
+  }
+
   private ChunkCache.@Nullable Lease keepInCache(Manifest manifest) {
     ChunkCache c = cache;
     if (c == null) {

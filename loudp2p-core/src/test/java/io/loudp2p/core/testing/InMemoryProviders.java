@@ -36,6 +36,14 @@ public final class InMemoryProviders {
   }
 
   /**
+   * A registry whose control provider gives {@code control} (a test's wrapper of {@code
+   * transport}, say) and whose data provider gives {@code transport}.
+   */
+  public static TransportRegistry registry(ControlTransport control, InMemoryTransport transport) {
+    return TransportRegistry.of(List.of(new Control(control)), List.of(new Data(transport)));
+  }
+
+  /**
    * A registry of the control and data providers of {@code transport} and the data providers
    * {@code more}.
    */
@@ -48,9 +56,9 @@ public final class InMemoryProviders {
   }
 
   private static final class Control extends ControlTransportProvider {
-    private final InMemoryTransport transport;
+    private final ControlTransport transport;
 
-    Control(InMemoryTransport transport) {
+    Control(ControlTransport transport) {
       this.transport = transport;
     }
 

@@ -208,6 +208,14 @@ public final class RealStreamSession implements StreamSession {
     agent.sourceNotComing(why);
   }
 
+  /**
+   * Ends the session with {@link io.loudp2p.Loudp2pException.Code#REFUSED}: what it plays from
+   * was found not to check out after it started (its sources outvoted its manifest's size).
+   */
+  public void refute(String why) {
+    agent.refute(why);
+  }
+
   /** A {@link #driven} session that starts while {@code later} more sources are being asked. */
   public static RealStreamSession driven(Manifest manifest, List<Source> sources, int later,
       Supplier<ChunkScheduler> schedulers, Listener listener, ChunkSink sink, LongSupplier clock) {

@@ -158,6 +158,11 @@ public final class StreamSessionAgent implements Agent {
     });
   }
 
+  /** Ends the session: what it plays from was found not to check out, for the reason given. */
+  void refute(String why) {
+    post(now -> cannotPlay(Code.REFUSED, new IOException(why)));
+  }
+
   /** Makes every later {@link #post} call {@code wakeUp}, e.g. to unpark the agent's thread. */
   void wakeUpWith(Runnable wakeUp) {
     this.wakeUp = wakeUp;
