@@ -96,8 +96,10 @@ public interface StreamSession extends AutoCloseable {
     public void onSourceDropped(StreamSession session, PeerId source, String reason) {}
 
     /**
-     * The data session with a source could not use its preferred transport ({@code from}, e.g.
-     * "udp" when datagrams are blocked) and moved to another ({@code to}, e.g. "grpc").
+     * The data session with a source moved from one transport to another: from its preferred one
+     * ({@code from}, e.g. "udp" when datagrams are blocked) to a fallback ({@code to}, e.g.
+     * "grpc"), or from a relay ("grpc-relayed") to a direct path ("udp") that opened once a punch
+     * through the NATs could work.
      */
     public void onSourceFallback(StreamSession session, PeerId source, String from, String to,
         String reason) {}

@@ -150,7 +150,8 @@ public interface DataTransport extends AutoCloseable {
    * peer} there through the relay service of {@code relayPeer} at {@code relay} (PROTOCOL.md
    * section 10), joined to the peer's server at {@code source}'s port, as {@link
    * ControlTransport#routeThroughRelay} does for control calls; {@code relayPeer} null forgets the
-   * route. The default, for transports that cannot use relays (datagrams), ignores it.
+   * route. The same route given again changes nothing: sessions open through it stay open. The
+   * default, for transports that cannot use relays (datagrams), ignores it.
    *
    * @since 0.1.0
    */

@@ -19,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * line each, {@code late-read} for each read that came back more than 50 ms after the player
  * needed it, and {@code late-max-ms}: the longest of them.
  *
- * <p>{@code LabListener BOOTSTRAP_HOST:PORT LISTEN_HOST QUERY BYTES_PER_SECOND SOURCES}
+ * <p>{@code LabListener BOOTSTRAP_HOST:PORT LISTEN_HOST QUERY BYTES_PER_SECOND SOURCES [at-once]}:
+ * it waits until it knows its UDP mapping before it plays, unless {@code at-once}.
  */
 public final class LabListener {
   /** A read that comes back this much after playback needed it is printed: a player would skip. */
@@ -43,7 +44,14 @@ public final class LabListener {
         System.exit(2);
       }
       System.out.println("hit " + hit.track().id() + " sources " + hit.sources().size());
-      LabClients.awaitMapping(peer);
+      if (args.length > 5 && args[5].equals("at-once")) {
+        // Plays as soon as it found the track, as a listener who pressed play would: a session
+        // opened before the UDP mapping is known cannot ask for a punch, and moves to a direct
+        // path once it is.
+        System.out.println("mapping-at-play " + peer.network().udpMapping());
+      } else {
+        LabClients.awaitMapping(peer);
+      }
       long opened = System.nanoTime();
       StreamSession session = peer.stream(hit.track().id(), new Events()).join();
       try (session) {

@@ -30,10 +30,19 @@ final class RelayedLab {
   /** Starts the two relays and the home peer, which shares {@code track} as {@code song}.wav. */
   static RelayedLab start(Lab lab, Path dir, Nat homeNat, String song, byte[] track)
       throws IOException, InterruptedException {
+    return start(lab, dir, homeNat, java.util.Map.of(song, track));
+  }
+
+  /** Starts the two relays and the home peer, which shares each track as its name + ".wav". */
+  static RelayedLab start(Lab lab, Path dir, Nat homeNat, java.util.Map<String, byte[]> songs)
+      throws IOException, InterruptedException {
     LabHost r1 = lab.host("r1", LinkProfile.LAN);
     LabHost r2 = lab.host("r2", LinkProfile.LAN);
     LabHost home = lab.host("home", LinkProfile.LAN, homeNat);
-    Files.write(Files.createDirectories(dir.resolve("home")).resolve(song + ".wav"), track);
+    Path shared = Files.createDirectories(dir.resolve("home"));
+    for (java.util.Map.Entry<String, byte[]> e : songs.entrySet()) {
+      Files.write(shared.resolve(e.getKey() + ".wav"), e.getValue());
+    }
     Files.createDirectories(dir.resolve("r1"));
     Files.createDirectories(dir.resolve("r2"));
     LabProcess first = r1.share(dir.resolve("r1"), dir, null);
@@ -51,8 +60,16 @@ final class RelayedLab {
    * room to spare.
    */
   LabProcess listen(LabHost phone, String song) throws IOException {
+    return listen(phone, song, 2, false);
+  }
+
+  /**
+   * A listener on {@code phone} that finds {@code song} and plays it at {@code speed} times its
+   * rate, {@code atOnce} as it found it, before it knows its UDP mapping, or once it does.
+   */
+  LabProcess listen(LabHost phone, String song, int speed, boolean atOnce) throws IOException {
     return phone.startJava("listen", LabListener.class.getName(), r1.peerAddress(),
-        phone.address().getHostAddress(), song, Integer.toString(2 * LabAudio.BYTES_PER_SECOND),
-        "1");
+        phone.address().getHostAddress(), song,
+        Integer.toString(speed * LabAudio.BYTES_PER_SECOND), "1", atOnce ? "at-once" : "waits");
   }
 }

@@ -237,6 +237,7 @@ final class RealPeer implements Peer {
     }
     UdpMapping udpMapping = new UdpMapping(c, store, self, t);
     punching.observedBy(udpMapping::last);
+    udpMapping.onObserved(streams::mappingObserved);
     NetworkWatch network = new NetworkWatch(c, self, reachability, udpMapping);
     // Told first, and heard once parts are set: a listener may call this peer at once.
     ev.started();

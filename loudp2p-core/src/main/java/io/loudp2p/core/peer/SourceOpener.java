@@ -244,7 +244,7 @@ final class SourceOpener {
   }
 
   /** What {@link #named} appends for a chunk stream through a relay. */
-  static final String RELAYED = "-relayed";
+  static final String RELAYED = RealStreamSession.RELAYED;
 
   /**
    * The first {@link #FIRST_WANTS} chunks (those the source holds, from chunk 0 on) for the first

@@ -70,6 +70,8 @@ final class StreamOpener {
   private final Executor disk;
   private final SourceOpener sourceOpener;
   private final RelayFailover failover;
+  /** Moves relayed sources to direct paths once a punch can work. */
+  private final DirectUpgrade upgrade;
   private final LocalContent content;
   /** Reads this peer's own copies of tracks for its stream sessions, one chunk at a time. */
   private final Executor localReader;
@@ -89,6 +91,7 @@ final class StreamOpener {
     this.disk = disk;
     this.sourceOpener = new SourceOpener(ctx, client, transports, punching);
     this.failover = new RelayFailover(client, store, sourceOpener);
+    this.upgrade = new DirectUpgrade(ctx, store, sourceOpener, punching);
     this.content = content;
     this.localReader = localReader;
   }
@@ -196,6 +199,14 @@ final class StreamOpener {
       }
       return out;
     }
+  }
+
+  /**
+   * This peer's UDP mapping was observed: the relayed sources of running sessions may be reached
+   * directly now ({@link DirectUpgrade}).
+   */
+  void mappingObserved() {
+    upgrade.mappingObserved();
   }
 
   /** Closes every open stream session. */
@@ -334,6 +345,7 @@ final class StreamOpener {
         listener, shared ? RealStreamSession.ChunkSink.NONE : cacheSink(manifest, have),
         ctx.runtime.nanoTime());
     session.replaceLostSources(failover.forSession(session, manifest));
+    upgrade.watch(session, manifest);
     sessions.add(session);
     ctx.counters.sessionsPlayed.increment();
     if (local == null) { // this peer's own copy says where it plays from in its own line

@@ -82,6 +82,8 @@ final class UdpMapping {
   private final PeerTransports.@Nullable Data udp;
   private final AtomicBoolean running = new AtomicBoolean();
   private volatile @Nullable Result last;
+  /** Run on the peer's timer after each observation that ended with a result. */
+  private volatile Runnable onObserved = () -> { };
   private volatile long lastTriedMs = Long.MIN_VALUE / 2;
   /** How soon after {@link #lastTriedMs} an observation that learnt nothing is tried again. */
   private volatile long retryMs = RETRY.toMillis();
@@ -105,6 +107,11 @@ final class UdpMapping {
       }
     }
     this.udp = found;
+  }
+
+  /** Runs {@code task} on the peer's timer after each observation that ends with a result. */
+  void onObserved(Runnable task) {
+    this.onObserved = task;
   }
 
   /** The last observation's result, or null before one ended. */
@@ -169,6 +176,7 @@ final class UdpMapping {
     Result before = last;
     last = new Result(mapping, seen, ctx.nowMs(), publicAddress,
         seen != null && seen.getPort() == o.local().getPort());
+    ctx.schedule(onObserved, 0);
     if (before == null || before.mapping() != mapping) {
       log.info("UDP mapping: {} ({} of {} observers answered{})", mapping, o.answered(),
           o.observed().size(), seen == null ? "" : ", seen as " + seen);

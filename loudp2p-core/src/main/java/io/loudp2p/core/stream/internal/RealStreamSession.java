@@ -53,6 +53,12 @@ public final class RealStreamSession implements StreamSession {
   }
 
   /**
+   * What ends the transport name of a source whose chunks a relay carries ("grpc-relayed"): such
+   * a source is let go once a direct path to the same peer opens in the session.
+   */
+  public static final String RELAYED = "-relayed";
+
+  /**
    * One peer that can serve the track, and how to reach it.
    *
    * @param sourceKey the source's key from its data offer (empty for transports without keys)
@@ -79,6 +85,12 @@ public final class RealStreamSession implements StreamSession {
       Objects.requireNonNull(handshake, "handshake");
       Objects.requireNonNull(sourceKey, "sourceKey");
       Objects.requireNonNull(transportName, "transportName");
+    }
+
+    /** This source without its fallback: a second path to a peer that has one already. */
+    public Source withoutFallback() {
+      return new Source(peer, transport, endpoint, sessionId, handshake, availability, sourceKey,
+          transportName, null);
     }
 
     /** A source on a transport without session keys and without a fallback. */

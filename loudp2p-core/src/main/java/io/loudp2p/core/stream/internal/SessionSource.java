@@ -7,6 +7,7 @@ import io.loudp2p.spi.DataSession;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
@@ -115,6 +116,29 @@ final class SessionSource implements DataSession.Listener {
     close();
   }
 
+  /** Whether the relay carries this source's chunks ({@link RealStreamSession#RELAYED}). */
+  boolean relayed() {
+    return transportName.endsWith(RealStreamSession.RELAYED);
+  }
+
+  /**
+   * The active source of {@code all} that is this one's peer reached through a relay, other than
+   * this one, or null: this source is then a second path to that peer.
+   */
+  @Nullable SessionSource relayedTwin(List<SessionSource> all) {
+    for (SessionSource s : all) {
+      if (s != this && s.active && s.relayed() && s.spec.peer().equals(spec.peer())) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** The transport the source's chunks come over now: its own, or its fallback's. */
+  String transportName() {
+    return transportName;
+  }
+
   void close() {
     DataSession s = session;
     if (s != null) {
@@ -129,7 +153,7 @@ final class SessionSource implements DataSession.Listener {
 
   /** What the source holds, as far as the session knows; on the agent thread. */
   BitSet currentAvailability() {
-    BitSet has = spec.availability() == null ? agent.allChunks() : (BitSet) spec.availability().clone();
+    BitSet has = spec.availability() == null ? allOf(agent.manifest().chunkCount()) : (BitSet) spec.availability().clone();
     has.andNot(unavailable);
     return has;
   }
@@ -161,5 +185,11 @@ final class SessionSource implements DataSession.Listener {
   private static String message(Throwable t) {
     Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     return String.valueOf(c.getMessage());
+  }
+
+  private static BitSet allOf(int chunks) {
+    BitSet all = new BitSet(chunks);
+    all.set(0, chunks);
+    return all;
   }
 }

@@ -261,8 +261,9 @@ public final class StreamSessionAgent implements Agent {
     }
   }
 
-  /** Tells the listener that a source moved to its fallback transport; on the agent thread. */
+  /** Tells the listener that a source moved to another transport; on the agent thread. */
   void tellFallback(PeerId peer, String from, String to, String why) {
+    log.info("{}: source {} moved from {} to {} ({})", manifest.trackId(), peer, from, to, why);
     listener.onSourceFallback(owner, peer, from, to, why);
   }
 
@@ -398,7 +399,16 @@ public final class StreamSessionAgent implements Agent {
       source.active = true;
       deferred = null; // the scheduler places its chunks anew, with this source among them
       schedule(source, source.spec.availability(), now);
-      listener.onSourceAdded(owner, source.spec.peer());
+      SessionSource relayed = source.relayed() ? null : source.relayedTwin(sources);
+      if (relayed == null) {
+        listener.onSourceAdded(owner, source.spec.peer());
+      } else { // a direct path to a source the relay carried: the relayed session is let go
+        relayed.active = false;
+        scheduler.removeSource(relayed.index, now);
+        relayed.close();
+        tellFallback(source.spec.peer(), relayed.transportName(), source.transportName(),
+            "a direct path opened");
+      }
       for (int chunk : source.earlyWants()) {
         if (scheduler.onRequestedInOpening(source.index, chunk, source.earlyAtNs())) {
           source.request(chunk); // asked in the opening where the transport could: costs nothing
@@ -411,7 +421,12 @@ public final class StreamSessionAgent implements Agent {
   void onOpenFailed(SessionSource source, String why) {
     post(now -> {
       source.opening = false;
-      listener.onSourceDropped(owner, source.spec.peer(), why);
+      if (source.relayedTwin(sources) != null) { // a second path: the source is still there
+        log.info("{}: no direct path to source {} ({})", manifest.trackId(), source.spec.peer(),
+            why);
+      } else {
+        listener.onSourceDropped(owner, source.spec.peer(), why);
+      }
       failIfNoSourceLeft(why);
     });
   }
@@ -483,11 +498,5 @@ public final class StreamSessionAgent implements Agent {
         listener.onSourceDropped(owner, source.spec.peer(), why);
       }
     });
-  }
-
-  BitSet allChunks() {
-    BitSet all = new BitSet(manifest.chunkCount());
-    all.set(0, manifest.chunkCount());
-    return all;
   }
 }

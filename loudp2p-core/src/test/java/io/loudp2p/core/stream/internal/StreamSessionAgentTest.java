@@ -1,8 +1,10 @@
 package io.loudp2p.core.stream.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.loudp2p.PeerId;
+import io.loudp2p.SourceStats;
 import io.loudp2p.StreamSession;
 import io.loudp2p.core.content.Manifest;
 import io.loudp2p.core.identity.Identity;
@@ -66,12 +68,18 @@ class StreamSessionAgentTest {
   /** A peer serving {@code data}, named in the log. */
   private final class Source {
     final String name;
-    final PeerId id = Identity.generate().peerId();
+    final PeerId id;
     final InMemoryTransport transport = network.newTransport();
     final TransportServer server;
 
     Source(String name, byte[] data) throws Exception {
+      this(name, data, Identity.generate().peerId());
+    }
+
+    /** A second way to the peer {@code id} (another path, another transport). */
+    Source(String name, byte[] data, PeerId id) throws Exception {
       this.name = name;
+      this.id = id;
       ChunkProvider provider = new ChunkProvider() {
         @Override
         public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
@@ -97,6 +105,13 @@ class StreamSessionAgentTest {
 
     RealStreamSession.Source spec() {
       return spec(null);
+    }
+
+    /** The source as a session sees it, over the transport named {@code transportName}. */
+    RealStreamSession.Source over(String transportName) {
+      RealStreamSession.Source plain = spec();
+      return new RealStreamSession.Source(id, plain.transport(), plain.endpoint(),
+          plain.sessionId(), new byte[0], null, new byte[0], transportName, null);
     }
 
     /** The source as a session sees it, holding the chunks of {@code availability} (all: null). */
@@ -188,6 +203,12 @@ class StreamSessionAgentTest {
     @Override
     public void onSourceDropped(StreamSession s, PeerId source, String reason) {
       log.add(now() + " dropped " + name(source) + ": " + reason);
+    }
+
+    @Override
+    public void onSourceFallback(StreamSession s, PeerId source, String from, String to,
+        String why) {
+      log.add(now() + " moved " + name(source) + " from " + from + " to " + to + ": " + why);
     }
 
     @Override
@@ -413,6 +434,65 @@ class StreamSessionAgentTest {
     assertThat(session.sources()).hasSize(2);
     assertThat(session.sources().get(1).peer()).isEqualTo(b.id);
     assertThat(session.sources().get(1).chunks()).as("b's share of the track").isPositive();
+  }
+
+  @Test
+  void aDirectPathToASourceTheRelayCarriesTakesOverAndTheRelayedSessionIsLetGo() throws Exception {
+    byte[] data = track(100 * Manifest.CHUNK_SIZE);
+    Source relayed = new Source("r", data);
+    Source direct = new Source("d", data, relayed.id);
+    Manifest m = manifest(data);
+    RealStreamSession session = RealStreamSession.driven(m, List.of(relayed.over("grpc-relayed")),
+        1, () -> new DefaultChunkScheduler(m.size(), BITRATE), new Events(List.of(relayed)),
+        RealStreamSession.ChunkSink.NONE, clock.nanoSource());
+    closing.add(session);
+    for (int i = 0; i < 30; i++) {
+      playCycle(session);
+    }
+    session.addSource(direct.over("udp"));
+    while (!session.completion().isDone() && clock.nanoTime() < 120_000_000_000L) {
+      playCycle(session);
+    }
+
+    assertThat(session.completion()).isCompleted();
+    heard.write(session.inputStream().readAllBytes());
+    assertThat(java.util.Arrays.equals(heard.toByteArray(), data)).as("the track, whole").isTrue();
+    assertThat(log).contains("310ms moved r from grpc-relayed to udp: a direct path opened")
+        .noneMatch(l -> l.contains("added") && l.startsWith("310ms"));
+    assertThat(log.stream().filter(l -> l.contains(" r request ")))
+        .as("nothing asked of the relayed session once the direct one opened")
+        .allMatch(l -> timeMs(l) < 310);
+    assertThat(session.sources()).extracting(SourceStats::transport, SourceStats::active)
+        .containsExactly(tuple("grpc-relayed", false), tuple("udp", true));
+    assertThat(session.sources().get(1).chunks()).as("the direct path's share").isPositive();
+  }
+
+  @Test
+  void aDirectPathThatDoesNotOpenLeavesTheRelayedSessionAsItWasAndDropsNoSource()
+      throws Exception {
+    byte[] data = track(40 * Manifest.CHUNK_SIZE);
+    Source relayed = new Source("r", data);
+    Source direct = new Source("d", data, relayed.id);
+    network.kill(direct.server.address()); // the punch does not get through
+    Manifest m = manifest(data);
+    RealStreamSession session = RealStreamSession.driven(m, List.of(relayed.over("grpc-relayed")),
+        1, () -> new DefaultChunkScheduler(m.size(), BITRATE), new Events(List.of(relayed)),
+        RealStreamSession.ChunkSink.NONE, clock.nanoSource());
+    closing.add(session);
+    for (int i = 0; i < 10; i++) {
+      cycle(session);
+    }
+    session.addSource(direct.over("udp"));
+    while (!session.completion().isDone() && clock.nanoTime() < 30_000_000_000L) {
+      cycle(session);
+    }
+    assertThat(session.completion()).isCompleted();
+    heard.write(session.inputStream().readAllBytes());
+    assertThat(java.util.Arrays.equals(heard.toByteArray(), data)).as("the track, whole").isTrue();
+    assertThat(log).noneMatch(l -> l.contains("dropped") || l.contains("moved"));
+    assertThat(session.sources()).extracting(SourceStats::transport)
+        .containsExactly("grpc-relayed", "udp");
+    assertThat(session.sources().get(0).chunks()).isEqualTo(40);
   }
 
   @Test

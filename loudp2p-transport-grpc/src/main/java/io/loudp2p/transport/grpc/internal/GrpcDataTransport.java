@@ -361,7 +361,8 @@ public final class GrpcDataTransport implements DataTransport {
   @Override
   public void routeThroughRelay(InetSocketAddress source, PeerId peer, InetSocketAddress relay,
       @Nullable PeerId relayPeer) {
-    relays.route(source, peer, relay, relayPeer);
-    channels.forget(source);
+    if (relays.route(source, peer, relay, relayPeer)) {
+      channels.forget(source); // a channel the old way; one already through this relay stays
+    }
   }
 }

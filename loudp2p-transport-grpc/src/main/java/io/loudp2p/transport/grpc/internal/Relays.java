@@ -72,28 +72,31 @@ final class Relays implements AutoCloseable {
     return settings.credentials == null ? java.util.Map.of() : counters.snapshot();
   }
 
-  /** Calls expecting {@code peer}, at any endpoint, go through {@code relayPeer} at {@code relay}. */
-  void route(PeerId peer, InetSocketAddress relay, @Nullable PeerId relayPeer) {
-    if (relayPeer == null) {
-      routes.remove(peer);
-    } else {
-      routes.put(peer, new Relay(relay, relayPeer));
-    }
+  /**
+   * Calls expecting {@code peer}, at any endpoint, go through {@code relayPeer} at {@code relay}.
+   *
+   * @return whether that changed the route
+   */
+  boolean route(PeerId peer, InetSocketAddress relay, @Nullable PeerId relayPeer) {
+    Relay now = relayPeer == null ? null : new Relay(relay, relayPeer);
+    Relay before = now == null ? routes.remove(peer) : routes.put(peer, now);
+    return !java.util.Objects.equals(before, now);
   }
 
   /**
    * Connections to {@code endpoint}, whichever peer they expect, reach {@code peer} through
    * {@code relayPeer} at {@code relay} (null: not): for a data transport, whose sessions name an
    * endpoint only.
+   *
+   * @return whether that changed the route
    */
-  void route(InetSocketAddress endpoint, PeerId peer, InetSocketAddress relay,
+  boolean route(InetSocketAddress endpoint, PeerId peer, InetSocketAddress relay,
       @Nullable PeerId relayPeer) {
     if (relayPeer == null) {
-      endpoints.remove(endpoint);
-    } else {
-      endpoints.put(endpoint, peer);
-      route(peer, relay, relayPeer);
+      return endpoints.remove(endpoint) != null;
     }
+    boolean samePeer = peer.equals(endpoints.put(endpoint, peer));
+    return route(peer, relay, relayPeer) || !samePeer;
   }
 
   /**
