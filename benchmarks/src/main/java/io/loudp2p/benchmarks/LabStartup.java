@@ -146,11 +146,15 @@ public final class LabStartup {
     recordArchive(client, s, cds);
     for (int r = 0; r < runs; r++) {
       add(rows, "http GET", curl(client, http, -1));
+      add(rows, "http GET, first 16 KiB", curlTotal(client, http, "0-16383"));
       Map<String, Double> one = firstByte(client, address(s.single()), me, "firstsong", 1);
       add(rows, "stream(), 1 source", one.get("stream-first-byte-ms"));
       add(rows, "peer start, 1 source", one.get("peer-first-byte-ms"));
       Map<String, Double> three = firstByte(client, address(s.trio()), me, "secondsong", 3);
       add(rows, "stream(), 3 sources", three.get("stream-first-byte-ms"));
+      add(rows, "http GET, whole", curlTotal(client, http, null));
+      add(rows, "stream() whole, 1 src", one.get("whole-ms"));
+      add(rows, "stream() whole, 3 src", three.get("whole-ms"));
       add(rows, "command, 1 source", command(client, s));
       add(rows, "launcher, 1 source", launcher(client, s, cds, false));
       add(rows, "launcher + CDS, 1 source", launcher(client, s, cds, true));
@@ -162,8 +166,10 @@ public final class LabStartup {
         profile.rtt().toMillis(), profile.downKbit(), profile.upKbit(), profile.loss() * 100, runs);
     double get = median(rows.get("http GET"));
     double range = median(rows.get("http Range 90%"));
+    double whole = median(rows.get("http GET, whole"));
     for (Map.Entry<String, List<Double>> e : rows.entrySet()) {
-      double base = e.getKey().contains("Range") ? range : get;
+      double base = e.getKey().contains("Range") ? range : e.getKey().contains("whole") ? whole
+          : get;
       System.out.printf(Locale.ROOT, "  %-24s %8.0f %8.0f   %5.2fx%n", e.getKey(),
           median(e.getValue()), p90(e.getValue()), median(e.getValue()) / base);
     }
@@ -184,10 +190,25 @@ public final class LabStartup {
     return Double.parseDouble(client.run(command.toArray(new String[0])).strip()) * 1000;
   }
 
+  /**
+   * curl's time to the last byte in ms, of the whole file or of the byte {@code range} ("0-16383":
+   * a chunk's worth, which a stream must have whole before its first byte verifies).
+   */
+  private static double curlTotal(LabHost client, String url, String range) {
+    List<String> command = new ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w",
+        "%{time_total}"));
+    if (range != null) {
+      command.addAll(List.of("-r", range));
+    }
+    command.add(url);
+    return Double.parseDouble(client.run(command.toArray(new String[0])).strip()) * 1000;
+  }
+
+  /** A cold start's first byte, and its whole track read as fast as it comes, in ms. */
   private static Map<String, Double> firstByte(LabHost client, String bootstrap, String me,
       String query, int sources) throws Exception {
     LabProcess p = client.startJava("first-byte", LabFirstByte.class.getName(), bootstrap, me,
-        query, Integer.toString(sources));
+        query, Integer.toString(sources), "whole");
     p.awaitExit(Duration.ofSeconds(120));
     Map<String, Double> out = new LinkedHashMap<>();
     Matcher m = NUMBER.matcher(p.output());

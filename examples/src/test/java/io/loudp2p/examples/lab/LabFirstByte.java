@@ -13,9 +13,10 @@ import java.time.Duration;
  * transport of each source ({@code source-transport}). With {@code await-mapping}, it waits
  * (uncounted, at most 10 s) after the search until it knows how its NAT maps UDP sockets, as a
  * peer that ran a while would: a stream from a source behind a relay asks for hole punching only
- * then.
+ * then. With {@code whole}, it reads the rest of the track as fast as it comes and prints {@code
+ * whole-ms} (from {@code stream()} to the last byte) and the session's {@code stats}.
  *
- * <p>{@code LabFirstByte BOOTSTRAP_HOST:PORT LISTEN_HOST QUERY SOURCES [await-mapping]}
+ * <p>{@code LabFirstByte BOOTSTRAP_HOST:PORT LISTEN_HOST QUERY SOURCES [await-mapping] [whole]}
  */
 public final class LabFirstByte {
   private LabFirstByte() {}
@@ -31,7 +32,8 @@ public final class LabFirstByte {
       }
       long found = System.nanoTime();
       System.out.println("search-ms " + (found - t0) / 1_000_000);
-      if (args.length > 4 && args[4].equals("await-mapping")) {
+      java.util.List<String> flags = java.util.Arrays.asList(args).subList(4, args.length);
+      if (flags.contains("await-mapping")) {
         LabClients.awaitMapping(peer);
       }
       long opening = System.nanoTime();
@@ -44,6 +46,11 @@ public final class LabFirstByte {
         System.out.println("stream-first-byte-ms " + (first - opening) / 1_000_000);
         System.out.println("peer-first-byte-ms " + (first - t0) / 1_000_000);
         System.out.println("track " + hit.track().id() + " length " + s.length());
+        if (flags.contains("whole")) {
+          s.inputStream().transferTo(java.io.OutputStream.nullOutputStream());
+          System.out.println("whole-ms " + (System.nanoTime() - opening) / 1_000_000);
+          System.out.println("stats " + s.stats());
+        }
         for (io.loudp2p.SourceStats source : s.sources()) {
           System.out.println("source-transport " + source.transport());
         }
