@@ -163,6 +163,8 @@ public final class SimulatedNetwork {
   private static final int CHUNK_PLAYED = 4;
   private static final int TICK = 5;
   private static final int SEEK = 6;
+  private static final int AT_DOWNLINK = 7;
+  private static final int DOWNLINK_DONE = 8;
 
   private record Event(long timeNs, long seq, int type, int source, int chunk) {}
 
@@ -264,6 +266,25 @@ public final class SimulatedNetwork {
   private final List<Integer> banned = new ArrayList<>();
   private final Map<Integer, Long> verifiedBytes = new LinkedHashMap<>();
 
+  // The shared downlink, when there is one: the chunks on it, and when their bytes were counted.
+  private long downlinkRate;
+  private final List<OnDownlink> onDownlink = new ArrayList<>();
+  private long downlinkAtNs;
+  private int downlinkGeneration;
+
+  /** A chunk crossing the shared downlink, with the bytes of it still to cross. */
+  private static final class OnDownlink {
+    final int source;
+    final int chunk;
+    double left;
+
+    OnDownlink(int source, int chunk, double left) {
+      this.source = source;
+      this.chunk = chunk;
+      this.left = left;
+    }
+  }
+
   /**
    * Creates a network serving {@code track} in chunks of {@link Manifest#CHUNK_SIZE}, played at
    * {@code bitrateBytesPerSecond}.
@@ -316,6 +337,19 @@ public final class SimulatedNetwork {
     return this;
   }
 
+  /**
+   * Puts every source's chunks through one downlink of {@code bytesPerSecond} before they reach
+   * the listener, as a phone's 3G link is: the chunks on it at once share its rate equally (as
+   * the fragments of several flows through one queue do), after each source's own link and delay.
+   */
+  public SimulatedNetwork sharedDownlink(long bytesPerSecond) {
+    if (bytesPerSecond <= 0) {
+      throw new IllegalArgumentException("downlink rate " + bytesPerSecond);
+    }
+    this.downlinkRate = bytesPerSecond;
+    return this;
+  }
+
   /** Makes the listener seek to {@code chunk} at simulated time {@code atNs}. */
   public SimulatedNetwork seekAt(long atNs, int chunk) {
     push(atNs, SEEK, -1, chunk);
@@ -347,7 +381,8 @@ public final class SimulatedNetwork {
         }
         clock.advanceTo(e.timeNs);
         handle(session, e);
-        if (e.type == TICK || e.type == DELIVERED || e.type == SEEK || e.type == CHUNK_PLAYED) {
+        if (e.type == TICK || e.type == DELIVERED || e.type == DOWNLINK_DONE || e.type == SEEK
+            || e.type == CHUNK_PLAYED) {
           agent.doWork(clock.nanoTime());
         }
       }
@@ -411,7 +446,7 @@ public final class SimulatedNetwork {
         if (now < s.link.diesAtNs()) {
           if (!lost(s)) {
             s.lastDownstreamNs = Math.max(s.lastDownstreamNs, now + delay(s));
-            push(s.lastDownstreamNs, DELIVERED, s.id, e.chunk);
+            push(s.lastDownstreamNs, downlinkRate > 0 ? AT_DOWNLINK : DELIVERED, s.id, e.chunk);
           }
           startSending(s);
         } else {
@@ -419,6 +454,22 @@ public final class SimulatedNetwork {
         }
       }
       case DELIVERED -> receive(e.source, e.chunk);
+      case AT_DOWNLINK -> {
+        countDownlink(now);
+        onDownlink.add(new OnDownlink(e.source, e.chunk, chunks[e.chunk].length));
+        scheduleDownlink(now);
+      }
+      case DOWNLINK_DONE -> {
+        if (e.chunk == downlinkGeneration) {
+          countDownlink(now);
+          List<OnDownlink> done = new ArrayList<>();
+          onDownlink.removeIf(d -> d.left < 0.5 && done.add(d));
+          for (OnDownlink d : done) {
+            receive(d.source, d.chunk);
+          }
+          scheduleDownlink(now);
+        }
+      }
       case CHUNK_PLAYED -> player().onPlayed(e.source, e.chunk);
       case SEEK -> {
         session.seek((long) e.chunk * Manifest.CHUNK_SIZE);
@@ -476,6 +527,32 @@ public final class SimulatedNetwork {
     s.busy = true;
     long sendNs = chunks[chunk].length * NANOS_PER_SECOND / s.link.bytesPerSecond();
     push(clock.nanoTime() + sendNs, SENT_BY_SOURCE, s.id, chunk);
+  }
+
+  /** Takes off the chunks on the downlink what crossed it since it was last counted. */
+  private void countDownlink(long now) {
+    if (!onDownlink.isEmpty()) {
+      double each = (now - downlinkAtNs) * (double) downlinkRate / NANOS_PER_SECOND
+          / onDownlink.size();
+      for (OnDownlink d : onDownlink) {
+        d.left -= each;
+      }
+    }
+    downlinkAtNs = now;
+  }
+
+  /** Schedules the end of the next chunk to cross the downlink, replacing the one scheduled. */
+  private void scheduleDownlink(long now) {
+    downlinkGeneration++;
+    double least = Double.MAX_VALUE;
+    for (OnDownlink d : onDownlink) {
+      least = Math.min(least, d.left);
+    }
+    if (!onDownlink.isEmpty()) {
+      long ns = (long) Math.ceil(Math.max(0, least) * onDownlink.size() * NANOS_PER_SECOND
+          / downlinkRate);
+      push(now + ns, DOWNLINK_DONE, -1, downlinkGeneration);
+    }
   }
 
   private boolean lost(SimSource s) {

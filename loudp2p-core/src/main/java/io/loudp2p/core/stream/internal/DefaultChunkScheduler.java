@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>prefetches the chunks beyond the window but within the buffer bound, rarest first.
  * </ol>
  *
+ * <p>While less than {@link #URGENT_BUFFER_NS} of playback is buffered (the start, and after a
+ * seek), the sources reached over the network have no more requests in flight together than one
+ * of them would alone, and an endgame copy waits until its holder is late by a round trip.
+ *
  * <p>A source never has more requests in flight than its pipelining limit, its bandwidth-delay
  * product in chunks plus one, clamped to [{@link #MIN_PIPELINE}, {@link #MAX_PIPELINE}].
  */
@@ -69,6 +73,17 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
    * needs among them.
    */
   public static final int MAX_HEDGES = 1;
+
+  /**
+   * While less than this much playback is buffered (contiguous from the playback position), the
+   * sources reached over the network together have no more requests in flight than the widest
+   * pipeline of one, and an endgame copy waits until its holder has not answered for a round
+   * trip: the sources' chunks may share one slow link into this peer, a phone's, and chunks that
+   * cross it together share its rate, so that the one the player needs next comes as late as the
+   * last. One source's chunks cross it in the order asked. Past it, every source is asked as its
+   * own pipeline allows: the next chunks are due seconds away.
+   */
+  public static final long URGENT_BUFFER_NS = 5_000_000_000L;
 
   /** Verification failures after which a source is banned for the session. */
   public static final int BAN_THRESHOLD = 3;
@@ -145,14 +160,31 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
    */
   public DefaultChunkScheduler(
       long totalBytes, long bitrateBytesPerSecond, long windowNs, long bufferNs) {
+    this(totalBytes, bitrateBytesPerSecond, windowNs, bufferNs, URGENT_BUFFER_NS);
+  }
+
+  /**
+   * Creates a scheduler whose start ends once {@code urgentBufferNs} of playback is buffered (0:
+   * no start; see {@link #URGENT_BUFFER_NS}).
+   *
+   * @param totalBytes length of the track
+   * @param bitrateBytesPerSecond playback rate
+   * @param windowNs how far ahead of playback chunks are fetched by deadline
+   * @param bufferNs how far ahead of playback chunks are prefetched; at least {@code windowNs}
+   * @param urgentBufferNs while less playback than this is buffered, the requests over the
+   *     network are bounded and endgame copies wait for a late holder; not negative
+   */
+  public DefaultChunkScheduler(long totalBytes, long bitrateBytesPerSecond, long windowNs,
+      long bufferNs, long urgentBufferNs) {
     if (totalBytes <= 0 || totalBytes > Manifest.MAX_TRACK_BYTES) {
       throw new IllegalArgumentException("track length " + totalBytes);
     }
     if (bitrateBytesPerSecond <= 0) {
       throw new IllegalArgumentException("bitrate " + bitrateBytesPerSecond);
     }
-    if (windowNs <= 0 || bufferNs < windowNs) {
-      throw new IllegalArgumentException("window " + windowNs + " ns, buffer " + bufferNs + " ns");
+    if (windowNs <= 0 || bufferNs < windowNs || urgentBufferNs < 0) {
+      throw new IllegalArgumentException("window " + windowNs + " ns, buffer " + bufferNs
+          + " ns, start " + urgentBufferNs + " ns");
     }
     this.totalBytes = totalBytes;
     this.chunkCount = (int) ((totalBytes + CHUNK_LENGTH - 1) / CHUNK_LENGTH);
@@ -162,7 +194,8 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     this.copies = new ChunkCopies(chunkCount);
     this.sources = new SourceRoster(chunkCount);
     this.planner =
-        new RequestPlanner(chunkCount, this::chunkLength, arrived, copies, sources, deadlines);
+        new RequestPlanner(chunkCount, this::chunkLength, arrived, copies, sources, deadlines,
+            urgentBufferNs);
   }
 
   /** Returns the number of chunks of the track. */
@@ -236,9 +269,11 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   public void onChunkReceived(int sourceId, int chunk, long nowNs) {
     checkChunk(chunk);
     ScheduledSource source = sources.get(sourceId);
+    long wonSentNs = nowNs; // when the request that brought the chunk was sent
     if (source != null) {
       int i = source.indexOf(chunk);
       if (i >= 0) {
+        wonSentNs = source.sentNs[i];
         source.answered(i, chunkLength(chunk), nowNs);
         copies.detach(chunk, sourceId);
         // Requests sent before this one and still unanswered were overtaken: after a few, lost.
@@ -258,8 +293,8 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     if (!arrived.get(chunk)) {
       arrived.set(chunk);
       arrivedCount++;
-      cancelCopy(chunk, copies.first(chunk));
-      cancelCopy(chunk, copies.second(chunk));
+      cancelCopy(chunk, copies.first(chunk), wonSentNs);
+      cancelCopy(chunk, copies.second(chunk), wonSentNs);
     }
   }
 
@@ -418,7 +453,13 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     }
   }
 
-  private void cancelCopy(int chunk, int sourceId) {
+  /**
+   * Cancels the request of {@code chunk} at {@code sourceId}, which another answered. A source
+   * asked for it no later than {@code wonSentNs}, when the answered request was sent, lost the
+   * race: that counts as a timeout of its own, so that a source that never answers, and whose
+   * every chunk a copy brings, is dropped as one whose requests expire would be.
+   */
+  private void cancelCopy(int chunk, int sourceId, long wonSentNs) {
     if (sourceId == NONE) {
       return;
     }
@@ -426,6 +467,9 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
     if (source != null) {
       int i = source.indexOf(chunk);
       if (i >= 0) {
+        if (source.sentNs[i] <= wonSentNs) {
+          source.lostRace();
+        }
         source.removeAt(i, chunkLength(chunk));
         pending.add(Action.cancel(sourceId, chunk));
       }

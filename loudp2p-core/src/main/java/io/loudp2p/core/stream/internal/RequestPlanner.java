@@ -33,11 +33,22 @@ final class RequestPlanner {
   private final PlaybackDeadlines deadlines;
   /** The chunks to prefetch at this poll, each as its holder count above its index. */
   private final long[] prefetch;
+  /** How much buffered playback ends the start's bounds ({@link #room}, late copies). */
+  private final long urgentBufferNs;
+  /** Whether this poll is one of the start's: less than {@link #urgentBufferNs} is buffered. */
+  private boolean urgent;
+  /**
+   * Requests over the network this poll may still send: bounded while {@link #urgent}, else
+   * unbounded ({@link Integer#MAX_VALUE}).
+   */
+  private int room;
 
   /**
    * Creates the planner of a scheduler over its state: the chunks that have {@code arrived}, the
    * requests in flight of each chunk ({@code copies}), its live {@code sources} and the playback
-   * {@code deadlines}; {@code lengthOf} gives a chunk's length.
+   * {@code deadlines}; {@code lengthOf} gives a chunk's length. While less than {@code
+   * urgentBufferNs} of playback is buffered, the requests over the network are bounded and an
+   * endgame copy waits for its holder to be late.
    */
   RequestPlanner(
       int chunkCount,
@@ -45,13 +56,15 @@ final class RequestPlanner {
       BitSet arrived,
       ChunkCopies copies,
       SourceRoster sources,
-      PlaybackDeadlines deadlines) {
+      PlaybackDeadlines deadlines,
+      long urgentBufferNs) {
     this.chunkCount = chunkCount;
     this.lengthOf = lengthOf;
     this.arrived = arrived;
     this.copies = copies;
     this.sources = sources;
     this.deadlines = deadlines;
+    this.urgentBufferNs = urgentBufferNs;
     this.prefetch = new long[chunkCount];
   }
 
@@ -63,8 +76,17 @@ final class RequestPlanner {
     long windowEndNs = deadlines.windowEndNs(nowNs);
     long bufferEndNs = deadlines.bufferEndNs(nowNs);
     int position = deadlines.position();
+    int firstMissing = arrived.nextClearBit(position);
+    // While little is buffered, no more is in flight over the network than one source alone
+    // would have: the sources' chunks may share one link into this peer (a phone's), where
+    // chunks in flight together all come late together, the one the player needs next among
+    // them. An endgame copy is not counted: there is at most one (MAX_HEDGES).
+    urgent = deadlines.deadlineNs(firstMissing, nowNs) - nowNs < urgentBufferNs;
+    room = urgent
+        ? sources.widestNetworkPipeline() - (sources.inFlightOverNetwork() - copies.doubled())
+        : Integer.MAX_VALUE;
     int prefetchCount = 0;
-    for (int c = arrived.nextClearBit(position); c < chunkCount; c = arrived.nextClearBit(c + 1)) {
+    for (int c = firstMissing; c < chunkCount; c = arrived.nextClearBit(c + 1)) {
       long deadline = deadlines.deadlineNs(c, nowNs);
       if (deadline > bufferEndNs || c >= position + MAX_AHEAD_CHUNKS) {
         break;
@@ -81,9 +103,17 @@ final class RequestPlanner {
         if (copies == 1) {
           ScheduledSource holder = sources.get(this.copies.first(c));
           long rtt = holder == null ? ScheduledSource.INITIAL_RTT_ESTIMATE_NS : holder.rttEstimateNs();
-          if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt && this.copies.doubled() < MAX_HEDGES) {
-            ScheduledSource other = bestSource(c, this.copies.first(c), false);
+          // While little is buffered, a copy shares the link with the request it hedges: it is
+          // sent only once the holder is late, a round trip without an answer.
+          boolean late = !urgent || holder == null
+              || nowNs - holder.sentNs[holder.indexOf(c)] >= rtt;
+          if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt && this.copies.doubled() < MAX_HEDGES
+              && late) {
+            // A copy takes no room: there is one at most.
+            ScheduledSource other = sources.fastest(
+                c, lengthOf.applyAsInt(c), this.copies.avoided(c), this.copies.first(c), false);
             if (other != null) {
+              room = room == Integer.MAX_VALUE ? room : room + 1;
               send(other, c, nowNs, actions);
             }
           }
@@ -106,14 +136,19 @@ final class RequestPlanner {
 
   /**
    * Returns the live source with a free pipeline slot that would complete {@code chunk} first,
-   * other than {@code exclude}; see {@link SourceRoster#fastest}.
+   * other than {@code exclude}; see {@link SourceRoster#fastest}. Null as well when that source
+   * is reached over the network and this poll has no {@link #room} left.
    */
   private @Nullable ScheduledSource bestSource(int chunk, int exclude, boolean allowAvoided) {
-    return sources.fastest(
+    ScheduledSource best = sources.fastest(
         chunk, lengthOf.applyAsInt(chunk), copies.avoided(chunk), exclude, allowAvoided);
+    return best == null || room > 0 || sources.isOwnCopy(best) ? best : null;
   }
 
   private void send(ScheduledSource source, int chunk, long nowNs, List<Action> actions) {
+    if (!sources.isOwnCopy(source)) {
+      room--;
+    }
     source.add(chunk, nowNs, lengthOf.applyAsInt(chunk));
     copies.add(chunk, source.id);
     actions.add(Action.request(source.id, chunk));

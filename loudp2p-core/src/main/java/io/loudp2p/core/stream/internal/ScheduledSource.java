@@ -125,6 +125,12 @@ final class ScheduledSource {
     backoff = 1;
   }
 
+  /** A request of it, asked first, was answered sooner by another: one more timeout event. */
+  void lostRace() {
+    consecutiveTimeouts++;
+    backoff = Math.min(backoff * 2, MAX_BACKOFF);
+  }
+
   /**
    * Takes off its queue every request that waited longer than its timeout by {@code nowNs} (since
    * it was sent, or since the source last answered when later), handing each chunk to {@code

@@ -93,6 +93,37 @@ final class SourceRoster {
     return live.get(index);
   }
 
+  /**
+   * Returns how many requests the live sources other than this peer's own copy have in flight,
+   * all together: what comes over the network.
+   */
+  int inFlightOverNetwork() {
+    int n = 0;
+    for (int k = 0; k < live.size(); k++) {
+      ScheduledSource s = live.get(k);
+      n += s.id == preferred ? 0 : s.count;
+    }
+    return n;
+  }
+
+  /**
+   * Returns the largest pipeline limit of a live source other than this peer's own copy: what one
+   * source alone may have asked over the network.
+   */
+  int widestNetworkPipeline() {
+    int widest = 0;
+    for (int k = 0; k < live.size(); k++) {
+      ScheduledSource s = live.get(k);
+      widest = s.id == preferred ? widest : Math.max(widest, s.pipelineLimit());
+    }
+    return widest;
+  }
+
+  /** Returns whether {@code source} is this peer's own copy, which the network does not carry. */
+  boolean isOwnCopy(ScheduledSource source) {
+    return source.id == preferred;
+  }
+
   /** Returns how many live sources hold {@code chunk}. */
   int holders(int chunk) {
     return holders.count(chunk);

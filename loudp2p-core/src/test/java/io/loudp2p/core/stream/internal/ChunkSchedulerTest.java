@@ -19,6 +19,16 @@ class ChunkSchedulerTest {
   /** One chunk per second of playback. */
   private static final long BITRATE = CHUNK;
 
+  /** No start: every source is asked as its own pipeline allows from the first poll on. */
+  private static final long NO_START = 0;
+
+  /** A scheduler with the default window and buffer and {@link #NO_START}. */
+  private static DefaultChunkScheduler withoutStart(long bytes, long bitrate) {
+    return new DefaultChunkScheduler(bytes, bitrate,
+        DefaultChunkScheduler.DEFAULT_WINDOW_SECONDS * SECOND,
+        DefaultChunkScheduler.DEFAULT_BUFFER_SECONDS * SECOND, NO_START);
+  }
+
   private static List<Action> poll(ChunkScheduler s, long nowNs) {
     return new ArrayList<>(s.poll(nowNs));
   }
@@ -94,7 +104,7 @@ class ChunkSchedulerTest {
   @Test
   void chunksInsideTheWindowAreRequestedInDeadlineOrderFromTheFastestSource() {
     DefaultChunkScheduler s =
-        new DefaultChunkScheduler(100L * CHUNK, BITRATE, 10 * SECOND, 10 * SECOND);
+        new DefaultChunkScheduler(100L * CHUNK, BITRATE, 10 * SECOND, 10 * SECOND, NO_START);
     s.addSource(1, null, 0);
     s.addSource(2, null, 0);
     List<Action> first = poll(s, 0);
@@ -128,8 +138,8 @@ class ChunkSchedulerTest {
     BitSet rare = new BitSet();
     rare.set(40);
     rare.set(70);
-    DefaultChunkScheduler s =
-        new DefaultChunkScheduler((long) chunks * CHUNK, BITRATE, SECOND / 2, 100 * SECOND);
+    DefaultChunkScheduler s = new DefaultChunkScheduler((long) chunks * CHUNK, BITRATE,
+        SECOND / 2, 100 * SECOND, NO_START);
     s.addSource(1, common, 0);
     s.addSource(2, common, 0);
     s.addSource(3, rare, 0);
@@ -259,7 +269,7 @@ class ChunkSchedulerTest {
 
   @Test
   void lateChunkIsRequestedFromASecondSourceAndTheLoserIsCancelled() {
-    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    DefaultChunkScheduler s = withoutStart(100L * CHUNK, BITRATE);
     s.addSource(1, null, 0);
     s.addSource(2, null, 0);
     s.addSource(3, null, 0);
@@ -287,7 +297,7 @@ class ChunkSchedulerTest {
   void atMostOneEndgameCopyIsInFlightAtOnceTheMostUrgentChunksFirst() {
     // Ten chunks a second: before playback starts, chunks 0 to 3 are due within the endgame's
     // two (assumed) round trips.
-    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, 10 * BITRATE);
+    DefaultChunkScheduler s = withoutStart(100L * CHUNK, 10 * BITRATE);
     s.addSource(1, null, 0);
     s.addSource(2, null, 0);
     s.addSource(3, null, 0);
@@ -304,6 +314,45 @@ class ChunkSchedulerTest {
     assertThat(next).anyMatch(a -> a.kind() == Kind.CANCEL && a.chunk() == 0);
     assertThat(next.stream().filter(a -> a.kind() == Kind.REQUEST && a.chunk() == 1))
         .as("%s", next).hasSize(1);
+  }
+
+  @Test
+  void atTheStartTheNetworkSourcesTogetherHaveNoMoreInFlightThanOneAndACopyWaitsARoundTrip() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    s.addSource(2, null, 0);
+    s.addSource(3, null, 0);
+
+    List<Action> first = poll(s, 0);
+    assertThat(first).as("one source's pipeline, no copy").extracting(Action::chunk)
+        .containsExactlyInAnyOrder(0, 1);
+    assertThat(poll(s, 100 * MS)).as("nothing before a round trip of silence").isEmpty();
+    List<Action> late = poll(s, ScheduledSource.INITIAL_RTT_ESTIMATE_NS);
+    assertThat(late).as("the holder of chunk 0 is late: one copy").hasSize(1)
+        .allMatch(a -> a.kind() == Kind.REQUEST && a.chunk() == 0
+            && a.source() != first.get(0).source());
+  }
+
+  @Test
+  void onceFiveSecondsArePlayableEverySourceIsAskedAsItsOwnPipelineAllows() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    s.addSource(2, null, 0);
+    s.addSource(3, null, 0);
+    long now = 0;
+    while (!s.hasArrived(4)) { // one chunk a second: chunk 5 on is 5 s of playback ahead
+      for (Action a : poll(s, now)) {
+        if (a.kind() == Kind.REQUEST && !s.hasArrived(a.chunk())) {
+          s.onChunkReceived(a.source(), a.chunk(), now + 50 * MS);
+        }
+      }
+      now += 50 * MS;
+      assertThat(s.inFlight(1) + s.inFlight(2) + s.inFlight(3)).as("at %d ms", now / MS)
+          .isLessThanOrEqualTo(DefaultChunkScheduler.MAX_PIPELINE);
+    }
+    poll(s, now);
+    assertThat(List.of(s.inFlight(1), s.inFlight(2), s.inFlight(3)))
+        .as("each source's own pipeline, full").allMatch(n -> n >= DefaultChunkScheduler.MIN_PIPELINE);
   }
 
   @Test

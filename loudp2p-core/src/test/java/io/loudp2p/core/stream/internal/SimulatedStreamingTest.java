@@ -62,6 +62,49 @@ class SimulatedStreamingTest {
   }
 
   @Test
+  void threeSourcesBehindTheListenersSlow3gDownlinkStartAsFastAsOneAndNeverStall() {
+    for (long seed = 0; seed < 5; seed++) {
+      Result one = onA3gPhone(seed, 1, -1);
+      Result three = onA3gPhone(seed, 3, -1);
+      assertThat(three.finished()).isTrue();
+      assertThat(three.stalls()).as("seed %d", seed).isZero();
+      // Three sources' first chunks all crossing the phone's link at once came after 1,080 ms,
+      // one source's after 560: now the second source's copy of the first chunk, a round trip
+      // (200 ms assumed) later, is all that shares the link with it.
+      assertThat(three.firstChunkNs()).as("seed %d", seed)
+          .isLessThan(one.firstChunkNs() + 200 * MS_NS);
+    }
+  }
+
+  @Test
+  void aSourceThatNeverAnswersBehindASlow3gDownlinkIsDroppedAfterThreeLostRaces() {
+    for (long seed = 0; seed < 5; seed++) {
+      Result r = onA3gPhone(seed, 3, 1);
+      assertThat(r.finished()).isTrue();
+      assertThat(r.dropped()).containsExactly(1);
+      // Its chunks come by copies, a round trip late: each race it lost counts as a timeout, so
+      // that it is dropped after three, before any of its requests could expire (they are
+      // cancelled first). With every source asked at once from the start, and no count of lost
+      // races, the same run had 3 stalls, 2 s in all; now 2, 0.4 s.
+      assertThat(r.stalls()).as("seed %d", seed).isLessThanOrEqualTo(2);
+      assertThat(r.stallNs()).as("seed %d", seed).isLessThan(500 * MS_NS);
+    }
+  }
+
+  /**
+   * A four-minute track from {@code sources} sources with 300 ms round trips, all behind the
+   * listener's 1 Mbit/s downlink (3G); source {@code dead} (when not negative) never answers.
+   */
+  private static Result onA3gPhone(long seed, int sources, int dead) {
+    SimulatedNetwork net = network(seed).sharedDownlink(125_000);
+    for (int id = 1; id <= sources; id++) {
+      Link link = Link.of(150, 1_250_000).withJitterMs(5);
+      net.addSource(id, id == dead ? link.dyingAt(0) : link, null);
+    }
+    return net.run(scheduler(), LIMIT_NS);
+  }
+
+  @Test
   void fastAndSlowSourceShareTheWorkRoughlyBySpeed() {
     // A buffer as long as the track keeps both sources busy, so the split shows their speeds; the
     // track is short enough for the session's buffer to hold all of it.

@@ -359,16 +359,18 @@ class StreamSessionAgentTest {
     long finishedMs = timeMs(log.get(indexOf(" finished")));
     assertThat(finishedMs).as("done before any request to the silent source could time out")
         .isLessThan(TimeUnit.NANOSECONDS.toMillis(ScheduledSource.INITIAL_RTO_NS));
-    assertThat(log).as("at the start, the first chunk's deadline is now: asked of both at once")
-        .contains("10ms a request 0", "10ms b request 0", "20ms a cancel 0");
+    // At the start the sources together have one source's pipeline (two requests), and a copy
+    // of a chunk waits until its holder has not answered for a round trip (200 ms assumed).
+    assertThat(log).as("the first chunk asked again of b once a is a round trip late")
+        .contains("10ms a request 0", "10ms b request 1", "210ms b request 0", "220ms a cancel 0");
     List<String> askedOfA = log.stream().filter(l -> l.contains(" a request ")).toList();
-    assertThat(askedOfA).hasSizeGreaterThan(5);
+    assertThat(askedOfA).isNotEmpty();
     for (String request : askedOfA) {
       String chunk = request.substring(request.lastIndexOf(' ') + 1);
       String again = log.stream().filter(l -> l.endsWith(" b request " + chunk)).findFirst()
           .orElseThrow(() -> new AssertionError("chunk " + chunk + " never asked of b: " + log));
       assertThat(timeMs(again) - timeMs(request)).as("endgame copy of chunk %s", chunk)
-          .isBetween(0L, 2 * CYCLE.toMillis());
+          .isBetween(0L, ScheduledSource.INITIAL_RTT_ESTIMATE_NS / 1_000_000 + 2 * CYCLE.toMillis());
       assertThat(log).as("the silent copy of chunk %s is cancelled", chunk)
           .anyMatch(l -> l.endsWith(" a cancel " + chunk));
     }
