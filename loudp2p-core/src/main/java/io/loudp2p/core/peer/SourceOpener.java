@@ -172,6 +172,7 @@ final class SourceOpener {
     InetSocketAddress controlAt = source.control();
     RelayEndpoint through = relay;
     PeerTransports.Data prepared = keyed;
+    long askedAtNs = ctx.nowNs();
     return client.call(controlAt, ControlMethod.OPEN_STREAM, request, peer,
         ctx.config.callDeadline()).whenComplete((answer, t) -> {
           if (prepared != null && (t != null || prepared.kind()
@@ -212,8 +213,10 @@ final class SourceOpener {
                     named(fallback, through)) : null;
             byte[] key = chosen.descriptor.sessionKeys()
                 ? accept.getEphemeralPublicKey().toByteArray() : new byte[0];
+            long now = ctx.nowNs();
             PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, sessionAt,
-                sessionId, request, key, firstWants(accept, has, firstChunkAsked), ctx.nowNs());
+                sessionId, request, key, firstWants(accept, has, firstChunkAsked), now,
+                now - askedAtNs);
             return new Opened(new RealStreamSession.Source(peer, pre, sessionAt,
                 sessionId, request, has, key, chosen.name, fallbackAt), source, accept.getSize(),
                 pre);
@@ -223,8 +226,10 @@ final class SourceOpener {
                 "the stream accept chose " + accept.getTransport() + " (kind "
                     + accept.getTransportValue() + ") without a usable endpoint");
           }
+          long now = ctx.nowNs();
           PreOpenedTransport pre = PreOpenedTransport.open(chosen.transport, serverAt, sessionId,
-              request, new byte[0], firstWants(accept, has, firstChunkAsked), ctx.nowNs());
+              request, new byte[0], firstWants(accept, has, firstChunkAsked), now,
+              now - askedAtNs);
           return new Opened(new RealStreamSession.Source(peer, pre, serverAt,
               sessionId, request, has, new byte[0], named(chosen, through), null), source,
               accept.getSize(),

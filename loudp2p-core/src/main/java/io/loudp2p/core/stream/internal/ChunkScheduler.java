@@ -35,6 +35,13 @@ public interface ChunkScheduler {
   default void prefer(int sourceId) {}
 
   /**
+   * Tells how long a round trip to a source took before it was added ({@code rttNs}: its stream
+   * initiation, from request to accept; 0 or less when not known): the scheduler may take it as
+   * the source's round trip until it measures one. The default ignores it.
+   */
+  default void hintRtt(int sourceId, long rttNs) {}
+
+  /**
    * Reports that {@code chunk} was asked of a source at {@code sentNs}, in its data session's
    * opening, before the source was added: the request counts as in flight from then, so the chunk is
    * not asked of it again and its answer times the round trip from when it was really sent. Ignored

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>While less than {@link #URGENT_BUFFER_NS} of playback is buffered (the start, and after a
  * seek), the sources reached over the network have no more requests in flight together than one
- * of them would alone, and an endgame copy waits until its holder is late by a round trip.
+ * of them would alone, and an endgame copy waits until its holder is two round trips late.
  *
  * <p>A source never has more requests in flight than its pipelining limit, its bandwidth-delay
  * product in chunks plus one, clamped to [{@link #MIN_PIPELINE}, {@link #MAX_PIPELINE}].
@@ -77,8 +77,8 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
   /**
    * While less than this much playback is buffered (contiguous from the playback position), the
    * sources reached over the network together have no more requests in flight than the widest
-   * pipeline of one, and an endgame copy waits until its holder has not answered for a round
-   * trip: the sources' chunks may share one slow link into this peer, a phone's, and chunks that
+   * pipeline of one, and an endgame copy waits until its holder has not answered for two round
+   * trips (its round trip and the chunk's time on a slow link): the sources' chunks may share one slow link into this peer, a phone's, and chunks that
    * cross it together share its rate, so that the one the player needs next comes as late as the
    * last. One source's chunks cross it in the order asked. Past it, every source is asked as its
    * own pipeline allows: the next chunks are due seconds away.
@@ -237,6 +237,14 @@ public final class DefaultChunkScheduler implements ChunkScheduler {
       failed.andNot(have);
     }
     sourcesChanged = true;
+  }
+
+  @Override
+  public void hintRtt(int sourceId, long rttNs) {
+    ScheduledSource source = sources.get(sourceId);
+    if (source != null && rttNs > 0) {
+      source.rttHintNs = rttNs;
+    }
   }
 
   @Override

@@ -33,6 +33,7 @@ public final class PreOpenedTransport implements DataTransport, DataSession.List
   private final DataSessionId id;
   private final int[] firstWants;
   private final long openedAtNs;
+  private final long initiationRttNs;
   private final CompletableFuture<DataSession> session;
   private final ArrayDeque<Event> held = new ArrayDeque<>(); // guarded by this
   private DataSession.@Nullable Listener target; // guarded by this
@@ -49,11 +50,13 @@ public final class PreOpenedTransport implements DataTransport, DataSession.List
   private record Closed(DataSession.CloseReason reason) implements Event {}
 
   private PreOpenedTransport(DataTransport transport, InetSocketAddress source, DataSessionId id,
-      byte[] handshake, byte[] sourceKey, int[] firstWants, long openedAtNs) {
+      byte[] handshake, byte[] sourceKey, int[] firstWants, long openedAtNs,
+      long initiationRttNs) {
     this.transport = transport;
     this.id = id;
     this.firstWants = firstWants.clone();
     this.openedAtNs = openedAtNs;
+    this.initiationRttNs = initiationRttNs;
     this.session = transport.open(source, id, handshake, sourceKey, firstWants, this);
   }
 
@@ -67,7 +70,25 @@ public final class PreOpenedTransport implements DataTransport, DataSession.List
    */
   public static PreOpenedTransport open(DataTransport transport, InetSocketAddress source,
       DataSessionId id, byte[] handshake, byte[] sourceKey, int[] firstWants, long nowNs) {
-    return new PreOpenedTransport(transport, source, id, handshake, sourceKey, firstWants, nowNs);
+    return open(transport, source, id, handshake, sourceKey, firstWants, nowNs, 0);
+  }
+
+  /**
+   * Opens a session as {@link #open(DataTransport, InetSocketAddress, DataSessionId, byte[],
+   * byte[], int[], long)} does, whose stream initiation took {@code initiationRttNs} from request
+   * to accept (0: not known): a round trip to the source, or more, which the stream session takes
+   * as its round trip until it measured one.
+   */
+  public static PreOpenedTransport open(DataTransport transport, InetSocketAddress source,
+      DataSessionId id, byte[] handshake, byte[] sourceKey, int[] firstWants, long nowNs,
+      long initiationRttNs) {
+    return new PreOpenedTransport(transport, source, id, handshake, sourceKey, firstWants, nowNs,
+        initiationRttNs);
+  }
+
+  /** How long the stream initiation took from request to accept; 0 when not known. */
+  public long initiationRttNs() {
+    return initiationRttNs;
   }
 
   /** The chunks asked for in the opening. */

@@ -104,9 +104,10 @@ final class RequestPlanner {
           ScheduledSource holder = sources.get(this.copies.first(c));
           long rtt = holder == null ? ScheduledSource.INITIAL_RTT_ESTIMATE_NS : holder.rttEstimateNs();
           // While little is buffered, a copy shares the link with the request it hedges: it is
-          // sent only once the holder is late, a round trip without an answer.
+          // sent only once the holder is late, two round trips without an answer (one, and the
+          // chunk's time on a slow link).
           boolean late = !urgent || holder == null
-              || nowNs - holder.sentNs[holder.indexOf(c)] >= rtt;
+              || nowNs - holder.sentNs[holder.indexOf(c)] >= ENDGAME_SLACK_RTTS * rtt;
           if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt && this.copies.doubled() < MAX_HEDGES
               && late) {
             // A copy takes no room: there is one at most.

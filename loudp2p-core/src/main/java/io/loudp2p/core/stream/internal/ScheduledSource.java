@@ -51,6 +51,8 @@ final class ScheduledSource {
   long rttvarNs;
   long minRttNs = Long.MAX_VALUE;
   boolean hasRtt;
+  /** A round trip to it measured before it was added (its stream initiation's); 0: none. */
+  long rttHintNs;
   double throughput = INITIAL_THROUGHPUT_BYTES_PER_SECOND;
   boolean hasThroughput;
   long lastArrivalNs = NEVER;
@@ -192,7 +194,7 @@ final class ScheduledSource {
   }
 
   long rttEstimateNs() {
-    return hasRtt ? minRttNs : INITIAL_RTT_ESTIMATE_NS;
+    return hasRtt ? minRttNs : rttHintNs > 0 ? rttHintNs : INITIAL_RTT_ESTIMATE_NS;
   }
 
   int pipelineLimit() {

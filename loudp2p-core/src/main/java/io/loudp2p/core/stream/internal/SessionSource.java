@@ -33,6 +33,8 @@ final class SessionSource implements DataSession.Listener {
   /** Chunks asked for in the data session's opening, and when; none after a fallback. */
   private volatile int[] earlyWants = NO_CHUNKS;
   private volatile long earlyAtNs;
+  /** How long its stream initiation took, a round trip or more; 0 when not known. */
+  private volatile long rttHintNs;
 
   private static final int[] NO_CHUNKS = new int[0];
 
@@ -53,6 +55,7 @@ final class SessionSource implements DataSession.Listener {
     transportName = spec.transportName();
     if (spec.transport() instanceof PreOpenedTransport pre) {
       earlyAtNs = pre.openedAtNs();
+      rttHintNs = pre.initiationRttNs();
       earlyWants = pre.firstWants();
     }
     spec.transport().open(spec.endpoint(), spec.sessionId(), spec.handshake(), spec.sourceKey(),
@@ -93,6 +96,10 @@ final class SessionSource implements DataSession.Listener {
   }
 
   /** When its data session's opening asked for {@link #earlyWants}. */
+  long rttHintNs() {
+    return rttHintNs;
+  }
+
   long earlyAtNs() {
     return earlyAtNs;
   }

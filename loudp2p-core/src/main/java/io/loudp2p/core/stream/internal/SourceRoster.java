@@ -1,5 +1,6 @@
 package io.loudp2p.core.stream.internal;
 
+import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.CHUNK_LENGTH;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.NANOS_PER_SECOND;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.NONE;
 
@@ -107,14 +108,30 @@ final class SourceRoster {
   }
 
   /**
-   * Returns the largest pipeline limit of a live source other than this peer's own copy: what one
-   * source alone may have asked over the network.
+   * Returns how many requests one source alone would have in flight over the network, were it to
+   * bring what all bring: the largest pipeline limit of a live source other than this peer's own
+   * copy, or the bandwidth-delay product of all of them together (their delivery rates summed,
+   * over the shortest round trip) in chunks plus one, when more (sources that share one link
+   * into this peer each measure a share of its rate), at most {@link
+   * DefaultChunkScheduler#MAX_PIPELINE}.
    */
   int widestNetworkPipeline() {
     int widest = 0;
+    double rate = 0;
+    long rttNs = Long.MAX_VALUE;
     for (int k = 0; k < live.size(); k++) {
       ScheduledSource s = live.get(k);
-      widest = s.id == preferred ? widest : Math.max(widest, s.pipelineLimit());
+      if (s.id != preferred) {
+        widest = Math.max(widest, s.pipelineLimit());
+        if (s.hasRtt && s.hasThroughput) {
+          rate += s.throughput;
+          rttNs = Math.min(rttNs, s.rttEstimateNs());
+        }
+      }
+    }
+    if (rttNs != Long.MAX_VALUE) {
+      long together = (long) Math.ceil(rate * rttNs / NANOS_PER_SECOND / CHUNK_LENGTH) + 1;
+      widest = (int) Math.max(widest, Math.min(DefaultChunkScheduler.MAX_PIPELINE, together));
     }
     return widest;
   }

@@ -387,6 +387,7 @@ public final class StreamSessionAgent implements Agent {
   /** Hands {@code source} to the scheduler, this peer's own copy as the preferred one. */
   private void schedule(SessionSource source, @Nullable BitSet availability, long now) {
     scheduler.addSource(source.index, availability, now);
+    scheduler.hintRtt(source.index, source.rttHintNs());
     if (source.spec.transport() instanceof OwnCopy) {
       scheduler.prefer(source.index);
     }

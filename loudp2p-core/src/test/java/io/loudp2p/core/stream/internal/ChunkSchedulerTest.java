@@ -326,11 +326,24 @@ class ChunkSchedulerTest {
     List<Action> first = poll(s, 0);
     assertThat(first).as("one source's pipeline, no copy").extracting(Action::chunk)
         .containsExactlyInAnyOrder(0, 1);
-    assertThat(poll(s, 100 * MS)).as("nothing before a round trip of silence").isEmpty();
-    List<Action> late = poll(s, ScheduledSource.INITIAL_RTT_ESTIMATE_NS);
+    long rtt = ScheduledSource.INITIAL_RTT_ESTIMATE_NS;
+    assertThat(poll(s, 2 * rtt - MS)).as("nothing before two round trips of silence").isEmpty();
+    List<Action> late = poll(s, 2 * rtt);
     assertThat(late).as("the holder of chunk 0 is late: one copy").hasSize(1)
         .allMatch(a -> a.kind() == Kind.REQUEST && a.chunk() == 0
             && a.source() != first.get(0).source());
+  }
+
+  @Test
+  void aRoundTripMeasuredBeforeASourceJoinedTimesItsCopiesUntilItAnswers() {
+    DefaultChunkScheduler s = new DefaultChunkScheduler(100L * CHUNK, BITRATE);
+    s.addSource(1, null, 0);
+    s.hintRtt(1, 300 * MS); // its stream initiation took 300 ms: a 3G path
+    List<Action> first = poll(s, 0);
+    assertThat(requested(first, 1)).containsExactly(0, 1);
+    s.addSource(2, null, 0);
+    assertThat(poll(s, 599 * MS)).as("two of its round trips: not late yet").isEmpty();
+    assertThat(requested(poll(s, 600 * MS), 2)).containsExactly(0);
   }
 
   @Test
