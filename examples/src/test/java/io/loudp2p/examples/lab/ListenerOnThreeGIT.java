@@ -19,8 +19,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * Off loopback: three peers on three LAN hosts share a track, and a light client on a 3G host
  * (300 ms, 1 Mbit/s down, 384 kbit/s up) finds it and plays it from all three, real peer processes
  * all. Mid-track one source host is cut off (no close, no reset: its packets just stop) and
- * another source's process is killed; playback goes on from what is left without a stall. (The
- * first seconds on 3G may stall: see the test.)
+ * another source's process is killed; playback goes on from what is left without a stall, from
+ * its start on.
  */
 @Execution(ExecutionMode.CONCURRENT)
 // Alone among the labs: its start on 3G is sensitive to processes starting beside it (see below).
@@ -78,14 +78,14 @@ class ListenerOnThreeGIT extends LabTestBase {
     }
     assertThat(stallsOncePlaying).as("stalls once playing").isEmpty();
     assertThat(out).contains("source-dropped");
-    // Known and left to the time-to-first-audio work: on 3G the first seconds may stall (the
-    // first chunks of three sources share one slow, deep-buffered link, and the later sources'
-    // first requests, for chunks further on, hold back the next ones the player needs: chunk 3
-    // came 0.75 s late in most runs); the session counts it. At most three times (chunks 1, 3
-    // and 5 were each a little late in one run in five), 2.5 s in all.
+    // The start: the first chunks of three sources share one slow, deep-buffered link, where
+    // chunks in flight together come late together. While less than 5 s is buffered the sources
+    // together have no more in flight than one would, and no endgame copy goes out before its
+    // holder is late (DefaultChunkScheduler.URGENT_BUFFER_NS): no stall in 4 runs of 4, where
+    // there were 1 to 3 (up to 2 s) before. One short one is let pass on a busy machine.
     Matcher stats = Pattern.compile("stalls=(\\d+) \\((\\d+) ms\\)").matcher(out);
     assertThat(stats.find()).as(out).isTrue();
-    assertThat(Integer.parseInt(stats.group(1))).as("stalls").isLessThanOrEqualTo(3);
-    assertThat(Long.parseLong(stats.group(2))).as("time stalled, ms").isLessThanOrEqualTo(2_500);
+    assertThat(Integer.parseInt(stats.group(1))).as("stalls").isLessThanOrEqualTo(1);
+    assertThat(Long.parseLong(stats.group(2))).as("time stalled, ms").isLessThanOrEqualTo(500);
   }
 }
