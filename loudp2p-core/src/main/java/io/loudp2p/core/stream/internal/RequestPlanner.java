@@ -106,16 +106,18 @@ final class RequestPlanner {
           // While little is buffered, a copy shares the link with the request it hedges: it is
           // sent only once the holder is late, two round trips without an answer (one, and the
           // chunk's time on a slow link).
-          boolean late = !urgent || holder == null
-              || nowNs - holder.sentNs[holder.indexOf(c)] >= ENDGAME_SLACK_RTTS * rtt;
+          int asked = holder == null ? -1 : holder.indexOf(c);
+          boolean late = !urgent || asked < 0
+              || nowNs - holder.sentNs[asked] >= ENDGAME_SLACK_RTTS * rtt;
           if (deadline - nowNs < ENDGAME_SLACK_RTTS * rtt && this.copies.doubled() < MAX_HEDGES
               && late) {
             // A copy takes no room: there is one at most.
             ScheduledSource other = sources.fastest(
                 c, lengthOf.applyAsInt(c), this.copies.avoided(c), this.copies.first(c), false);
             if (other != null) {
-              room = room == Integer.MAX_VALUE ? room : room + 1;
+              int left = room;
               send(other, c, nowNs, actions);
+              room = left;
             }
           }
         }
