@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,32 +110,27 @@ final class DirectUpgrade {
     log.info("{}: asking {} for a direct path (its chunks come through a relay)",
         manifest.trackId(), peer);
     session.expectSources(1);
-    opener.opens(manifest.trackId(), List.of(entry), false).each().get(0).whenComplete((o, t) -> {
-      Optional<String> refused = refusal(o, manifest);
-      if (refused.isEmpty()) {
-        session.addSource(o.source().withoutFallback());
-        return;
-      }
-      if (o != null) {
-        o.abandon();
-      }
-      log.info("{}: no direct path to {}: {}", manifest.trackId(), peer, refused.get());
-      session.sourceNotComing("no direct path to " + peer + ": " + refused.get());
-    });
+    SourceOpener.joinWhenOpen(session,
+        opener.opens(manifest.trackId(), List.of(entry), false).each().get(0), o -> {
+          String refused = refusal(o, manifest);
+          if (refused != null) {
+            log.info("{}: no direct path to {}: {}", manifest.trackId(), peer, refused);
+          }
+          return refused == null ? null : "no direct path to " + peer + ": " + refused;
+        }, RealStreamSession.Source::withoutFallback);
   }
 
-  /** Why {@code o} does not give a direct path for {@code manifest}; empty when it does. */
-  private static Optional<String> refusal(@org.jspecify.annotations.Nullable Opened o,
-      Manifest manifest) {
+  /** Why {@code o} does not give a direct path for {@code manifest}; null when it does. */
+  private static @Nullable String refusal(@Nullable Opened o, Manifest manifest) {
     if (o == null) {
-      return Optional.of("it did not accept a session");
+      return "it did not accept a session";
     }
-    if (o.size() != 0 && o.size() != manifest.size()) {
-      return Optional.of("it states " + o.size() + " bytes for the track, not " + manifest.size());
+    if (!o.agreesWith(manifest.size())) {
+      return "it states " + o.size() + " bytes for the track, not " + manifest.size();
     }
     if (o.source().transportName().endsWith(SourceOpener.RELAYED)) {
-      return Optional.of("it took the relayed chunk stream, not a punch");
+      return "it took the relayed chunk stream, not a punch";
     }
-    return Optional.empty();
+    return null;
   }
 }

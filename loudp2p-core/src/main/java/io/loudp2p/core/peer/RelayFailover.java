@@ -60,16 +60,10 @@ final class RelayFailover {
   /** Asks {@code entry}'s peer for a new session, which joins {@code session} or is given up. */
   private void reopen(RealStreamSession session, Manifest manifest, PeerId peer,
       PeerTable.Entry entry) {
-    opener.opens(manifest.trackId(), List.of(entry), false).each().get(0)
-        .whenComplete((o, t) -> {
-          if (o != null && (o.size() == 0 || o.size() == manifest.size())) {
-            session.addSource(o.source());
-          } else {
-            if (o != null) {
-              o.abandon();
-            }
-            session.sourceNotComing(peer + " did not accept a session through another relay");
-          }
-        });
+    SourceOpener.joinWhenOpen(session,
+        opener.opens(manifest.trackId(), List.of(entry), false).each().get(0),
+        o -> o != null && o.agreesWith(manifest.size()) ? null
+            : peer + " did not accept a session through another relay",
+        s -> s);
   }
 }

@@ -177,7 +177,7 @@ final class SizeVote {
 
   /** Whether {@code o} may serve {@code manifest}: it states its size, or none; else says so. */
   static boolean agrees(Opened o, Manifest manifest) {
-    if (o.size() == 0 || o.size() == manifest.size()) {
+    if (o.agreesWith(manifest.size())) {
       return true;
     }
     log.warn("leaving out {}: it states {} bytes for {}, not {}", o.entry().record().peerId(),

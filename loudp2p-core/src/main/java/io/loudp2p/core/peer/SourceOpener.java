@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,11 @@ final class SourceOpener {
   /** A source that accepted a session, and the track size it stated (0: not stated). */
   record Opened(RealStreamSession.Source source, PeerTable.Entry entry, long size,
       @Nullable PreOpenedTransport pre) {
+    /** Whether it may serve a manifest of {@code manifestSize} bytes: it states that, or none. */
+    boolean agreesWith(long manifestSize) {
+      return size == 0 || size == manifestSize;
+    }
+
     /** Closes the data session opened for this source: no stream session will read it. */
     void abandon() {
       if (pre != null) {
@@ -95,6 +102,28 @@ final class SourceOpener {
         });
       }
     }
+  }
+
+  /**
+   * Hands the session {@code opening} opens to {@code session}, which expects it (as one of its
+   * later sources): as {@code as} makes it when {@code objection} has nothing against it (null),
+   * else closed, the session told why it is not coming. {@code objection} runs first, whatever
+   * the answer (null: the source did not accept).
+   */
+  static void joinWhenOpen(RealStreamSession session, CompletableFuture<@Nullable Opened> opening,
+      Function<@Nullable Opened, @Nullable String> objection,
+      UnaryOperator<RealStreamSession.Source> as) {
+    opening.whenComplete((o, t) -> {
+      String why = objection.apply(o);
+      if (why == null && o != null) {
+        session.addSource(as.apply(o.source()));
+        return;
+      }
+      if (o != null) {
+        o.abandon();
+      }
+      session.sourceNotComing(why == null ? "it did not accept a session" : why);
+    });
   }
 
   /**

@@ -374,20 +374,13 @@ final class StreamOpener {
   private void join(RealStreamSession session, Manifest manifest,
       List<CompletableFuture<@Nullable Opened>> pending, @Nullable Opens vote) {
     for (CompletableFuture<@Nullable Opened> f : pending) {
-      f.whenComplete((o, t) -> {
+      SourceOpener.joinWhenOpen(session, f, o -> {
         if (vote != null) {
           sizeVote.check(session, manifest, vote);
         }
-        if (o != null && SizeVote.agrees(o, manifest)) {
-          session.addSource(o.source());
-        } else {
-          if (o != null) {
-            o.abandon();
-          }
-          session.sourceNotComing(o == null ? "it did not accept a session" : "it states "
-              + o.size() + " bytes for the track, not " + manifest.size());
-        }
-      });
+        return o == null ? "it did not accept a session" : SizeVote.agrees(o, manifest) ? null
+            : "it states " + o.size() + " bytes for the track, not " + manifest.size();
+      }, s -> s);
     }
   }
 

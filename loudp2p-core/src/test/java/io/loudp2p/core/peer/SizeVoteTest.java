@@ -74,13 +74,9 @@ class SizeVoteTest {
     Peer player = player(first, second, third);
     TrackId track = search(player, first, second, third);
 
-    second.holding.add(ControlMethod.OPEN_STREAM);
-    third.holding.add(ControlMethod.OPEN_STREAM);
-    CompletableFuture<StreamSession> opened = player.stream(track);
-    runUntil(opened::isDone, "the stream opened while two of its three holders had not answered");
-    assertThat(second.held).as("their accepts still held back").isNotEmpty();
-    assertThat(third.held).isNotEmpty();
-    try (StreamSession session = opened.get()) {
+    try (StreamSession session = streamWhileHeld(player, track, second, third)) {
+      assertThat(second.held).as("their accepts still held back").isNotEmpty();
+      assertThat(third.held).isNotEmpty();
       second.release();
       third.release();
       runUntil(() -> session.sources().size() == 3, "the two that answered late joined");
@@ -98,11 +94,7 @@ class SizeVoteTest {
     Peer player = player(liar, honest, other);
     TrackId track = search(player, liar, honest, other);
 
-    honest.holding.add(ControlMethod.OPEN_STREAM);
-    other.holding.add(ControlMethod.OPEN_STREAM);
-    CompletableFuture<StreamSession> opened = player.stream(track);
-    runUntil(opened::isDone, "the stream opened on the liar, the first to answer");
-    StreamSession refuted = opened.get();
+    StreamSession refuted = streamWhileHeld(player, track, honest, other); // on the liar
     assertThat(refuted.length()).as("the liar's manifest").isEqualTo(SONG.length - 500);
 
     honest.release();
@@ -125,6 +117,20 @@ class SizeVoteTest {
       assertThat(session.sources()).extracting(s -> s.peer())
           .containsExactlyInAnyOrder(honest.peer.peer().id(), other.peer.peer().id());
     }
+  }
+
+  /**
+   * Streams {@code track} with {@code player} while the {@code held} holders' accepts are held
+   * back: the session that opens on the others.
+   */
+  private StreamSession streamWhileHeld(Peer player, TrackId track, Gate... held)
+      throws Exception {
+    for (Gate g : held) {
+      g.holding.add(ControlMethod.OPEN_STREAM);
+    }
+    CompletableFuture<StreamSession> opened = player.stream(track);
+    runUntil(opened::isDone, "the stream opened on the holders that answered");
+    return opened.get();
   }
 
   /** A started peer that shares a folder holding a copy of {@link #SONG}, behind a gate. */

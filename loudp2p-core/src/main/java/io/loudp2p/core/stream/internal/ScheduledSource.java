@@ -198,10 +198,16 @@ final class ScheduledSource {
   }
 
   int pipelineLimit() {
-    if (!hasRtt) {
-      return MIN_PIPELINE;
-    }
-    double bdpBytes = throughput * minRttNs / NANOS_PER_SECOND;
+    return hasRtt ? pipelineFor(throughput, minRttNs) : MIN_PIPELINE;
+  }
+
+  /**
+   * The requests a path delivering {@code bytesPerSecond} over {@code rttNs} round trips takes to
+   * keep busy: its bandwidth-delay product in chunks plus one, clamped to [{@link
+   * DefaultChunkScheduler#MIN_PIPELINE}, {@link DefaultChunkScheduler#MAX_PIPELINE}].
+   */
+  static int pipelineFor(double bytesPerSecond, long rttNs) {
+    double bdpBytes = bytesPerSecond * rttNs / NANOS_PER_SECOND;
     long chunks = (long) Math.ceil(bdpBytes / CHUNK_LENGTH) + 1;
     return (int) Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, chunks));
   }

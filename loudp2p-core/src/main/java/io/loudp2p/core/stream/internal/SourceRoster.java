@@ -1,6 +1,5 @@
 package io.loudp2p.core.stream.internal;
 
-import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.CHUNK_LENGTH;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.NANOS_PER_SECOND;
 import static io.loudp2p.core.stream.internal.DefaultChunkScheduler.NONE;
 
@@ -110,10 +109,9 @@ final class SourceRoster {
   /**
    * Returns how many requests one source alone would have in flight over the network, were it to
    * bring what all bring: the largest pipeline limit of a live source other than this peer's own
-   * copy, or the bandwidth-delay product of all of them together (their delivery rates summed,
-   * over the shortest round trip) in chunks plus one, when more (sources that share one link
-   * into this peer each measure a share of its rate), at most {@link
-   * DefaultChunkScheduler#MAX_PIPELINE}.
+   * copy, or the pipeline of all of them together ({@link ScheduledSource#pipelineFor} their
+   * delivery rates summed, over the shortest round trip) when more: sources that share one link
+   * into this peer each measure a share of its rate.
    */
   int widestNetworkPipeline() {
     int widest = 0;
@@ -129,11 +127,8 @@ final class SourceRoster {
         }
       }
     }
-    if (rttNs != Long.MAX_VALUE) {
-      long together = (long) Math.ceil(rate * rttNs / NANOS_PER_SECOND / CHUNK_LENGTH) + 1;
-      widest = (int) Math.max(widest, Math.min(DefaultChunkScheduler.MAX_PIPELINE, together));
-    }
-    return widest;
+    return rttNs == Long.MAX_VALUE ? widest
+        : Math.max(widest, ScheduledSource.pipelineFor(rate, rttNs));
   }
 
   /** Returns whether {@code source} is this peer's own copy, which the network does not carry. */
