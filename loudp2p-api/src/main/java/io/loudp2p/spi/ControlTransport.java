@@ -134,8 +134,9 @@ public interface ControlTransport extends AutoCloseable {
    * From now on, calls that expect {@code peer}, at whichever of its endpoints, reach it through
    * the relay service of {@code relayPeer} at {@code relay} (PROTOCOL.md section 10), which joins
    * them to the peer's server at the endpoint's port; they are authenticated and sealed end to
-   * end as direct ones are. {@code relayPeer} null forgets the route. The default, for
-   * transports without relays, ignores it.
+   * end as direct ones are. {@code relayPeer} null forgets the route. The same route given again
+   * changes nothing: calls under way through it go on. The default, for transports without
+   * relays, ignores it.
    *
    * @since 0.1.0
    */

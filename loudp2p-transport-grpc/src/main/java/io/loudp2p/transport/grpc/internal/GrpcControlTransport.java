@@ -350,8 +350,9 @@ public final class GrpcControlTransport implements ControlTransport {
 
   @Override
   public void routeThroughRelay(PeerId peer, InetSocketAddress relay, @Nullable PeerId relayPeer) {
-    relays.route(peer, relay, relayPeer);
-    channels.forget(peer); // channels opened the other way before
+    if (relays.route(peer, relay, relayPeer)) {
+      channels.forget(peer); // channels opened the other way before
+    }
   }
 
   @Override
