@@ -144,8 +144,8 @@ final class ShareCommand implements Callable<Integer> {
   }
 
   /**
-   * Prints the line {@code line} gives every {@code seconds}, when it is not empty and differs
-   * from the one printed last.
+   * Prints the line {@code line} gives every {@code seconds}, when it differs from the one printed
+   * last (at first, from an empty line).
    */
   private static void printWhenChanged(ScheduledExecutorService timer, PrintWriter out,
       Supplier<String> line, long seconds) {
