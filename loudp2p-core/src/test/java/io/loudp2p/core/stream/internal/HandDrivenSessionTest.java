@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,24 +76,7 @@ abstract class HandDrivenSessionTest {
     Source(String name, byte[] data, PeerId id) throws Exception {
       this.name = name;
       this.id = id;
-      ChunkProvider provider = new ChunkProvider() {
-        @Override
-        public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
-          return true;
-        }
-
-        @Override
-        public int chunkLength(DataSessionId session, int index) {
-          long start = (long) index * Manifest.CHUNK_SIZE;
-          return index < 0 || start >= data.length ? -1
-              : (int) Math.min(Manifest.CHUNK_SIZE, data.length - start);
-        }
-
-        @Override
-        public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
-          dst.put(data, index * Manifest.CHUNK_SIZE + offset, dst.remaining());
-        }
-      };
+      ChunkProvider provider = new OneTrackProvider(data);
       closing.add(transport);
       server = transport.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), provider)
           .get(5, TimeUnit.SECONDS);

@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -73,26 +72,7 @@ class RealStreamSessionTest {
           served[i] ^= 0x5A;
         }
       }
-      ChunkProvider provider = new ChunkProvider() {
-        @Override
-        public boolean accept(DataSessionId session, byte[] handshake, InetSocketAddress remote) {
-          return true;
-        }
-
-        @Override
-        public int chunkLength(DataSessionId session, int index) {
-          long start = (long) index * Manifest.CHUNK_SIZE;
-          if (index < 0 || start >= served.length || !has.test(index)) {
-            return -1;
-          }
-          return (int) Math.min(Manifest.CHUNK_SIZE, served.length - start);
-        }
-
-        @Override
-        public void readChunk(DataSessionId session, int index, int offset, ByteBuffer dst) {
-          dst.put(served, index * Manifest.CHUNK_SIZE + offset, dst.remaining());
-        }
-      };
+      ChunkProvider provider = new OneTrackProvider(served, has);
       closing.add(transport);
       server = transport.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), provider)
           .get(5, TimeUnit.SECONDS);
